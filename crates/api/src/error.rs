@@ -1,0 +1,135 @@
+//! The one error type of the API and its one mapping to HTTP.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpResponse, ResponseError};
+use mesdonnees_shared::ErrorCode;
+
+use crate::problem;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// No usable bearer token; `detail` says why without echoing the token.
+    #[error("{0}")]
+    Unauthenticated(&'static str),
+    #[error("the token has expired")]
+    TokenExpired,
+    /// Unknown, foreign or invisible resource: never say which.
+    #[error("no such {0}")]
+    NotFound(&'static str),
+    /// The request is well formed but not acceptable.
+    #[error("{detail}")]
+    Unprocessable { code: ErrorCode, detail: String },
+    /// The request cannot be parsed.
+    #[error("{detail}")]
+    BadRequest { code: ErrorCode, detail: String },
+    #[error("{detail}")]
+    PayloadTooLarge { code: ErrorCode, detail: String },
+    #[error("{detail}")]
+    Conflict { code: ErrorCode, detail: String },
+    #[error("send multipart/form-data with a `file` part")]
+    UnsupportedMediaType,
+    #[error("send the body as application/json")]
+    UnsupportedMediaTypeJson,
+    #[error("the requested range is not satisfiable")]
+    RangeNotSatisfiable { size: u64 },
+    #[error("{0} unavailable")]
+    Unavailable(String),
+    /// Anything unexpected: logged with its cause, answered as an opaque 500.
+    #[error("internal error")]
+    Internal(#[source] anyhow::Error),
+}
+
+impl ApiError {
+    pub fn unprocessable(code: ErrorCode, detail: impl Into<String>) -> Self {
+        Self::Unprocessable {
+            code,
+            detail: detail.into(),
+        }
+    }
+
+    pub fn bad_request(code: ErrorCode, detail: impl Into<String>) -> Self {
+        Self::BadRequest {
+            code,
+            detail: detail.into(),
+        }
+    }
+
+    pub fn internal(error: impl Into<anyhow::Error>) -> Self {
+        Self::Internal(error.into())
+    }
+
+    fn code(&self) -> ErrorCode {
+        match self {
+            Self::Unauthenticated(_) => ErrorCode::Unauthenticated,
+            Self::TokenExpired => ErrorCode::TokenExpired,
+            Self::NotFound(_) => ErrorCode::NotFound,
+            Self::Unprocessable { code, .. }
+            | Self::BadRequest { code, .. }
+            | Self::PayloadTooLarge { code, .. }
+            | Self::Conflict { code, .. } => *code,
+            Self::RangeNotSatisfiable { .. } => ErrorCode::RangeNotSatisfiable,
+            Self::UnsupportedMediaType | Self::UnsupportedMediaTypeJson => {
+                ErrorCode::UnsupportedMediaType
+            }
+            Self::Unavailable(_) => ErrorCode::Unavailable,
+            Self::Internal(_) => ErrorCode::Internal,
+        }
+    }
+}
+
+impl From<mesdonnees_db::DbError> for ApiError {
+    fn from(e: mesdonnees_db::DbError) -> Self {
+        Self::Internal(e.into())
+    }
+}
+
+impl From<object_store::Error> for ApiError {
+    fn from(e: object_store::Error) -> Self {
+        Self::Internal(e.into())
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::Unauthenticated(_) | Self::TokenExpired => StatusCode::UNAUTHORIZED,
+            Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::Conflict { .. } => StatusCode::CONFLICT,
+            Self::RangeNotSatisfiable { .. } => StatusCode::RANGE_NOT_SATISFIABLE,
+            Self::UnsupportedMediaType | Self::UnsupportedMediaTypeJson => {
+                StatusCode::UNSUPPORTED_MEDIA_TYPE
+            }
+            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let status = self.status_code();
+        let detail = match self {
+            Self::Internal(cause) => {
+                tracing::error!(error = ?cause, "request failed");
+                "an unexpected error occurred; it has been logged".to_owned()
+            }
+            other => other.to_string(),
+        };
+        let mut response = problem::response(status, self.code(), Some(&detail));
+        let headers = response.headers_mut();
+        match self {
+            Self::Unauthenticated(_) | Self::TokenExpired => {
+                headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            }
+            Self::RangeNotSatisfiable { size } => {
+                if let Ok(value) = HeaderValue::from_str(&format!("bytes */{size}")) {
+                    headers.insert(header::CONTENT_RANGE, value);
+                }
+            }
+            _ => {}
+        }
+        response
+    }
+}

@@ -1,0 +1,13 @@
+//! The HTTP API: actix-web handlers, one file per action under `routes/<resource>/`, every route
+//! registered through utoipa so the router is the OpenAPI document.
+
+mod auth;
+mod error;
+mod openapi;
+mod problem;
+mod routes;
+mod server;
+
+pub use error::ApiError;
+pub use openapi::openapi;
+pub use server::{HttpServerHandle, start_http};

@@ -1,0 +1,75 @@
+//! The OpenAPI document, built from the same registrations the router uses.
+
+use actix_web::App;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_actix_web::service_config::ServiceConfig;
+use utoipa_actix_web::{AppExt, scope};
+
+use crate::routes::{documents, folders, health};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "mesdonnees",
+        description = "Export and import of a user's data for ENTs (school digital workspaces): \
+                       the documents space, exports, imports. Errors are RFC 9457 \
+                       application/problem+json with a stable `code`."
+    ),
+    modifiers(&BearerAuth),
+    components(schemas(crate::problem::ProblemSchema, mesdonnees_shared::ErrorCode)),
+    tags(
+        (name = "health", description = "Liveness and readiness"),
+        (name = "documents", description = "The built-in documents space (app `workspace`)"),
+    )
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// Every route of the service. The router and the OpenAPI document both come from here.
+pub(crate) fn configure(cfg: &mut ServiceConfig<'_>) {
+    cfg.service(health::get_healthz)
+        .service(health::get_readyz)
+        .service(
+            scope("/api/v1")
+                .service(folders::create_folder)
+                .service(documents::upload_document)
+                .service(documents::list_documents)
+                .service(documents::get_document)
+                .service(documents::get_document_content)
+                .service(documents::share_document)
+                .service(documents::delete_document),
+        );
+}
+
+pub(crate) fn base() -> utoipa::openapi::OpenApi {
+    let mut doc = ApiDoc::openapi();
+    doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
+    doc
+}
+
+/// The OpenAPI document the server serves at `/openapi.json`.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    App::new()
+        .into_utoipa_app()
+        .openapi(base())
+        .configure(configure)
+        .split_for_parts()
+        .1
+}

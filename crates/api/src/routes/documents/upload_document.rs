@@ -1,0 +1,365 @@
+use actix_multipart::{Field, Multipart};
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, post, web};
+use futures_util::StreamExt;
+use mesdonnees_db::{DocumentKind, NewDocument, documents};
+use mesdonnees_shared::{DocumentId, DocumentName, ErrorCode};
+use object_store::ObjectStoreExt;
+use object_store::buffered::BufWriter;
+use object_store::path::Path;
+use sha2::{Digest, Sha256};
+use tokio::io::AsyncWriteExt;
+
+use crate::auth::AuthUser;
+use crate::error::ApiError;
+use crate::routes::documents::{DocumentView, owned_folder};
+use crate::routes::{Ctx, parse_field_id};
+
+/// Bytes read and thrown away after a refusal so the client gets the answer instead of a reset
+/// connection; past this the connection is simply closed.
+const DRAIN_CAP: u64 = 16 * 1024 * 1024;
+/// Multipart parts accepted in one upload (the file, the folder id, what browsers add).
+const MAX_PARTS: usize = 8;
+/// Longest text field read (the folder id).
+const MAX_TEXT_FIELD: usize = 256;
+/// Part size of the streaming upload to the store: S3 needs ≥ 5 MiB, memory stays bounded by
+/// this times the parts in flight.
+const PART_BYTES: usize = 8 * 1024 * 1024;
+const PARTS_IN_FLIGHT: usize = 2;
+
+/// The multipart form of an upload.
+#[derive(utoipa::ToSchema)]
+#[expect(dead_code, reason = "describes the form for the OpenAPI document only")]
+pub struct UploadForm {
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+    /// The folder to put it in; the user's root when absent.
+    folder_id: Option<String>,
+}
+
+/// Uploads a file, streamed to the object store: never held whole in memory. The size limit and
+/// the user's quota are enforced while streaming.
+#[utoipa::path(
+    tag = "documents",
+    request_body(content = UploadForm, content_type = "multipart/form-data"),
+    responses(
+        (status = 201, body = DocumentView),
+        (status = 413, description = "larger than the upload limit", body = crate::problem::ProblemSchema, content_type = "application/problem+json"),
+        (status = 415, description = "not multipart/form-data", body = crate::problem::ProblemSchema, content_type = "application/problem+json"),
+        (status = 422, description = "quota exceeded, no file, bad name or folder", body = crate::problem::ProblemSchema, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/documents")]
+pub async fn upload_document(
+    ctx: Ctx,
+    user: AuthUser,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let limits = &ctx.config.limits;
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|len| len > limits.max_upload_bytes.saturating_add(DRAIN_CAP)) {
+        return Err(too_large(limits.max_upload_bytes));
+    }
+    let owner = user.id.to_string();
+    let used = {
+        let owner = owner.clone();
+        ctx.db
+            .run(move |conn| documents::used_bytes(conn, &owner))
+            .await?
+    };
+    let quota_left = limits
+        .user_quota_bytes
+        .saturating_sub(u64::try_from(used).unwrap_or(0));
+
+    let mut multipart = Multipart::new(req.headers(), payload);
+    let outcome = read_form(&ctx, &mut multipart, limits.max_upload_bytes, quota_left).await;
+    let form = match outcome {
+        Ok(form) => form,
+        Err(e) => {
+            drain(&mut multipart).await;
+            return Err(e);
+        }
+    };
+    let Some(file) = form.file else {
+        return Err(ApiError::unprocessable(
+            ErrorCode::MissingFile,
+            "the form has no `file` part",
+        ));
+    };
+
+    let folder = match form
+        .folder_id
+        .as_deref()
+        .map(|raw| parse_field_id("folder_id", raw))
+        .transpose()
+    {
+        Ok(folder) => folder,
+        Err(e) => {
+            discard(&ctx, &file.key).await;
+            return Err(e);
+        }
+    };
+    let quota = limits.user_quota_bytes;
+    let now = mesdonnees_db::models::now();
+    let row = NewDocument {
+        id: file.id.to_string(),
+        owner_id: owner.clone(),
+        parent_id: folder.map(|f| f.to_string()),
+        kind: DocumentKind::File.as_str().to_owned(),
+        name: file.name.into_string(),
+        object_key: Some(file.key.to_string()),
+        content_type: Some(file.content_type),
+        size: i64::try_from(file.size).unwrap_or(i64::MAX),
+        sha256: Some(file.sha256),
+        created_at: now,
+        updated_at: now,
+    };
+    let inserted = ctx
+        .db
+        .transaction(move |conn| {
+            if let Some(folder) = folder
+                && let Err(e) = owned_folder(conn, &owner, folder)?
+            {
+                return Ok(Err(e));
+            }
+            // Checked again here: a concurrent upload may have used the quota meanwhile.
+            let used = u64::try_from(documents::used_bytes(conn, &owner)?).unwrap_or(0);
+            if used.saturating_add(file.size) > quota {
+                return Ok(Err(quota_exceeded(quota)));
+            }
+            documents::insert(conn, &row)?;
+            Ok(Ok(documents::find(conn, &row.id)?))
+        })
+        .await;
+    match inserted {
+        Ok(Ok(Some(doc))) => Ok(HttpResponse::Created().json(DocumentView::from(doc))),
+        Ok(Ok(None)) => {
+            discard(&ctx, &file.key).await;
+            Err(ApiError::internal(anyhow::anyhow!(
+                "document vanished after insert"
+            )))
+        }
+        Ok(Err(e)) => {
+            discard(&ctx, &file.key).await;
+            Err(e)
+        }
+        Err(e) => {
+            discard(&ctx, &file.key).await;
+            Err(e.into())
+        }
+    }
+}
+
+struct StoredFile {
+    id: DocumentId,
+    key: Path,
+    name: DocumentName,
+    content_type: String,
+    size: u64,
+    sha256: String,
+}
+
+#[derive(Default)]
+struct Form {
+    file: Option<StoredFile>,
+    folder_id: Option<String>,
+}
+
+async fn read_form(
+    ctx: &Ctx,
+    multipart: &mut Multipart,
+    max_upload: u64,
+    quota_left: u64,
+) -> Result<Form, ApiError> {
+    let mut form = Form::default();
+    let mut parts = 0;
+    while let Some(field) = multipart.next().await {
+        let mut field = match field {
+            Ok(field) => field,
+            Err(e) => {
+                if let Some(file) = form.file.take() {
+                    discard(ctx, &file.key).await;
+                }
+                return Err(multipart_error(&e));
+            }
+        };
+        parts += 1;
+        if parts > MAX_PARTS {
+            if let Some(file) = form.file.take() {
+                discard(ctx, &file.key).await;
+            }
+            return Err(ApiError::unprocessable(
+                ErrorCode::TooManyParts,
+                format!("an upload has at most {MAX_PARTS} parts"),
+            ));
+        }
+        match field.name() {
+            Some("file") if form.file.is_none() => {
+                match store_file(ctx, &mut field, max_upload, quota_left).await {
+                    Ok(file) => form.file = Some(file),
+                    Err(e) => return Err(e),
+                }
+            }
+            Some("file") => {
+                if let Some(file) = form.file.take() {
+                    discard(ctx, &file.key).await;
+                }
+                return Err(ApiError::unprocessable(
+                    ErrorCode::InvalidRequest,
+                    "send one file per upload",
+                ));
+            }
+            Some("folder_id") => form.folder_id = Some(read_text(&mut field).await?),
+            _ => skip(&mut field).await,
+        }
+    }
+    Ok(form)
+}
+
+/// Streams one file part into the store while hashing and counting it; on any failure the
+/// partial upload is aborted, so nothing half written remains.
+async fn store_file(
+    ctx: &Ctx,
+    field: &mut Field,
+    max_upload: u64,
+    quota_left: u64,
+) -> Result<StoredFile, ApiError> {
+    let file_name = field
+        .content_disposition()
+        .and_then(|cd| cd.get_filename())
+        .ok_or_else(|| {
+            ApiError::unprocessable(ErrorCode::InvalidName, "the file part has no file name")
+        })?;
+    let name = DocumentName::from_upload(file_name)
+        .map_err(|e| ApiError::unprocessable(ErrorCode::InvalidName, e.to_string()))?;
+    let content_type = content_type_of(field, name.as_str());
+    let id = DocumentId::new();
+    let key = Path::from(format!("documents/{id}"));
+    let limit = max_upload.min(quota_left);
+    let mut writer = BufWriter::with_capacity(ctx.storage.store.clone(), key.clone(), PART_BYTES)
+        .with_max_concurrency(PARTS_IN_FLIGHT);
+    let mut hasher = Sha256::new();
+    let mut size: u64 = 0;
+    let result: Result<(), ApiError> = async {
+        while let Some(chunk) = field.next().await {
+            let chunk = chunk.map_err(|e| multipart_error(&e))?;
+            size = size.saturating_add(chunk.len() as u64);
+            if size > limit {
+                return Err(if limit < max_upload {
+                    quota_exceeded(ctx.config.limits.user_quota_bytes)
+                } else {
+                    too_large(max_upload)
+                });
+            }
+            hasher.update(&chunk);
+            writer.put(chunk).await?;
+        }
+        writer
+            .shutdown()
+            .await
+            .map_err(|e| ApiError::internal(anyhow::Error::new(e)))?;
+        Ok(())
+    }
+    .await;
+    if let Err(e) = result {
+        if let Err(abort) = writer.abort().await {
+            tracing::warn!(error = %abort, "partial upload not aborted");
+        }
+        return Err(e);
+    }
+    Ok(StoredFile {
+        id,
+        key,
+        name,
+        content_type,
+        size,
+        sha256: hex::encode(hasher.finalize()),
+    })
+}
+
+/// The type the client declared, unless it is the generic one; then a guess from the name.
+fn content_type_of(field: &Field, name: &str) -> String {
+    match field.content_type() {
+        Some(mime) if *mime != mime::APPLICATION_OCTET_STREAM => mime.essence_str().to_owned(),
+        _ => mime_guess::from_path(name)
+            .first_or_octet_stream()
+            .essence_str()
+            .to_owned(),
+    }
+}
+
+async fn read_text(field: &mut Field) -> Result<String, ApiError> {
+    let mut bytes = Vec::new();
+    while let Some(chunk) = field.next().await {
+        let chunk = chunk.map_err(|e| multipart_error(&e))?;
+        if bytes.len() + chunk.len() > MAX_TEXT_FIELD {
+            return Err(ApiError::unprocessable(
+                ErrorCode::InvalidRequest,
+                "a text field is too long",
+            ));
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    String::from_utf8(bytes)
+        .map(|s| s.trim().to_owned())
+        .map_err(|_| {
+            ApiError::unprocessable(ErrorCode::InvalidRequest, "a text field is not UTF-8")
+        })
+}
+
+async fn skip(field: &mut Field) {
+    while let Some(Ok(_)) = field.next().await {}
+}
+
+/// Reads what is left of a refused upload, up to [`DRAIN_CAP`].
+async fn drain(multipart: &mut Multipart) {
+    let mut drained: u64 = 0;
+    while let Some(Ok(mut field)) = multipart.next().await {
+        while let Some(Ok(chunk)) = field.next().await {
+            drained += chunk.len() as u64;
+            if drained > DRAIN_CAP {
+                return;
+            }
+        }
+    }
+}
+
+async fn discard(ctx: &Ctx, key: &Path) {
+    if let Err(e) = ctx.storage.store.delete(key).await {
+        tracing::warn!(error = %e, "uploaded object not removed after a refusal");
+    }
+}
+
+fn multipart_error(e: &actix_multipart::MultipartError) -> ApiError {
+    use actix_multipart::MultipartError as E;
+    match e {
+        E::ContentTypeMissing
+        | E::ContentTypeParse
+        | E::ContentTypeIncompatible
+        | E::BoundaryMissing => ApiError::UnsupportedMediaType,
+        other => ApiError::bad_request(
+            ErrorCode::InvalidRequest,
+            format!("malformed multipart body: {other}"),
+        ),
+    }
+}
+
+fn too_large(max: u64) -> ApiError {
+    ApiError::PayloadTooLarge {
+        code: ErrorCode::PayloadTooLarge,
+        detail: format!("a document may not exceed {max} bytes"),
+    }
+}
+
+fn quota_exceeded(quota: u64) -> ApiError {
+    ApiError::unprocessable(
+        ErrorCode::QuotaExceeded,
+        format!("this upload would exceed the {quota}-byte storage quota"),
+    )
+}

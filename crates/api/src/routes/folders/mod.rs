@@ -1,0 +1,3 @@
+mod create_folder;
+
+pub use create_folder::*;

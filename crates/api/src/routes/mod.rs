@@ -1,0 +1,23 @@
+pub mod documents;
+pub mod folders;
+pub mod health;
+
+use actix_web::web;
+use mesdonnees_shared::{DocumentId, ErrorCode};
+
+use crate::error::ApiError;
+
+/// Parses a path id at the edge; a malformed id is answered like an unknown one, so nothing
+/// about other users' resources can be probed.
+pub(crate) fn parse_document_id(raw: &str) -> Result<DocumentId, ApiError> {
+    DocumentId::parse(raw).map_err(|_| ApiError::NotFound("document"))
+}
+
+/// Ids given in bodies or query strings are the client's mistake when malformed.
+pub(crate) fn parse_field_id(field: &str, raw: &str) -> Result<DocumentId, ApiError> {
+    DocumentId::parse(raw).map_err(|_| {
+        ApiError::unprocessable(ErrorCode::InvalidId, format!("{field} is not a valid id"))
+    })
+}
+
+pub(crate) type Ctx = web::Data<mesdonnees_infra::Context>;

@@ -1,0 +1,113 @@
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{Server, ServiceRequest, ServiceResponse};
+use actix_web::http::StatusCode;
+use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::middleware::{Next, from_fn};
+use actix_web::{App, HttpMessage, HttpRequest, HttpResponse, HttpServer, web};
+use mesdonnees_infra::Context;
+use mesdonnees_shared::ErrorCode;
+use tracing_actix_web::{RequestId, TracingLogger};
+use utoipa_actix_web::AppExt;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::error::ApiError;
+use crate::openapi;
+use crate::problem;
+
+/// A running HTTP server: where it listens and the handle to stop it.
+pub struct HttpServerHandle {
+    pub addr: SocketAddr,
+    pub server: Server,
+}
+
+/// Binds and starts the HTTP server; the returned [`Server`] future runs it.
+pub fn start_http(ctx: Context, bind: SocketAddr) -> std::io::Result<HttpServerHandle> {
+    let grace = ctx.config.http.shutdown_grace_secs;
+    let workers = ctx.config.http.workers;
+    let json_limit = ctx.config.limits.max_json_bytes;
+    let data = web::Data::new(ctx);
+    let mut server = HttpServer::new(move || {
+        let (app, api) = App::new()
+            .into_utoipa_app()
+            .openapi(openapi::base())
+            .app_data(data.clone())
+            .app_data(
+                web::JsonConfig::default()
+                    .limit(json_limit)
+                    .error_handler(|e, _| json_error(&e).into()),
+            )
+            .app_data(web::QueryConfig::default().error_handler(|e, _| {
+                ApiError::unprocessable(ErrorCode::InvalidRequest, format!("bad query string: {e}"))
+                    .into()
+            }))
+            .app_data(
+                web::PathConfig::default()
+                    .error_handler(|_, _| ApiError::NotFound("resource").into()),
+            )
+            .configure(openapi::configure)
+            .split_for_parts();
+        app.service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", api))
+            .service(web::redirect("/docs", "/docs/"))
+            .default_service(web::to(route_not_found))
+            .wrap(from_fn(request_id_header))
+            .wrap(TracingLogger::default())
+    })
+    .shutdown_timeout(grace)
+    .client_request_timeout(Duration::from_secs(30))
+    .disable_signals();
+    if workers > 0 {
+        server = server.workers(workers);
+    }
+    let server = server.bind(bind)?;
+    let addr = server.addrs().first().copied().unwrap_or(bind);
+    Ok(HttpServerHandle {
+        addr,
+        server: server.run(),
+    })
+}
+
+async fn route_not_found(req: HttpRequest) -> HttpResponse {
+    let detail = format!("no route for {} {}", req.method(), req.path());
+    problem::response(
+        StatusCode::NOT_FOUND,
+        ErrorCode::RouteNotFound,
+        Some(&detail),
+    )
+}
+
+fn json_error(e: &actix_web::error::JsonPayloadError) -> ApiError {
+    use actix_web::error::JsonPayloadError as E;
+    match e {
+        E::OverflowKnownLength { .. } | E::Overflow { .. } => ApiError::PayloadTooLarge {
+            code: ErrorCode::PayloadTooLarge,
+            detail: "the JSON body is too large".into(),
+        },
+        E::ContentType => ApiError::UnsupportedMediaTypeJson,
+        E::Deserialize(err) if err.is_data() => {
+            ApiError::unprocessable(ErrorCode::InvalidRequest, format!("invalid body: {err}"))
+        }
+        other => ApiError::bad_request(
+            ErrorCode::InvalidRequest,
+            format!("unreadable JSON body: {other}"),
+        ),
+    }
+}
+
+/// Echoes the request id the tracing span carries, so a client can quote it in a report.
+async fn request_id_header(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let id = req.extensions().get::<RequestId>().map(ToString::to_string);
+    let mut res = next.call(req).await?;
+    if let Some(id) = id
+        && let Ok(value) = HeaderValue::from_str(&id)
+    {
+        res.headers_mut()
+            .insert(HeaderName::from_static("x-request-id"), value);
+    }
+    Ok(res)
+}

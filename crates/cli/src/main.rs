@@ -1,0 +1,240 @@
+//! `mesdonnees`: one binary, several roles.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use anyhow::Context as _;
+use clap::{Parser, Subcommand};
+use figment::providers::Serialized;
+use mesdonnees::{Roles, start};
+use mesdonnees_infra::auth::{KeySource, TokenKeys};
+use mesdonnees_infra::config::LogFormat;
+use mesdonnees_infra::{Config, Context};
+use mesdonnees_shared::UserId;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "mesdonnees",
+    version,
+    about = "Export and import of a user's data for ENTs"
+)]
+struct Cli {
+    /// TOML configuration file (layered over the defaults, under the environment).
+    #[arg(long, global = true, env = "MESDONNEES_CONFIG")]
+    config: Option<PathBuf>,
+    /// Folder of the embedded defaults: SQLite database, local objects, development key.
+    #[arg(long, global = true)]
+    data_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// API and worker in one process (the default).
+    Serve(ServeArgs),
+    /// The HTTP API alone (needs a Redis queue for the workers).
+    Api(ServeArgs),
+    /// The job worker alone (needs a Redis queue).
+    Worker,
+    /// Apply the embedded database migrations.
+    Migrate,
+    /// Print the OpenAPI document.
+    Openapi,
+    /// Print a bearer token this instance accepts (HS256 key: configured or development).
+    Token(TokenArgs),
+}
+
+#[derive(Debug, clap::Args, Default)]
+struct ServeArgs {
+    /// Address to listen on (default 127.0.0.1:8080).
+    #[arg(long)]
+    bind: Option<SocketAddr>,
+    /// Do not apply migrations at start.
+    #[arg(long)]
+    no_migrate: bool,
+}
+
+#[derive(Debug, clap::Args)]
+struct TokenArgs {
+    /// The user id (`sub`).
+    #[arg(long)]
+    user: String,
+    /// Display name (`name`).
+    #[arg(long)]
+    name: Option<String>,
+    /// A right (`rights`); repeat for several.
+    #[arg(long = "right")]
+    rights: Vec<String>,
+    /// Lifetime in seconds.
+    #[arg(long, default_value_t = 3600)]
+    ttl: u64,
+}
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let command = cli.command.unwrap_or(Command::Serve(ServeArgs::default()));
+    if let Command::Openapi = command {
+        let doc = mesdonnees_api::openapi().to_pretty_json()?;
+        println!("{doc}");
+        return Ok(());
+    }
+    let config = load_config(cli.config.as_deref(), cli.data_dir, &command)?;
+    init_logging(&config);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(run(command, config))
+}
+
+fn load_config(
+    file: Option<&std::path::Path>,
+    data_dir: Option<PathBuf>,
+    command: &Command,
+) -> anyhow::Result<Config> {
+    let mut figment = Config::figment(file);
+    if let Some(dir) = data_dir {
+        figment = figment.merge(Serialized::default("data_dir", dir));
+    }
+    if let Command::Serve(args) | Command::Api(args) = command {
+        if let Some(bind) = args.bind {
+            figment = figment.merge(Serialized::default("http.bind", bind.to_string()));
+        }
+        if args.no_migrate {
+            figment = figment.merge(Serialized::default("database.run_migrations", false));
+        }
+    }
+    Config::from_figment(&figment).context("cannot load the configuration")
+}
+
+fn init_logging(config: &Config) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env()
+        .or_else(|_| EnvFilter::try_new(&config.log.level))
+        .unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match config.log.format {
+        LogFormat::Json => builder
+            .json()
+            .flatten_event(true)
+            .with_current_span(true)
+            .init(),
+        LogFormat::Text => builder.init(),
+    }
+}
+
+async fn run(command: Command, config: Config) -> anyhow::Result<()> {
+    match command {
+        Command::Openapi => unreachable_openapi(),
+        Command::Token(args) => token(&config, &args),
+        Command::Migrate => {
+            let ctx = Context::build(config).await?;
+            let applied = ctx.db.run_migrations()?;
+            tracing::info!(applied, "migrations applied");
+            Ok(())
+        }
+        Command::Serve(_) => {
+            serve(
+                config,
+                Roles {
+                    api: true,
+                    worker: true,
+                },
+            )
+            .await
+        }
+        Command::Api(_) => {
+            serve(
+                config,
+                Roles {
+                    api: true,
+                    worker: false,
+                },
+            )
+            .await
+        }
+        Command::Worker => {
+            serve(
+                config,
+                Roles {
+                    api: false,
+                    worker: true,
+                },
+            )
+            .await
+        }
+    }
+}
+
+fn unreachable_openapi() -> anyhow::Result<()> {
+    anyhow::bail!("openapi is handled before the runtime starts")
+}
+
+fn token(config: &Config, args: &TokenArgs) -> anyhow::Result<()> {
+    let user = UserId::parse(&args.user).context("--user is not a valid user id")?;
+    anyhow::ensure!(
+        args.ttl > 0 && args.ttl <= config.limits.max_token_ttl_secs,
+        "--ttl must be between 1 and {} seconds",
+        config.limits.max_token_ttl_secs
+    );
+    let keys = TokenKeys::load(&config.auth, config.mode, &config.data_dir)?;
+    let token = keys.mint(user.as_str(), args.name.as_deref(), &args.rights, args.ttl)?;
+    println!("{token}");
+    Ok(())
+}
+
+async fn serve(config: Config, roles: Roles) -> anyhow::Result<()> {
+    if !roles.api || !roles.worker {
+        anyhow::ensure!(
+            config.uses_redis(),
+            "running the API and the worker as separate processes needs a shared queue: \
+             set MESDONNEES__QUEUE__REDIS_URL (or use `serve`)"
+        );
+    }
+    let bind = config.http.bind;
+    let run_migrations = config.database.run_migrations && roles.api;
+    let ctx = Context::build(config).await?;
+    if run_migrations {
+        let applied = ctx.db.run_migrations()?;
+        tracing::info!(applied, "migrations applied");
+    }
+    if let KeySource::Development(path) = &ctx.keys.source {
+        tracing::warn!(
+            key = %path.display(),
+            "using a development signing key; mint a token with `mesdonnees token --user ID`"
+        );
+    }
+    let mut running = start(&ctx, roles, bind)?;
+    if let Some(addr) = running.addr {
+        tracing::info!(%addr, docs = %format!("http://{addr}/docs/"), "listening");
+    }
+    tokio::select! {
+        () = shutdown_signal() => tracing::info!("shutting down"),
+        () = running.finished() => tracing::error!("a part of the service stopped by itself"),
+    }
+    running.stop().await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = term => {}
+    }
+}

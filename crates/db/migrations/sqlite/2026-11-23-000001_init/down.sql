@@ -1,0 +1,3 @@
+DROP TABLE jobs;
+DROP TABLE document_shares;
+DROP TABLE documents;

@@ -1,0 +1,192 @@
+//! The `jobs` table: the truth about background work. The queue only carries job ids; a job is
+//! claimed here atomically, so a message delivered twice runs the job once.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use mesdonnees_shared::JobId;
+use mesdonnees_shared::jobs::JobPayload;
+
+use crate::models::now;
+use crate::schema::jobs;
+use crate::{DbConnection, DbError, Job};
+
+/// Inserts a job row inside the caller's transaction, next to the rows that need it. Push the
+/// returned id to the queue after the transaction commits; if that push is lost, the
+/// reconciler enqueues it again.
+pub fn create(
+    conn: &mut DbConnection,
+    payload: &JobPayload,
+    max_attempts: i32,
+) -> Result<JobId, DbError> {
+    let id = JobId::new();
+    let json = serde_json::to_string(payload)?;
+    insert(conn, &id.to_string(), payload.kind(), &json, max_attempts)?;
+    Ok(id)
+}
+
+fn insert(
+    conn: &mut DbConnection,
+    id: &str,
+    kind: &str,
+    payload: &str,
+    max_attempts: i32,
+) -> Result<(), DbError> {
+    let at = now();
+    let job = Job {
+        id: id.to_owned(),
+        kind: kind.to_owned(),
+        payload: payload.to_owned(),
+        status: "queued".to_owned(),
+        attempts: 0,
+        max_attempts,
+        heartbeat_at: None,
+        last_error: None,
+        created_at: at,
+        updated_at: at,
+        finished_at: None,
+    };
+    diesel::insert_into(jobs::table)
+        .values(&job)
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn find(conn: &mut DbConnection, id: &str) -> Result<Option<Job>, DbError> {
+    Ok(jobs::table
+        .find(id)
+        .select(Job::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Takes a job for this worker: queued, or running with a heartbeat older than `stale_before`
+/// (its worker died). Returns `None` when another worker holds it or it is finished.
+pub fn claim(
+    conn: &mut DbConnection,
+    id: &str,
+    stale_before: NaiveDateTime,
+) -> Result<Option<Job>, DbError> {
+    let at = now();
+    let claimable = jobs::status.eq("queued").or(jobs::status
+        .eq("running")
+        .and(jobs::heartbeat_at.lt(stale_before)));
+    let updated = diesel::update(jobs::table.filter(jobs::id.eq(id)).filter(claimable))
+        .set((
+            jobs::status.eq("running"),
+            jobs::attempts.eq(jobs::attempts + 1),
+            jobs::heartbeat_at.eq(Some(at)),
+            jobs::updated_at.eq(at),
+        ))
+        .execute(conn)?;
+    if updated == 0 {
+        return Ok(None);
+    }
+    find(conn, id)
+}
+
+/// Proves the job is still being worked on; returns false when the row is no longer this run's
+/// (finished or taken over), so the worker can stop.
+pub fn heartbeat(conn: &mut DbConnection, id: &str) -> Result<bool, DbError> {
+    let at = now();
+    let updated = diesel::update(
+        jobs::table
+            .filter(jobs::id.eq(id))
+            .filter(jobs::status.eq("running")),
+    )
+    .set((jobs::heartbeat_at.eq(Some(at)), jobs::updated_at.eq(at)))
+    .execute(conn)?;
+    Ok(updated == 1)
+}
+
+pub fn mark_done(conn: &mut DbConnection, id: &str) -> Result<(), DbError> {
+    let at = now();
+    diesel::update(jobs::table.find(id))
+        .set((
+            jobs::status.eq("done"),
+            jobs::last_error.eq(None::<String>),
+            jobs::updated_at.eq(at),
+            jobs::finished_at.eq(Some(at)),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Records a failed attempt: back to `queued` while attempts remain, `failed` after.
+pub fn mark_attempt_failed(
+    conn: &mut DbConnection,
+    id: &str,
+    error: &str,
+    permanent: bool,
+) -> Result<bool, DbError> {
+    let at = now();
+    let Some(job) = find(conn, id)? else {
+        return Ok(false);
+    };
+    let give_up = permanent || job.attempts >= job.max_attempts;
+    diesel::update(jobs::table.find(id))
+        .set((
+            jobs::status.eq(if give_up { "failed" } else { "queued" }),
+            jobs::last_error.eq(Some(error)),
+            jobs::updated_at.eq(at),
+            jobs::finished_at.eq(give_up.then_some(at)),
+        ))
+        .execute(conn)?;
+    Ok(!give_up)
+}
+
+/// Jobs that should be in the queue but may not be: queued and untouched since
+/// `queued_before`, or running with a heartbeat older than `stale_before`. Running jobs out of
+/// attempts are failed here rather than re-run.
+pub fn due_for_requeue(
+    conn: &mut DbConnection,
+    queued_before: NaiveDateTime,
+    stale_before: NaiveDateTime,
+    limit: i64,
+) -> Result<Vec<String>, DbError> {
+    let at = now();
+    diesel::update(
+        jobs::table
+            .filter(jobs::status.eq("running"))
+            .filter(jobs::heartbeat_at.lt(stale_before))
+            .filter(jobs::attempts.ge(jobs::max_attempts)),
+    )
+    .set((
+        jobs::status.eq("failed"),
+        jobs::last_error.eq(Some("the worker running this job stopped answering")),
+        jobs::updated_at.eq(at),
+        jobs::finished_at.eq(Some(at)),
+    ))
+    .execute(conn)?;
+    Ok(jobs::table
+        .filter(
+            jobs::status
+                .eq("queued")
+                .and(jobs::updated_at.lt(queued_before))
+                .or(jobs::status
+                    .eq("running")
+                    .and(jobs::heartbeat_at.lt(stale_before))),
+        )
+        .order(jobs::created_at.asc())
+        .limit(limit)
+        .select(jobs::id)
+        .load(conn)?)
+}
+
+/// Counts by status, for readiness and tests.
+pub fn count_with_status(conn: &mut DbConnection, status: &str) -> Result<i64, DbError> {
+    Ok(jobs::table
+        .filter(jobs::status.eq(status))
+        .count()
+        .get_result(conn)?)
+}
+
+/// Drops finished jobs older than `before` so the table does not grow without end.
+pub fn vacuum(conn: &mut DbConnection, before: NaiveDateTime) -> Result<usize, DbError> {
+    Ok(diesel::delete(
+        jobs::table
+            .filter(jobs::status.eq("done").or(jobs::status.eq("failed")))
+            .filter(jobs::finished_at.lt(before)),
+    )
+    .execute(conn)?)
+}

@@ -1,0 +1,37 @@
+//! The database: one diesel schema over Postgres (production) and SQLite (embedded default).
+//!
+//! Every query goes through [`DbConnection`], a diesel `MultiConnection`, so there is one code
+//! path for both backends. Diesel is synchronous: callers run queries on a blocking thread
+//! through [`Database::run`].
+
+pub mod documents;
+pub mod jobs;
+pub mod models;
+mod pool;
+pub mod schema;
+
+pub use models::{Document, DocumentKind, Job, NewDocument, Share};
+pub use pool::{Backend, Database, DbConnection, DbError};
+
+/// Upper bound for one page of any listing.
+pub const MAX_PAGE_SIZE: i64 = 200;
+
+/// A page request already clamped to sane bounds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Page {
+    pub number: i64,
+    pub size: i64,
+}
+
+impl Page {
+    pub fn new(number: Option<i64>, size: Option<i64>, default_size: i64) -> Self {
+        Self {
+            number: number.unwrap_or(1).max(1),
+            size: size.unwrap_or(default_size).clamp(1, MAX_PAGE_SIZE),
+        }
+    }
+
+    pub fn offset(self) -> i64 {
+        (self.number - 1).saturating_mul(self.size)
+    }
+}

@@ -1,0 +1,326 @@
+//! Layered configuration: embedded defaults → optional TOML file → `MESDONNEES__…` environment
+//! variables → command-line flags (applied by the binary on top).
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+
+/// Prefix of every configuration environment variable; `__` separates nested keys, so
+/// `MESDONNEES__DATABASE__URL` sets `database.url`.
+pub const ENV_PREFIX: &str = "MESDONNEES__";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    /// Embedded defaults allowed: a generated signing key under the data folder.
+    Development,
+    /// Refuses to start without a configured signing key.
+    Production,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub mode: Mode,
+    /// Where the embedded defaults live: SQLite file, local objects, development key.
+    pub data_dir: PathBuf,
+    pub http: HttpConfig,
+    pub database: DatabaseConfig,
+    pub storage: StorageConfig,
+    pub queue: QueueConfig,
+    pub auth: AuthConfig,
+    pub limits: LimitsConfig,
+    pub log: LogConfig,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HttpConfig {
+    pub bind: SocketAddr,
+    /// Seconds in-flight requests get to finish on shutdown.
+    pub shutdown_grace_secs: u64,
+    /// HTTP worker threads; 0 means one per core.
+    pub workers: usize,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseConfig {
+    /// `postgres://…` or `sqlite://PATH`; empty means `sqlite://<data_dir>/mesdonnees.db`.
+    pub url: String,
+    pub pool_size: u32,
+    pub acquire_timeout_secs: u64,
+    /// Apply pending migrations when `serve` or `api` start.
+    pub run_migrations: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StorageConfig {
+    /// `file://PATH` or `s3://BUCKET[/PREFIX]`; empty means `file://<data_dir>/objects`.
+    pub url: String,
+    pub s3_endpoint: Option<String>,
+    pub s3_region: String,
+    pub s3_access_key_id: Option<String>,
+    pub s3_secret_access_key: Option<String>,
+    /// Needed for a plain-HTTP endpoint such as a local MinIO.
+    pub s3_allow_http: bool,
+    /// Path-style addressing (`endpoint/bucket/key`), what MinIO expects.
+    pub s3_path_style: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QueueConfig {
+    /// `redis://…`; empty means the in-process queue (recovered from the database at start).
+    pub redis_url: String,
+    /// Redis key namespace of the queue; set explicitly on producer and consumer.
+    pub name: String,
+    /// Jobs one worker process runs at once.
+    pub concurrency: usize,
+    /// How often a running job proves it is alive.
+    pub heartbeat_secs: u64,
+    /// A running job whose heartbeat is older than this is taken over by another worker.
+    pub stale_after_secs: u64,
+    /// How often the reconciler looks for lost jobs.
+    pub reconcile_interval_secs: u64,
+    /// How often a Redis worker polls for new jobs, in milliseconds.
+    pub poll_interval_ms: u64,
+    /// Attempts before a job is marked failed.
+    pub max_attempts: i32,
+    /// Finished job rows are removed after this many hours.
+    pub keep_finished_hours: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Algorithm {
+    HS256,
+    RS256,
+    EdDSA,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthConfig {
+    /// The one algorithm tokens must use; any other `alg` is refused.
+    pub algorithm: Algorithm,
+    /// Shared secret for HS256 (at least 32 bytes).
+    pub hs256_secret: Option<String>,
+    /// PEM public key (RS256 or EdDSA), inline.
+    pub public_key_pem: Option<String>,
+    /// PEM public key (RS256 or EdDSA), from a file.
+    pub public_key_file: Option<PathBuf>,
+    pub issuer: String,
+    pub audience: String,
+    /// Clock skew tolerated on `exp`, in seconds.
+    pub leeway_secs: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LimitsConfig {
+    /// Largest single document upload, in bytes.
+    pub max_upload_bytes: u64,
+    /// Total bytes of documents one user may own.
+    pub user_quota_bytes: u64,
+    /// Largest JSON request body, in bytes.
+    pub max_json_bytes: usize,
+    /// Default page size of listings (the maximum is 200).
+    pub default_page_size: i64,
+    /// Longest token lifetime `mesdonnees token` will mint, in seconds.
+    pub max_token_ttl_secs: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogConfig {
+    pub format: LogFormat,
+    /// A `tracing` filter, e.g. `info` or `mesdonnees=debug,info`. `RUST_LOG` overrides it.
+    pub level: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            mode: Mode::Development,
+            data_dir: PathBuf::from("./data"),
+            http: HttpConfig {
+                bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
+                shutdown_grace_secs: 30,
+                workers: 0,
+            },
+            database: DatabaseConfig {
+                url: String::new(),
+                pool_size: 10,
+                acquire_timeout_secs: 10,
+                run_migrations: true,
+            },
+            storage: StorageConfig {
+                url: String::new(),
+                s3_endpoint: None,
+                s3_region: "us-east-1".to_owned(),
+                s3_access_key_id: None,
+                s3_secret_access_key: None,
+                s3_allow_http: false,
+                s3_path_style: true,
+            },
+            queue: QueueConfig {
+                redis_url: String::new(),
+                name: "mesdonnees-jobs".to_owned(),
+                concurrency: 4,
+                heartbeat_secs: 5,
+                stale_after_secs: 30,
+                reconcile_interval_secs: 15,
+                poll_interval_ms: 250,
+                max_attempts: 5,
+                keep_finished_hours: 24 * 7,
+            },
+            auth: AuthConfig {
+                algorithm: Algorithm::HS256,
+                hs256_secret: None,
+                public_key_pem: None,
+                public_key_file: None,
+                issuer: "mesdonnees".to_owned(),
+                audience: "mesdonnees".to_owned(),
+                leeway_secs: 30,
+            },
+            limits: LimitsConfig {
+                max_upload_bytes: 1024 * 1024 * 1024,
+                user_quota_bytes: 10 * 1024 * 1024 * 1024,
+                max_json_bytes: 64 * 1024,
+                default_page_size: 50,
+                max_token_ttl_secs: 30 * 24 * 3600,
+            },
+            log: LogConfig {
+                format: LogFormat::Text,
+                level: "info".to_owned(),
+            },
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("invalid configuration: {0}")]
+    Invalid(String),
+    #[error(transparent)]
+    Figment(#[from] Box<figment::Error>),
+}
+
+impl Config {
+    /// Defaults, then the file if given, then the environment. Flags are applied by the caller
+    /// through [`Config::figment`] so that every layer goes through the same parsing.
+    pub fn figment(file: Option<&Path>) -> Figment {
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        if let Some(file) = file {
+            figment = figment.merge(Toml::file_exact(file));
+        }
+        figment.merge(Env::prefixed(ENV_PREFIX).split("__").lowercase(true))
+    }
+
+    pub fn from_figment(figment: &Figment) -> Result<Self, ConfigError> {
+        let mut config: Config = figment.extract().map_err(Box::new)?;
+        config.fill_embedded_defaults();
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Empty URLs point at the embedded defaults under `data_dir`.
+    fn fill_embedded_defaults(&mut self) {
+        if self.database.url.is_empty() {
+            self.database.url =
+                format!("sqlite://{}", self.data_dir.join("mesdonnees.db").display());
+        }
+        if self.storage.url.is_empty() {
+            self.storage.url = format!("file://{}", self.data_dir.join("objects").display());
+        }
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        let invalid = |msg: &str| Err(ConfigError::Invalid(msg.to_owned()));
+        if self.queue.concurrency == 0 {
+            return invalid("queue.concurrency must be at least 1");
+        }
+        if self.queue.heartbeat_secs == 0
+            || self.queue.stale_after_secs <= self.queue.heartbeat_secs
+        {
+            return invalid("queue.stale_after_secs must be greater than queue.heartbeat_secs > 0");
+        }
+        if self.queue.max_attempts < 1 {
+            return invalid("queue.max_attempts must be at least 1");
+        }
+        if self.limits.max_upload_bytes == 0 || self.limits.user_quota_bytes == 0 {
+            return invalid("limits.max_upload_bytes and limits.user_quota_bytes must be positive");
+        }
+        if !(1..=mesdonnees_db::MAX_PAGE_SIZE).contains(&self.limits.default_page_size) {
+            return invalid("limits.default_page_size must be between 1 and 200");
+        }
+        if self.auth.issuer.is_empty() || self.auth.audience.is_empty() {
+            return invalid("auth.issuer and auth.audience must not be empty");
+        }
+        Ok(())
+    }
+
+    pub fn uses_redis(&self) -> bool {
+        !self.queue.redis_url.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_point_at_the_data_folder() {
+        let figment = Figment::from(Serialized::defaults(Config::default()))
+            .merge(Serialized::default("data_dir", "/tmp/md"));
+        let config = Config::from_figment(&figment).expect("valid");
+        assert_eq!(config.database.url, "sqlite:///tmp/md/mesdonnees.db");
+        assert_eq!(config.storage.url, "file:///tmp/md/objects");
+        assert!(!config.uses_redis());
+        assert_eq!(config.mode, Mode::Development);
+    }
+
+    #[test]
+    fn layers_apply_in_order() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file(
+                "md.toml",
+                "mode = \"production\"\n[database]\nurl = \"postgres://file/db\"\npool_size = 3\n",
+            )?;
+            jail.set_env("MESDONNEES__DATABASE__URL", "postgres://env/db");
+            jail.set_env("MESDONNEES__QUEUE__REDIS_URL", "redis://127.0.0.1:6379");
+            let config = Config::from_figment(&Config::figment(Some(Path::new("md.toml"))))
+                .map_err(|e| e.to_string())?;
+            assert_eq!(config.mode, Mode::Production);
+            assert_eq!(config.database.url, "postgres://env/db");
+            assert_eq!(config.database.pool_size, 3);
+            assert!(config.uses_redis());
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn unknown_keys_and_bad_values_are_refused() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("MESDONNEES__DATABASE__NOPE", "1");
+            assert!(Config::from_figment(&Config::figment(None)).is_err());
+            Ok(())
+        });
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("MESDONNEES__QUEUE__CONCURRENCY", "0");
+            assert!(Config::from_figment(&Config::figment(None)).is_err());
+            Ok(())
+        });
+    }
+}

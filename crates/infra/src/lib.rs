@@ -1,0 +1,11 @@
+//! Configuration, and building what it describes: the database pool, the object store, the job
+//! queue and the token keys. Read once at start and passed around in [`Context`].
+
+pub mod auth;
+pub mod config;
+pub mod context;
+pub mod queue;
+pub mod storage;
+
+pub use config::{Config, Mode};
+pub use context::Context;

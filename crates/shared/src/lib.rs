@@ -1,0 +1,11 @@
+//! The pure domain of mesdonnees: identifiers, validated names, stable error codes and job
+//! payloads. Nothing here knows about HTTP, databases or storage.
+
+pub mod error_code;
+pub mod ids;
+pub mod jobs;
+pub mod name;
+
+pub use error_code::ErrorCode;
+pub use ids::{DocumentId, JobId, UserId};
+pub use name::{DocumentName, NameError};

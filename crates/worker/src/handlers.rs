@@ -1,0 +1,38 @@
+//! One function per job kind.
+
+use mesdonnees_infra::Context;
+use mesdonnees_shared::jobs::JobPayload;
+use object_store::ObjectStoreExt;
+use object_store::path::Path;
+
+use crate::runner::JobError;
+
+pub(crate) async fn run(ctx: &Context, payload: &JobPayload) -> Result<(), JobError> {
+    match payload {
+        JobPayload::PurgeObjects { keys } => purge_objects(ctx, keys).await,
+    }
+}
+
+/// Deletes objects whose rows are gone. An object already missing counts as deleted, so the job
+/// can run any number of times.
+async fn purge_objects(ctx: &Context, keys: &[String]) -> Result<(), JobError> {
+    let mut failed = 0_usize;
+    for key in keys {
+        let path = Path::from(key.as_str());
+        match ctx.storage.store.delete(&path).await {
+            Ok(()) | Err(object_store::Error::NotFound { .. }) => {}
+            Err(e) => {
+                failed += 1;
+                tracing::warn!(error = %e, "object not deleted");
+            }
+        }
+    }
+    if failed == 0 {
+        Ok(())
+    } else {
+        Err(JobError::Transient(format!(
+            "{failed} of {} objects not deleted",
+            keys.len()
+        )))
+    }
+}

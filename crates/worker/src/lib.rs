@@ -1,0 +1,12 @@
+//! The worker: consumes job ids from the queue, claims the job row, runs its handler with a
+//! heartbeat, and records the outcome. A reconciler re-enqueues rows whose message was lost or
+//! whose worker died, so the database alone decides what still has to run.
+
+mod consumer;
+mod handlers;
+mod reconciler;
+mod runner;
+
+pub use consumer::run_consumer;
+pub use reconciler::{reconcile_once, run_reconciler};
+pub use runner::{JobError, JobOutcome, Runner};

@@ -1,0 +1,63 @@
+use std::time::Duration;
+
+use chrono::Utc;
+use mesdonnees_db::jobs;
+use mesdonnees_infra::Context;
+use mesdonnees_shared::JobId;
+
+use crate::runner::stale_before;
+
+/// Most jobs re-enqueued in one pass; the next pass takes the rest.
+const BATCH: i64 = 500;
+
+/// One pass: pushes every job row that should be in the queue but may not be. `queued_grace`
+/// is how long a queued row may wait before its message counts as lost; at start it is zero,
+/// since an in-process queue starts empty.
+pub async fn reconcile_once(ctx: &Context, queued_grace: Duration) -> Result<usize, anyhow::Error> {
+    let grace = chrono::Duration::from_std(queued_grace)?;
+    let queued_before = (Utc::now() - grace).naive_utc();
+    let stale = stale_before(ctx.config.queue.stale_after_secs);
+    let ids = ctx
+        .db
+        .run(move |conn| jobs::due_for_requeue(conn, queued_before, stale, BATCH))
+        .await?;
+    let mut pushed = 0;
+    for id in &ids {
+        let Ok(job_id) = JobId::parse(id) else {
+            continue;
+        };
+        match ctx.queue.push(job_id).await {
+            Ok(()) => pushed += 1,
+            Err(e) => tracing::warn!(%job_id, error = %e, "job not re-enqueued"),
+        }
+    }
+    if pushed > 0 {
+        tracing::info!(pushed, "re-enqueued jobs found in the database");
+    }
+    let keep = chrono::Duration::hours(i64::try_from(ctx.config.queue.keep_finished_hours)?);
+    let before = (Utc::now() - keep).naive_utc();
+    let removed = ctx.db.run(move |conn| jobs::vacuum(conn, before)).await?;
+    if removed > 0 {
+        tracing::debug!(removed, "finished jobs removed");
+    }
+    Ok(pushed)
+}
+
+/// Runs [`reconcile_once`] at start and then every `queue.reconcile_interval_secs`, until
+/// `shutdown` resolves.
+pub async fn run_reconciler(ctx: Context, shutdown: impl Future<Output = ()>) {
+    let every = Duration::from_secs(ctx.config.queue.reconcile_interval_secs.max(1));
+    tokio::pin!(shutdown);
+    let mut first = true;
+    loop {
+        let grace = if first { Duration::ZERO } else { every };
+        first = false;
+        if let Err(e) = reconcile_once(&ctx, grace).await {
+            tracing::warn!(error = ?e, "reconciliation pass failed");
+        }
+        tokio::select! {
+            () = &mut shutdown => return,
+            () = tokio::time::sleep(every) => {}
+        }
+    }
+}

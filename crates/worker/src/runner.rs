@@ -1,0 +1,161 @@
+use std::time::Duration;
+
+use chrono::Utc;
+use mesdonnees_db::jobs;
+use mesdonnees_infra::Context;
+use mesdonnees_shared::JobId;
+use mesdonnees_shared::jobs::JobPayload;
+use tracing::{Instrument, info_span};
+
+use crate::handlers;
+
+/// What one delivery of a job id came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JobOutcome {
+    Done,
+    /// Failed this time; the row went back to `queued` and a retry was scheduled.
+    Retrying,
+    Failed,
+    /// Another worker holds it, it is finished, or it no longer exists: nothing to do.
+    NotClaimed,
+}
+
+/// A failure of a job handler. `Permanent` failures are not retried.
+#[derive(Debug, thiserror::Error)]
+pub enum JobError {
+    #[error("{0}")]
+    Transient(String),
+    #[error("{0}")]
+    Permanent(String),
+}
+
+/// Runs job rows. Cheap to clone; one per worker process.
+#[derive(Clone, Debug)]
+pub struct Runner {
+    ctx: Context,
+}
+
+impl Runner {
+    pub fn new(ctx: Context) -> Self {
+        Self { ctx }
+    }
+
+    pub fn context(&self) -> &Context {
+        &self.ctx
+    }
+
+    /// Claims the row, runs it with a heartbeat, records the outcome.
+    pub async fn run(&self, job_id: JobId) -> JobOutcome {
+        let span = info_span!("job", job_id = %job_id, kind = tracing::field::Empty);
+        self.run_inner(job_id).instrument(span).await
+    }
+
+    async fn run_inner(&self, job_id: JobId) -> JobOutcome {
+        let queue = &self.ctx.config.queue;
+        let stale_before = stale_before(queue.stale_after_secs);
+        let id = job_id.to_string();
+        let claimed = self
+            .ctx
+            .db
+            .run(move |conn| jobs::claim(conn, &id, stale_before))
+            .await;
+        let job = match claimed {
+            Ok(Some(job)) => job,
+            Ok(None) => return JobOutcome::NotClaimed,
+            Err(e) => {
+                // The reconciler will offer it again once the database answers.
+                tracing::error!(error = ?e, "cannot claim job");
+                return JobOutcome::NotClaimed;
+            }
+        };
+        tracing::Span::current().record("kind", job.kind.as_str());
+        tracing::info!(attempt = job.attempts, "job started");
+
+        let result = match serde_json::from_str::<JobPayload>(&job.payload) {
+            Ok(payload) => {
+                self.with_heartbeat(job_id, handlers::run(&self.ctx, &payload))
+                    .await
+            }
+            Err(e) => Err(JobError::Permanent(format!("unreadable payload: {e}"))),
+        };
+
+        let id = job_id.to_string();
+        match result {
+            Ok(()) => {
+                if let Err(e) = self
+                    .ctx
+                    .db
+                    .run(move |conn| jobs::mark_done(conn, &id))
+                    .await
+                {
+                    tracing::error!(error = ?e, "job finished but its row could not be updated");
+                }
+                tracing::info!("job done");
+                JobOutcome::Done
+            }
+            Err(err) => {
+                let permanent = matches!(err, JobError::Permanent(_));
+                let message = err.to_string();
+                tracing::warn!(error = %message, permanent, "job attempt failed");
+                let attempts = job.attempts;
+                let retry = self
+                    .ctx
+                    .db
+                    .run(move |conn| jobs::mark_attempt_failed(conn, &id, &message, permanent))
+                    .await
+                    .unwrap_or(false);
+                if retry {
+                    self.schedule_retry(job_id, attempts);
+                    JobOutcome::Retrying
+                } else {
+                    JobOutcome::Failed
+                }
+            }
+        }
+    }
+
+    /// Drives the handler while refreshing the row's heartbeat, so other workers can tell a slow
+    /// job from a dead one.
+    async fn with_heartbeat<F>(&self, job_id: JobId, work: F) -> Result<(), JobError>
+    where
+        F: Future<Output = Result<(), JobError>>,
+    {
+        let every = Duration::from_secs(self.ctx.config.queue.heartbeat_secs);
+        let mut ticker = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+        tokio::pin!(work);
+        loop {
+            tokio::select! {
+                result = &mut work => return result,
+                _ = ticker.tick() => {
+                    let id = job_id.to_string();
+                    match self.ctx.db.run(move |conn| jobs::heartbeat(conn, &id)).await {
+                        Ok(true) => {}
+                        Ok(false) => {
+                            return Err(JobError::Transient("the job row was taken over".into()));
+                        }
+                        Err(e) => tracing::warn!(error = ?e, "heartbeat not recorded"),
+                    }
+                }
+            }
+        }
+    }
+
+    /// Re-pushes the job after an exponential backoff (1 s, 2 s, 4 s … capped at 5 min). If this
+    /// process dies first, the reconciler finds the queued row.
+    fn schedule_retry(&self, job_id: JobId, attempts: i32) {
+        let exp = u32::try_from(attempts.clamp(1, 9) - 1).unwrap_or(0);
+        let delay = Duration::from_secs(2_u64.pow(exp).min(300));
+        let queue = self.ctx.queue.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(delay).await;
+            if let Err(e) = queue.push(job_id).await {
+                tracing::warn!(%job_id, error = %e, "retry not enqueued; the reconciler will");
+            }
+        });
+    }
+}
+
+pub(crate) fn stale_before(stale_after_secs: u64) -> chrono::NaiveDateTime {
+    let secs = i64::try_from(stale_after_secs).unwrap_or(i64::MAX);
+    (Utc::now() - chrono::Duration::seconds(secs)).naive_utc()
+}
