@@ -1,1 +1,221 @@
+//! Test harness: the real service (API + worker) on a real database, a real object store and a
+//! real queue, one of each per test, driven over HTTP.
+//!
+//! With no environment, a test gets a SQLite file, a local object store in a temp folder and the
+//! in-process queue. With `TEST_DATABASE_URL` (a Postgres server URL) and `TEST_REDIS_URL`, it
+//! gets its own Postgres database (dropped at the end) and its own Redis queue name.
 
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use diesel::{Connection, RunQueryDsl};
+use mesdonnees::{Roles, Running};
+use mesdonnees_infra::{Config, Context};
+use tempfile::TempDir;
+
+pub use reqwest;
+
+/// A running service for one test.
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub ctx: Context,
+    pub data_dir: TempDir,
+    running: Option<Running>,
+    postgres: Option<PgScratch>,
+    redis_queue: Option<(String, String)>,
+}
+
+impl TestApp {
+    pub async fn spawn() -> Self {
+        Self::spawn_with(|_| {}).await
+    }
+
+    /// Starts the service with test-sized limits and timings, then `tweak` on top.
+    pub async fn spawn_with(tweak: impl FnOnce(&mut Config)) -> Self {
+        let data_dir = tempfile::tempdir().expect("temp dir");
+        let mut config = Config::default();
+        config.data_dir = data_dir.path().to_path_buf();
+        config.http.bind = SocketAddr::from(([127, 0, 0, 1], 0));
+        config.http.workers = 2;
+        config.http.shutdown_grace_secs = 5;
+        config.database.pool_size = 6;
+        config.limits.max_upload_bytes = 1024 * 1024;
+        config.limits.user_quota_bytes = 4 * 1024 * 1024;
+        config.queue.heartbeat_secs = 1;
+        config.queue.stale_after_secs = 3;
+        config.queue.reconcile_interval_secs = 1;
+        config.queue.poll_interval_ms = 100;
+
+        let postgres = match std::env::var("TEST_DATABASE_URL") {
+            Ok(url) if !url.is_empty() => {
+                let scratch = PgScratch::create(&url);
+                config.database.url = scratch.url.clone();
+                Some(scratch)
+            }
+            _ => None,
+        };
+        let redis_queue = match std::env::var("TEST_REDIS_URL") {
+            Ok(url) if !url.is_empty() => {
+                let name = format!("mesdonnees-test-{}", uuid::Uuid::new_v4().simple());
+                config.queue.redis_url = url.clone();
+                config.queue.name = name.clone();
+                Some((url, name))
+            }
+            _ => None,
+        };
+        tweak(&mut config);
+        let figment = figment_from(&config);
+        let config = Config::from_figment(&figment).expect("valid test configuration");
+        let bind = config.http.bind;
+        let ctx = Context::build(config).await.expect("context");
+        ctx.db.run_migrations().expect("migrations");
+        let running = mesdonnees::start(
+            &ctx,
+            Roles {
+                api: true,
+                worker: true,
+            },
+            bind,
+        )
+        .expect("start");
+        let addr = running.addr.expect("the API listens");
+        Self {
+            base: format!("http://{addr}"),
+            client: reqwest::Client::builder()
+                .timeout(Duration::from_secs(30))
+                .build()
+                .expect("client"),
+            ctx,
+            data_dir,
+            running: Some(running),
+            postgres,
+            redis_queue,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// A valid token for `user`.
+    pub fn token(&self, user: &str) -> String {
+        self.ctx
+            .keys
+            .mint(user, Some(user), &[], 600)
+            .expect("token")
+    }
+
+    pub fn get(&self, path: &str, user: &str) -> reqwest::RequestBuilder {
+        self.client
+            .get(self.url(path))
+            .bearer_auth(self.token(user))
+    }
+
+    pub fn post(&self, path: &str, user: &str) -> reqwest::RequestBuilder {
+        self.client
+            .post(self.url(path))
+            .bearer_auth(self.token(user))
+    }
+
+    pub fn delete(&self, path: &str, user: &str) -> reqwest::RequestBuilder {
+        self.client
+            .delete(self.url(path))
+            .bearer_auth(self.token(user))
+    }
+
+    /// Stops the service gracefully and removes what the test created outside its temp dir.
+    pub async fn stop(mut self) {
+        if let Some(running) = self.running.take() {
+            running.stop().await;
+        }
+        if let Some((url, name)) = self.redis_queue.take() {
+            clear_redis(&url, &name).await;
+        }
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(pg) = self.postgres.take() {
+            pg.drop_database();
+        }
+    }
+}
+
+/// Polls `check` until it returns `Some`, failing the test after `timeout`.
+pub async fn eventually<T, F, Fut>(timeout: Duration, what: &str, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Option<T>>,
+{
+    let start = Instant::now();
+    loop {
+        if let Some(value) = check().await {
+            return value;
+        }
+        assert!(
+            start.elapsed() < timeout,
+            "timed out after {timeout:?} waiting for {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+fn figment_from(config: &Config) -> figment::Figment {
+    figment::Figment::from(figment::providers::Serialized::defaults(config))
+}
+
+/// A Postgres database of its own for one test.
+struct PgScratch {
+    admin_url: String,
+    name: String,
+    url: String,
+}
+
+impl PgScratch {
+    fn create(admin_url: &str) -> Self {
+        let name = format!("mesdonnees_test_{}", uuid::Uuid::new_v4().simple());
+        let mut admin = diesel::PgConnection::establish(admin_url)
+            .unwrap_or_else(|e| panic!("TEST_DATABASE_URL does not answer: {e}"));
+        diesel::sql_query(format!("CREATE DATABASE {name}"))
+            .execute(&mut admin)
+            .expect("create db");
+        let url = match admin_url.rsplit_once('/') {
+            Some((server, _)) => format!("{server}/{name}"),
+            None => panic!("TEST_DATABASE_URL must name a database"),
+        };
+        Self {
+            admin_url: admin_url.to_owned(),
+            name,
+            url,
+        }
+    }
+
+    fn drop_database(&self) {
+        if let Ok(mut admin) = diesel::PgConnection::establish(&self.admin_url) {
+            let _ = diesel::sql_query(format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ))
+            .execute(&mut admin);
+        }
+    }
+}
+
+async fn clear_redis(url: &str, queue: &str) {
+    let Ok(client) = redis::Client::open(url) else {
+        return;
+    };
+    let Ok(mut conn) = client.get_multiplexed_async_connection().await else {
+        return;
+    };
+    let keys: Vec<String> = redis::cmd("KEYS")
+        .arg(format!("{queue}*"))
+        .query_async(&mut conn)
+        .await
+        .unwrap_or_default();
+    if !keys.is_empty() {
+        let _: Result<(), _> = redis::cmd("DEL").arg(keys).query_async(&mut conn).await;
+    }
+}

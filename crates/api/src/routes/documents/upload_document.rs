@@ -78,11 +78,22 @@ pub async fn upload_document(
         .saturating_sub(u64::try_from(used).unwrap_or(0));
 
     let mut multipart = Multipart::new(req.headers(), payload);
-    let outcome = read_form(&ctx, &mut multipart, limits.max_upload_bytes, quota_left).await;
+    let mut stream_ended = false;
+    let outcome = read_form(
+        &ctx,
+        &mut multipart,
+        &mut stream_ended,
+        limits.max_upload_bytes,
+        quota_left,
+    )
+    .await;
     let form = match outcome {
         Ok(form) => form,
         Err(e) => {
-            drain(&mut multipart).await;
+            // Polling a multipart stream after its end or error panics.
+            if !stream_ended {
+                drain(&mut multipart).await;
+            }
             return Err(e);
         }
     };
@@ -174,15 +185,21 @@ struct Form {
 async fn read_form(
     ctx: &Ctx,
     multipart: &mut Multipart,
+    ended: &mut bool,
     max_upload: u64,
     quota_left: u64,
 ) -> Result<Form, ApiError> {
     let mut form = Form::default();
     let mut parts = 0;
-    while let Some(field) = multipart.next().await {
+    loop {
+        let Some(field) = multipart.next().await else {
+            *ended = true;
+            break;
+        };
         let mut field = match field {
             Ok(field) => field,
             Err(e) => {
+                *ended = true;
                 if let Some(file) = form.file.take() {
                     discard(ctx, &file.key).await;
                 }
@@ -201,7 +218,7 @@ async fn read_form(
         }
         match field.name() {
             Some("file") if form.file.is_none() => {
-                match store_file(ctx, &mut field, max_upload, quota_left).await {
+                match store_file(ctx, &mut field, ended, max_upload, quota_left).await {
                     Ok(file) => form.file = Some(file),
                     Err(e) => return Err(e),
                 }
@@ -215,8 +232,8 @@ async fn read_form(
                     "send one file per upload",
                 ));
             }
-            Some("folder_id") => form.folder_id = Some(read_text(&mut field).await?),
-            _ => skip(&mut field).await,
+            Some("folder_id") => form.folder_id = Some(read_text(&mut field, ended).await?),
+            _ => skip(&mut field, ended).await,
         }
     }
     Ok(form)
@@ -227,6 +244,7 @@ async fn read_form(
 async fn store_file(
     ctx: &Ctx,
     field: &mut Field,
+    ended: &mut bool,
     max_upload: u64,
     quota_left: u64,
 ) -> Result<StoredFile, ApiError> {
@@ -248,7 +266,10 @@ async fn store_file(
     let mut size: u64 = 0;
     let result: Result<(), ApiError> = async {
         while let Some(chunk) = field.next().await {
-            let chunk = chunk.map_err(|e| multipart_error(&e))?;
+            let chunk = chunk.map_err(|e| {
+                *ended = true;
+                multipart_error(&e)
+            })?;
             size = size.saturating_add(chunk.len() as u64);
             if size > limit {
                 return Err(if limit < max_upload {
@@ -294,10 +315,13 @@ fn content_type_of(field: &Field, name: &str) -> String {
     }
 }
 
-async fn read_text(field: &mut Field) -> Result<String, ApiError> {
+async fn read_text(field: &mut Field, ended: &mut bool) -> Result<String, ApiError> {
     let mut bytes = Vec::new();
     while let Some(chunk) = field.next().await {
-        let chunk = chunk.map_err(|e| multipart_error(&e))?;
+        let chunk = chunk.map_err(|e| {
+            *ended = true;
+            multipart_error(&e)
+        })?;
         if bytes.len() + chunk.len() > MAX_TEXT_FIELD {
             return Err(ApiError::unprocessable(
                 ErrorCode::InvalidRequest,
@@ -313,18 +337,29 @@ async fn read_text(field: &mut Field) -> Result<String, ApiError> {
         })
 }
 
-async fn skip(field: &mut Field) {
-    while let Some(Ok(_)) = field.next().await {}
+async fn skip(field: &mut Field, ended: &mut bool) {
+    while let Some(chunk) = field.next().await {
+        if chunk.is_err() {
+            *ended = true;
+            return;
+        }
+    }
 }
 
 /// Reads what is left of a refused upload, up to [`DRAIN_CAP`].
 async fn drain(multipart: &mut Multipart) {
     let mut drained: u64 = 0;
     while let Some(Ok(mut field)) = multipart.next().await {
-        while let Some(Ok(chunk)) = field.next().await {
-            drained += chunk.len() as u64;
-            if drained > DRAIN_CAP {
-                return;
+        loop {
+            match field.next().await {
+                Some(Ok(chunk)) => {
+                    drained += chunk.len() as u64;
+                    if drained > DRAIN_CAP {
+                        return;
+                    }
+                }
+                Some(Err(_)) => return,
+                None => break,
             }
         }
     }

@@ -1,0 +1,155 @@
+//! The database is the truth about jobs: rows whose message was lost, whose worker died, or
+//! that are delivered twice all end with one run.
+
+use std::time::Duration;
+
+use diesel::prelude::*;
+use mesdonnees_db::schema::jobs;
+use mesdonnees_db::{Job, jobs as job_queries};
+use mesdonnees_shared::JobId;
+use mesdonnees_shared::jobs::JobPayload;
+use mesdonnees_tests::{TestApp, eventually};
+use object_store::ObjectStoreExt;
+use object_store::path::Path;
+
+async fn put_object(app: &TestApp, key: &str) {
+    app.ctx
+        .storage
+        .store
+        .put(&Path::from(key), b"x".to_vec().into())
+        .await
+        .expect("put");
+}
+
+async fn object_exists(app: &TestApp, key: &str) -> bool {
+    app.ctx.storage.store.head(&Path::from(key)).await.is_ok()
+}
+
+async fn create_job(app: &TestApp, keys: Vec<String>) -> JobId {
+    app.ctx
+        .db
+        .transaction(move |conn| job_queries::create(conn, &JobPayload::PurgeObjects { keys }, 3))
+        .await
+        .expect("job row")
+}
+
+async fn job(app: &TestApp, id: JobId) -> Job {
+    let id = id.to_string();
+    app.ctx
+        .db
+        .run(move |conn| job_queries::find(conn, &id))
+        .await
+        .expect("query")
+        .expect("row")
+}
+
+async fn wait_finished(app: &TestApp, id: JobId) -> Job {
+    eventually(Duration::from_secs(30), "job finished", || async {
+        let row = job(app, id).await;
+        matches!(row.status.as_str(), "done" | "failed").then_some(row)
+    })
+    .await
+}
+
+#[tokio::test]
+async fn a_job_whose_message_was_lost_is_run_by_the_reconciler() {
+    let app = TestApp::spawn().await;
+    put_object(&app, "documents/lost").await;
+    // Row committed, nothing pushed: as if the queue had been flushed.
+    let id = create_job(&app, vec!["documents/lost".into()]).await;
+    let row = wait_finished(&app, id).await;
+    assert_eq!(row.status, "done");
+    assert_eq!(row.attempts, 1);
+    assert!(!object_exists(&app, "documents/lost").await);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_job_delivered_several_times_runs_once() {
+    let app = TestApp::spawn().await;
+    put_object(&app, "documents/twice").await;
+    let id = create_job(&app, vec!["documents/twice".into()]).await;
+    for _ in 0..3 {
+        app.ctx.queue.push(id).await.expect("push");
+    }
+    let row = wait_finished(&app, id).await;
+    assert_eq!(row.status, "done");
+    // Let the duplicate deliveries arrive: they must not claim the finished row.
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert_eq!(
+        job(&app, id).await.attempts,
+        1,
+        "one claim whatever the deliveries"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_job_of_a_dead_worker_is_taken_over() {
+    let app = TestApp::spawn().await;
+    put_object(&app, "documents/orphan").await;
+    let id = create_job(&app, vec!["documents/orphan".into()]).await;
+    // As a worker killed mid-job leaves it: running, one attempt, heartbeat long past.
+    let raw = id.to_string();
+    app.ctx
+        .db
+        .run(move |conn| {
+            let old = (chrono::Utc::now() - chrono::Duration::minutes(10)).naive_utc();
+            diesel::update(jobs::table.find(&raw))
+                .set((
+                    jobs::status.eq("running"),
+                    jobs::attempts.eq(1),
+                    jobs::heartbeat_at.eq(Some(old)),
+                    jobs::updated_at.eq(old),
+                ))
+                .execute(conn)
+                .map_err(mesdonnees_db::DbError::from)
+        })
+        .await
+        .expect("simulate a dead worker");
+    let row = wait_finished(&app, id).await;
+    assert_eq!(row.status, "done");
+    assert_eq!(row.attempts, 2, "taken over once");
+    assert!(!object_exists(&app, "documents/orphan").await);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn an_unreadable_job_fails_without_retrying() {
+    let app = TestApp::spawn().await;
+    let id = JobId::new();
+    let raw = id.to_string();
+    app.ctx
+        .db
+        .run(move |conn| {
+            let now = chrono::Utc::now().naive_utc();
+            diesel::insert_into(jobs::table)
+                .values(&Job {
+                    id: raw,
+                    kind: "purge_objects".into(),
+                    payload: "{\"kind\":\"from_the_future\"}".into(),
+                    status: "queued".into(),
+                    attempts: 0,
+                    max_attempts: 5,
+                    heartbeat_at: None,
+                    last_error: None,
+                    created_at: now,
+                    updated_at: now,
+                    finished_at: None,
+                })
+                .execute(conn)
+                .map_err(mesdonnees_db::DbError::from)
+        })
+        .await
+        .expect("row");
+    app.ctx.queue.push(id).await.expect("push");
+    let row = wait_finished(&app, id).await;
+    assert_eq!(row.status, "failed");
+    assert_eq!(row.attempts, 1);
+    assert!(
+        row.last_error
+            .unwrap_or_default()
+            .contains("unreadable payload")
+    );
+    app.stop().await;
+}
