@@ -9,10 +9,7 @@ use serde_json::json;
 use crate::assert_problem;
 
 fn dev_secret(app: &TestApp) -> Vec<u8> {
-    let path = app
-        .data_dir
-        .path()
-        .join(mesdonnees_infra::auth::DEV_KEY_FILE);
+    let path = app.data_dir.path().join(mesdonnees_infra::auth::DEV_KEY_FILE);
     let text = std::fs::read_to_string(path).expect("development key written at start");
     STANDARD.decode(text.trim()).expect("base64 key")
 }
@@ -41,47 +38,27 @@ async fn bad_tokens_are_refused_with_problems() {
         ("garbage", "abc".to_owned(), "unauthenticated"),
         (
             "expired",
-            sign(
-                Algorithm::HS256,
-                &secret,
-                &claims("alice", -3600, "mesdonnees", "mesdonnees"),
-            ),
+            sign(Algorithm::HS256, &secret, &claims("alice", -3600, "mesdonnees", "mesdonnees")),
             "token_expired",
         ),
         (
             "wrong key",
-            sign(
-                Algorithm::HS256,
-                &[7_u8; 48],
-                &claims("alice", 600, "mesdonnees", "mesdonnees"),
-            ),
+            sign(Algorithm::HS256, &[7_u8; 48], &claims("alice", 600, "mesdonnees", "mesdonnees")),
             "unauthenticated",
         ),
         (
             "wrong audience",
-            sign(
-                Algorithm::HS256,
-                &secret,
-                &claims("alice", 600, "mesdonnees", "another-app"),
-            ),
+            sign(Algorithm::HS256, &secret, &claims("alice", 600, "mesdonnees", "another-app")),
             "unauthenticated",
         ),
         (
             "wrong issuer",
-            sign(
-                Algorithm::HS256,
-                &secret,
-                &claims("alice", 600, "someone-else", "mesdonnees"),
-            ),
+            sign(Algorithm::HS256, &secret, &claims("alice", 600, "someone-else", "mesdonnees")),
             "unauthenticated",
         ),
         (
             "other algorithm, right key",
-            sign(
-                Algorithm::HS512,
-                &secret,
-                &claims("alice", 600, "mesdonnees", "mesdonnees"),
-            ),
+            sign(Algorithm::HS512, &secret, &claims("alice", 600, "mesdonnees", "mesdonnees")),
             "unauthenticated",
         ),
         (
@@ -90,48 +67,26 @@ async fn bad_tokens_are_refused_with_problems() {
                 "{}.{}.",
                 URL_SAFE_NO_PAD.encode(br#"{"alg":"none","typ":"JWT"}"#),
                 URL_SAFE_NO_PAD.encode(
-                    claims("alice", 600, "mesdonnees", "mesdonnees")
-                        .to_string()
-                        .as_bytes()
+                    claims("alice", 600, "mesdonnees", "mesdonnees").to_string().as_bytes()
                 )
             ),
             "unauthenticated",
         ),
         (
             "subject not a user id",
-            sign(
-                Algorithm::HS256,
-                &secret,
-                &claims("a/b", 600, "mesdonnees", "mesdonnees"),
-            ),
+            sign(Algorithm::HS256, &secret, &claims("a/b", 600, "mesdonnees", "mesdonnees")),
             "unauthenticated",
         ),
     ];
     for (what, token, code) in cases {
-        let response = app
-            .client
-            .get(&list)
-            .bearer_auth(&token)
-            .send()
-            .await
-            .expect("send");
+        let response = app.client.get(&list).bearer_auth(&token).send().await.expect("send");
         let body = assert_problem(response, 401, code).await;
         let detail = body["detail"].as_str().unwrap_or_default();
         assert!(!detail.contains(&token), "{what}: the token is echoed back");
     }
 
-    let good = sign(
-        Algorithm::HS256,
-        &secret,
-        &claims("alice", 600, "mesdonnees", "mesdonnees"),
-    );
-    let response = app
-        .client
-        .get(&list)
-        .bearer_auth(good)
-        .send()
-        .await
-        .expect("send");
+    let good = sign(Algorithm::HS256, &secret, &claims("alice", 600, "mesdonnees", "mesdonnees"));
+    let response = app.client.get(&list).bearer_auth(good).send().await.expect("send");
     assert_eq!(response.status(), 200, "a valid token passes");
     app.stop().await;
 }

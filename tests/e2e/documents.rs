@@ -22,11 +22,7 @@ async fn upload(
     if let Some(folder) = folder {
         form = form.text("folder_id", folder.to_owned());
     }
-    app.post("/api/v1/documents", user)
-        .multipart(form)
-        .send()
-        .await
-        .expect("upload")
+    app.post("/api/v1/documents", user).multipart(form).send().await.expect("upload")
 }
 
 async fn json_ok(response: Response, status: u16) -> Value {
@@ -36,14 +32,14 @@ async fn json_ok(response: Response, status: u16) -> Value {
     serde_json::from_str(&body).expect("JSON body")
 }
 
+#[expect(clippy::cast_possible_truncation, reason = "a wrapping byte pattern")]
 /// Deterministic bytes that do not compress to nothing, with non-ASCII in the mix.
 fn content(len: usize, seed: u8) -> Vec<u8> {
-    (0..len)
-        .map(|i| (i as u8).wrapping_mul(31).wrapping_add(seed) ^ ((i >> 8) as u8))
-        .collect()
+    (0..len).map(|i| (i as u8).wrapping_mul(31).wrapping_add(seed) ^ ((i >> 8) as u8)).collect()
 }
 
 #[tokio::test]
+#[expect(clippy::too_many_lines, reason = "one walkthrough, read top to bottom")]
 async fn the_newcomer_walkthrough() {
     let app = TestApp::spawn().await;
 
@@ -61,14 +57,7 @@ async fn the_newcomer_walkthrough() {
 
     let first_bytes = content(300_000, 1);
     let first = json_ok(
-        upload(
-            &app,
-            "alice",
-            "exposé été.pdf",
-            first_bytes.clone(),
-            Some(&folder_id),
-        )
-        .await,
+        upload(&app, "alice", "exposé été.pdf", first_bytes.clone(), Some(&folder_id)).await,
         201,
     )
     .await;
@@ -77,22 +66,12 @@ async fn the_newcomer_walkthrough() {
     assert_eq!(first["content_type"], "application/pdf");
     assert_eq!(first["folder_id"], folder_id.as_str());
     let second_bytes = b"notes\n".to_vec();
-    let second = json_ok(
-        upload(&app, "alice", "notes.txt", second_bytes, None).await,
-        201,
-    )
-    .await;
+    let second = json_ok(upload(&app, "alice", "notes.txt", second_bytes, None).await, 201).await;
     let first_id = first["id"].as_str().expect("id").to_owned();
 
     // Own tree: the root holds the folder and the second file, the folder holds the first.
-    let root = json_ok(
-        app.get("/api/v1/documents", "alice")
-            .send()
-            .await
-            .expect("list"),
-        200,
-    )
-    .await;
+    let root =
+        json_ok(app.get("/api/v1/documents", "alice").send().await.expect("list"), 200).await;
     assert_eq!(root["total"], 2);
     assert_eq!(root["items"][0]["id"], folder_id.as_str(), "folders first");
     assert_eq!(root["items"][1]["id"], second["id"]);
@@ -126,29 +105,15 @@ async fn the_newcomer_walkthrough() {
         .expect("share again");
     assert_problem(again, 409, "already_shared").await;
 
-    let shared = json_ok(
-        app.get("/api/v1/documents?scope=shared", "bob")
-            .send()
-            .await
-            .expect("list"),
-        200,
-    )
-    .await;
+    let shared =
+        json_ok(app.get("/api/v1/documents?scope=shared", "bob").send().await.expect("list"), 200)
+            .await;
     assert_eq!(shared["total"], 1);
     assert_eq!(shared["items"][0]["id"], first_id.as_str());
     assert_eq!(shared["items"][0]["owner_id"], "alice");
-    let bob_root = json_ok(
-        app.get("/api/v1/documents", "bob")
-            .send()
-            .await
-            .expect("list"),
-        200,
-    )
-    .await;
-    assert_eq!(
-        bob_root["total"], 0,
-        "a share is not part of bob's own tree"
-    );
+    let bob_root =
+        json_ok(app.get("/api/v1/documents", "bob").send().await.expect("list"), 200).await;
+    assert_eq!(bob_root["total"], 0, "a share is not part of bob's own tree");
 
     let download = app
         .get(&format!("/api/v1/documents/{first_id}/content"), "bob")
@@ -158,24 +123,14 @@ async fn the_newcomer_walkthrough() {
     assert_eq!(download.status(), 200);
     assert_eq!(download.headers()["accept-ranges"], "bytes");
     assert_eq!(download.headers()["content-length"], "300000");
-    let disposition = download.headers()["content-disposition"]
-        .to_str()
-        .expect("ascii")
-        .to_owned();
+    let disposition = download.headers()["content-disposition"].to_str().expect("ascii").to_owned();
     assert!(
         disposition.contains("filename*=UTF-8''expos%C3%A9%20%C3%A9t%C3%A9.pdf"),
         "{disposition}"
     );
-    let etag = download.headers()["etag"]
-        .to_str()
-        .expect("etag")
-        .to_owned();
+    let etag = download.headers()["etag"].to_str().expect("etag").to_owned();
     let body = download.bytes().await.expect("bytes");
-    assert_eq!(
-        body.as_ref(),
-        first_bytes.as_slice(),
-        "byte-identical download"
-    );
+    assert_eq!(body.as_ref(), first_bytes.as_slice(), "byte-identical download");
 
     // Ranges: a middle slice, a suffix, an If-Range mismatch, an unsatisfiable one.
     let part = app
@@ -186,10 +141,7 @@ async fn the_newcomer_walkthrough() {
         .expect("range");
     assert_eq!(part.status(), 206);
     assert_eq!(part.headers()["content-range"], "bytes 1000-1999/300000");
-    assert_eq!(
-        part.bytes().await.expect("bytes").as_ref(),
-        &first_bytes[1000..2000]
-    );
+    assert_eq!(part.bytes().await.expect("bytes").as_ref(), &first_bytes[1000..2000]);
     let suffix = app
         .get(&format!("/api/v1/documents/{first_id}/content"), "bob")
         .header("range", "bytes=-10")
@@ -198,10 +150,7 @@ async fn the_newcomer_walkthrough() {
         .await
         .expect("suffix");
     assert_eq!(suffix.status(), 206);
-    assert_eq!(
-        suffix.bytes().await.expect("bytes").as_ref(),
-        &first_bytes[299_990..]
-    );
+    assert_eq!(suffix.bytes().await.expect("bytes").as_ref(), &first_bytes[299_990..]);
     let stale = app
         .get(&format!("/api/v1/documents/{first_id}/content"), "bob")
         .header("range", "bytes=0-9")
@@ -209,11 +158,7 @@ async fn the_newcomer_walkthrough() {
         .send()
         .await
         .expect("if-range");
-    assert_eq!(
-        stale.status(),
-        200,
-        "If-Range mismatch gives the whole file"
-    );
+    assert_eq!(stale.status(), 200, "If-Range mismatch gives the whole file");
     let beyond = app
         .get(&format!("/api/v1/documents/{first_id}/content"), "bob")
         .header("range", "bytes=400000-")
@@ -234,11 +179,8 @@ async fn the_newcomer_walkthrough() {
         let response = app.get(&path, "carol").send().await.expect("get");
         assert_problem(response, 404, "not_found").await;
     }
-    let foreign_delete = app
-        .delete(&format!("/api/v1/documents/{first_id}"), "bob")
-        .send()
-        .await
-        .expect("delete");
+    let foreign_delete =
+        app.delete(&format!("/api/v1/documents/{first_id}"), "bob").send().await.expect("delete");
     assert_problem(foreign_delete, 404, "not_found").await;
     let foreign_share = app
         .post(&format!("/api/v1/documents/{first_id}/shares"), "bob")
@@ -274,19 +216,14 @@ async fn shared_folders_open_to_their_content() {
     )
     .await;
     let sub_id = sub["id"].as_str().expect("id");
-    let file = json_ok(
-        upload(&app, "alice", "photo.jpg", content(5000, 9), Some(sub_id)).await,
-        201,
-    )
-    .await;
+    let file =
+        json_ok(upload(&app, "alice", "photo.jpg", content(5000, 9), Some(sub_id)).await, 201)
+            .await;
     let file_id = file["id"].as_str().expect("id");
     assert_eq!(file["content_type"], "image/jpeg");
 
-    let before = app
-        .get(&format!("/api/v1/documents/{file_id}/content"), "bob")
-        .send()
-        .await
-        .expect("get");
+    let before =
+        app.get(&format!("/api/v1/documents/{file_id}/content"), "bob").send().await.expect("get");
     assert_problem(before, 404, "not_found").await;
     let shared = app
         .post(&format!("/api/v1/documents/{folder_id}/shares"), "alice")
@@ -304,16 +241,10 @@ async fn shared_folders_open_to_their_content() {
     )
     .await;
     assert_eq!(listing["items"][0]["id"], file_id);
-    let after = app
-        .get(&format!("/api/v1/documents/{file_id}/content"), "bob")
-        .send()
-        .await
-        .expect("get");
+    let after =
+        app.get(&format!("/api/v1/documents/{file_id}/content"), "bob").send().await.expect("get");
     assert_eq!(after.status(), 200);
-    assert_eq!(
-        after.bytes().await.expect("bytes").as_ref(),
-        content(5000, 9).as_slice()
-    );
+    assert_eq!(after.bytes().await.expect("bytes").as_ref(), content(5000, 9).as_slice());
     let self_share = app
         .post(&format!("/api/v1/documents/{folder_id}/shares"), "alice")
         .json(&json!({"user_id": "alice"}))
@@ -330,12 +261,7 @@ async fn uploads_are_limited_and_validated() {
     // 1 MiB limit in tests: a 1.5 MiB file is refused and leaves nothing behind.
     let oversized = upload(&app, "alice", "big.bin", content(1536 * 1024, 3), None).await;
     let body = assert_problem(oversized, 413, "payload_too_large").await;
-    assert!(
-        body["detail"]
-            .as_str()
-            .unwrap_or_default()
-            .contains("1048576")
-    );
+    assert!(body["detail"].as_str().unwrap_or_default().contains("1048576"));
     let exactly = upload(&app, "alice", "limit.bin", content(1024 * 1024, 4), None).await;
     assert_eq!(exactly.status(), 201, "the limit itself is allowed");
 
@@ -346,23 +272,14 @@ async fn uploads_are_limited_and_validated() {
         .await
         .expect("send");
     assert_problem(no_file, 422, "missing_file").await;
-    let not_multipart = app
-        .post("/api/v1/documents", "alice")
-        .body("raw")
-        .send()
-        .await
-        .expect("send");
+    let not_multipart =
+        app.post("/api/v1/documents", "alice").body("raw").send().await.expect("send");
     assert_problem(not_multipart, 415, "unsupported_media_type").await;
     let bad_name = upload(&app, "alice", "..", b"x".to_vec(), None).await;
     assert_problem(bad_name, 422, "invalid_name").await;
-    let unknown_folder = upload(
-        &app,
-        "alice",
-        "a.txt",
-        b"x".to_vec(),
-        Some("00000000-0000-7000-8000-000000000000"),
-    )
-    .await;
+    let unknown_folder =
+        upload(&app, "alice", "a.txt", b"x".to_vec(), Some("00000000-0000-7000-8000-000000000000"))
+            .await;
     assert_problem(unknown_folder, 422, "folder_not_found").await;
 
     for name in ["a/b", "", "with\u{7}bell", &"x".repeat(241)] {
@@ -399,27 +316,15 @@ async fn uploads_are_limited_and_validated() {
 #[tokio::test]
 async fn the_quota_counts_what_a_user_owns() {
     let app = TestApp::spawn_with(|config| config.limits.user_quota_bytes = 1_000_000).await;
-    assert_eq!(
-        upload(&app, "alice", "a.bin", content(600_000, 1), None)
-            .await
-            .status(),
-        201
-    );
+    assert_eq!(upload(&app, "alice", "a.bin", content(600_000, 1), None).await.status(), 201);
     let over = upload(&app, "alice", "b.bin", content(600_000, 2), None).await;
     assert_problem(over, 422, "quota_exceeded").await;
     assert_eq!(
-        upload(&app, "bob", "b.bin", content(600_000, 2), None)
-            .await
-            .status(),
+        upload(&app, "bob", "b.bin", content(600_000, 2), None).await.status(),
         201,
         "quotas are per user"
     );
-    assert_eq!(
-        upload(&app, "alice", "c.bin", content(400_000, 3), None)
-            .await
-            .status(),
-        201
-    );
+    assert_eq!(upload(&app, "alice", "c.bin", content(400_000, 3), None).await.status(), 201);
     app.stop().await;
 }
 
@@ -439,24 +344,13 @@ async fn deleting_a_folder_removes_its_tree_and_purges_objects() {
     let mut ids = Vec::new();
     for i in 0..3 {
         let doc = json_ok(
-            upload(
-                &app,
-                "alice",
-                &format!("f{i}.txt"),
-                content(1000, i),
-                Some(folder_id),
-            )
-            .await,
+            upload(&app, "alice", &format!("f{i}.txt"), content(1000, i), Some(folder_id)).await,
             201,
         )
         .await;
         ids.push(doc["id"].as_str().expect("id").to_owned());
     }
-    let kept = json_ok(
-        upload(&app, "alice", "kept.txt", content(10, 0), None).await,
-        201,
-    )
-    .await;
+    let kept = json_ok(upload(&app, "alice", "kept.txt", content(10, 0), None).await, 201).await;
     assert_eq!(count_objects(&app).await, 4);
 
     let deleted = app
@@ -466,21 +360,11 @@ async fn deleting_a_folder_removes_its_tree_and_purges_objects() {
         .expect("delete");
     assert_eq!(deleted.status(), 204);
     for id in &ids {
-        let gone = app
-            .get(&format!("/api/v1/documents/{id}"), "alice")
-            .send()
-            .await
-            .expect("get");
+        let gone = app.get(&format!("/api/v1/documents/{id}"), "alice").send().await.expect("get");
         assert_problem(gone, 404, "not_found").await;
     }
-    let root = json_ok(
-        app.get("/api/v1/documents", "alice")
-            .send()
-            .await
-            .expect("list"),
-        200,
-    )
-    .await;
+    let root =
+        json_ok(app.get("/api/v1/documents", "alice").send().await.expect("list"), 200).await;
     assert_eq!(root["total"], 1);
     assert_eq!(root["items"][0]["id"], kept["id"]);
     // The purge job runs in the worker and empties the store of the three objects.
@@ -506,13 +390,10 @@ async fn listings_paginate() {
     let mut seen = Vec::new();
     for page in 1..=3 {
         let listing = json_ok(
-            app.get(
-                &format!("/api/v1/documents?per_page=2&page={page}"),
-                "alice",
-            )
-            .send()
-            .await
-            .expect("list"),
+            app.get(&format!("/api/v1/documents?per_page=2&page={page}"), "alice")
+                .send()
+                .await
+                .expect("list"),
             200,
         )
         .await;
@@ -522,37 +403,20 @@ async fn listings_paginate() {
             seen.push(item["name"].as_str().expect("name").to_owned());
         }
     }
-    assert_eq!(
-        seen,
-        (0..5).map(|i| format!("dossier {i}")).collect::<Vec<_>>()
-    );
+    assert_eq!(seen, (0..5).map(|i| format!("dossier {i}")).collect::<Vec<_>>());
     let clamped = json_ok(
-        app.get("/api/v1/documents?per_page=100000", "alice")
-            .send()
-            .await
-            .expect("list"),
+        app.get("/api/v1/documents?per_page=100000", "alice").send().await.expect("list"),
         200,
     )
     .await;
     assert_eq!(clamped["per_page"], 200);
-    let bad = app
-        .get("/api/v1/documents?page=abc", "alice")
-        .send()
-        .await
-        .expect("list");
+    let bad = app.get("/api/v1/documents?page=abc", "alice").send().await.expect("list");
     assert_problem(bad, 422, "invalid_request").await;
     app.stop().await;
 }
 
 async fn count_objects(app: &TestApp) -> usize {
     use futures_util::TryStreamExt;
-    let listed: Vec<_> = app
-        .ctx
-        .storage
-        .store
-        .list(None)
-        .try_collect()
-        .await
-        .expect("list store");
+    let listed: Vec<_> = app.ctx.storage.store.list(None).try_collect().await.expect("list store");
     listed.len()
 }

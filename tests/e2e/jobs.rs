@@ -13,12 +13,7 @@ use object_store::ObjectStoreExt;
 use object_store::path::Path;
 
 async fn put_object(app: &TestApp, key: &str) {
-    app.ctx
-        .storage
-        .store
-        .put(&Path::from(key), b"x".to_vec().into())
-        .await
-        .expect("put");
+    app.ctx.storage.store.put(&Path::from(key), b"x".to_vec().into()).await.expect("put");
 }
 
 async fn object_exists(app: &TestApp, key: &str) -> bool {
@@ -35,12 +30,7 @@ async fn create_job(app: &TestApp, keys: Vec<String>) -> JobId {
 
 async fn job(app: &TestApp, id: JobId) -> Job {
     let id = id.to_string();
-    app.ctx
-        .db
-        .run(move |conn| job_queries::find(conn, &id))
-        .await
-        .expect("query")
-        .expect("row")
+    app.ctx.db.run(move |conn| job_queries::find(conn, &id)).await.expect("query").expect("row")
 }
 
 async fn wait_finished(app: &TestApp, id: JobId) -> Job {
@@ -76,11 +66,7 @@ async fn a_job_delivered_several_times_runs_once() {
     assert_eq!(row.status, "done");
     // Let the duplicate deliveries arrive: they must not claim the finished row.
     tokio::time::sleep(Duration::from_millis(800)).await;
-    assert_eq!(
-        job(&app, id).await.attempts,
-        1,
-        "one claim whatever the deliveries"
-    );
+    assert_eq!(job(&app, id).await.attempts, 1, "one claim whatever the deliveries");
     app.stop().await;
 }
 
@@ -146,10 +132,6 @@ async fn an_unreadable_job_fails_without_retrying() {
     let row = wait_finished(&app, id).await;
     assert_eq!(row.status, "failed");
     assert_eq!(row.attempts, 1);
-    assert!(
-        row.last_error
-            .unwrap_or_default()
-            .contains("unreadable payload")
-    );
+    assert!(row.last_error.unwrap_or_default().contains("unreadable payload"));
     app.stop().await;
 }

@@ -1,7 +1,7 @@
 //! End-to-end tests: each starts the real service and drives it over HTTP.
 
 mod auth;
-// mod compose;
+mod compose;
 mod documents;
 mod health;
 mod jobs;

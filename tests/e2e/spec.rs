@@ -7,9 +7,7 @@ const COMMITTED: &str = include_str!("../../openapi/openapi.json");
 
 #[tokio::test]
 async fn committed_spec_matches_the_router() {
-    let generated = mesdonnees_api::openapi()
-        .to_pretty_json()
-        .expect("spec serialises");
+    let generated = mesdonnees_api::openapi().to_pretty_json().expect("spec serialises");
     assert!(
         COMMITTED.trim_end() == generated.trim_end(),
         "openapi/openapi.json is stale: run `cargo run -- openapi > openapi/openapi.json`"
@@ -40,26 +38,13 @@ async fn served_spec_and_docs_need_no_token() {
         "/healthz",
         "/readyz",
     ] {
-        assert!(
-            served["paths"][path].is_object(),
-            "{path} missing from the spec"
-        );
+        assert!(served["paths"][path].is_object(), "{path} missing from the spec");
     }
-    let docs = app
-        .client
-        .get(app.url("/docs/"))
-        .send()
-        .await
-        .expect("docs");
+    let docs = app.client.get(app.url("/docs/")).send().await.expect("docs");
     assert_eq!(docs.status(), 200);
     let html = docs.text().await.expect("html");
     assert!(html.contains("swagger"), "the docs page is Swagger UI");
-    let asset = app
-        .client
-        .get(app.url("/docs/swagger-ui.css"))
-        .send()
-        .await
-        .expect("asset");
+    let asset = app.client.get(app.url("/docs/swagger-ui.css")).send().await.expect("asset");
     assert_eq!(asset.status(), 200, "assets are served from the binary");
     app.stop().await;
 }

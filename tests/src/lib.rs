@@ -34,8 +34,7 @@ impl TestApp {
     /// Starts the service with test-sized limits and timings, then `tweak` on top.
     pub async fn spawn_with(tweak: impl FnOnce(&mut Config)) -> Self {
         let data_dir = tempfile::tempdir().expect("temp dir");
-        let mut config = Config::default();
-        config.data_dir = data_dir.path().to_path_buf();
+        let mut config = Config { data_dir: data_dir.path().to_path_buf(), ..Config::default() };
         config.http.bind = SocketAddr::from(([127, 0, 0, 1], 0));
         config.http.workers = 2;
         config.http.shutdown_grace_secs = 5;
@@ -70,15 +69,8 @@ impl TestApp {
         let bind = config.http.bind;
         let ctx = Context::build(config).await.expect("context");
         ctx.db.run_migrations().expect("migrations");
-        let running = mesdonnees::start(
-            &ctx,
-            Roles {
-                api: true,
-                worker: true,
-            },
-            bind,
-        )
-        .expect("start");
+        let running =
+            mesdonnees::start(&ctx, Roles { api: true, worker: true }, bind).expect("start");
         let addr = running.addr.expect("the API listens");
         Self {
             base: format!("http://{addr}"),
@@ -100,28 +92,19 @@ impl TestApp {
 
     /// A valid token for `user`.
     pub fn token(&self, user: &str) -> String {
-        self.ctx
-            .keys
-            .mint(user, Some(user), &[], 600)
-            .expect("token")
+        self.ctx.keys.mint(user, Some(user), &[], 600).expect("token")
     }
 
     pub fn get(&self, path: &str, user: &str) -> reqwest::RequestBuilder {
-        self.client
-            .get(self.url(path))
-            .bearer_auth(self.token(user))
+        self.client.get(self.url(path)).bearer_auth(self.token(user))
     }
 
     pub fn post(&self, path: &str, user: &str) -> reqwest::RequestBuilder {
-        self.client
-            .post(self.url(path))
-            .bearer_auth(self.token(user))
+        self.client.post(self.url(path)).bearer_auth(self.token(user))
     }
 
     pub fn delete(&self, path: &str, user: &str) -> reqwest::RequestBuilder {
-        self.client
-            .delete(self.url(path))
-            .bearer_auth(self.token(user))
+        self.client.delete(self.url(path)).bearer_auth(self.token(user))
     }
 
     /// Stops the service gracefully and removes what the test created outside its temp dir.
@@ -154,10 +137,7 @@ where
         if let Some(value) = check().await {
             return value;
         }
-        assert!(
-            start.elapsed() < timeout,
-            "timed out after {timeout:?} waiting for {what}"
-        );
+        assert!(start.elapsed() < timeout, "timed out after {timeout:?} waiting for {what}");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
@@ -185,20 +165,14 @@ impl PgScratch {
             Some((server, _)) => format!("{server}/{name}"),
             None => panic!("TEST_DATABASE_URL must name a database"),
         };
-        Self {
-            admin_url: admin_url.to_owned(),
-            name,
-            url,
-        }
+        Self { admin_url: admin_url.to_owned(), name, url }
     }
 
     fn drop_database(&self) {
         if let Ok(mut admin) = diesel::PgConnection::establish(&self.admin_url) {
-            let _ = diesel::sql_query(format!(
-                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-                self.name
-            ))
-            .execute(&mut admin);
+            let _ =
+                diesel::sql_query(format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name))
+                    .execute(&mut admin);
         }
     }
 }

@@ -52,9 +52,7 @@ fn authenticate(req: &HttpRequest) -> Result<AuthUser, ApiError> {
         .or_else(|| value.strip_prefix("bearer "))
         .map(str::trim)
         .filter(|t| !t.is_empty())
-        .ok_or(ApiError::Unauthenticated(
-            "the Authorization header is not a bearer token",
-        ))?;
+        .ok_or(ApiError::Unauthenticated("the Authorization header is not a bearer token"))?;
     let claims = ctx.keys.verify(token).map_err(|e| match e.kind() {
         ErrorKind::ExpiredSignature => ApiError::TokenExpired,
         ErrorKind::InvalidAudience => {
@@ -72,9 +70,5 @@ fn authenticate(req: &HttpRequest) -> Result<AuthUser, ApiError> {
     })?;
     let id = UserId::parse(&claims.sub)
         .map_err(|_| ApiError::Unauthenticated("the token subject is not a valid user id"))?;
-    Ok(AuthUser {
-        id,
-        name: claims.name,
-        rights: claims.rights,
-    })
+    Ok(AuthUser { id, name: claims.name, rights: claims.rights })
 }

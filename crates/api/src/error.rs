@@ -42,17 +42,11 @@ pub enum ApiError {
 
 impl ApiError {
     pub fn unprocessable(code: ErrorCode, detail: impl Into<String>) -> Self {
-        Self::Unprocessable {
-            code,
-            detail: detail.into(),
-        }
+        Self::Unprocessable { code, detail: detail.into() }
     }
 
     pub fn bad_request(code: ErrorCode, detail: impl Into<String>) -> Self {
-        Self::BadRequest {
-            code,
-            detail: detail.into(),
-        }
+        Self::BadRequest { code, detail: detail.into() }
     }
 
     pub fn internal(error: impl Into<anyhow::Error>) -> Self {

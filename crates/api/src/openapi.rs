@@ -33,10 +33,7 @@ impl Modify for BearerAuth {
         components.add_security_scheme(
             "bearer",
             SecurityScheme::Http(
-                HttpBuilder::new()
-                    .scheme(HttpAuthScheme::Bearer)
-                    .bearer_format("JWT")
-                    .build(),
+                HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build(),
             ),
         );
     }
@@ -44,18 +41,16 @@ impl Modify for BearerAuth {
 
 /// Every route of the service. The router and the OpenAPI document both come from here.
 pub(crate) fn configure(cfg: &mut ServiceConfig<'_>) {
-    cfg.service(health::get_healthz)
-        .service(health::get_readyz)
-        .service(
-            scope("/api/v1")
-                .service(folders::create_folder)
-                .service(documents::upload_document)
-                .service(documents::list_documents)
-                .service(documents::get_document)
-                .service(documents::get_document_content)
-                .service(documents::share_document)
-                .service(documents::delete_document),
-        );
+    cfg.service(health::get_healthz).service(health::get_readyz).service(
+        scope("/api/v1")
+            .service(folders::create_folder)
+            .service(documents::upload_document)
+            .service(documents::list_documents)
+            .service(documents::get_document)
+            .service(documents::get_document_content)
+            .service(documents::share_document)
+            .service(documents::delete_document),
+    );
 }
 
 pub(crate) fn base() -> utoipa::openapi::OpenApi {
@@ -66,10 +61,5 @@ pub(crate) fn base() -> utoipa::openapi::OpenApi {
 
 /// The OpenAPI document the server serves at `/openapi.json`.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    App::new()
-        .into_utoipa_app()
-        .openapi(base())
-        .configure(configure)
-        .split_for_parts()
-        .1
+    App::new().into_utoipa_app().openapi(base()).configure(configure).split_for_parts().1
 }

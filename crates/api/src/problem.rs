@@ -31,9 +31,7 @@ pub fn response(status: StatusCode, code: ErrorCode, detail: Option<&str>) -> Ht
     let mut problem = ProblemDetails::new()
         .with_status(http_status)
         .with_title(status.canonical_reason().unwrap_or("Error"))
-        .with_extensions(Extensions {
-            code: code.as_str(),
-        });
+        .with_extensions(Extensions { code: code.as_str() });
     if let Some(detail) = detail {
         problem.detail = Some(detail.to_owned());
     }

@@ -63,19 +63,12 @@ pub fn start_http(ctx: Context, bind: SocketAddr) -> std::io::Result<HttpServerH
     }
     let server = server.bind(bind)?;
     let addr = server.addrs().first().copied().unwrap_or(bind);
-    Ok(HttpServerHandle {
-        addr,
-        server: server.run(),
-    })
+    Ok(HttpServerHandle { addr, server: server.run() })
 }
 
 async fn route_not_found(req: HttpRequest) -> HttpResponse {
     let detail = format!("no route for {} {}", req.method(), req.path());
-    problem::response(
-        StatusCode::NOT_FOUND,
-        ErrorCode::RouteNotFound,
-        Some(&detail),
-    )
+    problem::response(StatusCode::NOT_FOUND, ErrorCode::RouteNotFound, Some(&detail))
 }
 
 fn json_error(e: &actix_web::error::JsonPayloadError) -> ApiError {
@@ -106,8 +99,7 @@ async fn request_id_header(
     if let Some(id) = id
         && let Ok(value) = HeaderValue::from_str(&id)
     {
-        res.headers_mut()
-            .insert(HeaderName::from_static("x-request-id"), value);
+        res.headers_mut().insert(HeaderName::from_static("x-request-id"), value);
     }
     Ok(res)
 }

@@ -19,10 +19,7 @@ pub struct Roles {
 pub struct Running {
     pub addr: Option<SocketAddr>,
     stop: watch::Sender<bool>,
-    http: Option<(
-        actix_web::dev::ServerHandle,
-        JoinHandle<std::io::Result<()>>,
-    )>,
+    http: Option<(actix_web::dev::ServerHandle, JoinHandle<std::io::Result<()>>)>,
     worker: Option<JoinHandle<()>>,
     grace: Duration,
 }

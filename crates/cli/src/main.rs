@@ -13,11 +13,7 @@ use mesdonnees_infra::{Config, Context};
 use mesdonnees_shared::UserId;
 
 #[derive(Debug, Parser)]
-#[command(
-    name = "mesdonnees",
-    version,
-    about = "Export and import of a user's data for ENTs"
-)]
+#[command(name = "mesdonnees", version, about = "Export and import of a user's data for ENTs")]
 struct Cli {
     /// TOML configuration file (layered over the defaults, under the environment).
     #[arg(long, global = true, env = "MESDONNEES_CONFIG")]
@@ -81,9 +77,7 @@ fn main() -> anyhow::Result<()> {
     }
     let config = load_config(cli.config.as_deref(), cli.data_dir, &command)?;
     init_logging(&config);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(run(command, config))
 }
 
@@ -112,15 +106,9 @@ fn init_logging(config: &Config) {
     let filter = EnvFilter::try_from_default_env()
         .or_else(|_| EnvFilter::try_new(&config.log.level))
         .unwrap_or_else(|_| EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
     match config.log.format {
-        LogFormat::Json => builder
-            .json()
-            .flatten_event(true)
-            .with_current_span(true)
-            .init(),
+        LogFormat::Json => builder.json().flatten_event(true).with_current_span(true).init(),
         LogFormat::Text => builder.init(),
     }
 }
@@ -130,41 +118,19 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         Command::Openapi => unreachable_openapi(),
         Command::Token(args) => token(&config, &args),
         Command::Migrate => {
-            let ctx = Context::build(config).await?;
-            let applied = ctx.db.run_migrations()?;
+            // Only the database: migrating must not need the queue or the signing key.
+            let db = mesdonnees_db::Database::connect(
+                &config.database.url,
+                1,
+                std::time::Duration::from_secs(config.database.acquire_timeout_secs),
+            )?;
+            let applied = db.run_migrations()?;
             tracing::info!(applied, "migrations applied");
             Ok(())
         }
-        Command::Serve(_) => {
-            serve(
-                config,
-                Roles {
-                    api: true,
-                    worker: true,
-                },
-            )
-            .await
-        }
-        Command::Api(_) => {
-            serve(
-                config,
-                Roles {
-                    api: true,
-                    worker: false,
-                },
-            )
-            .await
-        }
-        Command::Worker => {
-            serve(
-                config,
-                Roles {
-                    api: false,
-                    worker: true,
-                },
-            )
-            .await
-        }
+        Command::Serve(_) => serve(config, Roles { api: true, worker: true }).await,
+        Command::Api(_) => serve(config, Roles { api: true, worker: false }).await,
+        Command::Worker => serve(config, Roles { api: false, worker: true }).await,
     }
 }
 

@@ -10,18 +10,12 @@ use crate::{DbConnection, DbError, Document, NewDocument, Page, Share};
 const MAX_DEPTH: usize = 64;
 
 pub fn insert(conn: &mut DbConnection, doc: &NewDocument) -> Result<(), DbError> {
-    diesel::insert_into(documents::table)
-        .values(doc)
-        .execute(conn)?;
+    diesel::insert_into(documents::table).values(doc).execute(conn)?;
     Ok(())
 }
 
 pub fn find(conn: &mut DbConnection, id: &str) -> Result<Option<Document>, DbError> {
-    Ok(documents::table
-        .find(id)
-        .select(Document::as_select())
-        .first(conn)
-        .optional()?)
+    Ok(documents::table.find(id).select(Document::as_select()).first(conn).optional()?)
 }
 
 pub fn find_owned(
@@ -104,21 +98,14 @@ pub fn list_children(
         None => query.filter(documents::parent_id.is_null()),
     };
     Ok(query
-        .order((
-            documents::kind.desc(),
-            documents::name.asc(),
-            documents::id.asc(),
-        ))
+        .order((documents::kind.desc(), documents::name.asc(), documents::id.asc()))
         .limit(page.size)
         .offset(page.offset())
         .load(conn)?)
 }
 
 pub fn count_shared_with(conn: &mut DbConnection, user: &str) -> Result<i64, DbError> {
-    Ok(document_shares::table
-        .filter(document_shares::user_id.eq(user))
-        .count()
-        .get_result(conn)?)
+    Ok(document_shares::table.filter(document_shares::user_id.eq(user)).count().get_result(conn)?)
 }
 
 /// The roots of what others shared with the user (a shared folder's content is reached by
@@ -132,11 +119,7 @@ pub fn list_shared_with(
         .inner_join(document_shares::table)
         .filter(document_shares::user_id.eq(user))
         .select(Document::as_select())
-        .order((
-            documents::kind.desc(),
-            documents::name.asc(),
-            documents::id.asc(),
-        ))
+        .order((documents::kind.desc(), documents::name.asc(), documents::id.asc()))
         .limit(page.size)
         .offset(page.offset())
         .load(conn)?)
@@ -156,10 +139,7 @@ pub fn used_bytes(conn: &mut DbConnection, owner: &str) -> Result<i64, DbError> 
 pub fn insert_share(conn: &mut DbConnection, share: &Share) -> Result<bool, DbError> {
     use diesel::result::{DatabaseErrorKind, Error};
     // The MultiConnection backend has no ON CONFLICT: the primary key says "already shared".
-    match diesel::insert_into(document_shares::table)
-        .values(share)
-        .execute(conn)
-    {
+    match diesel::insert_into(document_shares::table).values(share).execute(conn) {
         Ok(_) => Ok(true),
         Err(Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => Ok(false),
         Err(e) => Err(e.into()),

@@ -46,18 +46,12 @@ fn insert(
         updated_at: at,
         finished_at: None,
     };
-    diesel::insert_into(jobs::table)
-        .values(&job)
-        .execute(conn)?;
+    diesel::insert_into(jobs::table).values(&job).execute(conn)?;
     Ok(())
 }
 
 pub fn find(conn: &mut DbConnection, id: &str) -> Result<Option<Job>, DbError> {
-    Ok(jobs::table
-        .find(id)
-        .select(Job::as_select())
-        .first(conn)
-        .optional()?)
+    Ok(jobs::table.find(id).select(Job::as_select()).first(conn).optional()?)
 }
 
 /// Takes a job for this worker: queued, or running with a heartbeat older than `stale_before`
@@ -68,9 +62,9 @@ pub fn claim(
     stale_before: NaiveDateTime,
 ) -> Result<Option<Job>, DbError> {
     let at = now();
-    let claimable = jobs::status.eq("queued").or(jobs::status
-        .eq("running")
-        .and(jobs::heartbeat_at.lt(stale_before)));
+    let claimable = jobs::status
+        .eq("queued")
+        .or(jobs::status.eq("running").and(jobs::heartbeat_at.lt(stale_before)));
     let updated = diesel::update(jobs::table.filter(jobs::id.eq(id)).filter(claimable))
         .set((
             jobs::status.eq("running"),
@@ -89,13 +83,10 @@ pub fn claim(
 /// (finished or taken over), so the worker can stop.
 pub fn heartbeat(conn: &mut DbConnection, id: &str) -> Result<bool, DbError> {
     let at = now();
-    let updated = diesel::update(
-        jobs::table
-            .filter(jobs::id.eq(id))
-            .filter(jobs::status.eq("running")),
-    )
-    .set((jobs::heartbeat_at.eq(Some(at)), jobs::updated_at.eq(at)))
-    .execute(conn)?;
+    let updated =
+        diesel::update(jobs::table.filter(jobs::id.eq(id)).filter(jobs::status.eq("running")))
+            .set((jobs::heartbeat_at.eq(Some(at)), jobs::updated_at.eq(at)))
+            .execute(conn)?;
     Ok(updated == 1)
 }
 
@@ -163,9 +154,7 @@ pub fn due_for_requeue(
             jobs::status
                 .eq("queued")
                 .and(jobs::updated_at.lt(queued_before))
-                .or(jobs::status
-                    .eq("running")
-                    .and(jobs::heartbeat_at.lt(stale_before))),
+                .or(jobs::status.eq("running").and(jobs::heartbeat_at.lt(stale_before))),
         )
         .order(jobs::created_at.asc())
         .limit(limit)
@@ -175,10 +164,7 @@ pub fn due_for_requeue(
 
 /// Counts by status, for readiness and tests.
 pub fn count_with_status(conn: &mut DbConnection, status: &str) -> Result<i64, DbError> {
-    Ok(jobs::table
-        .filter(jobs::status.eq(status))
-        .count()
-        .get_result(conn)?)
+    Ok(jobs::table.filter(jobs::status.eq(status)).count().get_result(conn)?)
 }
 
 /// Drops finished jobs older than `before` so the table does not grow without end.

@@ -36,11 +36,7 @@ pub struct Document {
 
 impl Document {
     pub fn kind(&self) -> DocumentKind {
-        if self.kind == "folder" {
-            DocumentKind::Folder
-        } else {
-            DocumentKind::File
-        }
+        if self.kind == "folder" { DocumentKind::Folder } else { DocumentKind::File }
     }
 
     pub fn is_folder(&self) -> bool {

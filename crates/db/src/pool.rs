@@ -99,8 +99,7 @@ impl ManageConnection for Manager {
 
     fn is_valid(&self, conn: &mut DbConnection) -> Result<(), ConnectionError> {
         use diesel::r2d2::R2D2Connection;
-        conn.ping()
-            .map_err(ConnectionError::CouldntSetupConfiguration)
+        conn.ping().map_err(ConnectionError::CouldntSetupConfiguration)
     }
 
     fn has_broken(&self, conn: &mut DbConnection) -> bool {
@@ -118,9 +117,7 @@ pub struct Database {
 
 impl std::fmt::Debug for Database {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Database")
-            .field("backend", &self.backend)
-            .finish_non_exhaustive()
+        f.debug_struct("Database").field("backend", &self.backend).finish_non_exhaustive()
     }
 }
 

@@ -114,15 +114,9 @@ impl TokenKeys {
                     (None, None) => return Err(KeyError::MissingPublicKey(alg)),
                 };
                 let (jwt_alg, key) = if alg == Algorithm::RS256 {
-                    (
-                        jsonwebtoken::Algorithm::RS256,
-                        DecodingKey::from_rsa_pem(&pem),
-                    )
+                    (jsonwebtoken::Algorithm::RS256, DecodingKey::from_rsa_pem(&pem))
                 } else {
-                    (
-                        jsonwebtoken::Algorithm::EdDSA,
-                        DecodingKey::from_ed_pem(&pem),
-                    )
+                    (jsonwebtoken::Algorithm::EdDSA, DecodingKey::from_ed_pem(&pem))
                 };
                 let key = key.map_err(|e| KeyError::Invalid(alg, e))?;
                 (jwt_alg, key, None, KeySource::Configured)
@@ -157,12 +151,10 @@ impl TokenKeys {
         ttl_secs: u64,
     ) -> Result<String, KeyError> {
         let encoding =
-            self.encoding
-                .as_ref()
-                .ok_or(KeyError::CannotMint(match self.algorithm {
-                    jsonwebtoken::Algorithm::RS256 => Algorithm::RS256,
-                    _ => Algorithm::EdDSA,
-                }))?;
+            self.encoding.as_ref().ok_or(KeyError::CannotMint(match self.algorithm {
+                jsonwebtoken::Algorithm::RS256 => Algorithm::RS256,
+                _ => Algorithm::EdDSA,
+            }))?;
         let now = chrono::Utc::now().timestamp();
         let claims = Claims {
             sub: sub.to_owned(),
@@ -191,11 +183,8 @@ fn dev_secret(path: &Path) -> Result<Vec<u8>, KeyError> {
             }
             let mut secret = vec![0_u8; 48];
             rand::rng().fill_bytes(&mut secret);
-            write_private(
-                path,
-                &base64::engine::general_purpose::STANDARD.encode(&secret),
-            )
-            .map_err(io)?;
+            write_private(path, &base64::engine::general_purpose::STANDARD.encode(&secret))
+                .map_err(io)?;
             Ok(secret)
         }
         Err(e) => Err(io(e)),

@@ -201,10 +201,7 @@ impl Default for Config {
                 default_page_size: 50,
                 max_token_ttl_secs: 30 * 24 * 3600,
             },
-            log: LogConfig {
-                format: LogFormat::Text,
-                level: "info".to_owned(),
-            },
+            log: LogConfig { format: LogFormat::Text, level: "info".to_owned() },
         }
     }
 }
@@ -277,6 +274,7 @@ impl Config {
 }
 
 #[cfg(test)]
+#[expect(clippy::result_large_err, reason = "figment::Jail fixes the closure's error type")]
 mod tests {
     use super::*;
 

@@ -41,12 +41,6 @@ impl Context {
         )?;
         let storage = Storage::from_config(&config.storage)?;
         let queue = JobQueue::connect(&config.queue).await?;
-        Ok(Self {
-            config: Arc::new(config),
-            db,
-            storage,
-            queue,
-            keys: Arc::new(keys),
-        })
+        Ok(Self { config: Arc::new(config), db, storage, queue, keys: Arc::new(keys) })
     }
 }

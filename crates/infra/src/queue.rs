@@ -34,7 +34,8 @@ pub struct JobQueue {
 #[derive(Clone)]
 enum Inner {
     Redis {
-        storage: RedisStorage<JobMessage>,
+        // Boxed: the storage is large next to the in-process variant.
+        storage: Box<RedisStorage<JobMessage>>,
         conn: ConnectionManager,
     },
     Memory {
@@ -66,20 +67,13 @@ impl JobQueue {
                     "timed out connecting to Redis",
                 )))
             })??;
-        let storage = RedisStorage::new(conn.clone()).with_config(redis_config(config));
-        Ok(Self {
-            inner: Inner::Redis { storage, conn },
-        })
+        let storage = Box::new(RedisStorage::new(conn.clone()).with_config(redis_config(config)));
+        Ok(Self { inner: Inner::Redis { storage, conn } })
     }
 
     pub fn in_process() -> Self {
         let (sender, receiver) = mpsc::unbounded();
-        Self {
-            inner: Inner::Memory {
-                sender,
-                receiver: Arc::new(Mutex::new(Some(receiver))),
-            },
-        }
+        Self { inner: Inner::Memory { sender, receiver: Arc::new(Mutex::new(Some(receiver))) } }
     }
 
     pub fn is_redis(&self) -> bool {
@@ -91,14 +85,11 @@ impl JobQueue {
         match &self.inner {
             Inner::Redis { storage, .. } => {
                 let mut storage = storage.clone();
-                storage
-                    .push(message)
-                    .await
-                    .map_err(|e| QueueError::Push(e.to_string()))
+                storage.push(message).await.map_err(|e| QueueError::Push(e.to_string()))
             }
-            Inner::Memory { sender, .. } => sender
-                .unbounded_send(Task::new(message))
-                .map_err(|_| QueueError::Closed),
+            Inner::Memory { sender, .. } => {
+                sender.unbounded_send(Task::new(message)).map_err(|_| QueueError::Closed)
+            }
         }
     }
 
@@ -122,7 +113,7 @@ impl JobQueue {
     /// The consumer side of a Redis queue, for a worker.
     pub fn redis_storage(&self) -> Option<RedisStorage<JobMessage>> {
         match &self.inner {
-            Inner::Redis { storage, .. } => Some(storage.clone()),
+            Inner::Redis { storage, .. } => Some((**storage).clone()),
             Inner::Memory { .. } => None,
         }
     }
@@ -130,11 +121,9 @@ impl JobQueue {
     /// The consumer side of the in-process queue; only one worker may take it.
     pub fn take_memory_consumer(&self) -> Option<(MemorySender, MemoryReceiver)> {
         match &self.inner {
-            Inner::Memory { sender, receiver } => receiver
-                .lock()
-                .ok()
-                .and_then(|mut slot| slot.take())
-                .map(|rx| (sender.clone(), rx)),
+            Inner::Memory { sender, receiver } => {
+                receiver.lock().ok().and_then(|mut slot| slot.take()).map(|rx| (sender.clone(), rx))
+            }
             Inner::Redis { .. } => None,
         }
     }

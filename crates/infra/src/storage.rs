@@ -22,6 +22,7 @@ impl std::fmt::Debug for Storage {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Storage")
             .field("store", &self.store.to_string())
+            .field("local_root", &self.local_root)
             .finish()
     }
 }
@@ -41,14 +42,9 @@ impl Storage {
         if let Some(path) = config.url.strip_prefix("file://") {
             let root = PathBuf::from(path);
             std::fs::create_dir_all(&root).map_err(|e| StorageError::Folder(root.clone(), e))?;
-            let root = root
-                .canonicalize()
-                .map_err(|e| StorageError::Folder(root.clone(), e))?;
+            let root = root.canonicalize().map_err(|e| StorageError::Folder(root.clone(), e))?;
             let store = LocalFileSystem::new_with_prefix(&root)?.with_automatic_cleanup(true);
-            return Ok(Self {
-                store: Arc::new(store),
-                local_root: Some(root),
-            });
+            return Ok(Self { store: Arc::new(store), local_root: Some(root) });
         }
         let Some(rest) = config.url.strip_prefix("s3://") else {
             return Err(StorageError::UnsupportedUrl);
@@ -75,14 +71,8 @@ impl Storage {
             builder = builder.with_secret_access_key(secret);
         }
         let s3 = builder.build()?;
-        let store: Arc<dyn ObjectStore> = if prefix.is_empty() {
-            Arc::new(s3)
-        } else {
-            Arc::new(PrefixStore::new(s3, prefix))
-        };
-        Ok(Self {
-            store,
-            local_root: None,
-        })
+        let store: Arc<dyn ObjectStore> =
+            if prefix.is_empty() { Arc::new(s3) } else { Arc::new(PrefixStore::new(s3, prefix)) };
+        Ok(Self { store, local_root: None })
     }
 }

@@ -68,11 +68,7 @@ mod tests {
 
     #[test]
     fn serde_name_matches_as_str() {
-        for code in [
-            ErrorCode::PayloadTooLarge,
-            ErrorCode::Unauthenticated,
-            ErrorCode::NotFound,
-        ] {
+        for code in [ErrorCode::PayloadTooLarge, ErrorCode::Unauthenticated, ErrorCode::NotFound] {
             let json = serde_json::to_value(code).expect("serialisable");
             assert_eq!(json, serde_json::Value::String(code.as_str().to_owned()));
         }

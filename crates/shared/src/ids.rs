@@ -35,10 +35,7 @@ impl UserId {
         if raw.chars().count() > USER_ID_MAX_LEN {
             return Err(IdError::TooLong);
         }
-        if !raw
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '@'))
-        {
+        if !raw.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '@')) {
             return Err(IdError::BadCharacter);
         }
         Ok(Self(raw.to_owned()))

@@ -65,9 +65,7 @@ mod tests {
 
     #[test]
     fn payload_round_trips_with_its_kind_tag() {
-        let payload = JobPayload::PurgeObjects {
-            keys: vec!["documents/a".into()],
-        };
+        let payload = JobPayload::PurgeObjects { keys: vec!["documents/a".into()] };
         let json = serde_json::to_string(&payload).expect("serialisable");
         assert!(json.contains("\"kind\":\"purge_objects\""), "{json}");
         let back: JobPayload = serde_json::from_str(&json).expect("parsable");
@@ -77,12 +75,7 @@ mod tests {
 
     #[test]
     fn status_strings_round_trip() {
-        for s in [
-            JobStatus::Queued,
-            JobStatus::Running,
-            JobStatus::Done,
-            JobStatus::Failed,
-        ] {
+        for s in [JobStatus::Queued, JobStatus::Running, JobStatus::Done, JobStatus::Failed] {
             assert_eq!(JobStatus::parse(s.as_str()), Some(s));
         }
         assert_eq!(JobStatus::parse("other"), None);

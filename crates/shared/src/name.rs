@@ -87,13 +87,7 @@ mod tests {
 
     #[test]
     fn accepts_ordinary_names() {
-        for ok in [
-            "Devoir de maths.pdf",
-            "été 2024",
-            "a",
-            "photo (2).jpg",
-            ".bashrc",
-        ] {
+        for ok in ["Devoir de maths.pdf", "été 2024", "a", "photo (2).jpg", ".bashrc"] {
             assert!(DocumentName::parse(ok).is_ok(), "{ok}");
         }
     }
@@ -111,10 +105,7 @@ mod tests {
         for (raw, expected) in cases {
             assert_eq!(DocumentName::parse(raw), Err(expected), "{raw:?}");
         }
-        assert_eq!(
-            DocumentName::parse(&"é".repeat(NAME_MAX_CHARS + 1)),
-            Err(NameError::TooLong)
-        );
+        assert_eq!(DocumentName::parse(&"é".repeat(NAME_MAX_CHARS + 1)), Err(NameError::TooLong));
         assert!(DocumentName::parse(&"é".repeat(NAME_MAX_CHARS)).is_ok());
     }
 

@@ -30,9 +30,6 @@ async fn purge_objects(ctx: &Context, keys: &[String]) -> Result<(), JobError> {
     if failed == 0 {
         Ok(())
     } else {
-        Err(JobError::Transient(format!(
-            "{failed} of {} objects not deleted",
-            keys.len()
-        )))
+        Err(JobError::Transient(format!("{failed} of {} objects not deleted", keys.len())))
     }
 }

@@ -17,10 +17,8 @@ pub async fn reconcile_once(ctx: &Context, queued_grace: Duration) -> Result<usi
     let grace = chrono::Duration::from_std(queued_grace)?;
     let queued_before = (Utc::now() - grace).naive_utc();
     let stale = stale_before(ctx.config.queue.stale_after_secs);
-    let ids = ctx
-        .db
-        .run(move |conn| jobs::due_for_requeue(conn, queued_before, stale, BATCH))
-        .await?;
+    let ids =
+        ctx.db.run(move |conn| jobs::due_for_requeue(conn, queued_before, stale, BATCH)).await?;
     let mut pushed = 0;
     for id in &ids {
         let Ok(job_id) = JobId::parse(id) else {

@@ -54,11 +54,7 @@ impl Runner {
         let queue = &self.ctx.config.queue;
         let stale_before = stale_before(queue.stale_after_secs);
         let id = job_id.to_string();
-        let claimed = self
-            .ctx
-            .db
-            .run(move |conn| jobs::claim(conn, &id, stale_before))
-            .await;
+        let claimed = self.ctx.db.run(move |conn| jobs::claim(conn, &id, stale_before)).await;
         let job = match claimed {
             Ok(Some(job)) => job,
             Ok(None) => return JobOutcome::NotClaimed,
@@ -72,22 +68,14 @@ impl Runner {
         tracing::info!(attempt = job.attempts, "job started");
 
         let result = match serde_json::from_str::<JobPayload>(&job.payload) {
-            Ok(payload) => {
-                self.with_heartbeat(job_id, handlers::run(&self.ctx, &payload))
-                    .await
-            }
+            Ok(payload) => self.with_heartbeat(job_id, handlers::run(&self.ctx, &payload)).await,
             Err(e) => Err(JobError::Permanent(format!("unreadable payload: {e}"))),
         };
 
         let id = job_id.to_string();
         match result {
             Ok(()) => {
-                if let Err(e) = self
-                    .ctx
-                    .db
-                    .run(move |conn| jobs::mark_done(conn, &id))
-                    .await
-                {
+                if let Err(e) = self.ctx.db.run(move |conn| jobs::mark_done(conn, &id)).await {
                     tracing::error!(error = ?e, "job finished but its row could not be updated");
                 }
                 tracing::info!("job done");

@@ -46,10 +46,7 @@ pub async fn get_document_content(
         .await?
         .ok_or(ApiError::NotFound("document"))?;
     let Some(key) = doc.object_key.clone().filter(|_| !doc.is_folder()) else {
-        return Err(ApiError::unprocessable(
-            ErrorCode::NotAFile,
-            "a folder has no content",
-        ));
+        return Err(ApiError::unprocessable(ErrorCode::NotAFile, "a folder has no content"));
     };
     let size = u64::try_from(doc.size).unwrap_or(0);
     let etag = format!("\"{}\"", doc.sha256.as_deref().unwrap_or(&doc.id));
@@ -59,14 +56,8 @@ pub async fn get_document_content(
     if let Some((start, end)) = range {
         options.range = Some(GetRange::Bounded(start..end + 1));
     }
-    let result = ctx
-        .storage
-        .store
-        .get_opts(&Path::from(key), options)
-        .await?;
-    let stream = result
-        .into_stream()
-        .map_err(actix_web::error::ErrorInternalServerError);
+    let result = ctx.storage.store.get_opts(&Path::from(key), options).await?;
+    let stream = result.into_stream().map_err(actix_web::error::ErrorInternalServerError);
 
     let mut builder = match range {
         Some(_) => HttpResponse::PartialContent(),
@@ -77,9 +68,7 @@ pub async fn get_document_content(
         .insert_header((header::ETAG, etag))
         .insert_header((
             header::CONTENT_TYPE,
-            doc.content_type
-                .as_deref()
-                .unwrap_or("application/octet-stream"),
+            doc.content_type.as_deref().unwrap_or("application/octet-stream"),
         ))
         .insert_header(content_disposition(&doc.name));
     let length = match range {
@@ -119,21 +108,14 @@ fn requested_range(
 }
 
 fn spec_range(spec: &ByteRangeSpec, size: u64) -> Result<(u64, u64), ApiError> {
-    spec.to_satisfiable_range(size)
-        .ok_or(ApiError::RangeNotSatisfiable { size })
+    spec.to_satisfiable_range(size).ok_or(ApiError::RangeNotSatisfiable { size })
 }
 
 fn content_disposition(name: &str) -> ContentDisposition {
     // The ASCII fallback keeps old clients working; filename* carries the real UTF-8 name.
     let ascii: String = name
         .chars()
-        .map(|c| {
-            if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' {
-                c
-            } else {
-                '_'
-            }
-        })
+        .map(|c| if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' { c } else { '_' })
         .collect();
     ContentDisposition {
         disposition: DispositionType::Attachment,

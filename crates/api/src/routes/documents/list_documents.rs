@@ -51,17 +51,10 @@ pub async fn list_documents(
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let query = query.into_inner();
-    let page = Page::new(
-        query.page,
-        query.per_page,
-        ctx.config.limits.default_page_size,
-    );
+    let page = Page::new(query.page, query.per_page, ctx.config.limits.default_page_size);
     let scope = query.scope.unwrap_or_default();
-    let folder = query
-        .folder_id
-        .as_deref()
-        .map(|raw| parse_field_id("folder_id", raw))
-        .transpose()?;
+    let folder =
+        query.folder_id.as_deref().map(|raw| parse_field_id("folder_id", raw)).transpose()?;
     let user_id = user.id.to_string();
     let listing = ctx
         .db

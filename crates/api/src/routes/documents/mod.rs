@@ -45,11 +45,7 @@ pub struct DocumentView {
 
 impl From<Document> for DocumentView {
     fn from(doc: Document) -> Self {
-        let kind = if doc.is_folder() {
-            DocumentKindView::Folder
-        } else {
-            DocumentKindView::File
-        };
+        let kind = if doc.is_folder() { DocumentKindView::Folder } else { DocumentKindView::File };
         Self {
             created_at: doc.created_at_utc(),
             id: doc.id,
@@ -80,17 +76,12 @@ pub(crate) fn owned_folder(
     owner: &str,
     folder: DocumentId,
 ) -> Result<Result<(), ApiError>, DbError> {
-    Ok(
-        match documents::find_owned(conn, owner, &folder.to_string())? {
-            None => Err(ApiError::unprocessable(
-                ErrorCode::FolderNotFound,
-                "no such folder",
-            )),
-            Some(doc) if !doc.is_folder() => Err(ApiError::unprocessable(
-                ErrorCode::NotAFolder,
-                "the target is a file, not a folder",
-            )),
-            Some(_) => Ok(()),
-        },
-    )
+    Ok(match documents::find_owned(conn, owner, &folder.to_string())? {
+        None => Err(ApiError::unprocessable(ErrorCode::FolderNotFound, "no such folder")),
+        Some(doc) if !doc.is_folder() => Err(ApiError::unprocessable(
+            ErrorCode::NotAFolder,
+            "the target is a file, not a folder",
+        )),
+        Some(_) => Ok(()),
+    })
 }

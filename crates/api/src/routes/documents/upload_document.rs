@@ -2,7 +2,7 @@ use actix_multipart::{Field, Multipart};
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use futures_util::StreamExt;
-use mesdonnees_db::{DocumentKind, NewDocument, documents};
+use mesdonnees_db::{Document, DocumentKind, NewDocument, documents};
 use mesdonnees_shared::{DocumentId, DocumentName, ErrorCode};
 use object_store::ObjectStoreExt;
 use object_store::buffered::BufWriter;
@@ -67,26 +67,18 @@ pub async fn upload_document(
         return Err(too_large(limits.max_upload_bytes));
     }
     let owner = user.id.to_string();
-    let used = {
+    let owned_bytes = {
         let owner = owner.clone();
-        ctx.db
-            .run(move |conn| documents::used_bytes(conn, &owner))
-            .await?
+        ctx.db.run(move |conn| documents::used_bytes(conn, &owner)).await?
     };
-    let quota_left = limits
-        .user_quota_bytes
-        .saturating_sub(u64::try_from(used).unwrap_or(0));
+    let quota_left =
+        limits.user_quota_bytes.saturating_sub(u64::try_from(owned_bytes).unwrap_or(0));
 
     let mut multipart = Multipart::new(req.headers(), payload);
     let mut stream_ended = false;
-    let outcome = read_form(
-        &ctx,
-        &mut multipart,
-        &mut stream_ended,
-        limits.max_upload_bytes,
-        quota_left,
-    )
-    .await;
+    let outcome =
+        read_form(&ctx, &mut multipart, &mut stream_ended, limits.max_upload_bytes, quota_left)
+            .await;
     let form = match outcome {
         Ok(form) => form,
         Err(e) => {
@@ -98,41 +90,42 @@ pub async fn upload_document(
         }
     };
     let Some(file) = form.file else {
-        return Err(ApiError::unprocessable(
-            ErrorCode::MissingFile,
-            "the form has no `file` part",
-        ));
+        return Err(ApiError::unprocessable(ErrorCode::MissingFile, "the form has no `file` part"));
     };
-
-    let folder = match form
-        .folder_id
-        .as_deref()
-        .map(|raw| parse_field_id("folder_id", raw))
-        .transpose()
-    {
-        Ok(folder) => folder,
+    match record(&ctx, owner, &file, form.folder_id.as_deref()).await {
+        Ok(doc) => Ok(HttpResponse::Created().json(DocumentView::from(doc))),
         Err(e) => {
             discard(&ctx, &file.key).await;
-            return Err(e);
+            Err(e)
         }
-    };
-    let quota = limits.user_quota_bytes;
+    }
+}
+
+/// Writes the row of a stored file, re-checking the folder and the quota in one transaction.
+async fn record(
+    ctx: &Ctx,
+    owner: String,
+    file: &StoredFile,
+    folder_id: Option<&str>,
+) -> Result<Document, ApiError> {
+    let folder = folder_id.map(|raw| parse_field_id("folder_id", raw)).transpose()?;
+    let quota = ctx.config.limits.user_quota_bytes;
     let now = mesdonnees_db::models::now();
+    let size = file.size;
     let row = NewDocument {
         id: file.id.to_string(),
         owner_id: owner.clone(),
         parent_id: folder.map(|f| f.to_string()),
         kind: DocumentKind::File.as_str().to_owned(),
-        name: file.name.into_string(),
+        name: file.name.as_str().to_owned(),
         object_key: Some(file.key.to_string()),
-        content_type: Some(file.content_type),
-        size: i64::try_from(file.size).unwrap_or(i64::MAX),
-        sha256: Some(file.sha256),
+        content_type: Some(file.content_type.clone()),
+        size: i64::try_from(size).unwrap_or(i64::MAX),
+        sha256: Some(file.sha256.clone()),
         created_at: now,
         updated_at: now,
     };
-    let inserted = ctx
-        .db
+    ctx.db
         .transaction(move |conn| {
             if let Some(folder) = folder
                 && let Err(e) = owned_folder(conn, &owner, folder)?
@@ -140,31 +133,15 @@ pub async fn upload_document(
                 return Ok(Err(e));
             }
             // Checked again here: a concurrent upload may have used the quota meanwhile.
-            let used = u64::try_from(documents::used_bytes(conn, &owner)?).unwrap_or(0);
-            if used.saturating_add(file.size) > quota {
+            let owned_bytes = u64::try_from(documents::used_bytes(conn, &owner)?).unwrap_or(0);
+            if owned_bytes.saturating_add(size) > quota {
                 return Ok(Err(quota_exceeded(quota)));
             }
             documents::insert(conn, &row)?;
             Ok(Ok(documents::find(conn, &row.id)?))
         })
-        .await;
-    match inserted {
-        Ok(Ok(Some(doc))) => Ok(HttpResponse::Created().json(DocumentView::from(doc))),
-        Ok(Ok(None)) => {
-            discard(&ctx, &file.key).await;
-            Err(ApiError::internal(anyhow::anyhow!(
-                "document vanished after insert"
-            )))
-        }
-        Ok(Err(e)) => {
-            discard(&ctx, &file.key).await;
-            Err(e)
-        }
-        Err(e) => {
-            discard(&ctx, &file.key).await;
-            Err(e.into())
-        }
-    }
+        .await??
+        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("document vanished after insert")))
 }
 
 struct StoredFile {
@@ -248,10 +225,8 @@ async fn store_file(
     max_upload: u64,
     quota_left: u64,
 ) -> Result<StoredFile, ApiError> {
-    let file_name = field
-        .content_disposition()
-        .and_then(|cd| cd.get_filename())
-        .ok_or_else(|| {
+    let file_name =
+        field.content_disposition().and_then(|cd| cd.get_filename()).ok_or_else(|| {
             ApiError::unprocessable(ErrorCode::InvalidName, "the file part has no file name")
         })?;
     let name = DocumentName::from_upload(file_name)
@@ -281,10 +256,7 @@ async fn store_file(
             hasher.update(&chunk);
             writer.put(chunk).await?;
         }
-        writer
-            .shutdown()
-            .await
-            .map_err(|e| ApiError::internal(anyhow::Error::new(e)))?;
+        writer.shutdown().await.map_err(|e| ApiError::internal(anyhow::Error::new(e)))?;
         Ok(())
     }
     .await;
@@ -294,24 +266,14 @@ async fn store_file(
         }
         return Err(e);
     }
-    Ok(StoredFile {
-        id,
-        key,
-        name,
-        content_type,
-        size,
-        sha256: hex::encode(hasher.finalize()),
-    })
+    Ok(StoredFile { id, key, name, content_type, size, sha256: hex::encode(hasher.finalize()) })
 }
 
 /// The type the client declared, unless it is the generic one; then a guess from the name.
 fn content_type_of(field: &Field, name: &str) -> String {
     match field.content_type() {
         Some(mime) if *mime != mime::APPLICATION_OCTET_STREAM => mime.essence_str().to_owned(),
-        _ => mime_guess::from_path(name)
-            .first_or_octet_stream()
-            .essence_str()
-            .to_owned(),
+        _ => mime_guess::from_path(name).first_or_octet_stream().essence_str().to_owned(),
     }
 }
 
@@ -330,11 +292,9 @@ async fn read_text(field: &mut Field, ended: &mut bool) -> Result<String, ApiErr
         }
         bytes.extend_from_slice(&chunk);
     }
-    String::from_utf8(bytes)
-        .map(|s| s.trim().to_owned())
-        .map_err(|_| {
-            ApiError::unprocessable(ErrorCode::InvalidRequest, "a text field is not UTF-8")
-        })
+    String::from_utf8(bytes).map(|s| s.trim().to_owned()).map_err(|_| {
+        ApiError::unprocessable(ErrorCode::InvalidRequest, "a text field is not UTF-8")
+    })
 }
 
 async fn skip(field: &mut Field, ended: &mut bool) {

@@ -37,11 +37,8 @@ pub async fn create_folder(
     let body = body.into_inner();
     let name = DocumentName::parse(&body.name)
         .map_err(|e| ApiError::unprocessable(ErrorCode::InvalidName, e.to_string()))?;
-    let parent = body
-        .parent_id
-        .as_deref()
-        .map(|raw| parse_field_id("parent_id", raw))
-        .transpose()?;
+    let parent =
+        body.parent_id.as_deref().map(|raw| parse_field_id("parent_id", raw)).transpose()?;
     let owner = user.id.to_string();
     let now = mesdonnees_db::models::now();
     let row = NewDocument {

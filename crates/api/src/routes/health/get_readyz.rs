@@ -27,20 +27,11 @@ pub struct Readiness {
 )]
 #[get("/readyz")]
 pub async fn get_readyz(ctx: Ctx) -> Result<HttpResponse, ApiError> {
-    let database = async {
-        ctx.db
-            .ping()
-            .await
-            .map_err(|e| tracing::warn!(error = ?e, "database not ready"))
-    };
+    let database =
+        async { ctx.db.ping().await.map_err(|e| tracing::warn!(error = ?e, "database not ready")) };
     let storage = async {
         // A missing key is an answer; only a failure to talk to the store counts.
-        match ctx
-            .storage
-            .store
-            .head(&object_store::path::Path::from("readyz-probe"))
-            .await
-        {
+        match ctx.storage.store.head(&object_store::path::Path::from("readyz-probe")).await {
             Ok(_) | Err(object_store::Error::NotFound { .. }) => Ok(()),
             Err(e) => {
                 tracing::warn!(error = %e, "object store not ready");
@@ -48,26 +39,19 @@ pub async fn get_readyz(ctx: Ctx) -> Result<HttpResponse, ApiError> {
             }
         }
     };
-    let queue = async {
-        ctx.queue
-            .ping()
-            .await
-            .map_err(|e| tracing::warn!(error = %e, "queue not ready"))
-    };
+    let queue =
+        async { ctx.queue.ping().await.map_err(|e| tracing::warn!(error = %e, "queue not ready")) };
     let (database, storage, queue) = tokio::join!(
         tokio::time::timeout(CHECK_TIMEOUT, database),
         tokio::time::timeout(CHECK_TIMEOUT, storage),
         tokio::time::timeout(CHECK_TIMEOUT, queue),
     );
     let ok = |r: &Result<Result<(), ()>, _>| matches!(r, Ok(Ok(())));
-    let failing: Vec<&str> = [
-        ("database", ok(&database)),
-        ("storage", ok(&storage)),
-        ("queue", ok(&queue)),
-    ]
-    .into_iter()
-    .filter_map(|(name, ok)| (!ok).then_some(name))
-    .collect();
+    let failing: Vec<&str> =
+        [("database", ok(&database)), ("storage", ok(&storage)), ("queue", ok(&queue))]
+            .into_iter()
+            .filter_map(|(name, ok)| (!ok).then_some(name))
+            .collect();
     if !failing.is_empty() {
         return Err(ApiError::Unavailable(failing.join(", ")));
     }
