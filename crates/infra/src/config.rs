@@ -87,7 +87,7 @@ pub struct QueueConfig {
     pub stale_after_secs: u64,
     /// How often the reconciler looks for lost jobs.
     pub reconcile_interval_secs: u64,
-    /// How often a Redis worker polls for new jobs, in milliseconds.
+    /// How often a Redis worker looks for new jobs, in milliseconds (50 to 10000).
     pub poll_interval_ms: u64,
     /// Attempts before a job is marked failed.
     pub max_attempts: i32,
@@ -252,6 +252,9 @@ impl Config {
             || self.queue.stale_after_secs <= self.queue.heartbeat_secs
         {
             return invalid("queue.stale_after_secs must be greater than queue.heartbeat_secs > 0");
+        }
+        if !(50..=10_000).contains(&self.queue.poll_interval_ms) {
+            return invalid("queue.poll_interval_ms must be between 50 and 10000");
         }
         if self.queue.max_attempts < 1 {
             return invalid("queue.max_attempts must be at least 1");

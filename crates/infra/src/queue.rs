@@ -130,15 +130,17 @@ impl JobQueue {
 }
 
 fn redis_config(config: &QueueConfig) -> apalis_redis::Config {
-    // Our own rows carry heartbeats and retries; apalis's are set so they agree with ours rather
-    // than its defaults (30 s heartbeat, 10 missed = 5 min orphan timeout).
-    let missed = usize::try_from(config.stale_after_secs / config.heartbeat_secs.max(1))
+    // apalis-redis fetches new jobs only when its heartbeat fires, so its heartbeat is our poll
+    // interval; its orphan timeout (interval × missed beats) is set to our stale-after window.
+    // Its default (30 s × 10) would leave a dead worker's message hidden for five minutes.
+    let poll_ms = config.poll_interval_ms.max(1);
+    let missed = usize::try_from(config.stale_after_secs.saturating_mul(1000) / poll_ms)
         .unwrap_or(usize::MAX)
         .max(2);
     apalis_redis::Config::default()
         .queue(&config.name)
         .batch_size(config.concurrency)
-        .heartbeat_interval(Duration::from_secs(config.heartbeat_secs))
+        .heartbeat_interval(Duration::from_millis(poll_ms))
         .missed_heartbeats(missed)
         .persist_results(false)
         .emit_events(false)

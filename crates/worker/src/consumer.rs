@@ -1,9 +1,11 @@
 use std::sync::Arc;
+use std::time::Duration;
 
 use apalis::prelude::*;
 use futures_util::SinkExt;
 use mesdonnees_infra::Context;
 use mesdonnees_shared::jobs::JobMessage;
+use tokio::sync::watch;
 
 use crate::runner::Runner;
 
@@ -14,7 +16,12 @@ async fn handle(message: JobMessage, runner: Data<Runner>) -> Result<(), BoxDynE
     Ok(())
 }
 
-/// Consumes the queue until `shutdown` resolves, then lets running jobs finish.
+/// Longest pause before a Redis consumer that lost its connection starts again.
+const MAX_RESTART_DELAY: Duration = Duration::from_secs(30);
+
+/// Consumes the queue until `shutdown` resolves, then lets running jobs finish. A Redis
+/// consumer whose connection fails is started again with a growing delay; jobs are not lost
+/// meanwhile, their rows wait in the database.
 pub async fn run_consumer(
     ctx: Context,
     worker_name: String,
@@ -22,31 +29,59 @@ pub async fn run_consumer(
 ) -> Result<(), anyhow::Error> {
     let runner = Runner::new(ctx.clone());
     let concurrency = ctx.config.queue.concurrency;
-    let signal = async move {
+    let (stop_tx, stop_rx) = watch::channel(false);
+    tokio::spawn(async move {
         shutdown.await;
-        Ok::<(), std::io::Error>(())
+        let _ = stop_tx.send(true);
+    });
+    let stop_requested = stop_rx.clone();
+    let signal = move || {
+        let mut stop_rx = stop_rx.clone();
+        async move {
+            let _ = stop_rx.wait_for(|stop| *stop).await;
+            Ok::<(), std::io::Error>(())
+        }
     };
-    if let Some(storage) = ctx.queue.redis_storage() {
-        WorkerBuilder::new(worker_name)
-            .backend(storage)
-            .concurrency(concurrency)
-            .data(runner)
-            .build(handle)
-            .run_until(signal)
-            .await?;
-    } else if let Some((sender, receiver)) = ctx.queue.take_memory_consumer() {
-        let sink = sender.sink_map_err(MemoryStorageError::from);
-        let sink = MemorySink::new(Arc::new(futures_util::lock::Mutex::new(Box::new(sink))));
-        let storage = MemoryStorage::new_with(sink, Box::pin(receiver));
-        WorkerBuilder::new(worker_name)
-            .backend(storage)
-            .concurrency(concurrency)
-            .data(runner)
-            .build(handle)
-            .run_until(signal)
-            .await?;
-    } else {
-        anyhow::bail!("the in-process queue already has a consumer");
+    if ctx.queue.is_redis() {
+        let mut delay = Duration::from_millis(500);
+        let mut restarts = 0_u32;
+        loop {
+            let Some(storage) = ctx.queue.redis_storage() else { break };
+            let name = if restarts == 0 {
+                worker_name.clone()
+            } else {
+                format!("{worker_name}-r{restarts}")
+            };
+            let stop = signal();
+            let result = WorkerBuilder::new(name)
+                .backend(storage)
+                .concurrency(concurrency)
+                .data(runner.clone())
+                .build(handle)
+                .run_until(stop)
+                .await;
+            if *stop_requested.borrow() {
+                break;
+            }
+            tracing::error!(error = ?result.err(), ?delay, "the Redis consumer stopped; starting it again");
+            tokio::time::sleep(delay).await;
+            delay = (delay * 2).min(MAX_RESTART_DELAY);
+            restarts += 1;
+        }
+        return Ok(());
     }
+    let Some((sender, receiver)) = ctx.queue.take_memory_consumer() else {
+        anyhow::bail!("the in-process queue already has a consumer");
+    };
+    let sink = sender.sink_map_err(MemoryStorageError::from);
+    let sink = MemorySink::new(Arc::new(futures_util::lock::Mutex::new(Box::new(sink))));
+    let storage = MemoryStorage::new_with(sink, Box::pin(receiver));
+    WorkerBuilder::new(worker_name)
+        .backend(storage)
+        .concurrency(concurrency)
+        .data(runner)
+        .build(handle)
+        .run_until(signal())
+        .await?;
     Ok(())
 }
