@@ -67,6 +67,13 @@ async fn the_newcomer_walkthrough() {
     assert_eq!(first["folder_id"], folder_id.as_str());
     let second_bytes = b"notes\n".to_vec();
     let second = json_ok(upload(&app, "alice", "notes.txt", second_bytes, None).await, 201).await;
+    // Same name in the same folder: allowed, told apart by id.
+    let twin = json_ok(
+        upload(&app, "alice", "exposé été.pdf", b"v2".to_vec(), Some(&folder_id)).await,
+        201,
+    )
+    .await;
+    assert_ne!(twin["id"], first["id"]);
     let first_id = first["id"].as_str().expect("id").to_owned();
 
     // Own tree: the root holds the folder and the second file, the folder holds the first.
@@ -83,8 +90,17 @@ async fn the_newcomer_walkthrough() {
         200,
     )
     .await;
-    assert_eq!(inside["total"], 1);
-    assert_eq!(inside["items"][0]["id"], first_id.as_str());
+    assert_eq!(inside["total"], 2);
+    let inside_ids: Vec<&str> = inside["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|i| i["id"].as_str())
+        .collect();
+    assert!(
+        inside_ids.contains(&first_id.as_str())
+            && inside_ids.contains(&twin["id"].as_str().expect("id"))
+    );
 
     // Share the first file with bob, who then sees it and downloads it byte-identical.
     let share = json_ok(

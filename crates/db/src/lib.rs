@@ -5,12 +5,16 @@
 //! through [`Database::run`].
 
 pub mod documents;
+pub mod exports;
 pub mod jobs;
 pub mod models;
+pub mod notifications;
 mod pool;
 pub mod schema;
 
-pub use models::{Document, DocumentKind, Job, NewDocument, Share};
+pub use models::{
+    Document, DocumentKind, Export, ExportEntry, InstanceKey, Job, NewDocument, Notification, Share,
+};
 pub use pool::{Backend, Database, DbConnection, DbError};
 
 /// Upper bound for one page of any listing.

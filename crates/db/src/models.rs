@@ -107,3 +107,68 @@ impl MicrosFloor for NaiveDateTime {
         self.with_nanosecond(micros).unwrap_or(self)
     }
 }
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, Identifiable)]
+#[diesel(table_name = crate::schema::exports)]
+pub struct Export {
+    pub id: String,
+    pub owner_id: String,
+    pub owner_name: Option<String>,
+    pub name: String,
+    /// JSON array of app ids.
+    pub apps: String,
+    /// JSON of the export options (filters, notify_email).
+    pub options: String,
+    pub status: String,
+    pub job_id: Option<String>,
+    pub files_done: i64,
+    pub files_total: i64,
+    pub bytes_done: i64,
+    pub bytes_total: i64,
+    pub object_key: Option<String>,
+    pub size: Option<i64>,
+    pub sha256: Option<String>,
+    /// JSON map app id → outcome.
+    pub app_outcomes: Option<String>,
+    pub error_code: Option<String>,
+    pub error_message: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub started_at: Option<NaiveDateTime>,
+    pub finished_at: Option<NaiveDateTime>,
+    pub expires_at: Option<NaiveDateTime>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = crate::schema::export_entries)]
+pub struct ExportEntry {
+    pub export_id: String,
+    pub seq: i64,
+    pub path: String,
+    pub app: String,
+    pub size: i64,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = crate::schema::notifications)]
+pub struct Notification {
+    pub id: String,
+    pub user_id: String,
+    pub kind: String,
+    pub title: String,
+    /// JSON with the details (export id, link path, reason).
+    pub body: String,
+    pub resource_id: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub read_at: Option<NaiveDateTime>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = crate::schema::instance_keys)]
+pub struct InstanceKey {
+    pub id: String,
+    pub key_id: String,
+    pub private_pkcs8: String,
+    pub public_key: String,
+    pub created_at: NaiveDateTime,
+}

@@ -43,3 +43,72 @@ diesel::table! {
 
 diesel::joinable!(document_shares -> documents (document_id));
 diesel::allow_tables_to_appear_in_same_query!(documents, document_shares, jobs);
+
+diesel::table! {
+    exports (id) {
+        id -> Text,
+        owner_id -> Text,
+        owner_name -> Nullable<Text>,
+        name -> Text,
+        apps -> Text,
+        options -> Text,
+        status -> Text,
+        job_id -> Nullable<Text>,
+        files_done -> BigInt,
+        files_total -> BigInt,
+        bytes_done -> BigInt,
+        bytes_total -> BigInt,
+        object_key -> Nullable<Text>,
+        size -> Nullable<BigInt>,
+        sha256 -> Nullable<Text>,
+        app_outcomes -> Nullable<Text>,
+        error_code -> Nullable<Text>,
+        error_message -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        started_at -> Nullable<Timestamp>,
+        finished_at -> Nullable<Timestamp>,
+        expires_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    export_entries (export_id, seq) {
+        export_id -> Text,
+        seq -> BigInt,
+        path -> Text,
+        app -> Text,
+        size -> BigInt,
+    }
+}
+
+diesel::table! {
+    notifications (id) {
+        id -> Text,
+        user_id -> Text,
+        kind -> Text,
+        title -> Text,
+        body -> Text,
+        resource_id -> Nullable<Text>,
+        created_at -> Timestamp,
+        read_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    instance_keys (id) {
+        id -> Text,
+        key_id -> Text,
+        private_pkcs8 -> Text,
+        public_key -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(export_entries -> exports (export_id));
+diesel::allow_tables_to_appear_in_same_query!(
+    exports,
+    export_entries,
+    notifications,
+    instance_keys
+);

@@ -1,6 +1,9 @@
 //! The pure domain of mesdonnees: identifiers, validated names, stable error codes and job
 //! payloads. Nothing here knows about HTTP, databases or storage.
 
+pub mod apps;
+pub mod archive;
+pub mod entry_name;
 pub mod error_code;
 pub mod ids;
 pub mod jobs;

@@ -1,0 +1,272 @@
+//! Queries of exports, their entry listings, and the instance key that signs archives.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::models::{Export, ExportEntry, InstanceKey, now};
+use crate::schema::{export_entries, exports, instance_keys};
+use crate::{DbConnection, DbError, Page};
+
+/// Statuses of an export still in progress.
+pub const ACTIVE: [&str; 2] = ["queued", "running"];
+
+/// Inserts a new export; `Ok(false)` when the user already has one in progress (the partial
+/// unique index says so, which makes the check race-free).
+pub fn insert(conn: &mut DbConnection, export: &Export) -> Result<bool, DbError> {
+    use diesel::result::{DatabaseErrorKind, Error};
+    match diesel::insert_into(exports::table).values(export).execute(conn) {
+        Ok(_) => Ok(true),
+        Err(Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => Ok(false),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub fn find(conn: &mut DbConnection, id: &str) -> Result<Option<Export>, DbError> {
+    Ok(exports::table.find(id).select(Export::as_select()).first(conn).optional()?)
+}
+
+pub fn find_owned(
+    conn: &mut DbConnection,
+    owner: &str,
+    id: &str,
+) -> Result<Option<Export>, DbError> {
+    Ok(exports::table
+        .filter(exports::id.eq(id))
+        .filter(exports::owner_id.eq(owner))
+        .select(Export::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn find_active(conn: &mut DbConnection, owner: &str) -> Result<Option<Export>, DbError> {
+    Ok(exports::table
+        .filter(exports::owner_id.eq(owner))
+        .filter(exports::status.eq_any(ACTIVE))
+        .select(Export::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn list(
+    conn: &mut DbConnection,
+    owner: &str,
+    page: Page,
+) -> Result<(Vec<Export>, i64), DbError> {
+    let total = exports::table.filter(exports::owner_id.eq(owner)).count().get_result(conn)?;
+    let items = exports::table
+        .filter(exports::owner_id.eq(owner))
+        .order((exports::created_at.desc(), exports::id.desc()))
+        .limit(page.size)
+        .offset(page.offset())
+        .select(Export::as_select())
+        .load(conn)?;
+    Ok((items, total))
+}
+
+pub fn set_job(conn: &mut DbConnection, id: &str, job_id: &str) -> Result<(), DbError> {
+    diesel::update(exports::table.find(id)).set(exports::job_id.eq(Some(job_id))).execute(conn)?;
+    Ok(())
+}
+
+/// Marks an export running for a (new) attempt; resets the progress of an earlier attempt.
+/// `false` when the export is no longer queued or running (cancelled meanwhile).
+pub fn start(conn: &mut DbConnection, id: &str) -> Result<bool, DbError> {
+    let at = now();
+    let updated = diesel::update(exports::table.find(id).filter(exports::status.eq_any(ACTIVE)))
+        .set((
+            exports::status.eq("running"),
+            exports::files_done.eq(0),
+            exports::bytes_done.eq(0),
+            exports::started_at.eq(Some(at)),
+            exports::updated_at.eq(at),
+        ))
+        .execute(conn)?;
+    Ok(updated == 1)
+}
+
+pub fn set_totals(
+    conn: &mut DbConnection,
+    id: &str,
+    files: i64,
+    bytes: i64,
+) -> Result<(), DbError> {
+    diesel::update(exports::table.find(id))
+        .set((
+            exports::files_total.eq(files),
+            exports::bytes_total.eq(bytes),
+            exports::updated_at.eq(now()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Records progress; returns the status, so the job learns about a cancellation.
+pub fn progress(
+    conn: &mut DbConnection,
+    id: &str,
+    files: i64,
+    bytes: i64,
+) -> Result<Option<String>, DbError> {
+    diesel::update(exports::table.find(id).filter(exports::status.eq("running")))
+        .set((
+            exports::files_done.eq(files),
+            exports::bytes_done.eq(bytes),
+            exports::updated_at.eq(now()),
+        ))
+        .execute(conn)?;
+    Ok(exports::table.find(id).select(exports::status).first(conn).optional()?)
+}
+
+pub struct Finished<'a> {
+    pub object_key: &'a str,
+    pub size: i64,
+    pub sha256: &'a str,
+    pub app_outcomes: &'a str,
+    pub files: i64,
+    pub bytes: i64,
+    pub expires_at: NaiveDateTime,
+}
+
+/// Makes the archive visible: `ready` with its object, size and checksum, in one statement.
+/// `false` when the export was cancelled meanwhile.
+pub fn mark_ready(conn: &mut DbConnection, id: &str, done: &Finished<'_>) -> Result<bool, DbError> {
+    let at = now();
+    let updated = diesel::update(exports::table.find(id).filter(exports::status.eq("running")))
+        .set((
+            exports::status.eq("ready"),
+            exports::object_key.eq(Some(done.object_key)),
+            exports::size.eq(Some(done.size)),
+            exports::sha256.eq(Some(done.sha256)),
+            exports::app_outcomes.eq(Some(done.app_outcomes)),
+            exports::files_done.eq(done.files),
+            exports::files_total.eq(done.files),
+            exports::bytes_done.eq(done.bytes),
+            exports::bytes_total.eq(done.bytes),
+            exports::finished_at.eq(Some(at)),
+            exports::expires_at.eq(Some(done.expires_at)),
+            exports::updated_at.eq(at),
+        ))
+        .execute(conn)?;
+    Ok(updated == 1)
+}
+
+pub fn mark_failed(
+    conn: &mut DbConnection,
+    id: &str,
+    code: &str,
+    message: &str,
+) -> Result<bool, DbError> {
+    let at = now();
+    let updated = diesel::update(exports::table.find(id).filter(exports::status.eq_any(ACTIVE)))
+        .set((
+            exports::status.eq("failed"),
+            exports::error_code.eq(Some(code)),
+            exports::error_message.eq(Some(message)),
+            exports::finished_at.eq(Some(at)),
+            exports::updated_at.eq(at),
+        ))
+        .execute(conn)?;
+    Ok(updated == 1)
+}
+
+/// Cancels an export in progress; `false` when it was not in progress.
+pub fn cancel(conn: &mut DbConnection, id: &str) -> Result<bool, DbError> {
+    let at = now();
+    let updated = diesel::update(exports::table.find(id).filter(exports::status.eq_any(ACTIVE)))
+        .set((
+            exports::status.eq("cancelled"),
+            exports::finished_at.eq(Some(at)),
+            exports::updated_at.eq(at),
+        ))
+        .execute(conn)?;
+    Ok(updated == 1)
+}
+
+pub fn delete(conn: &mut DbConnection, id: &str) -> Result<(), DbError> {
+    diesel::delete(exports::table.find(id)).execute(conn)?;
+    Ok(())
+}
+
+/// Ready exports past their expiry.
+pub fn expired(
+    conn: &mut DbConnection,
+    now_at: NaiveDateTime,
+    limit: i64,
+) -> Result<Vec<Export>, DbError> {
+    Ok(exports::table
+        .filter(exports::status.eq("ready"))
+        .filter(exports::expires_at.lt(now_at))
+        .limit(limit)
+        .select(Export::as_select())
+        .load(conn)?)
+}
+
+pub fn mark_expired(conn: &mut DbConnection, id: &str) -> Result<(), DbError> {
+    let at = now();
+    diesel::update(exports::table.find(id).filter(exports::status.eq("ready")))
+        .set((exports::status.eq("expired"), exports::updated_at.eq(at)))
+        .execute(conn)?;
+    diesel::delete(export_entries::table.filter(export_entries::export_id.eq(id))).execute(conn)?;
+    Ok(())
+}
+
+pub fn replace_entries(
+    conn: &mut DbConnection,
+    id: &str,
+    entries: &[ExportEntry],
+) -> Result<(), DbError> {
+    diesel::delete(export_entries::table.filter(export_entries::export_id.eq(id))).execute(conn)?;
+    // The multi backend has no batch insert: Postgres gets one statement per 500 rows, SQLite
+    // (fast at single-row inserts inside the caller's transaction) one per row.
+    match conn {
+        DbConnection::Pg(pg) => {
+            for chunk in entries.chunks(500) {
+                diesel::insert_into(export_entries::table).values(chunk).execute(pg)?;
+            }
+        }
+        DbConnection::Sqlite(sqlite) => {
+            for entry in entries {
+                diesel::insert_into(export_entries::table).values(entry).execute(sqlite)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+pub fn entries(
+    conn: &mut DbConnection,
+    id: &str,
+    page: Page,
+) -> Result<(Vec<ExportEntry>, i64), DbError> {
+    let total =
+        export_entries::table.filter(export_entries::export_id.eq(id)).count().get_result(conn)?;
+    let items = export_entries::table
+        .filter(export_entries::export_id.eq(id))
+        .order(export_entries::seq.asc())
+        .limit(page.size)
+        .offset(page.offset())
+        .select(ExportEntry::as_select())
+        .load(conn)?;
+    Ok((items, total))
+}
+
+/// The instance key named `id`, creating it from `generate` when absent. Two processes racing
+/// at first start both end with the one that was inserted first.
+pub fn instance_key(
+    conn: &mut DbConnection,
+    id: &str,
+    generate: impl FnOnce() -> InstanceKey,
+) -> Result<InstanceKey, DbError> {
+    use diesel::result::{DatabaseErrorKind, Error};
+    let existing = |conn: &mut DbConnection| {
+        instance_keys::table.find(id).select(InstanceKey::as_select()).first(conn).optional()
+    };
+    if let Some(key) = existing(conn)? {
+        return Ok(key);
+    }
+    match diesel::insert_into(instance_keys::table).values(&generate()).execute(conn) {
+        Ok(_) | Err(Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => {}
+        Err(e) => return Err(e.into()),
+    }
+    existing(conn)?.ok_or(DbError::Query(Error::NotFound))
+}
