@@ -3,40 +3,12 @@
 
 use std::time::Duration;
 
-use mesdonnees_tests::reqwest::Response;
-use mesdonnees_tests::reqwest::multipart::{Form, Part};
+use mesdonnees_tests::reqwest::multipart::Form;
 use mesdonnees_tests::{TestApp, eventually};
-use serde_json::{Value, json};
+use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use crate::assert_problem;
-
-async fn upload(
-    app: &TestApp,
-    user: &str,
-    name: &str,
-    bytes: Vec<u8>,
-    folder: Option<&str>,
-) -> Response {
-    let mut form = Form::new().part("file", Part::bytes(bytes).file_name(name.to_owned()));
-    if let Some(folder) = folder {
-        form = form.text("folder_id", folder.to_owned());
-    }
-    app.post("/api/v1/documents", user).multipart(form).send().await.expect("upload")
-}
-
-async fn json_ok(response: Response, status: u16) -> Value {
-    let got = response.status().as_u16();
-    let body = response.text().await.expect("body");
-    assert_eq!(got, status, "unexpected status, body: {body}");
-    serde_json::from_str(&body).expect("JSON body")
-}
-
-#[expect(clippy::cast_possible_truncation, reason = "a wrapping byte pattern")]
-/// Deterministic bytes that do not compress to nothing, with non-ASCII in the mix.
-fn content(len: usize, seed: u8) -> Vec<u8> {
-    (0..len).map(|i| (i as u8).wrapping_mul(31).wrapping_add(seed) ^ ((i >> 8) as u8)).collect()
-}
+use crate::{assert_problem, content, json_ok, upload};
 
 #[tokio::test]
 #[expect(clippy::too_many_lines, reason = "one walkthrough, read top to bottom")]

@@ -3,11 +3,14 @@
 mod auth;
 mod compose;
 mod documents;
+mod exports;
 mod health;
 mod jobs;
 mod spec;
 
+use mesdonnees_tests::TestApp;
 use mesdonnees_tests::reqwest::Response;
+use mesdonnees_tests::reqwest::multipart::{Form, Part};
 use serde_json::Value;
 
 /// Asserts an RFC 9457 answer with the given status and stable code; returns the body.
@@ -25,4 +28,31 @@ pub async fn assert_problem(response: Response, status: u16, code: &str) -> Valu
     assert_eq!(body["status"], status, "status member in {body}");
     assert!(body["title"].is_string(), "title in {body}");
     body
+}
+
+pub async fn upload(
+    app: &TestApp,
+    user: &str,
+    name: &str,
+    bytes: Vec<u8>,
+    folder: Option<&str>,
+) -> Response {
+    let mut form = Form::new().part("file", Part::bytes(bytes).file_name(name.to_owned()));
+    if let Some(folder) = folder {
+        form = form.text("folder_id", folder.to_owned());
+    }
+    app.post("/api/v1/documents", user).multipart(form).send().await.expect("upload")
+}
+
+pub async fn json_ok(response: Response, status: u16) -> Value {
+    let got = response.status().as_u16();
+    let body = response.text().await.expect("body");
+    assert_eq!(got, status, "unexpected status, body: {body}");
+    serde_json::from_str(&body).expect("JSON body")
+}
+
+#[expect(clippy::cast_possible_truncation, reason = "a wrapping byte pattern")]
+/// Deterministic bytes that do not compress to nothing, with non-ASCII in the mix.
+pub fn content(len: usize, seed: u8) -> Vec<u8> {
+    (0..len).map(|i| (i as u8).wrapping_mul(31).wrapping_add(seed) ^ ((i >> 8) as u8)).collect()
 }

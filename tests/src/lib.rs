@@ -33,6 +33,15 @@ impl TestApp {
 
     /// Starts the service with test-sized limits and timings, then `tweak` on top.
     pub async fn spawn_with(tweak: impl FnOnce(&mut Config)) -> Self {
+        Self::spawn_roles(Roles { api: true, worker: true }, tweak).await
+    }
+
+    /// The API without a worker: jobs stay queued, for tests of what happens meanwhile.
+    pub async fn spawn_api_only() -> Self {
+        Self::spawn_roles(Roles { api: true, worker: false }, |_| {}).await
+    }
+
+    async fn spawn_roles(roles: Roles, tweak: impl FnOnce(&mut Config)) -> Self {
         let data_dir = tempfile::tempdir().expect("temp dir");
         let mut config = Config { data_dir: data_dir.path().to_path_buf(), ..Config::default() };
         config.http.bind = SocketAddr::from(([127, 0, 0, 1], 0));
@@ -45,6 +54,8 @@ impl TestApp {
         config.queue.stale_after_secs = 3;
         config.queue.reconcile_interval_secs = 1;
         config.queue.poll_interval_ms = 100;
+        config.exports.progress_interval_ms = 50;
+        config.exports.cleanup_interval_secs = 1;
 
         let postgres = match std::env::var("TEST_DATABASE_URL") {
             Ok(url) if !url.is_empty() => {
@@ -69,8 +80,7 @@ impl TestApp {
         let bind = config.http.bind;
         let ctx = Context::build(config).await.expect("context");
         ctx.db.run_migrations().expect("migrations");
-        let running =
-            mesdonnees::start(&ctx, Roles { api: true, worker: true }, bind).expect("start");
+        let running = mesdonnees::start(&ctx, roles, bind).expect("start");
         let addr = running.addr.expect("the API listens");
         Self {
             base: format!("http://{addr}"),

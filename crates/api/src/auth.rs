@@ -18,9 +18,7 @@ const MAX_TOKEN_BYTES: usize = 8 * 1024;
 #[derive(Debug, Clone)]
 pub struct AuthUser {
     pub id: UserId,
-    #[expect(dead_code, reason = "read by the export and notification features")]
     pub name: Option<String>,
-    #[expect(dead_code, reason = "read by the rights checks of import")]
     pub rights: Vec<String>,
 }
 
@@ -33,7 +31,7 @@ impl FromRequest for AuthUser {
     }
 }
 
-fn authenticate(req: &HttpRequest) -> Result<AuthUser, ApiError> {
+pub(crate) fn authenticate(req: &HttpRequest) -> Result<AuthUser, ApiError> {
     let ctx = req
         .app_data::<web::Data<Context>>()
         .ok_or_else(|| ApiError::internal(anyhow::anyhow!("context missing from the app")))?;

@@ -27,6 +27,10 @@ pub enum ApiError {
     PayloadTooLarge { code: ErrorCode, detail: String },
     #[error("{detail}")]
     Conflict { code: ErrorCode, detail: String },
+    #[error("{detail}")]
+    Forbidden { code: ErrorCode, detail: String },
+    #[error("{detail}")]
+    Gone { code: ErrorCode, detail: String },
     #[error("send multipart/form-data with a `file` part")]
     UnsupportedMediaType,
     #[error("send the body as application/json")]
@@ -61,7 +65,9 @@ impl ApiError {
             Self::Unprocessable { code, .. }
             | Self::BadRequest { code, .. }
             | Self::PayloadTooLarge { code, .. }
-            | Self::Conflict { code, .. } => *code,
+            | Self::Conflict { code, .. }
+            | Self::Forbidden { code, .. }
+            | Self::Gone { code, .. } => *code,
             Self::RangeNotSatisfiable { .. } => ErrorCode::RangeNotSatisfiable,
             Self::UnsupportedMediaType | Self::UnsupportedMediaTypeJson => {
                 ErrorCode::UnsupportedMediaType
@@ -93,6 +99,8 @@ impl ResponseError for ApiError {
             Self::BadRequest { .. } => StatusCode::BAD_REQUEST,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Conflict { .. } => StatusCode::CONFLICT,
+            Self::Forbidden { .. } => StatusCode::FORBIDDEN,
+            Self::Gone { .. } => StatusCode::GONE,
             Self::RangeNotSatisfiable { .. } => StatusCode::RANGE_NOT_SATISFIABLE,
             Self::UnsupportedMediaType | Self::UnsupportedMediaTypeJson => {
                 StatusCode::UNSUPPORTED_MEDIA_TYPE

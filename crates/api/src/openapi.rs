@@ -6,7 +6,7 @@ use utoipa::{Modify, OpenApi};
 use utoipa_actix_web::service_config::ServiceConfig;
 use utoipa_actix_web::{AppExt, scope};
 
-use crate::routes::{documents, folders, health};
+use crate::routes::{apps, documents, exports, folders, health, notifications};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -21,6 +21,9 @@ use crate::routes::{documents, folders, health};
     tags(
         (name = "health", description = "Liveness and readiness"),
         (name = "documents", description = "The built-in documents space (app `workspace`)"),
+        (name = "apps", description = "The apps whose data can be exported and imported"),
+        (name = "exports", description = "Archives of a user's data: build, follow, download"),
+        (name = "notifications", description = "The user's timeline"),
     )
 )]
 struct ApiDoc;
@@ -49,7 +52,18 @@ pub(crate) fn configure(cfg: &mut ServiceConfig<'_>) {
             .service(documents::get_document)
             .service(documents::get_document_content)
             .service(documents::share_document)
-            .service(documents::delete_document),
+            .service(documents::delete_document)
+            .service(apps::list_apps)
+            .service(exports::estimate_export)
+            .service(exports::create_export)
+            .service(exports::list_exports)
+            .service(exports::get_export)
+            .service(exports::list_export_entries)
+            .service(exports::download_export)
+            .service(exports::create_export_link)
+            .service(exports::delete_export)
+            .service(notifications::list_notifications)
+            .service(notifications::read_notification),
     );
 }
 

@@ -14,7 +14,8 @@ pub const ACTIVE: [&str; 2] = ["queued", "running"];
 /// unique index says so, which makes the check race-free).
 pub fn insert(conn: &mut DbConnection, export: &Export) -> Result<bool, DbError> {
     use diesel::result::{DatabaseErrorKind, Error};
-    match diesel::insert_into(exports::table).values(export).execute(conn) {
+    // A savepoint: on Postgres a failed statement would otherwise abort the caller's transaction.
+    match conn.transaction(|c| diesel::insert_into(exports::table).values(export).execute(c)) {
         Ok(_) => Ok(true),
         Err(Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => Ok(false),
         Err(e) => Err(e.into()),
@@ -269,4 +270,25 @@ pub fn instance_key(
         Err(e) => return Err(e.into()),
     }
     existing(conn)?.ok_or(DbError::Query(Error::NotFound))
+}
+
+/// Bytes of the user's ready archives, for the archive quota.
+pub fn ready_bytes(conn: &mut DbConnection, owner: &str) -> Result<i64, DbError> {
+    Ok(exports::table
+        .filter(exports::owner_id.eq(owner))
+        .filter(exports::status.eq("ready"))
+        .select(diesel::dsl::sql::<diesel::sql_types::BigInt>(
+            "CAST(COALESCE(SUM(size), 0) AS BIGINT)",
+        ))
+        .first(conn)?)
+}
+
+/// Exports in progress, oldest first, for the cleanup's stuck-row check.
+pub fn active(conn: &mut DbConnection, limit: i64) -> Result<Vec<Export>, DbError> {
+    Ok(exports::table
+        .filter(exports::status.eq_any(ACTIVE))
+        .order(exports::created_at.asc())
+        .limit(limit)
+        .select(Export::as_select())
+        .load(conn)?)
 }

@@ -11,6 +11,7 @@ pub mod models;
 pub mod notifications;
 mod pool;
 pub mod schema;
+pub mod workspace;
 
 pub use models::{
     Document, DocumentKind, Export, ExportEntry, InstanceKey, Job, NewDocument, Notification, Share,

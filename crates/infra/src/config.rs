@@ -33,6 +33,7 @@ pub struct Config {
     pub queue: QueueConfig,
     pub auth: AuthConfig,
     pub limits: LimitsConfig,
+    pub exports: ExportsConfig,
     pub log: LogConfig,
 }
 
@@ -40,6 +41,9 @@ pub struct Config {
 #[serde(deny_unknown_fields)]
 pub struct HttpConfig {
     pub bind: SocketAddr,
+    /// The URL clients reach this service at (e.g. `https://ent.example/mesdonnees`), for links
+    /// in notifications and e-mails; links are relative when absent.
+    pub public_url: Option<String>,
     /// Seconds in-flight requests get to finish on shutdown.
     pub shutdown_grace_secs: u64,
     /// HTTP worker threads; 0 means one per core.
@@ -134,6 +138,28 @@ pub struct LimitsConfig {
     pub max_token_ttl_secs: u64,
 }
 
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExportsConfig {
+    /// This instance's name in archive manifests and signatures.
+    pub instance_name: String,
+    /// A ready archive can be downloaded for this long.
+    pub expires_after_hours: u64,
+    /// Bytes of ready archives one user may keep, the new one included.
+    pub user_archive_quota_bytes: u64,
+    /// Most entries (files and folders) one archive may hold.
+    pub max_entries: u64,
+    /// Lifetime of a signed download link.
+    pub link_ttl_secs: u64,
+    /// How often a running export writes its progress, in milliseconds.
+    pub progress_interval_ms: u64,
+    /// How often expired archives and stuck exports are cleaned up.
+    pub cleanup_interval_secs: u64,
+    /// PKCS#8 PEM Ed25519 key signing archives and download links; when absent, one is
+    /// generated at first use and kept in the database, shared by every process.
+    pub signing_key_pem: Option<String>,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum LogFormat {
@@ -156,6 +182,7 @@ impl Default for Config {
             data_dir: PathBuf::from("./data"),
             http: HttpConfig {
                 bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
+                public_url: None,
                 shutdown_grace_secs: 30,
                 workers: 0,
             },
@@ -200,6 +227,16 @@ impl Default for Config {
                 max_json_bytes: 64 * 1024,
                 default_page_size: 50,
                 max_token_ttl_secs: 30 * 24 * 3600,
+            },
+            exports: ExportsConfig {
+                instance_name: "mesdonnees".to_owned(),
+                expires_after_hours: 24 * 7,
+                user_archive_quota_bytes: 20 * 1024 * 1024 * 1024,
+                max_entries: 200_000,
+                link_ttl_secs: 300,
+                progress_interval_ms: 500,
+                cleanup_interval_secs: 300,
+                signing_key_pem: None,
             },
             log: LogConfig { format: LogFormat::Text, level: "info".to_owned() },
         }
@@ -264,6 +301,20 @@ impl Config {
         }
         if !(1..=mesdonnees_db::MAX_PAGE_SIZE).contains(&self.limits.default_page_size) {
             return invalid("limits.default_page_size must be between 1 and 200");
+        }
+        let e = &self.exports;
+        if e.instance_name.is_empty() || e.expires_after_hours == 0 || e.max_entries == 0 {
+            return invalid(
+                "exports.instance_name, expires_after_hours and max_entries must be set",
+            );
+        }
+        if !(10..=3600).contains(&e.link_ttl_secs) {
+            return invalid("exports.link_ttl_secs must be between 10 and 3600");
+        }
+        if e.progress_interval_ms == 0 || e.cleanup_interval_secs == 0 {
+            return invalid(
+                "exports.progress_interval_ms and cleanup_interval_secs must be positive",
+            );
         }
         if self.auth.issuer.is_empty() || self.auth.audience.is_empty() {
             return invalid("auth.issuer and auth.audience must not be empty");

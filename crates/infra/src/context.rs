@@ -5,7 +5,13 @@ use mesdonnees_db::Database;
 use crate::auth::TokenKeys;
 use crate::config::Config;
 use crate::queue::JobQueue;
+use crate::signing::{InstanceSigner, SigningError, generate_key, key_id};
 use crate::storage::Storage;
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use mesdonnees_db::InstanceKey;
+use mesdonnees_shared::apps::AppDescriptor;
+use tokio::sync::OnceCell;
 
 /// Everything a request handler or a job needs, built once at start and passed by reference;
 /// there is no global state.
@@ -16,6 +22,7 @@ pub struct Context {
     pub storage: Storage,
     pub queue: JobQueue,
     pub keys: Arc<TokenKeys>,
+    signer: Arc<OnceCell<Arc<InstanceSigner>>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -41,6 +48,65 @@ impl Context {
         )?;
         let storage = Storage::from_config(&config.storage)?;
         let queue = JobQueue::connect(&config.queue).await?;
-        Ok(Self { config: Arc::new(config), db, storage, queue, keys: Arc::new(keys) })
+        Ok(Self {
+            config: Arc::new(config),
+            db,
+            storage,
+            queue,
+            keys: Arc::new(keys),
+            signer: Arc::new(OnceCell::new()),
+        })
     }
+
+    /// The apps this instance exports and imports.
+    pub fn apps(&self) -> Vec<AppDescriptor> {
+        vec![AppDescriptor::workspace()]
+    }
+
+    pub fn app(&self, id: &str) -> Option<AppDescriptor> {
+        self.apps().into_iter().find(|app| app.id == id)
+    }
+
+    /// The instance key: from configuration, or generated once and kept in the database so
+    /// that every API and worker process signs with the same key.
+    pub async fn signer(&self) -> Result<Arc<InstanceSigner>, SignerError> {
+        self.signer
+            .get_or_try_init(|| async {
+                let instance = self.config.exports.instance_name.clone();
+                if let Some(pem) = &self.config.exports.signing_key_pem {
+                    return Ok(Arc::new(InstanceSigner::from_pem(pem, &instance)?));
+                }
+                let stored = self
+                    .db
+                    .run(|conn| {
+                        mesdonnees_db::exports::instance_key(conn, ARCHIVE_KEY, || {
+                            let key = generate_key().expect("the system random source works");
+                            InstanceKey {
+                                id: ARCHIVE_KEY.to_owned(),
+                                key_id: key_id(&key.public_key),
+                                private_pkcs8: STANDARD.encode(&key.pkcs8),
+                                public_key: STANDARD.encode(&key.public_key),
+                                created_at: mesdonnees_db::models::now(),
+                            }
+                        })
+                    })
+                    .await?;
+                let pkcs8 =
+                    STANDARD.decode(stored.private_pkcs8).map_err(|_| SigningError::InvalidKey)?;
+                Ok(Arc::new(InstanceSigner::from_pkcs8(&pkcs8, &instance)?))
+            })
+            .await
+            .cloned()
+    }
+}
+
+/// Row id of the archive-signing key in `instance_keys`.
+const ARCHIVE_KEY: &str = "archive-signing";
+
+#[derive(Debug, thiserror::Error)]
+pub enum SignerError {
+    #[error(transparent)]
+    Db(#[from] mesdonnees_db::DbError),
+    #[error(transparent)]
+    Signing(#[from] SigningError),
 }

@@ -18,12 +18,15 @@ pub enum JobPayload {
     /// Remove objects whose rows are already gone (deleted documents). Done in the background so
     /// a slow or failing store never blocks a delete, and retried until the store agrees.
     PurgeObjects { keys: Vec<String> },
+    /// Build the archive of one export row.
+    Export { export_id: String },
 }
 
 impl JobPayload {
     pub fn kind(&self) -> &'static str {
         match self {
             Self::PurgeObjects { .. } => "purge_objects",
+            Self::Export { .. } => "export",
         }
     }
 }

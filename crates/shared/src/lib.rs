@@ -5,6 +5,8 @@ pub mod apps;
 pub mod archive;
 pub mod entry_name;
 pub mod error_code;
+pub mod exports;
+pub mod filters;
 pub mod ids;
 pub mod jobs;
 pub mod name;

@@ -2,8 +2,11 @@
 //! heartbeat, and records the outcome. A reconciler re-enqueues rows whose message was lost or
 //! whose worker died, so the database alone decides what still has to run.
 
+mod connectors;
 mod consumer;
+pub mod export;
 mod handlers;
+mod notify;
 mod reconciler;
 mod runner;
 

@@ -41,10 +41,12 @@ pub async fn reconcile_once(ctx: &Context, queued_grace: Duration) -> Result<usi
     Ok(pushed)
 }
 
-/// Runs [`reconcile_once`] at start and then every `queue.reconcile_interval_secs`, until
-/// `shutdown` resolves.
+/// Runs [`reconcile_once`] at start and then every `queue.reconcile_interval_secs`, and the
+/// export cleanup every `exports.cleanup_interval_secs`, until `shutdown` resolves.
 pub async fn run_reconciler(ctx: Context, shutdown: impl Future<Output = ()>) {
     let every = Duration::from_secs(ctx.config.queue.reconcile_interval_secs.max(1));
+    let cleanup_every = Duration::from_secs(ctx.config.exports.cleanup_interval_secs.max(1));
+    let mut last_cleanup: Option<std::time::Instant> = None;
     tokio::pin!(shutdown);
     let mut first = true;
     loop {
@@ -52,6 +54,12 @@ pub async fn run_reconciler(ctx: Context, shutdown: impl Future<Output = ()>) {
         first = false;
         if let Err(e) = reconcile_once(&ctx, grace).await {
             tracing::warn!(error = ?e, "reconciliation pass failed");
+        }
+        if last_cleanup.is_none_or(|at| at.elapsed() >= cleanup_every) {
+            last_cleanup = Some(std::time::Instant::now());
+            if let Err(e) = crate::export::cleanup_once(&ctx).await {
+                tracing::warn!(error = ?e, "export cleanup failed");
+            }
         }
         tokio::select! {
             () = &mut shutdown => return,

@@ -67,8 +67,9 @@ impl Runner {
         tracing::Span::current().record("kind", job.kind.as_str());
         tracing::info!(attempt = job.attempts, "job started");
 
-        let result = match serde_json::from_str::<JobPayload>(&job.payload) {
-            Ok(payload) => self.with_heartbeat(job_id, handlers::run(&self.ctx, &payload)).await,
+        let payload = serde_json::from_str::<JobPayload>(&job.payload);
+        let result = match &payload {
+            Ok(payload) => self.with_heartbeat(job_id, handlers::run(&self.ctx, payload)).await,
             Err(e) => Err(JobError::Permanent(format!("unreadable payload: {e}"))),
         };
 
@@ -96,6 +97,9 @@ impl Runner {
                     self.schedule_retry(job_id, attempts);
                     JobOutcome::Retrying
                 } else {
+                    if let Ok(payload) = &payload {
+                        handlers::give_up(&self.ctx, payload, &err.to_string()).await;
+                    }
                     JobOutcome::Failed
                 }
             }

@@ -1,6 +1,10 @@
+pub mod apps;
 pub mod documents;
+mod download;
+pub mod exports;
 pub mod folders;
 pub mod health;
+pub mod notifications;
 
 use actix_web::web;
 use mesdonnees_shared::{DocumentId, ErrorCode};

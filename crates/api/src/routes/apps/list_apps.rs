@@ -1,0 +1,41 @@
+use actix_web::{HttpResponse, get};
+use serde::Serialize;
+
+use crate::auth::AuthUser;
+use crate::routes::Ctx;
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct AppView {
+    /// Stable id, as in archive manifests.
+    id: String,
+    display_name: String,
+    /// The data format version this instance writes and reads, `MAJOR.MINOR`.
+    version: String,
+    /// Older major versions this instance upgrades on import.
+    upgrades_from: Vec<u32>,
+    /// The right needed to create content in the app, hence to import into it.
+    create_right: String,
+    /// Whether the caller's token holds that right.
+    can_create: bool,
+    exportable: bool,
+}
+
+/// The apps the user can export and import.
+#[utoipa::path(tag = "apps", responses((status = 200, body = Vec<AppView>)), security(("bearer" = [])))]
+#[get("/apps")]
+pub async fn list_apps(ctx: Ctx, user: AuthUser) -> HttpResponse {
+    let apps: Vec<AppView> = ctx
+        .apps()
+        .into_iter()
+        .map(|app| AppView {
+            can_create: user.rights.contains(&app.create_right),
+            id: app.id,
+            display_name: app.display_name,
+            version: app.version.to_string(),
+            upgrades_from: app.upgrades_from,
+            create_right: app.create_right,
+            exportable: true,
+        })
+        .collect();
+    HttpResponse::Ok().json(apps)
+}

@@ -1,0 +1,3 @@
+mod list_apps;
+
+pub use list_apps::*;

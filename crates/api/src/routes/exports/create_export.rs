@@ -1,0 +1,168 @@
+use actix_web::http::header;
+use actix_web::{HttpResponse, post, web};
+use chrono::Utc;
+use mesdonnees_db::{Export, exports, jobs};
+use mesdonnees_shared::exports::{ExportOptions, NAME_MAX_CHARS, valid_email};
+use mesdonnees_shared::filters::ExportFilters;
+use mesdonnees_shared::jobs::JobPayload;
+use mesdonnees_shared::{DocumentId, ErrorCode, JobId};
+use serde::Deserialize;
+
+use crate::auth::AuthUser;
+use crate::error::ApiError;
+use crate::routes::Ctx;
+use crate::routes::exports::{ExportView, estimate, filter_error, resolve_apps};
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateExport {
+    /// App ids; every exportable app when absent.
+    apps: Option<Vec<String>>,
+    /// A name for the user's list; "Mes données du JJ/MM/AAAA" when absent.
+    name: Option<String>,
+    /// Also send an e-mail here when the archive is ready or failed.
+    notify_email: Option<String>,
+    filters: Option<ExportFilters>,
+}
+
+/// Starts building an archive of the user's data. Answers at once with the export to poll.
+#[utoipa::path(
+    tag = "exports",
+    request_body = CreateExport,
+    responses(
+        (status = 202, description = "accepted; poll the export", body = ExportView),
+        (status = 409, description = "an export is already in progress", body = crate::problem::ProblemSchema, content_type = "application/problem+json"),
+        (status = 422, description = "unknown app, bad filter, name or e-mail, or over the archive quota", body = crate::problem::ProblemSchema, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/exports")]
+pub async fn create_export(
+    ctx: Ctx,
+    user: AuthUser,
+    body: web::Json<CreateExport>,
+) -> Result<HttpResponse, ApiError> {
+    let owner = user.id.to_string();
+    let (export, bytes) = new_export(&ctx, &user, body.into_inner()).await?;
+    let quota = ctx.config.exports.user_archive_quota_bytes;
+    let max_attempts = ctx.config.queue.max_attempts;
+    let outcome = ctx
+        .db
+        .transaction(move |conn| {
+            let used = u64::try_from(exports::ready_bytes(conn, &owner)?).unwrap_or(0);
+            if used.saturating_add(bytes) > quota {
+                return Ok(Created::OverQuota { used });
+            }
+            if !exports::insert(conn, &export)? {
+                return Ok(Created::Busy(exports::find_active(conn, &owner)?.map(|e| e.id)));
+            }
+            let job = jobs::create(
+                conn,
+                &JobPayload::Export { export_id: export.id.clone() },
+                max_attempts,
+            )?;
+            exports::set_job(conn, &export.id, &job.to_string())?;
+            Ok(Created::Queued(job, exports::find(conn, &export.id)?.map(Box::new)))
+        })
+        .await?;
+    let (job, export) = match outcome {
+        Created::Queued(job, Some(export)) => (job, export),
+        Created::Queued(_, None) => {
+            return Err(ApiError::internal(anyhow::anyhow!("export vanished after insert")));
+        }
+        Created::OverQuota { used } => {
+            return Err(ApiError::unprocessable(
+                ErrorCode::ArchiveQuotaExceeded,
+                format!(
+                    "this export (about {bytes} bytes) and your ready archives ({used} bytes) exceed the \
+                     {quota}-byte archive quota; delete an archive or export less"
+                ),
+            ));
+        }
+        Created::Busy(running) => {
+            return Err(ApiError::Conflict {
+                code: ErrorCode::ExportInProgress,
+                detail: format!(
+                    "export {} is in progress; wait for it or cancel it",
+                    running.unwrap_or_default()
+                ),
+            });
+        }
+    };
+    if let Err(e) = ctx.queue.push(job).await {
+        tracing::warn!(job_id = %job, error = %e, "export job not enqueued now; the reconciler will");
+    }
+    Ok(HttpResponse::Accepted()
+        .insert_header((header::LOCATION, format!("/api/v1/exports/{}", export.id)))
+        .json(ExportView::from(*export)))
+}
+
+/// Validates the request into a new export row, with the bytes it is estimated to hold.
+async fn new_export(
+    ctx: &Ctx,
+    user: &AuthUser,
+    body: CreateExport,
+) -> Result<(Export, u64), ApiError> {
+    let now = Utc::now();
+    let apps = resolve_apps(ctx, body.apps)?;
+    let filters = body.filters.unwrap_or_default().validate(now).map_err(|e| filter_error(&e))?;
+    let name = match body.name.map(|n| n.trim().to_owned()) {
+        Some(n)
+            if n.is_empty()
+                || n.chars().count() > NAME_MAX_CHARS
+                || n.chars().any(char::is_control) =>
+        {
+            return Err(ApiError::unprocessable(
+                ErrorCode::InvalidName,
+                format!(
+                    "an export name has 1 to {NAME_MAX_CHARS} characters and no control character"
+                ),
+            ));
+        }
+        Some(n) => n,
+        None => format!("Mes données du {}", now.format("%d/%m/%Y")),
+    };
+    if let Some(email) = &body.notify_email
+        && !valid_email(email)
+    {
+        return Err(ApiError::unprocessable(
+            ErrorCode::InvalidRequest,
+            "notify_email is not an e-mail address",
+        ));
+    }
+    let (_, bytes) = estimate(ctx, user.id.as_str(), &apps, &filters).await?;
+    let created_at = mesdonnees_db::models::now();
+    let export = Export {
+        id: DocumentId::new().to_string(),
+        owner_id: user.id.to_string(),
+        owner_name: user.name.clone(),
+        name,
+        apps: serde_json::to_string(&apps).map_err(ApiError::internal)?,
+        options: serde_json::to_string(&ExportOptions { filters, notify_email: body.notify_email })
+            .map_err(ApiError::internal)?,
+        status: "queued".to_owned(),
+        job_id: None,
+        files_done: 0,
+        files_total: 0,
+        bytes_done: 0,
+        bytes_total: 0,
+        object_key: None,
+        size: None,
+        sha256: None,
+        app_outcomes: None,
+        error_code: None,
+        error_message: None,
+        created_at,
+        updated_at: created_at,
+        started_at: None,
+        finished_at: None,
+        expires_at: None,
+    };
+    Ok((export, bytes))
+}
+
+enum Created {
+    Queued(JobId, Option<Box<Export>>),
+    Busy(Option<String>),
+    OverQuota { used: u64 },
+}

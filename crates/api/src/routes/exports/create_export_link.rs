@@ -1,0 +1,51 @@
+use actix_web::{HttpResponse, post, web};
+use chrono::{DateTime, Utc};
+use mesdonnees_shared::ErrorCode;
+use serde::Serialize;
+
+use crate::auth::AuthUser;
+use crate::error::ApiError;
+use crate::routes::Ctx;
+use crate::routes::exports::owned_export;
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct DownloadLink {
+    /// Downloads the archive without a bearer header until `expires_at`. Absolute when the
+    /// service knows its public URL, else relative to it.
+    url: String,
+    expires_at: DateTime<Utc>,
+}
+
+/// A short-lived signed download link, for a browser or a notification.
+#[utoipa::path(
+    tag = "exports",
+    params(("id" = String, Path, description = "export id")),
+    responses(
+        (status = 200, body = DownloadLink),
+        (status = 404, body = crate::problem::ProblemSchema, content_type = "application/problem+json"),
+        (status = 409, description = "not ready", body = crate::problem::ProblemSchema, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/exports/{id}/link")]
+pub async fn create_export_link(
+    ctx: Ctx,
+    user: AuthUser,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let export = owned_export(&ctx, user.id.as_str(), &id).await?;
+    if export.status != "ready" {
+        return Err(ApiError::Conflict {
+            code: ErrorCode::NotReady,
+            detail: format!("the export is {}; links exist once it is ready", export.status),
+        });
+    }
+    let ttl = ctx.config.exports.link_ttl_secs;
+    let signer = ctx.signer().await.map_err(ApiError::internal)?;
+    let token = signer.mint_link(&export.id, ttl).map_err(ApiError::internal)?;
+    let base = ctx.config.http.public_url.as_deref().unwrap_or("").trim_end_matches('/');
+    Ok(HttpResponse::Ok().json(DownloadLink {
+        url: format!("{base}/api/v1/exports/{}/download?token={token}", export.id),
+        expires_at: Utc::now() + chrono::Duration::seconds(i64::try_from(ttl).unwrap_or(300)),
+    }))
+}

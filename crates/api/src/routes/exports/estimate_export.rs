@@ -1,0 +1,79 @@
+use actix_web::{HttpResponse, get, web};
+use chrono::{DateTime, Utc};
+use mesdonnees_db::exports;
+use mesdonnees_shared::filters::ExportFilters;
+use serde::{Deserialize, Serialize};
+
+use crate::auth::AuthUser;
+use crate::error::ApiError;
+use crate::routes::Ctx;
+use crate::routes::exports::{estimate, filter_error, resolve_apps};
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct EstimateQuery {
+    /// Comma-separated app ids; every app when absent.
+    apps: Option<String>,
+    /// Comma-separated families or extensions, as in an export's filters.
+    formats: Option<String>,
+    /// Only files changed at or after this instant (RFC 3339).
+    since: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Estimate {
+    apps: Vec<String>,
+    /// Files the archive would hold (before compression).
+    files: u64,
+    bytes: u64,
+    /// Whether it fits in the user's archive quota next to their ready archives.
+    fits_quota: bool,
+    quota_bytes: u64,
+    used_bytes: u64,
+}
+
+/// What an export would hold, and whether it fits the archive quota.
+#[utoipa::path(
+    tag = "exports",
+    params(EstimateQuery),
+    responses(
+        (status = 200, body = Estimate),
+        (status = 422, body = crate::problem::ProblemSchema, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/exports/estimate")]
+pub async fn estimate_export(
+    ctx: Ctx,
+    user: AuthUser,
+    query: web::Query<EstimateQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let query = query.into_inner();
+    let split = |raw: Option<String>| {
+        raw.map(|r| {
+            r.split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+        })
+    };
+    let apps = resolve_apps(&ctx, split(query.apps))?;
+    let filters =
+        ExportFilters { formats: split(query.formats).unwrap_or_default(), since: query.since }
+            .validate(Utc::now())
+            .map_err(|e| filter_error(&e))?;
+    let (files, bytes) = estimate(&ctx, user.id.as_str(), &apps, &filters).await?;
+    let owner = user.id.to_string();
+    let used = ctx.db.run(move |conn| exports::ready_bytes(conn, &owner)).await?;
+    let used = u64::try_from(used).unwrap_or(0);
+    let quota = ctx.config.exports.user_archive_quota_bytes;
+    Ok(HttpResponse::Ok().json(Estimate {
+        apps,
+        files,
+        bytes,
+        fits_quota: used.saturating_add(bytes) <= quota,
+        quota_bytes: quota,
+        used_bytes: used,
+    }))
+}

@@ -1,0 +1,78 @@
+//! Export rows' domain: options, statuses, where the archive is stored.
+
+use serde::{Deserialize, Serialize};
+
+use crate::filters::ExportFilters;
+
+/// Longest export name, in characters.
+pub const NAME_MAX_CHARS: usize = 120;
+
+/// The options of an export, as stored with its row.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExportOptions {
+    #[serde(default)]
+    pub filters: ExportFilters,
+    #[serde(default)]
+    pub notify_email: Option<String>,
+}
+
+/// The object key of an export's archive.
+pub fn archive_key(export_id: &str) -> String {
+    format!("exports/{export_id}.zip")
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ExportStatus {
+    Queued,
+    Running,
+    Ready,
+    Failed,
+    Expired,
+    Cancelled,
+}
+
+impl ExportStatus {
+    pub fn parse(raw: &str) -> Option<Self> {
+        Some(match raw {
+            "queued" => Self::Queued,
+            "running" => Self::Running,
+            "ready" => Self::Ready,
+            "failed" => Self::Failed,
+            "expired" => Self::Expired,
+            "cancelled" => Self::Cancelled,
+            _ => return None,
+        })
+    }
+
+    pub fn is_active(self) -> bool {
+        matches!(self, Self::Queued | Self::Running)
+    }
+}
+
+/// An e-mail address as far as this service needs to judge one: one `@`, something on both
+/// sides, no spaces or control characters, at most 254 bytes (RFC 5321).
+pub fn valid_email(raw: &str) -> bool {
+    let Some((local, domain)) = raw.split_once('@') else { return false };
+    raw.len() <= 254
+        && !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !domain.contains('@')
+        && !raw.chars().any(|c| c.is_whitespace() || c.is_control())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails() {
+        assert!(valid_email("prof@ecole.fr"));
+        assert!(!valid_email("prof@ecole"));
+        assert!(!valid_email("@ecole.fr"));
+        assert!(!valid_email("a b@ecole.fr"));
+        assert!(!valid_email("a@b@ecole.fr"));
+    }
+}

@@ -1,0 +1,89 @@
+//! The app connector contract: an app hands the export a stream of entries (JSON documents,
+//! references to stored objects, folders) relative to its own folder of the archive. The
+//! built-in `workspace` app implements it over the database; remote ENT apps implement the same
+//! contract over HTTP.
+
+mod workspace;
+
+use bytes::Bytes;
+use chrono::{DateTime, Utc};
+use futures_util::future::BoxFuture;
+use futures_util::stream::BoxStream;
+use mesdonnees_infra::Context;
+use mesdonnees_shared::apps::{AppDescriptor, WORKSPACE_APP};
+use mesdonnees_shared::filters::ExportFilters;
+
+pub use workspace::WorkspaceConnector;
+
+/// Whose data, and which of it.
+#[derive(Debug, Clone)]
+pub struct ExportRequest {
+    pub owner: String,
+    pub filters: ExportFilters,
+}
+
+/// One entry of an app's export, its path relative to the app's folder (`/`-separated, each
+/// segment already safe and unique).
+#[derive(Debug, Clone)]
+pub enum AppEntry {
+    Directory {
+        path: String,
+        modified: DateTime<Utc>,
+    },
+    /// App data, small by contract (bounded by the connector).
+    Json {
+        path: String,
+        data: Bytes,
+        modified: DateTime<Utc>,
+    },
+    /// A file in the object store.
+    Object {
+        path: String,
+        key: String,
+        size: u64,
+        content_type: String,
+        modified: DateTime<Utc>,
+    },
+}
+
+impl AppEntry {
+    pub fn path(&self) -> &str {
+        match self {
+            Self::Directory { path, .. } | Self::Json { path, .. } | Self::Object { path, .. } => {
+                path
+            }
+        }
+    }
+}
+
+/// What an app will export: totals when it knows them up front (for progress), then entries.
+pub struct PreparedExport {
+    pub files_total: Option<u64>,
+    pub bytes_total: Option<u64>,
+    pub entries: BoxStream<'static, Result<AppEntry, ConnectorError>>,
+}
+
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{message}")]
+pub struct ConnectorError {
+    /// Stable code, reported in the app's outcome.
+    pub code: &'static str,
+    pub message: String,
+}
+
+pub trait AppConnector: Send + Sync {
+    fn descriptor(&self) -> &AppDescriptor;
+
+    fn prepare<'a>(
+        &'a self,
+        request: &'a ExportRequest,
+    ) -> BoxFuture<'a, Result<PreparedExport, ConnectorError>>;
+}
+
+/// The connector of an app id, if this instance has that app.
+pub fn connector_for(ctx: &Context, app: &str) -> Option<Box<dyn AppConnector>> {
+    match app {
+        WORKSPACE_APP => Some(Box::new(WorkspaceConnector::new(ctx.clone()))),
+        _ => None,
+    }
+}

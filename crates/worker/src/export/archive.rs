@@ -1,0 +1,174 @@
+//! The zip writer of an export: entries go through async_zip into a hashing counter into a
+//! multipart upload to the object store. Nothing is held whole but small entries.
+
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use async_zip::base::write::ZipFileWriter;
+use async_zip::tokio::write::ZipFileWriter as TokioZipFileWriter;
+use async_zip::{Compression, ZipDateTime, ZipEntryBuilder};
+use bytes::Bytes;
+use chrono::{DateTime, Utc};
+use futures_util::{AsyncWriteExt as _, Stream, StreamExt};
+use object_store::ObjectStore;
+use object_store::buffered::BufWriter;
+use object_store::path::Path;
+use sha2::{Digest, Sha256};
+use tokio::io::AsyncWrite;
+use tokio_util::compat::Compat;
+
+/// Part size of the upload (S3 needs ≥ 5 MiB); two parts in flight bound the memory.
+const PART_BYTES: usize = 8 * 1024 * 1024;
+const PARTS_IN_FLIGHT: usize = 2;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ArchiveError {
+    #[error("zip writing failed: {0}")]
+    Zip(#[from] async_zip::error::ZipError),
+    #[error("object store I/O failed: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Counts and hashes every byte of the archive on its way to the store, so its size and
+/// checksum are known without reading it back.
+pub struct HashingWriter<W> {
+    inner: W,
+    hasher: Sha256,
+    written: u64,
+}
+
+impl<W: AsyncWrite + Unpin> AsyncWrite for HashingWriter<W> {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        let this = &mut *self;
+        let poll = Pin::new(&mut this.inner).poll_write(cx, buf);
+        if let Poll::Ready(Ok(n)) = &poll {
+            this.hasher.update(&buf[..*n]);
+            this.written += *n as u64;
+        }
+        poll
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+}
+
+/// What a finished archive came to.
+#[derive(Debug, Clone)]
+pub struct ArchiveSummary {
+    pub size: u64,
+    pub sha256: String,
+}
+
+/// What one file entry came to.
+#[derive(Debug, Clone)]
+pub struct EntrySummary {
+    pub size: u64,
+    pub sha256: String,
+}
+
+pub struct ArchiveWriter {
+    zip: TokioZipFileWriter<HashingWriter<BufWriter>>,
+}
+
+impl ArchiveWriter {
+    /// `zip64` is needed past 4 GiB or 65,535 entries. Without it, streamed entries are written
+    /// in the classic layout (real sizes in a 32-bit data descriptor), which every reader takes;
+    /// async_zip's ZIP64 streamed entries are refused by some readers, so they are kept for the
+    /// archives that need them.
+    pub fn create(store: Arc<dyn ObjectStore>, key: Path, zip64: bool) -> Self {
+        let upload =
+            BufWriter::with_capacity(store, key, PART_BYTES).with_max_concurrency(PARTS_IN_FLIGHT);
+        let hashing = HashingWriter { inner: upload, hasher: Sha256::new(), written: 0 };
+        let zip = ZipFileWriter::with_tokio(hashing);
+        Self { zip: if zip64 { zip } else { zip.force_no_zip64() } }
+    }
+
+    pub async fn add_directory(
+        &mut self,
+        path: &str,
+        modified: DateTime<Utc>,
+    ) -> Result<(), ArchiveError> {
+        let entry = ZipEntryBuilder::new(format!("{path}/").into(), Compression::Stored)
+            .last_modification_date(ZipDateTime::from_chrono(&modified))
+            .unix_permissions(0o040_755);
+        self.zip.write_entry_whole(entry, &[]).await?;
+        Ok(())
+    }
+
+    /// A small entry whose bytes are at hand; its sizes go in the local header, which every
+    /// reader (Java's included) handles.
+    pub async fn add_whole(
+        &mut self,
+        path: &str,
+        data: &[u8],
+        deflate: bool,
+        modified: DateTime<Utc>,
+    ) -> Result<EntrySummary, ArchiveError> {
+        let entry = ZipEntryBuilder::new(path.into(), compression(deflate))
+            .last_modification_date(ZipDateTime::from_chrono(&modified))
+            .unix_permissions(0o100_644);
+        self.zip.write_entry_whole(entry, data).await?;
+        Ok(EntrySummary { size: data.len() as u64, sha256: hex::encode(Sha256::digest(data)) })
+    }
+
+    /// A large entry streamed chunk by chunk, stored (sizes go in a data descriptor).
+    /// async_zip 0.0.19 swaps the two sizes in the central directory of a streamed entry without
+    /// ZIP64, harmless only when they are equal: streamed entries are never deflated.
+    pub async fn add_stream<S>(
+        &mut self,
+        path: &str,
+        mut chunks: S,
+        modified: DateTime<Utc>,
+    ) -> Result<EntrySummary, ArchiveError>
+    where
+        S: Stream<Item = std::io::Result<Bytes>> + Unpin,
+    {
+        let entry = ZipEntryBuilder::new(path.into(), Compression::Stored)
+            .last_modification_date(ZipDateTime::from_chrono(&modified))
+            .unix_permissions(0o100_644);
+        let mut writer = self.zip.write_entry_stream(entry).await?;
+        let mut hasher = Sha256::new();
+        let mut size = 0_u64;
+        while let Some(chunk) = chunks.next().await {
+            let chunk = chunk?;
+            hasher.update(&chunk);
+            size += chunk.len() as u64;
+            writer.write_all(&chunk).await?;
+        }
+        writer.close().await?;
+        Ok(EntrySummary { size, sha256: hex::encode(hasher.finalize()) })
+    }
+
+    /// Writes the central directory and completes the upload: only now does the object exist.
+    pub async fn finish(self) -> Result<ArchiveSummary, ArchiveError> {
+        use tokio::io::AsyncWriteExt;
+        let compat: Compat<HashingWriter<BufWriter>> = self.zip.close().await?;
+        let mut hashing = compat.into_inner();
+        if let Err(e) = hashing.inner.shutdown().await {
+            let _ = hashing.inner.abort().await;
+            return Err(e.into());
+        }
+        Ok(ArchiveSummary { size: hashing.written, sha256: hex::encode(hashing.hasher.finalize()) })
+    }
+
+    /// Gives up: the multipart upload is aborted, no object appears.
+    pub async fn abort(mut self) {
+        if let Err(e) = self.zip.inner_mut().get_mut().inner.abort().await {
+            tracing::warn!(error = %e, "archive upload not aborted");
+        }
+    }
+}
+
+fn compression(deflate: bool) -> Compression {
+    if deflate { Compression::Deflate } else { Compression::Stored }
+}

@@ -1,0 +1,70 @@
+//! Periodic cleanup of exports: archives past their expiry are deleted and marked `expired`;
+//! exports whose job ended without them (out of attempts, or lost) are marked `failed`.
+
+use chrono::Utc;
+use mesdonnees_db::{exports, jobs};
+use mesdonnees_infra::Context;
+use object_store::ObjectStoreExt;
+use object_store::path::Path;
+
+use crate::notify;
+
+/// Rows handled per pass; the next pass takes the rest.
+const BATCH: i64 = 200;
+
+pub async fn cleanup_once(ctx: &Context) -> Result<(usize, usize), anyhow::Error> {
+    let now = Utc::now().naive_utc();
+    let expired = ctx.db.run(move |conn| exports::expired(conn, now, BATCH)).await?;
+    let mut expired_count = 0;
+    for export in expired {
+        if let Some(key) = &export.object_key {
+            match ctx.storage.store.delete(&Path::from(key.as_str())).await {
+                Ok(()) | Err(object_store::Error::NotFound { .. }) => {}
+                Err(e) => {
+                    tracing::warn!(export_id = %export.id, error = %e, "expired archive not deleted; will retry");
+                    continue;
+                }
+            }
+        }
+        let id = export.id.clone();
+        ctx.db.run(move |conn| exports::mark_expired(conn, &id)).await?;
+        expired_count += 1;
+    }
+
+    let stuck = ctx
+        .db
+        .transaction(|conn| {
+            let mut ended = 0;
+            for export in exports::active(conn, BATCH)? {
+                let job = match &export.job_id {
+                    Some(job_id) => jobs::find(conn, job_id)?,
+                    None => None,
+                };
+                let reason = match job.as_ref().map(|j| j.status.as_str()) {
+                    Some("queued" | "running") => continue,
+                    Some("failed") => job
+                        .and_then(|j| j.last_error)
+                        .unwrap_or_else(|| "the export job failed".to_owned()),
+                    Some(_) => "the export job ended without finishing the export".to_owned(),
+                    None => "the export job was lost".to_owned(),
+                };
+                if exports::mark_failed(conn, &export.id, "export_stuck", &reason)? {
+                    notify::export_failed(
+                        conn,
+                        &export.owner_id,
+                        &export.id,
+                        &export.name,
+                        "export_stuck",
+                        &reason,
+                    )?;
+                    ended += 1;
+                }
+            }
+            Ok(ended)
+        })
+        .await?;
+    if expired_count + stuck > 0 {
+        tracing::info!(expired = expired_count, stuck, "exports cleaned up");
+    }
+    Ok((expired_count, stuck))
+}

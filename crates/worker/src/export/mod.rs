@@ -1,0 +1,504 @@
+//! The export job: builds one user's archive from the selected apps, streaming every file from
+//! the object store into a zip uploaded to the object store, then makes it visible with the
+//! `ready` status in one statement.
+
+mod archive;
+mod cleanup;
+mod compress;
+mod objects;
+mod readme;
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use futures_util::StreamExt;
+use mesdonnees_db::{Export, ExportEntry, exports};
+use mesdonnees_infra::Context;
+use mesdonnees_shared::apps::AppDescriptor;
+use mesdonnees_shared::archive::{
+    AppOutcome, FORMAT, FORMAT_VERSION, MANIFEST_PATH, Manifest, ManifestApp, ManifestFile, Owner,
+    README_PATH, SIGNATURE_PATH, Source,
+};
+use mesdonnees_shared::entry_name::sanitize_segment;
+use mesdonnees_shared::exports::{ExportOptions, archive_key};
+use object_store::ObjectStoreExt;
+use object_store::path::Path;
+use sha2::{Digest, Sha256};
+
+use crate::connectors::{AppEntry, ExportRequest, connector_for};
+use crate::notify;
+use crate::runner::JobError;
+use archive::{ArchiveError, ArchiveWriter};
+use objects::ReadError;
+
+pub use cleanup::cleanup_once;
+
+/// Files up to this size are read whole and written with their sizes up front.
+const WHOLE_LIMIT: u64 = 1024 * 1024;
+
+enum Stop {
+    Cancelled,
+    Failed(JobError),
+}
+
+impl From<ArchiveError> for Stop {
+    fn from(e: ArchiveError) -> Self {
+        Self::Failed(JobError::Transient(e.to_string()))
+    }
+}
+
+impl From<mesdonnees_db::DbError> for Stop {
+    fn from(e: mesdonnees_db::DbError) -> Self {
+        Self::Failed(JobError::Transient(format!("database: {e}")))
+    }
+}
+
+pub(crate) async fn run(ctx: &Context, export_id: &str) -> Result<(), JobError> {
+    let id = export_id.to_owned();
+    let started = ctx
+        .db
+        .run(
+            move |conn| {
+                if exports::start(conn, &id)? { exports::find(conn, &id) } else { Ok(None) }
+            },
+        )
+        .await
+        .map_err(|e| JobError::Transient(format!("database: {e}")))?;
+    let Some(export) = started else {
+        // Cancelled or deleted before it ran: nothing to build.
+        return Ok(());
+    };
+    let key = archive_key(&export.id);
+    remove_local_staging(ctx, &key).await;
+    let plan = match prepare(ctx, &export).await {
+        Ok(plan) => plan,
+        Err(Stop::Cancelled) => return Ok(()),
+        Err(Stop::Failed(e)) => return Err(e),
+    };
+    let mut writer = ArchiveWriter::create(
+        ctx.storage.store.clone(),
+        Path::from(key.as_str()),
+        plan.needs_zip64(),
+    );
+    match build(ctx, &export, plan, &mut writer).await {
+        Ok(built) => {
+            let summary = writer.finish().await.map_err(|e| JobError::Transient(e.to_string()))?;
+            publish(ctx, &export, &key, &built, &summary).await
+        }
+        Err(Stop::Cancelled) => {
+            writer.abort().await;
+            tracing::info!("export cancelled; upload aborted");
+            Ok(())
+        }
+        Err(Stop::Failed(e)) => {
+            writer.abort().await;
+            Err(e)
+        }
+    }
+}
+
+/// What the archive holds, for the manifest, the listing and the notification.
+struct Built {
+    files: Vec<ManifestFile>,
+    apps: BTreeMap<String, ManifestApp>,
+}
+
+/// The apps ready to stream, with the totals known up front.
+struct Plan<'a> {
+    progress: Progress<'a>,
+    prepared: Vec<(AppDescriptor, crate::connectors::PreparedExport)>,
+    failed: BTreeMap<String, ManifestApp>,
+}
+
+impl Plan<'_> {
+    /// Past 4 GiB or 65,535 entries a zip needs ZIP64; a margin covers metadata and headers.
+    fn needs_zip64(&self) -> bool {
+        self.progress.bytes_total > 3_900 * 1024 * 1024 || self.progress.files_total > 60_000
+    }
+}
+
+/// Asks every selected app what it will export; totals first, so the progress bar has an end.
+async fn prepare<'a>(ctx: &'a Context, export: &'a Export) -> Result<Plan<'a>, Stop> {
+    let options: ExportOptions = serde_json::from_str(&export.options).unwrap_or_default();
+    let app_ids: Vec<String> = serde_json::from_str(&export.apps).unwrap_or_default();
+    let request =
+        ExportRequest { owner: export.owner_id.clone(), filters: options.filters.clone() };
+    let mut progress = Progress::new(ctx, &export.id);
+    let mut apps = BTreeMap::new();
+    let mut prepared = Vec::new();
+    for app_id in &app_ids {
+        let Some(connector) = connector_for(ctx, app_id) else {
+            apps.insert(
+                app_id.clone(),
+                failed_app(
+                    &AppDescriptor::workspace(),
+                    app_id,
+                    "unknown_app",
+                    "this instance has no such app",
+                ),
+            );
+            continue;
+        };
+        let descriptor = connector.descriptor().clone();
+        match connector.prepare(&request).await {
+            Ok(p) => {
+                progress.files_total += p.files_total.unwrap_or(0);
+                progress.bytes_total += p.bytes_total.unwrap_or(0);
+                prepared.push((descriptor, p));
+            }
+            Err(e) => {
+                apps.insert(
+                    descriptor.id.clone(),
+                    failed_app(&descriptor, &descriptor.id, e.code, &e.message),
+                );
+            }
+        }
+    }
+    progress.save_totals().await?;
+    Ok(Plan { progress, prepared, failed: apps })
+}
+
+async fn build(
+    ctx: &Context,
+    export: &Export,
+    plan: Plan<'_>,
+    writer: &mut ArchiveWriter,
+) -> Result<Built, Stop> {
+    let Plan { mut progress, prepared, failed: mut apps } = plan;
+    let mut files = Vec::new();
+    let max_entries = ctx.config.exports.max_entries;
+    for (descriptor, p) in prepared {
+        let folder = sanitize_segment(&descriptor.display_name);
+        let mut app_files = 0_u64;
+        let mut app_bytes = 0_u64;
+        let mut failure: Option<(String, String)> = None;
+        let mut entries = p.entries;
+        while let Some(entry) = entries.next().await {
+            let entry = match entry {
+                Ok(entry) => entry,
+                Err(e) => {
+                    failure = Some((e.code.to_owned(), e.message));
+                    break;
+                }
+            };
+            if files.len() as u64 >= max_entries {
+                failure =
+                    Some(("too_many_entries".into(), format!("more than {max_entries} entries")));
+                break;
+            }
+            let path = format!("{folder}/{}", entry.path());
+            let written = match &entry {
+                AppEntry::Directory { modified, .. } => {
+                    writer.add_directory(&path, *modified).await?;
+                    None
+                }
+                AppEntry::Json { data, modified, .. } => {
+                    Some(writer.add_whole(&path, data, true, *modified).await?)
+                }
+                AppEntry::Object { key, size, content_type, modified, .. } => {
+                    match write_object(ctx, writer, &path, key, *size, content_type, *modified)
+                        .await
+                    {
+                        Ok(summary) => Some(summary),
+                        Err(ObjectFailure::Missing) => {
+                            // One lost file makes the app incomplete, not the export.
+                            failure.get_or_insert_with(|| {
+                                (
+                                    "object_missing".into(),
+                                    format!("{} is missing from the store", entry.path()),
+                                )
+                            });
+                            progress.advance(0).await?;
+                            continue;
+                        }
+                        Err(ObjectFailure::Stop(stop)) => return Err(stop),
+                    }
+                }
+            };
+            if let Some(summary) = written {
+                app_files += 1;
+                app_bytes += summary.size;
+                progress.advance(summary.size).await?;
+                files.push(ManifestFile {
+                    path,
+                    app: descriptor.id.clone(),
+                    size: summary.size,
+                    sha256: summary.sha256,
+                });
+            }
+        }
+        let outcome = match failure {
+            None => AppOutcome::Ok,
+            Some((code, message)) => AppOutcome::Failed { code, message },
+        };
+        apps.insert(
+            descriptor.id.clone(),
+            ManifestApp {
+                version: descriptor.version,
+                folder,
+                entries: app_files,
+                bytes: app_bytes,
+                outcome,
+            },
+        );
+    }
+    progress.flush().await?;
+    write_metadata(ctx, export, writer, &files, &apps).await?;
+    Ok(Built { files, apps })
+}
+
+enum ObjectFailure {
+    Missing,
+    Stop(Stop),
+}
+
+impl From<ArchiveError> for ObjectFailure {
+    fn from(e: ArchiveError) -> Self {
+        Self::Stop(e.into())
+    }
+}
+
+async fn write_object(
+    ctx: &Context,
+    writer: &mut ArchiveWriter,
+    path: &str,
+    key: &str,
+    size: u64,
+    content_type: &str,
+    modified: chrono::DateTime<Utc>,
+) -> Result<archive::EntrySummary, ObjectFailure> {
+    let read_failure = |e: ReadError| match e {
+        ReadError::Missing => ObjectFailure::Missing,
+        other => ObjectFailure::Stop(Stop::Failed(JobError::Transient(other.to_string()))),
+    };
+    if size <= WHOLE_LIMIT {
+        let data = objects::read_all(&ctx.storage, key, size).await.map_err(read_failure)?;
+        let deflate = compress::should_deflate(path, content_type, &data);
+        return Ok(writer.add_whole(path, &data, deflate, modified).await?);
+    }
+    // Larger files are streamed as they are: their sizes are only known at the end.
+    let stream = objects::open(&ctx.storage, key).await.map_err(read_failure)?;
+    Ok(writer.add_stream(path, stream, modified).await?)
+}
+
+async fn write_metadata(
+    ctx: &Context,
+    export: &Export,
+    writer: &mut ArchiveWriter,
+    files: &[ManifestFile],
+    apps: &BTreeMap<String, ManifestApp>,
+) -> Result<(), Stop> {
+    let signer =
+        ctx.signer().await.map_err(|e| Stop::Failed(JobError::Transient(e.to_string())))?;
+    let now = Utc::now();
+    let manifest = Manifest {
+        format: FORMAT.to_owned(),
+        format_version: FORMAT_VERSION,
+        archive_id: export.id.clone(),
+        created_at: now,
+        source: Source {
+            instance: signer.instance().to_owned(),
+            service_version: env!("CARGO_PKG_VERSION").to_owned(),
+            key_id: signer.key_id().to_owned(),
+        },
+        owner: Owner { id: export.owner_id.clone(), name: export.owner_name.clone() },
+        apps: apps.clone(),
+        files: files.to_vec(),
+    };
+    let readme = readme::render(&manifest, &export.name);
+    writer.add_whole(README_PATH, readme.as_bytes(), true, now).await?;
+    let manifest_bytes = serde_json::to_vec_pretty(&manifest)
+        .map_err(|e| Stop::Failed(JobError::Permanent(format!("manifest: {e}"))))?;
+    writer.add_whole(MANIFEST_PATH, &manifest_bytes, true, now).await?;
+    let signature = signer
+        .sign_manifest(&export.id, &hex::encode(Sha256::digest(&manifest_bytes)))
+        .map_err(|e| Stop::Failed(JobError::Transient(e.to_string())))?;
+    writer.add_whole(SIGNATURE_PATH, signature.as_bytes(), false, now).await?;
+    Ok(())
+}
+
+async fn publish(
+    ctx: &Context,
+    export: &Export,
+    key: &str,
+    built: &Built,
+    summary: &archive::ArchiveSummary,
+) -> Result<(), JobError> {
+    let outcomes =
+        serde_json::to_string(&built.apps).map_err(|e| JobError::Permanent(e.to_string()))?;
+    let entries: Vec<ExportEntry> = built
+        .files
+        .iter()
+        .enumerate()
+        .map(|(seq, f)| ExportEntry {
+            export_id: export.id.clone(),
+            seq: i64::try_from(seq).unwrap_or(i64::MAX),
+            path: f.path.clone(),
+            app: f.app.clone(),
+            size: i64::try_from(f.size).unwrap_or(i64::MAX),
+        })
+        .collect();
+    let failed_apps: Vec<(String, String)> = built
+        .apps
+        .iter()
+        .filter_map(|(id, app)| match &app.outcome {
+            AppOutcome::Failed { message, .. } => Some((id.clone(), message.clone())),
+            AppOutcome::Ok => None,
+        })
+        .collect();
+    let hours = i64::try_from(ctx.config.exports.expires_after_hours).unwrap_or(24 * 7);
+    let expires_at = (Utc::now() + chrono::Duration::hours(hours)).naive_utc();
+    let files = i64::try_from(built.files.len()).unwrap_or(i64::MAX);
+    let bytes = i64::try_from(built.files.iter().map(|f| f.size).sum::<u64>()).unwrap_or(i64::MAX);
+    let size = i64::try_from(summary.size).unwrap_or(i64::MAX);
+    let (id, owner, name, key_owned, sha) = (
+        export.id.clone(),
+        export.owner_id.clone(),
+        export.name.clone(),
+        key.to_owned(),
+        summary.sha256.clone(),
+    );
+    let published = ctx
+        .db
+        .transaction(move |conn| {
+            let ready = exports::mark_ready(
+                conn,
+                &id,
+                &exports::Finished {
+                    object_key: &key_owned,
+                    size,
+                    sha256: &sha,
+                    app_outcomes: &outcomes,
+                    files,
+                    bytes,
+                    expires_at,
+                },
+            )?;
+            if ready {
+                exports::replace_entries(conn, &id, &entries)?;
+                notify::export_ready(conn, &owner, &id, &name, &failed_apps)?;
+            }
+            Ok(ready)
+        })
+        .await
+        .map_err(|e| JobError::Transient(format!("database: {e}")))?;
+    if !published {
+        // Cancelled while the last bytes were written: the archive must not outlive it.
+        let _ = ctx.storage.store.delete(&Path::from(key)).await;
+        return Ok(());
+    }
+    tracing::info!(size = summary.size, files, "export ready");
+    Ok(())
+}
+
+/// Marks the export failed once its job has no attempts left.
+pub(crate) async fn give_up(ctx: &Context, export_id: &str, reason: &str) {
+    let id = export_id.to_owned();
+    let reason = reason.to_owned();
+    let result = ctx
+        .db
+        .transaction(move |conn| {
+            let Some(export) = exports::find(conn, &id)? else { return Ok(()) };
+            if exports::mark_failed(conn, &id, "export_failed", &reason)? {
+                notify::export_failed(
+                    conn,
+                    &export.owner_id,
+                    &id,
+                    &export.name,
+                    "export_failed",
+                    &reason,
+                )?;
+            }
+            Ok(())
+        })
+        .await;
+    if let Err(e) = result {
+        tracing::error!(error = ?e, "export could not be marked failed");
+    }
+}
+
+fn failed_app(descriptor: &AppDescriptor, id: &str, code: &str, message: &str) -> ManifestApp {
+    ManifestApp {
+        version: descriptor.version,
+        folder: sanitize_segment(if id == descriptor.id { &descriptor.display_name } else { id }),
+        entries: 0,
+        bytes: 0,
+        outcome: AppOutcome::Failed { code: code.to_owned(), message: message.to_owned() },
+    }
+}
+
+/// A local store stages a multipart upload in a file next to the target; a worker killed mid
+/// upload leaves it behind. A new attempt removes what an earlier one left.
+async fn remove_local_staging(ctx: &Context, key: &str) {
+    let Some(root) = &ctx.storage.local_root else { return };
+    let target = root.join(key);
+    let (Some(dir), Some(name)) = (target.parent(), target.file_name().and_then(|n| n.to_str()))
+    else {
+        return;
+    };
+    let Ok(mut listing) = tokio::fs::read_dir(dir).await else { return };
+    let prefix = format!("{name}#");
+    while let Ok(Some(entry)) = listing.next_entry().await {
+        if entry.file_name().to_str().is_some_and(|n| n.starts_with(&prefix)) {
+            let _ = tokio::fs::remove_file(entry.path()).await;
+        }
+    }
+}
+
+/// Progress written to the row at most every `exports.progress_interval_ms`; each write also
+/// tells whether the export was cancelled meanwhile.
+struct Progress<'a> {
+    ctx: &'a Context,
+    export_id: &'a str,
+    files_done: u64,
+    bytes_done: u64,
+    files_total: u64,
+    bytes_total: u64,
+    last: Instant,
+    every: Duration,
+}
+
+impl<'a> Progress<'a> {
+    fn new(ctx: &'a Context, export_id: &'a str) -> Self {
+        Self {
+            ctx,
+            export_id,
+            files_done: 0,
+            bytes_done: 0,
+            files_total: 0,
+            bytes_total: 0,
+            last: Instant::now(),
+            every: Duration::from_millis(ctx.config.exports.progress_interval_ms),
+        }
+    }
+
+    async fn save_totals(&mut self) -> Result<(), Stop> {
+        let (id, files, bytes) =
+            (self.export_id.to_owned(), as_i64(self.files_total), as_i64(self.bytes_total));
+        self.ctx.db.run(move |conn| exports::set_totals(conn, &id, files, bytes)).await?;
+        Ok(())
+    }
+
+    async fn advance(&mut self, bytes: u64) -> Result<(), Stop> {
+        self.files_done += 1;
+        self.bytes_done += bytes;
+        if self.last.elapsed() >= self.every { self.flush().await } else { Ok(()) }
+    }
+
+    async fn flush(&mut self) -> Result<(), Stop> {
+        self.last = Instant::now();
+        let (id, files, bytes) =
+            (self.export_id.to_owned(), as_i64(self.files_done), as_i64(self.bytes_done));
+        let status =
+            self.ctx.db.run(move |conn| exports::progress(conn, &id, files, bytes)).await?;
+        match status.as_deref() {
+            Some("running") => Ok(()),
+            _ => Err(Stop::Cancelled),
+        }
+    }
+}
+
+fn as_i64(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
