@@ -45,7 +45,6 @@ mod tests {
     use super::*;
 
     #[test]
-    #[expect(clippy::cast_possible_truncation, reason = "keeping one byte of a hash on purpose")]
     fn decides_from_type_then_sample() {
         let text = b"bonjour ".repeat(1000);
         // xorshift64: bytes with no structure deflate can use.

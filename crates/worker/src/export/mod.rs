@@ -54,7 +54,8 @@ impl From<mesdonnees_db::DbError> for Stop {
     }
 }
 
-pub(crate) async fn run(ctx: &Context, export_id: &str) -> Result<(), JobError> {
+/// Builds the archive of one export row and publishes it (what the `export` job runs).
+pub async fn run(ctx: &Context, export_id: &str) -> Result<(), JobError> {
     let id = export_id.to_owned();
     let started = ctx
         .db
