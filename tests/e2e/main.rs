@@ -3,6 +3,7 @@
 mod auth;
 mod compose;
 mod documents;
+mod email;
 mod exports;
 mod health;
 mod jobs;

@@ -34,6 +34,7 @@ pub struct Config {
     pub auth: AuthConfig,
     pub limits: LimitsConfig,
     pub exports: ExportsConfig,
+    pub smtp: SmtpConfig,
     pub log: LogConfig,
 }
 
@@ -160,6 +161,17 @@ pub struct ExportsConfig {
     pub signing_key_pem: Option<String>,
 }
 
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmtpConfig {
+    /// `smtp://[user:password@]host[:port]` (add `?tls=required` for STARTTLS) or `smtps://…`;
+    /// empty disables e-mail (the timeline still gets every notification).
+    pub url: String,
+    /// Sender, e.g. `Mes Données <no-reply@ent.example>`.
+    pub from: String,
+    pub timeout_secs: u64,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum LogFormat {
@@ -237,6 +249,11 @@ impl Default for Config {
                 progress_interval_ms: 500,
                 cleanup_interval_secs: 300,
                 signing_key_pem: None,
+            },
+            smtp: SmtpConfig {
+                url: String::new(),
+                from: "Mes Données <no-reply@localhost>".to_owned(),
+                timeout_secs: 20,
             },
             log: LogConfig { format: LogFormat::Text, level: "info".to_owned() },
         }

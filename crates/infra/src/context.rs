@@ -4,6 +4,7 @@ use mesdonnees_db::Database;
 
 use crate::auth::TokenKeys;
 use crate::config::Config;
+use crate::mailer::Mailer;
 use crate::queue::JobQueue;
 use crate::signing::{InstanceSigner, SigningError, generate_key, key_id};
 use crate::storage::Storage;
@@ -22,6 +23,8 @@ pub struct Context {
     pub storage: Storage,
     pub queue: JobQueue,
     pub keys: Arc<TokenKeys>,
+    /// Present when SMTP is configured.
+    pub mailer: Option<Arc<Mailer>>,
     signer: Arc<OnceCell<Arc<InstanceSigner>>>,
 }
 
@@ -35,6 +38,8 @@ pub enum BuildError {
     Queue(#[from] crate::queue::QueueError),
     #[error(transparent)]
     Keys(#[from] crate::auth::KeyError),
+    #[error(transparent)]
+    Mail(#[from] crate::mailer::MailError),
 }
 
 impl Context {
@@ -48,12 +53,14 @@ impl Context {
         )?;
         let storage = Storage::from_config(&config.storage)?;
         let queue = JobQueue::connect(&config.queue).await?;
+        let mailer = Mailer::from_config(&config.smtp)?.map(Arc::new);
         Ok(Self {
             config: Arc::new(config),
             db,
             storage,
             queue,
             keys: Arc::new(keys),
+            mailer,
             signer: Arc::new(OnceCell::new()),
         })
     }

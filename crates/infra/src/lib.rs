@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod config;
 pub mod context;
+pub mod mailer;
 pub mod queue;
 pub mod signing;
 pub mod storage;

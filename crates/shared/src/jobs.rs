@@ -20,6 +20,8 @@ pub enum JobPayload {
     PurgeObjects { keys: Vec<String> },
     /// Build the archive of one export row.
     Export { export_id: String },
+    /// Tell the owner of a finished export by e-mail, when they asked for it.
+    ExportEmail { export_id: String },
 }
 
 impl JobPayload {
@@ -27,6 +29,7 @@ impl JobPayload {
         match self {
             Self::PurgeObjects { .. } => "purge_objects",
             Self::Export { .. } => "export",
+            Self::ExportEmail { .. } => "export_email",
         }
     }
 }

@@ -11,13 +11,16 @@ pub(crate) async fn run(ctx: &Context, payload: &JobPayload) -> Result<(), JobEr
     match payload {
         JobPayload::PurgeObjects { keys } => purge_objects(ctx, keys).await,
         JobPayload::Export { export_id } => crate::export::run(ctx, export_id).await,
+        JobPayload::ExportEmail { export_id } => {
+            crate::notify::send_export_email(ctx, export_id).await
+        }
     }
 }
 
 /// Called once a job has no attempts left, so the row it serves can say so.
 pub(crate) async fn give_up(ctx: &Context, payload: &JobPayload, reason: &str) {
     match payload {
-        JobPayload::PurgeObjects { .. } => {}
+        JobPayload::PurgeObjects { .. } | JobPayload::ExportEmail { .. } => {}
         JobPayload::Export { export_id } => crate::export::give_up(ctx, export_id, reason).await,
     }
 }

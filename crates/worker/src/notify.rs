@@ -1,8 +1,81 @@
 //! Timeline entries for the user.
 
-use mesdonnees_db::{DbConnection, DbError, Notification, notifications};
-use mesdonnees_shared::DocumentId;
+use mesdonnees_db::{DbConnection, DbError, Export, Notification, jobs, notifications};
+use mesdonnees_infra::Context;
+use mesdonnees_shared::exports::ExportOptions;
+use mesdonnees_shared::jobs::JobPayload;
+use mesdonnees_shared::{DocumentId, JobId};
 use serde_json::json;
+
+use crate::runner::JobError;
+
+/// Creates the e-mail job of a finished export, in the caller's transaction, when its owner
+/// asked for an e-mail and SMTP is configured. Push the returned job after the commit.
+pub(crate) fn email_job(
+    conn: &mut DbConnection,
+    ctx: &Context,
+    export: &Export,
+) -> Result<Option<JobId>, DbError> {
+    let options: ExportOptions = serde_json::from_str(&export.options).unwrap_or_default();
+    if options.notify_email.is_none() || ctx.mailer.is_none() {
+        return Ok(None);
+    }
+    let payload = JobPayload::ExportEmail { export_id: export.id.clone() };
+    jobs::create(conn, &payload, ctx.config.queue.max_attempts).map(Some)
+}
+
+/// Pushes a job created in a committed transaction; a lost push is found by the reconciler.
+pub(crate) async fn enqueue(ctx: &Context, job: Option<JobId>) {
+    if let Some(job) = job
+        && let Err(e) = ctx.queue.push(job).await
+    {
+        tracing::warn!(job_id = %job, error = %e, "job not enqueued now; the reconciler will");
+    }
+}
+
+/// The e-mail of a finished export.
+pub(crate) async fn send_export_email(ctx: &Context, export_id: &str) -> Result<(), JobError> {
+    let Some(mailer) = &ctx.mailer else { return Ok(()) };
+    let id = export_id.to_owned();
+    let export = ctx
+        .db
+        .run(move |conn| mesdonnees_db::exports::find(conn, &id))
+        .await
+        .map_err(|e| JobError::Transient(format!("database: {e}")))?;
+    let Some(export) = export else { return Ok(()) };
+    let options: ExportOptions = serde_json::from_str(&export.options).unwrap_or_default();
+    let Some(to) = options.notify_email else { return Ok(()) };
+    let base = ctx.config.http.public_url.as_deref().unwrap_or("").trim_end_matches('/');
+    let (subject, body) = match export.status.as_str() {
+        "ready" => (
+            format!("Votre export « {} » est prêt", export.name),
+            format!(
+                "Bonjour,\r\n\r\nL'archive de vos données « {} » est prête ({} octets).\r\n\
+                 Retrouvez-la dans « Mes Données » de votre ENT, ou téléchargez-la une fois connecté :\r\n\
+                 {base}/api/v1/exports/{}/download\r\n\r\nElle sera supprimée le {}.\r\n",
+                export.name,
+                export.size.unwrap_or(0),
+                export.id,
+                export.expires_at.map(|t| t.format("%d/%m/%Y").to_string()).unwrap_or_default(),
+            ),
+        ),
+        "failed" => (
+            format!("Votre export « {} » a échoué", export.name),
+            format!(
+                "Bonjour,\r\n\r\nL'archive de vos données « {} » n'a pas pu être créée : {}.\r\n\
+                 Vous pouvez relancer l'export depuis « Mes Données ».\r\n",
+                export.name,
+                export.error_message.as_deref().unwrap_or("erreur inconnue"),
+            ),
+        ),
+        // Cancelled or expired meanwhile: nothing worth a message.
+        _ => return Ok(()),
+    };
+    mailer.send(&to, &subject, body).await.map_err(|e| match e {
+        mesdonnees_infra::mailer::MailError::To => JobError::Permanent(e.to_string()),
+        other => JobError::Transient(other.to_string()),
+    })
+}
 
 pub(crate) fn export_ready(
     conn: &mut DbConnection,

@@ -31,10 +31,12 @@ pub async fn cleanup_once(ctx: &Context) -> Result<(usize, usize), anyhow::Error
         expired_count += 1;
     }
 
-    let stuck = ctx
+    let job_ctx = ctx.clone();
+    let (stuck, emails) = ctx
         .db
-        .transaction(|conn| {
+        .transaction(move |conn| {
             let mut ended = 0;
+            let mut emails = Vec::new();
             for export in exports::active(conn, BATCH)? {
                 let job = match &export.job_id {
                     Some(job_id) => jobs::find(conn, job_id)?,
@@ -57,12 +59,16 @@ pub async fn cleanup_once(ctx: &Context) -> Result<(usize, usize), anyhow::Error
                         "export_stuck",
                         &reason,
                     )?;
+                    emails.push(notify::email_job(conn, &job_ctx, &export)?);
                     ended += 1;
                 }
             }
-            Ok(ended)
+            Ok((ended, emails))
         })
         .await?;
+    for email in emails {
+        notify::enqueue(ctx, email).await;
+    }
     if expired_count + stuck > 0 {
         tracing::info!(expired = expired_count, stuck, "exports cleaned up");
     }

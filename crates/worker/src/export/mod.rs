@@ -360,6 +360,7 @@ async fn publish(
         key.to_owned(),
         summary.sha256.clone(),
     );
+    let (job_ctx, row) = (ctx.clone(), export.clone());
     let published = ctx
         .db
         .transaction(move |conn| {
@@ -376,19 +377,21 @@ async fn publish(
                     expires_at,
                 },
             )?;
-            if ready {
-                exports::replace_entries(conn, &id, &entries)?;
-                notify::export_ready(conn, &owner, &id, &name, &failed_apps)?;
+            if !ready {
+                return Ok(None);
             }
-            Ok(ready)
+            exports::replace_entries(conn, &id, &entries)?;
+            notify::export_ready(conn, &owner, &id, &name, &failed_apps)?;
+            Ok(Some(notify::email_job(conn, &job_ctx, &row)?))
         })
         .await
         .map_err(|e| JobError::Transient(format!("database: {e}")))?;
-    if !published {
+    let Some(email) = published else {
         // Cancelled while the last bytes were written: the archive must not outlive it.
         let _ = ctx.storage.store.delete(&Path::from(key)).await;
         return Ok(());
-    }
+    };
+    notify::enqueue(ctx, email).await;
     tracing::info!(size = summary.size, files, "export ready");
     Ok(())
 }
