@@ -404,3 +404,25 @@ async fn expired_archives_are_removed_and_gone() {
     assert!(app.ctx.storage.store.head(&Path::from(format!("exports/{id}.zip"))).await.is_err());
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_document_shared_twice_is_exported_once_in_its_folder() {
+    let app = TestApp::spawn().await;
+    let classe = folder(&app, "bob", "Classe", None).await;
+    let sheet = file(&app, "bob", "fiche.txt", b"fiche", Some(&classe)).await;
+    for id in [&classe, &sheet] {
+        let response = app
+            .post(&format!("/api/v1/documents/{id}/shares"), "bob")
+            .json(&json!({"user_id": "alice"}))
+            .send()
+            .await
+            .expect("share");
+        assert_eq!(response.status(), 201);
+    }
+    let created = start_export(&app, "alice", json!({})).await;
+    let export = wait_export(&app, "alice", created["id"].as_str().expect("id")).await;
+    let entries = read_zip(&download(&app, "alice", export["id"].as_str().expect("id")).await);
+    assert_eq!(entries["Documents/Partagés avec moi/Classe/fiche.txt"], b"fiche");
+    assert!(!entries.contains_key("Documents/Partagés avec moi/fiche.txt"), "listed once");
+    app.stop().await;
+}

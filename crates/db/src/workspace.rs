@@ -52,6 +52,11 @@ pub fn collect(
         .select(Document::as_select())
         .load(conn)?;
     let shared_below = descendants(conn, &shared_roots)?;
+    // A document shared on its own inside a folder also shared is listed once, in its folder.
+    let inside: std::collections::HashSet<&str> =
+        shared_below.iter().map(|d| d.id.as_str()).collect();
+    let shared_roots: Vec<&Document> =
+        shared_roots.iter().filter(|d| !inside.contains(d.id.as_str())).collect();
 
     let mut out = Vec::new();
     let own_children = children_map(own.iter());
@@ -59,13 +64,7 @@ pub fn collect(
     let mut walker = Walker { filters, out: &mut out };
     walker.walk(OWN_DOCUMENTS, &sorted(own_roots), &own_children, Section::Own, 0);
     let shared_children = children_map(shared_below.iter());
-    walker.walk(
-        SHARED_DOCUMENTS,
-        &sorted(shared_roots.iter().collect()),
-        &shared_children,
-        Section::Shared,
-        0,
-    );
+    walker.walk(SHARED_DOCUMENTS, &sorted(shared_roots), &shared_children, Section::Shared, 0);
     Ok(out)
 }
 
