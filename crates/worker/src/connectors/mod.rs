@@ -46,16 +46,6 @@ pub enum AppEntry {
     },
 }
 
-impl AppEntry {
-    pub fn path(&self) -> &str {
-        match self {
-            Self::Directory { path, .. } | Self::Json { path, .. } | Self::Object { path, .. } => {
-                path
-            }
-        }
-    }
-}
-
 /// What an app will export: totals when it knows them up front (for progress), then entries.
 pub struct PreparedExport {
     pub files_total: Option<u64>,

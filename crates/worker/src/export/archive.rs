@@ -121,6 +121,23 @@ impl ArchiveWriter {
         Ok(EntrySummary { size: data.len() as u64, sha256: hex::encode(Sha256::digest(data)) })
     }
 
+    /// An entry prepared ahead (hashed, compressed when worth it): written as is, with its
+    /// sizes and CRC in the local header.
+    pub async fn add_prepared(
+        &mut self,
+        path: &str,
+        prepared: &super::prepare::PreparedData,
+        modified: DateTime<Utc>,
+    ) -> Result<EntrySummary, ArchiveError> {
+        let entry = ZipEntryBuilder::new(path.into(), compression(prepared.deflate))
+            .last_modification_date(ZipDateTime::from_chrono(&modified))
+            .unix_permissions(0o100_644)
+            .crc32(prepared.crc32)
+            .uncompressed_size(prepared.size);
+        self.zip.write_entry_whole_precompressed(entry, &prepared.data).await?;
+        Ok(EntrySummary { size: prepared.size, sha256: prepared.sha256.clone() })
+    }
+
     /// A large entry streamed chunk by chunk, stored (sizes go in a data descriptor).
     /// async_zip 0.0.19 swaps the two sizes in the central directory of a streamed entry without
     /// ZIP64, harmless only when they are equal: streamed entries are never deflated.

@@ -6,6 +6,7 @@ mod archive;
 mod cleanup;
 mod compress;
 mod objects;
+mod prepare;
 mod readme;
 
 use std::collections::BTreeMap;
@@ -26,16 +27,14 @@ use object_store::ObjectStoreExt;
 use object_store::path::Path;
 use sha2::{Digest, Sha256};
 
-use crate::connectors::{AppEntry, ExportRequest, connector_for};
+use crate::connectors::{ExportRequest, connector_for};
 use crate::notify;
 use crate::runner::JobError;
 use archive::{ArchiveError, ArchiveWriter};
 use objects::ReadError;
+use prepare::{PrepareError, Ready};
 
 pub use cleanup::cleanup_once;
-
-/// Files up to this size are read whole and written with their sizes up front.
-const WHOLE_LIMIT: u64 = 1024 * 1024;
 
 enum Stop {
     Cancelled,
@@ -174,50 +173,55 @@ async fn build(
         let mut app_files = 0_u64;
         let mut app_bytes = 0_u64;
         let mut failure: Option<(String, String)> = None;
-        let mut entries = p.entries;
-        while let Some(entry) = entries.next().await {
-            let entry = match entry {
-                Ok(entry) => entry,
-                Err(e) => {
+        let storage = ctx.storage.clone();
+        let mut ready = p
+            .entries
+            .map(move |entry| prepare::prepare(storage.clone(), entry))
+            .buffered(prepare::READ_AHEAD);
+        while let Some(item) = ready.next().await {
+            let item = match item {
+                Ok(item) => item,
+                Err(PrepareError::Connector(e)) => {
                     failure = Some((e.code.to_owned(), e.message));
                     break;
                 }
+                Err(PrepareError::Store(e)) => return Err(Stop::Failed(JobError::Transient(e))),
             };
             if files.len() as u64 >= max_entries {
                 failure =
                     Some(("too_many_entries".into(), format!("more than {max_entries} entries")));
                 break;
             }
-            let path = format!("{folder}/{}", entry.path());
-            let written = match &entry {
-                AppEntry::Directory { modified, .. } => {
-                    writer.add_directory(&path, *modified).await?;
+            let written = match item {
+                Ready::Directory { path, modified } => {
+                    writer.add_directory(&format!("{folder}/{path}"), modified).await?;
                     None
                 }
-                AppEntry::Json { data, modified, .. } => {
-                    Some(writer.add_whole(&path, data, true, *modified).await?)
+                Ready::Whole { path, data, modified } => {
+                    let path = format!("{folder}/{path}");
+                    let summary = writer.add_prepared(&path, &data, modified).await?;
+                    Some((path, summary))
                 }
-                AppEntry::Object { key, size, content_type, modified, .. } => {
-                    match write_object(ctx, writer, &path, key, *size, content_type, *modified)
-                        .await
-                    {
-                        Ok(summary) => Some(summary),
+                Ready::Large { path, key, modified } => {
+                    let path = format!("{folder}/{path}");
+                    match write_large(ctx, writer, &path, &key, modified).await {
+                        Ok(summary) => Some((path, summary)),
                         Err(ObjectFailure::Missing) => {
-                            // One lost file makes the app incomplete, not the export.
-                            failure.get_or_insert_with(|| {
-                                (
-                                    "object_missing".into(),
-                                    format!("{} is missing from the store", entry.path()),
-                                )
-                            });
+                            failure.get_or_insert_with(|| missing(&path));
                             progress.advance(0).await?;
-                            continue;
+                            None
                         }
                         Err(ObjectFailure::Stop(stop)) => return Err(stop),
                     }
                 }
+                Ready::Missing { path } => {
+                    // One lost file makes the app incomplete, not the export.
+                    failure.get_or_insert_with(|| missing(&path));
+                    progress.advance(0).await?;
+                    None
+                }
             };
-            if let Some(summary) = written {
+            if let Some((path, summary)) = written {
                 app_files += 1;
                 app_bytes += summary.size;
                 progress.advance(summary.size).await?;
@@ -260,26 +264,22 @@ impl From<ArchiveError> for ObjectFailure {
     }
 }
 
-async fn write_object(
+fn missing(path: &str) -> (String, String) {
+    ("object_missing".into(), format!("{path} is missing from the store"))
+}
+
+/// A file too large to hold, streamed from the store into a stored entry.
+async fn write_large(
     ctx: &Context,
     writer: &mut ArchiveWriter,
     path: &str,
     key: &str,
-    size: u64,
-    content_type: &str,
     modified: chrono::DateTime<Utc>,
 ) -> Result<archive::EntrySummary, ObjectFailure> {
-    let read_failure = |e: ReadError| match e {
+    let stream = objects::open(&ctx.storage, key).await.map_err(|e| match e {
         ReadError::Missing => ObjectFailure::Missing,
         other => ObjectFailure::Stop(Stop::Failed(JobError::Transient(other.to_string()))),
-    };
-    if size <= WHOLE_LIMIT {
-        let data = objects::read_all(&ctx.storage, key, size).await.map_err(read_failure)?;
-        let deflate = compress::should_deflate(path, content_type, &data);
-        return Ok(writer.add_whole(path, &data, deflate, modified).await?);
-    }
-    // Larger files are streamed as they are: their sizes are only known at the end.
-    let stream = objects::open(&ctx.storage, key).await.map_err(read_failure)?;
+    })?;
     Ok(writer.add_stream(path, stream, modified).await?)
 }
 

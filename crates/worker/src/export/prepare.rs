@@ -1,0 +1,118 @@
+//! Getting entries ready ahead of the zip writer. Per-file latency (open, read, hash, compress)
+//! dominates small files, so the next files are read, hashed and compressed concurrently —
+//! on the blocking pool, across cores — while the writer appends the current one.
+
+use std::io::Write;
+
+use chrono::{DateTime, Utc};
+use mesdonnees_infra::storage::Storage;
+use sha2::{Digest, Sha256};
+
+use super::compress;
+use super::objects::{self, ReadError};
+use crate::connectors::{AppEntry, ConnectorError};
+
+/// Files up to this size are read whole and prepared ahead; larger ones are streamed.
+pub const WHOLE_LIMIT: u64 = 1024 * 1024;
+/// Entries prepared ahead of the writer. With files ≤ [`WHOLE_LIMIT`] this bounds the memory
+/// held by read-ahead to this many MiB.
+pub const READ_AHEAD: usize = 16;
+
+/// An entry's bytes as they go into the zip, with what its headers need.
+#[derive(Debug)]
+pub struct PreparedData {
+    /// Raw deflate stream when `deflate`, else the content itself.
+    pub data: Vec<u8>,
+    pub deflate: bool,
+    pub crc32: u32,
+    pub size: u64,
+    pub sha256: String,
+}
+
+#[derive(Debug)]
+pub enum Ready {
+    Directory {
+        path: String,
+        modified: DateTime<Utc>,
+    },
+    Whole {
+        path: String,
+        data: PreparedData,
+        modified: DateTime<Utc>,
+    },
+    /// Too large to hold: the writer streams it from the store.
+    Large {
+        path: String,
+        key: String,
+        modified: DateTime<Utc>,
+    },
+    Missing {
+        path: String,
+    },
+}
+
+/// Why an entry cannot be prepared: the app's stream failed, or the store did.
+#[derive(Debug)]
+pub enum PrepareError {
+    Connector(ConnectorError),
+    Store(String),
+}
+
+pub async fn prepare(
+    storage: Storage,
+    entry: Result<AppEntry, ConnectorError>,
+) -> Result<Ready, PrepareError> {
+    match entry.map_err(PrepareError::Connector)? {
+        AppEntry::Directory { path, modified } => Ok(Ready::Directory { path, modified }),
+        AppEntry::Json { path, data, modified } => {
+            let data = blocking(move || pack(data.to_vec(), true)).await?;
+            Ok(Ready::Whole { path, data, modified })
+        }
+        AppEntry::Object { path, key, size, modified, .. } if size > WHOLE_LIMIT => {
+            Ok(Ready::Large { path, key, modified })
+        }
+        AppEntry::Object { path, key, size, content_type, modified } => {
+            let bytes = match objects::read_all(&storage, &key, size).await {
+                Ok(bytes) => bytes,
+                Err(ReadError::Missing) => return Ok(Ready::Missing { path }),
+                Err(e) => return Err(PrepareError::Store(e.to_string())),
+            };
+            let name = path.clone();
+            let data = blocking(move || {
+                let deflate = compress::should_deflate(&name, &content_type, &bytes);
+                pack(bytes, deflate)
+            })
+            .await?;
+            Ok(Ready::Whole { path, data, modified })
+        }
+    }
+}
+
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, PrepareError> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| PrepareError::Store(format!("preparation task failed: {e}")))
+}
+
+/// Hashes and, when asked and worth it, deflates. A deflate that does not shrink the content
+/// is dropped for the content itself.
+fn pack(content: Vec<u8>, deflate: bool) -> PreparedData {
+    let crc32 = crc32fast::hash(&content);
+    let sha256 = hex::encode(Sha256::digest(&content));
+    let size = content.len() as u64;
+    if deflate && !content.is_empty() {
+        let mut encoder = flate2::write::DeflateEncoder::new(
+            Vec::with_capacity(content.len() / 2),
+            flate2::Compression::default(),
+        );
+        if encoder.write_all(&content).is_ok()
+            && let Ok(compressed) = encoder.finish()
+            && compressed.len() < content.len()
+        {
+            return PreparedData { data: compressed, deflate: true, crc32, size, sha256 };
+        }
+    }
+    PreparedData { data: content, deflate: false, crc32, size, sha256 }
+}
