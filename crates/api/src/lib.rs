@@ -5,6 +5,7 @@ mod auth;
 mod error;
 mod openapi;
 mod problem;
+mod request_span;
 mod routes;
 mod server;
 

@@ -16,6 +16,7 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::error::ApiError;
 use crate::openapi;
 use crate::problem;
+use crate::request_span::RequestSpan;
 
 /// A running HTTP server: where it listens and the handle to stop it.
 pub struct HttpServerHandle {
@@ -53,7 +54,7 @@ pub fn start_http(ctx: Context, bind: SocketAddr) -> std::io::Result<HttpServerH
             .service(web::redirect("/docs", "/docs/"))
             .default_service(web::to(route_not_found))
             .wrap(from_fn(request_id_header))
-            .wrap(TracingLogger::default())
+            .wrap(TracingLogger::<RequestSpan>::new())
     })
     .shutdown_timeout(grace)
     .client_request_timeout(Duration::from_secs(30))
