@@ -5,8 +5,9 @@ use std::io::Write;
 
 use mesdonnees_shared::filters::family_of;
 
-/// Bytes of a file tried with a fast deflate when its type does not decide.
-pub const SAMPLE_BYTES: usize = 64 * 1024;
+/// Bytes of a file tried with a fast deflate when its type does not decide: enough to see
+/// structure, small enough that incompressible files cost little.
+pub const SAMPLE_BYTES: usize = 16 * 1024;
 /// Deflate is kept when the sample shrinks below nine tenths of its size.
 const WORTH_IT_TENTHS: usize = 9;
 

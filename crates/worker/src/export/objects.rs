@@ -53,6 +53,19 @@ pub async fn open(
     Ok(result.into_stream().map_err(std::io::Error::other).boxed())
 }
 
+/// A small object of a local store, read with plain blocking I/O (call it on a blocking thread).
+pub fn read_local(root: &std::path::Path, key: &str, expected: u64) -> Result<Vec<u8>, ReadError> {
+    use std::io::Read;
+    let cap = usize::try_from(expected).map_err(|_| ReadError::TooLarge)?;
+    let file = std::fs::File::open(root.join(key))?;
+    let mut data = Vec::with_capacity(cap);
+    file.take(expected + 1).read_to_end(&mut data)?;
+    if data.len() > cap {
+        return Err(ReadError::TooLarge);
+    }
+    Ok(data)
+}
+
 /// The whole object, for small ones; refuses to read more than `expected` bytes.
 pub async fn read_all(storage: &Storage, key: &str, expected: u64) -> Result<Vec<u8>, ReadError> {
     let cap = usize::try_from(expected).map_err(|_| ReadError::TooLarge)?;

@@ -72,18 +72,26 @@ pub async fn prepare(
             Ok(Ready::Large { path, key, modified })
         }
         AppEntry::Object { path, key, size, content_type, modified } => {
-            let bytes = match objects::read_all(&storage, &key, size).await {
-                Ok(bytes) => bytes,
-                Err(ReadError::Missing) => return Ok(Ready::Missing { path }),
-                Err(e) => return Err(PrepareError::Store(e.to_string())),
-            };
             let name = path.clone();
-            let data = blocking(move || {
+            let read_and_pack = move |bytes: Vec<u8>| {
                 let deflate = compress::should_deflate(&name, &content_type, &bytes);
                 pack(bytes, deflate)
-            })
-            .await?;
-            Ok(Ready::Whole { path, data, modified })
+            };
+            // A local store is read in the same blocking task that hashes and compresses: one
+            // thread hop per file instead of one per system call.
+            let packed = if let Some(root) = storage.local_root.clone() {
+                blocking(move || objects::read_local(&root, &key, size).map(read_and_pack)).await?
+            } else {
+                match objects::read_all(&storage, &key, size).await {
+                    Ok(bytes) => blocking(move || Ok(read_and_pack(bytes))).await?,
+                    Err(e) => Err(e),
+                }
+            };
+            match packed {
+                Ok(data) => Ok(Ready::Whole { path, data, modified }),
+                Err(ReadError::Missing) => Ok(Ready::Missing { path }),
+                Err(e) => Err(PrepareError::Store(e.to_string())),
+            }
         }
     }
 }
