@@ -70,7 +70,7 @@ fn metadata(
             modified_at: item.document.updated_at.and_utc(),
         })
         .collect();
-    serde_json::to_vec_pretty(&Metadata {
+    serde_json::to_vec(&Metadata {
         app: &descriptor.id,
         version: descriptor.version.to_string(),
         documents,

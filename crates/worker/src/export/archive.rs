@@ -2,8 +2,7 @@
 //! multipart upload to the object store. Nothing is held whole but small entries.
 
 use std::pin::Pin;
-use std::sync::Arc;
-use std::task::{Context, Poll};
+use std::task::{Context, Poll, ready};
 
 use async_zip::base::write::ZipFileWriter;
 use async_zip::tokio::write::ZipFileWriter as TokioZipFileWriter;
@@ -11,16 +10,12 @@ use async_zip::{Compression, ZipDateTime, ZipEntryBuilder};
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use futures_util::{AsyncWriteExt as _, Stream, StreamExt};
-use object_store::ObjectStore;
-use object_store::buffered::BufWriter;
-use object_store::path::Path;
+
+use super::sink::Sink;
 use sha2::{Digest, Sha256};
 use tokio::io::AsyncWrite;
 use tokio_util::compat::Compat;
-
-/// Part size of the upload (S3 needs ≥ 5 MiB); two parts in flight bound the memory.
-const PART_BYTES: usize = 8 * 1024 * 1024;
-const PARTS_IN_FLIGHT: usize = 2;
+use tokio_util::sync::PollSender;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ArchiveError {
@@ -30,12 +25,59 @@ pub enum ArchiveError {
     Io(#[from] std::io::Error),
 }
 
-/// Counts and hashes every byte of the archive on its way to the store, so its size and
-/// checksum are known without reading it back.
+/// Bytes handed to the hashing thread at once.
+const HASH_CHUNK: usize = 1024 * 1024;
+
+/// Counts every byte of the archive on its way to the store and has it hashed (SHA-256) on
+/// another thread, so the archive's checksum costs the writer a copy, not a hash pass.
 pub struct HashingWriter<W> {
     inner: W,
-    hasher: Sha256,
+    pending: Vec<u8>,
+    sender: PollSender<Vec<u8>>,
+    /// Chunks the hashing thread is done with, reused so no new pages are faulted in per chunk.
+    recycled: std::sync::mpsc::Receiver<Vec<u8>>,
+    hasher: Option<tokio::task::JoinHandle<Sha256>>,
     written: u64,
+}
+
+impl<W> HashingWriter<W> {
+    fn new(inner: W) -> Self {
+        let (sender, mut receiver) = tokio::sync::mpsc::channel::<Vec<u8>>(4);
+        let (give_back, recycled) = std::sync::mpsc::channel();
+        let hasher = tokio::task::spawn_blocking(move || {
+            let mut hasher = Sha256::new();
+            while let Some(mut chunk) = receiver.blocking_recv() {
+                hasher.update(&chunk);
+                chunk.clear();
+                let _ = give_back.send(chunk);
+            }
+            hasher
+        });
+        Self {
+            inner,
+            pending: Vec::with_capacity(HASH_CHUNK),
+            sender: PollSender::new(sender),
+            recycled,
+            hasher: Some(hasher),
+            written: 0,
+        }
+    }
+
+    /// The SHA-256 of everything written.
+    async fn digest(&mut self) -> std::io::Result<String> {
+        let rest = std::mem::take(&mut self.pending);
+        if let Some(sender) = self.sender.get_ref() {
+            sender
+                .send(rest)
+                .await
+                .map_err(|_| std::io::Error::other("the hashing thread stopped"))?;
+        }
+        self.sender.close();
+        let hasher =
+            self.hasher.take().ok_or_else(|| std::io::Error::other("digest taken twice"))?;
+        let hasher = hasher.await.map_err(std::io::Error::other)?;
+        Ok(hex::encode(hasher.finalize()))
+    }
 }
 
 impl<W: AsyncWrite + Unpin> AsyncWrite for HashingWriter<W> {
@@ -45,9 +87,19 @@ impl<W: AsyncWrite + Unpin> AsyncWrite for HashingWriter<W> {
         buf: &[u8],
     ) -> Poll<std::io::Result<usize>> {
         let this = &mut *self;
+        if this.pending.len() >= HASH_CHUNK {
+            // Waits here when the hashing thread is behind, so memory stays bounded.
+            ready!(this.sender.poll_reserve(cx))
+                .map_err(|_| std::io::Error::other("the hashing thread stopped"))?;
+            let next = this.recycled.try_recv().unwrap_or_else(|_| Vec::with_capacity(HASH_CHUNK));
+            let chunk = std::mem::replace(&mut this.pending, next);
+            this.sender
+                .send_item(chunk)
+                .map_err(|_| std::io::Error::other("the hashing thread stopped"))?;
+        }
         let poll = Pin::new(&mut this.inner).poll_write(cx, buf);
         if let Poll::Ready(Ok(n)) = &poll {
-            this.hasher.update(&buf[..*n]);
+            this.pending.extend_from_slice(&buf[..*n]);
             this.written += *n as u64;
         }
         poll
@@ -77,7 +129,7 @@ pub struct EntrySummary {
 }
 
 pub struct ArchiveWriter {
-    zip: TokioZipFileWriter<HashingWriter<BufWriter>>,
+    zip: TokioZipFileWriter<HashingWriter<Sink>>,
 }
 
 impl ArchiveWriter {
@@ -85,10 +137,8 @@ impl ArchiveWriter {
     /// in the classic layout (real sizes in a 32-bit data descriptor), which every reader takes;
     /// async_zip's ZIP64 streamed entries are refused by some readers, so they are kept for the
     /// archives that need them.
-    pub fn create(store: Arc<dyn ObjectStore>, key: Path, zip64: bool) -> Self {
-        let upload =
-            BufWriter::with_capacity(store, key, PART_BYTES).with_max_concurrency(PARTS_IN_FLIGHT);
-        let hashing = HashingWriter { inner: upload, hasher: Sha256::new(), written: 0 };
+    pub fn create(sink: Sink, zip64: bool) -> Self {
+        let hashing = HashingWriter::new(sink);
         let zip = ZipFileWriter::with_tokio(hashing);
         Self { zip: if zip64 { zip } else { zip.force_no_zip64() } }
     }
@@ -168,21 +218,19 @@ impl ArchiveWriter {
 
     /// Writes the central directory and completes the upload: only now does the object exist.
     pub async fn finish(self) -> Result<ArchiveSummary, ArchiveError> {
-        use tokio::io::AsyncWriteExt;
-        let compat: Compat<HashingWriter<BufWriter>> = self.zip.close().await?;
+        let compat: Compat<HashingWriter<Sink>> = self.zip.close().await?;
         let mut hashing = compat.into_inner();
-        if let Err(e) = hashing.inner.shutdown().await {
-            let _ = hashing.inner.abort().await;
+        if let Err(e) = hashing.inner.complete().await {
+            hashing.inner.abort().await;
             return Err(e.into());
         }
-        Ok(ArchiveSummary { size: hashing.written, sha256: hex::encode(hashing.hasher.finalize()) })
+        let sha256 = hashing.digest().await?;
+        Ok(ArchiveSummary { size: hashing.written, sha256 })
     }
 
     /// Gives up: the multipart upload is aborted, no object appears.
     pub async fn abort(mut self) {
-        if let Err(e) = self.zip.inner_mut().get_mut().inner.abort().await {
-            tracing::warn!(error = %e, "archive upload not aborted");
-        }
+        self.zip.inner_mut().get_mut().inner.abort().await;
     }
 }
 

@@ -8,8 +8,10 @@ mod compress;
 mod objects;
 mod prepare;
 mod readme;
+mod sink;
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
@@ -76,11 +78,10 @@ pub async fn run(ctx: &Context, export_id: &str) -> Result<(), JobError> {
         Err(Stop::Cancelled) => return Ok(()),
         Err(Stop::Failed(e)) => return Err(e),
     };
-    let mut writer = ArchiveWriter::create(
-        ctx.storage.store.clone(),
-        Path::from(key.as_str()),
-        plan.needs_zip64(),
-    );
+    let sink = sink::Sink::open(ctx.storage.store.clone(), ctx.storage.local_root.as_deref(), &key)
+        .await
+        .map_err(|e| JobError::Transient(format!("cannot open the archive for writing: {e}")))?;
+    let mut writer = ArchiveWriter::create(sink, plan.needs_zip64());
     match build(ctx, &export, plan, &mut writer).await {
         Ok(built) => {
             let summary = writer.finish().await.map_err(|e| JobError::Transient(e.to_string()))?;
@@ -174,9 +175,14 @@ async fn build(
         let mut app_bytes = 0_u64;
         let mut failure: Option<(String, String)> = None;
         let storage = ctx.storage.clone();
+        let cpu = Arc::new(tokio::sync::Semaphore::new(prepare::workers()));
+        let pool = prepare::BufferPool::default();
+        let reader_pool = pool.clone();
         let mut ready = p
             .entries
-            .map(move |entry| prepare::prepare(storage.clone(), entry))
+            .map(move |entry| {
+                prepare::prepare(storage.clone(), cpu.clone(), reader_pool.clone(), entry)
+            })
             .buffered(prepare::READ_AHEAD);
         while let Some(item) = ready.next().await {
             let item = match item {
@@ -200,6 +206,7 @@ async fn build(
                 Ready::Whole { path, data, modified } => {
                     let path = format!("{folder}/{path}");
                     let summary = writer.add_prepared(&path, &data, modified).await?;
+                    pool.give_back(data.data);
                     Some((path, summary))
                 }
                 Ready::Large { path, key, modified } => {
@@ -309,7 +316,7 @@ async fn write_metadata(
     };
     let readme = readme::render(&manifest, &export.name);
     writer.add_whole(README_PATH, readme.as_bytes(), true, now).await?;
-    let manifest_bytes = serde_json::to_vec_pretty(&manifest)
+    let manifest_bytes = serde_json::to_vec(&manifest)
         .map_err(|e| Stop::Failed(JobError::Permanent(format!("manifest: {e}"))))?;
     writer.add_whole(MANIFEST_PATH, &manifest_bytes, true, now).await?;
     let signature = signer

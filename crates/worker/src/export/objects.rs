@@ -54,11 +54,18 @@ pub async fn open(
 }
 
 /// A small object of a local store, read with plain blocking I/O (call it on a blocking thread).
-pub fn read_local(root: &std::path::Path, key: &str, expected: u64) -> Result<Vec<u8>, ReadError> {
+/// `data` is a recycled buffer: its content is replaced.
+pub fn read_local(
+    root: &std::path::Path,
+    key: &str,
+    expected: u64,
+    mut data: Vec<u8>,
+) -> Result<Vec<u8>, ReadError> {
     use std::io::Read;
     let cap = usize::try_from(expected).map_err(|_| ReadError::TooLarge)?;
     let file = std::fs::File::open(root.join(key))?;
-    let mut data = Vec::with_capacity(cap);
+    data.clear();
+    data.reserve(cap + 1);
     file.take(expected + 1).read_to_end(&mut data)?;
     if data.len() > cap {
         return Err(ReadError::TooLarge);

@@ -2,11 +2,12 @@
 //! dominates small files, so the next files are read, hashed and compressed concurrently —
 //! on the blocking pool, across cores — while the writer appends the current one.
 
-use std::io::Write;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use mesdonnees_infra::storage::Storage;
 use sha2::{Digest, Sha256};
+use tokio::sync::Semaphore;
 
 use super::compress;
 use super::objects::{self, ReadError};
@@ -16,7 +17,38 @@ use crate::connectors::{AppEntry, ConnectorError};
 pub const WHOLE_LIMIT: u64 = 1024 * 1024;
 /// Entries prepared ahead of the writer. With files ≤ [`WHOLE_LIMIT`] this bounds the memory
 /// held by read-ahead to this many MiB.
-pub const READ_AHEAD: usize = 16;
+pub const READ_AHEAD: usize = 8;
+
+/// How many entries are hashed and compressed at once: one per core. More only adds blocking
+/// threads, each with its own allocator arena and compressor.
+pub fn workers() -> usize {
+    std::thread::available_parallelism().map_or(2, std::num::NonZero::get)
+}
+
+/// Buffers of written entries, reused for the next reads: large allocations freed and taken
+/// again fault in fresh zeroed pages each time, which cost more than the reading itself.
+#[derive(Clone, Default)]
+pub struct BufferPool(Arc<std::sync::Mutex<Vec<Vec<u8>>>>);
+
+impl BufferPool {
+    /// Buffers kept; more than the read-ahead never wait at once.
+    const KEEP: usize = READ_AHEAD + 2;
+
+    pub fn take(&self) -> Vec<u8> {
+        self.0.lock().ok().and_then(|mut pool| pool.pop()).unwrap_or_default()
+    }
+
+    pub fn give_back(&self, buffer: Vec<u8>) {
+        if buffer.capacity() as u64 > 2 * WHOLE_LIMIT {
+            return;
+        }
+        if let Ok(mut pool) = self.0.lock()
+            && pool.len() < Self::KEEP
+        {
+            pool.push(buffer);
+        }
+    }
+}
 
 /// An entry's bytes as they go into the zip, with what its headers need.
 #[derive(Debug)]
@@ -60,11 +92,15 @@ pub enum PrepareError {
 
 pub async fn prepare(
     storage: Storage,
+    cpu: Arc<Semaphore>,
+    pool: BufferPool,
     entry: Result<AppEntry, ConnectorError>,
 ) -> Result<Ready, PrepareError> {
     match entry.map_err(PrepareError::Connector)? {
         AppEntry::Directory { path, modified } => Ok(Ready::Directory { path, modified }),
         AppEntry::Json { path, data, modified } => {
+            let _permit =
+                cpu.acquire_owned().await.map_err(|e| PrepareError::Store(e.to_string()))?;
             let data = blocking(move || pack(data.to_vec(), true)).await?;
             Ok(Ready::Whole { path, data, modified })
         }
@@ -79,8 +115,12 @@ pub async fn prepare(
             };
             // A local store is read in the same blocking task that hashes and compresses: one
             // thread hop per file instead of one per system call.
+            let _permit =
+                cpu.acquire_owned().await.map_err(|e| PrepareError::Store(e.to_string()))?;
             let packed = if let Some(root) = storage.local_root.clone() {
-                blocking(move || objects::read_local(&root, &key, size).map(read_and_pack)).await?
+                let buffer = pool.take();
+                blocking(move || objects::read_local(&root, &key, size, buffer).map(read_and_pack))
+                    .await?
             } else {
                 match objects::read_all(&storage, &key, size).await {
                     Ok(bytes) => blocking(move || Ok(read_and_pack(bytes))).await?,
@@ -110,17 +150,12 @@ fn pack(content: Vec<u8>, deflate: bool) -> PreparedData {
     let crc32 = crc32fast::hash(&content);
     let sha256 = hex::encode(Sha256::digest(&content));
     let size = content.len() as u64;
-    if deflate && !content.is_empty() {
-        let mut encoder = flate2::write::DeflateEncoder::new(
-            Vec::with_capacity(content.len() / 2),
-            flate2::Compression::default(),
-        );
-        if encoder.write_all(&content).is_ok()
-            && let Ok(compressed) = encoder.finish()
-            && compressed.len() < content.len()
-        {
-            return PreparedData { data: compressed, deflate: true, crc32, size, sha256 };
-        }
+    if deflate
+        && !content.is_empty()
+        && let Some(compressed) = compress::deflate(&content, flate2::Compression::default())
+        && compressed.len() < content.len()
+    {
+        return PreparedData { data: compressed, deflate: true, crc32, size, sha256 };
     }
     PreparedData { data: content, deflate: false, crc32, size, sha256 }
 }

@@ -1,0 +1,197 @@
+//! `mesdonnees-bench`: measures the real export path (workspace app → zip → local object store)
+//! against Info-ZIP's `zip` on generated corpora. How to run it and what it found:
+//! docs/BENCHMARKS.md.
+
+mod child;
+mod corpus;
+mod json_doc;
+mod num;
+mod report;
+mod rng;
+mod setup;
+mod zip_tool;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, Result, ensure};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use mesdonnees_infra::Context;
+use tokio::runtime::Runtime;
+
+use corpus::{Kind, Spec};
+use report::{CorpusResult, OurRun};
+
+// The allocator of the `mesdonnees` binary (crates/cli/src/main.rs): the export's RSS depends on
+// it, and the bench must see what a worker sees.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+#[derive(Debug, Parser)]
+#[command(name = "mesdonnees-bench", about = "Export path vs zip on generated corpora")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Generate the corpora, export them with the real export path, and compare with zip.
+    Export(ExportArgs),
+    /// Run one export in this process and print its wall time and peak RSS (used by `export`).
+    #[command(hide = true)]
+    RunExport {
+        #[arg(long)]
+        dir: PathBuf,
+        #[arg(long)]
+        export_id: String,
+    },
+}
+
+#[derive(Debug, Args)]
+struct ExportArgs {
+    #[arg(long, value_enum, default_value_t = CorpusChoice::Both)]
+    corpus: CorpusChoice,
+    /// Multiplies the file count (and so the bytes); below 1 for quick runs.
+    #[arg(long, default_value_t = 1.0, value_parser = parse_scale)]
+    scale: f64,
+    /// Where the corpora, databases and archives go (kept); a temporary folder when absent
+    /// (removed at the end).
+    #[arg(long)]
+    dir: Option<PathBuf>,
+    /// Timed runs of each side, alternating; the median is reported (a 2-core machine is
+    /// noisy: use 5 before drawing conclusions).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=50))]
+    runs: u32,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum CorpusChoice {
+    A,
+    B,
+    Both,
+}
+
+impl CorpusChoice {
+    fn kinds(self) -> Vec<Kind> {
+        match self {
+            Self::A => vec![Kind::A],
+            Self::B => vec![Kind::B],
+            Self::Both => vec![Kind::A, Kind::B],
+        }
+    }
+}
+
+fn parse_scale(raw: &str) -> Result<f64, String> {
+    match raw.parse::<f64>() {
+        Ok(scale) if scale.is_finite() && scale > 0.0 && scale <= 100.0 => Ok(scale),
+        _ => Err("a number above 0 (and at most 100)".to_owned()),
+    }
+}
+
+fn main() -> Result<()> {
+    let cli = Cli::parse();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    match cli.command {
+        Command::Export(args) => export(&runtime, &args),
+        Command::RunExport { dir, export_id } => child::run_export(&runtime, &dir, &export_id),
+    }
+}
+
+fn export(runtime: &Runtime, args: &ExportArgs) -> Result<()> {
+    // Held until the end: dropping it removes the temporary folder.
+    let temp;
+    let root = if let Some(dir) = &args.dir {
+        fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        dir.canonicalize()?
+    } else {
+        temp = tempfile::Builder::new().prefix("mesdonnees-bench-").tempdir()?;
+        temp.path().to_owned()
+    };
+    println!("bench folder {} (scale {}, {} run(s))", root.display(), args.scale, args.runs);
+    let mut results = Vec::new();
+    for kind in args.corpus.kinds() {
+        let result = bench_corpus(runtime, &root, &Spec::new(kind, args.scale), args.runs)?;
+        print!("\n{result}");
+        results.push(result);
+    }
+    println!("\n{}", report::SummaryTable(&results));
+    Ok(())
+}
+
+/// Generates one corpus, then times the export (in a child process) and `zip` on it, in turn.
+fn bench_corpus(runtime: &Runtime, root: &Path, spec: &Spec, runs: u32) -> Result<CorpusResult> {
+    let label = spec.label().to_lowercase();
+    let bench = CorpusDirs {
+        data: root.join(format!("data-{label}")),
+        tree: root.join(format!("tree-{label}")),
+        zip_out: root.join(format!("zip-{label}.zip")),
+    };
+    // A kept folder may hold an earlier run: start from nothing, so that the export holds this
+    // corpus only.
+    for dir in [&bench.data, &bench.tree] {
+        if dir.exists() {
+            fs::remove_dir_all(dir).with_context(|| format!("removing {}", dir.display()))?;
+        }
+    }
+    let ctx = runtime.block_on(setup::context(&bench.data))?;
+    let objects = ctx.storage.local_root.clone().context("the bench store is a local folder")?;
+    eprintln!("corpus {}: generating {} files…", spec.label(), spec.files);
+    let generated = corpus::generate(spec, &objects, &bench.tree, &mut |rows| {
+        runtime.block_on(setup::insert_documents(&ctx, rows))
+    })?;
+    let mut result =
+        CorpusResult { spec: spec.clone(), generated, ours: vec![], zip: vec![], checked: false };
+    for run in 1..=runs {
+        eprintln!("corpus {}: run {run}/{runs}: exporting, then zipping…", spec.label());
+        let keep_archive = run == runs;
+        let (ours, checked) =
+            time_export(runtime, &ctx, &objects, &bench.data, spec, keep_archive)?;
+        result.ours.push(ours);
+        result.checked = checked;
+        // Both sides start with no writes pending and their input in the page cache.
+        zip_tool::settle()?;
+        zip_tool::warm(&bench.tree)?;
+        result.zip.push(zip_tool::run_zip(&bench.tree, &bench.zip_out, spec.kind == Kind::A)?);
+    }
+    Ok(result)
+}
+
+struct CorpusDirs {
+    /// The service's data folder: database and object store.
+    data: PathBuf,
+    /// The same files as a plain folder tree, for `zip`.
+    tree: PathBuf,
+    zip_out: PathBuf,
+}
+
+/// One export of the whole corpus: a fresh export row, built by a child process from a warm
+/// page cache. The archive is checked, then removed unless kept (the last run's is), so that
+/// runs do not fill the disk.
+fn time_export(
+    runtime: &Runtime,
+    ctx: &Context,
+    objects: &Path,
+    data_dir: &Path,
+    spec: &Spec,
+    keep_archive: bool,
+) -> Result<(OurRun, bool)> {
+    let export_id =
+        runtime.block_on(setup::create_export(ctx, format!("Corpus {}", spec.label())))?;
+    zip_tool::settle()?;
+    zip_tool::warm(&objects.join("documents"))?;
+    let (export, process) = child::spawn_export(data_dir, &export_id)?;
+    let (key, archive_bytes) = runtime.block_on(setup::finished_archive(ctx, &export_id))?;
+    let archive = objects.join(&key);
+    let on_disk =
+        fs::metadata(&archive).with_context(|| format!("reading {}", archive.display()))?;
+    ensure!(on_disk.len() == archive_bytes, "the export row and the archive disagree on its size");
+    let checked = zip_tool::check_archive(&archive)?;
+    if !keep_archive {
+        fs::remove_file(&archive).with_context(|| format!("removing {}", archive.display()))?;
+    }
+    Ok((OurRun { export, process, archive_bytes }, checked))
+}

@@ -1,0 +1,271 @@
+//! What a corpus run measured, the targets it is held to, and how both are printed.
+
+use std::fmt;
+use std::time::Duration;
+
+use crate::child::ExportRun;
+use crate::corpus::{Generated, Kind, Spec};
+use crate::num::to_f64;
+use crate::zip_tool::ZipRun;
+
+/// Peak RSS the export may reach, whatever the corpus.
+const RSS_TARGET_MIB: f64 = 64.0;
+
+pub struct CorpusResult {
+    pub spec: Spec,
+    pub generated: Generated,
+    pub ours: Vec<OurRun>,
+    pub zip: Vec<ZipRun>,
+    /// Whether `unzip -t` checked the archives (it is an error when it rejects one).
+    pub checked: bool,
+}
+
+/// One timed export.
+pub struct OurRun {
+    pub export: ExportRun,
+    /// The child's whole life: start, context, export, exit.
+    pub process: Duration,
+    pub archive_bytes: u64,
+}
+
+/// Several timings of one thing, summed up by their median (a 2-core machine is noisy).
+struct Spread {
+    median: f64,
+    min: f64,
+    max: f64,
+    runs: usize,
+}
+
+impl Spread {
+    fn of(mut values: Vec<f64>) -> Self {
+        values.sort_by(f64::total_cmp);
+        let runs = values.len();
+        let median = match runs {
+            0 => f64::NAN,
+            n if !n.is_multiple_of(2) => values[n / 2],
+            n => f64::midpoint(values[n / 2 - 1], values[n / 2]),
+        };
+        let min = values.first().copied().unwrap_or(f64::NAN);
+        let max = values.last().copied().unwrap_or(f64::NAN);
+        Self { median, min, max, runs }
+    }
+
+    /// The spread, when there is one to tell.
+    fn range(&self) -> String {
+        if self.runs > 1 {
+            format!(" (median of {}: {:.2}–{:.2} s)", self.runs, self.min, self.max)
+        } else {
+            String::new()
+        }
+    }
+}
+
+struct Target {
+    what: String,
+    held: bool,
+    measured: String,
+}
+
+impl CorpusResult {
+    fn input_mb(&self) -> f64 {
+        mb(self.generated.bytes)
+    }
+
+    fn ours_wall(&self) -> Spread {
+        Spread::of(self.ours.iter().map(|r| r.export.wall_secs).collect())
+    }
+
+    fn process_wall(&self) -> Spread {
+        Spread::of(self.ours.iter().map(|r| r.process.as_secs_f64()).collect())
+    }
+
+    fn zip_wall(&self) -> Spread {
+        Spread::of(self.zip.iter().map(|r| r.wall.as_secs_f64()).collect())
+    }
+
+    fn zip_command(&self) -> &str {
+        self.zip.first().map_or("zip", |z| z.command.as_str())
+    }
+
+    /// Every run writes the same entries: the archives differ only in their dates.
+    fn archive_bytes(&self) -> u64 {
+        self.ours.iter().map(|r| r.archive_bytes).max().unwrap_or(0)
+    }
+
+    fn zip_bytes(&self) -> u64 {
+        self.zip.iter().map(|r| r.archive_bytes).max().unwrap_or(0)
+    }
+
+    fn wall_ratio(&self) -> f64 {
+        self.ours_wall().median / self.zip_wall().median
+    }
+
+    fn size_ratio(&self) -> f64 {
+        to_f64(self.archive_bytes()) / to_f64(self.zip_bytes())
+    }
+
+    /// The highest peak of all runs.
+    fn peak_rss_mib(&self) -> f64 {
+        kib_to_mib(self.ours.iter().map(|r| r.export.peak_rss_kib).max().unwrap_or(0))
+    }
+
+    fn startup_rss_mib(&self) -> f64 {
+        kib_to_mib(self.ours.iter().map(|r| r.export.startup_rss_kib).max().unwrap_or(0))
+    }
+
+    fn targets(&self) -> Vec<Target> {
+        let wall = self.wall_ratio();
+        let mut targets = vec![];
+        match self.spec.kind {
+            Kind::A => targets.push(Target {
+                what: format!("wall ≤ 0.60× {}", self.zip_command()),
+                held: wall <= 0.6,
+                measured: format!("{wall:.2}×"),
+            }),
+            Kind::B => {
+                targets.push(Target {
+                    what: format!("wall ≤ 0.50× {}", self.zip_command()),
+                    held: wall <= 0.5,
+                    measured: format!("{wall:.2}×"),
+                });
+                let size = self.size_ratio();
+                targets.push(Target {
+                    what: "size ≤ 1.10× zip's".to_owned(),
+                    held: size <= 1.1,
+                    measured: format!("{size:.3}×"),
+                });
+            }
+        }
+        let rss = self.peak_rss_mib();
+        targets.push(Target {
+            what: format!("peak RSS ≤ {RSS_TARGET_MIB:.0} MiB"),
+            held: rss <= RSS_TARGET_MIB,
+            measured: format!("{rss:.1} MiB"),
+        });
+        targets
+    }
+}
+
+/// The per-corpus block, printed as soon as the corpus is done.
+impl fmt::Display for CorpusResult {
+    fn fmt(&self, out: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let files = to_f64(self.generated.files);
+        let (ours, zip) = (self.ours_wall(), self.zip_wall());
+        writeln!(
+            out,
+            "corpus {}: {} files, {:.1} MB, {}",
+            self.spec.label(),
+            self.generated.files,
+            self.input_mb(),
+            self.spec.content_type()
+        )?;
+        writeln!(
+            out,
+            "  {:<18} {:>7.2} s {:>7.1} MB/s {:>7.0} files/s   archive {:>8.2} MB   peak RSS {:.1} MiB{}",
+            "mesdonnees export",
+            ours.median,
+            self.input_mb() / ours.median,
+            files / ours.median,
+            mb(self.archive_bytes()),
+            self.peak_rss_mib(),
+            ours.range(),
+        )?;
+        writeln!(
+            out,
+            "  {:<18} (child process {:.2} s; peak RSS before the export {:.1} MiB; {})",
+            "",
+            self.process_wall().median,
+            self.startup_rss_mib(),
+            if self.checked { "archive passes unzip -t" } else { "unzip not installed: unchecked" },
+        )?;
+        writeln!(
+            out,
+            "  {:<18} {:>7.2} s {:>7.1} MB/s {:>7.0} files/s   archive {:>8.2} MB{}",
+            self.zip_command(),
+            zip.median,
+            self.input_mb() / zip.median,
+            files / zip.median,
+            mb(self.zip_bytes()),
+            zip.range(),
+        )?;
+        writeln!(
+            out,
+            "  {:<18} wall {:.2}×   size {:.3}×",
+            "ours / zip",
+            self.wall_ratio(),
+            self.size_ratio()
+        )?;
+        for (i, target) in self.targets().iter().enumerate() {
+            writeln!(
+                out,
+                "  {:<18} {}: {} ({})",
+                if i == 0 { "targets" } else { "" },
+                target.what,
+                if target.held { "ok" } else { "MISS" },
+                target.measured,
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// All corpora as one Markdown table, ready for docs/BENCHMARKS.md.
+pub struct SummaryTable<'a>(pub &'a [CorpusResult]);
+
+impl fmt::Display for SummaryTable<'_> {
+    fn fmt(&self, out: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            out,
+            "| corpus | files | input MB | ours s | MB/s | files/s | archive MB | peak RSS MiB \
+             | zip | zip s | zip archive MB | wall ours/zip | size ours/zip | targets |\n\
+             |---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---|"
+        )?;
+        for r in self.0 {
+            let (ours, zip) = (r.ours_wall().median, r.zip_wall().median);
+            let targets: Vec<String> = r
+                .targets()
+                .iter()
+                .map(|t| format!("{} {}", t.what, if t.held { "ok" } else { "MISS" }))
+                .collect();
+            writeln!(
+                out,
+                "| {} | {} | {:.1} | {ours:.2} | {:.1} | {:.0} | {:.2} | {:.1} | `{}` | {zip:.2} | {:.2} | {:.2} | {:.3} | {} |",
+                r.spec.label(),
+                r.generated.files,
+                r.input_mb(),
+                r.input_mb() / ours,
+                to_f64(r.generated.files) / ours,
+                mb(r.archive_bytes()),
+                r.peak_rss_mib(),
+                r.zip_command(),
+                mb(r.zip_bytes()),
+                r.wall_ratio(),
+                r.size_ratio(),
+                targets.join("; "),
+            )?;
+        }
+        Ok(())
+    }
+}
+
+fn kib_to_mib(kib: u64) -> f64 {
+    to_f64(kib) / 1024.0
+}
+
+/// Megabytes (10⁶ bytes), as the corpora are specified.
+fn mb(bytes: u64) -> f64 {
+    to_f64(bytes) / 1e6
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spread_takes_the_median() {
+        let odd = Spread::of(vec![3.0, 1.0, 2.0]);
+        assert!((odd.median - 2.0).abs() < 1e-9 && odd.min < 1.5 && odd.max > 2.5);
+        assert!((Spread::of(vec![4.0, 1.0, 2.0, 3.0]).median - 2.5).abs() < 1e-9);
+        assert!(Spread::of(vec![1.0]).range().is_empty());
+    }
+}

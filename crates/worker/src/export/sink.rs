@@ -1,0 +1,106 @@
+//! Where the archive's bytes go: a multipart upload to the object store, or, for a local
+//! store, a staging file renamed into place at the end — the same all-or-nothing visibility
+//! without allocating an 8 MiB part buffer per part.
+
+use std::path::PathBuf;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use object_store::ObjectStore;
+use object_store::buffered::BufWriter;
+use object_store::path::Path;
+use tokio::io::{AsyncWrite, AsyncWriteExt};
+
+/// Part size of an upload (S3 needs ≥ 5 MiB); two parts in flight bound the memory.
+const PART_BYTES: usize = 8 * 1024 * 1024;
+const PARTS_IN_FLIGHT: usize = 2;
+/// Write buffer of a local staging file: fewer, larger writes.
+const LOCAL_BUFFER: usize = 1024 * 1024;
+
+pub enum Sink {
+    Upload(BufWriter),
+    Local { file: tokio::io::BufWriter<tokio::fs::File>, staging: PathBuf, target: PathBuf },
+}
+
+impl Sink {
+    pub async fn open(
+        store: Arc<dyn ObjectStore>,
+        local_root: Option<&std::path::Path>,
+        key: &str,
+    ) -> std::io::Result<Self> {
+        let Some(root) = local_root else {
+            let upload = BufWriter::with_capacity(store, Path::from(key), PART_BYTES)
+                .with_max_concurrency(PARTS_IN_FLIGHT);
+            return Ok(Self::Upload(upload));
+        };
+        let target = root.join(key);
+        if let Some(parent) = target.parent() {
+            tokio::fs::create_dir_all(parent).await?;
+        }
+        // Named like the store's own staging files (`<name>#<suffix>`), which listings skip and
+        // a later attempt removes.
+        let staging = target.with_file_name(format!(
+            "{}#{}",
+            target.file_name().and_then(|n| n.to_str()).unwrap_or("archive"),
+            mesdonnees_shared::JobId::new()
+        ));
+        let file = tokio::fs::File::create(&staging).await?;
+        Ok(Self::Local {
+            file: tokio::io::BufWriter::with_capacity(LOCAL_BUFFER, file),
+            staging,
+            target,
+        })
+    }
+
+    /// Makes the archive visible under its key.
+    pub async fn complete(&mut self) -> std::io::Result<()> {
+        match self {
+            Self::Upload(upload) => upload.shutdown().await,
+            Self::Local { file, staging, target } => {
+                // Flushed, not synced: like the object store's own local writes, the archive is
+                // safe from a process crash, and a rename makes it appear whole or not at all.
+                file.flush().await?;
+                tokio::fs::rename(&staging, &target).await
+            }
+        }
+    }
+
+    /// Gives up: nothing appears under the key.
+    pub async fn abort(&mut self) {
+        let result = match self {
+            Self::Upload(upload) => upload.abort().await.map_err(std::io::Error::other),
+            Self::Local { staging, .. } => tokio::fs::remove_file(&staging).await,
+        };
+        if let Err(e) = result {
+            tracing::warn!(error = %e, "partial archive not removed");
+        }
+    }
+}
+
+impl AsyncWrite for Sink {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        match self.get_mut() {
+            Self::Upload(upload) => Pin::new(upload).poll_write(cx, buf),
+            Self::Local { file, .. } => Pin::new(file).poll_write(cx, buf),
+        }
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        match self.get_mut() {
+            Self::Upload(upload) => Pin::new(upload).poll_flush(cx),
+            Self::Local { file, .. } => Pin::new(file).poll_flush(cx),
+        }
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        match self.get_mut() {
+            Self::Upload(upload) => Pin::new(upload).poll_shutdown(cx),
+            Self::Local { file, .. } => Pin::new(file).poll_shutdown(cx),
+        }
+    }
+}
