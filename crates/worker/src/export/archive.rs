@@ -7,9 +7,8 @@ use std::task::{Context, Poll, ready};
 use async_zip::base::write::ZipFileWriter;
 use async_zip::tokio::write::ZipFileWriter as TokioZipFileWriter;
 use async_zip::{Compression, ZipDateTime, ZipEntryBuilder};
-use bytes::Bytes;
 use chrono::{DateTime, Utc};
-use futures_util::{AsyncWriteExt as _, Stream, StreamExt};
+use futures_util::AsyncWriteExt as _;
 
 use super::sink::Sink;
 use sha2::{Digest, Sha256};
@@ -24,6 +23,9 @@ pub enum ArchiveError {
     #[error("object store I/O failed: {0}")]
     Io(#[from] std::io::Error),
 }
+
+/// Read size of a streamed entry.
+const STREAM_CHUNK: usize = 1024 * 1024;
 
 /// Bytes handed to the hashing thread at once.
 const HASH_CHUNK: usize = 1024 * 1024;
@@ -191,26 +193,33 @@ impl ArchiveWriter {
     /// A large entry streamed chunk by chunk, stored (sizes go in a data descriptor).
     /// async_zip 0.0.19 swaps the two sizes in the central directory of a streamed entry without
     /// ZIP64, harmless only when they are equal: streamed entries are never deflated.
-    pub async fn add_stream<S>(
+    /// `buffer` is reused from one large entry to the next.
+    pub async fn add_stream<R>(
         &mut self,
         path: &str,
-        mut chunks: S,
+        mut reader: R,
+        buffer: &mut Vec<u8>,
         modified: DateTime<Utc>,
     ) -> Result<EntrySummary, ArchiveError>
     where
-        S: Stream<Item = std::io::Result<Bytes>> + Unpin,
+        R: tokio::io::AsyncRead + Unpin,
     {
+        use tokio::io::AsyncReadExt;
         let entry = ZipEntryBuilder::new(path.into(), Compression::Stored)
             .last_modification_date(ZipDateTime::from_chrono(&modified))
             .unix_permissions(0o100_644);
         let mut writer = self.zip.write_entry_stream(entry).await?;
         let mut hasher = Sha256::new();
         let mut size = 0_u64;
-        while let Some(chunk) = chunks.next().await {
-            let chunk = chunk?;
-            hasher.update(&chunk);
-            size += chunk.len() as u64;
-            writer.write_all(&chunk).await?;
+        buffer.resize(STREAM_CHUNK, 0);
+        loop {
+            let n = reader.read(buffer).await?;
+            if n == 0 {
+                break;
+            }
+            hasher.update(&buffer[..n]);
+            size += n as u64;
+            writer.write_all(&buffer[..n]).await?;
         }
         writer.close().await?;
         Ok(EntrySummary { size, sha256: hex::encode(hasher.finalize()) })

@@ -11,7 +11,6 @@ mod readme;
 mod sink;
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
@@ -169,21 +168,20 @@ async fn build(
     let Plan { mut progress, prepared, failed: mut apps } = plan;
     let mut files = Vec::new();
     let max_entries = ctx.config.exports.max_entries;
+    // One read buffer for every large file of the export.
+    let mut large_buffer = Vec::new();
     for (descriptor, p) in prepared {
         let folder = sanitize_segment(&descriptor.display_name);
         let mut app_files = 0_u64;
         let mut app_bytes = 0_u64;
         let mut failure: Option<(String, String)> = None;
         let storage = ctx.storage.clone();
-        let cpu = Arc::new(tokio::sync::Semaphore::new(prepare::workers()));
         let pool = prepare::BufferPool::default();
         let reader_pool = pool.clone();
-        let mut ready = p
-            .entries
-            .map(move |entry| {
-                prepare::prepare(storage.clone(), cpu.clone(), reader_pool.clone(), entry)
-            })
-            .buffered(prepare::READ_AHEAD);
+        let mut ready = prepare::batches(p.entries)
+            .map(move |batch| prepare::prepare_batch(storage.clone(), reader_pool.clone(), batch))
+            .buffered(prepare::batches_in_flight())
+            .flat_map(futures_util::stream::iter);
         while let Some(item) = ready.next().await {
             let item = match item {
                 Ok(item) => item,
@@ -211,7 +209,7 @@ async fn build(
                 }
                 Ready::Large { path, key, modified } => {
                     let path = format!("{folder}/{path}");
-                    match write_large(ctx, writer, &path, &key, modified).await {
+                    match write_large(ctx, writer, &mut large_buffer, &path, &key, modified).await {
                         Ok(summary) => Some((path, summary)),
                         Err(ObjectFailure::Missing) => {
                             failure.get_or_insert_with(|| missing(&path));
@@ -279,15 +277,16 @@ fn missing(path: &str) -> (String, String) {
 async fn write_large(
     ctx: &Context,
     writer: &mut ArchiveWriter,
+    buffer: &mut Vec<u8>,
     path: &str,
     key: &str,
     modified: chrono::DateTime<Utc>,
 ) -> Result<archive::EntrySummary, ObjectFailure> {
-    let stream = objects::open(&ctx.storage, key).await.map_err(|e| match e {
+    let reader = objects::open_reader(&ctx.storage, key).await.map_err(|e| match e {
         ReadError::Missing => ObjectFailure::Missing,
         other => ObjectFailure::Stop(Stop::Failed(JobError::Transient(other.to_string()))),
     })?;
-    Ok(writer.add_stream(path, stream, modified).await?)
+    Ok(writer.add_stream(path, reader, buffer, modified).await?)
 }
 
 async fn write_metadata(

@@ -53,6 +53,20 @@ pub async fn open(
     Ok(result.into_stream().map_err(std::io::Error::other).boxed())
 }
 
+/// The object as a reader: a local file read directly, another store's stream adapted.
+pub async fn open_reader(
+    storage: &Storage,
+    key: &str,
+) -> Result<Box<dyn tokio::io::AsyncRead + Send + Unpin>, ReadError> {
+    if let Some(root) = &storage.local_root {
+        return Ok(Box::new(tokio::fs::File::open(root.join(key)).await?));
+    }
+    let result = storage.store.get(&Path::from(key)).await?;
+    Ok(Box::new(tokio_util::io::StreamReader::new(
+        result.into_stream().map_err(std::io::Error::other),
+    )))
+}
+
 /// A small object of a local store, read with plain blocking I/O (call it on a blocking thread).
 /// `data` is a recycled buffer: its content is replaced.
 pub fn read_local(

@@ -1,13 +1,13 @@
 //! Getting entries ready ahead of the zip writer. Per-file latency (open, read, hash, compress)
-//! dominates small files, so the next files are read, hashed and compressed concurrently —
-//! on the blocking pool, across cores — while the writer appends the current one.
-
-use std::sync::Arc;
+//! dominates small files, so entries are grouped in small batches, each read, hashed and
+//! compressed by one blocking task — one per core at a time — while the writer appends the
+//! entries of the previous batch. A batch per task rather than a file per task: with small
+//! files the thread hand-offs cost as much as the work.
 
 use chrono::{DateTime, Utc};
+use futures_util::stream::{BoxStream, Stream, StreamExt};
 use mesdonnees_infra::storage::Storage;
 use sha2::{Digest, Sha256};
-use tokio::sync::Semaphore;
 
 use super::compress;
 use super::objects::{self, ReadError};
@@ -15,37 +15,83 @@ use crate::connectors::{AppEntry, ConnectorError};
 
 /// Files up to this size are read whole and prepared ahead; larger ones are streamed.
 pub const WHOLE_LIMIT: u64 = 1024 * 1024;
-/// Entries prepared ahead of the writer. With files ≤ [`WHOLE_LIMIT`] this bounds the memory
-/// held by read-ahead to this many MiB.
-pub const READ_AHEAD: usize = 8;
+/// A batch closes once it holds this many bytes to read (so at most twice this in memory)…
+const BATCH_BYTES: u64 = 1024 * 1024;
+/// …or this many entries.
+const BATCH_ENTRIES: usize = 64;
 
-/// How many entries are hashed and compressed at once: one per core. More only adds blocking
-/// threads, each with its own allocator arena and compressor.
-pub fn workers() -> usize {
-    std::thread::available_parallelism().map_or(2, std::num::NonZero::get)
+/// Batches prepared at once: one per core, and one more so the writer never waits for a core.
+pub fn batches_in_flight() -> usize {
+    std::thread::available_parallelism().map_or(2, std::num::NonZero::get) + 1
+}
+
+type Entry = Result<AppEntry, ConnectorError>;
+
+/// Bytes an entry makes a batch read and hold.
+fn weight(entry: &Entry) -> u64 {
+    match entry {
+        Ok(AppEntry::Object { size, .. }) if *size <= WHOLE_LIMIT => *size,
+        Ok(AppEntry::Json { data, .. }) => data.len() as u64,
+        _ => 0,
+    }
+}
+
+/// Groups an app's entries into batches of at most [`BATCH_ENTRIES`] entries and about
+/// [`BATCH_BYTES`] bytes, in order.
+pub fn batches(entries: BoxStream<'static, Entry>) -> impl Stream<Item = Vec<Entry>> + Unpin {
+    struct State {
+        entries: BoxStream<'static, Entry>,
+        carry: Option<Entry>,
+        done: bool,
+    }
+    Box::pin(futures_util::stream::unfold(
+        State { entries, carry: None, done: false },
+        |mut state| async move {
+            let mut batch = Vec::new();
+            let mut bytes = 0;
+            if let Some(entry) = state.carry.take() {
+                bytes += weight(&entry);
+                batch.push(entry);
+            }
+            while !state.done && batch.len() < BATCH_ENTRIES && bytes < BATCH_BYTES {
+                match state.entries.next().await {
+                    Some(entry) => {
+                        let w = weight(&entry);
+                        if !batch.is_empty() && bytes + w > BATCH_BYTES {
+                            state.carry = Some(entry);
+                            break;
+                        }
+                        bytes += w;
+                        batch.push(entry);
+                    }
+                    None => state.done = true,
+                }
+            }
+            (!batch.is_empty()).then_some((batch, state))
+        },
+    ))
 }
 
 /// Buffers of written entries, reused for the next reads: large allocations freed and taken
 /// again fault in fresh zeroed pages each time, which cost more than the reading itself.
 #[derive(Clone, Default)]
-pub struct BufferPool(Arc<std::sync::Mutex<Vec<Vec<u8>>>>);
+pub struct BufferPool(std::sync::Arc<std::sync::Mutex<Vec<Vec<u8>>>>);
 
 impl BufferPool {
-    /// Buffers kept; more than the read-ahead never wait at once.
-    const KEEP: usize = READ_AHEAD + 2;
+    /// Capacity kept in the pool at most; what the batches in flight read, about.
+    const KEEP_BYTES: usize = 4 * 1024 * 1024;
 
     pub fn take(&self) -> Vec<u8> {
         self.0.lock().ok().and_then(|mut pool| pool.pop()).unwrap_or_default()
     }
 
-    pub fn give_back(&self, buffer: Vec<u8>) {
-        if buffer.capacity() as u64 > 2 * WHOLE_LIMIT {
-            return;
-        }
-        if let Ok(mut pool) = self.0.lock()
-            && pool.len() < Self::KEEP
-        {
-            pool.push(buffer);
+    pub fn give_back(&self, mut buffer: Vec<u8>) {
+        if let Ok(mut pool) = self.0.lock() {
+            let kept: usize = pool.iter().map(Vec::capacity).sum();
+            if kept + buffer.capacity() <= Self::KEEP_BYTES {
+                buffer.clear();
+                pool.push(buffer);
+            }
         }
     }
 }
@@ -90,45 +136,66 @@ pub enum PrepareError {
     Store(String),
 }
 
-pub async fn prepare(
+/// Reads, hashes and compresses one batch on a blocking thread, keeping its order.
+pub async fn prepare_batch(
     storage: Storage,
-    cpu: Arc<Semaphore>,
     pool: BufferPool,
-    entry: Result<AppEntry, ConnectorError>,
+    batch: Vec<Entry>,
+) -> Vec<Result<Ready, PrepareError>> {
+    // A remote store is read here, asynchronously; a local one in the blocking task itself.
+    let mut fetched = Vec::with_capacity(batch.len());
+    for entry in batch {
+        let bytes = match (&entry, &storage.local_root) {
+            (Ok(AppEntry::Object { key, size, .. }), None) if *size <= WHOLE_LIMIT => {
+                Some(objects::read_all(&storage, key, *size).await)
+            }
+            _ => None,
+        };
+        fetched.push((entry, bytes));
+    }
+    let root = storage.local_root.clone();
+    let count = fetched.len();
+    blocking(move || {
+        fetched
+            .into_iter()
+            .map(|(entry, bytes)| prepare_one(root.as_deref(), &pool, entry, bytes))
+            .collect()
+    })
+    .await
+    .unwrap_or_else(|e| {
+        let message = match e {
+            PrepareError::Store(message) => message,
+            PrepareError::Connector(e) => e.message,
+        };
+        (0..count).map(|_| Err(PrepareError::Store(message.clone()))).collect()
+    })
+}
+
+fn prepare_one(
+    local_root: Option<&std::path::Path>,
+    pool: &BufferPool,
+    entry: Entry,
+    fetched: Option<Result<Vec<u8>, ReadError>>,
 ) -> Result<Ready, PrepareError> {
     match entry.map_err(PrepareError::Connector)? {
         AppEntry::Directory { path, modified } => Ok(Ready::Directory { path, modified }),
         AppEntry::Json { path, data, modified } => {
-            let _permit =
-                cpu.acquire_owned().await.map_err(|e| PrepareError::Store(e.to_string()))?;
-            let data = blocking(move || pack(data.to_vec(), true)).await?;
-            Ok(Ready::Whole { path, data, modified })
+            Ok(Ready::Whole { path, data: pack(data.to_vec(), true), modified })
         }
         AppEntry::Object { path, key, size, modified, .. } if size > WHOLE_LIMIT => {
             Ok(Ready::Large { path, key, modified })
         }
         AppEntry::Object { path, key, size, content_type, modified } => {
-            let name = path.clone();
-            let read_and_pack = move |bytes: Vec<u8>| {
-                let deflate = compress::should_deflate(&name, &content_type, &bytes);
-                pack(bytes, deflate)
+            let bytes = match (fetched, local_root) {
+                (Some(bytes), _) => bytes,
+                (None, Some(root)) => objects::read_local(root, &key, size, pool.take()),
+                (None, None) => Err(ReadError::Store("object not fetched".into())),
             };
-            // A local store is read in the same blocking task that hashes and compresses: one
-            // thread hop per file instead of one per system call.
-            let _permit =
-                cpu.acquire_owned().await.map_err(|e| PrepareError::Store(e.to_string()))?;
-            let packed = if let Some(root) = storage.local_root.clone() {
-                let buffer = pool.take();
-                blocking(move || objects::read_local(&root, &key, size, buffer).map(read_and_pack))
-                    .await?
-            } else {
-                match objects::read_all(&storage, &key, size).await {
-                    Ok(bytes) => blocking(move || Ok(read_and_pack(bytes))).await?,
-                    Err(e) => Err(e),
+            match bytes {
+                Ok(bytes) => {
+                    let deflate = compress::should_deflate(&path, &content_type, &bytes);
+                    Ok(Ready::Whole { path, data: pack(bytes, deflate), modified })
                 }
-            };
-            match packed {
-                Ok(data) => Ok(Ready::Whole { path, data, modified }),
                 Err(ReadError::Missing) => Ok(Ready::Missing { path }),
                 Err(e) => Err(PrepareError::Store(e.to_string())),
             }
