@@ -22,11 +22,6 @@ use tokio::runtime::Runtime;
 use corpus::{Kind, Spec};
 use report::{CorpusResult, OurRun};
 
-// The allocator of the `mesdonnees` binary (crates/cli/src/main.rs): the export's RSS depends on
-// it, and the bench must see what a worker sees.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 #[derive(Debug, Parser)]
 #[command(name = "mesdonnees-bench", about = "Export path vs zip on generated corpora")]
 struct Cli {
@@ -90,6 +85,8 @@ fn parse_scale(raw: &str) -> Result<f64, String> {
 }
 
 fn main() -> Result<()> {
+    // The same allocator settings as the `mesdonnees` binary: the export's RSS depends on them.
+    mesdonnees_infra::memory::limit_allocator_arenas();
     let cli = Cli::parse();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -12,11 +12,6 @@ use mesdonnees_infra::config::LogFormat;
 use mesdonnees_infra::{Config, Context};
 use mesdonnees_shared::UserId;
 
-// glibc's allocator keeps the memory freed by the blocking threads that read and compress
-// export entries in per-thread arenas: RSS grew to hundreds of MiB for a 50 MiB heap.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 #[derive(Debug, Parser)]
 #[command(name = "mesdonnees", version, about = "Export and import of a user's data for ENTs")]
 struct Cli {
@@ -73,6 +68,7 @@ struct TokenArgs {
 }
 
 fn main() -> anyhow::Result<()> {
+    mesdonnees_infra::memory::limit_allocator_arenas();
     let cli = Cli::parse();
     let command = cli.command.unwrap_or(Command::Serve(ServeArgs::default()));
     if let Command::Openapi = command {

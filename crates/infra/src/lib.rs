@@ -5,6 +5,7 @@ pub mod auth;
 pub mod config;
 pub mod context;
 pub mod mailer;
+pub mod memory;
 pub mod queue;
 pub mod signing;
 pub mod storage;

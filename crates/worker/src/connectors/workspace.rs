@@ -114,12 +114,11 @@ impl AppConnector for WorkspaceConnector {
                         modified,
                     }
                 })
-                .chain(std::iter::once(AppEntry::Json {
-                    path: METADATA_FILE.to_owned(),
-                    data: metadata,
-                    modified: now,
-                }))
                 .map(Ok);
+            // The metadata goes first: written at once, its buffer is not held for the export.
+            let metadata =
+                AppEntry::Json { path: METADATA_FILE.to_owned(), data: metadata, modified: now };
+            let entries = std::iter::once(Ok(metadata)).chain(entries);
             Ok(PreparedExport {
                 files_total: Some(files + 1),
                 bytes_total: Some(bytes),

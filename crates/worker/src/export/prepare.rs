@@ -13,6 +13,10 @@ use super::compress;
 use super::objects::{self, ReadError};
 use crate::connectors::{AppEntry, ConnectorError};
 
+/// Deflate level of entries. 5 rather than zip's 6: about a tenth faster for under 1 % more
+/// bytes on text and JSON.
+const DEFLATE_LEVEL: u32 = 5;
+
 /// Files up to this size are read whole and prepared ahead; larger ones are streamed.
 pub const WHOLE_LIMIT: u64 = 1024 * 1024;
 /// A batch closes once it holds this many bytes to read (so at most twice this in memory)…
@@ -219,7 +223,8 @@ fn pack(content: Vec<u8>, deflate: bool) -> PreparedData {
     let size = content.len() as u64;
     if deflate
         && !content.is_empty()
-        && let Some(compressed) = compress::deflate(&content, flate2::Compression::default())
+        && let Some(compressed) =
+            compress::deflate(&content, flate2::Compression::new(DEFLATE_LEVEL))
         && compressed.len() < content.len()
     {
         return PreparedData { data: compressed, deflate: true, crc32, size, sha256 };
