@@ -33,32 +33,14 @@ pub async fn insert_documents(ctx: &Context, rows: Vec<NewDocument>) -> Result<(
 
 /// A queued export of the workspace app, as `POST /exports` creates it; returns its id.
 pub async fn create_export(ctx: &Context, name: String) -> Result<String> {
-    let now = mesdonnees_db::models::now();
-    let export = Export {
-        id: DocumentId::new().to_string(),
-        owner_id: OWNER.to_owned(),
-        owner_name: Some("Banc d'essai".to_owned()),
+    let export = Export::queued(
+        DocumentId::new().to_string(),
+        OWNER.to_owned(),
+        Some("Banc d'essai".to_owned()),
         name,
-        apps: serde_json::to_string(&["workspace"])?,
-        options: serde_json::to_string(&ExportOptions::default())?,
-        status: "queued".to_owned(),
-        job_id: None,
-        files_done: 0,
-        files_total: 0,
-        bytes_done: 0,
-        bytes_total: 0,
-        object_key: None,
-        size: None,
-        sha256: None,
-        app_outcomes: None,
-        error_code: None,
-        error_message: None,
-        created_at: now,
-        updated_at: now,
-        started_at: None,
-        finished_at: None,
-        expires_at: None,
-    };
+        serde_json::to_string(&["workspace"])?,
+        serde_json::to_string(&ExportOptions::default())?,
+    );
     let id = export.id.clone();
     let inserted = ctx.db.run(move |conn| exports::insert(conn, &export)).await?;
     ensure!(inserted, "another export of {OWNER} is already queued or running");

@@ -139,6 +139,45 @@ pub struct Export {
     pub expires_at: Option<NaiveDateTime>,
 }
 
+impl Export {
+    /// A new export waiting for its job. `apps` and `options` are the stored JSON.
+    pub fn queued(
+        id: String,
+        owner_id: String,
+        owner_name: Option<String>,
+        name: String,
+        apps: String,
+        options: String,
+    ) -> Self {
+        let at = now();
+        Self {
+            id,
+            owner_id,
+            owner_name,
+            name,
+            apps,
+            options,
+            status: "queued".to_owned(),
+            job_id: None,
+            files_done: 0,
+            files_total: 0,
+            bytes_done: 0,
+            bytes_total: 0,
+            object_key: None,
+            size: None,
+            sha256: None,
+            app_outcomes: None,
+            error_code: None,
+            error_message: None,
+            created_at: at,
+            updated_at: at,
+            started_at: None,
+            finished_at: None,
+            expires_at: None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = crate::schema::export_entries)]
 pub struct ExportEntry {

@@ -98,17 +98,21 @@ pub fn deflate(data: &[u8], level: Compression) -> Option<Vec<u8>> {
 mod tests {
     use super::*;
 
-    #[test]
-    fn entropy_separates_noise_from_text() {
-        let mut state = 0x2545_F491_4F6C_DD1D_u64;
-        let noise: Vec<u8> = (0..16_384)
+    /// xorshift64: bytes with no structure a compressor can use.
+    fn noise(len: usize, mut state: u64) -> Vec<u8> {
+        (0..len)
             .map(|_| {
                 state ^= state << 13;
                 state ^= state >> 7;
                 state ^= state << 17;
                 (state >> 56) as u8
             })
-            .collect();
+            .collect()
+    }
+
+    #[test]
+    fn entropy_separates_noise_from_text() {
+        let noise = noise(16_384, 0x2545_F491_4F6C_DD1D);
         assert!(byte_entropy(&noise) > HIGH_ENTROPY_BITS);
         let json =
             br#"{"titre": "Le corbeau", "notes": [12, 15, 9], "classe": "5e B"}"#.repeat(200);
@@ -135,16 +139,7 @@ mod tests {
     #[test]
     fn decides_from_type_then_sample() {
         let text = b"bonjour ".repeat(1000);
-        // xorshift64: bytes with no structure deflate can use.
-        let mut state = 0x9E37_79B9_7F4A_7C15_u64;
-        let noise: Vec<u8> = (0..70_000)
-            .map(|_| {
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
-                (state >> 56) as u8
-            })
-            .collect();
+        let noise = noise(70_000, 0x9E37_79B9_7F4A_7C15);
         assert!(should_deflate("notes.txt", "text/plain", &noise), "text always");
         assert!(!should_deflate("photo.jpg", "image/jpeg", &text), "jpeg never");
         assert!(!should_deflate("cours.odt", "application/vnd.oasis.opendocument.text", &text));

@@ -131,33 +131,15 @@ async fn new_export(
         ));
     }
     let (_, bytes) = estimate(ctx, user.id.as_str(), &apps, &filters).await?;
-    let created_at = mesdonnees_db::models::now();
-    let export = Export {
-        id: DocumentId::new().to_string(),
-        owner_id: user.id.to_string(),
-        owner_name: user.name.clone(),
+    let export = Export::queued(
+        DocumentId::new().to_string(),
+        user.id.to_string(),
+        user.name.clone(),
         name,
-        apps: serde_json::to_string(&apps).map_err(ApiError::internal)?,
-        options: serde_json::to_string(&ExportOptions { filters, notify_email: body.notify_email })
+        serde_json::to_string(&apps).map_err(ApiError::internal)?,
+        serde_json::to_string(&ExportOptions { filters, notify_email: body.notify_email })
             .map_err(ApiError::internal)?,
-        status: "queued".to_owned(),
-        job_id: None,
-        files_done: 0,
-        files_total: 0,
-        bytes_done: 0,
-        bytes_total: 0,
-        object_key: None,
-        size: None,
-        sha256: None,
-        app_outcomes: None,
-        error_code: None,
-        error_message: None,
-        created_at,
-        updated_at: created_at,
-        started_at: None,
-        finished_at: None,
-        expires_at: None,
-    };
+    );
     Ok((export, bytes))
 }
 
