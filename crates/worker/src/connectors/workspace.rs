@@ -114,7 +114,10 @@ impl AppConnector for WorkspaceConnector {
                         modified,
                     }
                 })
-                .map(Ok);
+                .map(Ok)
+                // Collected now: the document rows (most of their fields no longer needed)
+                // are freed before the first byte is written.
+                .collect::<Vec<_>>();
             // The metadata goes first: written at once, its buffer is not held for the export.
             let metadata =
                 AppEntry::Json { path: METADATA_FILE.to_owned(), data: metadata, modified: now };

@@ -254,7 +254,8 @@ async fn build(
         );
     }
     progress.flush().await?;
-    write_metadata(ctx, export, writer, &files, &apps).await?;
+    // The file list moves into the manifest and back: never two copies of it.
+    let files = write_metadata(ctx, export, writer, files, &apps).await?;
     Ok(Built { files, apps })
 }
 
@@ -293,9 +294,9 @@ async fn write_metadata(
     ctx: &Context,
     export: &Export,
     writer: &mut ArchiveWriter,
-    files: &[ManifestFile],
+    files: Vec<ManifestFile>,
     apps: &BTreeMap<String, ManifestApp>,
-) -> Result<(), Stop> {
+) -> Result<Vec<ManifestFile>, Stop> {
     let signer =
         ctx.signer().await.map_err(|e| Stop::Failed(JobError::Transient(e.to_string())))?;
     let now = Utc::now();
@@ -311,10 +312,12 @@ async fn write_metadata(
         },
         owner: Owner { id: export.owner_id.clone(), name: export.owner_name.clone() },
         apps: apps.clone(),
-        files: files.to_vec(),
+        files,
     };
-    let readme = readme::render(&manifest, &export.name);
-    writer.add_whole(README_PATH, readme.as_bytes(), true, now).await?;
+    {
+        let readme = readme::render(&manifest, &export.name);
+        writer.add_whole(README_PATH, readme.as_bytes(), true, now).await?;
+    }
     let manifest_bytes = serde_json::to_vec(&manifest)
         .map_err(|e| Stop::Failed(JobError::Permanent(format!("manifest: {e}"))))?;
     writer.add_whole(MANIFEST_PATH, &manifest_bytes, true, now).await?;
@@ -322,7 +325,7 @@ async fn write_metadata(
         .sign_manifest(&export.id, &hex::encode(Sha256::digest(&manifest_bytes)))
         .map_err(|e| Stop::Failed(JobError::Transient(e.to_string())))?;
     writer.add_whole(SIGNATURE_PATH, signature.as_bytes(), false, now).await?;
-    Ok(())
+    Ok(manifest.files)
 }
 
 async fn publish(
