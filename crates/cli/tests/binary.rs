@@ -135,3 +135,78 @@ fn openapi_prints_the_committed_document() {
         serde_json::from_str(include_str!("../../../openapi/openapi.json")).expect("JSON");
     assert_eq!(printed, committed);
 }
+
+#[tokio::test]
+async fn logs_are_json_with_request_ids_and_hold_no_tokens() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    let log_path = dir.path().join("serve.log");
+    let log = std::fs::File::create(&log_path).expect("log file");
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let mut server = Server(
+        command()
+            .args(["serve", "--bind", &format!("127.0.0.1:{port}"), "--data-dir"])
+            .arg(&data)
+            .env("MESDONNEES__LOG__FORMAT", "json")
+            .env("RUST_LOG", "info")
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .expect("spawn serve"),
+    );
+    let client = reqwest::Client::new();
+    wait_healthy(&client, &base).await;
+    let output = command()
+        .args(["token", "--user", "alice", "--data-dir"])
+        .arg(&data)
+        .output()
+        .expect("token");
+    let token = String::from_utf8(output.stdout).expect("utf-8").trim().to_owned();
+
+    let listing = client
+        .get(format!("{base}/api/v1/documents"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("list");
+    assert_eq!(listing.status(), 200);
+    let forged = format!("{token}tampered");
+    let refused = client
+        .get(format!("{base}/api/v1/documents"))
+        .bearer_auth(&forged)
+        .send()
+        .await
+        .expect("list");
+    assert_eq!(refused.status(), 401);
+    let link_secret = "link-token-that-must-not-be-logged";
+    let link = client
+        .get(format!("{base}/api/v1/exports/00000000-0000-7000-8000-000000000000/download?token={link_secret}"))
+        .send()
+        .await
+        .expect("link");
+    assert_eq!(link.status(), 403);
+
+    let pid = server.0.id().to_string();
+    assert!(Command::new("kill").args(["-TERM", &pid]).status().expect("kill").success());
+    let _ = server.0.wait();
+    let logs = std::fs::read_to_string(&log_path).expect("logs");
+    assert!(!logs.is_empty(), "serve logged nothing");
+    for secret in [token.as_str(), forged.as_str(), link_secret] {
+        assert!(!logs.contains(secret), "a token was logged");
+    }
+    let mut request_lines = 0;
+    for line in logs.lines() {
+        let value: serde_json::Value =
+            serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"));
+        if value.get("http.path").is_some() || value.pointer("/span/http.path").is_some() {
+            request_lines += 1;
+            let id = value.get("request_id").or_else(|| value.pointer("/span/request_id"));
+            assert!(
+                id.and_then(serde_json::Value::as_str).is_some_and(|id| !id.is_empty()),
+                "{line}"
+            );
+        }
+    }
+    assert!(request_lines >= 2, "the refused requests are logged with their request ids:\n{logs}");
+}
