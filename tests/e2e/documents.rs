@@ -8,7 +8,7 @@ use mesdonnees_tests::{TestApp, eventually};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use crate::{assert_problem, content, json_ok, upload};
+use crate::{assert_problem, content, folder, json_ok, upload};
 
 #[tokio::test]
 #[expect(clippy::too_many_lines, reason = "one walkthrough, read top to bottom")]
@@ -184,26 +184,8 @@ async fn the_newcomer_walkthrough() {
 #[tokio::test]
 async fn shared_folders_open_to_their_content() {
     let app = TestApp::spawn().await;
-    let folder = json_ok(
-        app.post("/api/v1/folders", "alice")
-            .json(&json!({"name": "Classe"}))
-            .send()
-            .await
-            .expect("folder"),
-        201,
-    )
-    .await;
-    let folder_id = folder["id"].as_str().expect("id");
-    let sub = json_ok(
-        app.post("/api/v1/folders", "alice")
-            .json(&json!({"name": "Sorties", "parent_id": folder_id}))
-            .send()
-            .await
-            .expect("sub"),
-        201,
-    )
-    .await;
-    let sub_id = sub["id"].as_str().expect("id");
+    let folder_id = &folder(&app, "alice", "Classe", None).await;
+    let sub_id = &folder(&app, "alice", "Sorties", Some(folder_id)).await;
     let file =
         json_ok(upload(&app, "alice", "photo.jpg", content(5000, 9), Some(sub_id)).await, 201)
             .await;
@@ -319,16 +301,7 @@ async fn the_quota_counts_what_a_user_owns() {
 #[tokio::test]
 async fn deleting_a_folder_removes_its_tree_and_purges_objects() {
     let app = TestApp::spawn().await;
-    let folder = json_ok(
-        app.post("/api/v1/folders", "alice")
-            .json(&json!({"name": "Ancien"}))
-            .send()
-            .await
-            .expect("folder"),
-        201,
-    )
-    .await;
-    let folder_id = folder["id"].as_str().expect("id");
+    let folder_id = &folder(&app, "alice", "Ancien", None).await;
     let mut ids = Vec::new();
     for i in 0..3 {
         let doc = json_ok(

@@ -12,20 +12,7 @@ use object_store::path::Path;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use crate::{assert_problem, content, json_ok, upload};
-
-async fn folder(app: &TestApp, user: &str, name: &str, parent: Option<&str>) -> String {
-    let body = json_ok(
-        app.post("/api/v1/folders", user)
-            .json(&json!({"name": name, "parent_id": parent}))
-            .send()
-            .await
-            .expect("folder"),
-        201,
-    )
-    .await;
-    body["id"].as_str().expect("id").to_owned()
-}
+use crate::{assert_problem, content, folder, json_ok, upload};
 
 async fn file(app: &TestApp, user: &str, name: &str, bytes: &[u8], parent: Option<&str>) -> String {
     let body = json_ok(upload(app, user, name, bytes.to_vec(), parent).await, 201).await;

@@ -12,7 +12,7 @@ mod spec;
 use mesdonnees_tests::TestApp;
 use mesdonnees_tests::reqwest::Response;
 use mesdonnees_tests::reqwest::multipart::{Form, Part};
-use serde_json::Value;
+use serde_json::{Value, json};
 
 /// Asserts an RFC 9457 answer with the given status and stable code; returns the body.
 pub async fn assert_problem(response: Response, status: u16, code: &str) -> Value {
@@ -56,4 +56,18 @@ pub async fn json_ok(response: Response, status: u16) -> Value {
 /// Deterministic bytes that do not compress to nothing, with non-ASCII in the mix.
 pub fn content(len: usize, seed: u8) -> Vec<u8> {
     (0..len).map(|i| (i as u8).wrapping_mul(31).wrapping_add(seed) ^ ((i >> 8) as u8)).collect()
+}
+
+/// Creates a folder; returns its id.
+pub async fn folder(app: &TestApp, user: &str, name: &str, parent: Option<&str>) -> String {
+    let body = json_ok(
+        app.post("/api/v1/folders", user)
+            .json(&json!({"name": name, "parent_id": parent}))
+            .send()
+            .await
+            .expect("folder"),
+        201,
+    )
+    .await;
+    body["id"].as_str().expect("id").to_owned()
 }

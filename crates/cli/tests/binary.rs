@@ -32,6 +32,16 @@ impl Drop for Server {
     }
 }
 
+/// `serve` on embedded defaults under `data`, with extra environment variables.
+fn serve(data: &std::path::Path, port: u16, env: &[(&str, &str)], stderr: Stdio) -> Server {
+    let mut cmd = command();
+    cmd.args(["serve", "--bind", &format!("127.0.0.1:{port}"), "--data-dir"]).arg(data);
+    for (key, value) in env {
+        cmd.env(key, value);
+    }
+    Server(cmd.stdout(Stdio::null()).stderr(stderr).spawn().expect("spawn serve"))
+}
+
 async fn wait_healthy(client: &reqwest::Client, base: &str) {
     let start = Instant::now();
     loop {
@@ -51,15 +61,7 @@ async fn serve_accepts_the_tokens_token_prints_and_stops_on_sigterm() {
     let data = dir.path().join("data");
     let port = free_port();
     let base = format!("http://127.0.0.1:{port}");
-    let mut server = Server(
-        command()
-            .args(["serve", "--bind", &format!("127.0.0.1:{port}"), "--data-dir"])
-            .arg(&data)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("spawn serve"),
-    );
+    let mut server = serve(&data, port, &[], Stdio::null());
     let client = reqwest::Client::new();
     wait_healthy(&client, &base).await;
     assert!(data.join("mesdonnees.db").exists(), "SQLite under the data folder");
@@ -144,16 +146,11 @@ async fn logs_are_json_with_request_ids_and_hold_no_tokens() {
     let log = std::fs::File::create(&log_path).expect("log file");
     let port = free_port();
     let base = format!("http://127.0.0.1:{port}");
-    let mut server = Server(
-        command()
-            .args(["serve", "--bind", &format!("127.0.0.1:{port}"), "--data-dir"])
-            .arg(&data)
-            .env("MESDONNEES__LOG__FORMAT", "json")
-            .env("RUST_LOG", "info")
-            .stdout(Stdio::null())
-            .stderr(log)
-            .spawn()
-            .expect("spawn serve"),
+    let mut server = serve(
+        &data,
+        port,
+        &[("MESDONNEES__LOG__FORMAT", "json"), ("RUST_LOG", "info")],
+        log.into(),
     );
     let client = reqwest::Client::new();
     wait_healthy(&client, &base).await;
