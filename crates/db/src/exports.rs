@@ -211,14 +211,16 @@ pub fn mark_expired(conn: &mut DbConnection, id: &str) -> Result<(), DbError> {
     Ok(())
 }
 
-pub fn replace_entries(
-    conn: &mut DbConnection,
-    id: &str,
-    entries: &[ExportEntry],
-) -> Result<(), DbError> {
+/// Removes the listing an earlier, interrupted attempt wrote.
+pub fn clear_entries(conn: &mut DbConnection, id: &str) -> Result<(), DbError> {
     diesel::delete(export_entries::table.filter(export_entries::export_id.eq(id))).execute(conn)?;
+    Ok(())
+}
+
+/// Adds rows to an export's listing, written as the archive is (it is shown once ready).
+pub fn append_entries(conn: &mut DbConnection, entries: &[ExportEntry]) -> Result<(), DbError> {
     // The multi backend has no batch insert: Postgres gets one statement per 500 rows, SQLite
-    // (fast at single-row inserts inside the caller's transaction) one per row.
+    // (fast at single-row inserts inside a transaction) one per row.
     match conn {
         DbConnection::Pg(pg) => {
             for chunk in entries.chunks(500) {
@@ -226,9 +228,12 @@ pub fn replace_entries(
             }
         }
         DbConnection::Sqlite(sqlite) => {
-            for entry in entries {
-                diesel::insert_into(export_entries::table).values(entry).execute(sqlite)?;
-            }
+            sqlite.transaction(|sqlite| {
+                for entry in entries {
+                    diesel::insert_into(export_entries::table).values(entry).execute(sqlite)?;
+                }
+                QueryResult::Ok(())
+            })?;
         }
     }
     Ok(())

@@ -1,7 +1,11 @@
 //! What the workspace app puts in an export: the user's own tree and what others shared with
 //! them, as archive paths relative to the app's folder, made safe and unique per folder.
+//!
+//! The tree is walked folder by folder, a page of rows at a time, so what is held does not grow
+//! with the number of documents: the open folders (at most [`MAX_DEPTH`]), the names already
+//! given in each, and one page.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet, VecDeque};
 
 use diesel::prelude::*;
 use mesdonnees_shared::archive::{OWN_DOCUMENTS, SHARED_DOCUMENTS};
@@ -13,6 +17,8 @@ use crate::{DbConnection, DbError, Document};
 
 /// Deepest folder nesting walked; deeper content (or a corrupted parent cycle) is left out.
 const MAX_DEPTH: usize = 64;
+/// Rows fetched per query.
+const PAGE: i64 = 500;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Section {
@@ -34,145 +40,290 @@ impl WorkspaceItem {
     }
 }
 
-/// The workspace part of an export, in a stable order (folders first, then by name, then id).
+/// Which rows a folder of the walk lists.
+#[derive(Debug)]
+enum Source {
+    /// The user's top-level documents.
+    OwnRoots { owner: String },
+    /// A folder's children; in the user's own tree, only the rows they own.
+    Children { folder: String, owner: Option<String> },
+    /// The shared roots, already loaded and in archive order.
+    Loaded,
+}
+
+/// Where the last page ended: the archive order is (folders first, name, id).
+#[derive(Debug)]
+struct Cursor {
+    kind: String,
+    name: String,
+    id: String,
+}
+
+#[derive(Debug)]
+struct Frame {
+    prefix: String,
+    section: Section,
+    source: Source,
+    after: Option<Cursor>,
+    page: VecDeque<Document>,
+    exhausted: bool,
+    names: UniqueNames,
+}
+
+impl Frame {
+    fn new(prefix: String, section: Section, source: Source) -> Self {
+        Self {
+            prefix,
+            section,
+            source,
+            after: None,
+            page: VecDeque::new(),
+            exhausted: false,
+            names: UniqueNames::new(),
+        }
+    }
+
+    fn folder_id(&self) -> Option<&str> {
+        match &self.source {
+            Source::Children { folder, .. } => Some(folder),
+            _ => None,
+        }
+    }
+}
+
+/// A walk of one user's workspace in archive order (own tree, then what is shared with them;
+/// in each folder, folders first, then by name, then by id), handed out a batch at a time.
 /// Folders are listed only when no filter is set, so a filtered export holds no empty folders.
-/// Rows are moved, never copied, from the query results into the items.
-pub fn collect(
-    conn: &mut DbConnection,
-    user: &str,
-    filters: &ExportFilters,
-) -> Result<Vec<WorkspaceItem>, DbError> {
-    let own: Vec<Document> = documents::table
-        .filter(documents::owner_id.eq(user))
-        .select(Document::as_select())
-        .load(conn)?;
-    let shared_roots: Vec<Document> = documents::table
-        .inner_join(document_shares::table)
-        .filter(document_shares::user_id.eq(user))
-        .filter(documents::owner_id.ne(user))
-        .select(Document::as_select())
-        .load(conn)?;
-    let shared_below = descendants(conn, &shared_roots)?;
-    // A document shared on its own inside a folder also shared is listed once, in its folder.
-    let inside: std::collections::HashSet<String> =
-        shared_below.iter().map(|d| d.id.clone()).collect();
-    let shared_roots: Vec<Document> =
-        shared_roots.into_iter().filter(|d| !inside.contains(&d.id)).collect();
-    drop(inside);
-
-    let mut out = Vec::new();
-    let mut own = Tree::new(own, |d| d.parent_id.is_none());
-    let roots = std::mem::take(&mut own.roots);
-    Walker { filters, out: &mut out, tree: &mut own }.walk(OWN_DOCUMENTS, roots, Section::Own, 0);
-    let root_count = shared_roots.len();
-    let mut shared = Tree::new(shared_roots.into_iter().chain(shared_below).collect(), |_| false);
-    // The first `root_count` rows are the shared roots.
-    let mut roots: Vec<usize> = (0..root_count).collect();
-    shared.sort(&mut roots);
-    Walker { filters, out: &mut out, tree: &mut shared }.walk(
-        SHARED_DOCUMENTS,
-        roots,
-        Section::Shared,
-        0,
-    );
-    Ok(out)
+#[derive(Debug)]
+pub struct WorkspaceWalk {
+    user: String,
+    filters: ExportFilters,
+    stack: Vec<Frame>,
+    sections: VecDeque<Section>,
 }
 
-/// One section's documents, owned, with each folder's children in archive order.
-struct Tree {
-    docs: Vec<Option<Document>>,
-    children: HashMap<String, Vec<usize>>,
-    roots: Vec<usize>,
-}
-
-impl Tree {
-    fn new(docs: Vec<Document>, is_root: impl Fn(&Document) -> bool) -> Self {
-        let mut children: HashMap<String, Vec<usize>> = HashMap::new();
-        let mut roots = Vec::new();
-        for (index, doc) in docs.iter().enumerate() {
-            if is_root(doc) {
-                roots.push(index);
-            }
-            if let Some(parent) = &doc.parent_id {
-                children.entry(parent.clone()).or_default().push(index);
-            }
+impl WorkspaceWalk {
+    pub fn new(user: &str, filters: ExportFilters) -> Self {
+        Self {
+            user: user.to_owned(),
+            filters,
+            stack: Vec::new(),
+            sections: VecDeque::from([Section::Own, Section::Shared]),
         }
-        let by_order = |a: &usize, b: &usize| archive_order(&docs[*a], &docs[*b]);
-        for list in children.values_mut() {
-            list.sort_by(by_order);
-        }
-        roots.sort_by(by_order);
-        Self { docs: docs.into_iter().map(Some).collect(), children, roots }
     }
 
-    /// Archive order (folders first, then by name, then by id).
-    fn sort(&self, indices: &mut [usize]) {
-        indices.sort_by(|&a, &b| match (&self.docs[a], &self.docs[b]) {
-            (Some(a), Some(b)) => archive_order(a, b),
-            _ => std::cmp::Ordering::Equal,
-        });
-    }
-}
-
-fn archive_order(a: &Document, b: &Document) -> std::cmp::Ordering {
-    b.is_folder()
-        .cmp(&a.is_folder())
-        .then_with(|| a.name.cmp(&b.name))
-        .then_with(|| a.id.cmp(&b.id))
-}
-
-struct Walker<'a> {
-    filters: &'a ExportFilters,
-    out: &'a mut Vec<WorkspaceItem>,
-    tree: &'a mut Tree,
-}
-
-impl Walker<'_> {
-    fn walk(&mut self, prefix: &str, nodes: Vec<usize>, section: Section, depth: usize) {
-        if depth >= MAX_DEPTH {
-            return;
-        }
-        let mut names = UniqueNames::new();
-        for index in nodes {
-            // Taken: a row is placed once even if a corrupted tree points at it twice.
-            let Some(doc) = self.tree.docs[index].take() else { continue };
-            let path = format!("{prefix}/{}", names.claim(&doc.name));
-            if doc.is_folder() {
-                let below = self.tree.children.remove(&doc.id).unwrap_or_default();
-                if self.filters.is_empty() {
-                    self.out.push(WorkspaceItem { path: path.clone(), section, document: doc });
+    /// Up to `max` more items; an empty batch means the walk is over.
+    pub fn next_batch(
+        &mut self,
+        conn: &mut DbConnection,
+        max: usize,
+    ) -> Result<Vec<WorkspaceItem>, DbError> {
+        let mut out = Vec::new();
+        while out.len() < max {
+            let Some(frame) = self.stack.last_mut() else {
+                match self.sections.pop_front() {
+                    Some(section) => self.open_section(conn, section)?,
+                    None => break,
                 }
-                self.walk(&path, below, section, depth + 1);
+                continue;
+            };
+            if frame.page.is_empty() {
+                if frame.exhausted {
+                    self.stack.pop();
+                } else {
+                    fetch_page(conn, frame)?;
+                }
+                continue;
+            }
+            let Some(doc) = frame.page.pop_front() else { continue };
+            let path = format!("{}/{}", frame.prefix, frame.names.claim(&doc.name));
+            let section = frame.section;
+            if doc.is_folder() {
+                // A corrupted tree may point back at an open folder; deeper ones are left out.
+                let cycle = self.stack.iter().any(|f| f.folder_id() == Some(doc.id.as_str()));
+                if cycle || self.stack.len() >= MAX_DEPTH {
+                    continue;
+                }
+                let owner = (section == Section::Own).then(|| self.user.clone());
+                let source = Source::Children { folder: doc.id.clone(), owner };
+                self.stack.push(Frame::new(path.clone(), section, source));
+                if self.filters.is_empty() {
+                    out.push(WorkspaceItem { path, section, document: doc });
+                }
             } else if self.filters.keeps(
                 &doc.name,
                 doc.content_type.as_deref().unwrap_or(""),
                 doc.updated_at.and_utc(),
             ) {
-                self.out.push(WorkspaceItem { path, section, document: doc });
+                out.push(WorkspaceItem { path, section, document: doc });
             }
         }
+        Ok(out)
+    }
+
+    fn open_section(&mut self, conn: &mut DbConnection, section: Section) -> Result<(), DbError> {
+        match section {
+            Section::Own => {
+                let source = Source::OwnRoots { owner: self.user.clone() };
+                self.stack.push(Frame::new(OWN_DOCUMENTS.to_owned(), section, source));
+            }
+            Section::Shared => {
+                let roots = shared_roots(conn, &self.user)?;
+                let mut frame = Frame::new(SHARED_DOCUMENTS.to_owned(), section, Source::Loaded);
+                frame.page = roots.into();
+                frame.exhausted = true;
+                self.stack.push(frame);
+            }
+        }
+        Ok(())
     }
 }
 
-/// Everything below the given folders, level by level.
-fn descendants(conn: &mut DbConnection, roots: &[Document]) -> Result<Vec<Document>, DbError> {
-    let mut all = Vec::new();
-    let mut frontier: Vec<String> =
-        roots.iter().filter(|d| d.is_folder()).map(|d| d.id.clone()).collect();
+fn fetch_page(conn: &mut DbConnection, frame: &mut Frame) -> Result<(), DbError> {
+    let mut query = documents::table.select(Document::as_select()).into_boxed();
+    query = match &frame.source {
+        Source::Loaded => {
+            frame.exhausted = true;
+            return Ok(());
+        }
+        Source::OwnRoots { owner } => query
+            .filter(documents::parent_id.is_null())
+            .filter(documents::owner_id.eq(owner.clone())),
+        Source::Children { folder, owner } => {
+            let query = query.filter(documents::parent_id.eq(folder.clone()));
+            match owner {
+                Some(owner) => query.filter(documents::owner_id.eq(owner.clone())),
+                None => query,
+            }
+        }
+    };
+    if let Some(c) = &frame.after {
+        query = query.filter(
+            documents::kind.lt(c.kind.clone()).or(documents::kind.eq(c.kind.clone()).and(
+                documents::name
+                    .gt(c.name.clone())
+                    .or(documents::name.eq(c.name.clone()).and(documents::id.gt(c.id.clone()))),
+            )),
+        );
+    }
+    let rows: Vec<Document> = query
+        .order((documents::kind.desc(), documents::name.asc(), documents::id.asc()))
+        .limit(PAGE)
+        .load(conn)?;
+    frame.exhausted = rows.len() < usize::try_from(PAGE).unwrap_or(usize::MAX);
+    if let Some(last) = rows.last() {
+        frame.after =
+            Some(Cursor { kind: last.kind.clone(), name: last.name.clone(), id: last.id.clone() });
+    }
+    frame.page = rows.into();
+    Ok(())
+}
+
+/// Documents shared with the user by others, except those inside a folder also shared with
+/// them (listed once, in that folder), in archive order.
+fn shared_roots(conn: &mut DbConnection, user: &str) -> Result<Vec<Document>, DbError> {
+    let mut roots: Vec<Document> = documents::table
+        .inner_join(document_shares::table)
+        .filter(document_shares::user_id.eq(user))
+        .filter(documents::owner_id.ne(user))
+        .select(Document::as_select())
+        .load(conn)?;
+    let shared: HashSet<String> = roots.iter().map(|d| d.id.clone()).collect();
+    // Each root climbs its ancestors one level per query, all roots at once.
+    let mut climbing: HashMap<String, String> = roots
+        .iter()
+        .filter_map(|d| d.parent_id.clone().map(|parent| (d.id.clone(), parent)))
+        .collect();
+    let mut inside = HashSet::new();
     for _ in 0..MAX_DEPTH {
-        if frontier.is_empty() {
+        climbing.retain(|root, ancestor| {
+            if shared.contains(ancestor) {
+                inside.insert(root.clone());
+                false
+            } else {
+                true
+            }
+        });
+        if climbing.is_empty() {
             break;
         }
-        let mut next = Vec::new();
-        for chunk in frontier.chunks(500) {
-            let level: Vec<Document> = documents::table
-                .filter(documents::parent_id.eq_any(chunk))
-                .select(Document::as_select())
+        let ancestors: Vec<String> =
+            climbing.values().cloned().collect::<HashSet<_>>().into_iter().collect();
+        let mut parents = HashMap::new();
+        for chunk in ancestors.chunks(500) {
+            let rows: Vec<(String, Option<String>)> = documents::table
+                .filter(documents::id.eq_any(chunk))
+                .select((documents::id, documents::parent_id))
                 .load(conn)?;
-            next.extend(level.iter().filter(|d| d.is_folder()).map(|d| d.id.clone()));
-            all.extend(level);
+            parents.extend(rows.into_iter().filter_map(|(id, parent)| Some((id, parent?))));
         }
-        frontier = next;
+        climbing.retain(|_, ancestor| match parents.get(ancestor) {
+            Some(parent) => {
+                ancestor.clone_from(parent);
+                true
+            }
+            None => false,
+        });
     }
-    Ok(all)
+    roots.retain(|d| !inside.contains(&d.id));
+    roots.sort_by(|a, b| {
+        b.is_folder()
+            .cmp(&a.is_folder())
+            .then_with(|| a.name.cmp(&b.name))
+            .then_with(|| a.id.cmp(&b.id))
+    });
+    Ok(roots)
+}
+
+/// Every item of a walk, for callers that need the whole list (small workspaces, tests).
+pub fn collect(
+    conn: &mut DbConnection,
+    user: &str,
+    filters: &ExportFilters,
+) -> Result<Vec<WorkspaceItem>, DbError> {
+    let mut walk = WorkspaceWalk::new(user, filters.clone());
+    let mut all = Vec::new();
+    loop {
+        let batch = walk.next_batch(conn, 1000)?;
+        if batch.is_empty() {
+            return Ok(all);
+        }
+        all.extend(batch);
+    }
+}
+
+/// Files and bytes a walk would hand out, without holding them: an aggregate over the user's
+/// own files when no filter applies, the walk itself otherwise (a filter is decided per file).
+pub fn totals(
+    conn: &mut DbConnection,
+    user: &str,
+    filters: &ExportFilters,
+) -> Result<(u64, u64), DbError> {
+    let mut walk = WorkspaceWalk::new(user, filters.clone());
+    let (mut files, mut bytes) = (0_u64, 0_u64);
+    if filters.is_empty() {
+        let (count, sum): (i64, i64) = documents::table
+            .filter(documents::owner_id.eq(user))
+            .filter(documents::kind.eq("file"))
+            .select((
+                diesel::dsl::count_star(),
+                diesel::dsl::sql::<diesel::sql_types::BigInt>(
+                    "CAST(COALESCE(SUM(size), 0) AS BIGINT)",
+                ),
+            ))
+            .first(conn)?;
+        files = u64::try_from(count).unwrap_or(0);
+        bytes = u64::try_from(sum).unwrap_or(0);
+        walk.sections.retain(|s| *s == Section::Shared);
+    }
+    loop {
+        let batch = walk.next_batch(conn, 1000)?;
+        if batch.is_empty() {
+            return Ok((files, bytes));
+        }
+        for item in batch.iter().filter(|i| !i.document.is_folder()) {
+            files += 1;
+            bytes += item.size();
+        }
+    }
 }

@@ -28,10 +28,11 @@ pub struct Manifest {
     pub created_at: DateTime<Utc>,
     pub source: Source,
     pub owner: Owner,
+    /// Every entry except the manifest, its signature and the read-me. Before `apps` in the
+    /// written file, which is produced as the archive is: the outcomes are known last.
+    pub files: Vec<ManifestFile>,
     /// Per app id: what the archive holds of it.
     pub apps: BTreeMap<String, ManifestApp>,
-    /// Every entry except the manifest, its signature and the read-me.
-    pub files: Vec<ManifestFile>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -5,13 +5,14 @@
 
 mod workspace;
 
-use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use futures_util::future::BoxFuture;
 use futures_util::stream::BoxStream;
 use mesdonnees_infra::Context;
 use mesdonnees_shared::apps::{AppDescriptor, WORKSPACE_APP};
 use mesdonnees_shared::filters::ExportFilters;
+
+use crate::export::PreparedData;
 
 pub use workspace::WorkspaceConnector;
 
@@ -24,16 +25,16 @@ pub struct ExportRequest {
 
 /// One entry of an app's export, its path relative to the app's folder (`/`-separated, each
 /// segment already safe and unique).
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub enum AppEntry {
     Directory {
         path: String,
         modified: DateTime<Utc>,
     },
-    /// App data, small by contract (bounded by the connector).
-    Json {
+    /// Content already hashed and deflated (metadata an app builds as it streams).
+    Prepared {
         path: String,
-        data: Bytes,
+        data: PreparedData,
         modified: DateTime<Utc>,
     },
     /// A file in the object store.

@@ -1,14 +1,15 @@
 //! The built-in documents space as an app connector.
 
-use bytes::Bytes;
+use futures_util::StreamExt;
 use futures_util::future::BoxFuture;
 use futures_util::stream;
-use mesdonnees_db::workspace::{Section, WorkspaceItem, collect};
+use mesdonnees_db::workspace::{Section, WorkspaceItem, WorkspaceWalk, totals};
 use mesdonnees_infra::Context;
 use mesdonnees_shared::apps::AppDescriptor;
 use serde::Serialize;
 
 use super::{AppConnector, AppEntry, ConnectorError, ExportRequest, PreparedExport};
+use crate::export::{DeflatedFile, PreparedData};
 
 /// Metadata file of the app folder: what the file tree alone cannot carry (original names,
 /// types, dates, owners), so an import can rebuild the documents faithfully.
@@ -26,13 +27,6 @@ impl WorkspaceConnector {
 }
 
 #[derive(Serialize)]
-struct Metadata<'a> {
-    app: &'a str,
-    version: String,
-    documents: Vec<MetadataEntry<'a>>,
-}
-
-#[derive(Serialize)]
 struct MetadataEntry<'a> {
     path: &'a str,
     id: &'a str,
@@ -47,13 +41,9 @@ struct MetadataEntry<'a> {
     modified_at: chrono::DateTime<chrono::Utc>,
 }
 
-fn metadata(
-    items: &[WorkspaceItem],
-    descriptor: &AppDescriptor,
-) -> Result<Vec<u8>, ConnectorError> {
-    let documents = items
-        .iter()
-        .map(|item| MetadataEntry {
+impl<'a> MetadataEntry<'a> {
+    fn of(item: &'a WorkspaceItem) -> Self {
+        MetadataEntry {
             path: &item.path,
             id: &item.document.id,
             kind: &item.document.kind,
@@ -68,15 +58,58 @@ fn metadata(
             sha256: item.document.sha256.as_deref(),
             created_at: item.document.created_at.and_utc(),
             modified_at: item.document.updated_at.and_utc(),
-        })
-        .collect();
-    serde_json::to_vec(&Metadata {
-        app: &descriptor.id,
-        version: descriptor.version.to_string(),
-        documents,
-    })
-    .map_err(|e| ConnectorError { code: "metadata_unwritable", message: e.to_string() })
+        }
+    }
 }
+
+/// `workspace.json`, written as the walk goes: `{"app":…,"version":…,"documents":[…]}`.
+struct MetadataFile {
+    file: DeflatedFile,
+    scratch: Vec<u8>,
+    documents: u64,
+}
+
+impl MetadataFile {
+    fn new(descriptor: &AppDescriptor) -> std::io::Result<Self> {
+        let mut file = DeflatedFile::default();
+        let mut scratch = Vec::new();
+        let head =
+            serde_json::json!({"app": descriptor.id, "version": descriptor.version.to_string()});
+        serde_json::to_writer(&mut scratch, &head)?;
+        // The head object, reopened to append the documents array.
+        scratch.pop();
+        scratch.extend_from_slice(b",\"documents\":[");
+        file.append(&scratch)?;
+        Ok(Self { file, scratch, documents: 0 })
+    }
+
+    fn add(&mut self, item: &WorkspaceItem) -> std::io::Result<()> {
+        if self.documents > 0 {
+            self.file.append(b",")?;
+        }
+        self.documents += 1;
+        self.file.append_json(&mut self.scratch, &MetadataEntry::of(item))
+    }
+
+    fn finish(mut self) -> std::io::Result<PreparedData> {
+        self.file.append(b"]}")?;
+        self.file.finish()
+    }
+}
+
+fn unwritable(e: &std::io::Error) -> ConnectorError {
+    ConnectorError { code: "metadata_unwritable", message: e.to_string() }
+}
+
+fn database(e: &mesdonnees_db::DbError) -> ConnectorError {
+    ConnectorError { code: "database_unavailable", message: e.to_string() }
+}
+
+/// Rows handed from the database thread at once.
+const BATCH: usize = 256;
+
+/// The walk and the metadata built along, until both are done.
+type Walking = Option<Box<(WorkspaceWalk, MetadataFile)>>;
 
 impl AppConnector for WorkspaceConnector {
     fn descriptor(&self) -> &AppDescriptor {
@@ -88,45 +121,72 @@ impl AppConnector for WorkspaceConnector {
         request: &'a ExportRequest,
     ) -> BoxFuture<'a, Result<PreparedExport, ConnectorError>> {
         Box::pin(async move {
-            let owner = request.owner.clone();
-            let filters = request.filters.clone();
-            let items =
-                self.ctx.db.run(move |conn| collect(conn, &owner, &filters)).await.map_err(
-                    |e| ConnectorError { code: "database_unavailable", message: e.to_string() },
-                )?;
-            let files = items.iter().filter(|i| !i.document.is_folder()).count() as u64;
-            let bytes =
-                items.iter().filter(|i| !i.document.is_folder()).map(WorkspaceItem::size).sum();
-            let metadata = Bytes::from(metadata(&items, &self.descriptor)?);
-            let now = chrono::Utc::now();
-            let entries = items
-                .into_iter()
-                .map(|item| {
-                    let modified = item.document.updated_at.and_utc();
-                    if item.document.is_folder() {
-                        return AppEntry::Directory { path: item.path, modified };
+            let (owner, filters) = (request.owner.clone(), request.filters.clone());
+            let (files, bytes) = self
+                .ctx
+                .db
+                .run(move |conn| totals(conn, &owner, &filters))
+                .await
+                .map_err(|e| database(&e))?;
+            let walk = WorkspaceWalk::new(&request.owner, request.filters.clone());
+            let metadata = MetadataFile::new(&self.descriptor).map_err(|e| unwritable(&e))?;
+            let db = self.ctx.db.clone();
+            // The documents stream in pages; workspace.json, built along, closes the folder.
+            let batches =
+                stream::unfold(Some(Box::new((walk, metadata))), move |state: Walking| {
+                    let db = db.clone();
+                    async move {
+                        let (mut walk, mut metadata) = *state?;
+                        let fetched = db
+                            .run(move |conn| {
+                                walk.next_batch(conn, BATCH).map(|items| (walk, items))
+                            })
+                            .await;
+                        let (walk, items) = match fetched {
+                            Ok(fetched) => fetched,
+                            Err(e) => return Some((vec![Err(database(&e))], None)),
+                        };
+                        if items.is_empty() {
+                            let modified = chrono::Utc::now();
+                            let entry = metadata.finish().map_err(|e| unwritable(&e)).map(|data| {
+                                AppEntry::Prepared {
+                                    path: METADATA_FILE.to_owned(),
+                                    data,
+                                    modified,
+                                }
+                            });
+                            return Some((vec![entry], None));
+                        }
+                        let mut entries = Vec::with_capacity(items.len());
+                        for item in items {
+                            if let Err(e) = metadata.add(&item) {
+                                entries.push(Err(unwritable(&e)));
+                                return Some((entries, None));
+                            }
+                            entries.push(Ok(entry_of(item)));
+                        }
+                        Some((entries, Some(Box::new((walk, metadata)))))
                     }
-                    AppEntry::Object {
-                        size: item.size(),
-                        key: item.document.object_key.unwrap_or_default(),
-                        content_type: item.document.content_type.unwrap_or_default(),
-                        path: item.path,
-                        modified,
-                    }
-                })
-                .map(Ok)
-                // Collected now: the document rows (most of their fields no longer needed)
-                // are freed before the first byte is written.
-                .collect::<Vec<_>>();
-            // The metadata goes first: written at once, its buffer is not held for the export.
-            let metadata =
-                AppEntry::Json { path: METADATA_FILE.to_owned(), data: metadata, modified: now };
-            let entries = std::iter::once(Ok(metadata)).chain(entries);
+                });
             Ok(PreparedExport {
                 files_total: Some(files + 1),
                 bytes_total: Some(bytes),
-                entries: Box::pin(stream::iter(entries)),
+                entries: Box::pin(batches.flat_map(stream::iter)),
             })
         })
+    }
+}
+
+fn entry_of(item: WorkspaceItem) -> AppEntry {
+    let modified = item.document.updated_at.and_utc();
+    if item.document.is_folder() {
+        return AppEntry::Directory { path: item.path, modified };
+    }
+    AppEntry::Object {
+        size: item.size(),
+        key: item.document.object_key.unwrap_or_default(),
+        content_type: item.document.content_type.unwrap_or_default(),
+        path: item.path,
+        modified,
     }
 }

@@ -1,26 +1,22 @@
-//! The zip writer of an export: entries go through async_zip into a hashing counter into a
+//! The archive of an export: entries go through the zip writer into a hashing counter into a
 //! multipart upload to the object store. Nothing is held whole but small entries.
 
 use std::pin::Pin;
 use std::task::{Context, Poll, ready};
 
-use async_zip::base::write::ZipFileWriter;
-use async_zip::tokio::write::ZipFileWriter as TokioZipFileWriter;
-use async_zip::{Compression, ZipDateTime, ZipEntryBuilder};
 use chrono::{DateTime, Utc};
-use futures_util::AsyncWriteExt as _;
-
-use super::sink::Sink;
+use flate2::{Compress, Compression};
 use sha2::{Digest, Sha256};
 use tokio::io::AsyncWrite;
-use tokio_util::compat::Compat;
 use tokio_util::sync::PollSender;
+
+use super::compress;
+use super::sink::Sink;
+use super::zip::{PreparedData, ZipWriter};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ArchiveError {
-    #[error("zip writing failed: {0}")]
-    Zip(#[from] async_zip::error::ZipError),
-    #[error("object store I/O failed: {0}")]
+    #[error("archive writing failed: {0}")]
     Io(#[from] std::io::Error),
 }
 
@@ -131,18 +127,14 @@ pub struct EntrySummary {
 }
 
 pub struct ArchiveWriter {
-    zip: TokioZipFileWriter<HashingWriter<Sink>>,
+    zip: ZipWriter<HashingWriter<Sink>>,
+    /// Deflate state of streamed entries, reset between them.
+    stream_compressor: Option<Compress>,
 }
 
 impl ArchiveWriter {
-    /// `zip64` is needed past 4 GiB or 65,535 entries. Without it, streamed entries are written
-    /// in the classic layout (real sizes in a 32-bit data descriptor), which every reader takes;
-    /// async_zip's ZIP64 streamed entries are refused by some readers, so they are kept for the
-    /// archives that need them.
-    pub fn create(sink: Sink, zip64: bool) -> Self {
-        let hashing = HashingWriter::new(sink);
-        let zip = ZipFileWriter::with_tokio(hashing);
-        Self { zip: if zip64 { zip } else { zip.force_no_zip64() } }
+    pub fn create(sink: Sink) -> Self {
+        Self { zip: ZipWriter::new(HashingWriter::new(sink)), stream_compressor: None }
     }
 
     pub async fn add_directory(
@@ -150,15 +142,10 @@ impl ArchiveWriter {
         path: &str,
         modified: DateTime<Utc>,
     ) -> Result<(), ArchiveError> {
-        let entry = ZipEntryBuilder::new(format!("{path}/").into(), Compression::Stored)
-            .last_modification_date(ZipDateTime::from_chrono(&modified))
-            .unix_permissions(0o040_755);
-        self.zip.write_entry_whole(entry, &[]).await?;
-        Ok(())
+        Ok(self.zip.add_directory(path, modified).await?)
     }
 
-    /// A small entry whose bytes are at hand; its sizes go in the local header, which every
-    /// reader (Java's included) handles.
+    /// A small entry whose bytes are at hand, deflated when asked and worth it.
     pub async fn add_whole(
         &mut self,
         path: &str,
@@ -166,83 +153,126 @@ impl ArchiveWriter {
         deflate: bool,
         modified: DateTime<Utc>,
     ) -> Result<EntrySummary, ArchiveError> {
-        let entry = ZipEntryBuilder::new(path.into(), compression(deflate))
-            .last_modification_date(ZipDateTime::from_chrono(&modified))
-            .unix_permissions(0o100_644);
-        self.zip.write_entry_whole(entry, data).await?;
-        Ok(EntrySummary { size: data.len() as u64, sha256: hex::encode(Sha256::digest(data)) })
+        let prepared = super::prepare::pack(data.to_vec(), deflate);
+        self.add_prepared(path, &prepared, modified).await
     }
 
-    /// An entry prepared ahead (hashed, compressed when worth it): written as is, with its
-    /// sizes and CRC in the local header.
+    /// An entry prepared ahead (hashed, compressed when worth it), written as is.
     pub async fn add_prepared(
         &mut self,
         path: &str,
-        prepared: &super::prepare::PreparedData,
+        prepared: &PreparedData,
         modified: DateTime<Utc>,
     ) -> Result<EntrySummary, ArchiveError> {
-        let entry = ZipEntryBuilder::new(path.into(), compression(prepared.deflate))
-            .last_modification_date(ZipDateTime::from_chrono(&modified))
-            .unix_permissions(0o100_644)
-            .crc32(prepared.crc32)
-            .uncompressed_size(prepared.size);
-        self.zip.write_entry_whole_precompressed(entry, &prepared.data).await?;
+        self.zip.add_prepared(path, prepared, modified).await?;
         Ok(EntrySummary { size: prepared.size, sha256: prepared.sha256.clone() })
     }
 
-    /// A large entry streamed chunk by chunk, stored (sizes go in a data descriptor).
-    /// async_zip 0.0.19 swaps the two sizes in the central directory of a streamed entry without
-    /// ZIP64, harmless only when they are equal: streamed entries are never deflated.
-    /// `buffer` is reused from one large entry to the next.
+    /// A large entry streamed chunk by chunk; deflated when its type or first chunk says it
+    /// shrinks. `buffer` is reused from one large entry to the next.
     pub async fn add_stream<R>(
         &mut self,
-        path: &str,
+        file: StreamedFile<'_>,
         mut reader: R,
         buffer: &mut Vec<u8>,
-        modified: DateTime<Utc>,
     ) -> Result<EntrySummary, ArchiveError>
     where
         R: tokio::io::AsyncRead + Unpin,
     {
-        use tokio::io::AsyncReadExt;
-        let entry = ZipEntryBuilder::new(path.into(), Compression::Stored)
-            .last_modification_date(ZipDateTime::from_chrono(&modified))
-            .unix_permissions(0o100_644);
-        let mut writer = self.zip.write_entry_stream(entry).await?;
-        let mut hasher = Sha256::new();
-        let mut size = 0_u64;
         buffer.resize(STREAM_CHUNK, 0);
+        let mut filled = read_full(&mut reader, buffer).await?;
+        let deflate = compress::should_deflate(file.path, file.content_type, &buffer[..filled]);
+        let mut entry = self.zip.begin_stream(file.path, deflate, file.size, file.modified).await?;
+        let mut hasher = Sha256::new();
+        let mut crc = crc32fast::Hasher::new();
+        let mut size = 0_u64;
+        let mut compressor = deflate.then(|| self.take_compressor());
+        let mut compressed = Vec::new();
         loop {
-            let n = reader.read(buffer).await?;
-            if n == 0 {
+            let last = filled < buffer.len();
+            let chunk = &buffer[..filled];
+            hasher.update(chunk);
+            crc.update(chunk);
+            size += filled as u64;
+            if let Some(state) = compressor.take() {
+                let input = std::mem::take(buffer);
+                let output = std::mem::take(&mut compressed);
+                let (state, input, output) = tokio::task::spawn_blocking(move || {
+                    let mut state = state;
+                    let mut output = output;
+                    let result =
+                        compress::deflate_chunk(&mut state, &input[..filled], last, &mut output);
+                    (state, input, result.map(|()| output))
+                })
+                .await
+                .map_err(std::io::Error::other)?;
+                *buffer = input;
+                compressed = output?;
+                compressor = Some(state);
+                self.zip.write_stream(&mut entry, &compressed).await?;
+            } else {
+                self.zip.write_stream(&mut entry, chunk).await?;
+            }
+            if last {
                 break;
             }
-            hasher.update(&buffer[..n]);
-            size += n as u64;
-            writer.write_all(&buffer[..n]).await?;
+            filled = read_full(&mut reader, buffer).await?;
         }
-        writer.close().await?;
+        if let Some(state) = compressor {
+            self.stream_compressor = Some(state);
+        }
+        self.zip.end_stream(entry, crc.finalize(), size).await?;
         Ok(EntrySummary { size, sha256: hex::encode(hasher.finalize()) })
+    }
+
+    fn take_compressor(&mut self) -> Compress {
+        let mut state = self.stream_compressor.take().unwrap_or_else(|| {
+            Compress::new(Compression::new(super::prepare::DEFLATE_LEVEL), false)
+        });
+        state.reset();
+        state
     }
 
     /// Writes the central directory and completes the upload: only now does the object exist.
     pub async fn finish(self) -> Result<ArchiveSummary, ArchiveError> {
-        let compat: Compat<HashingWriter<Sink>> = self.zip.close().await?;
-        let mut hashing = compat.into_inner();
+        let (mut hashing, size) = self.zip.finish().await?;
         if let Err(e) = hashing.inner.complete().await {
             hashing.inner.abort().await;
             return Err(e.into());
         }
         let sha256 = hashing.digest().await?;
+        debug_assert_eq!(size, hashing.written);
         Ok(ArchiveSummary { size: hashing.written, sha256 })
     }
 
     /// Gives up: the multipart upload is aborted, no object appears.
     pub async fn abort(mut self) {
-        self.zip.inner_mut().get_mut().inner.abort().await;
+        self.zip.get_mut().inner.abort().await;
     }
 }
 
-fn compression(deflate: bool) -> Compression {
-    if deflate { Compression::Deflate } else { Compression::Stored }
+/// What the archive needs to know of a streamed file before its bytes.
+pub struct StreamedFile<'a> {
+    pub path: &'a str,
+    pub content_type: &'a str,
+    /// Expected size (from the store's listing or the app), to choose ZIP64 headers.
+    pub size: u64,
+    pub modified: DateTime<Utc>,
+}
+
+/// Fills `buffer` unless the reader ends first; returns how much it holds.
+async fn read_full<R: tokio::io::AsyncRead + Unpin>(
+    reader: &mut R,
+    buffer: &mut [u8],
+) -> std::io::Result<usize> {
+    use tokio::io::AsyncReadExt;
+    let mut filled = 0;
+    while filled < buffer.len() {
+        let n = reader.read(&mut buffer[filled..]).await?;
+        if n == 0 {
+            break;
+        }
+        filled += n;
+    }
+    Ok(filled)
 }

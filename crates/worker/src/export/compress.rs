@@ -94,6 +94,34 @@ pub fn deflate(data: &[u8], level: Compression) -> Option<Vec<u8>> {
     })
 }
 
+/// Deflates one chunk of a streamed entry into `out` (cleared first), finishing the stream on
+/// the `last` chunk; a non-final chunk is flushed only as far as the compressor wants.
+pub fn deflate_chunk(
+    state: &mut Compress,
+    chunk: &[u8],
+    last: bool,
+    out: &mut Vec<u8>,
+) -> std::io::Result<()> {
+    out.clear();
+    out.reserve(chunk.len() + chunk.len() / 1000 + 64);
+    let flush = if last { FlushCompress::Finish } else { FlushCompress::None };
+    let start = state.total_in();
+    loop {
+        let consumed = usize::try_from(state.total_in() - start).unwrap_or(usize::MAX);
+        let status = state
+            .compress_vec(&chunk[consumed.min(chunk.len())..], out, flush)
+            .map_err(std::io::Error::other)?;
+        let done = usize::try_from(state.total_in() - start).unwrap_or(usize::MAX) >= chunk.len();
+        match status {
+            Status::StreamEnd => return Ok(()),
+            // Output full: grow it and go on.
+            _ if out.len() == out.capacity() => out.reserve(out.capacity().max(64 * 1024)),
+            _ if done && !last => return Ok(()),
+            Status::Ok | Status::BufError => out.reserve(64 * 1024),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -149,5 +177,23 @@ mod tests {
         );
         assert!(!should_deflate("data.bin", "application/octet-stream", &noise), "random sample");
         assert!(should_deflate("dessin.svg", "image/svg+xml", &noise), "svg is text");
+    }
+
+    #[test]
+    fn a_stream_deflated_in_chunks_inflates_to_its_content() {
+        use std::io::Read;
+        let content = "chunked text with repeats, ".repeat(100_000);
+        let mut state = Compress::new(Compression::new(5), false);
+        let mut deflated = Vec::new();
+        let mut out = Vec::new();
+        let chunks: Vec<&[u8]> = content.as_bytes().chunks(300_000).collect();
+        for (i, chunk) in chunks.iter().enumerate() {
+            deflate_chunk(&mut state, chunk, i + 1 == chunks.len(), &mut out).unwrap();
+            deflated.extend_from_slice(&out);
+        }
+        let mut back = String::new();
+        flate2::read::DeflateDecoder::new(deflated.as_slice()).read_to_string(&mut back).unwrap();
+        assert_eq!(back, content);
+        assert!(deflated.len() * 20 < content.len());
     }
 }

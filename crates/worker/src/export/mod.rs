@@ -5,37 +5,42 @@
 mod archive;
 mod cleanup;
 mod compress;
+mod deflated;
+mod listing;
 mod objects;
 mod prepare;
 mod readme;
 mod sink;
+mod zip;
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use futures_util::StreamExt;
-use mesdonnees_db::{Export, ExportEntry, exports};
+use mesdonnees_db::{Export, exports};
 use mesdonnees_infra::Context;
 use mesdonnees_shared::apps::AppDescriptor;
 use mesdonnees_shared::archive::{
-    AppOutcome, FORMAT, FORMAT_VERSION, MANIFEST_PATH, Manifest, ManifestApp, ManifestFile, Owner,
-    README_PATH, SIGNATURE_PATH, Source,
+    AppOutcome, MANIFEST_PATH, ManifestApp, ManifestFile, Owner, README_PATH, SIGNATURE_PATH,
+    Source,
 };
 use mesdonnees_shared::entry_name::sanitize_segment;
 use mesdonnees_shared::exports::{ExportOptions, archive_key};
 use object_store::ObjectStoreExt;
 use object_store::path::Path;
-use sha2::{Digest, Sha256};
 
 use crate::connectors::{ExportRequest, connector_for};
 use crate::notify;
 use crate::runner::JobError;
-use archive::{ArchiveError, ArchiveWriter};
+use archive::{ArchiveError, ArchiveWriter, StreamedFile};
+use listing::{Head, Listing};
 use objects::ReadError;
 use prepare::{PrepareError, Ready};
 
 pub use cleanup::cleanup_once;
+pub(crate) use deflated::DeflatedFile;
+pub(crate) use zip::PreparedData;
 
 enum Stop {
     Cancelled,
@@ -72,6 +77,11 @@ pub async fn run(ctx: &Context, export_id: &str) -> Result<(), JobError> {
     };
     let key = archive_key(&export.id);
     remove_local_staging(ctx, &key).await;
+    let id = export.id.clone();
+    ctx.db
+        .run(move |conn| exports::clear_entries(conn, &id))
+        .await
+        .map_err(|e| JobError::Transient(format!("database: {e}")))?;
     let plan = match prepare(ctx, &export).await {
         Ok(plan) => plan,
         Err(Stop::Cancelled) => return Ok(()),
@@ -80,7 +90,7 @@ pub async fn run(ctx: &Context, export_id: &str) -> Result<(), JobError> {
     let sink = sink::Sink::open(ctx.storage.store.clone(), ctx.storage.local_root.as_deref(), &key)
         .await
         .map_err(|e| JobError::Transient(format!("cannot open the archive for writing: {e}")))?;
-    let mut writer = ArchiveWriter::create(sink, plan.needs_zip64());
+    let mut writer = ArchiveWriter::create(sink);
     match build(ctx, &export, plan, &mut writer).await {
         Ok(built) => {
             let summary = writer.finish().await.map_err(|e| JobError::Transient(e.to_string()))?;
@@ -98,9 +108,10 @@ pub async fn run(ctx: &Context, export_id: &str) -> Result<(), JobError> {
     }
 }
 
-/// What the archive holds, for the manifest, the listing and the notification.
+/// What the archive holds, for the row and the notification.
 struct Built {
-    files: Vec<ManifestFile>,
+    files: u64,
+    bytes: u64,
     apps: BTreeMap<String, ManifestApp>,
 }
 
@@ -109,13 +120,6 @@ struct Plan<'a> {
     progress: Progress<'a>,
     prepared: Vec<(AppDescriptor, crate::connectors::PreparedExport)>,
     failed: BTreeMap<String, ManifestApp>,
-}
-
-impl Plan<'_> {
-    /// Past 4 GiB or 65,535 entries a zip needs ZIP64; a margin covers metadata and headers.
-    fn needs_zip64(&self) -> bool {
-        self.progress.bytes_total > 3_900 * 1024 * 1024 || self.progress.files_total > 60_000
-    }
 }
 
 /// Asks every selected app what it will export; totals first, so the progress bar has an end.
@@ -166,97 +170,128 @@ async fn build(
     writer: &mut ArchiveWriter,
 ) -> Result<Built, Stop> {
     let Plan { mut progress, prepared, failed: mut apps } = plan;
-    let mut files = Vec::new();
-    let max_entries = ctx.config.exports.max_entries;
-    // One read buffer for every large file of the export.
-    let mut large_buffer = Vec::new();
+    let signer =
+        ctx.signer().await.map_err(|e| Stop::Failed(JobError::Transient(e.to_string())))?;
+    let source = Source {
+        instance: signer.instance().to_owned(),
+        service_version: env!("CARGO_PKG_VERSION").to_owned(),
+        key_id: signer.key_id().to_owned(),
+    };
+    let owner = Owner { id: export.owner_id.clone(), name: export.owner_name.clone() };
+    let head = Head::new(&export.id, &source, &owner);
+    let mut listing = Listing::new(ctx, &export.id, &head)
+        .map_err(|e| Stop::Failed(JobError::Permanent(format!("manifest: {e}"))))?;
+    let mut out = Output { writer, listing: &mut listing, entries: 0, large_buffer: Vec::new() };
     for (descriptor, p) in prepared {
-        let folder = sanitize_segment(&descriptor.display_name);
-        let mut app_files = 0_u64;
-        let mut app_bytes = 0_u64;
-        let mut failure: Option<(String, String)> = None;
-        let storage = ctx.storage.clone();
-        let pool = prepare::BufferPool::default();
-        let reader_pool = pool.clone();
-        let mut ready = prepare::batches(p.entries)
-            .map(move |batch| prepare::prepare_batch(storage.clone(), reader_pool.clone(), batch))
-            .buffered(prepare::batches_in_flight())
-            .flat_map(futures_util::stream::iter);
-        while let Some(item) = ready.next().await {
-            let item = match item {
-                Ok(item) => item,
-                Err(PrepareError::Connector(e)) => {
-                    failure = Some((e.code.to_owned(), e.message));
-                    break;
-                }
-                Err(PrepareError::Store(e)) => return Err(Stop::Failed(JobError::Transient(e))),
-            };
-            if files.len() as u64 >= max_entries {
-                failure =
-                    Some(("too_many_entries".into(), format!("more than {max_entries} entries")));
-                break;
-            }
-            let written = match item {
-                Ready::Directory { path, modified } => {
-                    writer.add_directory(&format!("{folder}/{path}"), modified).await?;
-                    None
-                }
-                Ready::Whole { path, data, modified } => {
-                    let path = format!("{folder}/{path}");
-                    let summary = writer.add_prepared(&path, &data, modified).await?;
-                    pool.give_back(data.data);
-                    Some((path, summary))
-                }
-                Ready::Large { path, key, modified } => {
-                    let path = format!("{folder}/{path}");
-                    match write_large(ctx, writer, &mut large_buffer, &path, &key, modified).await {
-                        Ok(summary) => Some((path, summary)),
-                        Err(ObjectFailure::Missing) => {
-                            failure.get_or_insert_with(|| missing(&path));
-                            progress.advance(0).await?;
-                            None
-                        }
-                        Err(ObjectFailure::Stop(stop)) => return Err(stop),
-                    }
-                }
-                Ready::Missing { path } => {
-                    // One lost file makes the app incomplete, not the export.
-                    failure.get_or_insert_with(|| missing(&path));
-                    progress.advance(0).await?;
-                    None
-                }
-            };
-            if let Some((path, summary)) = written {
-                app_files += 1;
-                app_bytes += summary.size;
-                progress.advance(summary.size).await?;
-                files.push(ManifestFile {
-                    path,
-                    app: descriptor.id.clone(),
-                    size: summary.size,
-                    sha256: summary.sha256,
-                });
-            }
-        }
-        let outcome = match failure {
-            None => AppOutcome::Ok,
-            Some((code, message)) => AppOutcome::Failed { code, message },
-        };
-        apps.insert(
-            descriptor.id.clone(),
-            ManifestApp {
-                version: descriptor.version,
-                folder,
-                entries: app_files,
-                bytes: app_bytes,
-                outcome,
-            },
-        );
+        let app = write_app(ctx, &mut out, &mut progress, &descriptor, p).await?;
+        apps.insert(descriptor.id.clone(), app);
     }
     progress.flush().await?;
-    // The file list moves into the manifest and back: never two copies of it.
-    let files = write_metadata(ctx, export, writer, files, &apps).await?;
-    Ok(Built { files, apps })
+    listing.write_rows().await?;
+    let (files, bytes) = (listing.files, listing.bytes);
+    write_metadata(export, writer, &signer, &head, listing, &apps).await?;
+    Ok(Built { files, bytes, apps })
+}
+
+/// Where entries go, and what is counted across apps.
+struct Output<'w, 'l, 'c> {
+    writer: &'w mut ArchiveWriter,
+    listing: &'l mut Listing<'c>,
+    entries: u64,
+    /// One read buffer for every large file of the export.
+    large_buffer: Vec<u8>,
+}
+
+/// Streams one app's entries into the archive; its outcome says whether all of them made it.
+async fn write_app(
+    ctx: &Context,
+    out: &mut Output<'_, '_, '_>,
+    progress: &mut Progress<'_>,
+    descriptor: &AppDescriptor,
+    p: crate::connectors::PreparedExport,
+) -> Result<ManifestApp, Stop> {
+    let max_entries = ctx.config.exports.max_entries;
+    let folder = sanitize_segment(&descriptor.display_name);
+    let mut app_files = 0_u64;
+    let mut app_bytes = 0_u64;
+    let mut failure: Option<(String, String)> = None;
+    let storage = ctx.storage.clone();
+    let pool = prepare::BufferPool::default();
+    let reader_pool = pool.clone();
+    let mut ready = prepare::batches(p.entries)
+        .map(move |batch| prepare::prepare_batch(storage.clone(), reader_pool.clone(), batch))
+        .buffered(prepare::batches_in_flight())
+        .flat_map(futures_util::stream::iter);
+    while let Some(item) = ready.next().await {
+        let item = match item {
+            Ok(item) => item,
+            Err(PrepareError::Connector(e)) => {
+                failure = Some((e.code.to_owned(), e.message));
+                break;
+            }
+            Err(PrepareError::Store(e)) => return Err(Stop::Failed(JobError::Transient(e))),
+        };
+        if out.entries >= max_entries {
+            failure = Some(("too_many_entries".into(), format!("more than {max_entries} entries")));
+            break;
+        }
+        out.entries += 1;
+        let written = match item {
+            Ready::Directory { path, modified } => {
+                out.writer.add_directory(&format!("{folder}/{path}"), modified).await?;
+                None
+            }
+            Ready::Whole { path, data, modified } => {
+                let path = format!("{folder}/{path}");
+                let summary = out.writer.add_prepared(&path, &data, modified).await?;
+                pool.give_back(data.data);
+                Some((path, summary))
+            }
+            Ready::Large { path, key, size, content_type, modified } => {
+                let path = format!("{folder}/{path}");
+                let file =
+                    StreamedFile { path: &path, content_type: &content_type, size, modified };
+                match write_large(ctx, out.writer, &mut out.large_buffer, file, &key).await {
+                    Ok(summary) => Some((path, summary)),
+                    Err(ObjectFailure::Missing) => {
+                        failure.get_or_insert_with(|| missing(&path));
+                        progress.advance(0).await?;
+                        None
+                    }
+                    Err(ObjectFailure::Stop(stop)) => return Err(stop),
+                }
+            }
+            Ready::Missing { path } => {
+                // One lost file makes the app incomplete, not the export.
+                failure.get_or_insert_with(|| missing(&path));
+                progress.advance(0).await?;
+                None
+            }
+        };
+        if let Some((path, summary)) = written {
+            app_files += 1;
+            app_bytes += summary.size;
+            progress.advance(summary.size).await?;
+            let file = ManifestFile {
+                path,
+                app: descriptor.id.clone(),
+                size: summary.size,
+                sha256: summary.sha256,
+            };
+            out.listing.add(&file).await?;
+        }
+    }
+    let outcome = match failure {
+        None => AppOutcome::Ok,
+        Some((code, message)) => AppOutcome::Failed { code, message },
+    };
+    Ok(ManifestApp {
+        version: descriptor.version,
+        folder,
+        entries: app_files,
+        bytes: app_bytes,
+        outcome,
+    })
 }
 
 enum ObjectFailure {
@@ -274,58 +309,44 @@ fn missing(path: &str) -> (String, String) {
     ("object_missing".into(), format!("{path} is missing from the store"))
 }
 
-/// A file too large to hold, streamed from the store into a stored entry.
+/// A file too large to hold, streamed from the store into the archive.
 async fn write_large(
     ctx: &Context,
     writer: &mut ArchiveWriter,
     buffer: &mut Vec<u8>,
-    path: &str,
+    file: StreamedFile<'_>,
     key: &str,
-    modified: chrono::DateTime<Utc>,
 ) -> Result<archive::EntrySummary, ObjectFailure> {
     let reader = objects::open_reader(&ctx.storage, key).await.map_err(|e| match e {
         ReadError::Missing => ObjectFailure::Missing,
         other => ObjectFailure::Stop(Stop::Failed(JobError::Transient(other.to_string()))),
     })?;
-    Ok(writer.add_stream(path, reader, buffer, modified).await?)
+    Ok(writer.add_stream(file, reader, buffer).await?)
 }
 
+/// The read-me, the manifest and its signature, which close the archive.
 async fn write_metadata(
-    ctx: &Context,
     export: &Export,
     writer: &mut ArchiveWriter,
-    files: Vec<ManifestFile>,
+    signer: &mesdonnees_infra::signing::InstanceSigner,
+    head: &Head<'_>,
+    listing: Listing<'_>,
     apps: &BTreeMap<String, ManifestApp>,
-) -> Result<Vec<ManifestFile>, Stop> {
-    let signer =
-        ctx.signer().await.map_err(|e| Stop::Failed(JobError::Transient(e.to_string())))?;
+) -> Result<(), Stop> {
     let now = Utc::now();
-    let manifest = Manifest {
-        format: FORMAT.to_owned(),
-        format_version: FORMAT_VERSION,
-        archive_id: export.id.clone(),
-        created_at: now,
-        source: Source {
-            instance: signer.instance().to_owned(),
-            service_version: env!("CARGO_PKG_VERSION").to_owned(),
-            key_id: signer.key_id().to_owned(),
-        },
-        owner: Owner { id: export.owner_id.clone(), name: export.owner_name.clone() },
-        apps: apps.clone(),
-        files,
-    };
     {
-        let readme = readme::render(&manifest, &export.name);
+        let readme = readme::render(&export.name, head, apps, &listing);
         writer.add_whole(README_PATH, readme.as_bytes(), true, now).await?;
     }
-    let manifest_bytes = serde_json::to_vec(&manifest)
+    let manifest = listing
+        .finish_manifest(apps)
         .map_err(|e| Stop::Failed(JobError::Permanent(format!("manifest: {e}"))))?;
-    writer.add_whole(MANIFEST_PATH, &manifest_bytes, true, now).await?;
+    writer.add_prepared(MANIFEST_PATH, &manifest, now).await?;
     let signature = signer
-        .sign_manifest(&export.id, &hex::encode(Sha256::digest(&manifest_bytes)))
+        .sign_manifest(&export.id, &manifest.sha256)
         .map_err(|e| Stop::Failed(JobError::Transient(e.to_string())))?;
     writer.add_whole(SIGNATURE_PATH, signature.as_bytes(), false, now).await?;
-    Ok(manifest.files)
+    Ok(())
 }
 
 async fn publish(
@@ -337,18 +358,6 @@ async fn publish(
 ) -> Result<(), JobError> {
     let outcomes =
         serde_json::to_string(&built.apps).map_err(|e| JobError::Permanent(e.to_string()))?;
-    let entries: Vec<ExportEntry> = built
-        .files
-        .iter()
-        .enumerate()
-        .map(|(seq, f)| ExportEntry {
-            export_id: export.id.clone(),
-            seq: i64::try_from(seq).unwrap_or(i64::MAX),
-            path: f.path.clone(),
-            app: f.app.clone(),
-            size: i64::try_from(f.size).unwrap_or(i64::MAX),
-        })
-        .collect();
     let failed_apps: Vec<(String, String)> = built
         .apps
         .iter()
@@ -359,8 +368,7 @@ async fn publish(
         .collect();
     let hours = i64::try_from(ctx.config.exports.expires_after_hours).unwrap_or(24 * 7);
     let expires_at = (Utc::now() + chrono::Duration::hours(hours)).naive_utc();
-    let files = i64::try_from(built.files.len()).unwrap_or(i64::MAX);
-    let bytes = i64::try_from(built.files.iter().map(|f| f.size).sum::<u64>()).unwrap_or(i64::MAX);
+    let (files, bytes) = (as_i64(built.files), as_i64(built.bytes));
     let size = i64::try_from(summary.size).unwrap_or(i64::MAX);
     let (id, owner, name, key_owned, sha) = (
         export.id.clone(),
@@ -389,7 +397,6 @@ async fn publish(
             if !ready {
                 return Ok(None);
             }
-            exports::replace_entries(conn, &id, &entries)?;
             notify::export_ready(conn, &owner, &id, &name, &failed_apps)?;
             Ok(Some(notify::email_job(conn, &job_ctx, &row)?))
         })

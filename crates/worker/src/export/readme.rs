@@ -2,29 +2,32 @@
 
 use std::fmt::Write;
 
-use mesdonnees_shared::archive::Manifest;
+use std::collections::BTreeMap;
 
-/// Files listed by name; the manifest lists them all.
-const MAX_LISTED: usize = 5000;
+use mesdonnees_shared::archive::ManifestApp;
 
-pub fn render(manifest: &Manifest, name: &str) -> String {
+use super::listing::{Head, Listing};
+
+pub fn render(
+    name: &str,
+    head: &Head<'_>,
+    apps: &BTreeMap<String, ManifestApp>,
+    listing: &Listing<'_>,
+) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "Mes Données — {name}");
     let _ = writeln!(
         out,
         "Archive {} créée le {} par {}.",
-        manifest.archive_id,
-        manifest.created_at.format("%d/%m/%Y à %H:%M UTC"),
-        manifest.source.instance
+        head.archive_id,
+        head.created_at.format("%d/%m/%Y à %H:%M UTC"),
+        head.source.instance
     );
-    let _ = writeln!(
-        out,
-        "Propriétaire : {}",
-        manifest.owner.name.as_deref().unwrap_or(&manifest.owner.id)
-    );
+    let _ =
+        writeln!(out, "Propriétaire : {}", head.owner.name.as_deref().unwrap_or(&head.owner.id));
     let _ = writeln!(out);
     let _ = writeln!(out, "Contenu, une application par dossier :");
-    for (id, app) in &manifest.apps {
+    for (id, app) in apps {
         let state = match &app.outcome {
             mesdonnees_shared::archive::AppOutcome::Ok => String::new(),
             mesdonnees_shared::archive::AppOutcome::Failed { message, .. } => {
@@ -54,16 +57,13 @@ pub fn render(manifest: &Manifest, name: &str) -> String {
         "Pour réimporter ces données, déposez ce fichier .zip tel quel dans « Mes Données »."
     );
     let _ = writeln!(out);
-    let _ = writeln!(out, "Fichiers ({}) :", manifest.files.len());
-    for file in manifest.files.iter().take(MAX_LISTED) {
-        let _ = writeln!(out, "  {}  ({} octets)", file.path, file.size);
+    let _ = writeln!(out, "Fichiers ({}) :", listing.files);
+    for (path, size) in &listing.listed {
+        let _ = writeln!(out, "  {path}  ({size} octets)");
     }
-    if manifest.files.len() > MAX_LISTED {
-        let _ = writeln!(
-            out,
-            "  … et {} autres (voir manifest.json)",
-            manifest.files.len() - MAX_LISTED
-        );
+    let unlisted = listing.files.saturating_sub(listing.listed.len() as u64);
+    if unlisted > 0 {
+        let _ = writeln!(out, "  … et {unlisted} autres (voir manifest.json)");
     }
     out.replace('\n', "\r\n")
 }

@@ -176,10 +176,8 @@ pub(crate) async fn estimate(
         return Ok((0, 0));
     }
     let (owner, filters) = (owner.to_owned(), filters.clone());
-    let items =
-        ctx.db.run(move |conn| mesdonnees_db::workspace::collect(conn, &owner, &filters)).await?;
-    let files = items.iter().filter(|i| !i.document.is_folder());
-    let (count, bytes) = files.fold((0_u64, 0_u64), |(n, b), i| (n + 1, b + i.size()));
+    let (count, bytes) =
+        ctx.db.run(move |conn| mesdonnees_db::workspace::totals(conn, &owner, &filters)).await?;
     Ok((count + 1, bytes))
 }
 

@@ -1,0 +1,128 @@
+//! What the archive holds, recorded as each file goes in: the manifest (deflated, written at
+//! the end since it carries every checksum), the export's listing (to the database in batches)
+//! and the first files for the read-me. Nothing here grows faster than a few dozen bytes per
+//! file.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use mesdonnees_db::{ExportEntry, exports};
+use mesdonnees_infra::Context;
+use mesdonnees_shared::archive::{
+    FORMAT, FORMAT_VERSION, ManifestApp, ManifestFile, Owner, Source,
+};
+use serde::Serialize;
+
+use super::Stop;
+use super::deflated::DeflatedFile;
+use super::zip::PreparedData;
+
+/// Files listed by name in the read-me; the manifest lists them all.
+pub const README_LISTED: usize = 5000;
+/// Listing rows written to the database at once.
+const ROWS_PER_WRITE: usize = 500;
+
+/// The manifest's fields that come before its file list.
+#[derive(Serialize)]
+pub struct Head<'a> {
+    pub format: &'a str,
+    pub format_version: u32,
+    pub archive_id: &'a str,
+    pub created_at: DateTime<Utc>,
+    pub source: &'a Source,
+    pub owner: &'a Owner,
+}
+
+impl<'a> Head<'a> {
+    pub fn new(archive_id: &'a str, source: &'a Source, owner: &'a Owner) -> Self {
+        Self {
+            format: FORMAT,
+            format_version: FORMAT_VERSION,
+            archive_id,
+            created_at: Utc::now(),
+            source,
+            owner,
+        }
+    }
+}
+
+pub struct Listing<'a> {
+    ctx: &'a Context,
+    export_id: &'a str,
+    manifest: DeflatedFile,
+    scratch: Vec<u8>,
+    rows: Vec<ExportEntry>,
+    pub files: u64,
+    pub bytes: u64,
+    /// The first [`README_LISTED`] files: path and size.
+    pub listed: Vec<(String, u64)>,
+}
+
+impl<'a> Listing<'a> {
+    pub fn new(ctx: &'a Context, export_id: &'a str, head: &Head<'_>) -> std::io::Result<Self> {
+        let mut scratch = Vec::new();
+        serde_json::to_writer(&mut scratch, head)?;
+        // The head object, reopened for the file list.
+        scratch.pop();
+        scratch.extend_from_slice(b",\"files\":[");
+        let mut manifest = DeflatedFile::default();
+        manifest.append(&scratch)?;
+        Ok(Self {
+            ctx,
+            export_id,
+            manifest,
+            scratch,
+            rows: Vec::with_capacity(ROWS_PER_WRITE),
+            files: 0,
+            bytes: 0,
+            listed: Vec::new(),
+        })
+    }
+
+    pub async fn add(&mut self, file: &ManifestFile) -> Result<(), Stop> {
+        if self.files > 0 {
+            self.manifest.append(b",").map_err(|e| io_failure(&e))?;
+        }
+        self.manifest.append_json(&mut self.scratch, file).map_err(|e| io_failure(&e))?;
+        if self.listed.len() < README_LISTED {
+            self.listed.push((file.path.clone(), file.size));
+        }
+        self.rows.push(ExportEntry {
+            export_id: self.export_id.to_owned(),
+            seq: i64::try_from(self.files).unwrap_or(i64::MAX),
+            path: file.path.clone(),
+            app: file.app.clone(),
+            size: i64::try_from(file.size).unwrap_or(i64::MAX),
+        });
+        self.files += 1;
+        self.bytes += file.size;
+        if self.rows.len() >= ROWS_PER_WRITE { self.write_rows().await } else { Ok(()) }
+    }
+
+    /// Writes the listing rows not yet in the database.
+    pub async fn write_rows(&mut self) -> Result<(), Stop> {
+        if self.rows.is_empty() {
+            return Ok(());
+        }
+        let rows = std::mem::replace(&mut self.rows, Vec::with_capacity(ROWS_PER_WRITE));
+        self.ctx.db.run(move |conn| exports::append_entries(conn, &rows)).await?;
+        Ok(())
+    }
+
+    /// Closes the manifest with the apps' outcomes (known only now).
+    pub fn finish_manifest(
+        mut self,
+        apps: &BTreeMap<String, ManifestApp>,
+    ) -> std::io::Result<PreparedData> {
+        self.scratch.clear();
+        self.scratch.extend_from_slice(b"],\"apps\":");
+        serde_json::to_writer(&mut self.scratch, apps)?;
+        self.scratch.push(b'}');
+        self.manifest.append(&self.scratch)?;
+        self.manifest.finish()
+    }
+}
+
+fn io_failure(e: &std::io::Error) -> Stop {
+    Stop::Failed(crate::runner::JobError::Transient(format!("manifest: {e}")))
+}

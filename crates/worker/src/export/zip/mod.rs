@@ -1,0 +1,322 @@
+//! A streaming zip writer whose memory does not grow with the archive: entries go straight to
+//! the output, and the central directory, which must wait for the end, is kept deflated
+//! (about a third of its size) until then.
+//!
+//! Written here rather than taken from async_zip: its writer keeps a few hundred bytes of
+//! structures per entry until the end (tens of MiB for a large export) and records the two sizes
+//! of a streamed entry swapped in the central directory, so streamed entries could not be
+//! deflated.
+
+mod records;
+
+use std::io::{Read, Write};
+
+use chrono::{DateTime, Utc};
+use flate2::Compression;
+use flate2::read::DeflateDecoder;
+use flate2::write::DeflateEncoder;
+use tokio::io::{AsyncWrite, AsyncWriteExt};
+
+use records::{DEFLATE, EntryFields, FLAG_DESCRIPTOR, FLAG_UTF8, MAX_U32, STORED};
+
+/// An entry's bytes as they go into the zip, with what its headers need.
+#[derive(Debug)]
+pub struct PreparedData {
+    /// Raw deflate stream when `deflate`, else the content itself.
+    pub data: Vec<u8>,
+    pub deflate: bool,
+    pub crc32: u32,
+    pub size: u64,
+    pub sha256: String,
+}
+
+const FILE_MODE: u32 = 0o100_644;
+const FOLDER_MODE: u32 = 0o040_755;
+
+/// Entries whose size may reach this are streamed with ZIP64 headers: a margin below 4 GiB
+/// covers a deflate stream slightly larger than its content.
+const STREAMED_ZIP64_FROM: u64 = MAX_U32 - 64 * 1024 * 1024;
+
+/// A streamed entry begun with [`ZipWriter::begin_stream`].
+#[derive(Debug)]
+pub struct StreamedEntry {
+    name: Vec<u8>,
+    offset: u64,
+    fields: EntryFields,
+    zip64: bool,
+}
+
+pub struct ZipWriter<W> {
+    out: W,
+    /// Bytes written so far: the next entry's offset.
+    offset: u64,
+    entries: u64,
+    /// Central directory records, deflated as they come.
+    central: DeflateEncoder<Vec<u8>>,
+    central_len: u64,
+    scratch: Vec<u8>,
+}
+
+impl<W: AsyncWrite + Unpin> ZipWriter<W> {
+    pub fn new(out: W) -> Self {
+        Self {
+            out,
+            offset: 0,
+            entries: 0,
+            central: DeflateEncoder::new(Vec::new(), Compression::fast()),
+            central_len: 0,
+            scratch: Vec::with_capacity(1024),
+        }
+    }
+
+    pub fn get_mut(&mut self) -> &mut W {
+        &mut self.out
+    }
+
+    pub async fn add_directory(
+        &mut self,
+        path: &str,
+        modified: DateTime<Utc>,
+    ) -> std::io::Result<()> {
+        let fields = EntryFields {
+            method: STORED,
+            flags: FLAG_UTF8,
+            modified,
+            crc32: 0,
+            compressed: 0,
+            uncompressed: 0,
+            mode: FOLDER_MODE,
+        };
+        self.write_whole(format!("{path}/").as_bytes(), &fields, &[]).await
+    }
+
+    /// An entry whose (possibly deflated) bytes are at hand: sizes and CRC in the local header,
+    /// which every reader handles, Java's streaming one included.
+    pub async fn add_prepared(
+        &mut self,
+        path: &str,
+        prepared: &PreparedData,
+        modified: DateTime<Utc>,
+    ) -> std::io::Result<()> {
+        let fields = EntryFields {
+            method: if prepared.deflate { DEFLATE } else { STORED },
+            flags: FLAG_UTF8,
+            modified,
+            crc32: prepared.crc32,
+            compressed: prepared.data.len() as u64,
+            uncompressed: prepared.size,
+            mode: FILE_MODE,
+        };
+        self.write_whole(path.as_bytes(), &fields, &prepared.data).await
+    }
+
+    async fn write_whole(
+        &mut self,
+        name: &[u8],
+        fields: &EntryFields,
+        data: &[u8],
+    ) -> std::io::Result<()> {
+        let zip64 = fields.uncompressed >= MAX_U32 || fields.compressed >= MAX_U32;
+        self.scratch.clear();
+        records::local_header(&mut self.scratch, name, fields, zip64);
+        let offset = self.offset;
+        self.out.write_all(&self.scratch).await?;
+        self.out.write_all(data).await?;
+        self.offset += self.scratch.len() as u64 + data.len() as u64;
+        self.record(name, fields, offset)
+    }
+
+    /// Starts an entry whose content follows in [`Self::write_stream`] calls; its CRC and sizes
+    /// go in a data descriptor after it. `size_hint` (the expected content size) decides ZIP64.
+    pub async fn begin_stream(
+        &mut self,
+        path: &str,
+        deflate: bool,
+        size_hint: u64,
+        modified: DateTime<Utc>,
+    ) -> std::io::Result<StreamedEntry> {
+        let entry = StreamedEntry {
+            name: path.as_bytes().to_vec(),
+            offset: self.offset,
+            fields: EntryFields {
+                method: if deflate { DEFLATE } else { STORED },
+                flags: FLAG_UTF8 | FLAG_DESCRIPTOR,
+                modified,
+                crc32: 0,
+                compressed: 0,
+                uncompressed: 0,
+                mode: FILE_MODE,
+            },
+            zip64: size_hint >= STREAMED_ZIP64_FROM,
+        };
+        self.scratch.clear();
+        records::local_header(&mut self.scratch, &entry.name, &entry.fields, entry.zip64);
+        self.out.write_all(&self.scratch).await?;
+        self.offset += self.scratch.len() as u64;
+        Ok(entry)
+    }
+
+    /// Bytes of a streamed entry as they go in the archive (already deflated if it is).
+    pub async fn write_stream(
+        &mut self,
+        entry: &mut StreamedEntry,
+        bytes: &[u8],
+    ) -> std::io::Result<()> {
+        self.out.write_all(bytes).await?;
+        self.offset += bytes.len() as u64;
+        entry.fields.compressed += bytes.len() as u64;
+        Ok(())
+    }
+
+    /// Closes a streamed entry with the content's CRC and size.
+    pub async fn end_stream(
+        &mut self,
+        mut entry: StreamedEntry,
+        crc32: u32,
+        size: u64,
+    ) -> std::io::Result<()> {
+        entry.fields.crc32 = crc32;
+        entry.fields.uncompressed = size;
+        if !entry.zip64 && (size >= MAX_U32 || entry.fields.compressed >= MAX_U32) {
+            // Its local header promised 32-bit sizes; readers would misplace everything after.
+            return Err(std::io::Error::other(
+                "a streamed entry grew past 4 GiB beyond its expected size",
+            ));
+        }
+        self.scratch.clear();
+        records::data_descriptor(&mut self.scratch, &entry.fields, entry.zip64);
+        self.out.write_all(&self.scratch).await?;
+        self.offset += self.scratch.len() as u64;
+        self.record(&entry.name, &entry.fields, entry.offset)
+    }
+
+    fn record(&mut self, name: &[u8], fields: &EntryFields, offset: u64) -> std::io::Result<()> {
+        self.scratch.clear();
+        records::central_header(&mut self.scratch, name, fields, offset);
+        self.central.write_all(&self.scratch)?;
+        self.central_len += self.scratch.len() as u64;
+        self.entries += 1;
+        Ok(())
+    }
+
+    /// Writes the central directory and the end records, flushes, and hands the output back
+    /// with the archive's size.
+    pub async fn finish(mut self) -> std::io::Result<(W, u64)> {
+        let directory_offset = self.offset;
+        let compressed = self.central.finish()?;
+        let mut directory = DeflateDecoder::new(compressed.as_slice());
+        let mut chunk = vec![0; 256 * 1024];
+        let mut written = 0_u64;
+        loop {
+            let n = directory.read(&mut chunk)?;
+            if n == 0 {
+                break;
+            }
+            self.out.write_all(&chunk[..n]).await?;
+            written += n as u64;
+        }
+        if written != self.central_len {
+            return Err(std::io::Error::other("the central directory did not read back whole"));
+        }
+        self.scratch.clear();
+        records::end_records(&mut self.scratch, self.entries, written, directory_offset);
+        self.out.write_all(&self.scratch).await?;
+        self.out.flush().await?;
+        let size = directory_offset + written + self.scratch.len() as u64;
+        Ok((self.out, size))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Cursor;
+
+    use super::*;
+
+    fn prepared(content: &[u8], deflate: bool) -> PreparedData {
+        let data = if deflate {
+            let mut encoder = DeflateEncoder::new(Vec::new(), Compression::default());
+            encoder.write_all(content).unwrap();
+            encoder.finish().unwrap()
+        } else {
+            content.to_vec()
+        };
+        PreparedData {
+            data,
+            deflate,
+            crc32: crc32fast::hash(content),
+            size: content.len() as u64,
+            sha256: String::new(),
+        }
+    }
+
+    async fn sample_archive(entries: usize) -> Vec<u8> {
+        let now = Utc::now();
+        let mut zip = ZipWriter::new(Vec::new());
+        zip.add_directory("Documents/Été", now).await.unwrap();
+        let text = "ligne de texte accentuée\n".repeat(200);
+        for i in 0..entries {
+            let data = prepared(format!("{i}:{text}").as_bytes(), i % 2 == 0);
+            zip.add_prepared(&format!("Documents/Été/f{i}.txt"), &data, now).await.unwrap();
+        }
+        for deflate in [false, true] {
+            let content = "flux ".repeat(50_000);
+            let mut entry = zip
+                .begin_stream(&format!("gros-{deflate}.txt"), deflate, content.len() as u64, now)
+                .await
+                .unwrap();
+            let body = if deflate {
+                prepared(content.as_bytes(), true).data
+            } else {
+                content.clone().into_bytes()
+            };
+            for part in body.chunks(7000) {
+                zip.write_stream(&mut entry, part).await.unwrap();
+            }
+            zip.end_stream(entry, crc32fast::hash(content.as_bytes()), content.len() as u64)
+                .await
+                .unwrap();
+        }
+        let (bytes, size) = zip.finish().await.unwrap();
+        assert_eq!(size, bytes.len() as u64);
+        bytes
+    }
+
+    #[tokio::test]
+    async fn an_independent_reader_gets_every_entry_back() {
+        let bytes = sample_archive(5).await;
+        let mut archive = ::zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
+        assert_eq!(archive.len(), 1 + 5 + 2);
+        assert!(archive.by_name("Documents/Été/").unwrap().is_dir());
+        let mut content = String::new();
+        archive.by_name("Documents/Été/f3.txt").unwrap().read_to_string(&mut content).unwrap();
+        assert!(content.starts_with("3:ligne de texte accentuée\n"));
+        for deflate in [false, true] {
+            let mut content = String::new();
+            let mut file = archive.by_name(&format!("gros-{deflate}.txt")).unwrap();
+            file.read_to_string(&mut content).unwrap();
+            assert_eq!(content.len(), 250_000);
+            assert_eq!(file.size(), 250_000);
+        }
+    }
+
+    #[tokio::test]
+    async fn past_65535_entries_the_end_records_are_zip64() {
+        let now = Utc::now();
+        let mut zip = ZipWriter::new(Vec::new());
+        let empty = prepared(b"", false);
+        for i in 0..66_000 {
+            zip.add_prepared(&format!("{i}"), &empty, now).await.unwrap();
+        }
+        let (bytes, _) = zip.finish().await.unwrap();
+        let archive = ::zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
+        assert_eq!(archive.len(), 66_000);
+    }
+
+    #[tokio::test]
+    async fn a_streamed_entry_outgrowing_its_32_bit_header_is_refused() {
+        let mut zip = ZipWriter::new(Vec::new());
+        let entry = zip.begin_stream("x", false, 10, Utc::now()).await.unwrap();
+        assert!(zip.end_stream(entry, 0, MAX_U32 + 1).await.is_err());
+    }
+}
