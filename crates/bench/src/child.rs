@@ -20,6 +20,10 @@ pub struct ExportRun {
     pub peak_rss_kib: u64,
     /// Peak resident set once the context was built, before the export, in KiB.
     pub startup_rss_kib: u64,
+    /// CPU time (user + system, all threads) of the export, in seconds: above the wall time
+    /// when it kept both cores busy.
+    #[serde(default)]
+    pub cpu_secs: f64,
 }
 
 /// The child side: builds the context like a worker, runs the export, reports.
@@ -27,6 +31,7 @@ pub fn run_export(runtime: &tokio::runtime::Runtime, dir: &Path, export_id: &str
     let ctx = runtime.block_on(setup::context(dir))?;
     let startup_rss_kib = peak_rss_kib()?;
     let export_id = export_id.to_owned();
+    let cpu_before = cpu_secs()?;
     // Spawned, as the worker runs a job: on the runtime's worker threads, not on this one.
     let task = runtime.spawn(async move {
         let started = Instant::now();
@@ -36,8 +41,12 @@ pub fn run_export(runtime: &tokio::runtime::Runtime, dir: &Path, export_id: &str
         Ok::<_, anyhow::Error>(started.elapsed())
     });
     let wall = runtime.block_on(task).context("the export task panicked")??;
-    let report =
-        ExportRun { wall_secs: wall.as_secs_f64(), peak_rss_kib: peak_rss_kib()?, startup_rss_kib };
+    let report = ExportRun {
+        wall_secs: wall.as_secs_f64(),
+        peak_rss_kib: peak_rss_kib()?,
+        startup_rss_kib,
+        cpu_secs: cpu_secs()? - cpu_before,
+    };
     println!("{}", serde_json::to_string(&report)?);
     Ok(())
 }
@@ -72,6 +81,21 @@ fn peak_rss_kib() -> Result<u64> {
     let status =
         std::fs::read_to_string("/proc/self/status").context("reading /proc/self/status")?;
     parse_vm_hwm(&status).ok_or_else(|| anyhow!("no VmHWM in /proc/self/status"))
+}
+
+/// User + system time of this process so far, from /proc/self/stat (in USER_HZ ticks, 100 a
+/// second on Linux whatever the kernel's own tick).
+fn cpu_secs() -> Result<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").context("reading /proc/self/stat")?;
+    // Fields after the command name (which may hold spaces) start with the state, field 3.
+    let rest = stat.rsplit_once(')').map(|(_, rest)| rest).ok_or_else(|| anyhow!("bad stat"))?;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| -> Result<f64> {
+        let value: u32 = fields.get(i).ok_or_else(|| anyhow!("short stat"))?.parse()?;
+        Ok(f64::from(value))
+    };
+    // utime and stime are fields 14 and 15, so 11 and 12 after the state.
+    Ok((ticks(11)? + ticks(12)?) / 100.0)
 }
 
 fn parse_vm_hwm(status: &str) -> Option<u64> {

@@ -109,6 +109,13 @@ impl CorpusResult {
         kib_to_mib(self.ours.iter().map(|r| r.export.peak_rss_kib).max().unwrap_or(0))
     }
 
+    /// Median CPU time of the export runs.
+    fn export_cpu_secs(&self) -> f64 {
+        let mut cpu: Vec<f64> = self.ours.iter().map(|r| r.export.cpu_secs).collect();
+        cpu.sort_by(f64::total_cmp);
+        cpu.get(cpu.len() / 2).copied().unwrap_or(0.0)
+    }
+
     fn startup_rss_mib(&self) -> f64 {
         kib_to_mib(self.ours.iter().map(|r| r.export.startup_rss_kib).max().unwrap_or(0))
     }
@@ -172,9 +179,10 @@ impl fmt::Display for CorpusResult {
         )?;
         writeln!(
             out,
-            "  {:<18} (child process {:.2} s; peak RSS before the export {:.1} MiB; {})",
+            "  {:<18} (child process {:.2} s; export CPU {:.2} s; peak RSS before the export {:.1} MiB; {})",
             "",
             self.process_wall().median,
+            self.export_cpu_secs(),
             self.startup_rss_mib(),
             if self.checked { "archive passes unzip -t" } else { "unzip not installed: unchecked" },
         )?;
