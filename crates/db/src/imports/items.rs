@@ -4,7 +4,7 @@
 use diesel::prelude::*;
 use mesdonnees_shared::imports::ItemOutcome;
 
-use super::is_unique_violation;
+use super::unless_duplicate;
 use crate::models::ImportItem;
 use crate::schema::import_items;
 use crate::{DbConnection, DbError};
@@ -16,11 +16,11 @@ pub fn record_item(
     conn: &mut DbConnection,
     item: &ImportItem,
 ) -> Result<Option<ImportItem>, DbError> {
-    // A savepoint, so a duplicate does not abort the caller's transaction on Postgres.
-    match conn.transaction(|c| diesel::insert_into(import_items::table).values(item).execute(c)) {
-        Ok(_) => Ok(None),
-        Err(e) if is_unique_violation(&e) => find_item(conn, &item.import_id, &item.path),
-        Err(e) => Err(e.into()),
+    let insert =
+        |c: &mut DbConnection| diesel::insert_into(import_items::table).values(item).execute(c);
+    match unless_duplicate(conn, insert)? {
+        Some(_) => Ok(None),
+        None => find_item(conn, &item.import_id, &item.path),
     }
 }
 

@@ -24,12 +24,9 @@ pub const UPLOAD_EXPIRED: &str = "upload_expired";
 /// Inserts a new import; `Ok(false)` when the user already has one in progress (the partial
 /// unique index says so, which makes the check race-free).
 pub fn insert(conn: &mut DbConnection, import: &Import) -> Result<bool, DbError> {
-    // A savepoint: on Postgres a failed statement would otherwise abort the caller's transaction.
-    match conn.transaction(|c| diesel::insert_into(imports::table).values(import).execute(c)) {
-        Ok(_) => Ok(true),
-        Err(e) if is_unique_violation(&e) => Ok(false),
-        Err(e) => Err(e.into()),
-    }
+    let inserted =
+        unless_duplicate(conn, |c| diesel::insert_into(imports::table).values(import).execute(c))?;
+    Ok(inserted.is_some())
 }
 
 pub fn find(conn: &mut DbConnection, id: &str) -> Result<Option<Import>, DbError> {
@@ -146,13 +143,12 @@ pub fn launch(
             ))
             .execute(c)
     };
-    // A savepoint, as in `insert`: the one-active index may refuse the update.
-    match conn.transaction(update) {
-        Ok(1) => Ok(Launch::Queued),
-        Ok(_) => Ok(Launch::NotAnalysed),
-        Err(e) if is_unique_violation(&e) => Ok(Launch::OtherActive),
-        Err(e) => Err(e.into()),
-    }
+    // The one-active index may refuse the update.
+    Ok(match unless_duplicate(conn, update)? {
+        Some(1) => Launch::Queued,
+        Some(_) => Launch::NotAnalysed,
+        None => Launch::OtherActive,
+    })
 }
 
 /// The import job takes the import: queued → running. An import already running is taken
@@ -284,9 +280,19 @@ pub fn drop_upload(conn: &mut DbConnection, id: &str) -> Result<bool, DbError> {
     Ok(true)
 }
 
-fn is_unique_violation(e: &diesel::result::Error) -> bool {
+/// Runs `statement` in a savepoint; `None` when a unique index refuses it. The multi backend
+/// has no `ON CONFLICT`, and on Postgres a failed statement would otherwise abort the caller's
+/// transaction.
+fn unless_duplicate<T>(
+    conn: &mut DbConnection,
+    statement: impl FnOnce(&mut DbConnection) -> QueryResult<T>,
+) -> Result<Option<T>, DbError> {
     use diesel::result::{DatabaseErrorKind, Error};
-    matches!(e, Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _))
+    match conn.transaction(statement) {
+        Ok(done) => Ok(Some(done)),
+        Err(Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
 }
 
 #[cfg(test)]

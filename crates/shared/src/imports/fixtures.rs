@@ -1,4 +1,4 @@
-//! A manifest to judge, for the tests of this module.
+//! A manifest to judge and a check of names, for the tests of this module.
 
 use std::collections::BTreeMap;
 
@@ -47,5 +47,20 @@ pub(super) fn manifest(apps: &[App<'_>]) -> Manifest {
         owner: Owner { id: "alice".to_owned(), name: Some("Alice Martin".to_owned()) },
         apps: listed,
         files,
+    }
+}
+
+/// Each value's name parses back to it and is its JSON form, as stored in rows and sent.
+pub(super) fn names_round_trip<T>(
+    all: &[T],
+    parse: fn(&str) -> Option<T>,
+    as_str: fn(T) -> &'static str,
+) where
+    T: Copy + PartialEq + std::fmt::Debug + serde::Serialize,
+{
+    for &value in all {
+        assert_eq!(parse(as_str(value)), Some(value));
+        let json = serde_json::to_value(value).expect("serialisable");
+        assert_eq!(json, serde_json::Value::String(as_str(value).to_owned()), "{value:?}");
     }
 }

@@ -92,11 +92,7 @@ mod tests {
 
     #[test]
     fn statuses_round_trip_and_hold_the_slot_while_work_is_pending() {
-        for status in ImportStatus::ALL {
-            assert_eq!(ImportStatus::parse(status.as_str()), Some(status));
-            let json = serde_json::to_value(status).expect("serialisable");
-            assert_eq!(json, serde_json::Value::String(status.as_str().to_owned()));
-        }
+        fixtures::names_round_trip(&ImportStatus::ALL, ImportStatus::parse, ImportStatus::as_str);
         assert_eq!(ImportStatus::parse("cancelled"), None);
         let active: Vec<_> = ImportStatus::ALL.into_iter().filter(|s| s.is_active()).collect();
         assert_eq!(

@@ -135,11 +135,11 @@ mod tests {
 
     #[test]
     fn item_outcomes_round_trip() {
-        for outcome in ItemOutcome::ALL {
-            assert_eq!(ItemOutcome::parse(outcome.as_str()), Some(outcome));
-            let json = serde_json::to_value(outcome).expect("serialisable");
-            assert_eq!(json, serde_json::Value::String(outcome.as_str().to_owned()));
-        }
+        super::super::fixtures::names_round_trip(
+            &ItemOutcome::ALL,
+            ItemOutcome::parse,
+            ItemOutcome::as_str,
+        );
         assert_eq!(ItemOutcome::parse("ok"), None);
     }
 }
