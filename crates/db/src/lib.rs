@@ -6,15 +6,19 @@
 
 pub mod documents;
 pub mod exports;
+pub mod imports;
 pub mod jobs;
 pub mod models;
 pub mod notifications;
 mod pool;
 pub mod schema;
+#[cfg(test)]
+mod testing;
 pub mod workspace;
 
 pub use models::{
-    Document, DocumentKind, Export, ExportEntry, InstanceKey, Job, NewDocument, Notification, Share,
+    Document, DocumentKind, Export, ExportEntry, Import, ImportItem, InstanceKey, Job, NewDocument,
+    Notification, Share,
 };
 pub use pool::{Backend, Database, DbConnection, DbError};
 

@@ -1,5 +1,6 @@
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
+use mesdonnees_shared::imports::ImportStatus;
 
 use crate::schema::{document_shares, documents, jobs};
 
@@ -210,4 +211,101 @@ pub struct InstanceKey {
     pub private_pkcs8: String,
     pub public_key: String,
     pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, Identifiable)]
+#[diesel(table_name = crate::schema::imports)]
+pub struct Import {
+    pub id: String,
+    pub owner_id: String,
+    pub owner_name: Option<String>,
+    /// JSON array of the rights the owner's token carried at upload time.
+    pub owner_rights: String,
+    /// The name the archive was uploaded under.
+    pub file_name: String,
+    /// Where the uploaded archive is stored; `None` once it has been removed.
+    pub object_key: Option<String>,
+    pub size: i64,
+    pub status: String,
+    pub job_id: Option<String>,
+    /// JSON of the analysis (`mesdonnees_shared::imports::Analysis`), once analysed.
+    pub analysis: Option<String>,
+    /// JSON array of the app ids the user chose, once launched.
+    pub selected_apps: Option<String>,
+    /// JSON of the report (`mesdonnees_shared::imports::ImportReport`), once done.
+    pub report: Option<String>,
+    pub files_done: i64,
+    pub files_total: i64,
+    pub bytes_done: i64,
+    pub bytes_total: i64,
+    pub error_code: Option<String>,
+    pub error_message: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub started_at: Option<NaiveDateTime>,
+    pub finished_at: Option<NaiveDateTime>,
+}
+
+impl Import {
+    /// A new import whose archive is stored and waits for its analysis.
+    pub fn uploaded(
+        id: String,
+        owner_id: String,
+        owner_name: Option<String>,
+        owner_rights: String,
+        file_name: String,
+        object_key: String,
+        size: i64,
+    ) -> Self {
+        let at = now();
+        Self {
+            id,
+            owner_id,
+            owner_name,
+            owner_rights,
+            file_name,
+            object_key: Some(object_key),
+            size,
+            status: ImportStatus::Uploaded.as_str().to_owned(),
+            job_id: None,
+            analysis: None,
+            selected_apps: None,
+            report: None,
+            files_done: 0,
+            files_total: 0,
+            bytes_done: 0,
+            bytes_total: 0,
+            error_code: None,
+            error_message: None,
+            created_at: at,
+            updated_at: at,
+            started_at: None,
+            finished_at: None,
+        }
+    }
+
+    /// `None` only for a status this version does not know (the table's CHECK allows none).
+    pub fn status(&self) -> Option<ImportStatus> {
+        ImportStatus::parse(&self.status)
+    }
+}
+
+/// What became of one entry of an import's archive.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = crate::schema::import_items)]
+pub struct ImportItem {
+    pub import_id: String,
+    /// The entry's path in the archive.
+    pub path: String,
+    pub app: String,
+    /// What the entry is to its app (e.g. `file`, `folder`).
+    pub kind: String,
+    /// The id of what the entry became here, when it became something.
+    pub created_id: Option<String>,
+    /// `imported`, `renamed`, `skipped` or `failed` (`mesdonnees_shared::imports::ItemOutcome`).
+    pub outcome: String,
+    /// The name it was given here, when it differs from the archive's.
+    pub final_name: Option<String>,
+    pub error_code: Option<String>,
+    pub error_message: Option<String>,
 }

@@ -179,6 +179,14 @@ impl Database {
         self.run(move |conn| conn.transaction(|tx| f(tx))).await
     }
 
+    /// A pooled connection on the calling thread, for the query tests.
+    #[cfg(test)]
+    pub(crate) fn connection(
+        &self,
+    ) -> Result<impl std::ops::DerefMut<Target = DbConnection>, DbError> {
+        Ok(self.pool.get()?)
+    }
+
     pub async fn ping(&self) -> Result<(), DbError> {
         self.run(|conn| {
             use diesel::r2d2::R2D2Connection;

@@ -112,3 +112,47 @@ diesel::allow_tables_to_appear_in_same_query!(
     notifications,
     instance_keys
 );
+
+diesel::table! {
+    imports (id) {
+        id -> Text,
+        owner_id -> Text,
+        owner_name -> Nullable<Text>,
+        owner_rights -> Text,
+        file_name -> Text,
+        object_key -> Nullable<Text>,
+        size -> BigInt,
+        status -> Text,
+        job_id -> Nullable<Text>,
+        analysis -> Nullable<Text>,
+        selected_apps -> Nullable<Text>,
+        report -> Nullable<Text>,
+        files_done -> BigInt,
+        files_total -> BigInt,
+        bytes_done -> BigInt,
+        bytes_total -> BigInt,
+        error_code -> Nullable<Text>,
+        error_message -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        started_at -> Nullable<Timestamp>,
+        finished_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    import_items (import_id, path) {
+        import_id -> Text,
+        path -> Text,
+        app -> Text,
+        kind -> Text,
+        created_id -> Nullable<Text>,
+        outcome -> Text,
+        final_name -> Nullable<Text>,
+        error_code -> Nullable<Text>,
+        error_message -> Nullable<Text>,
+    }
+}
+
+diesel::joinable!(import_items -> imports (import_id));
+diesel::allow_tables_to_appear_in_same_query!(imports, import_items);

@@ -4,8 +4,11 @@
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
+use mesdonnees_shared::imports::SignaturePolicy;
 use serde::{Deserialize, Serialize};
 
 /// Prefix of every configuration environment variable; `__` separates nested keys, so
@@ -34,6 +37,7 @@ pub struct Config {
     pub auth: AuthConfig,
     pub limits: LimitsConfig,
     pub exports: ExportsConfig,
+    pub imports: ImportsConfig,
     pub smtp: SmtpConfig,
     pub log: LogConfig,
 }
@@ -163,6 +167,49 @@ pub struct ExportsConfig {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+pub struct ImportsConfig {
+    /// Largest archive a user may upload, in bytes.
+    pub max_upload_bytes: u64,
+    /// Most entries (files and folders) an uploaded archive may hold.
+    pub max_entries: u64,
+    /// Most bytes an archive's entries may add up to once uncompressed.
+    pub max_total_uncompressed_bytes: u64,
+    /// Largest compression ratio (uncompressed / compressed) of one entry; beyond it the entry
+    /// is taken for a zip bomb.
+    pub max_entry_ratio: u64,
+    /// Entries smaller than this, uncompressed, are not held to the ratio: a small text or
+    /// JSON file can shrink far without being a danger.
+    pub ratio_exempt_below_bytes: u64,
+    /// What to do with an archive whose manifest is unsigned or signed by an unknown key.
+    pub signature_policy: SignaturePolicy,
+    /// Keys of other instances whose archives are accepted as theirs; this instance's own key
+    /// is always trusted.
+    pub trusted_keys: Vec<TrustedKey>,
+    /// An upload analysed but never launched, or whose import has finished, is removed after
+    /// this many hours.
+    pub keep_uploads_hours: u64,
+}
+
+/// The public key of an instance whose archives this one trusts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrustedKey {
+    /// The instance's name, as its manifests and signatures carry it (its
+    /// `exports.instance_name`).
+    pub instance: String,
+    /// Its raw Ed25519 public key in base64, as `InstanceSigner::public_key_base64` prints it.
+    pub public_key: String,
+}
+
+impl TrustedKey {
+    /// The 32 bytes of the key; `None` when the configured text is not one (refused at start).
+    pub fn key_bytes(&self) -> Option<[u8; 32]> {
+        STANDARD.decode(self.public_key.trim()).ok()?.try_into().ok()
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SmtpConfig {
     /// `smtp://[user:password@]host[:port]` (add `?tls=required` for STARTTLS) or `smtps://…`;
     /// empty disables e-mail (the timeline still gets every notification).
@@ -250,6 +297,16 @@ impl Default for Config {
                 cleanup_interval_secs: 300,
                 signing_key_pem: None,
             },
+            imports: ImportsConfig {
+                max_upload_bytes: 4 * 1024 * 1024 * 1024,
+                max_entries: 100_000,
+                max_total_uncompressed_bytes: 20 * 1024 * 1024 * 1024,
+                max_entry_ratio: 200,
+                ratio_exempt_below_bytes: 1024 * 1024,
+                signature_policy: SignaturePolicy::Warn,
+                trusted_keys: Vec::new(),
+                keep_uploads_hours: 48,
+            },
             smtp: SmtpConfig {
                 url: String::new(),
                 from: "Mes Données <no-reply@localhost>".to_owned(),
@@ -336,11 +393,45 @@ impl Config {
         if self.auth.issuer.is_empty() || self.auth.audience.is_empty() {
             return invalid("auth.issuer and auth.audience must not be empty");
         }
-        Ok(())
+        self.imports.validate()
     }
 
     pub fn uses_redis(&self) -> bool {
         !self.queue.redis_url.is_empty()
+    }
+}
+
+impl ImportsConfig {
+    fn validate(&self) -> Result<(), ConfigError> {
+        let invalid = |msg: String| Err(ConfigError::Invalid(msg));
+        if [
+            self.max_upload_bytes,
+            self.max_entries,
+            self.max_total_uncompressed_bytes,
+            self.max_entry_ratio,
+            self.keep_uploads_hours,
+        ]
+        .contains(&0)
+        {
+            return invalid(
+                "imports.max_upload_bytes, max_entries, max_total_uncompressed_bytes, \
+                 max_entry_ratio and keep_uploads_hours must be positive"
+                    .to_owned(),
+            );
+        }
+        for key in &self.trusted_keys {
+            if key.instance.is_empty() {
+                return invalid("imports.trusted_keys: every key needs its instance".to_owned());
+            }
+            if key.key_bytes().is_none() {
+                return invalid(format!(
+                    "imports.trusted_keys: the key of {} is not a base64 Ed25519 public key \
+                     (32 bytes)",
+                    key.instance
+                ));
+            }
+        }
+        Ok(())
     }
 }
 
@@ -391,5 +482,85 @@ mod tests {
             assert!(Config::from_figment(&Config::figment(None)).is_err());
             Ok(())
         });
+    }
+
+    /// The public test key of docs/ARCHIVE_FORMAT.md §4.3.
+    const EXAMPLE_KEY: &str = "A6EHv/POEL4dcN0Y50vAmWfk1jCbpQ1fHdyGZBJVMbg=";
+
+    #[test]
+    fn imports_defaults() {
+        let figment = Figment::from(Serialized::defaults(Config::default()));
+        let config = Config::from_figment(&figment).expect("valid");
+        let imports = &config.imports;
+        assert_eq!(imports.max_upload_bytes, 4 << 30);
+        assert_eq!(imports.max_total_uncompressed_bytes, 20 << 30);
+        assert_eq!((imports.max_entries, imports.max_entry_ratio), (100_000, 200));
+        assert_eq!(imports.ratio_exempt_below_bytes, 1 << 20);
+        assert_eq!(imports.signature_policy, SignaturePolicy::Warn);
+        assert!(imports.trusted_keys.is_empty());
+        assert_eq!(imports.keep_uploads_hours, 48);
+    }
+
+    #[test]
+    fn trusted_keys_come_from_the_file() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file(
+                "md.toml",
+                &format!(
+                    "[imports]\nsignature_policy = \"require\"\n\
+                     [[imports.trusted_keys]]\ninstance = \"ent.lycee-exemple.fr\"\n\
+                     public_key = \"{EXAMPLE_KEY}\"\n"
+                ),
+            )?;
+            jail.set_env("MESDONNEES__IMPORTS__KEEP_UPLOADS_HOURS", "6");
+            let config = Config::from_figment(&Config::figment(Some(Path::new("md.toml"))))
+                .map_err(|e| e.to_string())?;
+            assert_eq!(config.imports.signature_policy, SignaturePolicy::Require);
+            assert_eq!(config.imports.keep_uploads_hours, 6);
+            let [key] = config.imports.trusted_keys.as_slice() else {
+                return Err("one trusted key".into());
+            };
+            assert_eq!(key.instance, "ent.lycee-exemple.fr");
+            assert_eq!(key.key_bytes().map(|k| k[0]), Some(0x03));
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn trusted_keys_come_from_the_environment() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env(
+                "MESDONNEES__IMPORTS__TRUSTED_KEYS",
+                format!("[{{instance=\"ent-b\", public_key=\"{EXAMPLE_KEY}\"}}]"),
+            );
+            let config = Config::from_figment(&Config::figment(None)).map_err(|e| e.to_string())?;
+            let instances: Vec<&str> =
+                config.imports.trusted_keys.iter().map(|k| k.instance.as_str()).collect();
+            assert_eq!(instances, ["ent-b"]);
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn bad_import_settings_are_refused() {
+        let refused = |toml: &str| {
+            figment::Jail::expect_with(|jail| {
+                jail.create_file("md.toml", toml)?;
+                let config = Config::from_figment(&Config::figment(Some(Path::new("md.toml"))));
+                assert!(config.is_err(), "{toml}");
+                Ok(())
+            });
+        };
+        refused("[imports]\nsignature_policy = \"sometimes\"\n");
+        refused("[imports]\nmax_entry_ratio = 0\n");
+        refused("[imports]\nkeep_uploads_hours = 0\n");
+        refused("[imports]\nnope = 1\n");
+        refused("[[imports.trusted_keys]]\ninstance = \"a\"\npublic_key = \"bm90IGEga2V5\"\n");
+        refused(&format!(
+            "[[imports.trusted_keys]]\ninstance = \"\"\npublic_key = \"{EXAMPLE_KEY}\"\n"
+        ));
+        refused(&format!(
+            "[[imports.trusted_keys]]\ninstance = \"a\"\npublic_key = \"{EXAMPLE_KEY}\"\nkid = \"x\"\n"
+        ));
     }
 }

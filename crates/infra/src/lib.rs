@@ -7,6 +7,7 @@ pub mod context;
 pub mod mailer;
 pub mod memory;
 pub mod queue;
+pub mod signature_check;
 pub mod signing;
 pub mod storage;
 

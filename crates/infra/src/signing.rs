@@ -96,6 +96,11 @@ impl InstanceSigner {
         &self.key_id
     }
 
+    /// The raw Ed25519 public key.
+    pub fn public_key(&self) -> &[u8] {
+        &self.public_key
+    }
+
     /// The raw Ed25519 public key, base64: what another instance configures as trusted.
     pub fn public_key_base64(&self) -> String {
         STANDARD.encode(&self.public_key)

@@ -117,6 +117,10 @@ uuid_id!(
     /// A row of the `jobs` table; the queue message carries only this.
     JobId
 );
+uuid_id!(
+    /// An uploaded archive and what becomes of it: analysis, then import.
+    ImportId
+);
 
 #[cfg(test)]
 mod tests {

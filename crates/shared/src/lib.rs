@@ -8,9 +8,10 @@ pub mod error_code;
 pub mod exports;
 pub mod filters;
 pub mod ids;
+pub mod imports;
 pub mod jobs;
 pub mod name;
 
 pub use error_code::ErrorCode;
-pub use ids::{DocumentId, JobId, UserId};
+pub use ids::{DocumentId, ImportId, JobId, UserId};
 pub use name::{DocumentName, NameError};

@@ -1,0 +1,2 @@
+DROP TABLE import_items;
+DROP TABLE imports;

@@ -1,0 +1,110 @@
+//! Import rows' domain: statuses, what the analysis of an uploaded archive found, each app's
+//! verdict, and the report of a finished import. The analysis and the report are stored as JSON
+//! in the import row and returned as they are by the API.
+
+mod analysis;
+#[cfg(test)]
+mod fixtures;
+mod report;
+mod signature;
+mod verdict;
+
+pub use analysis::{Analysis, ArchiveOwner, ArchiveSource, FORMAT_MESDONNEES};
+pub use report::{AppReport, ImportReport, ItemError, ItemOutcome, MAX_LISTED_ERRORS};
+pub use signature::{SignatureCheck, SignaturePolicy, SignatureStatus, SignatureVerdict};
+pub use verdict::{AppAnalysis, NotImportable, Verdict, judge_apps};
+
+use serde::{Deserialize, Serialize};
+
+/// The object key of an uploaded archive.
+pub fn upload_key(import_id: &str) -> String {
+    format!("imports/{import_id}.zip")
+}
+
+/// A stable code for machines and a sentence for people.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Warning {
+    pub code: String,
+    pub message: String,
+}
+
+impl Warning {
+    pub fn new(code: impl Into<String>, message: impl Into<String>) -> Self {
+        Self { code: code.into(), message: message.into() }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ImportStatus {
+    /// The archive is stored; its analysis has not started.
+    Uploaded,
+    Analysing,
+    /// The analysis is ready; the import waits for the user to choose apps.
+    Analysed,
+    Queued,
+    Running,
+    Done,
+    Failed,
+}
+
+impl ImportStatus {
+    pub const ALL: [Self; 7] = [
+        Self::Uploaded,
+        Self::Analysing,
+        Self::Analysed,
+        Self::Queued,
+        Self::Running,
+        Self::Done,
+        Self::Failed,
+    ];
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == raw)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Uploaded => "uploaded",
+            Self::Analysing => "analysing",
+            Self::Analysed => "analysed",
+            Self::Queued => "queued",
+            Self::Running => "running",
+            Self::Done => "done",
+            Self::Failed => "failed",
+        }
+    }
+
+    /// Whether the import holds the user's one import slot. `analysed` does not: it waits for
+    /// the user, who may meanwhile upload another archive.
+    pub fn is_active(self) -> bool {
+        matches!(self, Self::Uploaded | Self::Analysing | Self::Queued | Self::Running)
+    }
+
+    pub fn is_final(self) -> bool {
+        matches!(self, Self::Done | Self::Failed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_round_trip_and_hold_the_slot_while_work_is_pending() {
+        fixtures::names_round_trip(&ImportStatus::ALL, ImportStatus::parse, ImportStatus::as_str);
+        assert_eq!(ImportStatus::parse("cancelled"), None);
+        let active: Vec<_> = ImportStatus::ALL.into_iter().filter(|s| s.is_active()).collect();
+        assert_eq!(
+            active,
+            [
+                ImportStatus::Uploaded,
+                ImportStatus::Analysing,
+                ImportStatus::Queued,
+                ImportStatus::Running
+            ]
+        );
+        let fin: Vec<_> = ImportStatus::ALL.into_iter().filter(|s| s.is_final()).collect();
+        assert_eq!(fin, [ImportStatus::Done, ImportStatus::Failed]);
+    }
+}
