@@ -14,7 +14,7 @@ pub(super) const CHUNK: u64 = 1024 * 1024;
 
 const RECORD_SIGNATURE: u32 = 0x0201_4b50;
 const RECORD_LEN: usize = 46;
-const FLAG_ENCRYPTED: u16 = 1;
+pub(super) const FLAG_ENCRYPTED: u16 = 1;
 pub(super) const FLAG_DESCRIPTOR: u16 = 1 << 3;
 const FLAG_STRONG_ENCRYPTION: u16 = 1 << 6;
 const FLAG_UTF8: u16 = 1 << 11;

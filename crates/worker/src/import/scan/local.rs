@@ -6,7 +6,7 @@ use std::ops::Range;
 
 use futures_util::{StreamExt, TryStreamExt, stream};
 
-use super::central::Located;
+use super::central::{FLAG_DESCRIPTOR, FLAG_ENCRYPTED, Located};
 use super::entry::ScannedEntry;
 use super::error::{ScanError, shown};
 use super::fields::{Fields, Zip64};
@@ -21,8 +21,6 @@ const EXTRA_MARGIN: u64 = 512;
 const MAX_GAP: u64 = 64 * 1024;
 const MAX_WINDOW: u64 = 1024 * 1024;
 const WINDOWS_IN_FLIGHT: usize = 4;
-const FLAG_ENCRYPTED: u16 = 1;
-const FLAG_DESCRIPTOR: u16 = 1 << 3;
 
 /// Consecutive headers, in offset order, read with one request.
 struct Window {
@@ -52,7 +50,7 @@ pub(super) async fn check(
     }
     for (i, (place, &data_offset)) in located.iter().zip(&data_offsets).enumerate() {
         let entry = &entries[place.index];
-        let next = located.get(i + 1).map_or(directory_offset, |l| l.header_offset);
+        let next = next_start(&located, i, directory_offset);
         if data_offset.checked_add(entry.compressed_size).is_none_or(|end| end > next) {
             return Err(ScanError::OverlappingEntries { path: shown(&entry.path) });
         }
@@ -74,12 +72,16 @@ fn check_starts(
         return Err(ScanError::Prefixed);
     }
     for (i, place) in located.iter().enumerate() {
-        let next = located.get(i + 1).map_or(directory_offset, |l| l.header_offset);
-        if fixed_end(place) > next {
+        if fixed_end(place) > next_start(located, i, directory_offset) {
             return Err(ScanError::OverlappingEntries { path: shown(&entries[place.index].path) });
         }
     }
     Ok(())
+}
+
+/// Where the entry after the `i`-th one starts: the next header, or the central directory.
+fn next_start(located: &[Located], i: usize, directory_offset: u64) -> u64 {
+    located.get(i + 1).map_or(directory_offset, |l| l.header_offset)
 }
 
 /// The end of a header's fixed part and name.
@@ -95,7 +97,7 @@ fn plan(located: &[Located], directory_offset: u64) -> Vec<Window> {
         let end = fixed_end(place).saturating_add(EXTRA_MARGIN).min(directory_offset);
         if let Some(window) = windows.last_mut() {
             let gap = place.header_offset.saturating_sub(window.bytes.end);
-            if gap < MAX_GAP && end - window.bytes.start <= MAX_WINDOW {
+            if gap < MAX_GAP && end.saturating_sub(window.bytes.start) <= MAX_WINDOW {
                 window.located.end = i + 1;
                 window.bytes.end = window.bytes.end.max(end);
                 continue;
@@ -116,7 +118,8 @@ async fn read_window(
 ) -> Result<Vec<u64>, ScanError> {
     let bytes = source.read(window.bytes.clone()).await?;
     let mut offsets = Vec::with_capacity(window.located.len());
-    for place in &located[window.located] {
+    for i in window.located {
+        let place = &located[i];
         let entry = &entries[place.index];
         let mismatch = || ScanError::HeaderMismatch { path: shown(&entry.path) };
         let start =
@@ -124,7 +127,9 @@ async fn read_window(
         let in_window = bytes.get(start..).unwrap_or_default();
         let header_len = header_len(in_window).ok_or_else(mismatch)?;
         let header_end = place.header_offset + header_len as u64;
-        if header_end > directory_offset {
+        // Checked before any further read, so that headers claiming long extra fields over
+        // each other cannot make the scan read the same bytes again and again.
+        if header_end > next_start(located, i, directory_offset) {
             return Err(ScanError::OverlappingEntries { path: shown(&entry.path) });
         }
         // The extra field was longer than the margin: read this header whole.
@@ -162,8 +167,12 @@ fn agrees(header: &[u8], entry: &ScannedEntry, place: &Located) -> bool {
     let compressed = f.u32();
     let uncompressed = f.u32();
     let name_len = usize::from(f.u16());
-    let name = &header[HEADER_LEN..HEADER_LEN + name_len];
-    let extra = &header[HEADER_LEN + name_len..];
+    // A header read again may have changed in between: its lengths are checked again.
+    let (Some(name), Some(extra)) =
+        (header.get(HEADER_LEN..HEADER_LEN + name_len), header.get(HEADER_LEN + name_len..))
+    else {
+        return false;
+    };
     let descriptor = flags & FLAG_DESCRIPTOR != 0;
     if signature != LOCAL_SIGNATURE
         || flags & FLAG_ENCRYPTED != 0

@@ -77,3 +77,17 @@ async fn records_straddling_chunks_are_parsed_whole() {
         assert_eq!(paths, expected, "chunks of {chunk}");
     }
 }
+
+#[tokio::test]
+async fn a_header_running_over_the_next_one_is_refused_without_reading_it_again() {
+    let mut first = Entry::stored("a.txt", b"premier");
+    first.local.extra =
+        [&0xcafe_u16.to_le_bytes()[..], &3000_u16.to_le_bytes(), &[7; 3000]].concat();
+    let mut second = Entry::stored("b.txt", b"second");
+    second.offset = Some(100);
+    let source =
+        Recording { bytes: Archive::new(vec![first, second]).bytes(), reads: Mutex::default() };
+    let error = scan(&source, &ScanLimits::default()).await.unwrap_err();
+    assert_eq!(error.code(), "overlapping_entries");
+    assert_eq!(source.reads.into_inner().unwrap().len(), 3);
+}
