@@ -27,7 +27,10 @@ pub fn open_entry(source: &dyn RangeSource, entry: &ScannedEntry) -> EntryStream
         pending: Bytes::new(),
         inflater: match entry.method {
             Method::Stored => None,
-            Method::Deflate => Some(Decompress::new(false)),
+            Method::Deflate => Some(Inflater {
+                state: Decompress::new(false),
+                scratch: vec![0; OUTPUT_CHUNK].into_boxed_slice(),
+            }),
         },
         crc: crc32fast::Hasher::new(),
         received: 0,
@@ -47,7 +50,7 @@ pub struct EntryStream {
     input: BoxStream<'static, std::io::Result<Bytes>>,
     /// Compressed bytes received and not yet inflated.
     pending: Bytes,
-    inflater: Option<Decompress>,
+    inflater: Option<Inflater>,
     crc: crc32fast::Hasher,
     received: u64,
     produced: u64,
@@ -58,6 +61,13 @@ pub struct EntryStream {
     crc32: u32,
     compressed_size: u64,
     uncompressed_size: u64,
+}
+
+/// Raw deflate (no zlib header, as zip entries hold it), inflated into a buffer that is reused,
+/// so that each chunk handed out is allocated at its own size.
+struct Inflater {
+    state: Decompress,
+    scratch: Box<[u8]>,
 }
 
 /// What one step of the stream came to.
@@ -103,18 +113,20 @@ impl EntryStream {
         // One byte of room past the declared size, so that a longer content shows itself.
         let left = self.uncompressed_size.saturating_sub(self.produced).saturating_add(1);
         let room = usize::try_from(left).map_or(OUTPUT_CHUNK, |left| left.min(OUTPUT_CHUNK));
-        let mut out = Vec::with_capacity(room);
         let flush = if self.input_done { FlushDecompress::Finish } else { FlushDecompress::None };
-        let Some(inflater) = self.inflater.as_mut() else { return Ok(Step::End) };
-        let (read_before, written_before) = (inflater.total_in(), inflater.total_out());
-        let status = inflater.decompress_vec(&self.pending, &mut out, flush);
-        let read = inflater.total_in() - read_before;
-        let written = inflater.total_out() - written_before;
-        let status = status.map_err(|_| self.corrupt())?;
-        self.pending.advance(usize::try_from(read).unwrap_or(self.pending.len()));
+        let Some(Inflater { state, scratch }) = self.inflater.as_mut() else {
+            return Ok(Step::End);
+        };
+        let (read_before, written_before) = (state.total_in(), state.total_out());
+        let status = state.decompress(&self.pending, &mut scratch[..room], flush);
+        let read = usize::try_from(state.total_in() - read_before).unwrap_or(usize::MAX);
+        let written = usize::try_from(state.total_out() - written_before).unwrap_or(usize::MAX);
+        let chunk = scratch.get(..written).map(Bytes::copy_from_slice);
+        let (Ok(status), Some(chunk)) = (status, chunk) else { return Err(self.corrupt()) };
+        self.pending.advance(read.min(self.pending.len()));
         self.deflate_done = status == Status::StreamEnd;
-        if !out.is_empty() {
-            return Ok(Step::Chunk(Bytes::from(out)));
+        if !chunk.is_empty() {
+            return Ok(Step::Chunk(chunk));
         }
         if read == 0 && written == 0 && !self.deflate_done {
             // No progress with room to write: the input ended, or what is left cannot inflate.
