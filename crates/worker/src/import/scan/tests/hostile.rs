@@ -320,3 +320,24 @@ async fn an_archive_in_the_store_is_scanned_through_ranged_reads() {
     let ScanError::Io(io) = error else { unreachable!() };
     assert_eq!(io.kind(), std::io::ErrorKind::NotFound);
 }
+
+#[tokio::test]
+async fn a_zip64_locator_pointing_elsewhere_is_damage() {
+    let mut archive = Archive::new(two());
+    archive.zip64 = true;
+    assert_eq!(default_code(archive.bytes()).await, "ok");
+    let mut broken = archive.bytes().to_vec();
+    let offset_field = broken.len() - 22 - 20 + 8;
+    for wrong in [0_u64, u64::MAX - 8] {
+        broken[offset_field..offset_field + 8].copy_from_slice(&wrong.to_le_bytes());
+        assert_eq!(default_code(Bytes::from(broken.clone())).await, "damaged_archive", "{wrong}");
+    }
+}
+
+#[tokio::test]
+async fn a_huge_zip64_count_is_refused_before_anything_is_read() {
+    let mut archive = Archive::new(two());
+    archive.zip64 = true;
+    archive.count = Some(u64::MAX);
+    assert_eq!(default_code(archive.bytes()).await, "too_many_entries");
+}
