@@ -6,6 +6,7 @@ mod connectors;
 mod consumer;
 pub mod export;
 mod handlers;
+pub mod import;
 mod notify;
 mod reconciler;
 mod runner;

@@ -1,0 +1,132 @@
+//! Where an archive's bytes come from: ranged reads, so that an upload is analysed without
+//! downloading it whole.
+
+use std::io;
+use std::ops::Range;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use futures_util::future::BoxFuture;
+use futures_util::stream::{self, BoxStream};
+use futures_util::{FutureExt, StreamExt, TryStreamExt};
+use object_store::path::Path;
+use object_store::{GetOptions, GetRange, ObjectStore, ObjectStoreExt};
+
+/// Chunk size of an in-memory source's stream.
+const MEMORY_CHUNK: usize = 64 * 1024;
+
+/// Random access to the bytes of one archive.
+pub trait RangeSource: Send + Sync {
+    fn len(&self) -> u64;
+
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// A small range, returned whole; callers bound its length.
+    fn read(&self, range: Range<u64>) -> BoxFuture<'_, io::Result<Bytes>>;
+
+    /// A large range, in chunks.
+    fn stream(&self, range: Range<u64>) -> BoxStream<'static, io::Result<Bytes>>;
+}
+
+/// An archive in the object store; `size` is the object's length, known from its listing or
+/// upload, so that no request is spent on it.
+pub struct StoreSource {
+    pub store: Arc<dyn ObjectStore>,
+    pub path: Path,
+    pub size: u64,
+}
+
+impl StoreSource {
+    /// Looks the object's size up.
+    pub async fn open(store: Arc<dyn ObjectStore>, path: Path) -> io::Result<Self> {
+        let size = store.head(&path).await.map_err(store_error)?.size;
+        Ok(Self { store, path, size })
+    }
+}
+
+impl RangeSource for StoreSource {
+    fn len(&self) -> u64 {
+        self.size
+    }
+
+    fn read(&self, range: Range<u64>) -> BoxFuture<'_, io::Result<Bytes>> {
+        async move {
+            check_range(&range, self.size)?;
+            // Stores refuse an empty range rather than answering nothing.
+            if range.is_empty() {
+                return Ok(Bytes::new());
+            }
+            let expected = range.end - range.start;
+            let bytes = self.store.get_range(&self.path, range).await.map_err(store_error)?;
+            if bytes.len() as u64 == expected {
+                Ok(bytes)
+            } else {
+                Err(io::Error::new(io::ErrorKind::UnexpectedEof, "object shorter than its size"))
+            }
+        }
+        .boxed()
+    }
+
+    fn stream(&self, range: Range<u64>) -> BoxStream<'static, io::Result<Bytes>> {
+        if let Err(e) = check_range(&range, self.size) {
+            return stream::once(async move { Err(e) }).boxed();
+        }
+        if range.is_empty() {
+            return stream::empty().boxed();
+        }
+        let store = Arc::clone(&self.store);
+        let path = self.path.clone();
+        let options = GetOptions { range: Some(GetRange::Bounded(range)), ..GetOptions::default() };
+        stream::once(async move { store.get_opts(&path, options).await })
+            .map_ok(object_store::GetResult::into_stream)
+            .try_flatten()
+            .map_err(store_error)
+            .boxed()
+    }
+}
+
+impl RangeSource for Bytes {
+    fn len(&self) -> u64 {
+        self.len() as u64
+    }
+
+    fn read(&self, range: Range<u64>) -> BoxFuture<'_, io::Result<Bytes>> {
+        let result =
+            check_range(&range, RangeSource::len(self)).map(|()| self.slice(usizes(&range)));
+        async move { result }.boxed()
+    }
+
+    fn stream(&self, range: Range<u64>) -> BoxStream<'static, io::Result<Bytes>> {
+        if let Err(e) = check_range(&range, RangeSource::len(self)) {
+            return stream::once(async move { Err(e) }).boxed();
+        }
+        let mut rest = self.slice(usizes(&range));
+        let chunks = std::iter::from_fn(move || {
+            (!rest.is_empty()).then(|| rest.split_to(rest.len().min(MEMORY_CHUNK)))
+        });
+        stream::iter(chunks.map(Ok)).boxed()
+    }
+}
+
+fn check_range(range: &Range<u64>, len: u64) -> io::Result<()> {
+    if range.start <= range.end && range.end <= len {
+        Ok(())
+    } else {
+        Err(io::Error::new(io::ErrorKind::UnexpectedEof, "range past the end of the archive"))
+    }
+}
+
+/// A range already checked against a length held in memory, so it fits `usize`.
+#[expect(clippy::cast_possible_truncation, reason = "bounded by the length of an in-memory buffer")]
+fn usizes(range: &Range<u64>) -> Range<usize> {
+    range.start as usize..range.end as usize
+}
+
+fn store_error(e: object_store::Error) -> io::Error {
+    match e {
+        object_store::Error::NotFound { .. } => io::Error::new(io::ErrorKind::NotFound, e),
+        other => io::Error::other(other),
+    }
+}
