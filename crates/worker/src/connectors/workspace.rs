@@ -106,10 +106,57 @@ fn database(e: &mesdonnees_db::DbError) -> ConnectorError {
 }
 
 /// Rows handed from the database thread at once.
-const BATCH: usize = 256;
+const BATCH: usize = 1000;
 
-/// The walk and the metadata built along, until both are done.
-type Walking = Option<Box<(WorkspaceWalk, MetadataFile)>>;
+/// Batches the walk may be ahead of the archive.
+const PAGES_AHEAD: usize = 2;
+
+type Batch = Vec<Result<AppEntry, ConnectorError>>;
+
+/// Walks the documents into `sender`, building workspace.json along; it closes the folder.
+/// Stops early when the receiving export is gone.
+async fn walk_ahead(
+    db: mesdonnees_db::Database,
+    mut walk: WorkspaceWalk,
+    mut metadata: MetadataFile,
+    sender: tokio::sync::mpsc::Sender<Batch>,
+) {
+    loop {
+        let fetched =
+            db.run(move |conn| walk.next_batch(conn, BATCH).map(|items| (walk, items))).await;
+        let items = match fetched {
+            Ok((next, items)) => {
+                walk = next;
+                items
+            }
+            Err(e) => {
+                let _ = sender.send(vec![Err(database(&e))]).await;
+                return;
+            }
+        };
+        if items.is_empty() {
+            let modified = chrono::Utc::now();
+            let entry = metadata
+                .finish()
+                .map_err(|e| unwritable(&e))
+                .map(|data| AppEntry::Prepared { path: METADATA_FILE.to_owned(), data, modified });
+            let _ = sender.send(vec![entry]).await;
+            return;
+        }
+        let mut entries = Vec::with_capacity(items.len());
+        for item in items {
+            if let Err(e) = metadata.add(&item) {
+                entries.push(Err(unwritable(&e)));
+                let _ = sender.send(entries).await;
+                return;
+            }
+            entries.push(Ok(entry_of(item)));
+        }
+        if sender.send(entries).await.is_err() {
+            return;
+        }
+    }
+}
 
 impl AppConnector for WorkspaceConnector {
     fn descriptor(&self) -> &AppDescriptor {
@@ -130,44 +177,13 @@ impl AppConnector for WorkspaceConnector {
                 .map_err(|e| database(&e))?;
             let walk = WorkspaceWalk::new(&request.owner, request.filters.clone());
             let metadata = MetadataFile::new(&self.descriptor).map_err(|e| unwritable(&e))?;
-            let db = self.ctx.db.clone();
-            // The documents stream in pages; workspace.json, built along, closes the folder.
-            let batches =
-                stream::unfold(Some(Box::new((walk, metadata))), move |state: Walking| {
-                    let db = db.clone();
-                    async move {
-                        let (mut walk, mut metadata) = *state?;
-                        let fetched = db
-                            .run(move |conn| {
-                                walk.next_batch(conn, BATCH).map(|items| (walk, items))
-                            })
-                            .await;
-                        let (walk, items) = match fetched {
-                            Ok(fetched) => fetched,
-                            Err(e) => return Some((vec![Err(database(&e))], None)),
-                        };
-                        if items.is_empty() {
-                            let modified = chrono::Utc::now();
-                            let entry = metadata.finish().map_err(|e| unwritable(&e)).map(|data| {
-                                AppEntry::Prepared {
-                                    path: METADATA_FILE.to_owned(),
-                                    data,
-                                    modified,
-                                }
-                            });
-                            return Some((vec![entry], None));
-                        }
-                        let mut entries = Vec::with_capacity(items.len());
-                        for item in items {
-                            if let Err(e) = metadata.add(&item) {
-                                entries.push(Err(unwritable(&e)));
-                                return Some((entries, None));
-                            }
-                            entries.push(Ok(entry_of(item)));
-                        }
-                        Some((entries, Some(Box::new((walk, metadata)))))
-                    }
-                });
+            // The walk runs ahead in its own task, a few pages in advance, so the database's
+            // round trips overlap the reading and compressing of the previous pages.
+            let (sender, receiver) = tokio::sync::mpsc::channel(PAGES_AHEAD);
+            tokio::spawn(walk_ahead(self.ctx.db.clone(), walk, metadata, sender));
+            let batches = stream::unfold(receiver, |mut receiver| async move {
+                receiver.recv().await.map(|batch| (batch, receiver))
+            });
             Ok(PreparedExport {
                 files_total: Some(files + 1),
                 bytes_total: Some(bytes),
