@@ -6,6 +6,7 @@ mod documents;
 mod email;
 mod exports;
 mod health;
+mod imports;
 mod jobs;
 mod spec;
 

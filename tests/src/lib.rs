@@ -50,6 +50,7 @@ impl TestApp {
         config.database.pool_size = 6;
         config.limits.max_upload_bytes = 1024 * 1024;
         config.limits.user_quota_bytes = 4 * 1024 * 1024;
+        config.imports.max_upload_bytes = 4 * 1024 * 1024;
         config.queue.heartbeat_secs = 1;
         config.queue.stale_after_secs = 3;
         config.queue.reconcile_interval_secs = 1;
@@ -103,6 +104,12 @@ impl TestApp {
     /// A valid token for `user`.
     pub fn token(&self, user: &str) -> String {
         self.ctx.keys.mint(user, Some(user), &[], 600).expect("token")
+    }
+
+    /// A valid token for `user` carrying `rights`.
+    pub fn token_with_rights(&self, user: &str, rights: &[&str]) -> String {
+        let rights: Vec<String> = rights.iter().map(|r| (*r).to_owned()).collect();
+        self.ctx.keys.mint(user, Some(user), &rights, 600).expect("token")
     }
 
     pub fn get(&self, path: &str, user: &str) -> reqwest::RequestBuilder {

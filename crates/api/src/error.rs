@@ -35,6 +35,9 @@ pub enum ApiError {
     UnsupportedMediaType,
     #[error("send the body as application/json")]
     UnsupportedMediaTypeJson,
+    /// A body of a type (or content) this route does not take.
+    #[error("{detail}")]
+    UnsupportedContent { code: ErrorCode, detail: String },
     #[error("the requested range is not satisfiable")]
     RangeNotSatisfiable { size: u64 },
     #[error("{0} unavailable")]
@@ -67,7 +70,8 @@ impl ApiError {
             | Self::PayloadTooLarge { code, .. }
             | Self::Conflict { code, .. }
             | Self::Forbidden { code, .. }
-            | Self::Gone { code, .. } => *code,
+            | Self::Gone { code, .. }
+            | Self::UnsupportedContent { code, .. } => *code,
             Self::RangeNotSatisfiable { .. } => ErrorCode::RangeNotSatisfiable,
             Self::UnsupportedMediaType | Self::UnsupportedMediaTypeJson => {
                 ErrorCode::UnsupportedMediaType
@@ -102,9 +106,9 @@ impl ResponseError for ApiError {
             Self::Forbidden { .. } => StatusCode::FORBIDDEN,
             Self::Gone { .. } => StatusCode::GONE,
             Self::RangeNotSatisfiable { .. } => StatusCode::RANGE_NOT_SATISFIABLE,
-            Self::UnsupportedMediaType | Self::UnsupportedMediaTypeJson => {
-                StatusCode::UNSUPPORTED_MEDIA_TYPE
-            }
+            Self::UnsupportedMediaType
+            | Self::UnsupportedMediaTypeJson
+            | Self::UnsupportedContent { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

@@ -6,7 +6,7 @@ use utoipa::{Modify, OpenApi};
 use utoipa_actix_web::service_config::ServiceConfig;
 use utoipa_actix_web::{AppExt, scope};
 
-use crate::routes::{apps, documents, exports, folders, health, notifications};
+use crate::routes::{apps, documents, exports, folders, health, imports, notifications};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -23,6 +23,7 @@ use crate::routes::{apps, documents, exports, folders, health, notifications};
         (name = "documents", description = "The built-in documents space (app `workspace`)"),
         (name = "apps", description = "The apps whose data can be exported and imported"),
         (name = "exports", description = "Archives of a user's data: build, follow, download"),
+        (name = "imports", description = "Archives brought back: upload, analyse, choose apps, import"),
         (name = "notifications", description = "The user's timeline"),
     )
 )]
@@ -62,6 +63,11 @@ pub(crate) fn configure(cfg: &mut ServiceConfig<'_>) {
             .service(exports::download_export)
             .service(exports::create_export_link)
             .service(exports::delete_export)
+            .service(imports::create_import)
+            .service(imports::list_imports)
+            .service(imports::get_import)
+            .service(imports::launch_import)
+            .service(imports::delete_import)
             .service(notifications::list_notifications)
             .service(notifications::read_notification),
     );

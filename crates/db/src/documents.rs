@@ -136,6 +136,24 @@ pub fn used_bytes(conn: &mut DbConnection, owner: &str) -> Result<i64, DbError> 
         .first(conn)?)
 }
 
+/// Whether a folder of the owner (their root when `parent` is `None`) already holds `name`.
+pub fn name_taken(
+    conn: &mut DbConnection,
+    owner: &str,
+    parent: Option<&str>,
+    name: &str,
+) -> Result<bool, DbError> {
+    let mut query = documents::table
+        .filter(documents::owner_id.eq(owner.to_owned()))
+        .filter(documents::name.eq(name.to_owned()))
+        .into_boxed();
+    query = match parent {
+        Some(p) => query.filter(documents::parent_id.eq(p.to_owned())),
+        None => query.filter(documents::parent_id.is_null()),
+    };
+    Ok(query.count().get_result::<i64>(conn)? > 0)
+}
+
 pub fn insert_share(conn: &mut DbConnection, share: &Share) -> Result<bool, DbError> {
     use diesel::result::{DatabaseErrorKind, Error};
     // The MultiConnection backend has no ON CONFLICT: the primary key says "already shared".

@@ -155,4 +155,4 @@ diesel::table! {
 }
 
 diesel::joinable!(import_items -> imports (import_id));
-diesel::allow_tables_to_appear_in_same_query!(imports, import_items);
+diesel::allow_tables_to_appear_in_same_query!(imports, import_items, documents);

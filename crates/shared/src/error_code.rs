@@ -34,6 +34,11 @@ pub enum ErrorCode {
     NotReady,
     InvalidLink,
     ExportExpired,
+    ImportInProgress,
+    NotAZip,
+    NotAnalysed,
+    NotImportable,
+    ImportRunning,
     Unavailable,
     Internal,
 }
@@ -70,6 +75,11 @@ impl ErrorCode {
             Self::NotReady => "not_ready",
             Self::InvalidLink => "invalid_link",
             Self::ExportExpired => "export_expired",
+            Self::ImportInProgress => "import_in_progress",
+            Self::NotAZip => "not_a_zip",
+            Self::NotAnalysed => "not_analysed",
+            Self::NotImportable => "not_importable",
+            Self::ImportRunning => "import_running",
             Self::Unavailable => "unavailable",
             Self::Internal => "internal",
         }

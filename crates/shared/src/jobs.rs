@@ -22,6 +22,10 @@ pub enum JobPayload {
     Export { export_id: String },
     /// Tell the owner of a finished export by e-mail, when they asked for it.
     ExportEmail { export_id: String },
+    /// Check an uploaded archive and judge each of its apps.
+    AnalyseImport { import_id: String },
+    /// Bring the chosen apps of an analysed archive into the owner's account.
+    Import { import_id: String },
 }
 
 impl JobPayload {
@@ -30,6 +34,8 @@ impl JobPayload {
             Self::PurgeObjects { .. } => "purge_objects",
             Self::Export { .. } => "export",
             Self::ExportEmail { .. } => "export_email",
+            Self::AnalyseImport { .. } => "analyse_import",
+            Self::Import { .. } => "import",
         }
     }
 }

@@ -14,6 +14,10 @@ pub(crate) async fn run(ctx: &Context, payload: &JobPayload) -> Result<(), JobEr
         JobPayload::ExportEmail { export_id } => {
             crate::notify::send_export_email(ctx, export_id).await
         }
+        JobPayload::AnalyseImport { import_id } => {
+            crate::import::analyse::run(ctx, import_id).await
+        }
+        JobPayload::Import { import_id } => crate::import::run::run(ctx, import_id).await,
     }
 }
 
@@ -22,6 +26,9 @@ pub(crate) async fn give_up(ctx: &Context, payload: &JobPayload, reason: &str) {
     match payload {
         JobPayload::PurgeObjects { .. } | JobPayload::ExportEmail { .. } => {}
         JobPayload::Export { export_id } => crate::export::give_up(ctx, export_id, reason).await,
+        JobPayload::AnalyseImport { import_id } | JobPayload::Import { import_id } => {
+            crate::import::give_up(ctx, import_id, reason).await;
+        }
     }
 }
 

@@ -111,6 +111,33 @@ pub(crate) fn export_failed(
     insert(conn, user, "export_failed", &title, &body, export_id)
 }
 
+/// An import ended: done (with its report's totals) or failed (with the reason).
+pub(crate) fn import_ended(
+    conn: &mut DbConnection,
+    user: &str,
+    import_id: &str,
+    file_name: &str,
+    outcome: Result<(u64, u64), (&str, &str)>,
+) -> Result<(), DbError> {
+    let (kind, title, body) = match outcome {
+        Ok((imported, failed)) => (
+            "import_done",
+            if failed == 0 {
+                format!("L'import de « {file_name} » est terminé")
+            } else {
+                format!("L'import de « {file_name} » est terminé, avec {failed} erreur(s)")
+            },
+            json!({ "import_id": import_id, "imported": imported, "failed": failed }),
+        ),
+        Err((code, reason)) => (
+            "import_failed",
+            format!("L'import de « {file_name} » a échoué"),
+            json!({ "import_id": import_id, "code": code, "reason": reason }),
+        ),
+    };
+    insert(conn, user, kind, &title, &body, import_id)
+}
+
 fn insert(
     conn: &mut DbConnection,
     user: &str,

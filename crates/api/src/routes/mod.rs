@@ -4,7 +4,9 @@ mod download;
 pub mod exports;
 pub mod folders;
 pub mod health;
+pub mod imports;
 pub mod notifications;
+mod uploads;
 
 use actix_web::web;
 use mesdonnees_shared::{DocumentId, ErrorCode};

@@ -62,6 +62,20 @@ pub fn outcome_counts(
         .collect())
 }
 
+/// Bytes of the documents an app's entries became (imported or renamed files).
+pub fn imported_bytes(conn: &mut DbConnection, import_id: &str, app: &str) -> Result<i64, DbError> {
+    use crate::schema::documents;
+    Ok(import_items::table
+        .inner_join(documents::table.on(import_items::created_id.eq(documents::id.nullable())))
+        .filter(import_items::import_id.eq(import_id))
+        .filter(import_items::app.eq(app))
+        .filter(import_items::kind.eq("file"))
+        .select(diesel::dsl::sql::<diesel::sql_types::BigInt>(
+            "CAST(COALESCE(SUM(documents.size), 0) AS BIGINT)",
+        ))
+        .first(conn)?)
+}
+
 /// The failed entries of one app, by path, at most `limit` of them.
 pub fn failed_items(
     conn: &mut DbConnection,

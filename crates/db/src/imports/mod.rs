@@ -3,7 +3,9 @@
 
 mod items;
 
-pub use items::{failed_items, find_item, items_count, outcome_counts, record_item};
+pub use items::{
+    failed_items, find_item, imported_bytes, items_count, outcome_counts, record_item,
+};
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;

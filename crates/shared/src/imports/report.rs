@@ -58,6 +58,9 @@ pub struct AppReport {
     /// Entries that could not be imported; the first [`MAX_LISTED_ERRORS`] are in `errors`.
     pub failed: u64,
     pub errors: Vec<ItemError>,
+    /// Bytes of the files imported.
+    #[serde(default)]
+    pub bytes: u64,
     /// Where the app's content went, when it went into one folder (e.g. the workspace folder
     /// made for the import).
     pub folder: Option<String>,

@@ -14,7 +14,7 @@ use mesdonnees_shared::filters::ExportFilters;
 
 use crate::export::PreparedData;
 
-pub use workspace::WorkspaceConnector;
+pub use workspace::{METADATA_FILE, WorkspaceConnector};
 
 /// Whose data, and which of it.
 #[derive(Debug, Clone)]

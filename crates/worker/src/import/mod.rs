@@ -1,3 +1,60 @@
-//! Importing an archive: first of all, reading an uploaded zip without trusting any of it.
+//! Imports: the analysis of an uploaded archive (structure, manifest, signature, per-app
+//! verdicts), then the import of the apps the user chose, resumable entry by entry.
 
+pub mod analyse;
+mod report;
+pub mod run;
 pub mod scan;
+mod workspace;
+
+use mesdonnees_db::{Import, imports};
+use mesdonnees_infra::Context;
+
+use crate::notify;
+use crate::runner::JobError;
+
+/// Ends an import `failed` with a code, tells its owner, and removes its upload.
+pub(crate) async fn fail(
+    ctx: &Context,
+    import: &Import,
+    code: &str,
+    message: &str,
+) -> Result<(), JobError> {
+    let (id, owner, file_name) =
+        (import.id.clone(), import.owner_id.clone(), import.file_name.clone());
+    let (code_owned, message_owned) = (code.to_owned(), message.to_owned());
+    ctx.db
+        .transaction(move |conn| {
+            if imports::mark_failed(conn, &id, &code_owned, &message_owned)? {
+                notify::import_ended(
+                    conn,
+                    &owner,
+                    &id,
+                    &file_name,
+                    Err((&code_owned, &message_owned)),
+                )?;
+            }
+            Ok(())
+        })
+        .await
+        .map_err(|e| JobError::Transient(format!("database: {e}")))?;
+    if let Some(key) = &import.object_key {
+        analyse::remove_upload(ctx, key).await;
+    }
+    Ok(())
+}
+
+/// Marks the import failed once its job has no attempts left.
+pub(crate) async fn give_up(ctx: &Context, import_id: &str, reason: &str) {
+    let id = import_id.to_owned();
+    let found = ctx.db.run(move |conn| imports::find(conn, &id)).await;
+    match found {
+        Ok(Some(import)) => {
+            if let Err(e) = fail(ctx, &import, "import_failed", reason).await {
+                tracing::error!(error = ?e, "import could not be marked failed");
+            }
+        }
+        Ok(None) => {}
+        Err(e) => tracing::error!(error = ?e, "import could not be marked failed"),
+    }
+}

@@ -4,7 +4,6 @@ use actix_web::{HttpRequest, HttpResponse, post, web};
 use futures_util::StreamExt;
 use mesdonnees_db::{Document, DocumentKind, NewDocument, documents};
 use mesdonnees_shared::{DocumentId, DocumentName, ErrorCode};
-use object_store::ObjectStoreExt;
 use object_store::buffered::BufWriter;
 use object_store::path::Path;
 use sha2::{Digest, Sha256};
@@ -13,19 +12,15 @@ use tokio::io::AsyncWriteExt;
 use crate::auth::AuthUser;
 use crate::error::ApiError;
 use crate::routes::documents::{DocumentView, owned_folder};
+use crate::routes::uploads::{
+    DRAIN_CAP, PART_BYTES, PARTS_IN_FLIGHT, discard, drain, multipart_error, skip,
+};
 use crate::routes::{Ctx, parse_field_id};
 
-/// Bytes read and thrown away after a refusal so the client gets the answer instead of a reset
-/// connection; past this the connection is simply closed.
-const DRAIN_CAP: u64 = 16 * 1024 * 1024;
 /// Multipart parts accepted in one upload (the file, the folder id, what browsers add).
 const MAX_PARTS: usize = 8;
 /// Longest text field read (the folder id).
 const MAX_TEXT_FIELD: usize = 256;
-/// Part size of the streaming upload to the store: S3 needs ≥ 5 MiB, memory stays bounded by
-/// this times the parts in flight.
-const PART_BYTES: usize = 8 * 1024 * 1024;
-const PARTS_IN_FLIGHT: usize = 2;
 
 /// The multipart form of an upload.
 #[derive(utoipa::ToSchema)]
@@ -295,54 +290,6 @@ async fn read_text(field: &mut Field, ended: &mut bool) -> Result<String, ApiErr
     String::from_utf8(bytes).map(|s| s.trim().to_owned()).map_err(|_| {
         ApiError::unprocessable(ErrorCode::InvalidRequest, "a text field is not UTF-8")
     })
-}
-
-async fn skip(field: &mut Field, ended: &mut bool) {
-    while let Some(chunk) = field.next().await {
-        if chunk.is_err() {
-            *ended = true;
-            return;
-        }
-    }
-}
-
-/// Reads what is left of a refused upload, up to [`DRAIN_CAP`].
-async fn drain(multipart: &mut Multipart) {
-    let mut drained: u64 = 0;
-    while let Some(Ok(mut field)) = multipart.next().await {
-        loop {
-            match field.next().await {
-                Some(Ok(chunk)) => {
-                    drained += chunk.len() as u64;
-                    if drained > DRAIN_CAP {
-                        return;
-                    }
-                }
-                Some(Err(_)) => return,
-                None => break,
-            }
-        }
-    }
-}
-
-async fn discard(ctx: &Ctx, key: &Path) {
-    if let Err(e) = ctx.storage.store.delete(key).await {
-        tracing::warn!(error = %e, "uploaded object not removed after a refusal");
-    }
-}
-
-fn multipart_error(e: &actix_multipart::MultipartError) -> ApiError {
-    use actix_multipart::MultipartError as E;
-    match e {
-        E::ContentTypeMissing
-        | E::ContentTypeParse
-        | E::ContentTypeIncompatible
-        | E::BoundaryMissing => ApiError::UnsupportedMediaType,
-        other => ApiError::bad_request(
-            ErrorCode::InvalidRequest,
-            format!("malformed multipart body: {other}"),
-        ),
-    }
 }
 
 fn too_large(max: u64) -> ApiError {

@@ -1,0 +1,292 @@
+use actix_multipart::Multipart;
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, post, web};
+use bytes::Bytes;
+use futures_util::{Stream, StreamExt};
+use mesdonnees_db::{Import, imports, jobs};
+use mesdonnees_shared::imports::{ImportStatus, upload_key};
+use mesdonnees_shared::jobs::JobPayload;
+use mesdonnees_shared::{DocumentName, ErrorCode, ImportId};
+use object_store::buffered::BufWriter;
+use object_store::path::Path;
+use tokio::io::AsyncWriteExt;
+
+use crate::auth::AuthUser;
+use crate::error::ApiError;
+use crate::routes::Ctx;
+use crate::routes::imports::ImportView;
+use crate::routes::uploads::{
+    DRAIN_CAP, PART_BYTES, PARTS_IN_FLIGHT, discard, drain, multipart_error, skip,
+};
+
+/// Multipart parts looked at in one upload (the file and what browsers add).
+const MAX_PARTS: usize = 8;
+/// Name of an archive sent as a raw body without a file name.
+const DEFAULT_NAME: &str = "archive.zip";
+
+/// The multipart form of an archive upload.
+#[derive(utoipa::ToSchema)]
+#[expect(dead_code, reason = "describes the form for the OpenAPI document only")]
+pub struct ImportForm {
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+}
+
+/// Uploads an archive to import, as multipart (`file`, what a browser's drag-and-drop sends)
+/// or as a raw `application/zip` body (its name in `Content-Disposition`). Streamed to the
+/// object store, never held whole; its analysis starts at once.
+#[utoipa::path(
+    tag = "imports",
+    request_body(
+        content(
+            (ImportForm = "multipart/form-data"),
+            (Vec<u8> = "application/zip"),
+        )
+    ),
+    responses(
+        (status = 202, description = "stored; the analysis runs", body = ImportView),
+        (status = 409, description = "another import in progress", body = crate::problem::ProblemSchema, content_type = "application/problem+json"),
+        (status = 413, description = "larger than the upload limit", body = crate::problem::ProblemSchema, content_type = "application/problem+json"),
+        (status = 415, description = "neither multipart nor a zip, or not a zip inside", body = crate::problem::ProblemSchema, content_type = "application/problem+json"),
+        (status = 422, description = "no file", body = crate::problem::ProblemSchema, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/imports")]
+pub async fn create_import(
+    ctx: Ctx,
+    user: AuthUser,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let max = ctx.config.imports.max_upload_bytes;
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|len| len > max.saturating_add(DRAIN_CAP)) {
+        return Err(too_large(max));
+    }
+    let owner = user.id.to_string();
+    let active = {
+        let owner = owner.clone();
+        ctx.db.run(move |conn| imports::find_active(conn, &owner)).await?
+    };
+    if let Some(active) = active {
+        return Err(busy(&active.id));
+    }
+    let id = ImportId::new().to_string();
+    let key = Path::from(upload_key(&id));
+    let essence = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<mime::Mime>().ok())
+        .map(|m| m.essence_str().to_owned())
+        .unwrap_or_default();
+    let (file_name, size) = match essence.as_str() {
+        "multipart/form-data" => from_multipart(&ctx, &req, payload, &key, max).await?,
+        "application/zip" | "application/x-zip-compressed" | "application/octet-stream" => {
+            let name = raw_body_name(&req);
+            let body = payload.map(|chunk| {
+                chunk.map_err(|e| {
+                    ApiError::bad_request(ErrorCode::InvalidRequest, format!("body: {e}"))
+                })
+            });
+            (name, store_zip(&ctx, &key, body, max).await?)
+        }
+        _ => {
+            return Err(ApiError::UnsupportedContent {
+                code: ErrorCode::UnsupportedMediaType,
+                detail: "send the archive as multipart/form-data (`file`) or as application/zip"
+                    .to_owned(),
+            });
+        }
+    };
+    let rights = serde_json::to_string(&user.rights).map_err(ApiError::internal)?;
+    let mut row = Import::uploaded(
+        id,
+        owner.clone(),
+        user.name.clone(),
+        rights,
+        file_name,
+        key.to_string(),
+        i64::try_from(size).unwrap_or(i64::MAX),
+    );
+    row.status = ImportStatus::Analysing.as_str().to_owned();
+    let max_attempts = ctx.config.queue.max_attempts;
+    let created = ctx
+        .db
+        .transaction(move |conn| {
+            if !imports::insert(conn, &row)? {
+                return Ok(Err(imports::find_active(conn, &owner)?.map(|i| i.id)));
+            }
+            let payload = JobPayload::AnalyseImport { import_id: row.id.clone() };
+            let job = jobs::create(conn, &payload, max_attempts)?;
+            imports::set_job(conn, &row.id, &job.to_string())?;
+            Ok(Ok((job, imports::find(conn, &row.id)?)))
+        })
+        .await;
+    let (job, row) = match created {
+        Ok(Ok((job, Some(row)))) => (job, row),
+        Ok(Ok((_, None))) => {
+            discard(&ctx, &key).await;
+            return Err(ApiError::internal(anyhow::anyhow!("import vanished after insert")));
+        }
+        Ok(Err(active)) => {
+            discard(&ctx, &key).await;
+            return Err(busy(&active.unwrap_or_default()));
+        }
+        Err(e) => {
+            discard(&ctx, &key).await;
+            return Err(e.into());
+        }
+    };
+    if let Err(e) = ctx.queue.push(job).await {
+        tracing::warn!(job_id = %job, error = %e, "analysis job not enqueued now; the reconciler will");
+    }
+    Ok(HttpResponse::Accepted()
+        .insert_header((header::LOCATION, format!("/api/v1/imports/{}", row.id)))
+        .json(ImportView::from(row)))
+}
+
+/// The first `file` part of a multipart body, stored; other parts are skipped.
+async fn from_multipart(
+    ctx: &Ctx,
+    req: &HttpRequest,
+    payload: web::Payload,
+    key: &Path,
+    max: u64,
+) -> Result<(String, u64), ApiError> {
+    let mut multipart = Multipart::new(req.headers(), payload);
+    let mut ended = false;
+    let mut parts = 0;
+    let outcome = loop {
+        let Some(field) = multipart.next().await else {
+            ended = true;
+            break Err(ApiError::unprocessable(
+                ErrorCode::MissingFile,
+                "the form has no `file` part",
+            ));
+        };
+        let mut field = match field {
+            Ok(field) => field,
+            Err(e) => {
+                ended = true;
+                break Err(multipart_error(&e));
+            }
+        };
+        parts += 1;
+        if parts > MAX_PARTS {
+            break Err(ApiError::unprocessable(
+                ErrorCode::TooManyParts,
+                format!("an upload has at most {MAX_PARTS} parts"),
+            ));
+        }
+        if field.name() != Some("file") {
+            skip(&mut field, &mut ended).await;
+            continue;
+        }
+        let name = field
+            .content_disposition()
+            .and_then(|cd| cd.get_filename())
+            .and_then(|n| DocumentName::from_upload(n).ok())
+            .map_or_else(|| DEFAULT_NAME.to_owned(), DocumentName::into_string);
+        let failed = std::cell::Cell::new(false);
+        let body = (&mut field).map(|chunk| {
+            chunk.map_err(|e| {
+                failed.set(true);
+                multipart_error(&e)
+            })
+        });
+        let stored = store_zip(ctx, key, body, max).await;
+        ended |= failed.get();
+        break stored.map(|size| (name, size));
+    };
+    if outcome.is_err() && !ended {
+        // Polling a multipart stream after its end or error panics.
+        drain(&mut multipart).await;
+    }
+    outcome
+}
+
+/// The archive's name from a raw body's `Content-Disposition`, if it gives one.
+fn raw_body_name(req: &HttpRequest) -> String {
+    req.headers()
+        .get(header::CONTENT_DISPOSITION)
+        .and_then(|v| header::ContentDisposition::from_raw(v).ok())
+        .and_then(|cd| cd.get_filename().map(str::to_owned))
+        .and_then(|n| DocumentName::from_upload(&n).ok())
+        .map_or_else(|| DEFAULT_NAME.to_owned(), DocumentName::into_string)
+}
+
+/// Streams a zip into the store under `key`: its first bytes must be a zip's, its size within
+/// `max`. On any refusal or failure the partial upload is aborted.
+async fn store_zip(
+    ctx: &Ctx,
+    key: &Path,
+    body: impl Stream<Item = Result<Bytes, ApiError>>,
+    max: u64,
+) -> Result<u64, ApiError> {
+    let mut writer = BufWriter::with_capacity(ctx.storage.store.clone(), key.clone(), PART_BYTES)
+        .with_max_concurrency(PARTS_IN_FLIGHT);
+    let mut body = std::pin::pin!(body);
+    let mut head = Vec::with_capacity(4);
+    let mut size = 0_u64;
+    let result: Result<(), ApiError> = async {
+        while let Some(chunk) = body.next().await {
+            let chunk = chunk?;
+            size = size.saturating_add(chunk.len() as u64);
+            if size > max {
+                return Err(too_large(max));
+            }
+            if head.len() < 4 {
+                let take = (4 - head.len()).min(chunk.len());
+                head.extend_from_slice(&chunk[..take]);
+                if head.len() == 4 && !is_zip_start(&head) {
+                    return Err(not_a_zip());
+                }
+            }
+            writer.write_all(&chunk).await.map_err(ApiError::internal)?;
+        }
+        if head.len() < 4 {
+            return Err(not_a_zip());
+        }
+        writer.shutdown().await.map_err(ApiError::internal)
+    }
+    .await;
+    if let Err(e) = result {
+        if let Err(abort) = writer.abort().await {
+            tracing::warn!(error = %abort, "partial upload not aborted");
+        }
+        return Err(e);
+    }
+    Ok(size)
+}
+
+/// A zip starts with a local file header, or with the end record when it is empty.
+fn is_zip_start(head: &[u8]) -> bool {
+    head == b"PK\x03\x04" || head == b"PK\x05\x06"
+}
+
+fn not_a_zip() -> ApiError {
+    ApiError::UnsupportedContent {
+        code: ErrorCode::NotAZip,
+        detail: "the file is not a zip archive".to_owned(),
+    }
+}
+
+fn too_large(max: u64) -> ApiError {
+    ApiError::PayloadTooLarge {
+        code: ErrorCode::PayloadTooLarge,
+        detail: format!("an archive to import may not exceed {max} bytes"),
+    }
+}
+
+fn busy(active: &str) -> ApiError {
+    ApiError::Conflict {
+        code: ErrorCode::ImportInProgress,
+        detail: format!("import {active} is in progress; wait for it to end or delete it"),
+    }
+}

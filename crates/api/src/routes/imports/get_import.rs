@@ -1,0 +1,26 @@
+use actix_web::{HttpResponse, get, web};
+
+use crate::auth::AuthUser;
+use crate::error::ApiError;
+use crate::routes::Ctx;
+use crate::routes::imports::{ImportView, owned_import};
+
+/// One import: its analysis, its progress while it runs, its report once done.
+#[utoipa::path(
+    tag = "imports",
+    params(("id" = String, Path, description = "import id")),
+    responses(
+        (status = 200, body = ImportView),
+        (status = 404, body = crate::problem::ProblemSchema, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/imports/{id}")]
+pub async fn get_import(
+    ctx: Ctx,
+    user: AuthUser,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let import = owned_import(&ctx, user.id.as_str(), &id).await?;
+    Ok(HttpResponse::Ok().json(ImportView::from(import)))
+}

@@ -1,0 +1,44 @@
+use actix_web::{HttpResponse, get, web};
+use mesdonnees_db::{Page, imports};
+use serde::{Deserialize, Serialize};
+
+use crate::auth::AuthUser;
+use crate::error::ApiError;
+use crate::routes::Ctx;
+use crate::routes::imports::ImportView;
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ImportPageQuery {
+    #[param(minimum = 1)]
+    page: Option<i64>,
+    #[param(minimum = 1, maximum = 200)]
+    per_page: Option<i64>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ImportPage {
+    items: Vec<ImportView>,
+    page: i64,
+    per_page: i64,
+    total: i64,
+}
+
+/// The user's imports, newest first.
+#[utoipa::path(tag = "imports", params(ImportPageQuery), responses((status = 200, body = ImportPage)), security(("bearer" = [])))]
+#[get("/imports")]
+pub async fn list_imports(
+    ctx: Ctx,
+    user: AuthUser,
+    query: web::Query<ImportPageQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let page = Page::new(query.page, query.per_page, ctx.config.limits.default_page_size);
+    let owner = user.id.to_string();
+    let (items, total) = ctx.db.run(move |conn| imports::list(conn, &owner, page)).await?;
+    Ok(HttpResponse::Ok().json(ImportPage {
+        items: items.into_iter().map(ImportView::from).collect(),
+        page: page.number,
+        per_page: page.size,
+        total,
+    }))
+}

@@ -1,0 +1,302 @@
+//! The `analyse_import` job: checks an uploaded archive without extracting it — its structure
+//! (the scanner), its manifest against its entries, its signature — and judges each app. A
+//! refused archive ends the import `failed` with the refusal's code, and its upload is removed.
+
+use std::collections::HashMap;
+
+use futures_util::StreamExt;
+use mesdonnees_db::{Import, documents, imports};
+use mesdonnees_infra::Context;
+use mesdonnees_infra::signature_check::check_manifest_signature;
+use mesdonnees_shared::archive::{
+    FORMAT, FORMAT_VERSION, MANIFEST_PATH, Manifest, README_PATH, SIGNATURE_PATH,
+};
+use mesdonnees_shared::imports::{
+    Analysis, SignatureStatus, SignatureVerdict, Warning, judge_apps,
+};
+use object_store::ObjectStoreExt;
+use object_store::path::Path;
+
+use super::scan::{RangeSource, ScanError, ScanLimits, ScannedArchive, ScannedEntry, StoreSource};
+use crate::runner::JobError;
+
+/// Largest manifest read (it lists every file: about 150 bytes each).
+const MAX_MANIFEST_BYTES: u64 = 64 * 1024 * 1024;
+/// Largest signature read.
+const MAX_SIGNATURE_BYTES: u64 = 64 * 1024;
+
+/// Why an archive is not imported: a stable code and a sentence for the user.
+#[derive(Debug)]
+pub(crate) struct Refusal {
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl Refusal {
+    fn new(code: &'static str, message: impl Into<String>) -> Self {
+        Self { code, message: message.into() }
+    }
+}
+
+pub(crate) enum Failure {
+    Refused(Refusal),
+    Job(JobError),
+}
+
+impl From<Refusal> for Failure {
+    fn from(r: Refusal) -> Self {
+        Self::Refused(r)
+    }
+}
+
+impl From<mesdonnees_db::DbError> for Failure {
+    fn from(e: mesdonnees_db::DbError) -> Self {
+        Self::Job(JobError::Transient(format!("database: {e}")))
+    }
+}
+
+impl From<ScanError> for Failure {
+    fn from(e: ScanError) -> Self {
+        match e {
+            // The store failing is worth another attempt; a bad archive is not.
+            ScanError::Io(e) => Self::Job(JobError::Transient(format!("reading the upload: {e}"))),
+            other => Self::Refused(Refusal::new(other.code(), other.to_string())),
+        }
+    }
+}
+
+pub(crate) fn limits(ctx: &Context) -> ScanLimits {
+    let config = &ctx.config.imports;
+    ScanLimits {
+        max_entries: config.max_entries,
+        max_total_uncompressed: config.max_total_uncompressed_bytes,
+        max_entry_ratio: config.max_entry_ratio,
+        ratio_exempt_below: config.ratio_exempt_below_bytes,
+        ..ScanLimits::default()
+    }
+}
+
+pub async fn run(ctx: &Context, import_id: &str) -> Result<(), JobError> {
+    let id = import_id.to_owned();
+    let started =
+        ctx.db
+            .run(move |conn| {
+                if imports::start_analysis(conn, &id)? {
+                    imports::find(conn, &id)
+                } else {
+                    Ok(None)
+                }
+            })
+            .await
+            .map_err(|e| JobError::Transient(format!("database: {e}")))?;
+    // Deleted, or already past its analysis: nothing to do.
+    let Some(import) = started else { return Ok(()) };
+    match analyse(ctx, &import).await {
+        Ok(analysis) => {
+            let json = serde_json::to_string(&analysis)
+                .map_err(|e| JobError::Permanent(format!("analysis: {e}")))?;
+            let id = import.id.clone();
+            ctx.db
+                .run(move |conn| imports::save_analysis(conn, &id, &json))
+                .await
+                .map_err(|e| JobError::Transient(format!("database: {e}")))?;
+            tracing::info!(apps = analysis.apps.len(), "import analysed");
+            Ok(())
+        }
+        Err(Failure::Refused(refusal)) => {
+            tracing::info!(code = refusal.code, "import refused");
+            super::fail(ctx, &import, refusal.code, &refusal.message).await
+        }
+        Err(Failure::Job(e)) => Err(e),
+    }
+}
+
+/// The archive as the import sees it: scanned, its manifest read and checked against it.
+pub(crate) struct Opened {
+    pub source: StoreSource,
+    pub archive: ScannedArchive,
+    pub manifest: Manifest,
+    pub manifest_bytes: Vec<u8>,
+}
+
+pub(crate) async fn open(ctx: &Context, import: &Import) -> Result<Opened, Failure> {
+    let Some(key) = import.object_key.as_deref() else {
+        return Err(Refusal::new("upload_missing", "the uploaded archive is gone").into());
+    };
+    let source = match StoreSource::open(ctx.storage.store.clone(), Path::from(key)).await {
+        Ok(source) => source,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(Refusal::new("upload_missing", "the uploaded archive is gone").into());
+        }
+        Err(e) => {
+            return Err(Failure::Job(JobError::Transient(format!("opening the upload: {e}"))));
+        }
+    };
+    let archive = super::scan::scan(&source, &limits(ctx)).await?;
+    let by_path: HashMap<&str, &ScannedEntry> =
+        archive.entries.iter().map(|e| (e.path.as_str(), e)).collect();
+    let Some(manifest_entry) = by_path.get(MANIFEST_PATH) else {
+        return Err(not_ours(&archive).into());
+    };
+    let manifest_bytes = read_small(&source, manifest_entry, MAX_MANIFEST_BYTES).await?;
+    let manifest: Manifest = serde_json::from_slice(&manifest_bytes).map_err(|e| {
+        Refusal::new("invalid_manifest", format!("manifest.json is not valid: {e}"))
+    })?;
+    if manifest.format != FORMAT {
+        return Err(Refusal::new(
+            "unsupported_format",
+            format!("manifest.json describes a {:?} archive", manifest.format),
+        )
+        .into());
+    }
+    if manifest.format_version != FORMAT_VERSION {
+        return Err(Refusal::new(
+            "unsupported_format_version",
+            format!(
+                "the archive is in format version {}; this instance reads version {FORMAT_VERSION}",
+                manifest.format_version
+            ),
+        )
+        .into());
+    }
+    check_listing(&manifest, &by_path)?;
+    drop(by_path);
+    Ok(Opened { source, archive, manifest, manifest_bytes })
+}
+
+async fn analyse(ctx: &Context, import: &Import) -> Result<Analysis, Failure> {
+    let opened = open(ctx, import).await?;
+    let signature_entry = opened.archive.entries.iter().find(|e| e.path == SIGNATURE_PATH);
+    let signature = match signature_entry {
+        Some(entry) => Some(read_small(&opened.source, entry, MAX_SIGNATURE_BYTES).await?),
+        None => None,
+    };
+    let signer =
+        ctx.signer().await.map_err(|e| Failure::Job(JobError::Transient(e.to_string())))?;
+    let mut check = check_manifest_signature(
+        &opened.manifest_bytes,
+        signature.as_deref(),
+        &opened.manifest.archive_id,
+        Some(&signer),
+        &ctx.config.imports.trusted_keys,
+    );
+    // A signature proves the key; the manifest must also name that key as its signer.
+    if check.status == SignatureStatus::Valid
+        && check.key_id.as_deref() != Some(opened.manifest.source.key_id.as_str())
+    {
+        check.status = SignatureStatus::Invalid;
+    }
+    let mut warnings = Vec::new();
+    match ctx.config.imports.signature_policy.judge(&check) {
+        SignatureVerdict::Accept => {}
+        SignatureVerdict::Warn(warning) => warnings.push(warning),
+        SignatureVerdict::Refuse(Warning { code, message }) => {
+            return Err(Refusal { code: signature_code(&code), message }.into());
+        }
+    }
+    let rights: Vec<String> = serde_json::from_str(&import.owner_rights).unwrap_or_default();
+    let owner = import.owner_id.clone();
+    let used = ctx.db.run(move |conn| documents::used_bytes(conn, &owner)).await?;
+    let quota_left =
+        ctx.config.limits.user_quota_bytes.saturating_sub(u64::try_from(used).unwrap_or(0));
+    let apps = judge_apps(&opened.manifest, &ctx.apps(), &rights, Some(quota_left));
+    let mut analysis = Analysis::of_manifest(&opened.manifest, check, apps);
+    analysis.warnings = warnings;
+    Ok(analysis)
+}
+
+/// The refusal code of a signature policy verdict (a closed set).
+fn signature_code(code: &str) -> &'static str {
+    match code {
+        "unsigned_archive" => "unsigned_archive",
+        "untrusted_signature" => "untrusted_signature",
+        _ => "invalid_signature",
+    }
+}
+
+/// An archive without manifest.json: an entcore archive (a later format) or none of ours.
+fn not_ours(archive: &ScannedArchive) -> Refusal {
+    let entcore = archive
+        .entries
+        .iter()
+        .any(|e| e.path.split_once('/').is_some_and(|(_, rest)| rest == "Manifest.json"));
+    if entcore {
+        Refusal::new(
+            "unsupported_format",
+            "this archive comes from an entcore ENT, whose format is not read yet",
+        )
+    } else {
+        Refusal::new("not_an_archive_of_ours", "the archive has no manifest.json at its root")
+    }
+}
+
+/// Every file the manifest lists is in the archive with its size, and every file of the
+/// archive is listed (but the manifest, its signature and the read-me).
+fn check_listing(
+    manifest: &Manifest,
+    entries: &HashMap<&str, &ScannedEntry>,
+) -> Result<(), Refusal> {
+    let mut listed = std::collections::HashSet::with_capacity(manifest.files.len());
+    for file in &manifest.files {
+        match entries.get(file.path.as_str()) {
+            Some(entry) if !entry.is_dir && entry.uncompressed_size == file.size => {}
+            Some(entry) if !entry.is_dir => {
+                return Err(Refusal::new(
+                    "manifest_size_mismatch",
+                    format!(
+                        "{} holds {} bytes, the manifest says {}",
+                        file.path, entry.uncompressed_size, file.size
+                    ),
+                ));
+            }
+            _ => {
+                return Err(Refusal::new(
+                    "manifest_file_missing",
+                    format!("{} is listed in the manifest but not in the archive", file.path),
+                ));
+            }
+        }
+        listed.insert(file.path.as_str());
+    }
+    let unlisted = entries.values().find(|e| {
+        !e.is_dir
+            && !listed.contains(e.path.as_str())
+            && ![MANIFEST_PATH, SIGNATURE_PATH, README_PATH].contains(&e.path.as_str())
+    });
+    match unlisted {
+        Some(entry) => Err(Refusal::new(
+            "file_not_in_manifest",
+            format!("{} is in the archive but not in its manifest", entry.path),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// A small entry read whole, refused past `max` bytes.
+pub(crate) async fn read_small(
+    source: &dyn RangeSource,
+    entry: &ScannedEntry,
+    max: u64,
+) -> Result<Vec<u8>, Failure> {
+    if entry.uncompressed_size > max {
+        return Err(Refusal::new(
+            "entry_too_large",
+            format!("{} is larger than {max} bytes", entry.path),
+        )
+        .into());
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(entry.uncompressed_size).unwrap_or(0));
+    let mut stream = super::scan::open_entry(source, entry);
+    while let Some(chunk) = stream.next().await {
+        bytes.extend_from_slice(&chunk?);
+    }
+    Ok(bytes)
+}
+
+/// Removes an upload that will not be imported.
+pub(crate) async fn remove_upload(ctx: &Context, key: &str) {
+    match ctx.storage.store.delete(&Path::from(key)).await {
+        Ok(()) | Err(object_store::Error::NotFound { .. }) => {}
+        Err(e) => tracing::warn!(error = %e, "upload not removed; the cleanup will retry"),
+    }
+}

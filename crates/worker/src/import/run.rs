@@ -1,0 +1,139 @@
+//! The `import` job: brings the chosen apps of an analysed archive into the owner's account.
+//! Every entry done is recorded in `import_items` with what it became, in the same transaction,
+//! so a new attempt after a crash skips what is done and redoes nothing twice.
+
+use std::time::{Duration, Instant};
+
+use mesdonnees_db::{Import, imports};
+use mesdonnees_infra::Context;
+use mesdonnees_shared::apps::WORKSPACE_APP;
+
+use super::analyse::{self, Failure};
+use super::report;
+use crate::notify;
+use crate::runner::JobError;
+
+pub async fn run(ctx: &Context, import_id: &str) -> Result<(), JobError> {
+    let id = import_id.to_owned();
+    let started = ctx
+        .db
+        .run(
+            move |conn| {
+                if imports::start(conn, &id)? { imports::find(conn, &id) } else { Ok(None) }
+            },
+        )
+        .await
+        .map_err(|e| JobError::Transient(format!("database: {e}")))?;
+    let Some(import) = started else { return Ok(()) };
+    let apps: Vec<String> = import
+        .selected_apps
+        .as_deref()
+        .and_then(|a| serde_json::from_str(a).ok())
+        .unwrap_or_default();
+    let opened = match analyse::open(ctx, &import).await {
+        Ok(opened) => opened,
+        Err(Failure::Refused(r)) => return super::fail(ctx, &import, r.code, &r.message).await,
+        Err(Failure::Job(e)) => return Err(e),
+    };
+    let mut progress = Progress::new(ctx, &import.id);
+    let mut folders = Vec::new();
+    for app in &apps {
+        let outcome = match app.as_str() {
+            WORKSPACE_APP => super::workspace::import(ctx, &import, &opened, &mut progress).await,
+            // The launch accepts only apps the analysis found importable, which needs their
+            // connector here.
+            other => Err(Failure::Job(JobError::Permanent(format!("no connector for {other}")))),
+        };
+        match outcome {
+            Ok(folder) => folders.extend(folder.map(|f| (app.clone(), f))),
+            Err(Failure::Refused(r)) => return super::fail(ctx, &import, r.code, &r.message).await,
+            Err(Failure::Job(e)) => return Err(e),
+        }
+    }
+    progress.flush().await.map_err(job_error)?;
+    finish(ctx, &import, folders).await
+}
+
+async fn finish(
+    ctx: &Context,
+    import: &Import,
+    folders: Vec<(String, String)>,
+) -> Result<(), JobError> {
+    let (id, owner, file_name) =
+        (import.id.clone(), import.owner_id.clone(), import.file_name.clone());
+    let done = ctx
+        .db
+        .transaction(move |conn| {
+            let report = report::build(conn, &id, &folders)?;
+            let json = serde_json::to_string(&report).unwrap_or_else(|_| "{}".to_owned());
+            if !imports::finish(conn, &id, &json)? {
+                return Ok(false);
+            }
+            let imported = report.apps.values().map(|a| a.imported + a.renamed).sum();
+            let failed = report.apps.values().map(|a| a.failed).sum();
+            notify::import_ended(conn, &owner, &id, &file_name, Ok((imported, failed)))?;
+            Ok(true)
+        })
+        .await
+        .map_err(|e| JobError::Transient(format!("database: {e}")))?;
+    if done {
+        tracing::info!("import done");
+    }
+    if let Some(key) = &import.object_key {
+        analyse::remove_upload(ctx, key).await;
+    }
+    Ok(())
+}
+
+fn job_error(e: Failure) -> JobError {
+    match e {
+        Failure::Job(e) => e,
+        Failure::Refused(r) => JobError::Permanent(r.message),
+    }
+}
+
+/// Progress written to the row at most every `exports.progress_interval_ms`; each write also
+/// tells whether the import was ended meanwhile.
+pub(crate) struct Progress<'a> {
+    ctx: &'a Context,
+    import_id: &'a str,
+    files: u64,
+    bytes: u64,
+    last: Instant,
+    every: Duration,
+}
+
+impl<'a> Progress<'a> {
+    fn new(ctx: &'a Context, import_id: &'a str) -> Self {
+        Self {
+            ctx,
+            import_id,
+            files: 0,
+            bytes: 0,
+            last: Instant::now(),
+            every: Duration::from_millis(ctx.config.exports.progress_interval_ms),
+        }
+    }
+
+    pub(crate) async fn advance(&mut self, bytes: u64) -> Result<(), Failure> {
+        self.files += 1;
+        self.bytes += bytes;
+        if self.last.elapsed() >= self.every { self.flush().await } else { Ok(()) }
+    }
+
+    pub(crate) async fn flush(&mut self) -> Result<(), Failure> {
+        self.last = Instant::now();
+        let id = self.import_id.to_owned();
+        let (files, bytes) = (as_i64(self.files), as_i64(self.bytes));
+        let status =
+            self.ctx.db.run(move |conn| imports::progress(conn, &id, files, bytes)).await?;
+        match status.as_deref() {
+            Some("running") => Ok(()),
+            _ => Err(Failure::Job(JobError::Permanent("the import was ended meanwhile".into()))),
+        }
+    }
+}
+
+fn as_i64(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}

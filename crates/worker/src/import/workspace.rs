@@ -1,0 +1,436 @@
+//! The `workspace` app's part of an import: its folder of the archive becomes a new folder
+//! "Import du <date>" at the root of the importer's documents, tree kept; every document
+//! becomes the importer's, shares are not carried over. Names come from workspace.json (the
+//! originals, before the archive made them safe), contents are checked against the manifest's
+//! SHA-256 while they stream into the store, and the quota is enforced as it goes.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use futures_util::StreamExt;
+use mesdonnees_db::models::now;
+use mesdonnees_db::{
+    DbConnection, DbError, DocumentKind, Import, ImportItem, NewDocument, documents, imports,
+};
+use mesdonnees_infra::Context;
+use mesdonnees_shared::DocumentName;
+use mesdonnees_shared::apps::WORKSPACE_APP;
+use mesdonnees_shared::imports::ItemOutcome;
+use object_store::buffered::BufWriter;
+use object_store::path::Path;
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use tokio::io::AsyncWriteExt;
+
+use super::analyse::{Failure, Opened, Refusal, read_small};
+use super::run::Progress;
+use super::scan::{ScannedEntry, open_entry};
+use crate::runner::JobError;
+
+/// Largest workspace.json read (about 350 bytes per document).
+const MAX_METADATA_BYTES: u64 = 128 * 1024 * 1024;
+/// Part size of the upload of a large document (S3 needs ≥ 5 MiB).
+const PART_BYTES: usize = 8 * 1024 * 1024;
+
+#[derive(Deserialize)]
+struct Metadata {
+    documents: Vec<MetadataEntry>,
+}
+
+#[derive(Deserialize)]
+struct MetadataEntry {
+    path: String,
+    name: String,
+    content_type: Option<String>,
+    modified_at: Option<DateTime<Utc>>,
+}
+
+/// What workspace.json says of one document, by its path in the app folder.
+struct Known {
+    name: String,
+    content_type: Option<String>,
+    modified: Option<DateTime<Utc>>,
+}
+
+/// Imports the app; returns the name of the folder it went into.
+pub(crate) async fn import(
+    ctx: &Context,
+    import: &Import,
+    opened: &Opened,
+    progress: &mut Progress<'_>,
+) -> Result<Option<String>, Failure> {
+    let Some(app) = opened.manifest.apps.get(WORKSPACE_APP) else { return Ok(None) };
+    let prefix = format!("{}/", app.folder);
+    let known = read_metadata(opened, &prefix).await?;
+    let checksums: HashMap<&str, &str> = opened
+        .manifest
+        .files
+        .iter()
+        .filter(|f| f.app == WORKSPACE_APP)
+        .map(|f| (f.path.as_str(), f.sha256.as_str()))
+        .collect();
+    let mut importer = Importer {
+        ctx,
+        import,
+        prefix: &prefix,
+        known: &known,
+        folders: HashMap::new(),
+        quota: ctx.config.limits.user_quota_bytes,
+    };
+    let (root_id, root_name) = importer.root().await?;
+    importer.folders.insert(String::new(), root_id);
+    for entry in &opened.archive.entries {
+        let Some(relative) = entry.path.strip_prefix(&prefix) else { continue };
+        if relative.is_empty() || relative == crate::connectors::METADATA_FILE {
+            continue;
+        }
+        if entry.is_dir {
+            importer.folder(relative.trim_end_matches('/')).await?;
+            continue;
+        }
+        let checksum = checksums.get(entry.path.as_str()).copied().unwrap_or_default();
+        let size = importer.file(opened, entry, relative, checksum).await?;
+        progress.advance(size).await?;
+    }
+    Ok(Some(root_name))
+}
+
+async fn read_metadata(opened: &Opened, prefix: &str) -> Result<HashMap<String, Known>, Failure> {
+    let path = format!("{prefix}{}", crate::connectors::METADATA_FILE);
+    let Some(entry) = opened.archive.entries.iter().find(|e| e.path == path) else {
+        return Ok(HashMap::new());
+    };
+    let bytes = read_small(&opened.source, entry, MAX_METADATA_BYTES).await?;
+    let metadata: Metadata = serde_json::from_slice(&bytes).map_err(|e| Refusal {
+        code: "invalid_metadata",
+        message: format!("{path} is not valid: {e}"),
+    })?;
+    Ok(metadata
+        .documents
+        .into_iter()
+        .map(|d| {
+            let known =
+                Known { name: d.name, content_type: d.content_type, modified: d.modified_at };
+            (d.path, known)
+        })
+        .collect())
+}
+
+struct Importer<'a> {
+    ctx: &'a Context,
+    import: &'a Import,
+    /// The app's folder in the archive, with its slash.
+    prefix: &'a str,
+    known: &'a HashMap<String, Known>,
+    /// Folder ids by path in the app folder ("" is the import's own folder).
+    folders: HashMap<String, String>,
+    quota: u64,
+}
+
+impl Importer<'_> {
+    /// The import's own folder, made once (its id is derived from the import's, so a new
+    /// attempt finds it): "Import du <date>", suffixed when the name is taken.
+    async fn root(&mut self) -> Result<(String, String), Failure> {
+        let (import_id, owner) = (self.import.id.clone(), self.import.owner_id.clone());
+        let base =
+            format!("Import du {}", self.import.created_at.and_utc().format("%Y-%m-%d %Hh%M"));
+        let found = self
+            .ctx
+            .db
+            .transaction(move |conn| {
+                let id = document_id(&import_id, "");
+                if let Some(existing) = documents::find(conn, &id)? {
+                    return Ok((id, existing.name));
+                }
+                let (name, _) = free_name(conn, &owner, None, &base)?;
+                documents::insert(conn, &folder_row(&id, &owner, None, &name))?;
+                Ok((id, name))
+            })
+            .await?;
+        Ok(found)
+    }
+
+    /// The folder at `relative` (and its parents), made unless an earlier attempt made it.
+    async fn folder(&mut self, relative: &str) -> Result<String, Failure> {
+        if let Some(id) = self.folders.get(relative) {
+            return Ok(id.clone());
+        }
+        let (parent_path, segment) = relative.rsplit_once('/').unwrap_or(("", relative));
+        let parent = Box::pin(self.folder(parent_path)).await?;
+        let name = name_for(self.known.get(relative), segment);
+        let (import_id, owner) = (self.import.id.clone(), self.import.owner_id.clone());
+        let path = format!("{}{relative}", self.prefix);
+        let id = self
+            .ctx
+            .db
+            .transaction(move |conn| {
+                if let Some(item) = imports::find_item(conn, &import_id, &path)? {
+                    return Ok(item.created_id.unwrap_or_default());
+                }
+                let id = document_id(&import_id, &path);
+                documents::insert(conn, &folder_row(&id, &owner, Some(&parent), &name))?;
+                record(conn, &import_id, &path, "folder", &id, &name, false)?;
+                Ok(id)
+            })
+            .await?;
+        self.folders.insert(relative.to_owned(), id.clone());
+        Ok(id)
+    }
+
+    /// One file: streamed into the store and checked, then its row and item in one
+    /// transaction. Returns the bytes it counted for.
+    async fn file(
+        &mut self,
+        opened: &Opened,
+        entry: &ScannedEntry,
+        relative: &str,
+        checksum: &str,
+    ) -> Result<u64, Failure> {
+        let known_map: &HashMap<String, Known> = self.known;
+        let known = known_map.get(relative);
+        let (import_id, path) = (self.import.id.clone(), entry.path.clone());
+        let done = self.ctx.db.run(move |conn| imports::find_item(conn, &import_id, &path)).await?;
+        if done.is_some() {
+            return Ok(entry.uncompressed_size);
+        }
+        let (parent_path, segment) = relative.rsplit_once('/').unwrap_or(("", relative));
+        let parent = self.folder(parent_path).await?;
+        let owner = self.import.owner_id.clone();
+        let used = self.ctx.db.run(move |conn| documents::used_bytes(conn, &owner)).await?;
+        if u64::try_from(used).unwrap_or(0).saturating_add(entry.uncompressed_size) > self.quota {
+            self.failed(entry, "quota_exceeded", "the file would exceed the storage quota").await?;
+            return Ok(0);
+        }
+        let id = document_id(&self.import.id, &entry.path);
+        let key = Path::from(format!("documents/{id}"));
+        match self.store(opened, entry, &key, checksum).await? {
+            Stored::Ok(sha256) => {
+                let name = name_for(known, segment);
+                let content_type =
+                    known.and_then(|k| k.content_type.clone()).unwrap_or_else(|| mime_of(&name));
+                let modified = known.and_then(|k| k.modified);
+                self.record_file(entry, &id, &key, parent, name, content_type, modified, sha256)
+                    .await?;
+                Ok(entry.uncompressed_size)
+            }
+            Stored::Mismatch => {
+                let message = "the content does not match the manifest's SHA-256";
+                self.failed(entry, "checksum_mismatch", message).await?;
+                Ok(0)
+            }
+            Stored::Corrupt(message) => {
+                self.failed(entry, "entry_corrupt", &message).await?;
+                Ok(0)
+            }
+        }
+    }
+
+    #[expect(clippy::too_many_arguments, reason = "one row's fields, all needed")]
+    async fn record_file(
+        &self,
+        entry: &ScannedEntry,
+        id: &str,
+        key: &Path,
+        parent: String,
+        name: String,
+        content_type: String,
+        modified: Option<DateTime<Utc>>,
+        sha256: String,
+    ) -> Result<(), Failure> {
+        let (import_id, owner, path) =
+            (self.import.id.clone(), self.import.owner_id.clone(), entry.path.clone());
+        let at = now();
+        let row = NewDocument {
+            id: id.to_owned(),
+            owner_id: owner.clone(),
+            parent_id: Some(parent.clone()),
+            kind: DocumentKind::File.as_str().to_owned(),
+            name: String::new(),
+            object_key: Some(key.to_string()),
+            content_type: Some(content_type),
+            size: i64::try_from(entry.uncompressed_size).unwrap_or(i64::MAX),
+            sha256: Some(sha256),
+            created_at: at,
+            updated_at: modified.map_or(at, |m| m.naive_utc()),
+        };
+        self.ctx
+            .db
+            .transaction(move |conn| {
+                let (name, renamed) = free_name(conn, &owner, Some(&parent), &name)?;
+                let row = NewDocument { name: name.clone(), ..row };
+                documents::insert(conn, &row)?;
+                record(conn, &import_id, &path, "file", &row.id, &name, renamed)
+            })
+            .await?;
+        Ok(())
+    }
+
+    async fn failed(&self, entry: &ScannedEntry, code: &str, message: &str) -> Result<(), Failure> {
+        let item = ImportItem {
+            import_id: self.import.id.clone(),
+            path: entry.path.clone(),
+            app: WORKSPACE_APP.to_owned(),
+            kind: "file".to_owned(),
+            created_id: None,
+            outcome: ItemOutcome::Failed.as_str().to_owned(),
+            final_name: None,
+            error_code: Some(code.to_owned()),
+            error_message: Some(message.to_owned()),
+        };
+        self.ctx.db.run(move |conn| imports::record_item(conn, &item)).await?;
+        Ok(())
+    }
+
+    /// Streams an entry into the store under `key`, hashing it; a content that differs from
+    /// the manifest's checksum is not kept.
+    async fn store(
+        &self,
+        opened: &Opened,
+        entry: &ScannedEntry,
+        key: &Path,
+        checksum: &str,
+    ) -> Result<Stored, Failure> {
+        let mut writer =
+            BufWriter::with_capacity(self.ctx.storage.store.clone(), key.clone(), PART_BYTES);
+        let mut hasher = Sha256::new();
+        let mut content = open_entry(&opened.source, entry);
+        let mut outcome = None;
+        while let Some(chunk) = content.next().await {
+            let chunk = match chunk {
+                Ok(chunk) => chunk,
+                Err(super::scan::ScanError::Io(e)) => {
+                    abort(&mut writer).await;
+                    return Err(Failure::Job(JobError::Transient(format!(
+                        "reading the upload: {e}"
+                    ))));
+                }
+                Err(e) => {
+                    outcome = Some(Stored::Corrupt(e.to_string()));
+                    break;
+                }
+            };
+            hasher.update(&chunk);
+            if let Err(e) = writer.write_all(&chunk).await {
+                abort(&mut writer).await;
+                return Err(Failure::Job(JobError::Transient(format!("writing a document: {e}"))));
+            }
+        }
+        let sha256 = hex::encode(hasher.finalize());
+        let outcome = outcome.unwrap_or_else(|| {
+            if sha256.eq_ignore_ascii_case(checksum) {
+                Stored::Ok(sha256)
+            } else {
+                Stored::Mismatch
+            }
+        });
+        if !matches!(outcome, Stored::Ok(_)) {
+            abort(&mut writer).await;
+            return Ok(outcome);
+        }
+        if let Err(e) = writer.shutdown().await {
+            abort(&mut writer).await;
+            return Err(Failure::Job(JobError::Transient(format!("writing a document: {e}"))));
+        }
+        Ok(outcome)
+    }
+}
+
+enum Stored {
+    Ok(String),
+    Mismatch,
+    Corrupt(String),
+}
+
+async fn abort(writer: &mut BufWriter) {
+    if let Err(e) = writer.abort().await {
+        tracing::warn!(error = %e, "partial document upload not aborted");
+    }
+}
+
+/// The name to give: the original from workspace.json when it is a valid name, else the
+/// archive's own.
+fn name_for(known: Option<&Known>, segment: &str) -> String {
+    known
+        .and_then(|k| DocumentName::parse(&k.name).ok())
+        .map_or_else(|| segment.to_owned(), DocumentName::into_string)
+}
+
+fn mime_of(name: &str) -> String {
+    mime_guess::from_path(name).first_or_octet_stream().essence_str().to_owned()
+}
+
+/// The same id on every attempt for the same entry, so a retried entry overwrites its own
+/// object rather than leaving an orphan beside a new one.
+fn document_id(import_id: &str, path: &str) -> String {
+    let digest = Sha256::digest(format!("{import_id}\n{path}").as_bytes());
+    let mut bytes = [0_u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    uuid::Builder::from_custom_bytes(bytes).into_uuid().hyphenated().to_string()
+}
+
+fn folder_row(id: &str, owner: &str, parent: Option<&str>, name: &str) -> NewDocument {
+    let at = now();
+    NewDocument {
+        id: id.to_owned(),
+        owner_id: owner.to_owned(),
+        parent_id: parent.map(str::to_owned),
+        kind: DocumentKind::Folder.as_str().to_owned(),
+        name: name.to_owned(),
+        object_key: None,
+        content_type: None,
+        size: 0,
+        sha256: None,
+        created_at: at,
+        updated_at: at,
+    }
+}
+
+/// `name`, or "name (2).ext", "name (3).ext"… when the folder already holds it.
+fn free_name(
+    conn: &mut DbConnection,
+    owner: &str,
+    parent: Option<&str>,
+    name: &str,
+) -> Result<(String, bool), DbError> {
+    if !documents::name_taken(conn, owner, parent, name)? {
+        return Ok((name.to_owned(), false));
+    }
+    let (stem, extension) = match name.rfind('.').filter(|&i| i > 0) {
+        Some(i) => name.split_at(i),
+        None => (name, ""),
+    };
+    for n in 2..10_000 {
+        let candidate = format!("{stem} ({n}){extension}");
+        if !documents::name_taken(conn, owner, parent, &candidate)? {
+            return Ok((candidate, true));
+        }
+    }
+    Ok((format!("{stem} ({}){extension}", uuid::Uuid::now_v7()), true))
+}
+
+fn record(
+    conn: &mut DbConnection,
+    import_id: &str,
+    path: &str,
+    kind: &str,
+    id: &str,
+    name: &str,
+    renamed: bool,
+) -> Result<(), DbError> {
+    let outcome = if renamed { ItemOutcome::Renamed } else { ItemOutcome::Imported };
+    imports::record_item(
+        conn,
+        &ImportItem {
+            import_id: import_id.to_owned(),
+            path: path.to_owned(),
+            app: WORKSPACE_APP.to_owned(),
+            kind: kind.to_owned(),
+            created_id: Some(id.to_owned()),
+            outcome: outcome.as_str().to_owned(),
+            final_name: Some(name.to_owned()),
+            error_code: None,
+            error_message: None,
+        },
+    )?;
+    Ok(())
+}

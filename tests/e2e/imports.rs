@@ -1,0 +1,415 @@
+//! Imports end to end: one user's export brought into another account, byte for byte; the
+//! analysis of what an archive holds; and archives refused, each with its code, leaving nothing.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::time::Duration;
+
+use mesdonnees_tests::reqwest::multipart::{Form, Part};
+use mesdonnees_tests::reqwest::{RequestBuilder, Response};
+use mesdonnees_tests::{TestApp, eventually};
+use object_store::ObjectStoreExt;
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+use crate::{assert_problem, content, folder, json_ok, upload};
+
+const CREATE: &[&str] = &["workspace.create"];
+
+fn post(app: &TestApp, path: &str, user: &str) -> RequestBuilder {
+    app.client.post(app.url(path)).bearer_auth(app.token_with_rights(user, CREATE))
+}
+
+async fn upload_archive(app: &TestApp, user: &str, bytes: Vec<u8>) -> Response {
+    let form = Form::new().part("file", Part::bytes(bytes).file_name("mes-données.zip"));
+    post(app, "/api/v1/imports", user).multipart(form).send().await.expect("upload")
+}
+
+/// Polls the import until it leaves the given transient states.
+async fn wait_import(app: &TestApp, user: &str, id: &str, transient: &[&str]) -> Value {
+    eventually(Duration::from_secs(60), "import settled", || async {
+        let import = json_ok(
+            app.get(&format!("/api/v1/imports/{id}"), user).send().await.expect("get"),
+            200,
+        )
+        .await;
+        let status = import["status"].as_str().unwrap_or_default().to_owned();
+        (!transient.contains(&status.as_str())).then_some(import)
+    })
+    .await
+}
+
+async fn analysed(app: &TestApp, user: &str, bytes: Vec<u8>) -> Value {
+    let created = json_ok(upload_archive(app, user, bytes).await, 202).await;
+    assert_eq!(created["status"], "analysing");
+    let id = created["id"].as_str().expect("id").to_owned();
+    wait_import(app, user, &id, &["uploaded", "analysing"]).await
+}
+
+async fn launched(app: &TestApp, user: &str, id: &str, apps: &[&str]) -> Value {
+    let response = post(app, &format!("/api/v1/imports/{id}/launch"), user)
+        .json(&json!({ "apps": apps }))
+        .send()
+        .await
+        .expect("launch");
+    let body = json_ok(response, 202).await;
+    assert_eq!(body["status"], "queued");
+    wait_import(app, user, id, &["queued", "running"]).await
+}
+
+async fn export_zip(app: &TestApp, user: &str) -> Vec<u8> {
+    let export = json_ok(
+        app.post("/api/v1/exports", user).json(&json!({})).send().await.expect("export"),
+        202,
+    )
+    .await;
+    let id = export["id"].as_str().expect("id").to_owned();
+    eventually(Duration::from_secs(60), "export ready", || async {
+        let export = json_ok(
+            app.get(&format!("/api/v1/exports/{id}"), user).send().await.expect("get"),
+            200,
+        )
+        .await;
+        (export["status"] == "ready").then_some(())
+    })
+    .await;
+    let response =
+        app.get(&format!("/api/v1/exports/{id}/download"), user).send().await.expect("download");
+    assert_eq!(response.status(), 200);
+    response.bytes().await.expect("bytes").to_vec()
+}
+
+/// Every file below a folder of `user`, by path relative to it, with its SHA-256.
+async fn tree(app: &TestApp, user: &str, folder: &str) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    let mut pending = vec![(String::new(), folder.to_owned())];
+    while let Some((prefix, id)) = pending.pop() {
+        let page = json_ok(
+            app.get(&format!("/api/v1/documents?folder_id={id}&per_page=200"), user)
+                .send()
+                .await
+                .expect("list"),
+            200,
+        )
+        .await;
+        for item in page["items"].as_array().expect("items") {
+            let name = item["name"].as_str().expect("name");
+            let path = if prefix.is_empty() { name.to_owned() } else { format!("{prefix}/{name}") };
+            let child = item["id"].as_str().expect("id").to_owned();
+            if item["kind"] == "folder" {
+                pending.push((path, child));
+            } else {
+                let bytes = app
+                    .get(&format!("/api/v1/documents/{child}/content"), user)
+                    .send()
+                    .await
+                    .expect("content")
+                    .bytes()
+                    .await
+                    .expect("bytes");
+                out.insert(path, hex::encode(Sha256::digest(&bytes)));
+            }
+        }
+    }
+    out
+}
+
+async fn root_folder(app: &TestApp, user: &str, name: &str) -> String {
+    let page = json_ok(app.get("/api/v1/documents", user).send().await.expect("list"), 200).await;
+    page["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|i| i["name"] == name)
+        .and_then(|i| i["id"].as_str())
+        .unwrap_or_else(|| panic!("no folder {name} in {page}"))
+        .to_owned()
+}
+
+#[tokio::test]
+async fn an_export_imported_into_another_account_comes_back_byte_for_byte() {
+    let app = TestApp::spawn().await;
+    // Alice's documents: nested folders, accents, an empty file, a file shared by Carol.
+    let cours = folder(&app, "alice", "Cours d'été", None).await;
+    let maths = folder(&app, "alice", "Mathématiques", Some(&cours)).await;
+    for (name, bytes, parent) in [
+        ("résumé.txt", content(3000, 1), None),
+        ("vide.txt", Vec::new(), None),
+        ("chapitre 1.pdf", content(70_000, 2), Some(maths.as_str())),
+        ("notes.json", br#"{"note": 17}"#.to_vec(), Some(cours.as_str())),
+    ] {
+        json_ok(upload(&app, "alice", name, bytes, parent).await, 201).await;
+    }
+    let shared =
+        json_ok(upload(&app, "carol", "partagé.txt", content(500, 3), None).await, 201).await;
+    let shared_id = shared["id"].as_str().expect("id");
+    json_ok(
+        app.post(&format!("/api/v1/documents/{shared_id}/shares"), "carol")
+            .json(&json!({"user_id": "alice"}))
+            .send()
+            .await
+            .expect("share"),
+        201,
+    )
+    .await;
+    let archive = export_zip(&app, "alice").await;
+
+    let import = analysed(&app, "bob", archive.clone()).await;
+    assert_eq!(import["status"], "analysed", "{import}");
+    let analysis = &import["analysis"];
+    assert_eq!(analysis["format"], "mesdonnees-archive");
+    assert_eq!(analysis["signature"]["status"], "valid", "signed by this very instance");
+    assert_eq!(analysis["warnings"], json!([]));
+    assert_eq!(analysis["owner"]["id"], "alice");
+    let apps = analysis["apps"].as_array().expect("apps");
+    assert_eq!(apps.len(), 1);
+    assert_eq!(apps[0]["id"], "workspace");
+    assert_eq!(apps[0]["verdict"], "importable", "{import}");
+    assert_eq!(apps[0]["right_held"], true);
+    // 5 documents and workspace.json.
+    assert_eq!(apps[0]["entries"], 6);
+    let id = import["id"].as_str().expect("id").to_owned();
+
+    let done = launched(&app, "bob", &id, &["workspace"]).await;
+    assert_eq!(done["status"], "done", "{done}");
+    let report = &done["report"]["apps"]["workspace"];
+    // 5 files and 4 folders (Mes documents, Cours d'été, Mathématiques, Partagés avec moi).
+    assert_eq!(report["imported"], 9, "{report}");
+    assert_eq!(report["renamed"], 0);
+    assert_eq!(report["failed"], 0);
+    assert_eq!(report["errors"], json!([]));
+    assert_eq!(report["bytes"], 3000 + 70_000 + 12 + 500);
+    let folder_name = report["folder"].as_str().expect("folder").to_owned();
+    assert!(folder_name.starts_with("Import du "), "{folder_name}");
+
+    // Bob's copy, file by file, against Alice's originals.
+    let root = root_folder(&app, "bob", &folder_name).await;
+    let got = tree(&app, "bob", &root).await;
+    let sha = |bytes: &[u8]| hex::encode(Sha256::digest(bytes));
+    let expected: BTreeMap<String, String> = [
+        ("Mes documents/résumé.txt", sha(&content(3000, 1))),
+        ("Mes documents/vide.txt", sha(b"")),
+        ("Mes documents/Cours d'été/Mathématiques/chapitre 1.pdf", sha(&content(70_000, 2))),
+        ("Mes documents/Cours d'été/notes.json", sha(br#"{"note": 17}"#)),
+        ("Partagés avec moi/partagé.txt", sha(&content(500, 3))),
+    ]
+    .into_iter()
+    .map(|(p, s)| (p.to_owned(), s))
+    .collect();
+    assert_eq!(got, expected);
+    // The upload is gone once the import ended; the timeline says it is done.
+    let key = object_store::path::Path::from(format!("imports/{id}.zip"));
+    assert!(app.ctx.storage.store.head(&key).await.is_err(), "upload removed");
+    let timeline =
+        json_ok(app.get("/api/v1/notifications", "bob").send().await.expect("timeline"), 200).await;
+    assert!(
+        timeline["items"].as_array().expect("items").iter().any(|n| n["kind"] == "import_done"),
+        "{timeline}"
+    );
+
+    // The same archive again: a second folder, nothing overwritten.
+    let again = analysed(&app, "bob", archive).await;
+    let again_id = again["id"].as_str().expect("id").to_owned();
+    let done = launched(&app, "bob", &again_id, &["workspace"]).await;
+    let second = done["report"]["apps"]["workspace"]["folder"].as_str().expect("folder");
+    assert_eq!(second, format!("{folder_name} (2)"));
+    assert_eq!(tree(&app, "bob", &root_folder(&app, "bob", second).await).await, expected);
+    assert_eq!(tree(&app, "bob", &root).await, expected, "the first copy is untouched");
+
+    // Imports are listed newest first, and belong to their owner only.
+    let list = json_ok(app.get("/api/v1/imports", "bob").send().await.expect("list"), 200).await;
+    assert_eq!(list["total"], 2);
+    assert_eq!(list["items"][0]["id"], again_id.as_str());
+    let foreign = app.get(&format!("/api/v1/imports/{id}"), "alice").send().await.expect("get");
+    assert_problem(foreign, 404, "not_found").await;
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn uploads_are_checked_before_anything_is_analysed() {
+    let app = TestApp::spawn_api_only().await;
+    let not_zip = upload_archive(&app, "bob", b"%PDF-1.7 not a zip".to_vec()).await;
+    assert_problem(not_zip, 415, "not_a_zip").await;
+    let raw = post(&app, "/api/v1/imports", "bob")
+        .header("content-type", "text/plain")
+        .body("hello")
+        .send()
+        .await
+        .expect("post");
+    assert_problem(raw, 415, "unsupported_media_type").await;
+    let too_big = {
+        let mut bytes = b"PK\x03\x04".to_vec();
+        bytes.resize(5 * 1024 * 1024, 0);
+        upload_archive(&app, "bob", bytes).await
+    };
+    assert_problem(too_big, 413, "payload_too_large").await;
+    // Nothing of the refused uploads is left in the store.
+    let listed: Vec<_> = futures_util::StreamExt::collect::<Vec<_>>(
+        app.ctx.storage.store.list(Some(&object_store::path::Path::from("imports"))),
+    )
+    .await;
+    assert!(listed.is_empty(), "{listed:?}");
+
+    // A raw application/zip body is taken too; a second upload meanwhile is refused.
+    let empty_zip = b"PK\x05\x06\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0".to_vec();
+    let first = post(&app, "/api/v1/imports", "bob")
+        .header("content-type", "application/zip")
+        .header("content-disposition", "attachment; filename=\"vide.zip\"")
+        .body(empty_zip.clone())
+        .send()
+        .await
+        .expect("post");
+    let first = json_ok(first, 202).await;
+    assert_eq!(first["file_name"], "vide.zip");
+    assert_eq!(first["size"], 22);
+    let second = upload_archive(&app, "bob", empty_zip).await;
+    assert_problem(second, 409, "import_in_progress").await;
+    // Not analysed yet: it cannot be launched.
+    let id = first["id"].as_str().expect("id");
+    let launch = post(&app, &format!("/api/v1/imports/{id}/launch"), "bob")
+        .json(&json!({"apps": ["workspace"]}))
+        .send()
+        .await
+        .expect("launch");
+    assert_problem(launch, 409, "not_analysed").await;
+    // Deleting it frees the slot.
+    let deleted = app.delete(&format!("/api/v1/imports/{id}"), "bob").send().await.expect("delete");
+    assert_eq!(deleted.status(), 204);
+    let gone = app.get(&format!("/api/v1/imports/{id}"), "bob").send().await.expect("get");
+    assert_problem(gone, 404, "not_found").await;
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn only_what_the_analysis_allows_is_launched() {
+    let app = TestApp::spawn().await;
+    json_ok(upload(&app, "alice", "a.txt", content(100, 1), None).await, 201).await;
+    let archive = export_zip(&app, "alice").await;
+    // Without the create right, the workspace is not importable.
+    let form = Form::new().part("file", Part::bytes(archive.clone()).file_name("a.zip"));
+    let created = json_ok(
+        app.post("/api/v1/imports", "dave").multipart(form).send().await.expect("upload"),
+        202,
+    )
+    .await;
+    let id = created["id"].as_str().expect("id").to_owned();
+    let import = wait_import(&app, "dave", &id, &["analysing"]).await;
+    assert_eq!(import["analysis"]["apps"][0]["verdict"], "not_importable", "{import}");
+    assert_eq!(import["analysis"]["apps"][0]["reason"], "missing_right");
+    let launch = app
+        .post(&format!("/api/v1/imports/{id}/launch"), "dave")
+        .json(&json!({"apps": ["workspace"]}))
+        .send()
+        .await
+        .expect("launch");
+    let problem = assert_problem(launch, 422, "not_importable").await;
+    assert!(problem["detail"].as_str().unwrap_or_default().contains("workspace"), "{problem}");
+    let launch = app
+        .post(&format!("/api/v1/imports/{id}/launch"), "dave")
+        .json(&json!({"apps": []}))
+        .send()
+        .await
+        .expect("launch");
+    assert_problem(launch, 422, "not_importable").await;
+    app.stop().await;
+}
+
+/// A zip built entry by entry, with a manifest listing what the test says.
+fn zip_of(entries: &[(&str, &[u8])]) -> Vec<u8> {
+    let mut out = std::io::Cursor::new(Vec::new());
+    {
+        let mut zip = zip::ZipWriter::new(&mut out);
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored);
+        for (name, bytes) in entries {
+            zip.start_file(*name, options).expect("entry");
+            zip.write_all(bytes).expect("write");
+        }
+        zip.finish().expect("finish");
+    }
+    out.into_inner()
+}
+
+fn manifest(files: &[(&str, &[u8])]) -> Vec<u8> {
+    let files: Vec<Value> = files
+        .iter()
+        .map(|(path, bytes)| {
+            json!({"path": path, "app": "workspace", "size": bytes.len(),
+                   "sha256": hex::encode(Sha256::digest(bytes))})
+        })
+        .collect();
+    serde_json::to_vec(&json!({
+        "format": "mesdonnees-archive", "format_version": 1, "archive_id": "hand-made",
+        "created_at": "2026-11-01T10:00:00Z",
+        "source": {"instance": "ailleurs", "service_version": "0.1.0", "key_id": "none"},
+        "owner": {"id": "someone", "name": null},
+        "files": files,
+        "apps": {"workspace": {"version": "1.0", "folder": "Documents", "entries": files.len(),
+                 "bytes": 0, "outcome": {"status": "ok"}}}
+    }))
+    .expect("manifest")
+}
+
+#[tokio::test]
+async fn hostile_or_foreign_archives_are_refused_with_their_code_and_leave_nothing() {
+    let app = TestApp::spawn().await;
+    let doc: &[u8] = b"contenu";
+    let good_manifest = manifest(&[("Documents/Mes documents/a.txt", doc)]);
+    let cases: Vec<(&str, Vec<u8>)> = vec![
+        ("unsafe_path", zip_of(&[("../evil.txt", doc), ("manifest.json", &good_manifest)])),
+        ("not_an_archive_of_ours", zip_of(&[("a.txt", doc)])),
+        ("unsupported_format", zip_of(&[("123_u/Manifest.json", b"{}")])),
+        ("invalid_manifest", zip_of(&[("manifest.json", b"{not json")])),
+        ("manifest_file_missing", zip_of(&[("manifest.json", &good_manifest)])),
+        (
+            "file_not_in_manifest",
+            zip_of(&[
+                ("Documents/Mes documents/a.txt", doc),
+                ("Documents/Mes documents/b.txt", doc),
+                ("manifest.json", &good_manifest),
+            ]),
+        ),
+        (
+            "manifest_size_mismatch",
+            zip_of(&[
+                ("Documents/Mes documents/a.txt", b"longer content"),
+                ("manifest.json", &good_manifest),
+            ]),
+        ),
+        (
+            "duplicate_entry",
+            zip_of(&[
+                ("Documents/Mes documents/a.txt", doc),
+                ("Documents/Mes documents/a.txt/b", doc),
+                ("manifest.json", &good_manifest),
+            ]),
+        ),
+    ];
+    for (code, bytes) in cases {
+        let created = json_ok(upload_archive(&app, "bob", bytes).await, 202).await;
+        let id = created["id"].as_str().expect("id").to_owned();
+        let import = wait_import(&app, "bob", &id, &["analysing"]).await;
+        assert_eq!(import["status"], "failed", "{code}: {import}");
+        assert_eq!(import["error"]["code"], code, "{import}");
+        let key = object_store::path::Path::from(format!("imports/{id}.zip"));
+        assert!(app.ctx.storage.store.head(&key).await.is_err(), "{code}: upload removed");
+    }
+    // Nothing was written to the user's documents.
+    let docs = json_ok(app.get("/api/v1/documents", "bob").send().await.expect("list"), 200).await;
+    assert_eq!(docs["total"], 0, "{docs}");
+
+    // A hand-made archive that is sound but unsigned is analysed with a warning, and a file
+    // whose content differs from its manifest checksum is reported, not imported.
+    let tampered = manifest(&[("Documents/Mes documents/a.txt", b"contenX")]);
+    let archive = zip_of(&[("Documents/Mes documents/a.txt", doc), ("manifest.json", &tampered)]);
+    let import = analysed(&app, "bob", archive).await;
+    assert_eq!(import["analysis"]["signature"]["status"], "unsigned");
+    assert_eq!(import["analysis"]["warnings"][0]["code"], "unsigned_archive");
+    let id = import["id"].as_str().expect("id").to_owned();
+    let done = launched(&app, "bob", &id, &["workspace"]).await;
+    let report = &done["report"]["apps"]["workspace"];
+    assert_eq!(report["failed"], 1, "{report}");
+    assert_eq!(report["errors"][0]["code"], "checksum_mismatch");
+    assert_eq!(report["errors"][0]["path"], "Documents/Mes documents/a.txt");
+    app.stop().await;
+}
