@@ -413,3 +413,59 @@ async fn hostile_or_foreign_archives_are_refused_with_their_code_and_leave_nothi
     assert_eq!(report["errors"][0]["path"], "Documents/Mes documents/a.txt");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_signature_can_be_required() {
+    let app = TestApp::spawn_with(|config| {
+        config.imports.signature_policy = mesdonnees_shared::imports::SignaturePolicy::Require;
+    })
+    .await;
+    let doc: &[u8] = b"contenu";
+    let archive = zip_of(&[
+        ("Documents/Mes documents/a.txt", doc),
+        ("manifest.json", &manifest(&[("Documents/Mes documents/a.txt", doc)])),
+    ]);
+    let created = json_ok(upload_archive(&app, "bob", archive).await, 202).await;
+    let id = created["id"].as_str().expect("id").to_owned();
+    let import = wait_import(&app, "bob", &id, &["analysing"]).await;
+    assert_eq!(import["status"], "failed", "{import}");
+    assert_eq!(import["error"]["code"], "unsigned_archive");
+    // This instance's own archives still pass.
+    json_ok(upload(&app, "alice", "a.txt", content(10, 1), None).await, 201).await;
+    let import = analysed(&app, "bob", export_zip(&app, "alice").await).await;
+    assert_eq!(import["status"], "analysed", "{import}");
+    assert_eq!(import["analysis"]["signature"]["status"], "valid");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn uploads_left_waiting_are_removed_by_the_cleanup() {
+    use diesel::prelude::*;
+    let app = TestApp::spawn().await;
+    json_ok(upload(&app, "alice", "a.txt", content(10, 1), None).await, 201).await;
+    let import = analysed(&app, "bob", export_zip(&app, "alice").await).await;
+    let id = import["id"].as_str().expect("id").to_owned();
+    let key = object_store::path::Path::from(format!("imports/{id}.zip"));
+    assert!(app.ctx.storage.store.head(&key).await.is_ok());
+    // Three days without a launch.
+    let row = id.clone();
+    app.ctx
+        .db
+        .run(move |conn| {
+            use mesdonnees_db::schema::imports::dsl::{id, imports, updated_at};
+            let old = (chrono::Utc::now() - chrono::Duration::days(3)).naive_utc();
+            diesel::update(imports.filter(id.eq(row))).set(updated_at.eq(old)).execute(conn)?;
+            Ok(())
+        })
+        .await
+        .expect("backdated");
+    let (removed, _) = mesdonnees_worker::import::cleanup_once(&app.ctx).await.expect("cleanup");
+    assert_eq!(removed, 1);
+    let import =
+        json_ok(app.get(&format!("/api/v1/imports/{id}"), "bob").send().await.expect("get"), 200)
+            .await;
+    assert_eq!(import["status"], "failed");
+    assert_eq!(import["error"]["code"], "upload_expired");
+    assert!(app.ctx.storage.store.head(&key).await.is_err(), "upload removed");
+    app.stop().await;
+}

@@ -50,6 +50,27 @@ fn insert(
     Ok(())
 }
 
+/// Why the job a row waits on will never finish it (`what`: "export", "import"…), or `None`
+/// while it is queued or running.
+pub fn why_stuck(
+    conn: &mut DbConnection,
+    job_id: Option<&str>,
+    what: &str,
+) -> Result<Option<String>, DbError> {
+    let job = match job_id {
+        Some(id) => find(conn, id)?,
+        None => None,
+    };
+    Ok(match job {
+        Some(job) if matches!(job.status.as_str(), "queued" | "running") => None,
+        Some(job) if job.status == "failed" => {
+            Some(job.last_error.unwrap_or_else(|| format!("the {what} job failed")))
+        }
+        Some(_) => Some(format!("the {what} job ended without finishing the {what}")),
+        None => Some(format!("the {what} job was lost")),
+    })
+}
+
 pub fn find(conn: &mut DbConnection, id: &str) -> Result<Option<Job>, DbError> {
     Ok(jobs::table.find(id).select(Job::as_select()).first(conn).optional()?)
 }

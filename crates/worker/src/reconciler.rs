@@ -42,7 +42,7 @@ pub async fn reconcile_once(ctx: &Context, queued_grace: Duration) -> Result<usi
 }
 
 /// Runs [`reconcile_once`] at start and then every `queue.reconcile_interval_secs`, and the
-/// export cleanup every `exports.cleanup_interval_secs`, until `shutdown` resolves.
+/// export and import cleanup every `exports.cleanup_interval_secs`, until `shutdown` resolves.
 pub async fn run_reconciler(ctx: Context, shutdown: impl Future<Output = ()>) {
     let every = Duration::from_secs(ctx.config.queue.reconcile_interval_secs.max(1));
     let cleanup_every = Duration::from_secs(ctx.config.exports.cleanup_interval_secs.max(1));
@@ -59,6 +59,9 @@ pub async fn run_reconciler(ctx: Context, shutdown: impl Future<Output = ()>) {
             last_cleanup = Some(std::time::Instant::now());
             if let Err(e) = crate::export::cleanup_once(&ctx).await {
                 tracing::warn!(error = ?e, "export cleanup failed");
+            }
+            if let Err(e) = crate::import::cleanup_once(&ctx).await {
+                tracing::warn!(error = ?e, "import cleanup failed");
             }
         }
         tokio::select! {

@@ -38,17 +38,9 @@ pub async fn cleanup_once(ctx: &Context) -> Result<(usize, usize), anyhow::Error
             let mut ended = 0;
             let mut emails = Vec::new();
             for export in exports::active(conn, BATCH)? {
-                let job = match &export.job_id {
-                    Some(job_id) => jobs::find(conn, job_id)?,
-                    None => None,
-                };
-                let reason = match job.as_ref().map(|j| j.status.as_str()) {
-                    Some("queued" | "running") => continue,
-                    Some("failed") => job
-                        .and_then(|j| j.last_error)
-                        .unwrap_or_else(|| "the export job failed".to_owned()),
-                    Some(_) => "the export job ended without finishing the export".to_owned(),
-                    None => "the export job was lost".to_owned(),
+                let Some(reason) = jobs::why_stuck(conn, export.job_id.as_deref(), "export")?
+                else {
+                    continue;
                 };
                 if exports::mark_failed(conn, &export.id, "export_stuck", &reason)? {
                     notify::export_failed(

@@ -2,6 +2,7 @@
 //! verdicts), then the import of the apps the user chose, resumable entry by entry.
 
 pub mod analyse;
+mod cleanup;
 mod report;
 pub mod run;
 pub mod scan;
@@ -9,6 +10,8 @@ mod workspace;
 
 use mesdonnees_db::{Import, imports};
 use mesdonnees_infra::Context;
+
+pub use cleanup::cleanup_once;
 
 use crate::notify;
 use crate::runner::JobError;
