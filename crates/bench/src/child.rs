@@ -77,7 +77,7 @@ pub fn spawn_export(dir: &Path, export_id: &str) -> Result<(ExportRun, Duration)
 }
 
 /// VmHWM of this process, in KiB (Linux).
-fn peak_rss_kib() -> Result<u64> {
+pub fn peak_rss_kib() -> Result<u64> {
     let status =
         std::fs::read_to_string("/proc/self/status").context("reading /proc/self/status")?;
     parse_vm_hwm(&status).ok_or_else(|| anyhow!("no VmHWM in /proc/self/status"))
@@ -85,7 +85,7 @@ fn peak_rss_kib() -> Result<u64> {
 
 /// User + system time of this process so far, from /proc/self/stat (in USER_HZ ticks, 100 a
 /// second on Linux whatever the kernel's own tick).
-fn cpu_secs() -> Result<f64> {
+pub fn cpu_secs() -> Result<f64> {
     let stat = std::fs::read_to_string("/proc/self/stat").context("reading /proc/self/stat")?;
     // Fields after the command name (which may hold spaces) start with the state, field 3.
     let rest = stat.rsplit_once(')').map(|(_, rest)| rest).ok_or_else(|| anyhow!("bad stat"))?;

@@ -4,6 +4,7 @@
 
 mod child;
 mod corpus;
+mod import_bench;
 mod json_doc;
 mod num;
 mod report;
@@ -33,6 +34,17 @@ struct Cli {
 enum Command {
     /// Generate the corpora, export them with the real export path, and compare with zip.
     Export(ExportArgs),
+    /// Export a corpus once, then import the archive with the real import path (analysis and
+    /// import job) into another user, and compare with `unzip -q`.
+    Import(ExportArgs),
+    /// Run one import in this process and print its times and peak RSS (used by `import`).
+    #[command(hide = true)]
+    RunImport {
+        #[arg(long)]
+        dir: PathBuf,
+        #[arg(long)]
+        import_id: String,
+    },
     /// Run one export in this process and print its wall time and peak RSS (used by `export`).
     #[command(hide = true)]
     RunExport {
@@ -95,19 +107,34 @@ fn main() -> Result<()> {
     match cli.command {
         Command::Export(args) => export(&runtime, &args),
         Command::RunExport { dir, export_id } => child::run_export(&runtime, &dir, &export_id),
+        Command::Import(args) => import(&runtime, &args),
+        Command::RunImport { dir, import_id } => {
+            import_bench::run_child(&runtime, &dir, &import_id)
+        }
     }
 }
 
-fn export(runtime: &Runtime, args: &ExportArgs) -> Result<()> {
-    // Held until the end: dropping it removes the temporary folder.
-    let temp;
-    let root = if let Some(dir) = &args.dir {
+/// The bench folder: the one asked for (kept), or a temporary one removed when dropped.
+fn bench_root(args: &ExportArgs) -> Result<(PathBuf, Option<tempfile::TempDir>)> {
+    if let Some(dir) = &args.dir {
         fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-        dir.canonicalize()?
-    } else {
-        temp = tempfile::Builder::new().prefix("mesdonnees-bench-").tempdir()?;
-        temp.path().to_owned()
-    };
+        return Ok((dir.canonicalize()?, None));
+    }
+    let temp = tempfile::Builder::new().prefix("mesdonnees-bench-").tempdir()?;
+    Ok((temp.path().to_owned(), Some(temp)))
+}
+
+fn import(runtime: &Runtime, args: &ExportArgs) -> Result<()> {
+    let (root, _temp) = bench_root(args)?;
+    println!("bench folder {} (scale {}, {} run(s))", root.display(), args.scale, args.runs);
+    for kind in args.corpus.kinds() {
+        import_bench::bench(runtime, &root, &Spec::new(kind, args.scale), args.runs)?;
+    }
+    Ok(())
+}
+
+fn export(runtime: &Runtime, args: &ExportArgs) -> Result<()> {
+    let (root, _temp) = bench_root(args)?;
     println!("bench folder {} (scale {}, {} run(s))", root.display(), args.scale, args.runs);
     let mut results = Vec::new();
     for kind in args.corpus.kinds() {

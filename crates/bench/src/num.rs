@@ -14,3 +14,11 @@ pub fn to_u64(x: f64) -> u64 {
 pub fn to_f64(n: u64) -> f64 {
     n as f64
 }
+pub fn kib_to_mib(kib: u64) -> f64 {
+    to_f64(kib) / 1024.0
+}
+
+/// Megabytes (10⁶ bytes), as the corpora are specified.
+pub fn mb(bytes: u64) -> f64 {
+    to_f64(bytes) / 1e6
+}

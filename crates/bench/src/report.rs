@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use crate::child::ExportRun;
 use crate::corpus::{Generated, Kind, Spec};
-use crate::num::to_f64;
+use crate::num::{kib_to_mib, mb, to_f64};
 use crate::zip_tool::ZipRun;
 
 /// Peak RSS the export may reach, whatever the corpus.
@@ -254,15 +254,6 @@ impl fmt::Display for SummaryTable<'_> {
         }
         Ok(())
     }
-}
-
-fn kib_to_mib(kib: u64) -> f64 {
-    to_f64(kib) / 1024.0
-}
-
-/// Megabytes (10⁶ bytes), as the corpora are specified.
-fn mb(bytes: u64) -> f64 {
-    to_f64(bytes) / 1e6
 }
 
 #[cfg(test)]

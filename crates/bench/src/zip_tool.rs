@@ -43,10 +43,13 @@ pub fn run_zip(tree: &Path, out: &Path, store_only: bool) -> Result<ZipRun> {
     })
 }
 
-/// Reads every file under `dir` once, so that the timed run finds them in the page cache.
-/// Returns the bytes read.
+/// Reads every file under `dir` (or the file `dir` names) once, so that the timed run finds
+/// them in the page cache. Returns the bytes read.
 pub fn warm(dir: &Path) -> Result<u64> {
     let mut buf = vec![0_u8; 1024 * 1024];
+    if dir.is_file() {
+        return read_through(dir, &mut buf);
+    }
     let mut total = 0;
     let mut pending = vec![dir.to_owned()];
     while let Some(dir) = pending.pop() {
@@ -57,18 +60,22 @@ pub fn warm(dir: &Path) -> Result<u64> {
                 pending.push(path);
                 continue;
             }
-            let mut file =
-                File::open(&path).with_context(|| format!("opening {}", path.display()))?;
-            loop {
-                let n = file.read(&mut buf)?;
-                if n == 0 {
-                    break;
-                }
-                total += n as u64;
-            }
+            total += read_through(&path, &mut buf)?;
         }
     }
     Ok(total)
+}
+
+fn read_through(path: &Path, buf: &mut [u8]) -> Result<u64> {
+    let mut file = File::open(path).with_context(|| format!("opening {}", path.display()))?;
+    let mut total = 0;
+    loop {
+        let n = file.read(buf)?;
+        if n == 0 {
+            return Ok(total);
+        }
+        total += n as u64;
+    }
 }
 
 /// Writes dirty pages back (`sync`), so that the corpus just generated or the archive just

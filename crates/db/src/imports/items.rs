@@ -36,6 +36,19 @@ pub fn find_item(
         .optional()?)
 }
 
+/// Every entry an import recorded, by archive path, with what it became: loaded once when an
+/// attempt starts, so that it skips what is done without a query per entry.
+pub fn done_items(
+    conn: &mut DbConnection,
+    import_id: &str,
+) -> Result<std::collections::HashMap<String, Option<String>>, DbError> {
+    let rows: Vec<(String, Option<String>)> = import_items::table
+        .filter(import_items::import_id.eq(import_id))
+        .select((import_items::path, import_items::created_id))
+        .load(conn)?;
+    Ok(rows.into_iter().collect())
+}
+
 pub fn items_count(conn: &mut DbConnection, import_id: &str) -> Result<i64, DbError> {
     Ok(import_items::table
         .filter(import_items::import_id.eq(import_id))

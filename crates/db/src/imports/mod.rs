@@ -4,7 +4,7 @@
 mod items;
 
 pub use items::{
-    failed_items, find_item, imported_bytes, items_count, outcome_counts, record_item,
+    done_items, failed_items, find_item, imported_bytes, items_count, outcome_counts, record_item,
 };
 
 use chrono::NaiveDateTime;

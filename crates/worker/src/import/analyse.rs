@@ -17,7 +17,9 @@ use mesdonnees_shared::imports::{
 use object_store::ObjectStoreExt;
 use object_store::path::Path;
 
-use super::scan::{RangeSource, ScanError, ScanLimits, ScannedArchive, ScannedEntry, StoreSource};
+use super::scan::{
+    LocalSource, RangeSource, ScanError, ScanLimits, ScannedArchive, ScannedEntry, StoreSource,
+};
 use crate::runner::JobError;
 
 /// Largest manifest read (it lists every file: about 150 bytes each).
@@ -113,7 +115,7 @@ pub async fn run(ctx: &Context, import_id: &str) -> Result<(), JobError> {
 
 /// The archive as the import sees it: scanned, its manifest read and checked against it.
 pub(crate) struct Opened {
-    pub source: StoreSource,
+    pub source: Box<dyn RangeSource>,
     pub archive: ScannedArchive,
     pub manifest: Manifest,
     pub manifest_bytes: Vec<u8>,
@@ -123,7 +125,15 @@ pub(crate) async fn open(ctx: &Context, import: &Import) -> Result<Opened, Failu
     let Some(key) = import.object_key.as_deref() else {
         return Err(Refusal::new("upload_missing", "the uploaded archive is gone").into());
     };
-    let source = match StoreSource::open(ctx.storage.store.clone(), Path::from(key)).await {
+    let opened = match &ctx.storage.local_root {
+        Some(root) => {
+            LocalSource::open(&root.join(key)).map(|s| Box::new(s) as Box<dyn RangeSource>)
+        }
+        None => StoreSource::open(ctx.storage.store.clone(), Path::from(key))
+            .await
+            .map(|s| Box::new(s) as Box<dyn RangeSource>),
+    };
+    let source = match opened {
         Ok(source) => source,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             return Err(Refusal::new("upload_missing", "the uploaded archive is gone").into());
@@ -132,13 +142,13 @@ pub(crate) async fn open(ctx: &Context, import: &Import) -> Result<Opened, Failu
             return Err(Failure::Job(JobError::Transient(format!("opening the upload: {e}"))));
         }
     };
-    let archive = super::scan::scan(&source, &limits(ctx)).await?;
+    let archive = super::scan::scan(source.as_ref(), &limits(ctx)).await?;
     let by_path: HashMap<&str, &ScannedEntry> =
         archive.entries.iter().map(|e| (e.path.as_str(), e)).collect();
     let Some(manifest_entry) = by_path.get(MANIFEST_PATH) else {
         return Err(not_ours(&archive).into());
     };
-    let manifest_bytes = read_small(&source, manifest_entry, MAX_MANIFEST_BYTES).await?;
+    let manifest_bytes = read_small(source.as_ref(), manifest_entry, MAX_MANIFEST_BYTES).await?;
     let manifest: Manifest = serde_json::from_slice(&manifest_bytes).map_err(|e| {
         Refusal::new("invalid_manifest", format!("manifest.json is not valid: {e}"))
     })?;
@@ -168,7 +178,7 @@ async fn analyse(ctx: &Context, import: &Import) -> Result<Analysis, Failure> {
     let opened = open(ctx, import).await?;
     let signature_entry = opened.archive.entries.iter().find(|e| e.path == SIGNATURE_PATH);
     let signature = match signature_entry {
-        Some(entry) => Some(read_small(&opened.source, entry, MAX_SIGNATURE_BYTES).await?),
+        Some(entry) => Some(read_small(opened.source.as_ref(), entry, MAX_SIGNATURE_BYTES).await?),
         None => None,
     };
     let signer =

@@ -4,10 +4,11 @@
 //! originals, before the archive made them safe), contents are checked against the manifest's
 //! SHA-256 while they stream into the store, and the quota is enforced as it goes.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use futures_util::StreamExt;
+use futures_util::stream::FuturesOrdered;
 use mesdonnees_db::models::now;
 use mesdonnees_db::{
     DbConnection, DbError, DocumentKind, Import, ImportItem, NewDocument, documents, imports,
@@ -52,6 +53,13 @@ struct Known {
     modified: Option<DateTime<Utc>>,
 }
 
+/// Files whose rows are written in one transaction: a transaction per file would cost more
+/// than a small file's copy. Their objects are written first, under ids derived from the entry,
+/// so an attempt cut before the commit rewrites the same objects.
+const FILES_PER_COMMIT: usize = 64;
+/// Files copied at once.
+const FILES_IN_FLIGHT: usize = 3;
+
 /// Imports the app; returns the name of the folder it went into.
 pub(crate) async fn import(
     ctx: &Context,
@@ -69,16 +77,31 @@ pub(crate) async fn import(
         .filter(|f| f.app == WORKSPACE_APP)
         .map(|f| (f.path.as_str(), f.sha256.as_str()))
         .collect();
+    let (import_id, owner) = (import.id.clone(), import.owner_id.clone());
+    let (done, used) = ctx
+        .db
+        .run(move |conn| {
+            Ok((imports::done_items(conn, &import_id)?, documents::used_bytes(conn, &owner)?))
+        })
+        .await?;
+    let quota_left =
+        ctx.config.limits.user_quota_bytes.saturating_sub(u64::try_from(used).unwrap_or(0));
     let mut importer = Importer {
         ctx,
         import,
         prefix: &prefix,
         known: &known,
+        done,
         folders: HashMap::new(),
-        quota: ctx.config.limits.user_quota_bytes,
+        names: HashMap::new(),
+        quota_left,
+        pending: Vec::new(),
     };
     let (root_id, root_name) = importer.root().await?;
     importer.folders.insert(String::new(), root_id);
+    // Files are copied a few at a time, so that reading one overlaps writing another; their
+    // rows are recorded in archive order.
+    let mut copying = FuturesOrdered::new();
     for entry in &opened.archive.entries {
         let Some(relative) = entry.path.strip_prefix(&prefix) else { continue };
         if relative.is_empty() || relative == crate::connectors::METADATA_FILE {
@@ -88,10 +111,30 @@ pub(crate) async fn import(
             importer.folder(relative.trim_end_matches('/')).await?;
             continue;
         }
+        let Some(planned) = importer.plan(entry, relative).await? else {
+            progress.advance(0).await?;
+            continue;
+        };
         let checksum = checksums.get(entry.path.as_str()).copied().unwrap_or_default();
-        let size = importer.file(opened, entry, relative, checksum).await?;
-        progress.advance(size).await?;
+        copying.push_back(async move {
+            let stored = Importer::store(ctx, opened, entry, &planned.key, checksum).await;
+            (entry, planned, stored)
+        });
+        while copying.len() >= FILES_IN_FLIGHT {
+            if let Some((entry, planned, stored)) = copying.next().await {
+                importer.stored(entry, planned, stored?);
+                progress.advance(entry.uncompressed_size).await?;
+            }
+        }
+        if importer.pending.len() >= FILES_PER_COMMIT {
+            importer.commit().await?;
+        }
     }
+    while let Some((entry, planned, stored)) = copying.next().await {
+        importer.stored(entry, planned, stored?);
+        progress.advance(entry.uncompressed_size).await?;
+    }
+    importer.commit().await?;
     Ok(Some(root_name))
 }
 
@@ -100,7 +143,7 @@ async fn read_metadata(opened: &Opened, prefix: &str) -> Result<HashMap<String, 
     let Some(entry) = opened.archive.entries.iter().find(|e| e.path == path) else {
         return Ok(HashMap::new());
     };
-    let bytes = read_small(&opened.source, entry, MAX_METADATA_BYTES).await?;
+    let bytes = read_small(opened.source.as_ref(), entry, MAX_METADATA_BYTES).await?;
     let metadata: Metadata = serde_json::from_slice(&bytes).map_err(|e| Refusal {
         code: "invalid_metadata",
         message: format!("{path} is not valid: {e}"),
@@ -122,9 +165,16 @@ struct Importer<'a> {
     /// The app's folder in the archive, with its slash.
     prefix: &'a str,
     known: &'a HashMap<String, Known>,
+    /// Entries an earlier attempt recorded, by archive path, with what they became.
+    done: HashMap<String, Option<String>>,
     /// Folder ids by path in the app folder ("" is the import's own folder).
     folders: HashMap<String, String>,
-    quota: u64,
+    /// Names given in each folder (lower case: one folder cannot hold "A" and "a" on every
+    /// system).
+    names: HashMap<String, HashSet<String>>,
+    quota_left: u64,
+    /// Rows of files stored but not yet committed.
+    pending: Vec<(Option<NewDocument>, ImportItem)>,
 }
 
 impl Importer<'_> {
@@ -158,142 +208,148 @@ impl Importer<'_> {
         let (parent_path, segment) = relative.rsplit_once('/').unwrap_or(("", relative));
         let parent = Box::pin(self.folder(parent_path)).await?;
         let name = name_for(self.known.get(relative), segment);
-        let (import_id, owner) = (self.import.id.clone(), self.import.owner_id.clone());
         let path = format!("{}{relative}", self.prefix);
-        let id = self
-            .ctx
+        if let Some(Some(id)) = self.done.get(&path) {
+            self.folders.insert(relative.to_owned(), id.clone());
+            return Ok(id.clone());
+        }
+        let (name, renamed) = self.claim(&parent, &name);
+        let (import_id, owner) = (self.import.id.clone(), self.import.owner_id.clone());
+        let id = document_id(&import_id, &path);
+        let row = folder_row(&id, &owner, Some(&parent), &name);
+        let item = item(&import_id, &path, "folder", Some(&id), &name, renamed);
+        self.ctx
             .db
             .transaction(move |conn| {
-                if let Some(item) = imports::find_item(conn, &import_id, &path)? {
-                    return Ok(item.created_id.unwrap_or_default());
-                }
-                let id = document_id(&import_id, &path);
-                documents::insert(conn, &folder_row(&id, &owner, Some(&parent), &name))?;
-                record(conn, &import_id, &path, "folder", &id, &name, false)?;
-                Ok(id)
+                documents::insert(conn, &row)?;
+                imports::record_item(conn, &item)?;
+                Ok(())
             })
             .await?;
         self.folders.insert(relative.to_owned(), id.clone());
         Ok(id)
     }
 
-    /// One file: streamed into the store and checked, then its row and item in one
-    /// transaction. Returns the bytes it counted for.
-    async fn file(
+    /// A name in a folder of the import, suffixed when the folder already has it.
+    fn claim(&mut self, folder: &str, name: &str) -> (String, bool) {
+        let taken = self.names.entry(folder.to_owned()).or_default();
+        if taken.insert(name.to_lowercase()) {
+            return (name.to_owned(), false);
+        }
+        let (stem, extension) = split_extension(name);
+        // Every claim takes one name, so at most `taken.len()` candidates can be refused.
+        let free = (2..=taken.len() + 2)
+            .map(|n| format!("{stem} ({n}){extension}"))
+            .find(|candidate| taken.insert(candidate.to_lowercase()))
+            .unwrap_or_else(|| name.to_owned());
+        (free, true)
+    }
+
+    /// What a file will become, decided before its bytes are copied: its parent folder, its
+    /// name, its share of the quota. `None` when it is done already or refused.
+    async fn plan(
         &mut self,
-        opened: &Opened,
         entry: &ScannedEntry,
         relative: &str,
-        checksum: &str,
-    ) -> Result<u64, Failure> {
+    ) -> Result<Option<Planned>, Failure> {
+        if self.done.contains_key(&entry.path) {
+            return Ok(None);
+        }
         let known_map: &HashMap<String, Known> = self.known;
         let known = known_map.get(relative);
-        let (import_id, path) = (self.import.id.clone(), entry.path.clone());
-        let done = self.ctx.db.run(move |conn| imports::find_item(conn, &import_id, &path)).await?;
-        if done.is_some() {
-            return Ok(entry.uncompressed_size);
-        }
         let (parent_path, segment) = relative.rsplit_once('/').unwrap_or(("", relative));
         let parent = self.folder(parent_path).await?;
-        let owner = self.import.owner_id.clone();
-        let used = self.ctx.db.run(move |conn| documents::used_bytes(conn, &owner)).await?;
-        if u64::try_from(used).unwrap_or(0).saturating_add(entry.uncompressed_size) > self.quota {
-            self.failed(entry, "quota_exceeded", "the file would exceed the storage quota").await?;
-            return Ok(0);
+        if entry.uncompressed_size > self.quota_left {
+            self.failed(entry, "quota_exceeded", "the file would exceed the storage quota");
+            return Ok(None);
         }
+        self.quota_left -= entry.uncompressed_size;
+        let (name, renamed) = self.claim(&parent, &name_for(known, segment));
+        let content_type =
+            known.and_then(|k| k.content_type.clone()).unwrap_or_else(|| mime_of(&name));
+        let at = now();
         let id = document_id(&self.import.id, &entry.path);
         let key = Path::from(format!("documents/{id}"));
-        match self.store(opened, entry, &key, checksum).await? {
+        let row = NewDocument {
+            id: id.clone(),
+            owner_id: self.import.owner_id.clone(),
+            parent_id: Some(parent),
+            kind: DocumentKind::File.as_str().to_owned(),
+            name: name.clone(),
+            object_key: Some(key.to_string()),
+            content_type: Some(content_type),
+            size: i64::try_from(entry.uncompressed_size).unwrap_or(i64::MAX),
+            sha256: None,
+            created_at: at,
+            updated_at: known.and_then(|k| k.modified).map_or(at, |m| m.naive_utc()),
+        };
+        let item = item(&self.import.id, &entry.path, "file", Some(&id), &name, renamed);
+        Ok(Some(Planned { key, row, item }))
+    }
+
+    /// Records what became of a planned file once its bytes are in the store (or refused).
+    fn stored(&mut self, entry: &ScannedEntry, planned: Planned, stored: Stored) {
+        let Planned { mut row, item, .. } = planned;
+        match stored {
             Stored::Ok(sha256) => {
-                let name = name_for(known, segment);
-                let content_type =
-                    known.and_then(|k| k.content_type.clone()).unwrap_or_else(|| mime_of(&name));
-                let modified = known.and_then(|k| k.modified);
-                self.record_file(entry, &id, &key, parent, name, content_type, modified, sha256)
-                    .await?;
-                Ok(entry.uncompressed_size)
+                row.sha256 = Some(sha256);
+                self.pending.push((Some(row), item));
             }
             Stored::Mismatch => {
+                self.quota_left += entry.uncompressed_size;
                 let message = "the content does not match the manifest's SHA-256";
-                self.failed(entry, "checksum_mismatch", message).await?;
-                Ok(0)
+                self.failed(entry, "checksum_mismatch", message);
             }
             Stored::Corrupt(message) => {
-                self.failed(entry, "entry_corrupt", &message).await?;
-                Ok(0)
+                self.quota_left += entry.uncompressed_size;
+                self.failed(entry, "entry_corrupt", &message);
             }
         }
     }
 
-    #[expect(clippy::too_many_arguments, reason = "one row's fields, all needed")]
-    async fn record_file(
-        &self,
-        entry: &ScannedEntry,
-        id: &str,
-        key: &Path,
-        parent: String,
-        name: String,
-        content_type: String,
-        modified: Option<DateTime<Utc>>,
-        sha256: String,
-    ) -> Result<(), Failure> {
-        let (import_id, owner, path) =
-            (self.import.id.clone(), self.import.owner_id.clone(), entry.path.clone());
-        let at = now();
-        let row = NewDocument {
-            id: id.to_owned(),
-            owner_id: owner.clone(),
-            parent_id: Some(parent.clone()),
-            kind: DocumentKind::File.as_str().to_owned(),
-            name: String::new(),
-            object_key: Some(key.to_string()),
-            content_type: Some(content_type),
-            size: i64::try_from(entry.uncompressed_size).unwrap_or(i64::MAX),
-            sha256: Some(sha256),
-            created_at: at,
-            updated_at: modified.map_or(at, |m| m.naive_utc()),
-        };
+    /// Writes the pending rows and their items in one transaction.
+    async fn commit(&mut self) -> Result<(), Failure> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let pending = std::mem::take(&mut self.pending);
         self.ctx
             .db
             .transaction(move |conn| {
-                let (name, renamed) = free_name(conn, &owner, Some(&parent), &name)?;
-                let row = NewDocument { name: name.clone(), ..row };
-                documents::insert(conn, &row)?;
-                record(conn, &import_id, &path, "file", &row.id, &name, renamed)
+                for (row, item) in &pending {
+                    if let Some(row) = row {
+                        documents::insert(conn, row)?;
+                    }
+                    imports::record_item(conn, item)?;
+                }
+                Ok(())
             })
             .await?;
         Ok(())
     }
 
-    async fn failed(&self, entry: &ScannedEntry, code: &str, message: &str) -> Result<(), Failure> {
-        let item = ImportItem {
-            import_id: self.import.id.clone(),
-            path: entry.path.clone(),
-            app: WORKSPACE_APP.to_owned(),
-            kind: "file".to_owned(),
-            created_id: None,
-            outcome: ItemOutcome::Failed.as_str().to_owned(),
-            final_name: None,
-            error_code: Some(code.to_owned()),
-            error_message: Some(message.to_owned()),
-        };
-        self.ctx.db.run(move |conn| imports::record_item(conn, &item)).await?;
-        Ok(())
+    fn failed(&mut self, entry: &ScannedEntry, code: &str, message: &str) {
+        let mut item = item(&self.import.id, &entry.path, "file", None, "", false);
+        item.outcome = ItemOutcome::Failed.as_str().to_owned();
+        item.final_name = None;
+        item.error_code = Some(code.to_owned());
+        item.error_message = Some(message.to_owned());
+        self.pending.push((None, item));
     }
 
     /// Streams an entry into the store under `key`, hashing it; a content that differs from
     /// the manifest's checksum is not kept.
     async fn store(
-        &self,
+        ctx: &Context,
         opened: &Opened,
         entry: &ScannedEntry,
         key: &Path,
         checksum: &str,
     ) -> Result<Stored, Failure> {
         let mut writer =
-            BufWriter::with_capacity(self.ctx.storage.store.clone(), key.clone(), PART_BYTES);
+            BufWriter::with_capacity(ctx.storage.store.clone(), key.clone(), PART_BYTES);
         let mut hasher = Sha256::new();
-        let mut content = open_entry(&opened.source, entry);
+        let mut content = open_entry(opened.source.as_ref(), entry);
         let mut outcome = None;
         while let Some(chunk) = content.next().await {
             let chunk = match chunk {
@@ -333,6 +389,13 @@ impl Importer<'_> {
         }
         Ok(outcome)
     }
+}
+
+/// A file ready to be copied: where its bytes go, and its rows once they are there.
+struct Planned {
+    key: Path,
+    row: NewDocument,
+    item: ImportItem,
 }
 
 enum Stored {
@@ -395,10 +458,7 @@ fn free_name(
     if !documents::name_taken(conn, owner, parent, name)? {
         return Ok((name.to_owned(), false));
     }
-    let (stem, extension) = match name.rfind('.').filter(|&i| i > 0) {
-        Some(i) => name.split_at(i),
-        None => (name, ""),
-    };
+    let (stem, extension) = split_extension(name);
     for n in 2..10_000 {
         let candidate = format!("{stem} ({n}){extension}");
         if !documents::name_taken(conn, owner, parent, &candidate)? {
@@ -408,29 +468,31 @@ fn free_name(
     Ok((format!("{stem} ({}){extension}", uuid::Uuid::now_v7()), true))
 }
 
-fn record(
-    conn: &mut DbConnection,
+fn item(
     import_id: &str,
     path: &str,
     kind: &str,
-    id: &str,
+    id: Option<&str>,
     name: &str,
     renamed: bool,
-) -> Result<(), DbError> {
+) -> ImportItem {
     let outcome = if renamed { ItemOutcome::Renamed } else { ItemOutcome::Imported };
-    imports::record_item(
-        conn,
-        &ImportItem {
-            import_id: import_id.to_owned(),
-            path: path.to_owned(),
-            app: WORKSPACE_APP.to_owned(),
-            kind: kind.to_owned(),
-            created_id: Some(id.to_owned()),
-            outcome: outcome.as_str().to_owned(),
-            final_name: Some(name.to_owned()),
-            error_code: None,
-            error_message: None,
-        },
-    )?;
-    Ok(())
+    ImportItem {
+        import_id: import_id.to_owned(),
+        path: path.to_owned(),
+        app: WORKSPACE_APP.to_owned(),
+        kind: kind.to_owned(),
+        created_id: id.map(str::to_owned),
+        outcome: outcome.as_str().to_owned(),
+        final_name: Some(name.to_owned()),
+        error_code: None,
+        error_message: None,
+    }
+}
+
+fn split_extension(name: &str) -> (&str, &str) {
+    match name.rfind('.').filter(|&i| i > 0) {
+        Some(i) => name.split_at(i),
+        None => (name, ""),
+    }
 }

@@ -18,7 +18,7 @@ mod source;
 pub use entry::{Method, ScannedEntry};
 pub use error::ScanError;
 pub use open::{EntryStream, open_entry};
-pub use source::{RangeSource, StoreSource};
+pub use source::{LocalSource, RangeSource, StoreSource};
 
 const MIB: u64 = 1024 * 1024;
 
