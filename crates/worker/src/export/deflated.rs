@@ -9,10 +9,10 @@ use flate2::write::DeflateEncoder;
 use sha2::{Digest, Sha256};
 
 use super::prepare::DEFLATE_LEVEL;
-use super::zip::PreparedData;
+use super::zip::{Chunks, PreparedData};
 
 pub struct DeflatedFile {
-    encoder: DeflateEncoder<Vec<u8>>,
+    encoder: DeflateEncoder<Chunks>,
     crc: crc32fast::Hasher,
     sha256: Sha256,
     size: u64,
@@ -21,7 +21,7 @@ pub struct DeflatedFile {
 impl Default for DeflatedFile {
     fn default() -> Self {
         Self {
-            encoder: DeflateEncoder::new(Vec::new(), Compression::new(DEFLATE_LEVEL)),
+            encoder: DeflateEncoder::new(Chunks::default(), Compression::new(DEFLATE_LEVEL)),
             crc: crc32fast::Hasher::new(),
             sha256: Sha256::new(),
             size: 0,
@@ -51,8 +51,10 @@ impl DeflatedFile {
     }
 
     pub fn finish(self) -> std::io::Result<PreparedData> {
+        let mut chunks = self.encoder.finish()?.into_vecs().into_iter();
         Ok(PreparedData {
-            data: self.encoder.finish()?,
+            data: chunks.next().unwrap_or_default(),
+            rest: chunks.collect(),
             deflate: true,
             crc32: self.crc.finalize(),
             size: self.size,
@@ -72,24 +74,26 @@ mod tests {
         let mut file = DeflatedFile::default();
         let mut scratch = Vec::new();
         file.append(b"[").unwrap();
-        for i in 0..1000 {
+        // Enough to span several chunks.
+        for i in 0..20_000 {
             if i > 0 {
                 file.append(b",").unwrap();
             }
-            file.append_json(&mut scratch, &serde_json::json!({"i": i, "nom": "Élève"})).unwrap();
+            file.append_json(&mut scratch, &serde_json::json!({"i": i, "nom": "Élève", "sha256": hex::encode(Sha256::digest(i.to_string()))})).unwrap();
         }
         file.append(b"]").unwrap();
         let prepared = file.finish().unwrap();
         let mut plain = Vec::new();
-        flate2::read::DeflateDecoder::new(prepared.data.as_slice())
-            .read_to_end(&mut plain)
-            .unwrap();
+        let deflated: Vec<u8> =
+            std::iter::once(&prepared.data).chain(&prepared.rest).flatten().copied().collect();
+        flate2::read::DeflateDecoder::new(deflated.as_slice()).read_to_end(&mut plain).unwrap();
         let values: Vec<serde_json::Value> = serde_json::from_slice(&plain).unwrap();
-        assert_eq!(values.len(), 1000);
-        assert_eq!(values[999]["nom"], "Élève");
+        assert_eq!(values.len(), 20_000);
+        assert_eq!(values[19_999]["nom"], "Élève");
+        assert!(!prepared.rest.is_empty(), "more than one chunk");
         assert_eq!(prepared.size, plain.len() as u64);
         assert_eq!(prepared.crc32, crc32fast::hash(&plain));
         assert_eq!(prepared.sha256, hex::encode(Sha256::digest(&plain)));
-        assert!(prepared.data.len() * 5 < plain.len());
+        assert!(deflated.len() * 2 < plain.len());
     }
 }

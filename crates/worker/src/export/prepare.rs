@@ -37,7 +37,9 @@ type Entry = Result<AppEntry, ConnectorError>;
 fn weight(entry: &Entry) -> u64 {
     match entry {
         Ok(AppEntry::Object { size, .. }) if *size <= WHOLE_LIMIT => *size,
-        Ok(AppEntry::Prepared { data, .. }) => data.data.len() as u64,
+        Ok(AppEntry::Prepared { data, .. }) => {
+            data.data.len() as u64 + data.rest.iter().map(|c| c.len() as u64).sum::<u64>()
+        }
         _ => 0,
     }
 }
@@ -218,7 +220,14 @@ pub fn pack(content: Vec<u8>, deflate: bool) -> PreparedData {
             compress::deflate(&content, flate2::Compression::new(DEFLATE_LEVEL))
         && compressed.len() < content.len()
     {
-        return PreparedData { data: compressed, deflate: true, crc32, size, sha256 };
+        return PreparedData {
+            data: compressed,
+            rest: Vec::new(),
+            deflate: true,
+            crc32,
+            size,
+            sha256,
+        };
     }
-    PreparedData { data: content, deflate: false, crc32, size, sha256 }
+    PreparedData { data: content, rest: Vec::new(), deflate: false, crc32, size, sha256 }
 }

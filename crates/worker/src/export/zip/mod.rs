@@ -11,6 +11,68 @@ mod records;
 
 use std::io::{Read, Write};
 
+/// Bytes held in fixed-size chunks: a growing buffer never copies what it holds into a larger
+/// allocation, so holding N bytes takes N bytes, not up to 3N while it grows.
+#[derive(Debug, Default)]
+pub struct Chunks {
+    chunks: Vec<Vec<u8>>,
+}
+
+impl Chunks {
+    const CHUNK: usize = 64 * 1024;
+
+    pub fn into_vecs(self) -> Vec<Vec<u8>> {
+        self.chunks
+    }
+
+    pub fn reader(&self) -> impl Read + '_ {
+        ChunksReader { chunks: &self.chunks, index: 0, offset: 0 }
+    }
+}
+
+impl Write for Chunks {
+    fn write(&mut self, mut buf: &[u8]) -> std::io::Result<usize> {
+        let written = buf.len();
+        while !buf.is_empty() {
+            if self.chunks.last().is_none_or(|c| c.len() == Self::CHUNK) {
+                self.chunks.push(Vec::with_capacity(Self::CHUNK));
+            }
+            if let Some(last) = self.chunks.last_mut() {
+                let take = (Self::CHUNK - last.len()).min(buf.len());
+                last.extend_from_slice(&buf[..take]);
+                buf = &buf[take..];
+            }
+        }
+        Ok(written)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+struct ChunksReader<'a> {
+    chunks: &'a [Vec<u8>],
+    index: usize,
+    offset: usize,
+}
+
+impl Read for ChunksReader<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        while let Some(chunk) = self.chunks.get(self.index) {
+            if self.offset < chunk.len() {
+                let n = (chunk.len() - self.offset).min(buf.len());
+                buf[..n].copy_from_slice(&chunk[self.offset..self.offset + n]);
+                self.offset += n;
+                return Ok(n);
+            }
+            self.index += 1;
+            self.offset = 0;
+        }
+        Ok(0)
+    }
+}
+
 use chrono::{DateTime, Utc};
 use flate2::Compression;
 use flate2::read::DeflateDecoder;
@@ -22,8 +84,10 @@ use records::{DEFLATE, EntryFields, FLAG_DESCRIPTOR, FLAG_UTF8, MAX_U32, STORED}
 /// An entry's bytes as they go into the zip, with what its headers need.
 #[derive(Debug)]
 pub struct PreparedData {
-    /// Raw deflate stream when `deflate`, else the content itself.
+    /// Raw deflate stream when `deflate`, else the content itself…
     pub data: Vec<u8>,
+    /// …followed by these, for content built piece by piece.
+    pub rest: Vec<Vec<u8>>,
     pub deflate: bool,
     pub crc32: u32,
     pub size: u64,
@@ -52,7 +116,7 @@ pub struct ZipWriter<W> {
     offset: u64,
     entries: u64,
     /// Central directory records, deflated as they come.
-    central: DeflateEncoder<Vec<u8>>,
+    central: DeflateEncoder<Chunks>,
     central_len: u64,
     scratch: Vec<u8>,
 }
@@ -63,7 +127,7 @@ impl<W: AsyncWrite + Unpin> ZipWriter<W> {
             out,
             offset: 0,
             entries: 0,
-            central: DeflateEncoder::new(Vec::new(), Compression::fast()),
+            central: DeflateEncoder::new(Chunks::default(), Compression::fast()),
             central_len: 0,
             scratch: Vec::with_capacity(1024),
         }
@@ -87,7 +151,7 @@ impl<W: AsyncWrite + Unpin> ZipWriter<W> {
             uncompressed: 0,
             mode: FOLDER_MODE,
         };
-        self.write_whole(format!("{path}/").as_bytes(), &fields, &[]).await
+        self.write_whole(format!("{path}/").as_bytes(), &fields, &[], &[]).await
     }
 
     /// An entry whose (possibly deflated) bytes are at hand: sizes and CRC in the local header,
@@ -103,11 +167,12 @@ impl<W: AsyncWrite + Unpin> ZipWriter<W> {
             flags: FLAG_UTF8,
             modified,
             crc32: prepared.crc32,
-            compressed: prepared.data.len() as u64,
+            compressed: prepared.data.len() as u64
+                + prepared.rest.iter().map(|c| c.len() as u64).sum::<u64>(),
             uncompressed: prepared.size,
             mode: FILE_MODE,
         };
-        self.write_whole(path.as_bytes(), &fields, &prepared.data).await
+        self.write_whole(path.as_bytes(), &fields, &prepared.data, &prepared.rest).await
     }
 
     async fn write_whole(
@@ -115,6 +180,7 @@ impl<W: AsyncWrite + Unpin> ZipWriter<W> {
         name: &[u8],
         fields: &EntryFields,
         data: &[u8],
+        rest: &[Vec<u8>],
     ) -> std::io::Result<()> {
         let zip64 = fields.uncompressed >= MAX_U32 || fields.compressed >= MAX_U32;
         self.scratch.clear();
@@ -122,7 +188,10 @@ impl<W: AsyncWrite + Unpin> ZipWriter<W> {
         let offset = self.offset;
         self.out.write_all(&self.scratch).await?;
         self.out.write_all(data).await?;
-        self.offset += self.scratch.len() as u64 + data.len() as u64;
+        for chunk in rest {
+            self.out.write_all(chunk).await?;
+        }
+        self.offset += self.scratch.len() as u64 + fields.compressed;
         self.record(name, fields, offset)
     }
 
@@ -204,7 +273,7 @@ impl<W: AsyncWrite + Unpin> ZipWriter<W> {
     pub async fn finish(mut self) -> std::io::Result<(W, u64)> {
         let directory_offset = self.offset;
         let compressed = self.central.finish()?;
-        let mut directory = DeflateDecoder::new(compressed.as_slice());
+        let mut directory = DeflateDecoder::new(compressed.reader());
         let mut chunk = vec![0; 256 * 1024];
         let mut written = 0_u64;
         loop {
@@ -243,6 +312,7 @@ mod tests {
         };
         PreparedData {
             data,
+            rest: Vec::new(),
             deflate,
             crc32: crc32fast::hash(content),
             size: content.len() as u64,
