@@ -7,6 +7,7 @@ mod email;
 mod exports;
 mod health;
 mod jobs;
+mod metrics;
 mod spec;
 
 use mesdonnees_tests::TestApp;

@@ -18,6 +18,8 @@ pub use reqwest;
 /// A running service for one test.
 pub struct TestApp {
     pub base: String,
+    /// The `metrics.bind` listener, when the test configured one.
+    pub metrics_base: Option<String>,
     pub client: reqwest::Client,
     pub ctx: Context,
     pub data_dir: TempDir,
@@ -84,6 +86,7 @@ impl TestApp {
         let addr = running.addr.expect("the API listens");
         Self {
             base: format!("http://{addr}"),
+            metrics_base: running.metrics_addr.map(|addr| format!("http://{addr}")),
             client: reqwest::Client::builder()
                 .timeout(Duration::from_secs(30))
                 .build()

@@ -4,6 +4,7 @@ mod download;
 pub mod exports;
 pub mod folders;
 pub mod health;
+pub mod metrics;
 pub mod notifications;
 
 use actix_web::web;
