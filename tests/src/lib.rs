@@ -56,6 +56,7 @@ impl TestApp {
         config.queue.stale_after_secs = 3;
         config.queue.reconcile_interval_secs = 1;
         config.queue.poll_interval_ms = 100;
+        config.queue.shutdown_grace_secs = 2;
         config.exports.progress_interval_ms = 50;
         config.exports.cleanup_interval_secs = 1;
 
@@ -120,11 +121,16 @@ impl TestApp {
         self.client.delete(self.url(path)).bearer_auth(self.token(user))
     }
 
-    /// Stops the service gracefully and removes what the test created outside its temp dir.
-    pub async fn stop(mut self) {
+    /// Stops the service gracefully as SIGTERM does, keeping its data for the test to inspect.
+    pub async fn shut_down(&mut self) {
         if let Some(running) = self.running.take() {
             running.stop().await;
         }
+    }
+
+    /// Stops the service gracefully and removes what the test created outside its temp dir.
+    pub async fn stop(mut self) {
+        self.shut_down().await;
         if let Some((url, name)) = self.redis_queue.take() {
             clear_redis(&url, &name).await;
         }

@@ -6,8 +6,10 @@ use sha2::{Digest, Sha256};
 use crate::error::ApiError;
 use crate::routes::Ctx;
 
-/// The process's metrics in the OpenMetrics text format, for Prometheus. The queue gauges are
-/// read from the database now, so every process reports the same queue. When `metrics.token`
+/// This process's metrics, for Prometheus.
+///
+/// OpenMetrics text. Counters and histograms are this process's; the queue gauges are read from
+/// the database at each scrape, so every process reports the same queue. When `metrics.token`
 /// is configured, it is required as a bearer token.
 #[utoipa::path(
     tag = "metrics",
