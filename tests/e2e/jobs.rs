@@ -1,5 +1,5 @@
 //! The database is the truth about jobs: rows whose message was lost, whose worker died, or
-//! that are delivered twice all end with one run.
+//! that are delivered twice all end with one run; a job cut short by a shutdown is handed back.
 
 use std::time::Duration;
 
@@ -11,6 +11,9 @@ use mesdonnees_shared::jobs::JobPayload;
 use mesdonnees_tests::{TestApp, eventually};
 use object_store::ObjectStoreExt;
 use object_store::path::Path;
+use serde_json::{Value, json};
+
+use crate::{content, json_ok, upload};
 
 async fn put_object(app: &TestApp, key: &str) {
     app.ctx.storage.store.put(&Path::from(key), b"x".to_vec().into()).await.expect("put");
@@ -133,5 +136,59 @@ async fn an_unreadable_job_fails_without_retrying() {
     assert_eq!(row.status, "failed");
     assert_eq!(row.attempts, 1);
     assert!(row.last_error.unwrap_or_default().contains("unreadable payload"));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_job_running_at_shutdown_is_handed_back_with_its_upload_aborted() {
+    let mut app = TestApp::spawn_with(|config| {
+        config.queue.shutdown_grace_secs = 0;
+        config.limits.max_upload_bytes = 8 * 1024 * 1024;
+        config.limits.user_quota_bytes = 64 * 1024 * 1024;
+    })
+    .await;
+    // Enough that the export is still being written when the service stops.
+    for i in 0..12 {
+        let name = format!("piece-{i}.bin");
+        let response = upload(&app, "alice", &name, content(4 << 20, i), None).await;
+        assert_eq!(response.status(), 201);
+    }
+    let created = app.post("/api/v1/exports", "alice").json(&json!({})).send().await;
+    let export_id =
+        json_ok(created.expect("export"), 202).await["id"].as_str().expect("id").to_owned();
+    eventually(Duration::from_secs(30), "export under way", || async {
+        let export = app.get(&format!("/api/v1/exports/{export_id}"), "alice").send().await;
+        let export: Value = export.ok()?.json().await.ok()?;
+        (export["progress"]["files_done"].as_i64().unwrap_or(0) >= 1).then_some(())
+    })
+    .await;
+
+    app.shut_down().await;
+    let job = app
+        .ctx
+        .db
+        .run(|conn| {
+            jobs::table
+                .filter(jobs::kind.eq("export"))
+                .select(Job::as_select())
+                .first(conn)
+                .map_err(mesdonnees_db::DbError::from)
+        })
+        .await
+        .expect("the export's job");
+    assert_eq!(job.status, "queued", "handed back");
+    assert_eq!((job.attempts, job.heartbeat_at), (0, None), "claimable at once, attempt returned");
+    let exports_dir = app.data_dir.path().join("objects").join("exports");
+    let left: Vec<_> = std::fs::read_dir(&exports_dir)
+        .map(|dir| dir.filter_map(Result::ok).map(|e| e.file_name()).collect())
+        .unwrap_or_default();
+    assert!(left.is_empty(), "the aborted upload left {left:?}");
+    let metrics = app.ctx.metrics.encode().expect("metrics");
+    assert!(
+        metrics
+            .lines()
+            .any(|l| l == r#"mesdonnees_jobs_total{kind="export",outcome="handed_back"} 1"#),
+        "{metrics}"
+    );
     app.stop().await;
 }

@@ -8,6 +8,7 @@ mod exports;
 mod health;
 mod imports;
 mod jobs;
+mod metrics;
 mod spec;
 
 use mesdonnees_tests::TestApp;

@@ -18,6 +18,8 @@ pub use reqwest;
 /// A running service for one test.
 pub struct TestApp {
     pub base: String,
+    /// The `metrics.bind` listener, when the test configured one.
+    pub metrics_base: Option<String>,
     pub client: reqwest::Client,
     pub ctx: Context,
     pub data_dir: TempDir,
@@ -55,6 +57,7 @@ impl TestApp {
         config.queue.stale_after_secs = 3;
         config.queue.reconcile_interval_secs = 1;
         config.queue.poll_interval_ms = 100;
+        config.queue.shutdown_grace_secs = 2;
         config.exports.progress_interval_ms = 50;
         config.exports.cleanup_interval_secs = 1;
 
@@ -85,6 +88,7 @@ impl TestApp {
         let addr = running.addr.expect("the API listens");
         Self {
             base: format!("http://{addr}"),
+            metrics_base: running.metrics_addr.map(|addr| format!("http://{addr}")),
             client: reqwest::Client::builder()
                 .timeout(Duration::from_secs(30))
                 .build()
@@ -124,11 +128,16 @@ impl TestApp {
         self.client.delete(self.url(path)).bearer_auth(self.token(user))
     }
 
-    /// Stops the service gracefully and removes what the test created outside its temp dir.
-    pub async fn stop(mut self) {
+    /// Stops the service gracefully as SIGTERM does, keeping its data for the test to inspect.
+    pub async fn shut_down(&mut self) {
         if let Some(running) = self.running.take() {
             running.stop().await;
         }
+    }
+
+    /// Stops the service gracefully and removes what the test created outside its temp dir.
+    pub async fn stop(mut self) {
+        self.shut_down().await;
         if let Some((url, name)) = self.redis_queue.take() {
             clear_redis(&url, &name).await;
         }

@@ -3,6 +3,7 @@
 
 mod auth;
 mod error;
+mod http_metrics;
 mod openapi;
 mod problem;
 mod request_span;
@@ -11,4 +12,4 @@ mod server;
 
 pub use error::ApiError;
 pub use openapi::openapi;
-pub use server::{HttpServerHandle, start_http};
+pub use server::{HttpServerHandle, start_http, start_metrics_http};

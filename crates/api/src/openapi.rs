@@ -6,7 +6,7 @@ use utoipa::{Modify, OpenApi};
 use utoipa_actix_web::service_config::ServiceConfig;
 use utoipa_actix_web::{AppExt, scope};
 
-use crate::routes::{apps, documents, exports, folders, health, imports, notifications};
+use crate::routes::{apps, documents, exports, folders, health, imports, metrics, notifications};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -20,6 +20,7 @@ use crate::routes::{apps, documents, exports, folders, health, imports, notifica
     components(schemas(crate::problem::ProblemSchema, mesdonnees_shared::ErrorCode)),
     tags(
         (name = "health", description = "Liveness and readiness"),
+        (name = "metrics", description = "Prometheus metrics of the process"),
         (name = "documents", description = "The built-in documents space (app `workspace`)"),
         (name = "apps", description = "The apps whose data can be exported and imported"),
         (name = "exports", description = "Archives of a user's data: build, follow, download"),
@@ -40,37 +41,49 @@ impl Modify for BearerAuth {
                 HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build(),
             ),
         );
+        components.add_security_scheme(
+            "metrics_token",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("The configured `metrics.token`, when there is one"))
+                    .build(),
+            ),
+        );
     }
 }
 
 /// Every route of the service. The router and the OpenAPI document both come from here.
 pub(crate) fn configure(cfg: &mut ServiceConfig<'_>) {
-    cfg.service(health::get_healthz).service(health::get_readyz).service(
-        scope("/api/v1")
-            .service(folders::create_folder)
-            .service(documents::upload_document)
-            .service(documents::list_documents)
-            .service(documents::get_document)
-            .service(documents::get_document_content)
-            .service(documents::share_document)
-            .service(documents::delete_document)
-            .service(apps::list_apps)
-            .service(exports::estimate_export)
-            .service(exports::create_export)
-            .service(exports::list_exports)
-            .service(exports::get_export)
-            .service(exports::list_export_entries)
-            .service(exports::download_export)
-            .service(exports::create_export_link)
-            .service(exports::delete_export)
-            .service(imports::create_import)
-            .service(imports::list_imports)
-            .service(imports::get_import)
-            .service(imports::launch_import)
-            .service(imports::delete_import)
-            .service(notifications::list_notifications)
-            .service(notifications::read_notification),
-    );
+    cfg.service(health::get_healthz)
+        .service(health::get_readyz)
+        .service(metrics::get_metrics)
+        .service(
+            scope("/api/v1")
+                .service(folders::create_folder)
+                .service(documents::upload_document)
+                .service(documents::list_documents)
+                .service(documents::get_document)
+                .service(documents::get_document_content)
+                .service(documents::share_document)
+                .service(documents::delete_document)
+                .service(apps::list_apps)
+                .service(exports::estimate_export)
+                .service(exports::create_export)
+                .service(exports::list_exports)
+                .service(exports::get_export)
+                .service(exports::list_export_entries)
+                .service(exports::download_export)
+                .service(exports::create_export_link)
+                .service(exports::delete_export)
+                .service(imports::create_import)
+                .service(imports::list_imports)
+                .service(imports::get_import)
+                .service(imports::launch_import)
+                .service(imports::delete_import)
+                .service(notifications::list_notifications)
+                .service(notifications::read_notification),
+        );
 }
 
 pub(crate) fn base() -> utoipa::openapi::OpenApi {

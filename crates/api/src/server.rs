@@ -14,9 +14,11 @@ use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::error::ApiError;
+use crate::http_metrics::record_request;
 use crate::openapi;
 use crate::problem;
 use crate::request_span::RequestSpan;
+use crate::routes::metrics::get_metrics;
 
 /// A running HTTP server: where it listens and the handle to stop it.
 pub struct HttpServerHandle {
@@ -54,6 +56,7 @@ pub fn start_http(ctx: Context, bind: SocketAddr) -> std::io::Result<HttpServerH
             .service(web::redirect("/docs", "/docs/"))
             .default_service(web::to(route_not_found))
             .wrap(from_fn(request_id_header))
+            .wrap(from_fn(record_request))
             .wrap(TracingLogger::<RequestSpan>::new())
     })
     .shutdown_timeout(grace)
@@ -63,6 +66,25 @@ pub fn start_http(ctx: Context, bind: SocketAddr) -> std::io::Result<HttpServerH
         server = server.workers(workers);
     }
     let server = server.bind(bind)?;
+    let addr = server.addrs().first().copied().unwrap_or(bind);
+    Ok(HttpServerHandle { addr, server: server.run() })
+}
+
+/// A listener serving only `GET /metrics` (`metrics.bind`): how a worker process is scraped,
+/// and a way to keep metrics off the public port.
+pub fn start_metrics_http(ctx: Context, bind: SocketAddr) -> std::io::Result<HttpServerHandle> {
+    let data = web::Data::new(ctx);
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(data.clone())
+            .service(get_metrics)
+            .default_service(web::to(route_not_found))
+    })
+    // A scrape is short; one thread is plenty and the stop need not wait.
+    .workers(1)
+    .shutdown_timeout(1)
+    .disable_signals()
+    .bind(bind)?;
     let addr = server.addrs().first().copied().unwrap_or(bind);
     Ok(HttpServerHandle { addr, server: server.run() })
 }

@@ -35,7 +35,7 @@ pub fn run_export(runtime: &tokio::runtime::Runtime, dir: &Path, export_id: &str
     // Spawned, as the worker runs a job: on the runtime's worker threads, not on this one.
     let task = runtime.spawn(async move {
         let started = Instant::now();
-        mesdonnees_worker::export::run(&ctx, &export_id)
+        mesdonnees_worker::export::run(&ctx, &export_id, std::future::pending())
             .await
             .map_err(|e| anyhow!("export failed: {e}"))?;
         Ok::<_, anyhow::Error>(started.elapsed())

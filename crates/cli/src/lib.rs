@@ -18,22 +18,37 @@ pub struct Roles {
 /// A started service; [`Running::stop`] shuts it down gracefully.
 pub struct Running {
     pub addr: Option<SocketAddr>,
+    /// Where the `metrics.bind` listener answers, when configured.
+    pub metrics_addr: Option<SocketAddr>,
     stop: watch::Sender<bool>,
     http: Option<(actix_web::dev::ServerHandle, JoinHandle<std::io::Result<()>>)>,
+    metrics: Option<(actix_web::dev::ServerHandle, JoinHandle<std::io::Result<()>>)>,
     worker: Option<JoinHandle<()>>,
-    grace: Duration,
+    worker_grace: Duration,
 }
 
-/// Starts the API on `bind` and/or the worker (queue consumer + reconciler).
+/// What a worker gets on top of its grace period: interrupted jobs let go of their uploads and
+/// are handed back (bounded by the runner), and the database must answer for that.
+const HAND_BACK_MARGIN: Duration = Duration::from_secs(15);
+
+/// Starts the API on `bind` and/or the worker (queue consumer + reconciler), and the metrics
+/// listener when `metrics.bind` is set.
 pub fn start(ctx: &Context, roles: Roles, bind: SocketAddr) -> anyhow::Result<Running> {
     let (stop, stopped) = watch::channel(false);
     let http = if roles.api {
         let handle = mesdonnees_api::start_http(ctx.clone(), bind)?;
         let server = handle.server;
-        let server_handle = server.handle();
-        Some((handle.addr, server_handle, tokio::spawn(server)))
+        Some((handle.addr, server.handle(), tokio::spawn(server)))
     } else {
         None
+    };
+    let metrics = match ctx.config.metrics.bind {
+        Some(addr) => {
+            let handle = mesdonnees_api::start_metrics_http(ctx.clone(), addr)?;
+            let server = handle.server;
+            Some((handle.addr, server.handle(), tokio::spawn(server)))
+        }
+        None => None,
     };
     let worker = roles.worker.then(|| {
         let name = worker_name();
@@ -49,27 +64,40 @@ pub fn start(ctx: &Context, roles: Roles, bind: SocketAddr) -> anyhow::Result<Ru
     });
     Ok(Running {
         addr: http.as_ref().map(|(addr, ..)| *addr),
+        metrics_addr: metrics.as_ref().map(|(addr, ..)| *addr),
         stop,
         http: http.map(|(_, handle, task)| (handle, task)),
+        metrics: metrics.map(|(_, handle, task)| (handle, task)),
         worker,
-        grace: Duration::from_secs(ctx.config.http.shutdown_grace_secs),
+        worker_grace: Duration::from_secs(ctx.config.queue.shutdown_grace_secs) + HAND_BACK_MARGIN,
     })
 }
 
 impl Running {
-    /// Stops accepting work, lets in-flight requests and jobs finish within the grace period.
+    /// Stops accepting requests and claiming jobs at once. In-flight requests get
+    /// `http.shutdown_grace_secs`; running jobs get `queue.shutdown_grace_secs`, then are
+    /// interrupted and handed back. The metrics listener goes last, so the end can be scraped.
     pub async fn stop(self) {
         let _ = self.stop.send(true);
-        if let Some((handle, task)) = self.http {
-            handle.stop(true).await;
+        let http = async {
+            if let Some((handle, task)) = self.http {
+                handle.stop(true).await;
+                let _ = task.await;
+            }
+        };
+        let worker = async {
+            if let Some(worker) = self.worker
+                && tokio::time::timeout(self.worker_grace, worker).await.is_err()
+            {
+                tracing::warn!(
+                    "jobs still running after the grace period; they will be taken over"
+                );
+            }
+        };
+        tokio::join!(http, worker);
+        if let Some((handle, task)) = self.metrics {
+            handle.stop(false).await;
             let _ = task.await;
-        }
-        if let Some(worker) = self.worker
-            && tokio::time::timeout(self.grace, worker).await.is_err()
-        {
-            tracing::warn!(
-                "jobs still running at the end of the grace period; they will be resumed"
-            );
         }
     }
 

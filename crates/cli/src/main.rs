@@ -84,7 +84,11 @@ fn main() -> anyhow::Result<()> {
         // than this only adds memory, the work is bounded by the cores.
         .max_blocking_threads(64)
         .build()?;
-    runtime.block_on(run(command, config))
+    let result = runtime.block_on(run(command, config));
+    // A blocking task still busy (a query, a file being read) must not hold the exit: whatever
+    // it served has been handed back by now.
+    runtime.shutdown_timeout(std::time::Duration::from_secs(5));
+    result
 }
 
 fn load_config(

@@ -1,100 +1,85 @@
 //! The binary as a newcomer uses it: `serve` on embedded defaults, `token` against the same
-//! data folder, a clean stop on SIGTERM, and production mode refusing to start without a key.
+//! data folder, a clean stop on SIGTERM that lets an in-flight request finish, and production
+//! mode refusing to start without a key.
 
-use std::net::TcpListener;
-use std::process::{Child, Command, Stdio};
+mod support;
+
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-const BIN: &str = env!("CARGO_BIN_EXE_mesdonnees");
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
-}
-
-/// A command with none of the operator's configuration leaking in.
-fn command() -> Command {
-    let mut cmd = Command::new(BIN);
-    for (key, _) in std::env::vars() {
-        if key.starts_with("MESDONNEES") {
-            cmd.env_remove(key);
-        }
-    }
-    cmd.env("RUST_LOG", "warn");
-    cmd
-}
-
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// `serve` on embedded defaults under `data`, with extra environment variables.
-fn serve(data: &std::path::Path, port: u16, env: &[(&str, &str)], stderr: Stdio) -> Server {
-    let mut cmd = command();
-    cmd.args(["serve", "--bind", &format!("127.0.0.1:{port}"), "--data-dir"]).arg(data);
-    for (key, value) in env {
-        cmd.env(key, value);
-    }
-    Server(cmd.stdout(Stdio::null()).stderr(stderr).spawn().expect("spawn serve"))
-}
-
-async fn wait_healthy(client: &reqwest::Client, base: &str) {
-    let start = Instant::now();
-    loop {
-        if let Ok(r) = client.get(format!("{base}/healthz")).send().await
-            && r.status().is_success()
-        {
-            return;
-        }
-        assert!(start.elapsed() < Duration::from_secs(30), "serve did not come up");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
+use serde_json::json;
+use support::{Api, command, free_port, serve};
 
 #[tokio::test]
 async fn serve_accepts_the_tokens_token_prints_and_stops_on_sigterm() {
     let dir = tempfile::tempdir().expect("tempdir");
     let data = dir.path().join("data");
     let port = free_port();
-    let base = format!("http://127.0.0.1:{port}");
     let mut server = serve(&data, port, &[], Stdio::null());
-    let client = reqwest::Client::new();
-    wait_healthy(&client, &base).await;
+    let api = Api::ready(&data, port, "alice", "Alice").await;
     assert!(data.join("mesdonnees.db").exists(), "SQLite under the data folder");
     assert!(data.join("objects").is_dir(), "local objects under the data folder");
 
-    let output = command()
-        .args(["token", "--user", "alice", "--name", "Alice", "--right", "workspace.create"])
-        .arg("--data-dir")
-        .arg(&data)
-        .output()
-        .expect("token");
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    let token = String::from_utf8(output.stdout).expect("utf-8").trim().to_owned();
-    let listing = client
-        .get(format!("{base}/api/v1/documents"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .expect("list");
-    assert_eq!(listing.status(), 200, "serve accepts what token minted");
+    let listing = api.get_json("/api/v1/documents").await.expect("a listing");
+    assert_eq!(listing["total"], 0, "serve accepts what token minted: {listing}");
 
-    let pid = server.0.id().to_string();
-    let killed = Command::new("kill").args(["-TERM", &pid]).status().expect("kill");
-    assert!(killed.success());
-    let start = Instant::now();
-    let status = loop {
-        if let Some(status) = server.0.try_wait().expect("wait") {
-            break status;
-        }
-        assert!(start.elapsed() < Duration::from_secs(30), "serve did not stop on SIGTERM");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    };
+    server.sigterm();
+    let status = server.exited(Duration::from_secs(30)).await;
     assert!(status.success(), "SIGTERM ends serve with status 0, got {status}");
+}
+
+#[tokio::test]
+async fn sigterm_refuses_new_connections_and_lets_an_in_flight_upload_finish() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    let port = free_port();
+    let grace = [("MESDONNEES__HTTP__SHUTDOWN_GRACE_SECS", "20")];
+    let mut server = serve(&data, port, &grace, Stdio::null());
+    let api = Api::ready(&data, port, "alice", "Alice").await;
+
+    // An upload whose body the test sends slowly, so it is in flight when SIGTERM arrives.
+    let chunk = vec![b'x'; 64 * 1024];
+    let chunks = 16_u64;
+    let (sender, receiver) = tokio::sync::mpsc::channel::<Vec<u8>>(1);
+    let body = futures_util::stream::unfold(receiver, |mut receiver| async move {
+        let chunk = receiver.recv().await?;
+        Some((Ok::<_, std::io::Error>(chunk), receiver))
+    });
+    let part = reqwest::multipart::Part::stream_with_length(
+        reqwest::Body::wrap_stream(body),
+        chunks * chunk.len() as u64,
+    )
+    .file_name("lent.txt");
+    let upload = tokio::spawn(
+        api.client
+            .post(api.url("/api/v1/documents"))
+            .bearer_auth(&api.bearer)
+            .multipart(reqwest::multipart::Form::new().part("file", part))
+            .send(),
+    );
+    sender.send(chunk.clone()).await.expect("first chunk");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+
+    server.sigterm();
+    let sent = Instant::now();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(
+        std::net::TcpStream::connect(("127.0.0.1", port)).is_err(),
+        "a stopping server accepts no new connection"
+    );
+    for _ in 1..chunks {
+        sender.send(chunk.clone()).await.expect("chunk");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    drop(sender);
+    let response = upload.await.expect("upload task").expect("the upload is answered");
+    assert_eq!(response.status(), 201, "the in-flight upload completes");
+    let created: serde_json::Value = response.json().await.expect("json");
+    assert_eq!(created["size"], chunks * chunk.len() as u64);
+
+    let status = server.exited(Duration::from_secs(20)).await;
+    assert!(status.success(), "SIGTERM ends serve with status 0, got {status}");
+    assert!(sent.elapsed() < Duration::from_secs(20), "stopped within the grace period");
 }
 
 #[test]
@@ -139,71 +124,87 @@ fn openapi_prints_the_committed_document() {
 }
 
 #[tokio::test]
-async fn logs_are_json_with_request_ids_and_hold_no_tokens() {
+async fn logs_are_json_with_request_or_job_ids_and_hold_no_tokens_or_personal_data() {
     let dir = tempfile::tempdir().expect("tempdir");
     let data = dir.path().join("data");
     let log_path = dir.path().join("serve.log");
     let log = std::fs::File::create(&log_path).expect("log file");
     let port = free_port();
-    let base = format!("http://127.0.0.1:{port}");
-    let mut server = serve(
-        &data,
-        port,
-        &[("MESDONNEES__LOG__FORMAT", "json"), ("RUST_LOG", "info")],
-        log.into(),
-    );
-    let client = reqwest::Client::new();
-    wait_healthy(&client, &base).await;
-    let output = command()
-        .args(["token", "--user", "alice", "--data-dir"])
-        .arg(&data)
-        .output()
-        .expect("token");
-    let token = String::from_utf8(output.stdout).expect("utf-8").trim().to_owned();
+    let env = [("MESDONNEES__LOG__FORMAT", "json"), ("RUST_LOG", "info")];
+    let mut server = serve(&data, port, &env, log.into());
+    let (person, file_name, export_name) =
+        ("Zoé Confidentielle", "bulletin-zoé-confidentiel.txt", "Mes secrets de Zoé");
+    let api = Api::ready(&data, port, "alice", person).await;
 
-    let listing = client
-        .get(format!("{base}/api/v1/documents"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .expect("list");
-    assert_eq!(listing.status(), 200);
-    let forged = format!("{token}tampered");
-    let refused = client
-        .get(format!("{base}/api/v1/documents"))
-        .bearer_auth(&forged)
-        .send()
-        .await
-        .expect("list");
+    // A job's lines: an upload, then an export of it, followed to the end.
+    api.upload(file_name, b"trimestre 1".to_vec()).await;
+    let created = api.post_json("/api/v1/exports", &json!({"name": export_name})).await;
+    let export = api.finished_export(created["id"].as_str().expect("id")).await;
+    assert_eq!(export["status"], "ready", "{export}");
+
+    let documents = api.url("/api/v1/documents");
+    let forged = format!("{}tampered", api.bearer);
+    let refused = api.client.get(&documents).bearer_auth(&forged).send().await.expect("list");
     assert_eq!(refused.status(), 401);
     let link_secret = "link-token-that-must-not-be-logged";
-    let link = client
-        .get(format!("{base}/api/v1/exports/00000000-0000-7000-8000-000000000000/download?token={link_secret}"))
+    let link = api
+        .client
+        .get(api.url(&format!(
+            "/api/v1/exports/00000000-0000-7000-8000-000000000000/download?token={link_secret}"
+        )))
         .send()
         .await
         .expect("link");
     assert_eq!(link.status(), 403);
 
-    let pid = server.0.id().to_string();
-    assert!(Command::new("kill").args(["-TERM", &pid]).status().expect("kill").success());
-    let _ = server.0.wait();
+    server.sigterm();
+    let status = server.exited(Duration::from_secs(30)).await;
+    assert!(status.success(), "SIGTERM ends serve with status 0, got {status}");
     let logs = std::fs::read_to_string(&log_path).expect("logs");
     assert!(!logs.is_empty(), "serve logged nothing");
-    for secret in [token.as_str(), forged.as_str(), link_secret] {
+    for secret in [api.bearer.as_str(), forged.as_str(), link_secret] {
         assert!(!logs.contains(secret), "a token was logged");
     }
-    let mut request_lines = 0;
+    for personal in [person, file_name, export_name] {
+        assert!(!logs.contains(personal), "personal data was logged: {personal}");
+    }
+    let (mut request_lines, mut job_lines) = (0, 0);
     for line in logs.lines() {
         let value: serde_json::Value =
             serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"));
         if value.get("http.path").is_some() || value.pointer("/span/http.path").is_some() {
             request_lines += 1;
-            let id = value.get("request_id").or_else(|| value.pointer("/span/request_id"));
-            assert!(
-                id.and_then(serde_json::Value::as_str).is_some_and(|id| !id.is_empty()),
-                "{line}"
-            );
+            assert!(span_field(&value, "request_id").is_some(), "{line}");
+        }
+        if job_line(&value) {
+            job_lines += 1;
+            assert!(span_field(&value, "job_id").is_some(), "a job's line without its id: {line}");
         }
     }
     assert!(request_lines >= 2, "the refused requests are logged with their request ids:\n{logs}");
+    // Started, export ready, done.
+    assert!(job_lines >= 3, "the export job is logged with its job id:\n{logs}");
+}
+
+/// A non-empty string field of the line or of one of its spans.
+fn span_field<'a>(line: &'a serde_json::Value, field: &str) -> Option<&'a str> {
+    let spans = line.get("spans").and_then(serde_json::Value::as_array).into_iter().flatten();
+    std::iter::once(line)
+        .chain(line.get("span"))
+        .chain(spans)
+        .filter_map(|value| value.get(field)?.as_str())
+        .find(|value| !value.is_empty())
+}
+
+/// Whether the line comes from running a job: every line of the worker but its housekeeping
+/// (consuming the queue, reconciling, cleaning up expired exports), which serves no one job.
+fn job_line(line: &serde_json::Value) -> bool {
+    let target = line.get("target").and_then(serde_json::Value::as_str).unwrap_or_default();
+    target.starts_with("mesdonnees_worker")
+        && ![
+            "mesdonnees_worker::consumer",
+            "mesdonnees_worker::reconciler",
+            "mesdonnees_worker::export::cleanup",
+        ]
+        .contains(&target)
 }

@@ -124,6 +124,23 @@ pub fn mark_done(conn: &mut DbConnection, id: &str) -> Result<(), DbError> {
     Ok(())
 }
 
+/// Gives back a job this worker cannot finish (it is shutting down): the row is queued again at
+/// once, without waiting for its heartbeat to go stale, and the cut attempt does not count
+/// against its attempts. Returns false when the row was no longer running.
+pub fn hand_back(conn: &mut DbConnection, id: &str) -> Result<bool, DbError> {
+    let at = now();
+    let updated =
+        diesel::update(jobs::table.filter(jobs::id.eq(id)).filter(jobs::status.eq("running")))
+            .set((
+                jobs::status.eq("queued"),
+                jobs::attempts.eq(jobs::attempts - 1),
+                jobs::heartbeat_at.eq(None::<NaiveDateTime>),
+                jobs::updated_at.eq(at),
+            ))
+            .execute(conn)?;
+    Ok(updated == 1)
+}
+
 /// Records a failed attempt: back to `queued` while attempts remain, `failed` after.
 pub fn mark_attempt_failed(
     conn: &mut DbConnection,
@@ -188,6 +205,18 @@ pub fn count_with_status(conn: &mut DbConnection, status: &str) -> Result<i64, D
     Ok(jobs::table.filter(jobs::status.eq(status)).count().get_result(conn)?)
 }
 
+/// Rows per status among `statuses`; a status with no rows is left out.
+pub fn count_by_status(
+    conn: &mut DbConnection,
+    statuses: &[&str],
+) -> Result<Vec<(String, i64)>, DbError> {
+    Ok(jobs::table
+        .filter(jobs::status.eq_any(statuses))
+        .group_by(jobs::status)
+        .select((jobs::status, diesel::dsl::count_star()))
+        .load(conn)?)
+}
+
 /// Drops finished jobs older than `before` so the table does not grow without end.
 pub fn vacuum(conn: &mut DbConnection, before: NaiveDateTime) -> Result<usize, DbError> {
     Ok(diesel::delete(
@@ -196,4 +225,49 @@ pub fn vacuum(conn: &mut DbConnection, before: NaiveDateTime) -> Result<usize, D
             .filter(jobs::finished_at.lt(before)),
     )
     .execute(conn)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::each_backend;
+
+    fn queued(conn: &mut DbConnection) -> String {
+        create(conn, &JobPayload::PurgeObjects { keys: vec![] }, 3).expect("job").to_string()
+    }
+
+    #[test]
+    fn a_handed_back_job_is_claimable_at_once_with_its_attempt_returned() {
+        each_backend(|conn| {
+            let id = queued(conn);
+            let long_ago = now() - chrono::Duration::hours(1);
+            let job = claim(conn, &id, long_ago).expect("claim").expect("claimed");
+            assert_eq!((job.status.as_str(), job.attempts), ("running", 1));
+            // Its heartbeat is fresh: nobody else could take it over yet.
+            assert!(claim(conn, &id, long_ago).expect("claim").is_none());
+            assert!(hand_back(conn, &id).expect("hand back"));
+            let job = find(conn, &id).expect("find").expect("row");
+            assert_eq!((job.status.as_str(), job.attempts), ("queued", 0));
+            assert_eq!(job.heartbeat_at, None);
+            let job = claim(conn, &id, long_ago).expect("claim").expect("claimed again");
+            assert_eq!(job.attempts, 1);
+            mark_done(conn, &id).expect("done");
+            assert!(!hand_back(conn, &id).expect("hand back"), "a finished job stays finished");
+        });
+    }
+
+    #[test]
+    fn rows_are_counted_by_status() {
+        each_backend(|conn| {
+            assert!(count_by_status(conn, &["queued", "running"]).expect("count").is_empty());
+            let ids: Vec<String> = (0..3).map(|_| queued(conn)).collect();
+            claim(conn, &ids[0], now()).expect("claim");
+            let done = queued(conn);
+            claim(conn, &done, now()).expect("claim");
+            mark_done(conn, &done).expect("done");
+            let mut counts = count_by_status(conn, &["queued", "running"]).expect("count");
+            counts.sort();
+            assert_eq!(counts, [("queued".to_owned(), 2), ("running".to_owned(), 1)]);
+        });
+    }
 }

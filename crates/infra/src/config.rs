@@ -40,6 +40,7 @@ pub struct Config {
     pub imports: ImportsConfig,
     pub smtp: SmtpConfig,
     pub log: LogConfig,
+    pub metrics: MetricsConfig,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -49,7 +50,8 @@ pub struct HttpConfig {
     /// The URL clients reach this service at (e.g. `https://ent.example/mesdonnees`), for links
     /// in notifications and e-mails; links are relative when absent.
     pub public_url: Option<String>,
-    /// Seconds in-flight requests get to finish on shutdown.
+    /// Seconds in-flight requests get to finish on shutdown; connections still open then are
+    /// closed.
     pub shutdown_grace_secs: u64,
     /// HTTP worker threads; 0 means one per core.
     pub workers: usize,
@@ -102,6 +104,9 @@ pub struct QueueConfig {
     pub max_attempts: i32,
     /// Finished job rows are removed after this many hours.
     pub keep_finished_hours: u64,
+    /// Seconds running jobs get to finish on shutdown; a job still running then is interrupted
+    /// (an export aborts its upload) and handed back to the queue for any worker to resume.
+    pub shutdown_grace_secs: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -234,6 +239,16 @@ pub struct LogConfig {
     pub level: String,
 }
 
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MetricsConfig {
+    /// A listener of its own serving only `GET /metrics`, in every role: the one way to scrape
+    /// a `worker` process, and a way to keep metrics off the public port.
+    pub bind: Option<SocketAddr>,
+    /// When set, `GET /metrics` requires `Authorization: Bearer <token>`.
+    pub token: Option<String>,
+}
+
 impl Default for Config {
     fn default() -> Self {
         Self {
@@ -270,6 +285,7 @@ impl Default for Config {
                 poll_interval_ms: 250,
                 max_attempts: 5,
                 keep_finished_hours: 24 * 7,
+                shutdown_grace_secs: 20,
             },
             auth: AuthConfig {
                 algorithm: Algorithm::HS256,
@@ -313,6 +329,7 @@ impl Default for Config {
                 timeout_secs: 20,
             },
             log: LogConfig { format: LogFormat::Text, level: "info".to_owned() },
+            metrics: MetricsConfig { bind: None, token: None },
         }
     }
 }
@@ -392,6 +409,9 @@ impl Config {
         }
         if self.auth.issuer.is_empty() || self.auth.audience.is_empty() {
             return invalid("auth.issuer and auth.audience must not be empty");
+        }
+        if self.metrics.token.as_deref().is_some_and(|t| t.trim().len() < 16) {
+            return invalid("metrics.token, when set, must be at least 16 characters");
         }
         self.imports.validate()
     }
@@ -480,6 +500,29 @@ mod tests {
         figment::Jail::expect_with(|jail| {
             jail.set_env("MESDONNEES__QUEUE__CONCURRENCY", "0");
             assert!(Config::from_figment(&Config::figment(None)).is_err());
+            Ok(())
+        });
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("MESDONNEES__METRICS__TOKEN", "short");
+            assert!(Config::from_figment(&Config::figment(None)).is_err());
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn metrics_and_shutdown_settings() {
+        figment::Jail::expect_with(|jail| {
+            let defaults =
+                Config::from_figment(&Config::figment(None)).map_err(|e| e.to_string())?;
+            assert_eq!((defaults.metrics.bind, defaults.metrics.token), (None, None));
+            assert_eq!(defaults.queue.shutdown_grace_secs, 20);
+            jail.set_env("MESDONNEES__METRICS__BIND", "127.0.0.1:9464");
+            jail.set_env("MESDONNEES__METRICS__TOKEN", "a-scraper-secret-of-some-length");
+            jail.set_env("MESDONNEES__QUEUE__SHUTDOWN_GRACE_SECS", "0");
+            let config = Config::from_figment(&Config::figment(None)).map_err(|e| e.to_string())?;
+            assert_eq!(config.metrics.bind, Some(SocketAddr::from(([127, 0, 0, 1], 9464))));
+            assert_eq!(config.metrics.token.as_deref(), Some("a-scraper-secret-of-some-length"));
+            assert_eq!(config.queue.shutdown_grace_secs, 0);
             Ok(())
         });
     }

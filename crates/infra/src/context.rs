@@ -5,6 +5,7 @@ use mesdonnees_db::Database;
 use crate::auth::TokenKeys;
 use crate::config::Config;
 use crate::mailer::Mailer;
+use crate::metrics::Metrics;
 use crate::queue::JobQueue;
 use crate::signing::{InstanceSigner, SigningError, generate_key, key_id};
 use crate::storage::Storage;
@@ -25,6 +26,8 @@ pub struct Context {
     pub keys: Arc<TokenKeys>,
     /// Present when SMTP is configured.
     pub mailer: Option<Arc<Mailer>>,
+    /// This process's metrics, exposed at `GET /metrics`.
+    pub metrics: Arc<Metrics>,
     signer: Arc<OnceCell<Arc<InstanceSigner>>>,
 }
 
@@ -61,6 +64,7 @@ impl Context {
             queue,
             keys: Arc::new(keys),
             mailer,
+            metrics: Arc::new(Metrics::new()),
             signer: Arc::new(OnceCell::new()),
         })
     }

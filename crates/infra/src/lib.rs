@@ -6,6 +6,7 @@ pub mod config;
 pub mod context;
 pub mod mailer;
 pub mod memory;
+pub mod metrics;
 pub mod queue;
 pub mod signature_check;
 pub mod signing;
@@ -13,3 +14,4 @@ pub mod storage;
 
 pub use config::{Config, Mode};
 pub use context::Context;
+pub use metrics::Metrics;

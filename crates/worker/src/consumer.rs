@@ -8,6 +8,7 @@ use mesdonnees_shared::jobs::JobMessage;
 use tokio::sync::watch;
 
 use crate::runner::Runner;
+use crate::shutdown::Shutdown;
 
 /// Handles one queue message. Errors are recorded on the job row, never returned to apalis:
 /// its own retries would run on top of ours.
@@ -19,21 +20,43 @@ async fn handle(message: JobMessage, runner: Data<Runner>) -> Result<(), BoxDynE
 /// Longest pause before a Redis consumer that lost its connection starts again.
 const MAX_RESTART_DELAY: Duration = Duration::from_secs(30);
 
-/// Consumes the queue until `shutdown` resolves, then lets running jobs finish. A Redis
-/// consumer whose connection fails is started again with a growing delay; jobs are not lost
-/// meanwhile, their rows wait in the database.
+/// Consumes the queue until `shutdown` resolves, then claims nothing more and gives running
+/// jobs `queue.shutdown_grace_secs` to finish; those still running then are interrupted and
+/// handed back. Returns once no job runs. A Redis consumer whose connection fails is started
+/// again with a growing delay; jobs are not lost meanwhile, their rows wait in the database.
 pub async fn run_consumer(
     ctx: Context,
     worker_name: String,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), anyhow::Error> {
-    let runner = Runner::new(ctx.clone());
-    let concurrency = ctx.config.queue.concurrency;
+    let control = Shutdown::default();
+    let runner = Runner::new(ctx.clone(), control.clone());
+    let grace = Duration::from_secs(ctx.config.queue.shutdown_grace_secs);
     let (stop_tx, stop_rx) = watch::channel(false);
-    tokio::spawn(async move {
+    let supervise = async move {
         shutdown.await;
+        control.drain();
         let _ = stop_tx.send(true);
-    });
+        // apalis returns once its running jobs are done; those past the grace are cut short.
+        tokio::time::sleep(grace).await;
+        tracing::info!(?grace, "grace period over; interrupting running jobs");
+        control.interrupt();
+        // Ends only with the consumer, which waits for the interrupted jobs to let go.
+        std::future::pending::<()>().await;
+    };
+    tokio::select! {
+        result = consume(&ctx, worker_name, runner, stop_rx) => result,
+        () = supervise => Ok(()),
+    }
+}
+
+async fn consume(
+    ctx: &Context,
+    worker_name: String,
+    runner: Runner,
+    stop_rx: watch::Receiver<bool>,
+) -> Result<(), anyhow::Error> {
+    let concurrency = ctx.config.queue.concurrency;
     let stop_requested = stop_rx.clone();
     let signal = move || {
         let mut stop_rx = stop_rx.clone();

@@ -4,13 +4,22 @@ use mesdonnees_infra::Context;
 use mesdonnees_shared::jobs::JobPayload;
 use object_store::ObjectStoreExt;
 use object_store::path::Path;
+use tokio_util::sync::CancellationToken;
 
 use crate::runner::JobError;
 
-pub(crate) async fn run(ctx: &Context, payload: &JobPayload) -> Result<(), JobError> {
+/// `interrupt` fires when the worker shuts down with the job still running; a long job stops
+/// then, cleaning up behind it, and returns [`JobError::Interrupted`].
+pub(crate) async fn run(
+    ctx: &Context,
+    payload: &JobPayload,
+    interrupt: &CancellationToken,
+) -> Result<(), JobError> {
     match payload {
         JobPayload::PurgeObjects { keys } => purge_objects(ctx, keys).await,
-        JobPayload::Export { export_id } => crate::export::run(ctx, export_id).await,
+        JobPayload::Export { export_id } => {
+            crate::export::run(ctx, export_id, interrupt.cancelled()).await
+        }
         JobPayload::ExportEmail { export_id } => {
             crate::notify::send_export_email(ctx, export_id).await
         }

@@ -10,7 +10,9 @@ pub mod import;
 mod notify;
 mod reconciler;
 mod runner;
+mod shutdown;
 
 pub use consumer::run_consumer;
 pub use reconciler::{reconcile_once, run_reconciler};
 pub use runner::{JobError, JobOutcome, Runner};
+pub use shutdown::Shutdown;

@@ -1,13 +1,19 @@
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use mesdonnees_db::jobs;
 use mesdonnees_infra::Context;
+use mesdonnees_infra::metrics::JobResult;
 use mesdonnees_shared::JobId;
 use mesdonnees_shared::jobs::JobPayload;
 use tracing::{Instrument, info_span};
 
 use crate::handlers;
+use crate::shutdown::Shutdown;
+
+/// How long an interrupted handler gets to let go of what it holds (an export aborts its
+/// upload) before it is dropped where it stands.
+const LET_GO: Duration = Duration::from_secs(5);
 
 /// What one delivery of a job id came to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,6 +22,8 @@ pub enum JobOutcome {
     /// Failed this time; the row went back to `queued` and a retry was scheduled.
     Retrying,
     Failed,
+    /// Interrupted by a shutdown and queued again for any worker to resume.
+    HandedBack,
     /// Another worker holds it, it is finished, or it no longer exists: nothing to do.
     NotClaimed,
 }
@@ -27,17 +35,21 @@ pub enum JobError {
     Transient(String),
     #[error("{0}")]
     Permanent(String),
+    /// Stopped because the worker is shutting down; nothing is wrong with the job.
+    #[error("interrupted by a shutdown")]
+    Interrupted,
 }
 
 /// Runs job rows. Cheap to clone; one per worker process.
 #[derive(Clone, Debug)]
 pub struct Runner {
     ctx: Context,
+    shutdown: Shutdown,
 }
 
 impl Runner {
-    pub fn new(ctx: Context) -> Self {
-        Self { ctx }
+    pub fn new(ctx: Context, shutdown: Shutdown) -> Self {
+        Self { ctx, shutdown }
     }
 
     pub fn context(&self) -> &Context {
@@ -51,6 +63,10 @@ impl Runner {
     }
 
     async fn run_inner(&self, job_id: JobId) -> JobOutcome {
+        if self.shutdown.is_draining() {
+            // The row stays queued: the reconciler of a running worker offers it again.
+            return JobOutcome::NotClaimed;
+        }
         let queue = &self.ctx.config.queue;
         let stale_before = stale_before(queue.stale_after_secs);
         let id = job_id.to_string();
@@ -66,13 +82,30 @@ impl Runner {
         };
         tracing::Span::current().record("kind", job.kind.as_str());
         tracing::info!(attempt = job.attempts, "job started");
+        let started = Instant::now();
 
         let payload = serde_json::from_str::<JobPayload>(&job.payload);
         let result = match &payload {
-            Ok(payload) => self.with_heartbeat(job_id, handlers::run(&self.ctx, payload)).await,
+            Ok(payload) => {
+                let work = handlers::run(&self.ctx, payload, self.shutdown.interrupted());
+                self.with_heartbeat(job_id, work).await
+            }
             Err(e) => Err(JobError::Permanent(format!("unreadable payload: {e}"))),
         };
+        let (outcome, label) =
+            self.record(job_id, job.attempts, payload.as_ref().ok(), result).await;
+        self.ctx.metrics.record_job(&job.kind, label, started.elapsed());
+        outcome
+    }
 
+    /// Writes the run's outcome to the row; says it for the caller and for the metrics.
+    async fn record(
+        &self,
+        job_id: JobId,
+        attempts: i32,
+        payload: Option<&JobPayload>,
+        result: Result<(), JobError>,
+    ) -> (JobOutcome, JobResult) {
         let id = job_id.to_string();
         match result {
             Ok(()) => {
@@ -80,13 +113,16 @@ impl Runner {
                     tracing::error!(error = ?e, "job finished but its row could not be updated");
                 }
                 tracing::info!("job done");
-                JobOutcome::Done
+                (JobOutcome::Done, JobResult::Done)
+            }
+            Err(JobError::Interrupted) => {
+                self.hand_back(job_id).await;
+                (JobOutcome::HandedBack, JobResult::HandedBack)
             }
             Err(err) => {
                 let permanent = matches!(err, JobError::Permanent(_));
                 let message = err.to_string();
                 tracing::warn!(error = %message, permanent, "job attempt failed");
-                let attempts = job.attempts;
                 let retry = self
                     .ctx
                     .db
@@ -95,13 +131,35 @@ impl Runner {
                     .unwrap_or(false);
                 if retry {
                     self.schedule_retry(job_id, attempts);
-                    JobOutcome::Retrying
-                } else {
-                    if let Ok(payload) = &payload {
-                        handlers::give_up(&self.ctx, payload, &err.to_string()).await;
-                    }
-                    JobOutcome::Failed
+                    return (JobOutcome::Retrying, JobResult::Retried);
                 }
+                if let Some(payload) = payload {
+                    handlers::give_up(&self.ctx, payload, &err.to_string()).await;
+                }
+                (JobOutcome::Failed, if permanent { JobResult::Failed } else { JobResult::GivenUp })
+            }
+        }
+    }
+
+    /// Queues the row again at once, and offers it to the other workers of a shared queue; an
+    /// in-process queue's next start finds it in the database.
+    async fn hand_back(&self, job_id: JobId) {
+        let id = job_id.to_string();
+        match self.ctx.db.run(move |conn| jobs::hand_back(conn, &id)).await {
+            Ok(true) => {
+                if self.ctx.queue.is_redis()
+                    && let Err(e) = self.ctx.queue.push(job_id).await
+                {
+                    tracing::warn!(error = %e, "handed-back job not enqueued; the reconciler will");
+                }
+                tracing::info!("job interrupted by the shutdown and handed back");
+            }
+            Ok(false) => tracing::info!("job interrupted; its row had already moved on"),
+            Err(e) => {
+                tracing::warn!(
+                    error = ?e,
+                    "job interrupted but not handed back; it will be taken over once stale"
+                );
             }
         }
     }
@@ -118,6 +176,12 @@ impl Runner {
         loop {
             tokio::select! {
                 result = &mut work => return result,
+                () = self.shutdown.interrupted().cancelled() => {
+                    // The handler saw the same token; it may still finish or clean up.
+                    return tokio::time::timeout(LET_GO, &mut work)
+                        .await
+                        .unwrap_or(Err(JobError::Interrupted));
+                }
                 _ = ticker.tick() => {
                     let id = job_id.to_string();
                     match self.ctx.db.run(move |conn| jobs::heartbeat(conn, &id)).await {

@@ -5,6 +5,7 @@ pub mod exports;
 pub mod folders;
 pub mod health;
 pub mod imports;
+pub mod metrics;
 pub mod notifications;
 mod uploads;
 

@@ -59,8 +59,13 @@ impl From<mesdonnees_db::DbError> for Stop {
     }
 }
 
-/// Builds the archive of one export row and publishes it (what the `export` job runs).
-pub async fn run(ctx: &Context, export_id: &str) -> Result<(), JobError> {
+/// Builds the archive of one export row and publishes it (what the `export` job runs). When
+/// `interrupt` resolves first, the upload is aborted and the job reports itself interrupted.
+pub async fn run(
+    ctx: &Context,
+    export_id: &str,
+    interrupt: impl Future<Output = ()>,
+) -> Result<(), JobError> {
     let id = export_id.to_owned();
     let started = ctx
         .db
@@ -91,7 +96,17 @@ pub async fn run(ctx: &Context, export_id: &str) -> Result<(), JobError> {
         .await
         .map_err(|e| JobError::Transient(format!("cannot open the archive for writing: {e}")))?;
     let mut writer = ArchiveWriter::create(sink);
-    match build(ctx, &export, plan, &mut writer).await {
+    let built = tokio::select! {
+        biased;
+        () = interrupt => None,
+        built = build(ctx, &export, plan, &mut writer) => Some(built),
+    };
+    let Some(built) = built else {
+        writer.abort().await;
+        tracing::info!("export interrupted by a shutdown; upload aborted");
+        return Err(JobError::Interrupted);
+    };
+    match built {
         Ok(built) => {
             let summary = writer.finish().await.map_err(|e| JobError::Transient(e.to_string()))?;
             publish(ctx, &export, &key, &built, &summary).await
@@ -408,6 +423,7 @@ async fn publish(
         return Ok(());
     };
     notify::enqueue(ctx, email).await;
+    ctx.metrics.add_exported_bytes(summary.size);
     tracing::info!(size = summary.size, files, "export ready");
     Ok(())
 }

@@ -67,17 +67,18 @@ async fn finish(
             let report = report::build(conn, &id, &folders)?;
             let json = serde_json::to_string(&report).unwrap_or_else(|_| "{}".to_owned());
             if !imports::finish(conn, &id, &json)? {
-                return Ok(false);
+                return Ok(None);
             }
             let imported = report.apps.values().map(|a| a.imported + a.renamed).sum();
             let failed = report.apps.values().map(|a| a.failed).sum();
             notify::import_ended(conn, &owner, &id, &file_name, Ok((imported, failed)))?;
-            Ok(true)
+            Ok(Some(report.apps.values().map(|a| a.bytes).sum::<u64>()))
         })
         .await
         .map_err(|e| JobError::Transient(format!("database: {e}")))?;
-    if done {
-        tracing::info!("import done");
+    if let Some(bytes) = done {
+        ctx.metrics.add_imported_bytes(bytes);
+        tracing::info!(bytes, "import done");
     }
     if let Some(key) = &import.object_key {
         analyse::remove_upload(ctx, key).await;

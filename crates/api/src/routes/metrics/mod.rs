@@ -1,0 +1,3 @@
+mod get_metrics;
+
+pub use get_metrics::*;
