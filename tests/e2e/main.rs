@@ -8,6 +8,7 @@ mod exports;
 mod health;
 mod jobs;
 mod spec;
+mod storage;
 
 use mesdonnees_tests::TestApp;
 use mesdonnees_tests::reqwest::Response;
