@@ -13,7 +13,7 @@ const APP_SERVICES: [&str; 3] = ["migrate", "api", "worker"];
 
 /// A key left out falls back to an embedded default (SQLite, local files, in-process queue):
 /// the stack would come up healthy and quietly keep its data in one container.
-const REQUIRED_ENV: [&str; 15] = [
+const REQUIRED_ENV: [&str; 16] = [
     "MESDONNEES__MODE",
     "MESDONNEES__DATABASE__URL",
     "MESDONNEES__DATABASE__RUN_MIGRATIONS",
@@ -25,6 +25,7 @@ const REQUIRED_ENV: [&str; 15] = [
     "MESDONNEES__STORAGE__S3_SECRET_ACCESS_KEY",
     "MESDONNEES__STORAGE__S3_ALLOW_HTTP",
     "MESDONNEES__STORAGE__S3_PATH_STYLE",
+    "MESDONNEES__STORAGE__S3_PRESIGNED_LINKS",
     "MESDONNEES__AUTH__HS256_SECRET",
     "MESDONNEES__AUTH__ISSUER",
     "MESDONNEES__AUTH__AUDIENCE",

@@ -14,17 +14,23 @@ use sha2::{Digest, Sha256};
 
 use crate::{assert_problem, content, folder, json_ok, upload};
 
-async fn file(app: &TestApp, user: &str, name: &str, bytes: &[u8], parent: Option<&str>) -> String {
+pub(crate) async fn file(
+    app: &TestApp,
+    user: &str,
+    name: &str,
+    bytes: &[u8],
+    parent: Option<&str>,
+) -> String {
     let body = json_ok(upload(app, user, name, bytes.to_vec(), parent).await, 201).await;
     body["id"].as_str().expect("id").to_owned()
 }
 
-async fn start_export(app: &TestApp, user: &str, body: Value) -> Value {
+pub(crate) async fn start_export(app: &TestApp, user: &str, body: Value) -> Value {
     json_ok(app.post("/api/v1/exports", user).json(&body).send().await.expect("export"), 202).await
 }
 
 /// Polls the export until it is no longer queued or running; checks progress never goes back.
-async fn wait_export(app: &TestApp, user: &str, id: &str) -> Value {
+pub(crate) async fn wait_export(app: &TestApp, user: &str, id: &str) -> Value {
     let last_bytes = std::cell::Cell::new(0);
     eventually(Duration::from_secs(60), "export finished", || async {
         let export = json_ok(
@@ -190,20 +196,11 @@ async fn an_export_holds_every_document_byte_for_byte_and_is_signed() {
     )
     .await;
     let url = link["url"].as_str().expect("url");
-    let via_link = app.client.get(app.url(url)).send().await.expect("link download");
-    assert_eq!(via_link.status(), 200);
-    assert_eq!(via_link.bytes().await.expect("bytes").len(), bytes.len());
-    let tampered = app.client.get(app.url(&format!("{url}x"))).send().await.expect("tampered");
-    assert_problem(tampered, 403, "invalid_link").await;
-    let other_id = "00000000-0000-7000-8000-000000000000";
-    let token = url.split("token=").nth(1).expect("token");
-    let elsewhere = app
-        .client
-        .get(app.url(&format!("/api/v1/exports/{other_id}/download?token={token}")))
-        .send()
-        .await
-        .expect("elsewhere");
-    assert_problem(elsewhere, 403, "invalid_link").await;
+    if app.on_s3() {
+        check_presigned_link(&app, url, &format!("documents/{shared}"), &bytes).await;
+    } else {
+        check_api_link(&app, url, &bytes).await;
+    }
 
     // The timeline says it is ready.
     let timeline = json_ok(
@@ -256,6 +253,93 @@ async fn an_export_holds_every_document_byte_for_byte_and_is_signed() {
     })
     .await;
     app.stop().await;
+}
+
+/// The service's own link: its token opens this export's download route, and no other.
+async fn check_api_link(app: &TestApp, url: &str, bytes: &[u8]) {
+    let via_link = app.client.get(app.url(url)).send().await.expect("link download");
+    assert_eq!(via_link.status(), 200);
+    assert_eq!(via_link.bytes().await.expect("bytes").as_ref(), bytes);
+    let tampered = app.client.get(app.url(&format!("{url}x"))).send().await.expect("tampered");
+    assert_problem(tampered, 403, "invalid_link").await;
+    let other_id = "00000000-0000-7000-8000-000000000000";
+    let token = url.split("token=").nth(1).expect("token");
+    let elsewhere = app
+        .client
+        .get(app.url(&format!("/api/v1/exports/{other_id}/download?token={token}")))
+        .send()
+        .await
+        .expect("elsewhere");
+    assert_problem(elsewhere, 403, "invalid_link").await;
+}
+
+/// On S3 the link is a presigned URL of the store: the store serves the archive to anyone
+/// holding it, and refuses it once altered or expired.
+async fn check_presigned_link(app: &TestApp, url: &str, other_key: &str, bytes: &[u8]) {
+    let endpoint = app.ctx.config.storage.s3_endpoint.as_deref().expect("an S3 endpoint");
+    assert!(url.starts_with(endpoint), "{url} is not on the store at {endpoint}");
+    let parsed = url::Url::parse(url).expect("an absolute URL");
+    let query: HashMap<String, String> = parsed.query_pairs().into_owned().collect();
+    assert_eq!(query["X-Amz-Expires"], app.ctx.config.exports.link_ttl_secs.to_string());
+    assert!(
+        query["response-content-disposition"]
+            .ends_with("filename*=UTF-8''Mon%20ann%C3%A9e%202026%20%E2%80%94%205e%20B.zip"),
+        "{query:?}"
+    );
+    let direct = app.client.get(url).send().await.expect("presigned download");
+    assert_eq!(direct.status(), 200);
+    assert_eq!(direct.bytes().await.expect("bytes").as_ref(), bytes, "not the same archive");
+
+    let archive_path = parsed.path().to_owned();
+    // Another object that exists: only the signature ties the link to its own.
+    let mut other = parsed.clone();
+    other.set_path(&format!("{}/{other_key}", bucket_path(&archive_path)));
+    // Rebuilt unchanged, the link still works: what is refused below is the change alone.
+    let rebuilt = with_query(&parsed, "X-Amz-Expires", &query["X-Amz-Expires"]);
+    let response = app.client.get(rebuilt.clone()).send().await.expect("rebuilt link");
+    assert_eq!(response.status(), 200, "the store refused {rebuilt}");
+    let renamed = with_query(&parsed, "response-content-disposition", "attachment; filename=x.zip");
+    let forged = with_query(&parsed, "X-Amz-Signature", &"0".repeat(64));
+    for altered in [other, renamed, forged] {
+        let response = app.client.get(altered.clone()).send().await.expect("altered link");
+        assert_eq!(response.status(), 403, "the store accepted {altered}");
+    }
+
+    let presigner = app.ctx.storage.presigner.as_ref().expect("presigned links on S3");
+    let bucket = bucket_path(&archive_path);
+    let key = archive_path.strip_prefix(&format!("{bucket}/")).expect("a path-style URL");
+    // Two seconds: the signing time is written to the second, so a one-second link could
+    // already look expired on arrival.
+    let short =
+        presigner.get_url(key, Duration::from_secs(2), &[]).await.expect("a two-second link");
+    let fresh = app.client.get(short.clone()).send().await.expect("fresh link");
+    assert_eq!(fresh.status(), 200, "the store refused a fresh link {short}");
+    tokio::time::sleep(Duration::from_millis(3100)).await;
+    let expired = app.client.get(short.clone()).send().await.expect("expired link");
+    assert_eq!(expired.status(), 403, "the store accepted an expired link {short}");
+}
+
+/// `/bucket` of a path-style object path `/bucket/key…`.
+fn bucket_path(path: &str) -> String {
+    let bucket = path.trim_start_matches('/').split('/').next().unwrap_or_default();
+    format!("/{bucket}")
+}
+
+/// `url` with the value of one query parameter replaced.
+fn with_query(url: &url::Url, name: &str, value: &str) -> url::Url {
+    let pairs: Vec<(String, String)> = url
+        .query_pairs()
+        .map(|(k, v)| {
+            if k == name {
+                (k.into_owned(), value.to_owned())
+            } else {
+                (k.into_owned(), v.into_owned())
+            }
+        })
+        .collect();
+    let mut changed = url.clone();
+    changed.query_pairs_mut().clear().extend_pairs(pairs);
+    changed
 }
 
 #[tokio::test]

@@ -10,6 +10,7 @@ mod imports;
 mod jobs;
 mod metrics;
 mod spec;
+mod storage;
 
 use mesdonnees_tests::TestApp;
 use mesdonnees_tests::reqwest::Response;

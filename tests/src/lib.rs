@@ -3,7 +3,11 @@
 //!
 //! With no environment, a test gets a SQLite file, a local object store in a temp folder and the
 //! in-process queue. With `TEST_DATABASE_URL` (a Postgres server URL) and `TEST_REDIS_URL`, it
-//! gets its own Postgres database (dropped at the end) and its own Redis queue name.
+//! gets its own Postgres database (dropped at the end) and its own Redis queue name. With
+//! `TEST_S3_ENDPOINT` (an S3-compatible server, `.ci/with-s3` starts one), it gets its own
+//! bucket there, emptied and removed at the end.
+
+mod s3;
 
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
@@ -26,6 +30,7 @@ pub struct TestApp {
     running: Option<Running>,
     postgres: Option<PgScratch>,
     redis_queue: Option<(String, String)>,
+    s3: Option<s3::S3Scratch>,
 }
 
 impl TestApp {
@@ -78,6 +83,14 @@ impl TestApp {
             }
             _ => None,
         };
+        let s3 = match std::env::var("TEST_S3_ENDPOINT") {
+            Ok(endpoint) if !endpoint.is_empty() => {
+                let scratch = s3::S3Scratch::create(&endpoint).await;
+                scratch.configure(&mut config.storage);
+                Some(scratch)
+            }
+            _ => None,
+        };
         tweak(&mut config);
         let figment = figment_from(&config);
         let config = Config::from_figment(&figment).expect("valid test configuration");
@@ -98,7 +111,23 @@ impl TestApp {
             running: Some(running),
             postgres,
             redis_queue,
+            s3,
         }
+    }
+
+    /// Whether this test's objects live on the S3 server rather than in a local folder.
+    pub fn on_s3(&self) -> bool {
+        self.ctx.storage.local_root.is_none()
+    }
+
+    /// Keys of archives being written and not yet finished nor abandoned: multipart uploads
+    /// still open on S3, staging files in a local store.
+    pub fn pending_uploads(&self) -> Vec<String> {
+        if let Some(root) = &self.ctx.storage.local_root {
+            return local_staging_files(root);
+        }
+        let s3 = self.s3.as_ref().expect("an S3 store only comes from TEST_S3_ENDPOINT");
+        s3.pending_uploads()
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -141,6 +170,9 @@ impl TestApp {
         if let Some((url, name)) = self.redis_queue.take() {
             clear_redis(&url, &name).await;
         }
+        if let Some(s3) = self.s3.take() {
+            s3.remove(&self.ctx.storage.store).await;
+        }
     }
 }
 
@@ -166,6 +198,25 @@ where
         assert!(start.elapsed() < timeout, "timed out after {timeout:?} waiting for {what}");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+}
+
+/// Keys of a local store's staging files, named `<key>#<suffix>` by the store and the export.
+fn local_staging_files(root: &std::path::Path) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut folders = vec![root.to_path_buf()];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(&folder).expect("store folder").flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                folders.push(path);
+            } else if let Some((key, _)) =
+                path.strip_prefix(root).expect("under the root").to_string_lossy().split_once('#')
+            {
+                found.push(key.to_owned());
+            }
+        }
+    }
+    found
 }
 
 fn figment_from(config: &Config) -> figment::Figment {

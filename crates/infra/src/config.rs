@@ -81,6 +81,9 @@ pub struct StorageConfig {
     pub s3_allow_http: bool,
     /// Path-style addressing (`endpoint/bucket/key`), what MinIO expects.
     pub s3_path_style: bool,
+    /// Export download links point at the store itself (presigned URLs), so that archives do
+    /// not pass through the API; only when clients can reach `s3_endpoint`.
+    pub s3_presigned_links: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -274,6 +277,7 @@ impl Default for Config {
                 s3_secret_access_key: None,
                 s3_allow_http: false,
                 s3_path_style: true,
+                s3_presigned_links: true,
             },
             queue: QueueConfig {
                 redis_url: String::new(),

@@ -2,11 +2,14 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use object_store::ObjectStore;
-use object_store::aws::AmazonS3Builder;
+use object_store::aws::{AmazonS3, AmazonS3Builder};
 use object_store::local::LocalFileSystem;
+use object_store::path::Path;
 use object_store::prefix::PrefixStore;
+use object_store::signer::{Method, SignedUrlOptions, Signer, Url};
 
 use crate::config::StorageConfig;
 
@@ -16,6 +19,8 @@ use crate::config::StorageConfig;
 pub struct Storage {
     pub store: Arc<dyn ObjectStore>,
     pub local_root: Option<PathBuf>,
+    /// Present when clients may fetch objects from the store itself (`storage.s3_presigned_links`).
+    pub presigner: Option<Presigner>,
 }
 
 impl std::fmt::Debug for Storage {
@@ -23,6 +28,7 @@ impl std::fmt::Debug for Storage {
         f.debug_struct("Storage")
             .field("store", &self.store.to_string())
             .field("local_root", &self.local_root)
+            .field("presigned_links", &self.presigner.is_some())
             .finish()
     }
 }
@@ -44,7 +50,7 @@ impl Storage {
             std::fs::create_dir_all(&root).map_err(|e| StorageError::Folder(root.clone(), e))?;
             let root = root.canonicalize().map_err(|e| StorageError::Folder(root.clone(), e))?;
             let store = LocalFileSystem::new_with_prefix(&root)?.with_automatic_cleanup(true);
-            return Ok(Self { store: Arc::new(store), local_root: Some(root) });
+            return Ok(Self { store: Arc::new(store), local_root: Some(root), presigner: None });
         }
         let Some(rest) = config.url.strip_prefix("s3://") else {
             return Err(StorageError::UnsupportedUrl);
@@ -71,8 +77,40 @@ impl Storage {
             builder = builder.with_secret_access_key(secret);
         }
         let s3 = builder.build()?;
+        let presigner = config
+            .s3_presigned_links
+            .then(|| Presigner { s3: s3.clone(), prefix: prefix.to_owned() });
         let store: Arc<dyn ObjectStore> =
             if prefix.is_empty() { Arc::new(s3) } else { Arc::new(PrefixStore::new(s3, prefix)) };
-        Ok(Self { store, local_root: None })
+        Ok(Self { store, local_root: None, presigner })
+    }
+}
+
+/// Signs URLs through which a client reads an object straight from an S3 store, without
+/// credentials and without the bytes passing through this service.
+#[derive(Clone, Debug)]
+pub struct Presigner {
+    s3: AmazonS3,
+    /// The URL's prefix: the signer works on the bucket, beneath the store's `PrefixStore`.
+    prefix: String,
+}
+
+impl Presigner {
+    /// A GET of `key` valid for `ttl`. `response` overrides headers of the answer (S3's
+    /// `response-content-disposition`, …); they are signed with the rest, so a client cannot
+    /// alter them.
+    pub async fn get_url(
+        &self,
+        key: &str,
+        ttl: Duration,
+        response: &[(&str, &str)],
+    ) -> Result<Url, object_store::Error> {
+        let path = if self.prefix.is_empty() {
+            Path::from(key)
+        } else {
+            Path::from(format!("{}/{key}", self.prefix))
+        };
+        let options = SignedUrlOptions::new().with_query(response.iter().copied());
+        self.s3.signed_url_opts(Method::GET, &path, ttl, &options).await
     }
 }

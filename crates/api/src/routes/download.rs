@@ -86,7 +86,7 @@ fn spec_range(spec: &ByteRangeSpec, size: u64) -> Result<(u64, u64), ApiError> {
     spec.to_satisfiable_range(size).ok_or(ApiError::RangeNotSatisfiable { size })
 }
 
-fn content_disposition(name: &str) -> ContentDisposition {
+pub(crate) fn content_disposition(name: &str) -> ContentDisposition {
     // The ASCII fallback keeps old clients working; filename* carries the real UTF-8 name.
     let ascii: String = name
         .chars()
