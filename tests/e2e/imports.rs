@@ -330,6 +330,35 @@ fn zip_of(entries: &[(&str, &[u8])]) -> Vec<u8> {
     out.into_inner()
 }
 
+/// A zip with one deflated entry, for archives refused by their sizes.
+fn deflated_zip(name: &str, bytes: &[u8]) -> Vec<u8> {
+    let mut out = std::io::Cursor::new(Vec::new());
+    {
+        let mut zip = zip::ZipWriter::new(&mut out);
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        zip.start_file(name, options).expect("entry");
+        zip.write_all(bytes).expect("write");
+        zip.finish().expect("finish");
+    }
+    out.into_inner()
+}
+
+/// Sets general-purpose flag bits on the first entry, in its local header and in its
+/// central-directory record (an encrypted-looking entry).
+fn with_flags(mut zip: Vec<u8>, bits: u16) -> Vec<u8> {
+    zip[6] |= bits.to_le_bytes()[0];
+    let central = zip.windows(4).position(|w| w == b"PK\x01\x02").expect("central directory");
+    zip[central + 8] |= bits.to_le_bytes()[0];
+    zip
+}
+
+/// Changes one byte of the first entry's name in its local header only.
+fn with_local_name_changed(mut zip: Vec<u8>) -> Vec<u8> {
+    zip[30] ^= 0x20;
+    zip
+}
+
 fn manifest(files: &[(&str, &[u8])]) -> Vec<u8> {
     let files: Vec<Value> = files
         .iter()
@@ -376,6 +405,19 @@ async fn hostile_or_foreign_archives_are_refused_with_their_code_and_leave_nothi
                 ("manifest.json", &good_manifest),
             ]),
         ),
+        ("unsafe_path", zip_of(&[("/etc/passwd", doc), ("manifest.json", &good_manifest)])),
+        ("unsafe_path", zip_of(&[("C:/x.txt", doc), ("manifest.json", &good_manifest)])),
+        ("unsafe_path", zip_of(&[("a\\b.txt", doc), ("manifest.json", &good_manifest)])),
+        ("encrypted_entry", with_flags(zip_of(&[("secret.txt", doc)]), 1)),
+        ("header_mismatch", with_local_name_changed(zip_of(&[("abc.txt", doc)]))),
+        ("symlink_entry", {
+            let mut out = std::io::Cursor::new(Vec::new());
+            let mut zip = zip::ZipWriter::new(&mut out);
+            let options = zip::write::SimpleFileOptions::default();
+            zip.add_symlink("lien", "/etc/passwd", options).expect("symlink");
+            zip.finish().expect("finish");
+            out.into_inner()
+        }),
         (
             "duplicate_entry",
             zip_of(&[
@@ -467,5 +509,31 @@ async fn uploads_left_waiting_are_removed_by_the_cleanup() {
     assert_eq!(import["status"], "failed");
     assert_eq!(import["error"]["code"], "upload_expired");
     assert!(app.ctx.storage.store.head(&key).await.is_err(), "upload removed");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn archives_past_the_limits_are_refused() {
+    let app = TestApp::spawn_with(|config| {
+        config.imports.max_entries = 20;
+        config.imports.max_total_uncompressed_bytes = 2 * 1024 * 1024;
+        config.imports.ratio_exempt_below_bytes = 64 * 1024;
+    })
+    .await;
+    let many: Vec<(String, Vec<u8>)> =
+        (0..25).map(|i| (format!("f{i}.txt"), b"x".to_vec())).collect();
+    let many: Vec<(&str, &[u8])> = many.iter().map(|(n, b)| (n.as_str(), b.as_slice())).collect();
+    let cases = [
+        ("too_many_entries", zip_of(&many)),
+        ("total_size_exceeded", zip_of(&[("big.bin", &content(3 * 1024 * 1024, 7))])),
+        ("compression_ratio_exceeded", deflated_zip("zeros.bin", &vec![0; 1024 * 1024])),
+    ];
+    for (code, bytes) in cases {
+        let created = json_ok(upload_archive(&app, "bob", bytes).await, 202).await;
+        let id = created["id"].as_str().expect("id").to_owned();
+        let import = wait_import(&app, "bob", &id, &["analysing"]).await;
+        assert_eq!(import["status"], "failed", "{code}: {import}");
+        assert_eq!(import["error"]["code"], code, "{import}");
+    }
     app.stop().await;
 }
