@@ -36,17 +36,27 @@ pub fn find_item(
         .optional()?)
 }
 
-/// Every entry an import recorded, by archive path, with what it became: loaded once when an
-/// attempt starts, so that it skips what is done without a query per entry.
+/// What an earlier attempt made of an entry: the id it became, the name it was given.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DoneItem {
+    pub created_id: Option<String>,
+    pub final_name: Option<String>,
+}
+
+/// Every entry an import recorded, by archive path: loaded once when an attempt starts, so that
+/// it skips what is done without a query per entry.
 pub fn done_items(
     conn: &mut DbConnection,
     import_id: &str,
-) -> Result<std::collections::HashMap<String, Option<String>>, DbError> {
-    let rows: Vec<(String, Option<String>)> = import_items::table
+) -> Result<std::collections::HashMap<String, DoneItem>, DbError> {
+    let rows: Vec<(String, Option<String>, Option<String>)> = import_items::table
         .filter(import_items::import_id.eq(import_id))
-        .select((import_items::path, import_items::created_id))
+        .select((import_items::path, import_items::created_id, import_items::final_name))
         .load(conn)?;
-    Ok(rows.into_iter().collect())
+    Ok(rows
+        .into_iter()
+        .map(|(path, created_id, final_name)| (path, DoneItem { created_id, final_name }))
+        .collect())
 }
 
 pub fn items_count(conn: &mut DbConnection, import_id: &str) -> Result<i64, DbError> {

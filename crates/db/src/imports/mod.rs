@@ -4,7 +4,8 @@
 mod items;
 
 pub use items::{
-    done_items, failed_items, find_item, imported_bytes, items_count, outcome_counts, record_item,
+    DoneItem, done_items, failed_items, find_item, imported_bytes, items_count, outcome_counts,
+    record_item,
 };
 
 use chrono::NaiveDateTime;

@@ -99,6 +99,7 @@ pub(crate) async fn import(
     };
     let (root_id, root_name) = importer.root().await?;
     importer.folders.insert(String::new(), root_id);
+    importer.names_of_earlier_attempts();
     // Files are copied a few at a time, so that reading one overlaps writing another; their
     // rows are recorded in archive order.
     let mut copying = FuturesOrdered::new();
@@ -166,7 +167,7 @@ struct Importer<'a> {
     prefix: &'a str,
     known: &'a HashMap<String, Known>,
     /// Entries an earlier attempt recorded, by archive path, with what they became.
-    done: HashMap<String, Option<String>>,
+    done: HashMap<String, imports::DoneItem>,
     /// Folder ids by path in the app folder ("" is the import's own folder).
     folders: HashMap<String, String>,
     /// Names given in each folder (lower case: one folder cannot hold "A" and "a" on every
@@ -209,9 +210,9 @@ impl Importer<'_> {
         let parent = Box::pin(self.folder(parent_path)).await?;
         let name = name_for(self.known.get(relative), segment);
         let path = format!("{}{relative}", self.prefix);
-        if let Some(Some(id)) = self.done.get(&path) {
+        if let Some(id) = self.done.get(&path).and_then(|d| d.created_id.clone()) {
             self.folders.insert(relative.to_owned(), id.clone());
-            return Ok(id.clone());
+            return Ok(id);
         }
         let (name, renamed) = self.claim(&parent, &name);
         let (import_id, owner) = (self.import.id.clone(), self.import.owner_id.clone());
@@ -228,6 +229,27 @@ impl Importer<'_> {
             .await?;
         self.folders.insert(relative.to_owned(), id.clone());
         Ok(id)
+    }
+
+    /// The names an earlier attempt gave, claimed again in their folders, so that what this
+    /// attempt adds beside them stays unique.
+    fn names_of_earlier_attempts(&mut self) {
+        for (path, done) in &self.done {
+            let (Some(relative), Some(name)) = (path.strip_prefix(self.prefix), &done.final_name)
+            else {
+                continue;
+            };
+            let parent_path = relative.rsplit_once('/').map_or("", |(parent, _)| parent);
+            let parent = if parent_path.is_empty() {
+                self.folders.get("").cloned()
+            } else {
+                let key = format!("{}{parent_path}", self.prefix);
+                self.done.get(&key).and_then(|d| d.created_id.clone())
+            };
+            if let Some(parent) = parent {
+                self.names.entry(parent).or_default().insert(name.to_lowercase());
+            }
+        }
     }
 
     /// A name in a folder of the import, suffixed when the folder already has it.
