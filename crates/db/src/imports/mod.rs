@@ -253,8 +253,9 @@ pub fn lapsed_uploads(
         .load(conn)?)
 }
 
-/// Forgets the upload of a lapsed import, before its object is deleted (a crash in between
-/// leaves an orphan object rather than a row naming a missing one). An analysed import fails
+/// Forgets the upload of a lapsed import, once its object is deleted (a crash in between leaves
+/// a row whose upload is gone, which the import reports as such, never an object nobody points
+/// at). An analysed import fails
 /// with [`UPLOAD_EXPIRED`]; a finished one also drops its items, which only served to resume.
 /// `false` when the import was launched or deleted meanwhile.
 pub fn drop_upload(conn: &mut DbConnection, id: &str) -> Result<bool, DbError> {

@@ -278,7 +278,7 @@ async fn write_app(
             }
             Ready::Missing { path } => {
                 // One lost file makes the app incomplete, not the export.
-                failure.get_or_insert_with(|| missing(&path));
+                failure.get_or_insert_with(|| missing(&format!("{folder}/{path}")));
                 progress.advance(0).await?;
                 None
             }

@@ -98,7 +98,9 @@ fn name_and_time(out: &mut Vec<u8>, name: &[u8], modified: DateTime<Utc>) {
     put_u16(out, EXTENDED_TIMESTAMP);
     put_u16(out, 5);
     out.push(1);
-    put_u32(out, u32::try_from(modified.timestamp().max(0)).unwrap_or(u32::MAX));
+    // Readers take the field as signed: past 2038 it holds the latest time they can read.
+    let seconds = modified.timestamp().clamp(0, i64::from(i32::MAX));
+    put_u32(out, u32::try_from(seconds).unwrap_or(0));
 }
 
 /// A local file header. `zip64` adds a ZIP64 extra field: with the sizes when they are known
