@@ -534,6 +534,10 @@ async fn archives_past_the_limits_are_refused() {
         let import = wait_import(&app, "bob", &id, &["analysing"]).await;
         assert_eq!(import["status"], "failed", "{code}: {import}");
         assert_eq!(import["error"]["code"], code, "{import}");
+        let key = object_store::path::Path::from(format!("imports/{id}.zip"));
+        assert!(app.ctx.storage.store.head(&key).await.is_err(), "{code}: upload removed");
     }
+    let docs = json_ok(app.get("/api/v1/documents", "bob").send().await.expect("list"), 200).await;
+    assert_eq!(docs["total"], 0, "{docs}");
     app.stop().await;
 }
