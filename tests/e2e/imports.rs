@@ -381,7 +381,8 @@ fn manifest(files: &[(&str, &[u8])]) -> Vec<u8> {
 
 #[tokio::test]
 async fn hostile_or_foreign_archives_are_refused_with_their_code_and_leave_nothing() {
-    let app = TestApp::spawn().await;
+    // One import a case, far faster than a person uploads.
+    let app = TestApp::spawn_with(|config| config.limits.creations_per_minute = 100).await;
     let doc: &[u8] = b"contenu";
     let good_manifest = manifest(&[("Documents/Mes documents/a.txt", doc)]);
     let cases: Vec<(&str, Vec<u8>)> = vec![

@@ -8,6 +8,7 @@ mod exports;
 mod health;
 mod imports;
 mod jobs;
+mod limits;
 mod metrics;
 mod spec;
 mod storage;

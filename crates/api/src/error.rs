@@ -40,6 +40,11 @@ pub enum ApiError {
     UnsupportedContent { code: ErrorCode, detail: String },
     #[error("the requested range is not satisfiable")]
     RangeNotSatisfiable { size: u64 },
+    /// Too many exports and imports created lately; `retry_after` is in seconds.
+    #[error(
+        "too many exports and imports created in the last minute; try again in {retry_after} s"
+    )]
+    RateLimited { retry_after: u64 },
     #[error("{0} unavailable")]
     Unavailable(String),
     /// Anything unexpected: logged with its cause, answered as an opaque 500.
@@ -76,6 +81,7 @@ impl ApiError {
             Self::UnsupportedMediaType | Self::UnsupportedMediaTypeJson => {
                 ErrorCode::UnsupportedMediaType
             }
+            Self::RateLimited { .. } => ErrorCode::RateLimited,
             Self::Unavailable(_) => ErrorCode::Unavailable,
             Self::Internal(_) => ErrorCode::Internal,
         }
@@ -109,6 +115,7 @@ impl ResponseError for ApiError {
             Self::UnsupportedMediaType
             | Self::UnsupportedMediaTypeJson
             | Self::UnsupportedContent { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -133,6 +140,9 @@ impl ResponseError for ApiError {
                 if let Ok(value) = HeaderValue::from_str(&format!("bytes */{size}")) {
                     headers.insert(header::CONTENT_RANGE, value);
                 }
+            }
+            Self::RateLimited { retry_after } => {
+                headers.insert(header::RETRY_AFTER, HeaderValue::from(*retry_after));
             }
             _ => {}
         }

@@ -4,6 +4,7 @@
 //! path for both backends. Diesel is synchronous: callers run queries on a blocking thread
 //! through [`Database::run`].
 
+pub mod creations;
 pub mod documents;
 pub mod exports;
 pub mod imports;

@@ -156,3 +156,11 @@ diesel::table! {
 
 diesel::joinable!(import_items -> imports (import_id));
 diesel::allow_tables_to_appear_in_same_query!(imports, import_items, documents);
+
+diesel::table! {
+    creations (id) {
+        id -> Text,
+        owner_id -> Text,
+        created_at -> Timestamp,
+    }
+}

@@ -93,8 +93,9 @@ pub struct QueueConfig {
     pub redis_url: String,
     /// Redis key namespace of the queue; set explicitly on producer and consumer.
     pub name: String,
-    /// Jobs one worker process runs at once.
-    pub concurrency: usize,
+    /// Jobs one worker process runs at once; further messages wait for a free place, neither
+    /// lost nor failed. Also what a Redis worker fetches in one batch.
+    pub max_concurrent_jobs: usize,
     /// How often a running job proves it is alive.
     pub heartbeat_secs: u64,
     /// A running job whose heartbeat is older than this is taken over by another worker.
@@ -149,6 +150,8 @@ pub struct LimitsConfig {
     pub default_page_size: i64,
     /// Longest token lifetime `mesdonnees token` will mint, in seconds.
     pub max_token_ttl_secs: u64,
+    /// Exports and imports, counted together, one user may create in any 60 seconds.
+    pub creations_per_minute: u32,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -282,7 +285,7 @@ impl Default for Config {
             queue: QueueConfig {
                 redis_url: String::new(),
                 name: "mesdonnees-jobs".to_owned(),
-                concurrency: 4,
+                max_concurrent_jobs: 4,
                 heartbeat_secs: 5,
                 stale_after_secs: 30,
                 reconcile_interval_secs: 15,
@@ -306,6 +309,7 @@ impl Default for Config {
                 max_json_bytes: 64 * 1024,
                 default_page_size: 50,
                 max_token_ttl_secs: 30 * 24 * 3600,
+                creations_per_minute: 10,
             },
             exports: ExportsConfig {
                 instance_name: "mesdonnees".to_owned(),
@@ -377,8 +381,11 @@ impl Config {
 
     fn validate(&self) -> Result<(), ConfigError> {
         let invalid = |msg: &str| Err(ConfigError::Invalid(msg.to_owned()));
-        if self.queue.concurrency == 0 {
-            return invalid("queue.concurrency must be at least 1");
+        if self.queue.max_concurrent_jobs == 0 {
+            return invalid("queue.max_concurrent_jobs must be at least 1");
+        }
+        if self.limits.creations_per_minute == 0 {
+            return invalid("limits.creations_per_minute must be at least 1");
         }
         if self.queue.heartbeat_secs == 0
             || self.queue.stale_after_secs <= self.queue.heartbeat_secs
@@ -496,21 +503,20 @@ mod tests {
 
     #[test]
     fn unknown_keys_and_bad_values_are_refused() {
-        figment::Jail::expect_with(|jail| {
-            jail.set_env("MESDONNEES__DATABASE__NOPE", "1");
-            assert!(Config::from_figment(&Config::figment(None)).is_err());
-            Ok(())
-        });
-        figment::Jail::expect_with(|jail| {
-            jail.set_env("MESDONNEES__QUEUE__CONCURRENCY", "0");
-            assert!(Config::from_figment(&Config::figment(None)).is_err());
-            Ok(())
-        });
-        figment::Jail::expect_with(|jail| {
-            jail.set_env("MESDONNEES__METRICS__TOKEN", "short");
-            assert!(Config::from_figment(&Config::figment(None)).is_err());
-            Ok(())
-        });
+        for (key, value) in [
+            ("MESDONNEES__DATABASE__NOPE", "1"),
+            ("MESDONNEES__QUEUE__MAX_CONCURRENT_JOBS", "0"),
+            ("MESDONNEES__LIMITS__CREATIONS_PER_MINUTE", "0"),
+            // The key's name before `queue.max_concurrent_jobs` is refused, not ignored.
+            ("MESDONNEES__QUEUE__CONCURRENCY", "2"),
+            ("MESDONNEES__METRICS__TOKEN", "short"),
+        ] {
+            figment::Jail::expect_with(|jail| {
+                jail.set_env(key, value);
+                assert!(Config::from_figment(&Config::figment(None)).is_err(), "{key}={value}");
+                Ok(())
+            });
+        }
     }
 
     #[test]
@@ -520,6 +526,8 @@ mod tests {
                 Config::from_figment(&Config::figment(None)).map_err(|e| e.to_string())?;
             assert_eq!((defaults.metrics.bind, defaults.metrics.token), (None, None));
             assert_eq!(defaults.queue.shutdown_grace_secs, 20);
+            assert_eq!(defaults.queue.max_concurrent_jobs, 4);
+            assert_eq!(defaults.limits.creations_per_minute, 10);
             jail.set_env("MESDONNEES__METRICS__BIND", "127.0.0.1:9464");
             jail.set_env("MESDONNEES__METRICS__TOKEN", "a-scraper-secret-of-some-length");
             jail.set_env("MESDONNEES__QUEUE__SHUTDOWN_GRACE_SECS", "0");

@@ -139,7 +139,7 @@ fn redis_config(config: &QueueConfig) -> apalis_redis::Config {
         .max(2);
     apalis_redis::Config::default()
         .queue(&config.name)
-        .batch_size(config.concurrency)
+        .batch_size(config.max_concurrent_jobs)
         .heartbeat_interval(Duration::from_millis(poll_ms))
         .missed_heartbeats(missed)
         .persist_results(false)

@@ -39,6 +39,7 @@ pub enum ErrorCode {
     NotAnalysed,
     NotImportable,
     ImportRunning,
+    RateLimited,
     Unavailable,
     Internal,
 }
@@ -80,6 +81,7 @@ impl ErrorCode {
             Self::NotAnalysed => "not_analysed",
             Self::NotImportable => "not_importable",
             Self::ImportRunning => "import_running",
+            Self::RateLimited => "rate_limited",
             Self::Unavailable => "unavailable",
             Self::Internal => "internal",
         }
@@ -92,7 +94,12 @@ mod tests {
 
     #[test]
     fn serde_name_matches_as_str() {
-        for code in [ErrorCode::PayloadTooLarge, ErrorCode::Unauthenticated, ErrorCode::NotFound] {
+        for code in [
+            ErrorCode::PayloadTooLarge,
+            ErrorCode::Unauthenticated,
+            ErrorCode::NotFound,
+            ErrorCode::RateLimited,
+        ] {
             let json = serde_json::to_value(code).expect("serialisable");
             assert_eq!(json, serde_json::Value::String(code.as_str().to_owned()));
         }

@@ -56,7 +56,7 @@ async fn consume(
     runner: Runner,
     stop_rx: watch::Receiver<bool>,
 ) -> Result<(), anyhow::Error> {
-    let concurrency = ctx.config.queue.concurrency;
+    let concurrency = ctx.config.queue.max_concurrent_jobs;
     let stop_requested = stop_rx.clone();
     let signal = move || {
         let mut stop_rx = stop_rx.clone();

@@ -1,8 +1,9 @@
 //! Periodic cleanup of exports: archives past their expiry are deleted and marked `expired`;
-//! exports whose job ended without them (out of attempts, or lost) are marked `failed`.
+//! exports whose job ended without them (out of attempts, or lost) are marked `failed`; the
+//! creations of users who stopped creating are forgotten once past the rate limit's window.
 
 use chrono::Utc;
-use mesdonnees_db::{exports, jobs};
+use mesdonnees_db::{creations, exports, jobs};
 use mesdonnees_infra::Context;
 use object_store::ObjectStoreExt;
 use object_store::path::Path;
@@ -14,6 +15,8 @@ const BATCH: i64 = 200;
 
 pub async fn cleanup_once(ctx: &Context) -> Result<(usize, usize), anyhow::Error> {
     let now = Utc::now().naive_utc();
+    let forget_before = now - creations::WINDOW;
+    ctx.db.run(move |conn| creations::forget_before(conn, forget_before)).await?;
     let expired = ctx.db.run(move |conn| exports::expired(conn, now, BATCH)).await?;
     let mut expired_count = 0;
     for export in expired {

@@ -1,7 +1,7 @@
 use actix_web::http::header;
 use actix_web::{HttpResponse, post, web};
 use chrono::Utc;
-use mesdonnees_db::{Export, exports, jobs};
+use mesdonnees_db::{Export, creations, exports, jobs};
 use mesdonnees_shared::exports::{ExportOptions, NAME_MAX_CHARS, valid_email};
 use mesdonnees_shared::filters::ExportFilters;
 use mesdonnees_shared::jobs::JobPayload;
@@ -33,6 +33,8 @@ pub struct CreateExport {
         (status = 202, description = "accepted; poll the export", body = ExportView),
         (status = 409, description = "an export is already in progress", body = crate::problem::ProblemSchema, content_type = "application/problem+json"),
         (status = 422, description = "unknown app, bad filter, name or e-mail, or over the archive quota", body = crate::problem::ProblemSchema, content_type = "application/problem+json"),
+        (status = 429, description = "too many exports and imports created in the last minute; see `Retry-After`", body = crate::problem::ProblemSchema, content_type = "application/problem+json",
+            headers(("Retry-After" = u64, description = "seconds until a creation is accepted again"))),
     ),
     security(("bearer" = []))
 )]
@@ -46,9 +48,16 @@ pub async fn create_export(
     let (export, bytes) = new_export(&ctx, &user, body.into_inner()).await?;
     let quota = ctx.config.exports.user_archive_quota_bytes;
     let max_attempts = ctx.config.queue.max_attempts;
+    let per_minute = ctx.config.limits.creations_per_minute;
     let outcome = ctx
         .db
         .transaction(move |conn| {
+            // Counted in the database, not in this process: several API processes share the
+            // count, and deleting an export does not give its creation back.
+            let now = mesdonnees_db::models::now();
+            if let Some(retry_after) = creations::admit(conn, &owner, per_minute, now)? {
+                return Ok(Created::RateLimited { retry_after });
+            }
             let used = u64::try_from(exports::ready_bytes(conn, &owner)?).unwrap_or(0);
             if used.saturating_add(bytes) > quota {
                 return Ok(Created::OverQuota { used });
@@ -62,6 +71,7 @@ pub async fn create_export(
                 max_attempts,
             )?;
             exports::set_job(conn, &export.id, &job.to_string())?;
+            creations::record(conn, &export.id, &owner, now)?;
             Ok(Created::Queued(job, exports::find(conn, &export.id)?.map(Box::new)))
         })
         .await?;
@@ -79,6 +89,7 @@ pub async fn create_export(
                 ),
             ));
         }
+        Created::RateLimited { retry_after } => return Err(ApiError::RateLimited { retry_after }),
         Created::Busy(running) => {
             return Err(ApiError::Conflict {
                 code: ErrorCode::ExportInProgress,
@@ -147,4 +158,5 @@ enum Created {
     Queued(JobId, Option<Box<Export>>),
     Busy(Option<String>),
     OverQuota { used: u64 },
+    RateLimited { retry_after: u64 },
 }

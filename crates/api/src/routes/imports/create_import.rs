@@ -3,7 +3,7 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use bytes::Bytes;
 use futures_util::{Stream, StreamExt};
-use mesdonnees_db::{Import, imports, jobs};
+use mesdonnees_db::{Import, creations, imports, jobs};
 use mesdonnees_shared::imports::{ImportStatus, upload_key};
 use mesdonnees_shared::jobs::JobPayload;
 use mesdonnees_shared::{DocumentName, ErrorCode, ImportId};
@@ -49,6 +49,8 @@ pub struct ImportForm {
         (status = 413, description = "larger than the upload limit", body = crate::problem::ProblemSchema, content_type = "application/problem+json"),
         (status = 415, description = "neither multipart nor a zip, or not a zip inside", body = crate::problem::ProblemSchema, content_type = "application/problem+json"),
         (status = 422, description = "no file", body = crate::problem::ProblemSchema, content_type = "application/problem+json"),
+        (status = 429, description = "too many exports and imports created in the last minute; see `Retry-After`", body = crate::problem::ProblemSchema, content_type = "application/problem+json",
+            headers(("Retry-After" = u64, description = "seconds until a creation is accepted again"))),
     ),
     security(("bearer" = []))
 )]
@@ -69,13 +71,8 @@ pub async fn create_import(
         return Err(too_large(max));
     }
     let owner = user.id.to_string();
-    let active = {
-        let owner = owner.clone();
-        ctx.db.run(move |conn| imports::find_active(conn, &owner)).await?
-    };
-    if let Some(active) = active {
-        return Err(busy(&active.id));
-    }
+    may_create(&ctx, &owner).await?;
+    let per_minute = ctx.config.limits.creations_per_minute;
     let id = ImportId::new().to_string();
     let key = Path::from(upload_key(&id));
     let essence = req
@@ -119,12 +116,19 @@ pub async fn create_import(
     let created = ctx
         .db
         .transaction(move |conn| {
+            // Counted in the database, not in this process: several API processes share the
+            // count, and deleting an import does not give its creation back.
+            let now = mesdonnees_db::models::now();
+            if let Some(retry_after) = creations::admit(conn, &owner, per_minute, now)? {
+                return Ok(Err(Refused::RateLimited { retry_after }));
+            }
             if !imports::insert(conn, &row)? {
-                return Ok(Err(imports::find_active(conn, &owner)?.map(|i| i.id)));
+                return Ok(Err(Refused::Busy(imports::find_active(conn, &owner)?.map(|i| i.id))));
             }
             let payload = JobPayload::AnalyseImport { import_id: row.id.clone() };
             let job = jobs::create(conn, &payload, max_attempts)?;
             imports::set_job(conn, &row.id, &job.to_string())?;
+            creations::record(conn, &row.id, &owner, now)?;
             Ok(Ok((job, imports::find(conn, &row.id)?)))
         })
         .await;
@@ -134,9 +138,12 @@ pub async fn create_import(
             discard(&ctx, &key).await;
             return Err(ApiError::internal(anyhow::anyhow!("import vanished after insert")));
         }
-        Ok(Err(active)) => {
+        Ok(Err(refused)) => {
             discard(&ctx, &key).await;
-            return Err(busy(&active.unwrap_or_default()));
+            return Err(match refused {
+                Refused::Busy(active) => busy(&active.unwrap_or_default()),
+                Refused::RateLimited { retry_after } => ApiError::RateLimited { retry_after },
+            });
         }
         Err(e) => {
             discard(&ctx, &key).await;
@@ -149,6 +156,38 @@ pub async fn create_import(
     Ok(HttpResponse::Accepted()
         .insert_header((header::LOCATION, format!("/api/v1/imports/{}", row.id)))
         .json(ImportView::from(row)))
+}
+
+/// Refuses an upload the user could not make an import of, before it is stored: over the rate
+/// limit, or with another import in progress. The creating transaction checks both again,
+/// race-free.
+async fn may_create(ctx: &Ctx, owner: &str) -> Result<(), ApiError> {
+    let owner = owner.to_owned();
+    let per_minute = ctx.config.limits.creations_per_minute;
+    let (wait, active) = ctx
+        .db
+        .run(move |conn| {
+            let now = mesdonnees_db::models::now();
+            let wait = creations::wait_secs(conn, &owner, per_minute, now)?;
+            Ok((wait, imports::find_active(conn, &owner)?))
+        })
+        .await?;
+    if let Some(retry_after) = wait {
+        return Err(ApiError::RateLimited { retry_after });
+    }
+    match active {
+        Some(active) => Err(busy(&active.id)),
+        None => Ok(()),
+    }
+}
+
+/// Why a stored upload did not become an import.
+enum Refused {
+    /// Another import is in progress, the one named when still found.
+    Busy(Option<String>),
+    RateLimited {
+        retry_after: u64,
+    },
 }
 
 /// The first `file` part of a multipart body, stored; other parts are skipped.
