@@ -57,7 +57,7 @@ fn env(data: &Path, database: &str, redis: &str, queue: &str) -> Vec<(String, St
         ("MESDONNEES__QUEUE__NAME", queue.to_owned()),
         // One job at a time per worker: two exports running are on two workers, so the one
         // killed has a job under way.
-        ("MESDONNEES__QUEUE__CONCURRENCY", "1".to_owned()),
+        ("MESDONNEES__QUEUE__MAX_CONCURRENT_JOBS", "1".to_owned()),
         ("MESDONNEES__QUEUE__HEARTBEAT_SECS", "1".to_owned()),
         ("MESDONNEES__QUEUE__STALE_AFTER_SECS", STALE_AFTER_SECS.to_string()),
         ("MESDONNEES__QUEUE__RECONCILE_INTERVAL_SECS", "1".to_owned()),
