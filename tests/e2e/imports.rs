@@ -379,6 +379,18 @@ fn manifest(files: &[(&str, &[u8])]) -> Vec<u8> {
     .expect("manifest")
 }
 
+/// Uploads an archive for bob and expects its analysis to refuse it with `code`, leaving no
+/// upload behind.
+async fn refused_with(app: &TestApp, bytes: Vec<u8>, code: &str) {
+    let created = json_ok(upload_archive(app, "bob", bytes).await, 202).await;
+    let id = created["id"].as_str().expect("id").to_owned();
+    let import = wait_import(app, "bob", &id, &["analysing"]).await;
+    assert_eq!(import["status"], "failed", "{code}: {import}");
+    assert_eq!(import["error"]["code"], code, "{import}");
+    let key = object_store::path::Path::from(format!("imports/{id}.zip"));
+    assert!(app.ctx.storage.store.head(&key).await.is_err(), "{code}: upload removed");
+}
+
 #[tokio::test]
 async fn hostile_or_foreign_archives_are_refused_with_their_code_and_leave_nothing() {
     // One import a case, far faster than a person uploads.
@@ -429,13 +441,7 @@ async fn hostile_or_foreign_archives_are_refused_with_their_code_and_leave_nothi
         ),
     ];
     for (code, bytes) in cases {
-        let created = json_ok(upload_archive(&app, "bob", bytes).await, 202).await;
-        let id = created["id"].as_str().expect("id").to_owned();
-        let import = wait_import(&app, "bob", &id, &["analysing"]).await;
-        assert_eq!(import["status"], "failed", "{code}: {import}");
-        assert_eq!(import["error"]["code"], code, "{import}");
-        let key = object_store::path::Path::from(format!("imports/{id}.zip"));
-        assert!(app.ctx.storage.store.head(&key).await.is_err(), "{code}: upload removed");
+        refused_with(&app, bytes, code).await;
     }
     // Nothing was written to the user's documents.
     let docs = json_ok(app.get("/api/v1/documents", "bob").send().await.expect("list"), 200).await;
@@ -530,13 +536,7 @@ async fn archives_past_the_limits_are_refused() {
         ("compression_ratio_exceeded", deflated_zip("zeros.bin", &vec![0; 1024 * 1024])),
     ];
     for (code, bytes) in cases {
-        let created = json_ok(upload_archive(&app, "bob", bytes).await, 202).await;
-        let id = created["id"].as_str().expect("id").to_owned();
-        let import = wait_import(&app, "bob", &id, &["analysing"]).await;
-        assert_eq!(import["status"], "failed", "{code}: {import}");
-        assert_eq!(import["error"]["code"], code, "{import}");
-        let key = object_store::path::Path::from(format!("imports/{id}.zip"));
-        assert!(app.ctx.storage.store.head(&key).await.is_err(), "{code}: upload removed");
+        refused_with(&app, bytes, code).await;
     }
     let docs = json_ok(app.get("/api/v1/documents", "bob").send().await.expect("list"), 200).await;
     assert_eq!(docs["total"], 0, "{docs}");
