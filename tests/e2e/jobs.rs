@@ -143,6 +143,9 @@ async fn an_unreadable_job_fails_without_retrying() {
 async fn a_job_running_at_shutdown_is_handed_back_with_its_upload_aborted() {
     let mut app = TestApp::spawn_with(|config| {
         config.queue.shutdown_grace_secs = 0;
+        // Only the hand-back may requeue the job here: a heartbeat late on a loaded machine
+        // must not let the reconciler take it over first.
+        config.queue.stale_after_secs = 600;
         config.limits.max_upload_bytes = 8 * 1024 * 1024;
         config.limits.user_quota_bytes = 64 * 1024 * 1024;
     })
