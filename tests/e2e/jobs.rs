@@ -180,7 +180,12 @@ async fn a_job_running_at_shutdown_is_handed_back_with_its_upload_aborted() {
         .await
         .expect("the export's job");
     assert_eq!(job.status, "queued", "handed back");
-    assert_eq!((job.attempts, job.heartbeat_at), (0, None), "claimable at once, attempt returned");
+    assert_eq!(
+        (job.attempts, job.heartbeat_at),
+        (0, None),
+        "claimable at once, attempt returned ({:?})",
+        job.last_error
+    );
     let exports_dir = app.data_dir.path().join("objects").join("exports");
     let left: Vec<_> = std::fs::read_dir(&exports_dir)
         .map(|dir| dir.filter_map(Result::ok).map(|e| e.file_name()).collect())

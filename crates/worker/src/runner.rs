@@ -177,10 +177,17 @@ impl Runner {
             tokio::select! {
                 result = &mut work => return result,
                 () = self.shutdown.interrupted().cancelled() => {
-                    // The handler saw the same token; it may still finish or clean up.
-                    return tokio::time::timeout(LET_GO, &mut work)
-                        .await
-                        .unwrap_or(Err(JobError::Interrupted));
+                    // The handler saw the same token; it may still finish or clean up. A
+                    // transient error now is the stop's doing (an aborted upload, a closed
+                    // stream): the job is handed back rather than charged an attempt.
+                    return match tokio::time::timeout(LET_GO, &mut work).await {
+                        Ok(Err(JobError::Transient(e))) => {
+                            tracing::info!(error = %e, "job stopped by the shutdown");
+                            Err(JobError::Interrupted)
+                        }
+                        Ok(result) => result,
+                        Err(_) => Err(JobError::Interrupted),
+                    };
                 }
                 _ = ticker.tick() => {
                     let id = job_id.to_string();
