@@ -6,6 +6,7 @@ mod child;
 mod corpus;
 mod import_bench;
 mod json_doc;
+mod load;
 mod num;
 mod report;
 mod rng;
@@ -24,7 +25,10 @@ use corpus::{Kind, Spec};
 use report::{CorpusResult, OurRun};
 
 #[derive(Debug, Parser)]
-#[command(name = "mesdonnees-bench", about = "Export path vs zip on generated corpora")]
+#[command(
+    name = "mesdonnees-bench",
+    about = "Export and import paths vs zip and unzip; the API under load"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -37,6 +41,9 @@ enum Command {
     /// Export a corpus once, then import the archive with the real import path (analysis and
     /// import job) into another user, and compare with `unzip -q`.
     Import(ExportArgs),
+    /// Start the release `mesdonnees api` on Postgres + Redis and measure `POST /exports` and
+    /// `GET /exports/{id}` under `wrk` with thousands of distinct users.
+    Load(load::LoadArgs),
     /// Run one import in this process and print its times and peak RSS (used by `import`).
     #[command(hide = true)]
     RunImport {
@@ -108,6 +115,7 @@ fn main() -> Result<()> {
         Command::Export(args) => export(&runtime, &args),
         Command::RunExport { dir, export_id } => child::run_export(&runtime, &dir, &export_id),
         Command::Import(args) => import(&runtime, &args),
+        Command::Load(args) => load::run(&args),
         Command::RunImport { dir, import_id } => {
             import_bench::run_child(&runtime, &dir, &import_id)
         }

@@ -1,5 +1,5 @@
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use diesel::connection::SimpleConnection;
 use diesel::pg::PgConnection;
@@ -87,24 +87,56 @@ impl Target {
     }
 }
 
-struct Manager(Target);
+/// Longest a pooled connection may sit unused before it is pinged on checkout. Pinging every
+/// checkout would double the round trips of every short request; a connection used a moment ago
+/// is very likely alive, and one that dies under use is dropped by `has_broken`.
+const PING_AFTER_IDLE: Duration = Duration::from_secs(15);
+
+/// A pooled connection and when it was last used. A query that finds the server gone leaves
+/// diesel's transaction manager in error, so `is_broken` keeps such a connection out of the pool;
+/// only one that died while idle needs the ping.
+pub(crate) struct TrackedConnection {
+    conn: DbConnection,
+    /// Set when the idle ping failed.
+    lost: bool,
+    last_used: Instant,
+}
+
+// Lets query tests take the pooled connection as a plain `&mut DbConnection`.
+#[cfg(test)]
+impl std::ops::Deref for TrackedConnection {
+    type Target = DbConnection;
+    fn deref(&self) -> &DbConnection {
+        &self.conn
+    }
+}
+
+#[cfg(test)]
+impl std::ops::DerefMut for TrackedConnection {
+    fn deref_mut(&mut self) -> &mut DbConnection {
+        &mut self.conn
+    }
+}
+
+pub(crate) struct Manager(Target);
 
 impl ManageConnection for Manager {
-    type Connection = DbConnection;
+    type Connection = TrackedConnection;
     type Error = ConnectionError;
 
-    fn connect(&self) -> Result<DbConnection, ConnectionError> {
-        self.0.connect()
+    fn connect(&self) -> Result<TrackedConnection, ConnectionError> {
+        let conn = self.0.connect()?;
+        Ok(TrackedConnection { conn, lost: false, last_used: Instant::now() })
     }
 
-    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), ConnectionError> {
+    fn is_valid(&self, pooled: &mut TrackedConnection) -> Result<(), ConnectionError> {
         use diesel::r2d2::R2D2Connection;
-        conn.ping().map_err(ConnectionError::CouldntSetupConfiguration)
+        pooled.conn.ping().map_err(ConnectionError::CouldntSetupConfiguration)
     }
 
-    fn has_broken(&self, conn: &mut DbConnection) -> bool {
+    fn has_broken(&self, pooled: &mut TrackedConnection) -> bool {
         use diesel::r2d2::R2D2Connection;
-        conn.is_broken()
+        pooled.lost || pooled.conn.is_broken()
     }
 }
 
@@ -138,6 +170,7 @@ impl Database {
             .max_size(pool_size)
             .min_idle(Some(0))
             .connection_timeout(acquire_timeout)
+            .test_on_check_out(false)
             .build_unchecked(Manager(target));
         Ok(Self { pool, backend })
     }
@@ -147,8 +180,8 @@ impl Database {
     }
 
     pub fn run_migrations(&self) -> Result<usize, DbError> {
-        let mut conn = self.pool.get()?;
-        let applied = match &mut *conn {
+        let mut pooled = checkout(&self.pool)?;
+        let applied = match &mut pooled.conn {
             DbConnection::Pg(c) => c.run_pending_migrations(PG_MIGRATIONS).map(|v| v.len()),
             DbConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
         };
@@ -163,8 +196,10 @@ impl Database {
     {
         let pool = self.pool.clone();
         tokio::task::spawn_blocking(move || {
-            let mut conn = pool.get()?;
-            f(&mut conn)
+            let mut pooled = checkout(&pool)?;
+            let result = f(&mut pooled.conn);
+            pooled.last_used = Instant::now();
+            result
         })
         .await
         .map_err(|_| DbError::Cancelled)?
@@ -181,10 +216,8 @@ impl Database {
 
     /// A pooled connection on the calling thread, for the query tests.
     #[cfg(test)]
-    pub(crate) fn connection(
-        &self,
-    ) -> Result<impl std::ops::DerefMut<Target = DbConnection>, DbError> {
-        Ok(self.pool.get()?)
+    pub(crate) fn connection(&self) -> Result<r2d2::PooledConnection<Manager>, DbError> {
+        checkout(&self.pool)
     }
 
     pub async fn ping(&self) -> Result<(), DbError> {
@@ -196,11 +229,89 @@ impl Database {
     }
 }
 
+/// A connection from the pool, pinged first when it has been idle long enough for the server
+/// (or a proxy) to have dropped it; a dead one is discarded and the next one tried.
+fn checkout(pool: &r2d2::Pool<Manager>) -> Result<r2d2::PooledConnection<Manager>, DbError> {
+    use diesel::r2d2::R2D2Connection;
+    // Every idle connection may be stale after a server restart: try at most the whole pool,
+    // then one freshly opened.
+    for _ in 0..=pool.max_size() {
+        let mut pooled = pool.get()?;
+        if pooled.last_used.elapsed() < PING_AFTER_IDLE || pooled.conn.ping().is_ok() {
+            return Ok(pooled);
+        }
+        pooled.lost = true;
+    }
+    Ok(pool.get()?)
+}
+
 fn ensure_parent(path: &Path) -> Result<(), DbError> {
     match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => {
             std::fs::create_dir_all(parent).map_err(|e| DbError::Folder(parent.to_path_buf(), e))
         }
         _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use diesel::RunQueryDsl;
+    use diesel::sql_types::Integer;
+
+    use super::*;
+
+    #[derive(diesel::QueryableByName)]
+    struct Pid {
+        #[diesel(sql_type = Integer)]
+        pid: i32,
+    }
+
+    fn backend_pid(conn: &mut DbConnection) -> Result<i32, DbError> {
+        Ok(diesel::sql_query("SELECT pg_backend_pid() AS pid").get_result::<Pid>(conn)?.pid)
+    }
+
+    /// Ends the server side of the connection the pool hands out next (r2d2 reuses the most
+    /// recently returned one), as a server restart would, and returns its backend pid.
+    /// `idle_for` backdates its last use.
+    fn end_next_connection(db: &Database, idle_for: Duration) -> i32 {
+        let mut victim = checkout(&db.pool).expect("a connection");
+        let mut killer = checkout(&db.pool).expect("a second connection");
+        let pid = backend_pid(&mut victim.conn).expect("its pid");
+        diesel::sql_query(format!("SELECT pg_terminate_backend({pid})"))
+            .execute(&mut killer.conn)
+            .expect("terminate");
+        victim.last_used = Instant::now().checked_sub(idle_for).expect("a past instant");
+        drop(killer);
+        drop(victim);
+        pid
+    }
+
+    #[tokio::test]
+    async fn a_connection_found_dead_by_a_query_is_not_returned_to_the_pool() {
+        let Some((db, _guard)) = crate::testing::postgres() else { return };
+        let dead = end_next_connection(&db, Duration::ZERO);
+        let error = db.run(backend_pid).await.expect_err("the dead connection fails once");
+        assert!(
+            matches!(
+                error,
+                DbError::Query(diesel::result::Error::DatabaseError(
+                    diesel::result::DatabaseErrorKind::ClosedConnection,
+                    _
+                ))
+            ),
+            "not seen as a lost connection: {error:?}"
+        );
+        let next = db.run(backend_pid).await.expect("the pool moved on");
+        assert_ne!(next, dead);
+        assert_eq!(db.pool.state().connections, 1, "the dead connection was kept");
+    }
+
+    #[tokio::test]
+    async fn a_connection_idle_for_long_is_pinged_and_replaced_when_dead() {
+        let Some((db, _guard)) = crate::testing::postgres() else { return };
+        let dead = end_next_connection(&db, PING_AFTER_IDLE * 2);
+        let next = db.run(backend_pid).await.expect("no request sees the dead connection");
+        assert_ne!(next, dead);
     }
 }

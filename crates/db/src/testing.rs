@@ -72,6 +72,15 @@ impl Drop for Scratch {
     }
 }
 
+/// A fresh migrated Postgres database when `TEST_DATABASE_URL` names a server; it is dropped
+/// with the returned guard.
+pub(crate) fn postgres() -> Option<(Database, impl Drop)> {
+    let url = std::env::var("TEST_DATABASE_URL").ok().filter(|u| !u.is_empty())?;
+    let scratch = Scratch::postgres(&url);
+    let db = scratch.db.clone().expect("open until dropped");
+    Some((db, scratch))
+}
+
 /// Runs `test` on a fresh SQLite database, then on a fresh Postgres one when configured.
 pub(crate) fn each_backend(test: impl Fn(&mut DbConnection)) {
     let mut backends = vec![Scratch::sqlite()];
