@@ -23,14 +23,14 @@ pub fn admit(
 }
 
 /// Makes the owner's other creations wait until this transaction ends, so that counting and
-/// recording cannot interleave between two requests, whichever API process serves them. Also
-/// forgets the owner's creations that left the window.
+/// recording cannot interleave between two requests, whichever API process serves them. On
+/// SQLite this also forgets the owner's creations that left the window.
 fn lock_owner(conn: &mut DbConnection, owner: &str, now: NaiveDateTime) -> Result<(), DbError> {
     if let DbConnection::Pg(pg) = conn {
-        // A hash collision only makes two users wait for each other, never miscounts.
-        diesel::sql_query("SELECT pg_advisory_xact_lock(hashtext($1))")
-            .bind::<diesel::sql_types::Text, _>(format!("creations:{owner}"))
-            .execute(pg)?;
+        // A hash collision only makes two users wait for each other, never miscounts. The
+        // creations that left the window are forgotten by the periodic cleanup.
+        crate::static_sql::AdvisoryXactLock { key: format!("creations:{owner}") }.execute(pg)?;
+        return Ok(());
     }
     // On SQLite a write statement takes the database's one write lock at once, even when it
     // deletes nothing: that is the serialisation there.

@@ -130,7 +130,7 @@ pub fn list_shared_with(
 pub fn used_bytes(conn: &mut DbConnection, owner: &str) -> Result<i64, DbError> {
     Ok(documents::table
         .filter(documents::owner_id.eq(owner))
-        .select(diesel::dsl::sql::<diesel::sql_types::BigInt>(
+        .select(crate::static_sql::Aggregate::<diesel::sql_types::BigInt>::new(
             "CAST(COALESCE(SUM(size), 0) AS BIGINT)",
         ))
         .first(conn)?)

@@ -273,11 +273,40 @@ pub fn instance_key(
 }
 
 /// Bytes of the user's ready archives, for the archive quota.
+/// What an owner already has, read in one statement when an export is created.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Standing {
+    /// Bytes of the owner's ready archives.
+    pub ready_bytes: i64,
+    /// The owner's export in progress, if any.
+    pub active: Option<String>,
+}
+
+pub fn standing(conn: &mut DbConnection, owner: &str) -> Result<Standing, DbError> {
+    use diesel::sql_types::{BigInt, Nullable, Text};
+    let (ready_bytes, active) = exports::table
+        .filter(exports::owner_id.eq(owner))
+        .select(crate::static_sql::Aggregate::<(BigInt, Nullable<Text>)>::new(
+            "CAST(COALESCE(SUM(CASE WHEN status = 'ready' THEN size ELSE 0 END), 0) AS BIGINT), \
+             MAX(CASE WHEN status IN ('queued', 'running') THEN id END)",
+        ))
+        .first::<(i64, Option<String>)>(conn)?;
+    Ok(Standing { ready_bytes, active })
+}
+
+/// Inserts a new export row. Unlike [`insert`], no savepoint: for a caller that has already
+/// checked, under the owner's creation lock, that the owner has no export in progress (the
+/// unique index stays the guarantee; breaking it is then an error).
+pub fn insert_checked(conn: &mut DbConnection, export: &Export) -> Result<(), DbError> {
+    diesel::insert_into(exports::table).values(export).execute(conn)?;
+    Ok(())
+}
+
 pub fn ready_bytes(conn: &mut DbConnection, owner: &str) -> Result<i64, DbError> {
     Ok(exports::table
         .filter(exports::owner_id.eq(owner))
         .filter(exports::status.eq("ready"))
-        .select(diesel::dsl::sql::<diesel::sql_types::BigInt>(
+        .select(crate::static_sql::Aggregate::<diesel::sql_types::BigInt>::new(
             "CAST(COALESCE(SUM(size), 0) AS BIGINT)",
         ))
         .first(conn)?)

@@ -13,6 +13,7 @@ pub mod models;
 pub mod notifications;
 mod pool;
 pub mod schema;
+mod static_sql;
 #[cfg(test)]
 mod testing;
 pub mod workspace;

@@ -51,6 +51,8 @@ impl Document {
 
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = documents)]
+// `None` binds NULL rather than writing DEFAULT, so the insert is one cached statement.
+#[diesel(treat_none_as_default_value = false)]
 pub struct NewDocument {
     pub id: String,
     pub owner_id: String,
@@ -76,6 +78,8 @@ pub struct Share {
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = jobs)]
+// `None` binds NULL rather than writing DEFAULT, so the insert is one cached statement.
+#[diesel(treat_none_as_default_value = false)]
 pub struct Job {
     pub id: String,
     pub kind: String,
@@ -111,6 +115,8 @@ impl MicrosFloor for NaiveDateTime {
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, Identifiable)]
 #[diesel(table_name = crate::schema::exports)]
+// `None` binds NULL rather than writing DEFAULT, so the insert is one cached statement.
+#[diesel(treat_none_as_default_value = false)]
 pub struct Export {
     pub id: String,
     pub owner_id: String,
@@ -191,6 +197,8 @@ pub struct ExportEntry {
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = crate::schema::notifications)]
+// `None` binds NULL rather than writing DEFAULT, so the insert is one cached statement.
+#[diesel(treat_none_as_default_value = false)]
 pub struct Notification {
     pub id: String,
     pub user_id: String,

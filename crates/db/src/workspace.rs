@@ -307,7 +307,7 @@ pub fn totals(
             .filter(documents::kind.eq("file"))
             .select((
                 diesel::dsl::count_star(),
-                diesel::dsl::sql::<diesel::sql_types::BigInt>(
+                crate::static_sql::Aggregate::<diesel::sql_types::BigInt>::new(
                     "CAST(COALESCE(SUM(size), 0) AS BIGINT)",
                 ),
             ))

@@ -93,7 +93,7 @@ pub fn imported_bytes(conn: &mut DbConnection, import_id: &str, app: &str) -> Re
         .filter(import_items::import_id.eq(import_id))
         .filter(import_items::app.eq(app))
         .filter(import_items::kind.eq("file"))
-        .select(diesel::dsl::sql::<diesel::sql_types::BigInt>(
+        .select(crate::static_sql::Aggregate::<diesel::sql_types::BigInt>::new(
             "CAST(COALESCE(SUM(documents.size), 0) AS BIGINT)",
         ))
         .first(conn)?)

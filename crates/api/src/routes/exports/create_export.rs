@@ -11,7 +11,7 @@ use serde::Deserialize;
 use crate::auth::AuthUser;
 use crate::error::ApiError;
 use crate::routes::Ctx;
-use crate::routes::exports::{ExportView, estimate, filter_error, resolve_apps};
+use crate::routes::exports::{ExportView, estimate_in, filter_error, resolve_apps};
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -45,10 +45,11 @@ pub async fn create_export(
     body: web::Json<CreateExport>,
 ) -> Result<HttpResponse, ApiError> {
     let owner = user.id.to_string();
-    let (export, bytes) = new_export(&ctx, &user, body.into_inner()).await?;
+    let (mut export, apps, filters) = new_export(&ctx, &user, body.into_inner())?;
     let quota = ctx.config.exports.user_archive_quota_bytes;
     let max_attempts = ctx.config.queue.max_attempts;
     let per_minute = ctx.config.limits.creations_per_minute;
+    // One transaction, few statements: creating an export is the API's busiest write.
     let outcome = ctx
         .db
         .transaction(move |conn| {
@@ -58,29 +59,31 @@ pub async fn create_export(
             if let Some(retry_after) = creations::admit(conn, &owner, per_minute, now)? {
                 return Ok(Created::RateLimited { retry_after });
             }
-            let used = u64::try_from(exports::ready_bytes(conn, &owner)?).unwrap_or(0);
-            if used.saturating_add(bytes) > quota {
-                return Ok(Created::OverQuota { used });
+            // The owner's creations wait for this transaction (`admit`), so no other export
+            // of theirs can start between this check and the insert.
+            let standing = exports::standing(conn, &owner)?;
+            if let Some(running) = standing.active {
+                return Ok(Created::Busy(running));
             }
-            if !exports::insert(conn, &export)? {
-                return Ok(Created::Busy(exports::find_active(conn, &owner)?.map(|e| e.id)));
+            let (_, bytes) = estimate_in(conn, &owner, &apps, &filters)?;
+            let used = u64::try_from(standing.ready_bytes).unwrap_or(0);
+            if used.saturating_add(bytes) > quota {
+                return Ok(Created::OverQuota { used, bytes });
             }
             let job = jobs::create(
                 conn,
                 &JobPayload::Export { export_id: export.id.clone() },
                 max_attempts,
             )?;
-            exports::set_job(conn, &export.id, &job.to_string())?;
+            export.job_id = Some(job.to_string());
+            exports::insert_checked(conn, &export)?;
             creations::record(conn, &export.id, &owner, now)?;
-            Ok(Created::Queued(job, exports::find(conn, &export.id)?.map(Box::new)))
+            Ok(Created::Queued(job, Box::new(export)))
         })
         .await?;
     let (job, export) = match outcome {
-        Created::Queued(job, Some(export)) => (job, export),
-        Created::Queued(_, None) => {
-            return Err(ApiError::internal(anyhow::anyhow!("export vanished after insert")));
-        }
-        Created::OverQuota { used } => {
+        Created::Queued(job, export) => (job, export),
+        Created::OverQuota { used, bytes } => {
             return Err(ApiError::unprocessable(
                 ErrorCode::ArchiveQuotaExceeded,
                 format!(
@@ -93,10 +96,7 @@ pub async fn create_export(
         Created::Busy(running) => {
             return Err(ApiError::Conflict {
                 code: ErrorCode::ExportInProgress,
-                detail: format!(
-                    "export {} is in progress; wait for it or cancel it",
-                    running.unwrap_or_default()
-                ),
+                detail: format!("export {running} is in progress; wait for it or cancel it"),
             });
         }
     };
@@ -108,12 +108,12 @@ pub async fn create_export(
         .json(ExportView::from(*export)))
 }
 
-/// Validates the request into a new export row, with the bytes it is estimated to hold.
-async fn new_export(
+/// Validates the request into a new export row, with its apps and filters.
+fn new_export(
     ctx: &Ctx,
     user: &AuthUser,
     body: CreateExport,
-) -> Result<(Export, u64), ApiError> {
+) -> Result<(Export, Vec<String>, ExportFilters), ApiError> {
     let now = Utc::now();
     let apps = resolve_apps(ctx, body.apps)?;
     let filters = body.filters.unwrap_or_default().validate(now).map_err(|e| filter_error(&e))?;
@@ -141,22 +141,24 @@ async fn new_export(
             "notify_email is not an e-mail address",
         ));
     }
-    let (_, bytes) = estimate(ctx, user.id.as_str(), &apps, &filters).await?;
     let export = Export::queued(
         DocumentId::new().to_string(),
         user.id.to_string(),
         user.name.clone(),
         name,
         serde_json::to_string(&apps).map_err(ApiError::internal)?,
-        serde_json::to_string(&ExportOptions { filters, notify_email: body.notify_email })
-            .map_err(ApiError::internal)?,
+        serde_json::to_string(&ExportOptions {
+            filters: filters.clone(),
+            notify_email: body.notify_email,
+        })
+        .map_err(ApiError::internal)?,
     );
-    Ok((export, bytes))
+    Ok((export, apps, filters))
 }
 
 enum Created {
-    Queued(JobId, Option<Box<Export>>),
-    Busy(Option<String>),
-    OverQuota { used: u64 },
+    Queued(JobId, Box<Export>),
+    Busy(String),
+    OverQuota { used: u64, bytes: u64 },
     RateLimited { retry_after: u64 },
 }

@@ -172,12 +172,21 @@ pub(crate) async fn estimate(
     apps: &[String],
     filters: &ExportFilters,
 ) -> Result<(u64, u64), ApiError> {
+    let (owner, apps, filters) = (owner.to_owned(), apps.to_vec(), filters.clone());
+    Ok(ctx.db.run(move |conn| estimate_in(conn, &owner, &apps, &filters)).await?)
+}
+
+/// [`estimate`] on a connection already held.
+pub(crate) fn estimate_in(
+    conn: &mut mesdonnees_db::DbConnection,
+    owner: &str,
+    apps: &[String],
+    filters: &ExportFilters,
+) -> Result<(u64, u64), mesdonnees_db::DbError> {
     if !apps.iter().any(|a| a == mesdonnees_shared::apps::WORKSPACE_APP) {
         return Ok((0, 0));
     }
-    let (owner, filters) = (owner.to_owned(), filters.clone());
-    let (count, bytes) =
-        ctx.db.run(move |conn| mesdonnees_db::workspace::totals(conn, &owner, &filters)).await?;
+    let (count, bytes) = mesdonnees_db::workspace::totals(conn, owner, filters)?;
     Ok((count + 1, bytes))
 }
 
