@@ -46,14 +46,14 @@ pub(crate) async fn wait_export(app: &TestApp, user: &str, id: &str) -> Value {
     .await
 }
 
-async fn download(app: &TestApp, user: &str, id: &str) -> Vec<u8> {
+pub(crate) async fn download(app: &TestApp, user: &str, id: &str) -> Vec<u8> {
     let response =
         app.get(&format!("/api/v1/exports/{id}/download"), user).send().await.expect("download");
     assert_eq!(response.status(), 200);
     response.bytes().await.expect("bytes").to_vec()
 }
 
-fn read_zip(bytes: &[u8]) -> HashMap<String, Vec<u8>> {
+pub(crate) fn read_zip(bytes: &[u8]) -> HashMap<String, Vec<u8>> {
     let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).expect("a valid zip");
     let mut out = HashMap::new();
     for i in 0..archive.len() {

@@ -2,6 +2,7 @@
 
 mod auth;
 mod compose;
+mod connectors;
 mod documents;
 mod email;
 mod exports;

@@ -14,6 +14,18 @@ async fn committed_spec_matches_the_router() {
     );
 }
 
+#[test]
+fn committed_connector_contract_matches_its_types() {
+    const CONTRACT: &str = include_str!("../../openapi/connector.json");
+    let generated = mesdonnees_shared::connector::contract_document()
+        .to_pretty_json()
+        .expect("contract serialises");
+    assert!(
+        CONTRACT.trim_end() == generated.trim_end(),
+        "openapi/connector.json is stale: run `cargo run -- openapi --connector > openapi/connector.json`"
+    );
+}
+
 #[tokio::test]
 async fn served_spec_and_docs_need_no_token() {
     let app = TestApp::spawn().await;

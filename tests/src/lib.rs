@@ -7,6 +7,7 @@
 //! `TEST_S3_ENDPOINT` (an S3-compatible server, `.ci/with-s3` starts one), it gets its own
 //! bucket there, emptied and removed at the end.
 
+pub mod cahier;
 mod s3;
 
 use std::net::SocketAddr;

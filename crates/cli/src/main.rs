@@ -36,7 +36,7 @@ enum Command {
     /// Apply the embedded database migrations.
     Migrate,
     /// Print the OpenAPI document.
-    Openapi,
+    Openapi(OpenapiArgs),
     /// Print a bearer token this instance accepts (HS256 key: configured or development).
     Token(TokenArgs),
 }
@@ -67,12 +67,23 @@ struct TokenArgs {
     ttl: u64,
 }
 
+#[derive(Debug, clap::Args)]
+struct OpenapiArgs {
+    /// The app connector contract (openapi/connector.json) instead of this service's API.
+    #[arg(long)]
+    connector: bool,
+}
+
 fn main() -> anyhow::Result<()> {
     mesdonnees_infra::memory::limit_allocator_arenas();
     let cli = Cli::parse();
     let command = cli.command.unwrap_or(Command::Serve(ServeArgs::default()));
-    if let Command::Openapi = command {
-        let doc = mesdonnees_api::openapi().to_pretty_json()?;
+    if let Command::Openapi(args) = &command {
+        let doc = if args.connector {
+            mesdonnees_shared::connector::contract_document().to_pretty_json()?
+        } else {
+            mesdonnees_api::openapi().to_pretty_json()?
+        };
         println!("{doc}");
         return Ok(());
     }
@@ -125,7 +136,7 @@ fn init_logging(config: &Config) {
 
 async fn run(command: Command, config: Config) -> anyhow::Result<()> {
     match command {
-        Command::Openapi => unreachable_openapi(),
+        Command::Openapi(_) => unreachable_openapi(),
         Command::Token(args) => token(&config, &args),
         Command::Migrate => {
             // Only the database: migrating must not need the queue or the signing key.

@@ -154,8 +154,18 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    import_app_results (import_id, app) {
+        import_id -> Text,
+        app -> Text,
+        report -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(import_items -> imports (import_id));
-diesel::allow_tables_to_appear_in_same_query!(imports, import_items, documents);
+diesel::joinable!(import_app_results -> imports (import_id));
+diesel::allow_tables_to_appear_in_same_query!(imports, import_items, import_app_results, documents);
 
 diesel::table! {
     creations (id) {

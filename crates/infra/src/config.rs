@@ -11,6 +11,8 @@ use figment::providers::{Env, Format, Serialized, Toml};
 use mesdonnees_shared::imports::SignaturePolicy;
 use serde::{Deserialize, Serialize};
 
+pub use crate::apps::{ConnectorsConfig, RemoteAppConfig};
+
 /// Prefix of every configuration environment variable; `__` separates nested keys, so
 /// `MESDONNEES__DATABASE__URL` sets `database.url`.
 pub const ENV_PREFIX: &str = "MESDONNEES__";
@@ -41,6 +43,11 @@ pub struct Config {
     pub smtp: SmtpConfig,
     pub log: LogConfig,
     pub metrics: MetricsConfig,
+    /// Remote ENT apps, beside the built-in `workspace` (`[[apps]]` tables).
+    #[serde(default)]
+    pub apps: Vec<RemoteAppConfig>,
+    #[serde(default)]
+    pub connectors: ConnectorsConfig,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -338,6 +345,8 @@ impl Default for Config {
             },
             log: LogConfig { format: LogFormat::Text, level: "info".to_owned() },
             metrics: MetricsConfig { bind: None, token: None },
+            apps: Vec::new(),
+            connectors: ConnectorsConfig::default(),
         }
     }
 }
@@ -424,6 +433,8 @@ impl Config {
         if self.metrics.token.as_deref().is_some_and(|t| t.trim().len() < 16) {
             return invalid("metrics.token, when set, must be at least 16 characters");
         }
+        self.connectors.validate()?;
+        crate::apps::validate_apps(&self.apps)?;
         self.imports.validate()
     }
 

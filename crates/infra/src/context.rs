@@ -71,7 +71,14 @@ impl Context {
 
     /// The apps this instance exports and imports.
     pub fn apps(&self) -> Vec<AppDescriptor> {
-        vec![AppDescriptor::workspace()]
+        std::iter::once(AppDescriptor::workspace())
+            .chain(self.config.apps.iter().map(crate::apps::RemoteAppConfig::descriptor))
+            .collect()
+    }
+
+    /// A remote app's configuration, when `id` names one.
+    pub fn remote_app(&self, id: &str) -> Option<&crate::apps::RemoteAppConfig> {
+        self.config.apps.iter().find(|app| app.id == id)
     }
 
     pub fn app(&self, id: &str) -> Option<AppDescriptor> {

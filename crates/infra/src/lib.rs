@@ -1,6 +1,7 @@
 //! Configuration, and building what it describes: the database pool, the object store, the job
 //! queue and the token keys. Read once at start and passed around in [`Context`].
 
+pub mod apps;
 pub mod auth;
 pub mod config;
 pub mod context;

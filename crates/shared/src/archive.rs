@@ -73,6 +73,17 @@ pub struct ManifestFile {
     pub app: String,
     pub size: u64,
     pub sha256: String,
+    /// `json` for a JSON document an app sent as data (handed back to it as data on import);
+    /// absent for a file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<FileKind>,
+}
+
+/// What a listed file is to its app, when it is not a plain file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FileKind {
+    Json,
 }
 
 /// What manifest.sig signs: a compact JWS (EdDSA) whose payload carries these claims.

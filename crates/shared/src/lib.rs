@@ -3,6 +3,7 @@
 
 pub mod apps;
 pub mod archive;
+pub mod connector;
 pub mod entry_name;
 pub mod error_code;
 pub mod exports;

@@ -1,8 +1,10 @@
 //! Queries of imports. Each status change is one conditional `UPDATE` that says whether it
 //! applied, so the API and the jobs never act on a row another party has moved on.
 
+mod app_results;
 mod items;
 
+pub use app_results::{app_results, record_app_result};
 pub use items::{
     DoneItem, done_items, failed_items, find_item, imported_bytes, items_count, outcome_counts,
     record_item,
@@ -13,7 +15,7 @@ use diesel::prelude::*;
 use mesdonnees_shared::imports::ImportStatus;
 
 use crate::models::{Import, now};
-use crate::schema::{import_items, imports};
+use crate::schema::{import_app_results, import_items, imports};
 use crate::{DbConnection, DbError, Page};
 
 /// Statuses of an import that holds its owner's one import slot.
@@ -281,6 +283,8 @@ pub fn drop_upload(conn: &mut DbConnection, id: &str) -> Result<bool, DbError> {
         return Ok(false);
     }
     diesel::delete(import_items::table.filter(import_items::import_id.eq(id))).execute(conn)?;
+    diesel::delete(import_app_results::table.filter(import_app_results::import_id.eq(id)))
+        .execute(conn)?;
     Ok(true)
 }
 

@@ -23,6 +23,7 @@ pub(super) fn manifest(apps: &[App<'_>]) -> Manifest {
                 app: id.to_owned(),
                 size,
                 sha256: "0".repeat(64),
+                kind: None,
             });
         }
         let outcome = match failure {

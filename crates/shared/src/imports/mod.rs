@@ -10,7 +10,9 @@ mod signature;
 mod verdict;
 
 pub use analysis::{Analysis, ArchiveOwner, ArchiveSource, FORMAT_MESDONNEES};
-pub use report::{AppReport, ImportReport, ItemError, ItemOutcome, MAX_LISTED_ERRORS};
+pub use report::{
+    AppError, AppReport, ImportReport, ItemError, ItemOutcome, MAX_ID_MAP, MAX_LISTED_ERRORS,
+};
 pub use signature::{SignatureCheck, SignaturePolicy, SignatureStatus, SignatureVerdict};
 pub use verdict::{AppAnalysis, NotImportable, Verdict, judge_apps};
 

@@ -64,6 +64,23 @@ pub struct AppReport {
     /// Where the app's content went, when it went into one folder (e.g. the workspace folder
     /// made for the import).
     pub folder: Option<String>,
+    /// Set when the app could not import at all: a remote app unreachable, or refusing the
+    /// call. The other apps of the import are not undone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<AppError>,
+    /// What a remote app answered for its resources: id in the archive → id given here (at
+    /// most [`MAX_ID_MAP`] pairs).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub id_map: BTreeMap<String, String>,
+}
+
+/// Most id pairs of a remote app an import report keeps.
+pub const MAX_ID_MAP: usize = 10_000;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct AppError {
+    pub code: String,
+    pub message: String,
 }
 
 impl AppReport {

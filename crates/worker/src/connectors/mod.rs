@@ -3,6 +3,7 @@
 //! built-in `workspace` app implements it over the database; remote ENT apps implement the same
 //! contract over HTTP.
 
+mod remote;
 mod workspace;
 
 use chrono::{DateTime, Utc};
@@ -14,6 +15,7 @@ use mesdonnees_shared::filters::ExportFilters;
 
 use crate::export::PreparedData;
 
+pub use remote::{AppClient, RemoteConnector};
 pub use workspace::{METADATA_FILE, WorkspaceConnector};
 
 /// Whose data, and which of it.
@@ -35,6 +37,8 @@ pub enum AppEntry {
     Prepared {
         path: String,
         data: PreparedData,
+        /// A JSON document a remote app sent as data (listed `kind: json` in the manifest).
+        json: bool,
         modified: DateTime<Utc>,
     },
     /// A file in the object store.
@@ -44,6 +48,8 @@ pub enum AppEntry {
         size: u64,
         content_type: String,
         modified: DateTime<Utc>,
+        /// The SHA-256 a remote app declared: a file that differs fails the app.
+        expected_sha256: Option<String>,
     },
 }
 
@@ -62,6 +68,12 @@ pub struct ConnectorError {
     pub message: String,
 }
 
+impl ConnectorError {
+    pub fn new(code: &'static str, message: impl Into<String>) -> Self {
+        Self { code, message: message.into() }
+    }
+}
+
 pub trait AppConnector: Send + Sync {
     fn descriptor(&self) -> &AppDescriptor;
 
@@ -71,10 +83,31 @@ pub trait AppConnector: Send + Sync {
     ) -> BoxFuture<'a, Result<PreparedExport, ConnectorError>>;
 }
 
+/// What a channel receives, as a stream: how a task reading ahead hands over its work.
+pub(crate) fn received<T: Send + 'static>(
+    receiver: tokio::sync::mpsc::Receiver<T>,
+) -> impl futures_util::Stream<Item = T> + Send + 'static {
+    futures_util::stream::unfold(receiver, |mut receiver| async move {
+        receiver.recv().await.map(|item| (item, receiver))
+    })
+}
+
+/// The entries of batches a task reads ahead.
+pub(crate) fn flattened(
+    receiver: tokio::sync::mpsc::Receiver<Vec<Result<AppEntry, ConnectorError>>>,
+) -> BoxStream<'static, Result<AppEntry, ConnectorError>> {
+    use futures_util::StreamExt;
+    Box::pin(received(receiver).flat_map(futures_util::stream::iter))
+}
+
 /// The connector of an app id, if this instance has that app.
-pub fn connector_for(ctx: &Context, app: &str) -> Option<Box<dyn AppConnector>> {
-    match app {
-        WORKSPACE_APP => Some(Box::new(WorkspaceConnector::new(ctx.clone()))),
-        _ => None,
+pub fn connector_for(
+    ctx: &Context,
+    app: &str,
+) -> Option<Result<Box<dyn AppConnector>, ConnectorError>> {
+    if app == WORKSPACE_APP {
+        return Some(Ok(Box::new(WorkspaceConnector::new(ctx.clone()))));
     }
+    let remote = ctx.remote_app(app)?;
+    Some(RemoteConnector::new(ctx, remote).map(|c| Box::new(c) as Box<dyn AppConnector>))
 }

@@ -1,8 +1,6 @@
 //! The built-in documents space as an app connector.
 
-use futures_util::StreamExt;
 use futures_util::future::BoxFuture;
-use futures_util::stream;
 use mesdonnees_db::workspace::{Section, WorkspaceItem, WorkspaceWalk, totals};
 use mesdonnees_infra::Context;
 use mesdonnees_shared::apps::AppDescriptor;
@@ -136,10 +134,9 @@ async fn walk_ahead(
         };
         if items.is_empty() {
             let modified = chrono::Utc::now();
-            let entry = metadata
-                .finish()
-                .map_err(|e| unwritable(&e))
-                .map(|data| AppEntry::Prepared { path: METADATA_FILE.to_owned(), data, modified });
+            let entry = metadata.finish().map_err(|e| unwritable(&e)).map(|data| {
+                AppEntry::Prepared { path: METADATA_FILE.to_owned(), data, json: false, modified }
+            });
             let _ = sender.send(vec![entry]).await;
             return;
         }
@@ -181,13 +178,10 @@ impl AppConnector for WorkspaceConnector {
             // round trips overlap the reading and compressing of the previous pages.
             let (sender, receiver) = tokio::sync::mpsc::channel(PAGES_AHEAD);
             tokio::spawn(walk_ahead(self.ctx.db.clone(), walk, metadata, sender));
-            let batches = stream::unfold(receiver, |mut receiver| async move {
-                receiver.recv().await.map(|batch| (batch, receiver))
-            });
             Ok(PreparedExport {
                 files_total: Some(files + 1),
                 bytes_total: Some(bytes),
-                entries: Box::pin(batches.flat_map(stream::iter)),
+                entries: super::flattened(receiver),
             })
         })
     }
@@ -204,5 +198,6 @@ fn entry_of(item: WorkspaceItem) -> AppEntry {
         content_type: item.document.content_type.unwrap_or_default(),
         path: item.path,
         modified,
+        expected_sha256: None,
     }
 }

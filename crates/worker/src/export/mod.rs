@@ -22,8 +22,8 @@ use mesdonnees_db::{Export, exports};
 use mesdonnees_infra::Context;
 use mesdonnees_shared::apps::AppDescriptor;
 use mesdonnees_shared::archive::{
-    AppOutcome, MANIFEST_PATH, ManifestApp, ManifestFile, Owner, README_PATH, SIGNATURE_PATH,
-    Source,
+    AppOutcome, FileKind, MANIFEST_PATH, ManifestApp, ManifestFile, Owner, README_PATH,
+    SIGNATURE_PATH, Source,
 };
 use mesdonnees_shared::entry_name::sanitize_segment;
 use mesdonnees_shared::exports::{ExportOptions, archive_key};
@@ -40,6 +40,7 @@ use prepare::{PrepareError, Ready};
 
 pub use cleanup::cleanup_once;
 pub(crate) use deflated::DeflatedFile;
+pub(crate) use prepare::pack;
 pub(crate) use zip::PreparedData;
 
 enum Stop {
@@ -159,6 +160,14 @@ async fn prepare<'a>(ctx: &'a Context, export: &'a Export) -> Result<Plan<'a>, S
             );
             continue;
         };
+        let connector = match connector {
+            Ok(connector) => connector,
+            Err(e) => {
+                let descriptor = ctx.app(app_id).unwrap_or_else(AppDescriptor::workspace);
+                apps.insert(app_id.clone(), failed_app(&descriptor, app_id, e.code, &e.message));
+                continue;
+            }
+        };
         let descriptor = connector.descriptor().clone();
         match connector.prepare(&request).await {
             Ok(p) => {
@@ -256,18 +265,21 @@ async fn write_app(
                 out.writer.add_directory(&format!("{folder}/{path}"), modified).await?;
                 None
             }
-            Ready::Whole { path, data, modified } => {
+            Ready::Whole { path, data, json, modified, expected_sha256 } => {
                 let path = format!("{folder}/{path}");
                 let summary = out.writer.add_prepared(&path, &data, modified).await?;
                 pool.give_back(data.data);
-                Some((path, summary))
+                Some(Written { path, summary, json, expected_sha256 })
             }
-            Ready::Large { path, key, size, content_type, modified } => {
+            Ready::Large { path, key, size, content_type, modified, expected_sha256 } => {
                 let path = format!("{folder}/{path}");
                 let file =
                     StreamedFile { path: &path, content_type: &content_type, size, modified };
-                match write_large(ctx, out.writer, &mut out.large_buffer, file, &key).await {
-                    Ok(summary) => Some((path, summary)),
+                // What an app declared is read no further than declared; the checksum then
+                // tells whether the store held that.
+                let limit = expected_sha256.is_some().then_some(size);
+                match write_large(ctx, out.writer, &mut out.large_buffer, file, &key, limit).await {
+                    Ok(summary) => Some(Written { path, summary, json: false, expected_sha256 }),
                     Err(ObjectFailure::Missing) => {
                         failure.get_or_insert_with(|| missing(&path));
                         progress.advance(0).await?;
@@ -282,8 +294,16 @@ async fn write_app(
                 progress.advance(0).await?;
                 None
             }
+            Ready::Mismatch { path } => {
+                failure.get_or_insert_with(|| mismatch(&format!("{folder}/{path}")));
+                progress.advance(0).await?;
+                None
+            }
         };
-        if let Some((path, summary)) = written {
+        if let Some(Written { path, summary, json, expected_sha256 }) = written {
+            if expected_sha256.is_some_and(|expected| expected != summary.sha256) {
+                failure.get_or_insert_with(|| mismatch(&path));
+            }
             app_files += 1;
             app_bytes += summary.size;
             progress.advance(summary.size).await?;
@@ -292,6 +312,7 @@ async fn write_app(
                 app: descriptor.id.clone(),
                 size: summary.size,
                 sha256: summary.sha256,
+                kind: json.then_some(FileKind::Json),
             };
             out.listing.add(&file).await?;
         }
@@ -309,6 +330,14 @@ async fn write_app(
     })
 }
 
+/// An entry in the archive, and what its app said of it.
+struct Written {
+    path: String,
+    summary: archive::EntrySummary,
+    json: bool,
+    expected_sha256: Option<String>,
+}
+
 enum ObjectFailure {
     Missing,
     Stop(Stop),
@@ -324,6 +353,10 @@ fn missing(path: &str) -> (String, String) {
     ("object_missing".into(), format!("{path} is missing from the store"))
 }
 
+fn mismatch(path: &str) -> (String, String) {
+    ("object_mismatch".into(), format!("{path} in the store is not what its app declared"))
+}
+
 /// A file too large to hold, streamed from the store into the archive.
 async fn write_large(
     ctx: &Context,
@@ -331,11 +364,14 @@ async fn write_large(
     buffer: &mut Vec<u8>,
     file: StreamedFile<'_>,
     key: &str,
+    limit: Option<u64>,
 ) -> Result<archive::EntrySummary, ObjectFailure> {
+    use tokio::io::AsyncReadExt;
     let reader = objects::open_reader(&ctx.storage, key).await.map_err(|e| match e {
         ReadError::Missing => ObjectFailure::Missing,
         other => ObjectFailure::Stop(Stop::Failed(JobError::Transient(other.to_string()))),
     })?;
+    let reader = reader.take(limit.unwrap_or(u64::MAX));
     Ok(writer.add_stream(file, reader, buffer).await?)
 }
 

@@ -113,7 +113,9 @@ pub enum Ready {
     Whole {
         path: String,
         data: PreparedData,
+        json: bool,
         modified: DateTime<Utc>,
+        expected_sha256: Option<String>,
     },
     /// Too large to hold: the writer streams it from the store.
     Large {
@@ -122,8 +124,13 @@ pub enum Ready {
         size: u64,
         content_type: String,
         modified: DateTime<Utc>,
+        expected_sha256: Option<String>,
     },
     Missing {
+        path: String,
+    },
+    /// Larger in the store than its app said.
+    Mismatch {
         path: String,
     },
 }
@@ -178,11 +185,15 @@ fn prepare_one(
 ) -> Result<Ready, PrepareError> {
     match entry.map_err(PrepareError::Connector)? {
         AppEntry::Directory { path, modified } => Ok(Ready::Directory { path, modified }),
-        AppEntry::Prepared { path, data, modified } => Ok(Ready::Whole { path, data, modified }),
-        AppEntry::Object { path, key, size, content_type, modified } if size > WHOLE_LIMIT => {
-            Ok(Ready::Large { path, key, size, content_type, modified })
+        AppEntry::Prepared { path, data, json, modified } => {
+            Ok(Ready::Whole { path, data, json, modified, expected_sha256: None })
         }
-        AppEntry::Object { path, key, size, content_type, modified } => {
+        AppEntry::Object { path, key, size, content_type, modified, expected_sha256 }
+            if size > WHOLE_LIMIT =>
+        {
+            Ok(Ready::Large { path, key, size, content_type, modified, expected_sha256 })
+        }
+        AppEntry::Object { path, key, size, content_type, modified, expected_sha256 } => {
             let bytes = match (fetched, local_root) {
                 (Some(bytes), _) => bytes,
                 (None, Some(root)) => objects::read_local(root, &key, size, pool.take()),
@@ -191,9 +202,15 @@ fn prepare_one(
             match bytes {
                 Ok(bytes) => {
                     let deflate = compress::should_deflate(&path, &content_type, &bytes);
-                    Ok(Ready::Whole { path, data: pack(bytes, deflate), modified })
+                    let data = pack(bytes, deflate);
+                    Ok(Ready::Whole { path, data, json: false, modified, expected_sha256 })
                 }
                 Err(ReadError::Missing) => Ok(Ready::Missing { path }),
+                // A remote app's declaration was wrong: its app fails. Our own row being
+                // wrong is the store's fault, and fails the export.
+                Err(ReadError::TooLarge) if expected_sha256.is_some() => {
+                    Ok(Ready::Mismatch { path })
+                }
                 Err(e) => Err(PrepareError::Store(e.to_string())),
             }
         }

@@ -3,6 +3,7 @@
 
 pub mod analyse;
 mod cleanup;
+mod remote;
 mod report;
 pub mod run;
 pub mod scan;

@@ -2,7 +2,9 @@
 //! every entry, whichever attempt did it.
 
 use mesdonnees_db::{DbConnection, DbError, imports};
-use mesdonnees_shared::imports::{ImportReport, ItemError, ItemOutcome, MAX_LISTED_ERRORS};
+use mesdonnees_shared::imports::{
+    AppReport, ImportReport, ItemError, ItemOutcome, MAX_LISTED_ERRORS,
+};
 
 pub(crate) fn build(
     conn: &mut DbConnection,
@@ -38,6 +40,12 @@ pub(crate) fn build(
     }
     for (app, folder) in folders {
         report.app_mut(app).folder = Some(folder.clone());
+    }
+    // Remote apps answered with their own counts.
+    for (app, json) in imports::app_results(conn, import_id)? {
+        if let Ok(answered) = serde_json::from_str::<AppReport>(&json) {
+            report.apps.insert(app, answered);
+        }
     }
     Ok(report)
 }

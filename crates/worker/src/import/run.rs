@@ -38,11 +38,20 @@ pub async fn run(ctx: &Context, import_id: &str) -> Result<(), JobError> {
     let mut progress = Progress::new(ctx, &import.id);
     let mut folders = Vec::new();
     for app in &apps {
-        let outcome = match app.as_str() {
-            WORKSPACE_APP => super::workspace::import(ctx, &import, &opened, &mut progress).await,
-            // The launch accepts only apps the analysis found importable, which needs their
-            // connector here.
-            other => Err(Failure::Job(JobError::Permanent(format!("no connector for {other}")))),
+        let outcome = match (app.as_str(), ctx.remote_app(app)) {
+            (WORKSPACE_APP, _) => {
+                super::workspace::import(ctx, &import, &opened, &mut progress).await
+            }
+            (_, Some(remote)) => {
+                super::remote::import(ctx, &import, &opened, &mut progress, remote)
+                    .await
+                    .map(|()| None)
+            }
+            // The launch accepts only apps the analysis found importable; one removed from
+            // the configuration since has no connector left.
+            (other, None) => {
+                Err(Failure::Job(JobError::Permanent(format!("no connector for {other}"))))
+            }
         };
         match outcome {
             Ok(folder) => folders.extend(folder.map(|f| (app.clone(), f))),

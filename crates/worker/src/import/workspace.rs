@@ -118,7 +118,7 @@ pub(crate) async fn import(
         };
         let checksum = checksums.get(entry.path.as_str()).copied().unwrap_or_default();
         copying.push_back(async move {
-            let stored = Importer::store(ctx, opened, entry, &planned.key, checksum).await;
+            let stored = store_entry(ctx, opened, entry, &planned.key, checksum).await;
             (entry, planned, stored)
         });
         while copying.len() >= FILES_IN_FLIGHT {
@@ -358,59 +358,52 @@ impl Importer<'_> {
         item.error_message = Some(message.to_owned());
         self.pending.push((None, item));
     }
+}
 
-    /// Streams an entry into the store under `key`, hashing it; a content that differs from
-    /// the manifest's checksum is not kept.
-    async fn store(
-        ctx: &Context,
-        opened: &Opened,
-        entry: &ScannedEntry,
-        key: &Path,
-        checksum: &str,
-    ) -> Result<Stored, Failure> {
-        let mut writer =
-            BufWriter::with_capacity(ctx.storage.store.clone(), key.clone(), PART_BYTES);
-        let mut hasher = Sha256::new();
-        let mut content = open_entry(opened.source.as_ref(), entry);
-        let mut outcome = None;
-        while let Some(chunk) = content.next().await {
-            let chunk = match chunk {
-                Ok(chunk) => chunk,
-                Err(super::scan::ScanError::Io(e)) => {
-                    abort(&mut writer).await;
-                    return Err(Failure::Job(JobError::Transient(format!(
-                        "reading the upload: {e}"
-                    ))));
-                }
-                Err(e) => {
-                    outcome = Some(Stored::Corrupt(e.to_string()));
-                    break;
-                }
-            };
-            hasher.update(&chunk);
-            if let Err(e) = writer.write_all(&chunk).await {
+/// Streams an entry into the store under `key`, hashing it; a content that differs from
+/// the manifest's checksum is not kept.
+pub(crate) async fn store_entry(
+    ctx: &Context,
+    opened: &Opened,
+    entry: &ScannedEntry,
+    key: &Path,
+    checksum: &str,
+) -> Result<Stored, Failure> {
+    let mut writer = BufWriter::with_capacity(ctx.storage.store.clone(), key.clone(), PART_BYTES);
+    let mut hasher = Sha256::new();
+    let mut content = open_entry(opened.source.as_ref(), entry);
+    let mut outcome = None;
+    while let Some(chunk) = content.next().await {
+        let chunk = match chunk {
+            Ok(chunk) => chunk,
+            Err(super::scan::ScanError::Io(e)) => {
                 abort(&mut writer).await;
-                return Err(Failure::Job(JobError::Transient(format!("writing a document: {e}"))));
+                return Err(Failure::Job(JobError::Transient(format!("reading the upload: {e}"))));
             }
-        }
-        let sha256 = hex::encode(hasher.finalize());
-        let outcome = outcome.unwrap_or_else(|| {
-            if sha256.eq_ignore_ascii_case(checksum) {
-                Stored::Ok(sha256)
-            } else {
-                Stored::Mismatch
+            Err(e) => {
+                outcome = Some(Stored::Corrupt(e.to_string()));
+                break;
             }
-        });
-        if !matches!(outcome, Stored::Ok(_)) {
-            abort(&mut writer).await;
-            return Ok(outcome);
-        }
-        if let Err(e) = writer.shutdown().await {
+        };
+        hasher.update(&chunk);
+        if let Err(e) = writer.write_all(&chunk).await {
             abort(&mut writer).await;
             return Err(Failure::Job(JobError::Transient(format!("writing a document: {e}"))));
         }
-        Ok(outcome)
     }
+    let sha256 = hex::encode(hasher.finalize());
+    let outcome = outcome.unwrap_or_else(|| {
+        if sha256.eq_ignore_ascii_case(checksum) { Stored::Ok(sha256) } else { Stored::Mismatch }
+    });
+    if !matches!(outcome, Stored::Ok(_)) {
+        abort(&mut writer).await;
+        return Ok(outcome);
+    }
+    if let Err(e) = writer.shutdown().await {
+        abort(&mut writer).await;
+        return Err(Failure::Job(JobError::Transient(format!("writing a document: {e}"))));
+    }
+    Ok(outcome)
 }
 
 /// A file ready to be copied: where its bytes go, and its rows once they are there.
@@ -420,7 +413,7 @@ struct Planned {
     item: ImportItem,
 }
 
-enum Stored {
+pub(crate) enum Stored {
     Ok(String),
     Mismatch,
     Corrupt(String),

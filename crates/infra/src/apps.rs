@@ -1,0 +1,263 @@
+//! Remote ENT apps declared in configuration (`[[apps]]`), and how they are called
+//! (`[connectors]`): the catalogue beside the built-in `workspace`.
+
+use std::collections::{BTreeMap, HashSet};
+
+use mesdonnees_shared::apps::{AppDescriptor, FormatVersion, WORKSPACE_APP};
+use mesdonnees_shared::entry_name::sanitize_segment;
+use serde::{Deserialize, Serialize};
+
+use crate::config::ConfigError;
+use mesdonnees_shared::connector::{SERVICE_TOKEN_ISSUER, ServiceClaims};
+
+#[derive(Debug, thiserror::Error)]
+#[error("cannot sign a service token")]
+pub struct ServiceTokenError(#[from] jsonwebtoken::errors::Error);
+
+/// One remote app: what the catalogue says of it, and where its connector answers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RemoteAppConfig {
+    /// Stable id, in manifests and in the `aud` of service tokens: `[a-z0-9_-]`, 1 to 32.
+    pub id: String,
+    /// Name for people (French), also the app's folder in archives.
+    pub display_name: String,
+    /// The name in other languages, by language tag (`en`).
+    #[serde(default)]
+    pub display_names: BTreeMap<String, String>,
+    /// The data format version the app writes and reads, `MAJOR.MINOR`.
+    pub version: FormatVersion,
+    /// Older majors the app upgrades on import.
+    #[serde(default)]
+    pub upgrades_from: Vec<u32>,
+    /// The right a user needs to create content in the app, and so to import into it.
+    pub create_right: String,
+    /// The connector's base URL: `{base_url}/info`, `/export`, `/import`.
+    pub base_url: String,
+    /// HS256 secret of the service tokens this instance mints for the app (32 bytes or more).
+    pub token_secret: String,
+    /// Object keys the app may name in its export stream start with this; empty means
+    /// `<id>/`. Keeps an app from having other users' documents copied into an archive.
+    #[serde(default)]
+    pub object_prefix: String,
+}
+
+impl RemoteAppConfig {
+    pub fn descriptor(&self) -> AppDescriptor {
+        AppDescriptor {
+            id: self.id.clone(),
+            display_name: self.display_name.clone(),
+            version: self.version,
+            upgrades_from: self.upgrades_from.clone(),
+            create_right: self.create_right.clone(),
+        }
+    }
+
+    /// A service token for one call to this app: HS256 with its secret, `aud` = its id, `sub`
+    /// = this instance.
+    pub fn mint_token(&self, instance: &str, ttl_secs: u64) -> Result<String, ServiceTokenError> {
+        let now = chrono::Utc::now().timestamp();
+        let claims = ServiceClaims {
+            iss: SERVICE_TOKEN_ISSUER.to_owned(),
+            aud: self.id.clone(),
+            sub: instance.to_owned(),
+            iat: now,
+            exp: now + i64::try_from(ttl_secs).unwrap_or(300),
+        };
+        let key = jsonwebtoken::EncodingKey::from_secret(self.token_secret.as_bytes());
+        Ok(jsonwebtoken::encode(&jsonwebtoken::Header::default(), &claims, &key)?)
+    }
+
+    pub fn object_prefix(&self) -> String {
+        if self.object_prefix.is_empty() {
+            format!("{}/", self.id)
+        } else {
+            self.object_prefix.clone()
+        }
+    }
+}
+
+/// How remote apps are called.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConnectorsConfig {
+    /// Time to open a connection to an app.
+    pub connect_timeout_secs: u64,
+    /// Longest an app may take to answer `info` or to start its export stream, and to answer
+    /// an import once its body is sent.
+    pub request_timeout_secs: u64,
+    /// Longest silence inside an export stream.
+    pub idle_timeout_secs: u64,
+    /// Longest one app's whole export stream may last.
+    pub export_deadline_secs: u64,
+    /// Further tries of a call that could not start (connection refused, 5xx, 429), each after
+    /// a doubled pause; a stream cut once started is not tried again.
+    pub max_retries: u32,
+    /// Pause before the first retry.
+    pub retry_backoff_ms: u64,
+    /// Longest line of an export stream.
+    pub max_line_bytes: usize,
+    /// Most bytes of JSON lines one app's export stream may send.
+    pub max_stream_bytes: u64,
+    /// Largest import report an app may answer.
+    pub max_report_bytes: usize,
+    /// Lifetime of a service token.
+    pub token_ttl_secs: u64,
+}
+
+impl Default for ConnectorsConfig {
+    fn default() -> Self {
+        Self {
+            connect_timeout_secs: 5,
+            request_timeout_secs: 60,
+            idle_timeout_secs: 30,
+            export_deadline_secs: 900,
+            max_retries: 3,
+            retry_backoff_ms: 250,
+            max_line_bytes: mesdonnees_shared::connector::DEFAULT_MAX_LINE_BYTES,
+            max_stream_bytes: 1024 * 1024 * 1024,
+            max_report_bytes: 4 * 1024 * 1024,
+            token_ttl_secs: 300,
+        }
+    }
+}
+
+impl ConnectorsConfig {
+    pub(crate) fn validate(&self) -> Result<(), ConfigError> {
+        if [
+            self.connect_timeout_secs,
+            self.request_timeout_secs,
+            self.idle_timeout_secs,
+            self.export_deadline_secs,
+            self.retry_backoff_ms,
+            self.max_stream_bytes,
+            self.token_ttl_secs,
+        ]
+        .contains(&0)
+            || self.max_line_bytes < 1024
+            || self.max_report_bytes < 1024
+        {
+            return Err(ConfigError::Invalid(
+                "connectors: timeouts, backoff, max_stream_bytes and token_ttl_secs must be \
+                 positive, max_line_bytes and max_report_bytes at least 1024"
+                    .to_owned(),
+            ));
+        }
+        if self.max_retries > 10 || self.token_ttl_secs > 3600 {
+            return Err(ConfigError::Invalid(
+                "connectors: max_retries is at most 10, token_ttl_secs at most 3600".to_owned(),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Checks the declared apps: valid and distinct ids and folders, usable URLs and secrets.
+pub(crate) fn validate_apps(apps: &[RemoteAppConfig]) -> Result<(), ConfigError> {
+    let invalid = |msg: String| Err(ConfigError::Invalid(msg));
+    let mut ids = HashSet::new();
+    let mut folders =
+        HashSet::from([sanitize_segment(&AppDescriptor::workspace().display_name).to_lowercase()]);
+    for app in apps {
+        let id_ok = (1..=32).contains(&app.id.len())
+            && app
+                .id
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"_-".contains(&b));
+        if !id_ok {
+            return invalid(format!(
+                "apps: {:?} is not an app id (1 to 32 of a-z, 0-9, '_' and '-')",
+                app.id
+            ));
+        }
+        if app.id == WORKSPACE_APP || !ids.insert(app.id.clone()) {
+            return invalid(format!("apps: the id {:?} is taken", app.id));
+        }
+        if app.display_name.trim().is_empty()
+            || !folders.insert(sanitize_segment(&app.display_name).to_lowercase())
+        {
+            return invalid(format!(
+                "apps.{}: display_name must be set and differ from every other app's",
+                app.id
+            ));
+        }
+        if app.create_right.is_empty() {
+            return invalid(format!("apps.{}: create_right must be set", app.id));
+        }
+        match url::Url::parse(&app.base_url) {
+            Ok(url) if matches!(url.scheme(), "http" | "https") && url.host().is_some() => {}
+            _ => return invalid(format!("apps.{}: base_url must be an http(s) URL", app.id)),
+        }
+        if app.token_secret.len() < 32 {
+            return invalid(format!("apps.{}: token_secret must have at least 32 bytes", app.id));
+        }
+        if app.object_prefix.starts_with('/') || app.object_prefix.contains("..") {
+            return invalid(format!(
+                "apps.{}: object_prefix must be a relative key prefix",
+                app.id
+            ));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn app(id: &str) -> RemoteAppConfig {
+        RemoteAppConfig {
+            id: id.to_owned(),
+            display_name: format!("App {id}"),
+            display_names: BTreeMap::new(),
+            version: FormatVersion::new(1, 0),
+            upgrades_from: Vec::new(),
+            create_right: format!("{id}.create"),
+            base_url: "http://127.0.0.1:8090/connector".to_owned(),
+            token_secret: "s".repeat(32),
+            object_prefix: String::new(),
+        }
+    }
+
+    #[test]
+    fn declared_apps_are_checked() {
+        assert!(validate_apps(&[app("cahier"), app("blog")]).is_ok());
+        let cases: Vec<(Vec<RemoteAppConfig>, &str)> = vec![
+            (vec![app("Cahier")], "not an app id"),
+            (vec![app("workspace")], "taken"),
+            (vec![app("a"), app("a")], "taken"),
+            (
+                vec![RemoteAppConfig { display_name: "Documents".into(), ..app("a") }],
+                "display_name",
+            ),
+            (vec![RemoteAppConfig { base_url: "ftp://x".into(), ..app("a") }], "base_url"),
+            (vec![RemoteAppConfig { token_secret: "short".into(), ..app("a") }], "token_secret"),
+            (vec![RemoteAppConfig { object_prefix: "../x".into(), ..app("a") }], "object_prefix"),
+        ];
+        for (apps, expected) in cases {
+            let err = validate_apps(&apps).unwrap_err().to_string();
+            assert!(err.contains(expected), "{err} should mention {expected}");
+        }
+    }
+
+    #[test]
+    fn service_tokens_name_the_app_and_verify_with_its_secret() {
+        let cahier = app("cahier");
+        let token = cahier.mint_token("ent-a", 60).unwrap();
+        let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::HS256);
+        validation.set_audience(&["cahier"]);
+        validation.set_issuer(&[SERVICE_TOKEN_ISSUER]);
+        let key = jsonwebtoken::DecodingKey::from_secret(cahier.token_secret.as_bytes());
+        let claims = jsonwebtoken::decode::<ServiceClaims>(&token, &key, &validation).unwrap();
+        assert_eq!(claims.claims.sub, "ent-a");
+        validation.set_audience(&["blog"]);
+        assert!(jsonwebtoken::decode::<ServiceClaims>(&token, &key, &validation).is_err());
+    }
+
+    #[test]
+    fn the_object_prefix_defaults_to_the_id() {
+        assert_eq!(app("cahier").object_prefix(), "cahier/");
+        let custom = RemoteAppConfig { object_prefix: "ent/cahier/".into(), ..app("cahier") };
+        assert_eq!(custom.object_prefix(), "ent/cahier/");
+    }
+}

@@ -1,0 +1,264 @@
+//! A remote app's part of an import: its files of the archive handed to the app over the
+//! connector contract. JSON documents go as data; other files are staged in the shared store,
+//! checked against the manifest as they are copied, and named by key. The app's answer becomes
+//! the app's part of the report; an app that cannot import fails alone.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use bytes::Bytes;
+use futures_util::StreamExt;
+use mesdonnees_db::{Import, imports};
+use mesdonnees_infra::Context;
+use mesdonnees_infra::apps::RemoteAppConfig;
+use mesdonnees_shared::archive::FileKind;
+use mesdonnees_shared::connector::{EntryLine, ImportBegin};
+use mesdonnees_shared::imports::{AppError, AppReport, ItemError, MAX_ID_MAP, MAX_LISTED_ERRORS};
+use object_store::path::Path;
+use object_store::{ObjectStore, ObjectStoreExt};
+
+use super::analyse::{Failure, Opened, read_small};
+use super::run::Progress;
+use super::scan::ScannedEntry;
+use super::workspace::{Stored, store_entry};
+use crate::connectors::{AppClient, ConnectorError};
+use crate::runner::JobError;
+
+/// Lines produced ahead of what the connection has sent.
+const LINES_AHEAD: usize = 16;
+
+/// Where an import stages an app's files for the app to read.
+pub(crate) fn staging_prefix(import_id: &str, app: &str) -> String {
+    format!("imports/{import_id}/staged/{app}/")
+}
+
+pub(crate) async fn import(
+    ctx: &Context,
+    import: &Import,
+    opened: &Opened,
+    progress: &mut Progress<'_>,
+    app: &RemoteAppConfig,
+) -> Result<(), Failure> {
+    let Some(listed) = opened.manifest.apps.get(&app.id) else { return Ok(()) };
+    let (import_id, app_id) = (import.id.clone(), app.id.clone());
+    let answered = ctx
+        .db
+        .run(move |conn| imports::app_results(conn, &import_id))
+        .await?
+        .into_iter()
+        .any(|(id, _)| id == app_id);
+    if answered {
+        return Ok(());
+    }
+    let client = AppClient::new(
+        app.clone(),
+        ctx.config.connectors.clone(),
+        ctx.config.exports.instance_name.clone(),
+    );
+    let prefix = format!("{}/", listed.folder);
+    let mut report = AppReport::default();
+    let outcome = match client {
+        Ok(client) => hand_over(ctx, import, opened, progress, &client, &prefix, &mut report).await,
+        Err(e) => Err(e),
+    };
+    remove_staged(ctx, &staging_prefix(&import.id, &app.id)).await;
+    if let Err(e) = outcome {
+        tracing::warn!(app = %app.id, code = e.code, "app import failed");
+        report.error = Some(AppError { code: e.code.to_owned(), message: e.message });
+    }
+    let json = serde_json::to_string(&report)
+        .map_err(|e| Failure::Job(JobError::Permanent(e.to_string())))?;
+    let (import_id, app_id) = (import.id.clone(), app.id.clone());
+    ctx.db.run(move |conn| imports::record_app_result(conn, &import_id, &app_id, &json)).await?;
+    Ok(())
+}
+
+/// Sends the app its entries and merges its answer into `report`. Entries this side could not
+/// read are reported here and not sent.
+async fn hand_over(
+    ctx: &Context,
+    import: &Import,
+    opened: &Opened,
+    progress: &mut Progress<'_>,
+    client: &AppClient,
+    prefix: &str,
+    report: &mut AppReport,
+) -> Result<(), ConnectorError> {
+    client.info().await?;
+    let listed: HashMap<&str, (&str, Option<FileKind>)> = opened
+        .manifest
+        .files
+        .iter()
+        .filter(|f| f.app == client.app.id)
+        .map(|f| (f.path.as_str(), (f.sha256.as_str(), f.kind)))
+        .collect();
+    let version = opened.manifest.apps[&client.app.id].version;
+    let (sender, receiver) =
+        tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(LINES_AHEAD);
+    let body = reqwest::Body::wrap_stream(crate::connectors::received(receiver));
+    let deadline =
+        tokio::time::Instant::now() + Duration::from_secs(client.limits.export_deadline_secs);
+    let begin = EntryLine::Begin(ImportBegin {
+        user_id: import.owner_id.clone(),
+        import_id: import.id.clone(),
+        version,
+    });
+    let lines = LineWriter { sender, count: 0, staged_bytes: 0, local_errors: Vec::new() };
+    let produce = async move {
+        let mut lines = lines;
+        if lines.send(&begin).await {
+            produce_entries(ctx, import, opened, progress, client, prefix, &listed, &mut lines)
+                .await;
+        }
+        // Dropping the sender ends the body.
+        let LineWriter { staged_bytes, local_errors, .. } = lines;
+        (staged_bytes, local_errors)
+    };
+    let (answer, (staged_bytes, local_errors)) =
+        tokio::join!(client.import(body, deadline), produce);
+    report.failed += local_errors.len() as u64;
+    report.errors.extend(local_errors.into_iter().take(MAX_LISTED_ERRORS));
+    let answer = answer?;
+    report.imported += answer.imported;
+    report.skipped += answer.duplicates;
+    report.failed += answer.errors.len() as u64;
+    report.bytes = staged_bytes;
+    for error in answer.errors {
+        if report.errors.len() >= MAX_LISTED_ERRORS {
+            break;
+        }
+        report.errors.push(ItemError {
+            path: format!("{prefix}{}", error.path),
+            message: format!("{} refused this entry", client.app.id),
+            code: error.code,
+        });
+    }
+    report.id_map = answer.id_map.into_iter().take(MAX_ID_MAP).collect();
+    Ok(())
+}
+
+/// Writes the app's entries, then `end`, as lines; stops when the connection is gone.
+#[expect(clippy::too_many_arguments, reason = "one import's parts, borrowed for its duration")]
+async fn produce_entries(
+    ctx: &Context,
+    import: &Import,
+    opened: &Opened,
+    progress: &mut Progress<'_>,
+    client: &AppClient,
+    prefix: &str,
+    listed: &HashMap<&str, (&str, Option<FileKind>)>,
+    lines: &mut LineWriter,
+) {
+    let mut staged = 0_u64;
+    for entry in &opened.archive.entries {
+        let Some(relative) = entry.path.strip_prefix(prefix) else { continue };
+        if entry.is_dir || relative.is_empty() {
+            continue;
+        }
+        let (sha256, kind) = listed.get(entry.path.as_str()).copied().unwrap_or(("", None));
+        let line = match kind {
+            Some(FileKind::Json) => json_line(opened, entry, relative, client).await,
+            None => {
+                staged += 1;
+                let key = format!("{}{staged}", staging_prefix(&import.id, &client.app.id));
+                object_line(ctx, opened, entry, relative, sha256, key).await
+            }
+        };
+        // An import ended meanwhile is seen by the run once this app is done.
+        let _ = progress.advance(entry.uncompressed_size).await;
+        match line {
+            Ok(line) => {
+                if let EntryLine::Object { size, .. } = &line {
+                    lines.staged_bytes += size;
+                }
+                if !lines.send(&line).await {
+                    return;
+                }
+            }
+            Err(error) => lines.local_errors.push(error),
+        }
+    }
+    let end = EntryLine::End { count: lines.count - 1 };
+    lines.send(&end).await;
+}
+
+/// The import body, one serialized line at a time.
+struct LineWriter {
+    sender: tokio::sync::mpsc::Sender<Result<Bytes, std::io::Error>>,
+    /// Lines sent, `begin` included.
+    count: u64,
+    staged_bytes: u64,
+    local_errors: Vec<ItemError>,
+}
+
+impl LineWriter {
+    /// `false` once the connection is gone.
+    async fn send(&mut self, line: &EntryLine) -> bool {
+        let Ok(mut bytes) = serde_json::to_vec(line) else { return false };
+        bytes.push(b'\n');
+        self.count += 1;
+        self.sender.send(Ok(Bytes::from(bytes))).await.is_ok()
+    }
+}
+
+fn local_error(entry: &ScannedEntry, code: &str, message: impl Into<String>) -> ItemError {
+    ItemError { path: entry.path.clone(), code: code.to_owned(), message: message.into() }
+}
+
+/// A JSON document of the archive, as a `json` line.
+async fn json_line(
+    opened: &Opened,
+    entry: &ScannedEntry,
+    relative: &str,
+    client: &AppClient,
+) -> Result<EntryLine, ItemError> {
+    let max = client.limits.max_line_bytes as u64;
+    let bytes = read_small(opened.source.as_ref(), entry, max).await.map_err(|_| {
+        local_error(entry, "entry_unreadable", format!("unreadable or over {max} bytes"))
+    })?;
+    let data = serde_json::from_slice(&bytes)
+        .map_err(|e| local_error(entry, "invalid_json", e.to_string()))?;
+    Ok(EntryLine::Json { path: relative.to_owned(), data })
+}
+
+/// A file of the archive copied to `key` for the app, as an `object` line.
+async fn object_line(
+    ctx: &Context,
+    opened: &Opened,
+    entry: &ScannedEntry,
+    relative: &str,
+    sha256: &str,
+    key: String,
+) -> Result<EntryLine, ItemError> {
+    match store_entry(ctx, opened, entry, &Path::from(key.as_str()), sha256).await {
+        Ok(Stored::Ok(sha256)) => Ok(EntryLine::Object {
+            path: relative.to_owned(),
+            key,
+            size: entry.uncompressed_size,
+            sha256,
+            content_type: Some(
+                mime_guess::from_path(relative).first_or_octet_stream().essence_str().to_owned(),
+            ),
+        }),
+        Ok(Stored::Mismatch) => {
+            Err(local_error(entry, "checksum_mismatch", "the file differs from the manifest"))
+        }
+        Ok(Stored::Corrupt(why)) => Err(local_error(entry, "entry_corrupt", why)),
+        Err(_) => Err(local_error(entry, "staging_failed", "the file could not be staged")),
+    }
+}
+
+/// Deletes what an import staged for an app, whatever the app answered.
+async fn remove_staged(ctx: &Context, prefix: &str) {
+    let store = ctx.storage.store.clone();
+    let listed: Vec<Path> = store
+        .list(Some(&Path::from(prefix)))
+        .filter_map(|meta| async move { meta.ok().map(|m| m.location) })
+        .collect()
+        .await;
+    for location in listed {
+        if let Err(e) = store.delete(&location).await {
+            tracing::warn!(error = %e, "staged file not removed");
+        }
+    }
+}
