@@ -1,4 +1,4 @@
-# The `mesdonnees` binary in a slim Debian image.
+# The `mesdonnees` binary, and the reference app `mesdonnees-cahier`, in a slim Debian image.
 # Needs BuildKit (the default builder since Docker 23) for the cache mounts.
 
 FROM rust:1.95-bookworm AS builder
@@ -22,8 +22,9 @@ COPY openapi openapi
 RUN --mount=type=cache,target=/usr/local/cargo/registry,sharing=locked \
     --mount=type=cache,target=/usr/local/cargo/git,sharing=locked \
     --mount=type=cache,target=/src/target,sharing=locked \
-    cargo build --release --locked -p mesdonnees \
- && install -D -m 0755 target/release/mesdonnees /out/mesdonnees
+    cargo build --release --locked -p mesdonnees -p mesdonnees-cahier \
+ && install -D -m 0755 target/release/mesdonnees /out/mesdonnees \
+ && install -D -m 0755 target/release/mesdonnees-cahier /out/mesdonnees-cahier
 
 
 FROM debian:bookworm-slim
@@ -37,9 +38,10 @@ RUN apt-get update \
 RUN groupadd --gid 10001 mesdonnees \
  && useradd --uid 10001 --gid 10001 --no-create-home \
         --home-dir /var/lib/mesdonnees --shell /usr/sbin/nologin mesdonnees \
- && install -d -o mesdonnees -g mesdonnees -m 0750 /var/lib/mesdonnees
+ && install -d -o mesdonnees -g mesdonnees -m 0750 /var/lib/mesdonnees /var/lib/mesdonnees/cahier
 
-COPY --from=builder /out/mesdonnees /usr/local/bin/mesdonnees
+# A volume mounted on /var/lib/mesdonnees/cahier starts with that folder's owner.
+COPY --from=builder /out/mesdonnees /out/mesdonnees-cahier /usr/local/bin/
 
 # Numeric, so that orchestrators can verify runAsNonRoot without reading /etc/passwd.
 USER 10001:10001

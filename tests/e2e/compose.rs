@@ -170,6 +170,70 @@ fn compose_configures_every_app_service_for_production() {
     }
 }
 
+/// A compose value as compose would pass it: `${VAR:-default}` gives its default, any other
+/// `${VAR…}` a stand-in long enough for a secret.
+fn interpolated(raw: &str) -> String {
+    let mut out = String::new();
+    let mut rest = raw;
+    while let Some(start) = rest.find("${") {
+        out.push_str(&rest[..start]);
+        let end = rest[start..].find('}').map(|e| start + e).expect("a closed ${…}");
+        let inner = &rest[start + 2..end];
+        match inner.split_once(":-") {
+            Some((_, default)) => out.push_str(default),
+            None => out.push_str("stand-in-secret-of-forty-bytes-0123456789"),
+        }
+        rest = &rest[end + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[test]
+fn compose_declares_the_reference_app_where_it_listens_with_the_secrets_it_checks() {
+    use figment::providers::Serialized;
+    let compose = compose();
+    let api = environment(service(&compose, "api"), "api");
+    let worker = environment(service(&compose, "worker"), "worker");
+    let cahier = environment(service(&compose, "cahier"), "cahier");
+    assert_eq!(
+        api.get("MESDONNEES__APPS"),
+        worker.get("MESDONNEES__APPS"),
+        "api and workers see one catalogue"
+    );
+    // The value goes through the configuration's own parsing, as the environment would.
+    let apps: figment::value::Value =
+        interpolated(&api["MESDONNEES__APPS"]).parse().expect("MESDONNEES__APPS parses");
+    let figment = mesdonnees_infra::Config::figment(None).merge(Serialized::default("apps", apps));
+    let config = mesdonnees_infra::Config::from_figment(&figment)
+        .unwrap_or_else(|e| panic!("MESDONNEES__APPS is not a valid catalogue: {e}"));
+    let declared = config.apps.iter().find(|a| a.id == "cahier").expect("cahier is declared");
+    let url = url::Url::parse(&declared.base_url).expect("a URL");
+    let port = cahier["CAHIER_BIND"].rsplit_once(':').map(|(_, p)| p.to_owned());
+    assert_eq!(url.host_str(), Some("cahier"), "the app is reached by its service name");
+    assert_eq!(url.port().map(|p| p.to_string()), port, "on the port it binds");
+    assert_eq!(url.path(), "/connector");
+    // Same variables on both sides: the service tokens and the users' tokens verify.
+    let secret_of = |text: &str| {
+        text.split("${").nth(1).and_then(|s| s.split([':', '}']).next()).map(str::to_owned)
+    };
+    assert_eq!(secret_of(&api["MESDONNEES__APPS"]), secret_of(&cahier["CAHIER_SERVICE_SECRET"]));
+    assert_eq!(
+        secret_of(&api["MESDONNEES__AUTH__HS256_SECRET"]),
+        secret_of(&cahier["CAHIER_USER_TOKEN_SECRET"])
+    );
+    assert_eq!(
+        interpolated(&api["MESDONNEES__AUTH__ISSUER"]),
+        interpolated(&cahier["CAHIER_USER_TOKEN_ISSUER"])
+    );
+    // One store: the app names keys mesdonnees reads.
+    assert_eq!(api["MESDONNEES__STORAGE__URL"], cahier["CAHIER_STORAGE_URL"]);
+    assert_eq!(api["MESDONNEES__STORAGE__S3_ENDPOINT"], cahier["CAHIER_S3_ENDPOINT"]);
+    assert_eq!(declared.object_prefix(), "cahier/");
+    let healthcheck = service(&compose, "cahier").get("healthcheck").expect("a health check");
+    assert!(format!("{healthcheck:?}").contains("/healthz"), "{healthcheck:?}");
+}
+
 #[test]
 fn compose_starts_the_api_after_migrations_on_a_healthy_database() {
     let compose = compose();

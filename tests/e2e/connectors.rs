@@ -176,6 +176,7 @@ async fn documents_and_app_data_go_out_in_one_archive_and_come_back_in_another_a
         (cahier["version"].as_str(), cahier["can_create"].as_bool()),
         (Some("1.0"), Some(true))
     );
+    assert_eq!(cahier["display_names"]["en"], "Homework book", "{cahier}");
 
     let export = start_export(app, "alice", json!({"apps": ["workspace", "cahier"]})).await;
     let id = export["id"].as_str().expect("id").to_owned();
@@ -324,7 +325,7 @@ async fn an_app_that_is_down_fails_alone_on_export_and_on_import() {
 }
 
 #[tokio::test]
-async fn an_app_answering_at_another_address_is_refused() {
+async fn an_app_nobody_answers_for_fails_alone() {
     // Nothing listens there: every try is refused, the export still completes.
     let with = WithCahier::spawn(|config| {
         config.apps[0].base_url = format!("http://{}/connector", free_port());

@@ -53,8 +53,8 @@ pub struct LoadArgs {
     http_workers: u32,
     /// `database.pool_size` of the API. More connections than a few per core make Postgres
     /// backends, blocking threads and `wrk` queue for the same two cores: throughput stays,
-    /// the tail latency grows (16 gave p99 from 7 ms to 430 ms from run to run).
-    #[arg(long, default_value_t = 8)]
+    /// the tail latency grows (16 gave p99 from 7 ms to 430 ms from run to run, 8 up to 12 ms).
+    #[arg(long, default_value_t = 6)]
     pool_size: u32,
 }
 

@@ -272,7 +272,6 @@ pub fn instance_key(
     existing(conn)?.ok_or(DbError::Query(Error::NotFound))
 }
 
-/// Bytes of the user's ready archives, for the archive quota.
 /// What an owner already has, read in one statement when an export is created.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Standing {
@@ -302,6 +301,7 @@ pub fn insert_checked(conn: &mut DbConnection, export: &Export) -> Result<(), Db
     Ok(())
 }
 
+/// Bytes of the user's ready archives, for the archive quota.
 pub fn ready_bytes(conn: &mut DbConnection, owner: &str) -> Result<i64, DbError> {
     Ok(exports::table
         .filter(exports::owner_id.eq(owner))

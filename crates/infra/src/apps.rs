@@ -47,6 +47,7 @@ impl RemoteAppConfig {
         AppDescriptor {
             id: self.id.clone(),
             display_name: self.display_name.clone(),
+            display_names: self.display_names.clone(),
             version: self.version,
             upgrades_from: self.upgrades_from.clone(),
             create_right: self.create_right.clone(),
@@ -83,12 +84,12 @@ impl RemoteAppConfig {
 pub struct ConnectorsConfig {
     /// Time to open a connection to an app.
     pub connect_timeout_secs: u64,
-    /// Longest an app may take to answer `info` or to start its export stream, and to answer
-    /// an import once its body is sent.
+    /// Longest an app may take to answer `info` or to start its export stream (the head of its
+    /// answer).
     pub request_timeout_secs: u64,
     /// Longest silence inside an export stream.
     pub idle_timeout_secs: u64,
-    /// Longest one app's whole export stream may last.
+    /// Longest one app's whole export stream, or its whole import call, may last.
     pub export_deadline_secs: u64,
     /// Further tries of a call that could not start (connection refused, 5xx, 429), each after
     /// a doubled pause; a stream cut once started is not tried again.
@@ -152,6 +153,9 @@ impl ConnectorsConfig {
     }
 }
 
+/// Where this service keeps its own objects: an app may name no key there.
+const RESERVED_PREFIXES: [&str; 3] = ["documents/", "exports/", "imports/"];
+
 /// Checks the declared apps: valid and distinct ids and folders, usable URLs and secrets.
 pub(crate) fn validate_apps(apps: &[RemoteAppConfig]) -> Result<(), ConfigError> {
     let invalid = |msg: String| Err(ConfigError::Invalid(msg));
@@ -191,10 +195,17 @@ pub(crate) fn validate_apps(apps: &[RemoteAppConfig]) -> Result<(), ConfigError>
         if app.token_secret.len() < 32 {
             return invalid(format!("apps.{}: token_secret must have at least 32 bytes", app.id));
         }
-        if app.object_prefix.starts_with('/') || app.object_prefix.contains("..") {
+        let prefix = app.object_prefix();
+        if prefix.starts_with('/')
+            || !prefix.ends_with('/')
+            || prefix.split('/').any(|s| s == "..")
+            || RESERVED_PREFIXES.iter().any(|reserved| prefix.starts_with(reserved))
+        {
             return invalid(format!(
-                "apps.{}: object_prefix must be a relative key prefix",
-                app.id
+                "apps.{}: object_prefix must be a relative key prefix ending in '/', outside \
+                 this service's own keys ({})",
+                app.id,
+                RESERVED_PREFIXES.join(", ")
             ));
         }
     }
@@ -232,7 +243,13 @@ mod tests {
             ),
             (vec![RemoteAppConfig { base_url: "ftp://x".into(), ..app("a") }], "base_url"),
             (vec![RemoteAppConfig { token_secret: "short".into(), ..app("a") }], "token_secret"),
-            (vec![RemoteAppConfig { object_prefix: "../x".into(), ..app("a") }], "object_prefix"),
+            (vec![RemoteAppConfig { object_prefix: "../x/".into(), ..app("a") }], "object_prefix"),
+            (vec![RemoteAppConfig { object_prefix: "cahier".into(), ..app("a") }], "object_prefix"),
+            (
+                vec![RemoteAppConfig { object_prefix: "documents/".into(), ..app("a") }],
+                "object_prefix",
+            ),
+            (vec![app("exports")], "object_prefix"),
         ];
         for (apps, expected) in cases {
             let err = validate_apps(&apps).unwrap_err().to_string();

@@ -531,6 +531,27 @@ mod tests {
     }
 
     #[test]
+    fn remote_apps_and_connector_settings_come_from_the_environment() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env(
+                "MESDONNEES__APPS",
+                r#"[{id = "cahier", display_name = "Cahier de textes", display_names = {en = "Homework book"}, version = "1.2", create_right = "cahier.create", base_url = "http://cahier:8090/connector", token_secret = "0123456789abcdef0123456789abcdef"}]"#,
+            );
+            jail.set_env("MESDONNEES__CONNECTORS__MAX_RETRIES", "1");
+            let config = Config::from_figment(&Config::figment(None)).map_err(|e| e.to_string())?;
+            let app = &config.apps[0];
+            assert_eq!((app.id.as_str(), app.version.to_string()), ("cahier", "1.2".to_owned()));
+            assert_eq!(app.display_names["en"], "Homework book");
+            assert_eq!(app.object_prefix(), "cahier/");
+            assert_eq!(config.connectors.max_retries, 1);
+            assert_eq!(config.connectors.export_deadline_secs, 900);
+            jail.set_env("MESDONNEES__CONNECTORS__MAX_RETRIES", "11");
+            assert!(Config::from_figment(&Config::figment(None)).is_err());
+            Ok(())
+        });
+    }
+
+    #[test]
     fn metrics_and_shutdown_settings() {
         figment::Jail::expect_with(|jail| {
             let defaults =

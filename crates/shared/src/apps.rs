@@ -61,8 +61,11 @@ impl<'de> Deserialize<'de> for FormatVersion {
 pub struct AppDescriptor {
     /// Stable id, used in manifests; never translated.
     pub id: String,
-    /// Name for people, also the app's folder in archives.
+    /// Name for people (French), also the app's folder in archives.
     pub display_name: String,
+    /// The name in other languages, by language tag (`en`).
+    #[serde(default)]
+    pub display_names: std::collections::BTreeMap<String, String>,
     /// The format version this instance writes and reads.
     pub version: FormatVersion,
     /// Older majors this instance can upgrade on import.
@@ -78,6 +81,7 @@ impl AppDescriptor {
         Self {
             id: WORKSPACE_APP.to_owned(),
             display_name: "Documents".to_owned(),
+            display_names: [("en".to_owned(), "Documents".to_owned())].into(),
             version: FormatVersion::new(1, 0),
             upgrades_from: Vec::new(),
             create_right: "workspace.create".to_owned(),

@@ -124,6 +124,7 @@ mod tests {
         let blog = AppDescriptor {
             id: "blog".to_owned(),
             display_name: "Blog".to_owned(),
+            display_names: std::collections::BTreeMap::new(),
             version: FormatVersion::new(2, 1),
             upgrades_from: vec![1],
             create_right: "blog.create".to_owned(),

@@ -23,6 +23,8 @@ pub async fn cleanup_once(ctx: &Context) -> Result<(usize, usize), anyhow::Error
             // the import reports as such, never an object nobody points at.
             remove_upload(ctx, key).await;
         }
+        // What an attempt staged for a remote app and could not remove (a crash mid call).
+        super::remote::remove_staged(ctx, &format!("imports/{}/staged/", import.id)).await;
         let id = import.id.clone();
         if ctx.db.run(move |conn| imports::drop_upload(conn, &id)).await? {
             removed += 1;

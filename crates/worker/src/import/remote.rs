@@ -11,6 +11,7 @@ use futures_util::StreamExt;
 use mesdonnees_db::{Import, imports};
 use mesdonnees_infra::Context;
 use mesdonnees_infra::apps::RemoteAppConfig;
+use mesdonnees_shared::apps::{AppDescriptor, check_compatibility};
 use mesdonnees_shared::archive::FileKind;
 use mesdonnees_shared::connector::{EntryLine, ImportBegin};
 use mesdonnees_shared::imports::{AppError, AppReport, ItemError, MAX_ID_MAP, MAX_LISTED_ERRORS};
@@ -59,18 +60,37 @@ pub(crate) async fn import(
     let mut report = AppReport::default();
     let outcome = match client {
         Ok(client) => hand_over(ctx, import, opened, progress, &client, &prefix, &mut report).await,
-        Err(e) => Err(e),
+        Err(e) => Err(HandOver::App(e)),
     };
     remove_staged(ctx, &staging_prefix(&import.id, &app.id)).await;
-    if let Err(e) = outcome {
-        tracing::warn!(app = %app.id, code = e.code, "app import failed");
-        report.error = Some(AppError { code: e.code.to_owned(), message: e.message });
+    match outcome {
+        Ok(()) => {}
+        // The app saw a body without its end line and kept nothing: the job tries again.
+        Err(HandOver::Retry(why)) => return Err(Failure::Job(JobError::Transient(why))),
+        Err(HandOver::App(e)) => {
+            tracing::warn!(app = %app.id, code = e.code, "app import failed");
+            report.error = Some(AppError { code: e.code.to_owned(), message: e.message });
+        }
     }
     let json = serde_json::to_string(&report)
         .map_err(|e| Failure::Job(JobError::Permanent(e.to_string())))?;
     let (import_id, app_id) = (import.id.clone(), app.id.clone());
     ctx.db.run(move |conn| imports::record_app_result(conn, &import_id, &app_id, &json)).await?;
     Ok(())
+}
+
+/// Why an app's part did not go through.
+enum HandOver {
+    /// The app could not take it, for good: the report says so.
+    App(ConnectorError),
+    /// This side's store or upload failed on the way.
+    Retry(String),
+}
+
+impl From<ConnectorError> for HandOver {
+    fn from(e: ConnectorError) -> Self {
+        Self::App(e)
+    }
 }
 
 /// Sends the app its entries and merges its answer into `report`. Entries this side could not
@@ -83,8 +103,21 @@ async fn hand_over(
     client: &AppClient,
     prefix: &str,
     report: &mut AppReport,
-) -> Result<(), ConnectorError> {
-    client.info().await?;
+) -> Result<(), HandOver> {
+    let info = client.info().await?;
+    let version = opened.manifest.apps[&client.app.id].version;
+    // The analysis judged the archive against the configured version; the app now running
+    // must read it too.
+    let running = AppDescriptor { version: info.version, ..client.app.descriptor() };
+    if check_compatibility(version, &running).is_err() {
+        return Err(HandOver::App(ConnectorError::new(
+            "unsupported_version",
+            format!(
+                "{} now runs version {}, which does not read the archive's {version}",
+                client.app.id, info.version
+            ),
+        )));
+    }
     let listed: HashMap<&str, (&str, Option<FileKind>)> = opened
         .manifest
         .files
@@ -92,7 +125,6 @@ async fn hand_over(
         .filter(|f| f.app == client.app.id)
         .map(|f| (f.path.as_str(), (f.sha256.as_str(), f.kind)))
         .collect();
-    let version = opened.manifest.apps[&client.app.id].version;
     let (sender, receiver) =
         tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(LINES_AHEAD);
     let body = reqwest::Body::wrap_stream(crate::connectors::received(receiver));
@@ -106,16 +138,19 @@ async fn hand_over(
     let lines = LineWriter { sender, count: 0, staged_bytes: 0, local_errors: Vec::new() };
     let produce = async move {
         let mut lines = lines;
+        let mut produced = Ok(());
         if lines.send(&begin).await {
-            produce_entries(ctx, import, opened, progress, client, prefix, &listed, &mut lines)
-                .await;
+            produced =
+                produce_entries(ctx, import, opened, progress, client, prefix, &listed, &mut lines)
+                    .await;
         }
-        // Dropping the sender ends the body.
+        // Dropping the sender ends the body, without its end line when staging failed.
         let LineWriter { staged_bytes, local_errors, .. } = lines;
-        (staged_bytes, local_errors)
+        (produced, staged_bytes, local_errors)
     };
-    let (answer, (staged_bytes, local_errors)) =
+    let (answer, (produced, staged_bytes, local_errors)) =
         tokio::join!(client.import(body, deadline), produce);
+    produced.map_err(HandOver::Retry)?;
     report.failed += local_errors.len() as u64;
     report.errors.extend(local_errors.into_iter().take(MAX_LISTED_ERRORS));
     let answer = answer?;
@@ -148,7 +183,7 @@ async fn produce_entries(
     prefix: &str,
     listed: &HashMap<&str, (&str, Option<FileKind>)>,
     lines: &mut LineWriter,
-) {
+) -> Result<(), String> {
     let mut staged = 0_u64;
     for entry in &opened.archive.entries {
         let Some(relative) = entry.path.strip_prefix(prefix) else { continue };
@@ -161,7 +196,7 @@ async fn produce_entries(
             None => {
                 staged += 1;
                 let key = format!("{}{staged}", staging_prefix(&import.id, &client.app.id));
-                object_line(ctx, opened, entry, relative, sha256, key).await
+                object_line(ctx, opened, entry, relative, sha256, key).await?
             }
         };
         // An import ended meanwhile is seen by the run once this app is done.
@@ -172,7 +207,7 @@ async fn produce_entries(
                     lines.staged_bytes += size;
                 }
                 if !lines.send(&line).await {
-                    return;
+                    return Ok(());
                 }
             }
             Err(error) => lines.local_errors.push(error),
@@ -180,6 +215,7 @@ async fn produce_entries(
     }
     let end = EntryLine::End { count: lines.count - 1 };
     lines.send(&end).await;
+    Ok(())
 }
 
 /// The import body, one serialized line at a time.
@@ -221,7 +257,8 @@ async fn json_line(
     Ok(EntryLine::Json { path: relative.to_owned(), data })
 }
 
-/// A file of the archive copied to `key` for the app, as an `object` line.
+/// A file of the archive copied to `key` for the app, as an `object` line; the outer error is a
+/// failure of the store or of the upload, which the job retries.
 async fn object_line(
     ctx: &Context,
     opened: &Opened,
@@ -229,8 +266,8 @@ async fn object_line(
     relative: &str,
     sha256: &str,
     key: String,
-) -> Result<EntryLine, ItemError> {
-    match store_entry(ctx, opened, entry, &Path::from(key.as_str()), sha256).await {
+) -> Result<Result<EntryLine, ItemError>, String> {
+    Ok(match store_entry(ctx, opened, entry, &Path::from(key.as_str()), sha256).await {
         Ok(Stored::Ok(sha256)) => Ok(EntryLine::Object {
             path: relative.to_owned(),
             key,
@@ -244,12 +281,13 @@ async fn object_line(
             Err(local_error(entry, "checksum_mismatch", "the file differs from the manifest"))
         }
         Ok(Stored::Corrupt(why)) => Err(local_error(entry, "entry_corrupt", why)),
-        Err(_) => Err(local_error(entry, "staging_failed", "the file could not be staged")),
-    }
+        Err(Failure::Job(e)) => return Err(format!("staging a file for the app: {e}")),
+        Err(Failure::Refused(r)) => Err(local_error(entry, r.code, r.message)),
+    })
 }
 
-/// Deletes what an import staged for an app, whatever the app answered.
-async fn remove_staged(ctx: &Context, prefix: &str) {
+/// Deletes what an import staged under `prefix`, whatever the app answered.
+pub(crate) async fn remove_staged(ctx: &Context, prefix: &str) {
     let store = ctx.storage.store.clone();
     let listed: Vec<Path> = store
         .list(Some(&Path::from(prefix)))

@@ -8,7 +8,10 @@ use crate::routes::Ctx;
 pub struct AppView {
     /// Stable id, as in archive manifests.
     id: String,
+    /// Name for people, in French: also the app's folder in archives.
     display_name: String,
+    /// The name in other languages, by language tag (`en`).
+    display_names: std::collections::BTreeMap<String, String>,
     /// The data format version this instance writes and reads, `MAJOR.MINOR`.
     version: String,
     /// Older major versions this instance upgrades on import.
@@ -31,6 +34,7 @@ pub async fn list_apps(ctx: Ctx, user: AuthUser) -> HttpResponse {
             can_create: user.rights.contains(&app.create_right),
             id: app.id,
             display_name: app.display_name,
+            display_names: app.display_names,
             version: app.version.to_string(),
             upgrades_from: app.upgrades_from,
             create_right: app.create_right,

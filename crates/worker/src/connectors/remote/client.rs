@@ -25,11 +25,11 @@ impl AppClient {
         limits: ConnectorsConfig,
         instance: String,
     ) -> Result<Self, ConnectorError> {
+        // No read timeout on the client: its timer runs while the archive, not the app, is
+        // slow to take the next chunk. The stream reader times the app's silences itself, and
+        // every call has a deadline of its own.
         let http = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(limits.connect_timeout_secs))
-            // Each read of a streamed body must come within the idle timeout; whole calls
-            // are bounded by their callers.
-            .read_timeout(Duration::from_secs(limits.idle_timeout_secs))
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| ConnectorError::new("app_unavailable", format!("HTTP client: {e}")))?;

@@ -4,8 +4,10 @@ mod client;
 mod export;
 mod paths;
 
+use std::sync::Arc;
 use std::time::Duration;
 
+use futures_util::StreamExt;
 use futures_util::future::BoxFuture;
 use mesdonnees_infra::Context;
 use mesdonnees_infra::apps::RemoteAppConfig;
@@ -20,7 +22,7 @@ use super::{AppConnector, ConnectorError, ExportRequest, PreparedExport};
 const BATCHES_AHEAD: usize = 4;
 
 pub struct RemoteConnector {
-    client: AppClient,
+    client: Arc<AppClient>,
     descriptor: AppDescriptor,
 }
 
@@ -31,7 +33,7 @@ impl RemoteConnector {
             ctx.config.connectors.clone(),
             ctx.config.exports.instance_name.clone(),
         )?;
-        Ok(Self { descriptor: app.descriptor(), client })
+        Ok(Self { descriptor: app.descriptor(), client: Arc::new(client) })
     }
 }
 
@@ -40,57 +42,60 @@ impl AppConnector for RemoteConnector {
         &self.descriptor
     }
 
+    /// The app is called only when the archive comes to it: an export writes its apps one
+    /// after the other, and an app must not wait, connected, for the ones before it.
     fn prepare<'a>(
         &'a self,
         request: &'a ExportRequest,
     ) -> BoxFuture<'a, Result<PreparedExport, ConnectorError>> {
+        let mut filters = request.filters.clone();
+        let since = filters.since.take();
+        let call = ExportCall {
+            user_id: request.owner.clone(),
+            since,
+            filters: (!filters.is_empty()).then_some(filters),
+        };
+        let client = self.client.clone();
+        let started = futures_util::stream::once(async move { open_stream(client, call).await });
+        let entries = started.flat_map(|opened| match opened {
+            Ok(receiver) => super::flattened(receiver),
+            Err(e) => futures_util::stream::iter([Err(e)]).boxed(),
+        });
         Box::pin(async move {
-            let limits = &self.client.limits;
-            let deadline =
-                tokio::time::Instant::now() + Duration::from_secs(limits.export_deadline_secs);
-            let mut filters = request.filters.clone();
-            let since = filters.since.take();
-            let call = ExportCall {
-                user_id: request.owner.clone(),
-                since,
-                filters: (!filters.is_empty()).then_some(filters),
-            };
-            let response = self
-                .client
-                .send(|| Ok(self.client.request(reqwest::Method::POST, "export")?.json(&call)))
-                .await?;
-            let media = response
-                .headers()
-                .get(reqwest::header::CONTENT_TYPE)
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or("");
-            if !media.starts_with(NDJSON) {
-                return Err(ConnectorError::new(
-                    "invalid_stream",
-                    format!("{} answered {media:?} instead of {NDJSON}", self.descriptor.id),
-                ));
-            }
-            let stream_limits = export::StreamLimits {
-                max_line_bytes: limits.max_line_bytes,
-                max_json_bytes: limits.max_stream_bytes,
-                idle: Duration::from_secs(limits.idle_timeout_secs),
-                deadline,
-                object_prefix: self.client.app.object_prefix(),
-            };
-            // The stream is read in its own task, a few batches ahead, so that the app's
-            // pace and the archive's overlap.
-            let (sender, receiver) = tokio::sync::mpsc::channel(BATCHES_AHEAD);
-            tokio::spawn(export::read_stream(
-                self.descriptor.id.clone(),
-                response,
-                stream_limits,
-                sender,
-            ));
-            Ok(PreparedExport {
-                files_total: None,
-                bytes_total: None,
-                entries: super::flattened(receiver),
-            })
+            Ok(PreparedExport { files_total: None, bytes_total: None, entries: entries.boxed() })
         })
     }
+}
+
+/// Calls `POST /export` and reads its stream in a task of its own, a few batches ahead, so
+/// that the app's pace and the archive's overlap.
+async fn open_stream(
+    client: Arc<AppClient>,
+    call: ExportCall,
+) -> Result<tokio::sync::mpsc::Receiver<export::Batch>, ConnectorError> {
+    let limits = &client.limits;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(limits.export_deadline_secs);
+    let response =
+        client.send(|| Ok(client.request(reqwest::Method::POST, "export")?.json(&call))).await?;
+    let media = response
+        .headers()
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if !media.starts_with(NDJSON) {
+        return Err(ConnectorError::new(
+            "invalid_stream",
+            format!("{} answered {media:?} instead of {NDJSON}", client.app.id),
+        ));
+    }
+    let stream_limits = export::StreamLimits {
+        max_line_bytes: limits.max_line_bytes,
+        max_json_bytes: limits.max_stream_bytes,
+        idle: Duration::from_secs(limits.idle_timeout_secs),
+        deadline,
+        object_prefix: client.app.object_prefix(),
+    };
+    let (sender, receiver) = tokio::sync::mpsc::channel(BATCHES_AHEAD);
+    tokio::spawn(export::read_stream(client.app.id.clone(), response, stream_limits, sender));
+    Ok(receiver)
 }
