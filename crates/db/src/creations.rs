@@ -110,7 +110,10 @@ mod tests {
             assert_eq!(wait_secs(conn, "ann", 3, at(21)).expect("count"), None);
             assert_eq!(wait_secs(conn, "ann", 2, at(60)).expect("count"), None);
             conn.transaction(|tx| lock_owner(tx, "ann", at(60))).expect("lock");
-            assert_eq!(forget_before(conn, at(61)).expect("forget"), 1, "e1 was forgotten");
+            // SQLite's lock is a delete of what left the window (e1); Postgres leaves it to
+            // the cleanup.
+            let left = if matches!(conn, DbConnection::Sqlite(_)) { 1 } else { 2 };
+            assert_eq!(forget_before(conn, at(61)).expect("forget"), left);
         });
     }
 }
