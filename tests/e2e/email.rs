@@ -70,6 +70,8 @@ fn start_smtp() -> (u16, Arc<Mutex<Vec<Mail>>>) {
 async fn a_ready_export_is_announced_by_email_when_asked() {
     let (port, received) = start_smtp();
     let app = TestApp::spawn_with(|config| {
+        // Two exports alike follow each other here, each announced.
+        config.exports.reuse_window_secs = 0;
         config.smtp.url = format!("smtp://127.0.0.1:{port}");
         config.smtp.from = "Mes Données <no-reply@ent.test>".into();
         config.http.public_url = Some("https://ent.test/mesdonnees".into());

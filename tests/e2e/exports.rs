@@ -348,8 +348,15 @@ async fn one_export_at_a_time_and_clear_refusals() {
     let first = start_export(&app, "alice", json!({})).await;
     assert_eq!(first["status"], "queued");
     let first_id = first["id"].as_str().expect("id");
-    let second =
-        app.post("/api/v1/exports", "alice").json(&json!({})).send().await.expect("second");
+    // The same request again is the same export; another one waits for it.
+    let same = app.post("/api/v1/exports", "alice").json(&json!({})).send().await.expect("same");
+    assert_eq!(json_ok(same, 200).await["id"], first["id"]);
+    let second = app
+        .post("/api/v1/exports", "alice")
+        .json(&json!({"filters": {"formats": ["pdf"]}}))
+        .send()
+        .await
+        .expect("second");
     let body = assert_problem(second, 409, "export_in_progress").await;
     assert!(body["detail"].as_str().unwrap_or_default().contains(first_id));
     // Another user is not blocked by alice's export.

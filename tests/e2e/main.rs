@@ -13,6 +13,7 @@ mod limits;
 mod metrics;
 mod spec;
 mod storage;
+mod tables;
 
 use mesdonnees_tests::TestApp;
 use mesdonnees_tests::reqwest::Response;

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use mesdonnees_cahier::{Cahier, Config as CahierConfig, Secret, StorageConfig};
 use mesdonnees_infra::Config;
-use mesdonnees_infra::apps::RemoteAppConfig;
+use mesdonnees_infra::apps::{AppTableField, RemoteAppConfig};
 use tempfile::TempDir;
 
 use crate::TestApp;
@@ -40,6 +40,10 @@ pub fn declaration(addr: SocketAddr) -> RemoteAppConfig {
         base_url: format!("http://{addr}/connector"),
         token_secret: SERVICE_SECRET.to_owned(),
         object_prefix: "cahier/".to_owned(),
+        table_fields: vec![
+            AppTableField { field: "subject".to_owned(), label: "Matière".to_owned() },
+            AppTableField { field: "due_date".to_owned(), label: "Pour le".to_owned() },
+        ],
     }
 }
 

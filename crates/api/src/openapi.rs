@@ -6,7 +6,9 @@ use utoipa::{Modify, OpenApi};
 use utoipa_actix_web::service_config::ServiceConfig;
 use utoipa_actix_web::{AppExt, scope};
 
-use crate::routes::{apps, documents, exports, folders, health, imports, metrics, notifications};
+use crate::routes::{
+    apps, documents, export_templates, exports, folders, health, imports, metrics, notifications,
+};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -24,6 +26,7 @@ use crate::routes::{apps, documents, exports, folders, health, imports, metrics,
         (name = "documents", description = "The built-in documents space (app `workspace`)"),
         (name = "apps", description = "The apps whose data can be exported and imported"),
         (name = "exports", description = "Archives of a user's data: build, follow, download"),
+        (name = "export-templates", description = "Saved export settings, reused by POST /exports"),
         (name = "imports", description = "Archives brought back: upload, analyse, choose apps, import"),
         (name = "notifications", description = "The user's timeline"),
     )
@@ -76,6 +79,11 @@ pub(crate) fn configure(cfg: &mut ServiceConfig<'_>) {
                 .service(exports::download_export)
                 .service(exports::create_export_link)
                 .service(exports::delete_export)
+                .service(export_templates::create_export_template)
+                .service(export_templates::list_export_templates)
+                .service(export_templates::get_export_template)
+                .service(export_templates::update_export_template)
+                .service(export_templates::delete_export_template)
                 .service(imports::create_import)
                 .service(imports::list_imports)
                 .service(imports::get_import)

@@ -11,6 +11,7 @@ mod num;
 mod report;
 mod rng;
 mod setup;
+mod table_bench;
 mod zip_tool;
 
 use std::fs;
@@ -44,6 +45,9 @@ enum Command {
     /// Start the release `mesdonnees api` on Postgres + Redis and measure `POST /exports` and
     /// `GET /exports/{id}` under `wrk` with thousands of distinct users.
     Load(load::LoadArgs),
+    /// Write a table export (csv, xlsx, ods) of a user with many documents with the real
+    /// export path, and report wall time and peak RSS.
+    Table(table_bench::TableArgs),
     /// Run one import in this process and print its times and peak RSS (used by `import`).
     #[command(hide = true)]
     RunImport {
@@ -116,6 +120,7 @@ fn main() -> Result<()> {
         Command::RunExport { dir, export_id } => child::run_export(&runtime, &dir, &export_id),
         Command::Import(args) => import(&runtime, &args),
         Command::Load(args) => load::run(&args),
+        Command::Table(args) => table_bench::run(&runtime, &args),
         Command::RunImport { dir, import_id } => {
             import_bench::run_child(&runtime, &dir, &import_id)
         }

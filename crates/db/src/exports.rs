@@ -272,6 +272,26 @@ pub fn instance_key(
     existing(conn)?.ok_or(DbError::Query(Error::NotFound))
 }
 
+/// The owner's exports that a new identical request would reuse: in progress, or ready and
+/// finished at or after `since`. Newest first, a few at most.
+pub fn reusable(
+    conn: &mut DbConnection,
+    owner: &str,
+    since: NaiveDateTime,
+) -> Result<Vec<Export>, DbError> {
+    Ok(exports::table
+        .filter(exports::owner_id.eq(owner))
+        .filter(
+            exports::status
+                .eq_any(ACTIVE)
+                .or(exports::status.eq("ready").and(exports::finished_at.ge(since))),
+        )
+        .order(exports::created_at.desc())
+        .limit(20)
+        .select(Export::as_select())
+        .load(conn)?)
+}
+
 /// What an owner already has, read in one statement when an export is created.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Standing {

@@ -14,13 +14,14 @@ pub mod notifications;
 mod pool;
 pub mod schema;
 mod static_sql;
+pub mod templates;
 #[cfg(test)]
 mod testing;
 pub mod workspace;
 
 pub use models::{
-    Document, DocumentKind, Export, ExportEntry, Import, ImportItem, InstanceKey, Job, NewDocument,
-    Notification, Share,
+    Document, DocumentKind, Export, ExportEntry, ExportTemplate, Import, ImportItem, InstanceKey,
+    Job, NewDocument, Notification, Share,
 };
 pub use pool::{Backend, Database, DbConnection, DbError};
 

@@ -317,3 +317,17 @@ pub struct ImportItem {
     pub error_code: Option<String>,
     pub error_message: Option<String>,
 }
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = crate::schema::export_templates)]
+pub struct ExportTemplate {
+    pub id: String,
+    pub owner_id: String,
+    pub name: String,
+    /// JSON array of app ids.
+    pub apps: String,
+    /// JSON of the export options it gives (filters, kind, table).
+    pub options: String,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}

@@ -163,6 +163,18 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    export_templates (id) {
+        id -> Text,
+        owner_id -> Text,
+        name -> Text,
+        apps -> Text,
+        options -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(import_items -> imports (import_id));
 diesel::joinable!(import_app_results -> imports (import_id));
 diesel::allow_tables_to_appear_in_same_query!(imports, import_items, import_app_results, documents);

@@ -40,6 +40,20 @@ pub struct RemoteAppConfig {
     /// `<id>/`. Keeps an app from having other users' documents copied into an archive.
     #[serde(default)]
     pub object_prefix: String,
+    /// Members of the app's JSON documents a table export may show as columns
+    /// (`<id>.<field>`), with their headers.
+    #[serde(default)]
+    pub table_fields: Vec<AppTableField>,
+}
+
+/// A column a remote app offers to table exports: a top-level member of its JSON documents.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AppTableField {
+    /// The member's name: `[a-z0-9_]`, 1 to 40.
+    pub field: String,
+    /// The column's header.
+    pub label: String,
 }
 
 impl RemoteAppConfig {
@@ -195,6 +209,23 @@ pub(crate) fn validate_apps(apps: &[RemoteAppConfig]) -> Result<(), ConfigError>
         if app.token_secret.len() < 32 {
             return invalid(format!("apps.{}: token_secret must have at least 32 bytes", app.id));
         }
+        let mut fields = HashSet::new();
+        for column in &app.table_fields {
+            let ok = (1..=40).contains(&column.field.len())
+                && column
+                    .field
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+                && (1..=80).contains(&column.label.chars().count())
+                && fields.insert(column.field.as_str());
+            if !ok {
+                return invalid(format!(
+                    "apps.{}: table_fields: each field is 1 to 40 of a-z, 0-9 and '_', once, \
+                     with a label of 1 to 80 characters",
+                    app.id
+                ));
+            }
+        }
         let prefix = app.object_prefix();
         if prefix.starts_with('/')
             || !prefix.ends_with('/')
@@ -227,6 +258,7 @@ mod tests {
             base_url: "http://127.0.0.1:8090/connector".to_owned(),
             token_secret: "s".repeat(32),
             object_prefix: String::new(),
+            table_fields: Vec::new(),
         }
     }
 

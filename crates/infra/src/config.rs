@@ -181,6 +181,14 @@ pub struct ExportsConfig {
     /// PKCS#8 PEM Ed25519 key signing archives and download links; when absent, one is
     /// generated at first use and kept in the database, shared by every process.
     pub signing_key_pem: Option<String>,
+    /// An export asked again with the same settings while the first is in progress, or this
+    /// many seconds after it became ready, is that one (0: never reused).
+    #[serde(default = "default_reuse_window")]
+    pub reuse_window_secs: u64,
+}
+
+fn default_reuse_window() -> u64 {
+    300
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -327,6 +335,7 @@ impl Default for Config {
                 progress_interval_ms: 500,
                 cleanup_interval_secs: 300,
                 signing_key_pem: None,
+                reuse_window_secs: default_reuse_window(),
             },
             imports: ImportsConfig {
                 max_upload_bytes: 4 * 1024 * 1024 * 1024,
@@ -418,6 +427,9 @@ impl Config {
             return invalid(
                 "exports.instance_name, expires_after_hours and max_entries must be set",
             );
+        }
+        if e.reuse_window_secs > 24 * 3600 {
+            return invalid("exports.reuse_window_secs is at most 86400");
         }
         if !(10..=3600).contains(&e.link_ttl_secs) {
             return invalid("exports.link_ttl_secs must be between 10 and 3600");

@@ -29,6 +29,10 @@ pub enum ErrorCode {
     Conflict,
     UnknownApp,
     InvalidFilter,
+    /// A table's columns or format are not acceptable.
+    InvalidTable,
+    /// Another of the user's export templates has this name.
+    TemplateNameTaken,
     ExportInProgress,
     ArchiveQuotaExceeded,
     NotReady,
@@ -71,6 +75,8 @@ impl ErrorCode {
             Self::Conflict => "conflict",
             Self::UnknownApp => "unknown_app",
             Self::InvalidFilter => "invalid_filter",
+            Self::InvalidTable => "invalid_table",
+            Self::TemplateNameTaken => "template_name_taken",
             Self::ExportInProgress => "export_in_progress",
             Self::ArchiveQuotaExceeded => "archive_quota_exceeded",
             Self::NotReady => "not_ready",

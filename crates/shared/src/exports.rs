@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::filters::ExportFilters;
+use crate::tables::{ExportKind, TableSpec};
 
 /// Longest export name, in characters.
 pub const NAME_MAX_CHARS: usize = 120;
@@ -14,11 +15,38 @@ pub struct ExportOptions {
     pub filters: ExportFilters,
     #[serde(default)]
     pub notify_email: Option<String>,
+    #[serde(default)]
+    pub kind: ExportKind,
+    /// A `table` export's table; for an archive, the index written at its root, if asked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub table: Option<TableSpec>,
+}
+
+impl ExportOptions {
+    /// The file's extension: `zip`, or the table's format.
+    pub fn extension(&self) -> &'static str {
+        match (self.kind, &self.table) {
+            (ExportKind::Table, Some(table)) => table.format.extension(),
+            _ => "zip",
+        }
+    }
+
+    pub fn content_type(&self) -> &'static str {
+        match (self.kind, &self.table) {
+            (ExportKind::Table, Some(table)) => table.format.content_type(),
+            _ => "application/zip",
+        }
+    }
+}
+
+/// The object key of an export's file.
+pub fn export_key(export_id: &str, options: &ExportOptions) -> String {
+    format!("exports/{export_id}.{}", options.extension())
 }
 
 /// The object key of an export's archive.
 pub fn archive_key(export_id: &str) -> String {
-    format!("exports/{export_id}.zip")
+    export_key(export_id, &ExportOptions::default())
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]

@@ -12,6 +12,7 @@ pub mod ids;
 pub mod imports;
 pub mod jobs;
 pub mod name;
+pub mod tables;
 
 pub use error_code::ErrorCode;
 pub use ids::{DocumentId, ImportId, JobId, UserId};

@@ -1,6 +1,7 @@
 pub mod apps;
 pub mod documents;
 mod download;
+pub mod export_templates;
 pub mod exports;
 pub mod folders;
 pub mod health;

@@ -12,6 +12,7 @@ use futures_util::stream::BoxStream;
 use mesdonnees_infra::Context;
 use mesdonnees_shared::apps::{AppDescriptor, WORKSPACE_APP};
 use mesdonnees_shared::filters::ExportFilters;
+use mesdonnees_shared::tables::TableRow;
 
 use crate::export::PreparedData;
 
@@ -40,6 +41,8 @@ pub enum AppEntry {
         /// A JSON document a remote app sent as data (listed `kind: json` in the manifest).
         json: bool,
         modified: DateTime<Utc>,
+        /// What a table says of it; none for metadata the app writes about its own entries.
+        row: Option<Box<TableRow>>,
     },
     /// A file in the object store.
     Object {
@@ -50,6 +53,7 @@ pub enum AppEntry {
         modified: DateTime<Utc>,
         /// The SHA-256 a remote app declared: a file that differs fails the app.
         expected_sha256: Option<String>,
+        row: Option<Box<TableRow>>,
     },
 }
 

@@ -6,6 +6,8 @@ use mesdonnees_infra::Context;
 use mesdonnees_shared::apps::AppDescriptor;
 use serde::Serialize;
 
+use mesdonnees_shared::tables::TableRow;
+
 use super::{AppConnector, AppEntry, ConnectorError, ExportRequest, PreparedExport};
 use crate::export::{DeflatedFile, PreparedData};
 
@@ -134,9 +136,14 @@ async fn walk_ahead(
         };
         if items.is_empty() {
             let modified = chrono::Utc::now();
-            let entry = metadata.finish().map_err(|e| unwritable(&e)).map(|data| {
-                AppEntry::Prepared { path: METADATA_FILE.to_owned(), data, json: false, modified }
-            });
+            let entry =
+                metadata.finish().map_err(|e| unwritable(&e)).map(|data| AppEntry::Prepared {
+                    path: METADATA_FILE.to_owned(),
+                    data,
+                    json: false,
+                    modified,
+                    row: None,
+                });
             let _ = sender.send(vec![entry]).await;
             return;
         }
@@ -192,7 +199,21 @@ fn entry_of(item: WorkspaceItem) -> AppEntry {
     if item.document.is_folder() {
         return AppEntry::Directory { path: item.path, modified };
     }
+    let document = &item.document;
+    let row = TableRow {
+        name: document.name.clone(),
+        path: item.path.clone(),
+        kind: document.content_type.clone().unwrap_or_default(),
+        size: Some(item.size()),
+        sha256: document.sha256.clone(),
+        owner: Some(document.owner_id.clone()),
+        shared_by: matches!(item.section, Section::Shared).then(|| document.owner_id.clone()),
+        created: Some(document.created_at.and_utc().to_rfc3339()),
+        modified: Some(modified.to_rfc3339()),
+        ..TableRow::default()
+    };
     AppEntry::Object {
+        row: Some(Box::new(row)),
         size: item.size(),
         key: item.document.object_key.unwrap_or_default(),
         content_type: item.document.content_type.unwrap_or_default(),

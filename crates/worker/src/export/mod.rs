@@ -11,6 +11,8 @@ mod objects;
 mod prepare;
 mod readme;
 mod sink;
+mod table;
+mod table_export;
 mod zip;
 
 use std::collections::BTreeMap;
@@ -26,7 +28,8 @@ use mesdonnees_shared::archive::{
     SIGNATURE_PATH, Source,
 };
 use mesdonnees_shared::entry_name::sanitize_segment;
-use mesdonnees_shared::exports::{ExportOptions, archive_key};
+use mesdonnees_shared::exports::{ExportOptions, export_key};
+use mesdonnees_shared::tables::{ExportKind, TableRow, TableSpec};
 use object_store::ObjectStoreExt;
 use object_store::path::Path;
 
@@ -81,7 +84,8 @@ pub async fn run(
         // Cancelled or deleted before it ran: nothing to build.
         return Ok(());
     };
-    let key = archive_key(&export.id);
+    let options: ExportOptions = serde_json::from_str(&export.options).unwrap_or_default();
+    let key = export_key(&export.id, &options);
     remove_local_staging(ctx, &key).await;
     let id = export.id.clone();
     ctx.db
@@ -93,6 +97,12 @@ pub async fn run(
         Err(Stop::Cancelled) => return Ok(()),
         Err(Stop::Failed(e)) => return Err(e),
     };
+    if options.kind == ExportKind::Table {
+        let Some(spec) = &options.table else {
+            return Err(JobError::Permanent("a table export without its table".into()));
+        };
+        return table_export::run(ctx, &export, plan, spec, &key, interrupt).await;
+    }
     let sink = sink::Sink::open(ctx.storage.store.clone(), ctx.storage.local_root.as_deref(), &key)
         .await
         .map_err(|e| JobError::Transient(format!("cannot open the archive for writing: {e}")))?;
@@ -100,7 +110,7 @@ pub async fn run(
     let built = tokio::select! {
         biased;
         () = interrupt => None,
-        built = build(ctx, &export, plan, &mut writer) => Some(built),
+        built = build(ctx, &export, plan, options.table.as_ref(), &mut writer) => Some(built),
     };
     let Some(built) = built else {
         writer.abort().await;
@@ -191,6 +201,7 @@ async fn build(
     ctx: &Context,
     export: &Export,
     plan: Plan<'_>,
+    index: Option<&TableSpec>,
     writer: &mut ArchiveWriter,
 ) -> Result<Built, Stop> {
     let Plan { mut progress, prepared, failed: mut apps } = plan;
@@ -205,10 +216,32 @@ async fn build(
     let head = Head::new(&export.id, &source, &owner);
     let mut listing = Listing::new(ctx, &export.id, &head)
         .map_err(|e| Stop::Failed(JobError::Permanent(format!("manifest: {e}"))))?;
-    let mut out = Output { writer, listing: &mut listing, entries: 0, large_buffer: Vec::new() };
+    let index = match index {
+        Some(spec) => Some((
+            spec.format,
+            table::TableFile::create(
+                spec,
+                table::headers(ctx, spec),
+                &ctx.config.data_dir.join("tmp"),
+            )
+            .map_err(|e| Stop::Failed(JobError::Transient(e.to_string())))?,
+        )),
+        None => None,
+    };
+    let mut out = Output {
+        writer,
+        listing: &mut listing,
+        entries: 0,
+        large_buffer: Vec::new(),
+        index: index.as_ref().map(|(_, file)| file),
+    };
     for (descriptor, p) in prepared {
         let app = write_app(ctx, &mut out, &mut progress, &descriptor, p).await?;
         apps.insert(descriptor.id.clone(), app);
+    }
+    let Output { writer, listing: written_listing, mut large_buffer, .. } = out;
+    if let Some((format, file)) = index {
+        write_index(writer, &mut large_buffer, written_listing, format, file).await?;
     }
     progress.flush().await?;
     listing.write_rows().await?;
@@ -218,18 +251,49 @@ async fn build(
 }
 
 /// Where entries go, and what is counted across apps.
-struct Output<'w, 'l, 'c> {
+struct Output<'w, 'l, 'c, 'i> {
     writer: &'w mut ArchiveWriter,
     listing: &'l mut Listing<'c>,
     entries: u64,
     /// One read buffer for every large file of the export.
     large_buffer: Vec<u8>,
+    /// The table of the archive's files, when asked, written at its root at the end.
+    index: Option<&'i table::TableFile>,
+}
+
+/// The index table, as `index.<format>` at the archive's root; listed in the manifest with no
+/// app, since it belongs to none.
+async fn write_index(
+    writer: &mut ArchiveWriter,
+    buffer: &mut Vec<u8>,
+    listing: &mut Listing<'_>,
+    format: mesdonnees_shared::tables::TableFormat,
+    file: table::TableFile,
+) -> Result<(), Stop> {
+    let failed =
+        |e: &dyn std::fmt::Display| Stop::Failed(JobError::Transient(format!("index: {e}")));
+    let written = file.finish().await.map_err(|e| failed(&e))?;
+    let size = tokio::fs::metadata(&written.file).await.map_err(|e| failed(&e))?.len();
+    let reader = tokio::fs::File::open(&written.file).await.map_err(|e| failed(&e))?;
+    let path = format!("index.{}", format.extension());
+    let modified = Utc::now();
+    let entry = StreamedFile { path: &path, content_type: format.content_type(), size, modified };
+    let summary = writer.add_stream(entry, reader, buffer).await?;
+    let listed = ManifestFile {
+        path,
+        app: String::new(),
+        size: summary.size,
+        sha256: summary.sha256,
+        kind: None,
+    };
+    listing.add(&listed).await?;
+    Ok(())
 }
 
 /// Streams one app's entries into the archive; its outcome says whether all of them made it.
 async fn write_app(
     ctx: &Context,
-    out: &mut Output<'_, '_, '_>,
+    out: &mut Output<'_, '_, '_, '_>,
     progress: &mut Progress<'_>,
     descriptor: &AppDescriptor,
     p: crate::connectors::PreparedExport,
@@ -265,13 +329,13 @@ async fn write_app(
                 out.writer.add_directory(&format!("{folder}/{path}"), modified).await?;
                 None
             }
-            Ready::Whole { path, data, json, modified, expected_sha256 } => {
+            Ready::Whole { path, data, json, modified, expected_sha256, row } => {
                 let path = format!("{folder}/{path}");
                 let summary = out.writer.add_prepared(&path, &data, modified).await?;
                 pool.give_back(data.data);
-                Some(Written { path, summary, json, expected_sha256 })
+                Some(Written { path, summary, json, expected_sha256, row })
             }
-            Ready::Large { path, key, size, content_type, modified, expected_sha256 } => {
+            Ready::Large { path, key, size, content_type, modified, expected_sha256, row } => {
                 let path = format!("{folder}/{path}");
                 let file =
                     StreamedFile { path: &path, content_type: &content_type, size, modified };
@@ -279,7 +343,9 @@ async fn write_app(
                 // tells whether the store held that.
                 let limit = expected_sha256.is_some().then_some(size);
                 match write_large(ctx, out.writer, &mut out.large_buffer, file, &key, limit).await {
-                    Ok(summary) => Some(Written { path, summary, json: false, expected_sha256 }),
+                    Ok(summary) => {
+                        Some(Written { path, summary, json: false, expected_sha256, row })
+                    }
                     Err(ObjectFailure::Missing) => {
                         failure.get_or_insert_with(|| missing(&path));
                         progress.advance(0).await?;
@@ -300,9 +366,12 @@ async fn write_app(
                 None
             }
         };
-        if let Some(Written { path, summary, json, expected_sha256 }) = written {
+        if let Some(Written { path, summary, json, expected_sha256, row }) = written {
             if expected_sha256.is_some_and(|expected| expected != summary.sha256) {
                 failure.get_or_insert_with(|| mismatch(&path));
+            }
+            if let (Some(index), Some(row)) = (out.index, row) {
+                index_row(index, &path, &summary, &descriptor.id, *row).await?;
             }
             app_files += 1;
             app_bytes += summary.size;
@@ -330,12 +399,31 @@ async fn write_app(
     })
 }
 
+/// The index's row of an entry written: its path in the archive, what was written.
+async fn index_row(
+    index: &table::TableFile,
+    path: &str,
+    summary: &archive::EntrySummary,
+    app: &str,
+    row: TableRow,
+) -> Result<(), Stop> {
+    let row = TableRow {
+        path: path.to_owned(),
+        app: app.to_owned(),
+        size: Some(summary.size),
+        sha256: Some(summary.sha256.clone()),
+        ..row
+    };
+    index.push(row).await.map_err(|e| Stop::Failed(JobError::Transient(e.to_string())))
+}
+
 /// An entry in the archive, and what its app said of it.
 struct Written {
     path: String,
     summary: archive::EntrySummary,
     json: bool,
     expected_sha256: Option<String>,
+    row: Option<Box<TableRow>>,
 }
 
 enum ObjectFailure {

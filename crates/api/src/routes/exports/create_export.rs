@@ -3,7 +3,6 @@ use actix_web::{HttpResponse, post, web};
 use chrono::Utc;
 use mesdonnees_db::{Export, creations, exports, jobs};
 use mesdonnees_shared::exports::{ExportOptions, NAME_MAX_CHARS, valid_email};
-use mesdonnees_shared::filters::ExportFilters;
 use mesdonnees_shared::jobs::JobPayload;
 use mesdonnees_shared::{DocumentId, ErrorCode, JobId};
 use serde::Deserialize;
@@ -11,28 +10,35 @@ use serde::Deserialize;
 use crate::auth::AuthUser;
 use crate::error::ApiError;
 use crate::routes::Ctx;
-use crate::routes::exports::{ExportView, estimate_in, filter_error, resolve_apps};
+use crate::routes::export_templates as templates;
+use crate::routes::exports::{ExportSettings, ExportView, Settled, estimate_in};
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateExport {
-    /// App ids; every exportable app when absent.
-    apps: Option<Vec<String>>,
-    /// A name for the user's list; "Mes données du JJ/MM/AAAA" when absent.
+    /// A saved template of the user's: its apps, filters, kind and table, each overridden by
+    /// the same member of this request when given; its name names the export.
+    template_id: Option<String>,
+    /// A name for the user's list; the template's, or "Mes données du JJ/MM/AAAA".
     name: Option<String>,
     /// Also send an e-mail here when the archive is ready or failed.
     notify_email: Option<String>,
-    filters: Option<ExportFilters>,
+    #[serde(flatten)]
+    settings: ExportSettings,
 }
 
-/// Starts building an archive of the user's data. Answers at once with the export to poll.
+/// Starts building an archive (or a table) of the user's data. Answers at once with the export
+/// to poll. Asking again for an export identical to one in progress, or ready since less than
+/// `exports.reuse_window_secs`, answers that one (200) instead of building it twice.
 #[utoipa::path(
     tag = "exports",
     request_body = CreateExport,
     responses(
         (status = 202, description = "accepted; poll the export", body = ExportView),
+        (status = 200, description = "an identical export, in progress or just made, reused", body = ExportView),
+        (status = 404, description = "no such template", body = crate::problem::ProblemSchema, content_type = "application/problem+json"),
         (status = 409, description = "an export is already in progress", body = crate::problem::ProblemSchema, content_type = "application/problem+json"),
-        (status = 422, description = "unknown app, bad filter, name or e-mail, or over the archive quota", body = crate::problem::ProblemSchema, content_type = "application/problem+json"),
+        (status = 422, description = "unknown app, bad filter, table, name or e-mail, or over the archive quota", body = crate::problem::ProblemSchema, content_type = "application/problem+json"),
         (status = 429, description = "too many exports and imports created in the last minute; see `Retry-After`", body = crate::problem::ProblemSchema, content_type = "application/problem+json",
             headers(("Retry-After" = u64, description = "seconds until a creation is accepted again"))),
     ),
@@ -45,7 +51,19 @@ pub async fn create_export(
     body: web::Json<CreateExport>,
 ) -> Result<HttpResponse, ApiError> {
     let owner = user.id.to_string();
-    let (mut export, apps, filters) = new_export(&ctx, &user, body.into_inner())?;
+    let body = body.into_inner();
+    let template = match &body.template_id {
+        Some(raw) => Some(templates::owned(&ctx, &owner, raw).await?),
+        None => None,
+    };
+    let (mut export, settled) = new_export(&ctx, &user, body, template)?;
+    let reuse_since = (Utc::now()
+        - chrono::Duration::seconds(
+            i64::try_from(ctx.config.exports.reuse_window_secs).unwrap_or(0),
+        ))
+    .naive_utc();
+    let reuse = ctx.config.exports.reuse_window_secs > 0;
+    let Settled { apps, filters, .. } = settled.clone();
     let quota = ctx.config.exports.user_archive_quota_bytes;
     let max_attempts = ctx.config.queue.max_attempts;
     let per_minute = ctx.config.limits.creations_per_minute;
@@ -58,6 +76,15 @@ pub async fn create_export(
             let now = mesdonnees_db::models::now();
             if let Some(retry_after) = creations::admit(conn, &owner, per_minute, now)? {
                 return Ok(Created::RateLimited { retry_after });
+            }
+            // Under the owner's lock (`admit`), so two identical requests at once find each
+            // other. A reused export is not a creation and is not counted.
+            if reuse
+                && let Some(same) = exports::reusable(conn, &owner, reuse_since)?
+                    .into_iter()
+                    .find(|e| same_request(e, &settled))
+            {
+                return Ok(Created::Reused(Box::new(same)));
             }
             // The owner's creations wait for this transaction (`admit`), so no other export
             // of theirs can start between this check and the insert.
@@ -83,6 +110,11 @@ pub async fn create_export(
         .await?;
     let (job, export) = match outcome {
         Created::Queued(job, export) => (job, export),
+        Created::Reused(export) => {
+            return Ok(HttpResponse::Ok()
+                .insert_header((header::LOCATION, format!("/api/v1/exports/{}", export.id)))
+                .json(ExportView::from(*export)));
+        }
         Created::OverQuota { used, bytes } => {
             return Err(ApiError::unprocessable(
                 ErrorCode::ArchiveQuotaExceeded,
@@ -108,16 +140,30 @@ pub async fn create_export(
         .json(ExportView::from(*export)))
 }
 
-/// Validates the request into a new export row, with its apps and filters.
+/// Whether an existing export was asked with the same settings (the e-mail aside).
+fn same_request(export: &Export, settled: &Settled) -> bool {
+    let options: ExportOptions = serde_json::from_str(&export.options).unwrap_or_default();
+    let apps: Vec<String> = serde_json::from_str(&export.apps).unwrap_or_default();
+    apps == settled.apps
+        && options.filters == settled.filters
+        && options.kind == settled.kind
+        && options.table == settled.table
+}
+
+/// Validates the request, completed by its template, into a new export row.
 fn new_export(
     ctx: &Ctx,
     user: &AuthUser,
     body: CreateExport,
-) -> Result<(Export, Vec<String>, ExportFilters), ApiError> {
+    template: Option<mesdonnees_db::ExportTemplate>,
+) -> Result<(Export, Settled), ApiError> {
     let now = Utc::now();
-    let apps = resolve_apps(ctx, body.apps)?;
-    let filters = body.filters.unwrap_or_default().validate(now).map_err(|e| filter_error(&e))?;
-    let name = match body.name.map(|n| n.trim().to_owned()) {
+    let (settings, template_name) = match template {
+        Some(t) => (body.settings.or(templates::settings_of(&t)), Some(t.name)),
+        None => (body.settings, None),
+    };
+    let settled = settings.settle(ctx)?;
+    let name = match body.name.or(template_name).map(|n| n.trim().to_owned()) {
         Some(n)
             if n.is_empty()
                 || n.chars().count() > NAME_MAX_CHARS
@@ -146,18 +192,21 @@ fn new_export(
         user.id.to_string(),
         user.name.clone(),
         name,
-        serde_json::to_string(&apps).map_err(ApiError::internal)?,
+        serde_json::to_string(&settled.apps).map_err(ApiError::internal)?,
         serde_json::to_string(&ExportOptions {
-            filters: filters.clone(),
+            filters: settled.filters.clone(),
             notify_email: body.notify_email,
+            kind: settled.kind,
+            table: settled.table.clone(),
         })
         .map_err(ApiError::internal)?,
     );
-    Ok((export, apps, filters))
+    Ok((export, settled))
 }
 
 enum Created {
     Queued(JobId, Box<Export>),
+    Reused(Box<Export>),
     Busy(String),
     OverQuota { used: u64, bytes: u64 },
     RateLimited { retry_after: u64 },

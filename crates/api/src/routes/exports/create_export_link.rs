@@ -66,10 +66,13 @@ async fn presigned_url(
     let Some(key) = &export.object_key else {
         return Err(ApiError::internal(anyhow::anyhow!("ready export without an archive")));
     };
-    let disposition = content_disposition(&format!("{}.zip", export.name)).to_string();
+    let options: mesdonnees_shared::exports::ExportOptions =
+        serde_json::from_str(&export.options).unwrap_or_default();
+    let disposition =
+        content_disposition(&format!("{}.{}", export.name, options.extension())).to_string();
     let response = [
         ("response-content-disposition", disposition.as_str()),
-        ("response-content-type", "application/zip"),
+        ("response-content-type", options.content_type()),
     ];
     let url = presigner
         .get_url(key, Duration::from_secs(ttl), &response)

@@ -35,7 +35,8 @@ pub async fn delete_export(
             exports::delete(conn, &export.id)?;
             // Whatever the status, a key may exist (a ready archive, or one published while the
             // row was being cancelled): purging a missing object is harmless.
-            let key = mesdonnees_shared::exports::archive_key(&export.id);
+            let options = serde_json::from_str(&export.options).unwrap_or_default();
+            let key = mesdonnees_shared::exports::export_key(&export.id, &options);
             Ok(Some(jobs::create(
                 conn,
                 &JobPayload::PurgeObjects { keys: vec![key] },

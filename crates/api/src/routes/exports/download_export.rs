@@ -22,8 +22,8 @@ pub struct LinkQuery {
     tag = "exports",
     params(("id" = String, Path, description = "export id"), LinkQuery, ("Range" = Option<String>, Header, description = "bytes=START-END")),
     responses(
-        (status = 200, description = "the archive", content_type = "application/zip", body = Vec<u8>),
-        (status = 206, description = "the requested range", content_type = "application/zip", body = Vec<u8>),
+        (status = 200, description = "the archive, or a table export's table (text/csv, xlsx or ods)", content((Vec<u8> = "application/zip"), (Vec<u8> = "text/csv"), (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (Vec<u8> = "application/vnd.oasis.opendocument.spreadsheet"))),
+        (status = 206, description = "the requested range", content((Vec<u8> = "application/zip"), (Vec<u8> = "text/csv"), (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (Vec<u8> = "application/vnd.oasis.opendocument.spreadsheet"))),
         (status = 403, description = "tampered or expired link", body = crate::problem::ProblemSchema, content_type = "application/problem+json"),
         (status = 404, body = crate::problem::ProblemSchema, content_type = "application/problem+json"),
         (status = 409, description = "not ready", body = crate::problem::ProblemSchema, content_type = "application/problem+json"),
@@ -74,7 +74,9 @@ pub async fn download_export(
     else {
         return Err(ApiError::internal(anyhow::anyhow!("ready export without an archive")));
     };
-    let file_name = format!("{}.zip", export.name);
+    let options: mesdonnees_shared::exports::ExportOptions =
+        serde_json::from_str(&export.options).unwrap_or_default();
+    let file_name = format!("{}.{}", export.name, options.extension());
     download::respond(
         &ctx,
         &req,
@@ -83,7 +85,7 @@ pub async fn download_export(
             size: u64::try_from(size).unwrap_or(0),
             etag: sha256.clone(),
             file_name: &file_name,
-            content_type: "application/zip",
+            content_type: options.content_type(),
         },
     )
     .await

@@ -20,9 +20,11 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use mesdonnees_db::{Export, exports};
+use mesdonnees_shared::ErrorCode;
 use mesdonnees_shared::archive::{AppOutcome, ManifestApp};
 use mesdonnees_shared::exports::ExportStatus;
 use mesdonnees_shared::filters::ExportFilters;
+use mesdonnees_shared::tables::{ExportKind, TableSpec};
 use serde::Serialize;
 
 use crate::error::ApiError;
@@ -61,7 +63,10 @@ pub struct ExportView {
     status: ExportStatus,
     progress: ExportProgress,
     filters: ExportFilters,
-    /// Archive size in bytes, once ready.
+    kind: ExportKind,
+    /// A table export's table, or an archive's index.
+    table: Option<TableSpec>,
+    /// Size in bytes of the archive (or the table), once ready.
     size: Option<i64>,
     /// Hex SHA-256 of the archive, once ready (also its ETag).
     sha256: Option<String>,
@@ -92,6 +97,8 @@ impl From<Export> for ExportView {
                 bytes_total: e.bytes_total,
             },
             filters: options.filters,
+            kind: options.kind,
+            table: options.table,
             size: e.size,
             sha256: e.sha256,
             outcomes: outcomes
@@ -141,21 +148,78 @@ pub(crate) async fn owned_export(ctx: &Ctx, owner: &str, raw_id: &str) -> Result
         .ok_or(ApiError::NotFound("export"))
 }
 
+/// What an export is of, as a request or a template gives it: every part optional.
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExportSettings {
+    /// App ids; every exportable app when absent.
+    pub apps: Option<Vec<String>>,
+    pub filters: Option<ExportFilters>,
+    /// `archive` (the zip, the default) or `table` (one spreadsheet listing the files and app
+    /// resources).
+    pub kind: Option<ExportKind>,
+    /// A `table` export's format and columns; with an archive, an index written at its root as
+    /// `index.<format>`.
+    pub table: Option<TableSpec>,
+}
+
+/// Settings checked and completed: the apps, normalised filters, the kind and its table.
+#[derive(Debug, Clone)]
+pub(crate) struct Settled {
+    pub apps: Vec<String>,
+    pub filters: ExportFilters,
+    pub kind: ExportKind,
+    pub table: Option<TableSpec>,
+}
+
+impl ExportSettings {
+    /// `self`, with what it leaves out taken from `defaults` (a template).
+    pub(crate) fn or(self, defaults: ExportSettings) -> Self {
+        Self {
+            apps: self.apps.or(defaults.apps),
+            filters: self.filters.or(defaults.filters),
+            kind: self.kind.or(defaults.kind),
+            table: self.table.or(defaults.table),
+        }
+    }
+
+    pub(crate) fn settle(self, ctx: &Ctx) -> Result<Settled, ApiError> {
+        let apps = resolve_apps(ctx, self.apps)?;
+        let filters =
+            self.filters.unwrap_or_default().validate(Utc::now()).map_err(|e| filter_error(&e))?;
+        let kind = self.kind.unwrap_or_default();
+        if kind == ExportKind::Table && self.table.is_none() {
+            return Err(ApiError::unprocessable(
+                ErrorCode::InvalidTable,
+                "a table export needs `table`: its format and columns",
+            ));
+        }
+        if let Some(table) = &self.table {
+            table
+                .validate(|app, field| {
+                    apps.iter().any(|a| a == app)
+                        && ctx
+                            .remote_app(app)
+                            .is_some_and(|a| a.table_fields.iter().any(|f| f.field == field))
+                })
+                .map_err(|e| ApiError::unprocessable(ErrorCode::InvalidTable, e.to_string()))?;
+        }
+        Ok(Settled { apps, filters, kind, table: self.table })
+    }
+}
+
 /// The apps asked for, checked against the catalogue; all of them when none is named.
 pub(crate) fn resolve_apps(ctx: &Ctx, asked: Option<Vec<String>>) -> Result<Vec<String>, ApiError> {
     let known: Vec<String> = ctx.apps().into_iter().map(|a| a.id).collect();
     let Some(asked) = asked else { return Ok(known) };
     if asked.is_empty() {
-        return Err(ApiError::unprocessable(
-            mesdonnees_shared::ErrorCode::UnknownApp,
-            "name at least one app",
-        ));
+        return Err(ApiError::unprocessable(ErrorCode::UnknownApp, "name at least one app"));
     }
     let unknown: Vec<&str> =
         asked.iter().filter(|a| !known.contains(a)).map(String::as_str).collect();
     if !unknown.is_empty() {
         return Err(ApiError::unprocessable(
-            mesdonnees_shared::ErrorCode::UnknownApp,
+            ErrorCode::UnknownApp,
             format!("unknown apps: {}", unknown.join(", ")),
         ));
     }
@@ -191,5 +255,5 @@ pub(crate) fn estimate_in(
 }
 
 pub(crate) fn filter_error(e: &mesdonnees_shared::filters::FilterError) -> ApiError {
-    ApiError::unprocessable(mesdonnees_shared::ErrorCode::InvalidFilter, e.to_string())
+    ApiError::unprocessable(ErrorCode::InvalidFilter, e.to_string())
 }

@@ -12,6 +12,18 @@ use tokio::time::Instant;
 
 use super::paths::PathMapper;
 use crate::connectors::{AppEntry, ConnectorError};
+use mesdonnees_shared::tables::TableRow;
+
+/// A JSON member as a cell's text: strings as they are, numbers and booleans printed; arrays,
+/// objects and null give no cell.
+fn scalar_text(value: &serde_json::Value) -> Option<String> {
+    match value {
+        serde_json::Value::String(s) => Some(s.clone()),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        serde_json::Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
 use crate::export::pack;
 
 /// Entries handed to the archive at once.
@@ -27,6 +39,8 @@ pub struct StreamLimits {
     pub deadline: Instant,
     /// Keys the app may name start with this.
     pub object_prefix: String,
+    /// Members of its JSON documents the app offers to tables.
+    pub table_fields: Vec<String>,
 }
 
 /// Reads the body into `sender`, ending with an error entry when the stream is not a complete,
@@ -131,6 +145,37 @@ impl Lines {
         }
     }
 
+    /// What a table says of an entry: owner and dates from the document's conventional members
+    /// when it has them, and the members the app offers as columns.
+    fn row(
+        &self,
+        raw: &str,
+        path: &str,
+        kind: &str,
+        size: u64,
+        sha256: &str,
+        data: Option<&serde_json::Value>,
+    ) -> Box<TableRow> {
+        let text = |name: &str| data.and_then(|d| d.get(name)).and_then(scalar_text);
+        Box::new(TableRow {
+            name: raw.rsplit('/').next().unwrap_or(raw).to_owned(),
+            path: path.to_owned(),
+            kind: kind.to_owned(),
+            size: Some(size),
+            sha256: Some(sha256.to_owned()),
+            owner: text("owner_id"),
+            created: text("created_at"),
+            modified: text("updated_at"),
+            extra: self
+                .limits
+                .table_fields
+                .iter()
+                .filter_map(|field| text(field).map(|value| (field.clone(), value)))
+                .collect(),
+            ..TableRow::default()
+        })
+    }
+
     fn line(&mut self, raw: &[u8]) -> Result<(), ConnectorError> {
         if self.ended {
             return Err(self.invalid("a line after the end line"));
@@ -146,8 +191,8 @@ impl Lines {
                 return Err(self.truncated(&format!("its end line counts {count}")));
             }
             EntryLine::Begin(_) => return Err(self.invalid("a begin line in an export")),
-            EntryLine::Json { path, data } => {
-                let path = self.mapper.file(&path).map_err(|e| self.invalid(e))?;
+            EntryLine::Json { path: raw, data } => {
+                let path = self.mapper.file(&raw).map_err(|e| self.invalid(e))?;
                 let content = serde_json::to_vec_pretty(&data).map_err(|e| self.invalid(e))?;
                 self.json_bytes += content.len() as u64;
                 if self.json_bytes > self.limits.max_json_bytes {
@@ -159,10 +204,13 @@ impl Lines {
                         ),
                     ));
                 }
-                AppEntry::Prepared { path, data: pack(content, true), json: true, modified }
+                let packed = pack(content, true);
+                let row =
+                    self.row(&raw, &path, "resource", packed.size, &packed.sha256, Some(&data));
+                AppEntry::Prepared { path, data: packed, json: true, modified, row: Some(row) }
             }
-            EntryLine::Object { path, key, size, sha256, content_type } => {
-                let path = self.mapper.file(&path).map_err(|e| self.invalid(e))?;
+            EntryLine::Object { path: raw, key, size, sha256, content_type } => {
+                let path = self.mapper.file(&raw).map_err(|e| self.invalid(e))?;
                 if !key.starts_with(&self.limits.object_prefix)
                     || key.split('/').any(|s| s.is_empty() || s == "." || s == "..")
                 {
@@ -179,6 +227,7 @@ impl Lines {
                 let content_type = content_type.unwrap_or_else(|| {
                     mime_guess::from_path(&path).first_or_octet_stream().essence_str().to_owned()
                 });
+                let row = self.row(&raw, &path, &content_type, size, &sha256, None);
                 AppEntry::Object {
                     path,
                     key,
@@ -186,6 +235,7 @@ impl Lines {
                     content_type,
                     modified,
                     expected_sha256: Some(sha256),
+                    row: Some(row),
                 }
             }
         };
@@ -206,6 +256,7 @@ mod tests {
             idle: Duration::from_secs(5),
             deadline: Instant::now() + Duration::from_secs(30),
             object_prefix: "cahier/".to_owned(),
+            table_fields: vec!["title".to_owned()],
         }
     }
 

@@ -94,6 +94,7 @@ async fn open_stream(
         idle: Duration::from_secs(limits.idle_timeout_secs),
         deadline,
         object_prefix: client.app.object_prefix(),
+        table_fields: client.app.table_fields.iter().map(|f| f.field.clone()).collect(),
     };
     let (sender, receiver) = tokio::sync::mpsc::channel(BATCHES_AHEAD);
     tokio::spawn(export::read_stream(client.app.id.clone(), response, stream_limits, sender));

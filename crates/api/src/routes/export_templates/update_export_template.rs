@@ -1,0 +1,37 @@
+use actix_web::{HttpResponse, put, web};
+use mesdonnees_db::templates::{self, Saved};
+
+use super::{ExportTemplateBody, ExportTemplateView, owned, refused};
+use crate::auth::AuthUser;
+use crate::error::ApiError;
+use crate::routes::Ctx;
+
+/// Replaces a template's name and settings.
+#[utoipa::path(
+    tag = "export-templates",
+    params(("id" = String, Path, description = "template id")),
+    request_body = ExportTemplateBody,
+    responses(
+        (status = 200, body = ExportTemplateView),
+        (status = 404, body = crate::problem::ProblemSchema, content_type = "application/problem+json"),
+        (status = 409, description = "the name is taken", body = crate::problem::ProblemSchema, content_type = "application/problem+json"),
+        (status = 422, body = crate::problem::ProblemSchema, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[put("/export-templates/{id}")]
+pub async fn update_export_template(
+    ctx: Ctx,
+    user: AuthUser,
+    id: web::Path<String>,
+    body: web::Json<ExportTemplateBody>,
+) -> Result<HttpResponse, ApiError> {
+    let existing = owned(&ctx, user.id.as_str(), &id).await?;
+    let mut row = body.into_inner().into_row(&ctx, user.id.as_str(), existing.id)?;
+    row.created_at = existing.created_at;
+    let saved_row = row.clone();
+    match ctx.db.run(move |conn| templates::update(conn, &row)).await? {
+        Saved::Done => Ok(HttpResponse::Ok().json(ExportTemplateView::from(saved_row))),
+        other => Err(refused(&other)),
+    }
+}

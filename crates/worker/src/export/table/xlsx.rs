@@ -1,0 +1,58 @@
+//! xlsx in constant-memory mode: each row is written to a temporary file once the next begins,
+//! so the workbook holds one row at a time; strings are stored inline, not in a shared table.
+
+use mesdonnees_shared::tables::Cell;
+use rust_xlsxwriter::{Format, Workbook};
+
+use super::{Sheet, TableError};
+
+pub struct XlsxSheet {
+    workbook: Workbook,
+    path: std::path::PathBuf,
+    row: u32,
+    bold: Format,
+}
+
+impl XlsxSheet {
+    pub fn create(path: &std::path::Path, temp_dir: &std::path::Path) -> Result<Self, TableError> {
+        let mut workbook = Workbook::new();
+        workbook.set_tempdir(temp_dir)?;
+        workbook.add_worksheet_with_constant_memory()?.set_name("Mes données")?;
+        Ok(Self { workbook, path: path.to_owned(), row: 0, bold: Format::new().set_bold() })
+    }
+}
+
+impl Sheet for XlsxSheet {
+    fn header(&mut self, headers: &[&str]) -> Result<(), TableError> {
+        let sheet = self.workbook.worksheet_from_index(0)?;
+        for (column, header) in (0_u16..).zip(headers) {
+            sheet.write_string_with_format(0, column, *header, &self.bold)?;
+        }
+        sheet.set_freeze_panes(1, 0)?;
+        self.row = 1;
+        Ok(())
+    }
+
+    fn row(&mut self, cells: &[Cell<'_>]) -> Result<(), TableError> {
+        let sheet = self.workbook.worksheet_from_index(0)?;
+        for (column, cell) in (0_u16..).zip(cells) {
+            match cell {
+                Cell::Text(text) => {
+                    sheet.write_string(self.row, column, *text)?;
+                }
+                #[expect(clippy::cast_precision_loss, reason = "sizes are far below 2^53")]
+                Cell::Number(n) => {
+                    sheet.write_number(self.row, column, *n as f64)?;
+                }
+                Cell::Empty => {}
+            }
+        }
+        self.row += 1;
+        Ok(())
+    }
+
+    fn finish(mut self: Box<Self>) -> Result<(), TableError> {
+        self.workbook.save(&self.path)?;
+        Ok(())
+    }
+}
