@@ -46,13 +46,22 @@ pub(crate) async fn send_export_email(ctx: &Context, export_id: &str) -> Result<
     let options: ExportOptions = serde_json::from_str(&export.options).unwrap_or_default();
     let Some(to) = options.notify_email else { return Ok(()) };
     let base = ctx.config.http.public_url.as_deref().unwrap_or("").trim_end_matches('/');
+    // A table is a « tableau » (masculine), an archive an « archive » (feminine).
+    let (what, ready, it, gone) = match options.kind {
+        mesdonnees_shared::tables::ExportKind::Table => {
+            ("Le tableau", "prêt", "le", "Il sera supprimé")
+        }
+        mesdonnees_shared::tables::ExportKind::Archive => {
+            ("L'archive", "prête", "la", "Elle sera supprimée")
+        }
+    };
     let (subject, body) = match export.status.as_str() {
         "ready" => (
             format!("Votre export « {} » est prêt", export.name),
             format!(
-                "Bonjour,\r\n\r\nL'archive de vos données « {} » est prête ({} octets).\r\n\
-                 Retrouvez-la dans « Mes Données » de votre ENT, ou téléchargez-la une fois connecté :\r\n\
-                 {base}/api/v1/exports/{}/download\r\n\r\nElle sera supprimée le {}.\r\n",
+                "Bonjour,\r\n\r\n{what} de vos données « {} » est {ready} ({} octets).\r\n\
+                 Retrouvez-{it} dans « Mes Données » de votre ENT, ou téléchargez-{it} une fois connecté :\r\n\
+                 {base}/api/v1/exports/{}/download\r\n\r\n{gone} le {}.\r\n",
                 export.name,
                 export.size.unwrap_or(0),
                 export.id,
@@ -62,7 +71,7 @@ pub(crate) async fn send_export_email(ctx: &Context, export_id: &str) -> Result<
         "failed" => (
             format!("Votre export « {} » a échoué", export.name),
             format!(
-                "Bonjour,\r\n\r\nL'archive de vos données « {} » n'a pas pu être créée : {}.\r\n\
+                "Bonjour,\r\n\r\nL'export de vos données « {} » n'a pas pu être fait : {}.\r\n\
                  Vous pouvez relancer l'export depuis « Mes Données ».\r\n",
                 export.name,
                 export.error_message.as_deref().unwrap_or("erreur inconnue"),
