@@ -177,6 +177,7 @@ async fn documents_and_app_data_go_out_in_one_archive_and_come_back_in_another_a
         (Some("1.0"), Some(true))
     );
     assert_eq!(cahier["display_names"]["en"], "Homework book", "{cahier}");
+    assert_eq!(cahier["table_fields"][0]["name"], "cahier.subject", "{cahier}");
 
     let export = start_export(app, "alice", json!({"apps": ["workspace", "cahier"]})).await;
     let id = export["id"].as_str().expect("id").to_owned();

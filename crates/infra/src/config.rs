@@ -428,6 +428,10 @@ impl Config {
                 "exports.instance_name, expires_after_hours and max_entries must be set",
             );
         }
+        if e.max_entries > 1_048_575 {
+            // An archive's xlsx index has a row per entry, and xlsx stops there.
+            return invalid("exports.max_entries is at most 1048575");
+        }
         if e.reuse_window_secs > 24 * 3600 {
             return invalid("exports.reuse_window_secs is at most 86400");
         }

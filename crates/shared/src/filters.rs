@@ -51,6 +51,10 @@ impl ExportFilters {
         if self.since.is_some_and(|since| since > now) {
             return Err(FilterError::SinceInFuture);
         }
+        // One spelling per set of formats, so that two requests for the same files compare
+        // equal (an export asked again is reused).
+        self.formats.sort();
+        self.formats.dedup();
         Ok(self)
     }
 
@@ -115,7 +119,7 @@ mod tests {
     fn validation_normalises_and_refuses() {
         let now = at("2026-01-01T00:00:00Z");
         let ok = ExportFilters { formats: vec![" Image".into(), ".ODT".into()], since: None };
-        assert_eq!(ok.validate(now).map(|f| f.formats), Ok(vec!["image".into(), ".odt".into()]));
+        assert_eq!(ok.validate(now).map(|f| f.formats), Ok(vec![".odt".into(), "image".into()]));
         let bad = ExportFilters { formats: vec!["pictures".into()], since: None };
         assert_eq!(bad.validate(now), Err(FilterError::UnknownFormat("pictures".into())));
         let dotted = ExportFilters { formats: vec![".a/b".into()], since: None };

@@ -21,6 +21,15 @@ pub struct AppView {
     /// Whether the caller's token holds that right.
     can_create: bool,
     exportable: bool,
+    /// Columns the app offers to table exports, as `<id>.<field>`.
+    table_fields: Vec<AppTableFieldView>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct AppTableFieldView {
+    /// The column's name in a table request: `<app id>.<field>`.
+    name: String,
+    label: String,
 }
 
 /// The apps the user can export and import.
@@ -31,6 +40,19 @@ pub async fn list_apps(ctx: Ctx, user: AuthUser) -> HttpResponse {
         .apps()
         .into_iter()
         .map(|app| AppView {
+            table_fields: ctx
+                .remote_app(&app.id)
+                .map(|remote| {
+                    remote
+                        .table_fields
+                        .iter()
+                        .map(|f| AppTableFieldView {
+                            name: format!("{}.{}", app.id, f.field),
+                            label: f.label.clone(),
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
             can_create: user.rights.contains(&app.create_right),
             id: app.id,
             display_name: app.display_name,

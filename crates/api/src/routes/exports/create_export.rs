@@ -74,17 +74,18 @@ pub async fn create_export(
             // Counted in the database, not in this process: several API processes share the
             // count, and deleting an export does not give its creation back.
             let now = mesdonnees_db::models::now();
-            if let Some(retry_after) = creations::admit(conn, &owner, per_minute, now)? {
-                return Ok(Created::RateLimited { retry_after });
-            }
+            let limited = creations::admit(conn, &owner, per_minute, now)?;
             // Under the owner's lock (`admit`), so two identical requests at once find each
-            // other. A reused export is not a creation and is not counted.
+            // other. A reused export is not a creation: not counted, nor refused by the limit.
             if reuse
                 && let Some(same) = exports::reusable(conn, &owner, reuse_since)?
                     .into_iter()
                     .find(|e| same_request(e, &settled))
             {
                 return Ok(Created::Reused(Box::new(same)));
+            }
+            if let Some(retry_after) = limited {
+                return Ok(Created::RateLimited { retry_after });
             }
             // The owner's creations wait for this transaction (`admit`), so no other export
             // of theirs can start between this check and the insert.

@@ -125,3 +125,18 @@ async fn an_upload_is_hashed_and_appears_whole() {
     assert_eq!(uploaded.size, stored.len() as u64);
     assert_eq!(uploaded.sha256, hex::encode(Sha256::digest(&stored)));
 }
+
+#[tokio::test]
+async fn an_xlsx_cell_too_long_for_the_format_is_cut_not_fatal() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = spec(TableFormat::Xlsx);
+    let headers = spec.fields.iter().map(|f| f.header().to_owned()).collect();
+    let table = TableFile::create(&spec, headers, dir.path()).expect("table");
+    let long = "é".repeat(40_000);
+    table.push(TableRow { name: long, ..TableRow::default() }).await.expect("row");
+    let written = table.finish().await.expect("a long cell does not fail the table");
+    let mut book: calamine::Xlsx<_> = open_workbook(&written.file).expect("an xlsx");
+    let range = book.worksheet_range("Mes données").expect("the sheet");
+    let cell = cells(&range)[1][0].clone();
+    assert!(cell.ends_with('…') && cell.chars().count() <= 32_767, "{}", cell.chars().count());
+}

@@ -22,6 +22,25 @@ impl XlsxSheet {
     }
 }
 
+/// Most UTF-16 units an xlsx cell holds; a longer text would fail the whole table.
+const MAX_CELL_UNITS: usize = 32_767;
+
+/// The text, cut (with an ellipsis) to what a cell holds.
+fn fit(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.len() <= MAX_CELL_UNITS / 3 || text.encode_utf16().count() <= MAX_CELL_UNITS {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut units = 0;
+    let cut: String = text
+        .chars()
+        .take_while(|c| {
+            units += c.len_utf16();
+            units < MAX_CELL_UNITS
+        })
+        .collect();
+    std::borrow::Cow::Owned(format!("{cut}…"))
+}
+
 impl Sheet for XlsxSheet {
     fn header(&mut self, headers: &[&str]) -> Result<(), TableError> {
         let sheet = self.workbook.worksheet_from_index(0)?;
@@ -38,7 +57,7 @@ impl Sheet for XlsxSheet {
         for (column, cell) in (0_u16..).zip(cells) {
             match cell {
                 Cell::Text(text) => {
-                    sheet.write_string(self.row, column, *text)?;
+                    sheet.write_string(self.row, column, fit(text).as_ref())?;
                 }
                 #[expect(clippy::cast_precision_loss, reason = "sizes are far below 2^53")]
                 Cell::Number(n) => {
