@@ -40,6 +40,7 @@ pub fn declaration(addr: SocketAddr) -> RemoteAppConfig {
         base_url: format!("http://{addr}/connector"),
         token_secret: SERVICE_SECRET.to_owned(),
         object_prefix: "cahier/".to_owned(),
+        legacy_modules: Vec::new(),
     }
 }
 
