@@ -93,7 +93,8 @@ pub(crate) async fn read(
     let bytes = read_small(source, manifest, entcore::MAX_MANIFEST_BYTES).await?;
     let modules = entcore::parse_manifest(&bytes)
         .map_err(|e| Refusal::new("invalid_manifest", e.to_string()))?;
-    let top_name = manifest.path.trim_end_matches(MANIFEST_FILE).trim_end_matches('/');
+    // `manifest_entry` found it one level down: `<top>/Manifest.json`.
+    let top_name = manifest.path.split_once('/').map_or("", |(top, _)| top);
     let top = format!("{top_name}/");
     // The folders under the top one, by folded name, for an older manifest's translated names.
     let mut present: HashMap<String, String> = HashMap::new();
