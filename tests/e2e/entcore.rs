@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 
 use crate::connectors::{cahier_view, count_under, import_as};
 use crate::content;
-use crate::imports::{analysed, launched, refused_with, root_folder, tree, zip_of};
+use crate::imports::{analysed, launched, refused_with, root_folder, tree, wait_import, zip_of};
 
 const TOP: &str = "1700000000000_f0a1b2c3-user";
 const WORKSPACE: &str = "Espace documentaire";
@@ -374,6 +374,21 @@ async fn broken_or_hostile_entcore_archives_are_refused() {
     for (code, bytes) in cases {
         refused_with(&app, bytes, code).await;
     }
+    // An index that does not parse is found at the import, which then fails whole.
+    let broken = archive(TOP, &manifest(), Some(b"{pas du json".to_vec()), &workspace_files());
+    let import = analysed(&app, "bob", broken).await;
+    assert_eq!(import["status"], "analysed", "{import}");
+    let id = import["id"].as_str().expect("id").to_owned();
+    let launch = app
+        .post(&format!("/api/v1/imports/{id}/launch"), "bob")
+        .json(&json!({"apps": ["workspace"]}))
+        .send()
+        .await
+        .expect("launch");
+    assert_eq!(launch.status(), 202);
+    let failed = wait_import(&app, "bob", &id, &["queued", "running"]).await;
+    assert_eq!(failed["status"], "failed", "{failed}");
+    assert_eq!(failed["error"]["code"], "invalid_metadata", "{failed}");
     let docs =
         crate::json_ok(app.get("/api/v1/documents", "bob").send().await.expect("list"), 200).await;
     assert_eq!(docs["total"], 0, "{docs}");
