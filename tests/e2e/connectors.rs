@@ -36,7 +36,7 @@ async fn attach(with: &WithCahier, user: &str, entry: &str, name: &str, bytes: V
 
 /// What `user` sees in the app: per title, the entry's text and each attachment's SHA-256
 /// computed from the bytes the app serves.
-async fn cahier_view(
+pub(crate) async fn cahier_view(
     with: &WithCahier,
     user: &str,
 ) -> BTreeMap<String, (String, Vec<(String, String)>)> {
@@ -73,7 +73,7 @@ async fn cahier_view(
     view
 }
 
-async fn import_as(with: &WithCahier, user: &str, zip: Vec<u8>, apps: &[&str]) -> Value {
+pub(crate) async fn import_as(with: &WithCahier, user: &str, zip: Vec<u8>, apps: &[&str]) -> Value {
     let app = &with.app;
     let token = app.token_with_rights(user, CREATE_RIGHTS);
     let form = Form::new().part("file", Part::bytes(zip).file_name("archive.zip"));
@@ -259,7 +259,7 @@ async fn documents_and_app_data_go_out_in_one_archive_and_come_back_in_another_a
     with.stop().await;
 }
 
-async fn count_under(app: &mesdonnees_tests::TestApp, prefix: &str) -> usize {
+pub(crate) async fn count_under(app: &mesdonnees_tests::TestApp, prefix: &str) -> usize {
     use futures_util::StreamExt;
     use object_store::ObjectStore;
     let prefix = object_store::path::Path::from(prefix);

@@ -20,13 +20,13 @@ fn post(app: &TestApp, path: &str, user: &str) -> RequestBuilder {
     app.client.post(app.url(path)).bearer_auth(app.token_with_rights(user, CREATE))
 }
 
-async fn upload_archive(app: &TestApp, user: &str, bytes: Vec<u8>) -> Response {
+pub(crate) async fn upload_archive(app: &TestApp, user: &str, bytes: Vec<u8>) -> Response {
     let form = Form::new().part("file", Part::bytes(bytes).file_name("mes-données.zip"));
     post(app, "/api/v1/imports", user).multipart(form).send().await.expect("upload")
 }
 
 /// Polls the import until it leaves the given transient states.
-async fn wait_import(app: &TestApp, user: &str, id: &str, transient: &[&str]) -> Value {
+pub(crate) async fn wait_import(app: &TestApp, user: &str, id: &str, transient: &[&str]) -> Value {
     eventually(Duration::from_secs(60), "import settled", || async {
         let import = json_ok(
             app.get(&format!("/api/v1/imports/{id}"), user).send().await.expect("get"),
@@ -39,14 +39,14 @@ async fn wait_import(app: &TestApp, user: &str, id: &str, transient: &[&str]) ->
     .await
 }
 
-async fn analysed(app: &TestApp, user: &str, bytes: Vec<u8>) -> Value {
+pub(crate) async fn analysed(app: &TestApp, user: &str, bytes: Vec<u8>) -> Value {
     let created = json_ok(upload_archive(app, user, bytes).await, 202).await;
     assert_eq!(created["status"], "analysing");
     let id = created["id"].as_str().expect("id").to_owned();
     wait_import(app, user, &id, &["uploaded", "analysing"]).await
 }
 
-async fn launched(app: &TestApp, user: &str, id: &str, apps: &[&str]) -> Value {
+pub(crate) async fn launched(app: &TestApp, user: &str, id: &str, apps: &[&str]) -> Value {
     let response = post(app, &format!("/api/v1/imports/{id}/launch"), user)
         .json(&json!({ "apps": apps }))
         .send()
@@ -80,18 +80,11 @@ async fn export_zip(app: &TestApp, user: &str) -> Vec<u8> {
 }
 
 /// Every file below a folder of `user`, by path relative to it, with its SHA-256.
-async fn tree(app: &TestApp, user: &str, folder: &str) -> BTreeMap<String, String> {
+pub(crate) async fn tree(app: &TestApp, user: &str, folder: &str) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
     let mut pending = vec![(String::new(), folder.to_owned())];
     while let Some((prefix, id)) = pending.pop() {
-        let page = json_ok(
-            app.get(&format!("/api/v1/documents?folder_id={id}&per_page=200"), user)
-                .send()
-                .await
-                .expect("list"),
-            200,
-        )
-        .await;
+        let page = crate::list_folder(app, user, &id).await;
         for item in page["items"].as_array().expect("items") {
             let name = item["name"].as_str().expect("name");
             let path = if prefix.is_empty() { name.to_owned() } else { format!("{prefix}/{name}") };
@@ -114,7 +107,7 @@ async fn tree(app: &TestApp, user: &str, folder: &str) -> BTreeMap<String, Strin
     out
 }
 
-async fn root_folder(app: &TestApp, user: &str, name: &str) -> String {
+pub(crate) async fn root_folder(app: &TestApp, user: &str, name: &str) -> String {
     let page = json_ok(app.get("/api/v1/documents", user).send().await.expect("list"), 200).await;
     page["items"]
         .as_array()
@@ -315,7 +308,7 @@ async fn only_what_the_analysis_allows_is_launched() {
 }
 
 /// A zip built entry by entry, with a manifest listing what the test says.
-fn zip_of(entries: &[(&str, &[u8])]) -> Vec<u8> {
+pub(crate) fn zip_of(entries: &[(&str, &[u8])]) -> Vec<u8> {
     let mut out = std::io::Cursor::new(Vec::new());
     {
         let mut zip = zip::ZipWriter::new(&mut out);
@@ -381,7 +374,7 @@ fn manifest(files: &[(&str, &[u8])]) -> Vec<u8> {
 
 /// Uploads an archive for bob and expects its analysis to refuse it with `code`, leaving no
 /// upload behind.
-async fn refused_with(app: &TestApp, bytes: Vec<u8>, code: &str) {
+pub(crate) async fn refused_with(app: &TestApp, bytes: Vec<u8>, code: &str) {
     let created = json_ok(upload_archive(app, "bob", bytes).await, 202).await;
     let id = created["id"].as_str().expect("id").to_owned();
     let import = wait_import(app, "bob", &id, &["analysing"]).await;
@@ -400,7 +393,10 @@ async fn hostile_or_foreign_archives_are_refused_with_their_code_and_leave_nothi
     let cases: Vec<(&str, Vec<u8>)> = vec![
         ("unsafe_path", zip_of(&[("../evil.txt", doc), ("manifest.json", &good_manifest)])),
         ("not_an_archive_of_ours", zip_of(&[("a.txt", doc)])),
-        ("unsupported_format", zip_of(&[("123_u/Manifest.json", b"{}")])),
+        (
+            "unsupported_format",
+            zip_of(&[("123_u/Manifest.json", b"{}"), ("4_v/Manifest.json", b"{}")]),
+        ),
         ("invalid_manifest", zip_of(&[("manifest.json", b"{not json")])),
         ("manifest_file_missing", zip_of(&[("manifest.json", &good_manifest)])),
         (

@@ -5,6 +5,7 @@ mod compose;
 mod connectors;
 mod documents;
 mod email;
+mod entcore;
 mod exports;
 mod health;
 mod imports;
@@ -62,6 +63,12 @@ pub async fn json_ok(response: Response, status: u16) -> Value {
 /// Deterministic bytes that do not compress to nothing, with non-ASCII in the mix.
 pub fn content(len: usize, seed: u8) -> Vec<u8> {
     (0..len).map(|i| (i as u8).wrapping_mul(31).wrapping_add(seed) ^ ((i >> 8) as u8)).collect()
+}
+
+/// The first 200 documents of one of `user`'s folders.
+pub async fn list_folder(app: &TestApp, user: &str, folder: &str) -> Value {
+    let path = format!("/api/v1/documents?folder_id={folder}&per_page=200");
+    json_ok(app.get(&path, user).send().await.expect("list"), 200).await
 }
 
 /// Creates a folder; returns its id.

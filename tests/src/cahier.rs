@@ -44,6 +44,7 @@ pub fn declaration(addr: SocketAddr) -> RemoteAppConfig {
             AppTableField { field: "subject".to_owned(), label: "Matière".to_owned() },
             AppTableField { field: "due_date".to_owned(), label: "Pour le".to_owned() },
         ],
+        legacy_modules: Vec::new(),
     }
 }
 

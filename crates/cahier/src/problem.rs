@@ -32,6 +32,8 @@ pub mod codes {
     pub const CHECKSUM_MISMATCH: &str = "checksum_mismatch";
     pub const OBJECT_MISSING: &str = "object_missing";
     pub const ORPHAN_ATTACHMENT: &str = "orphan_attachment";
+    /// A resource of an entcore archive this app cannot read.
+    pub const UNREADABLE_ORIGIN: &str = "unreadable_origin";
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

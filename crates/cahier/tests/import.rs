@@ -19,6 +19,7 @@ fn begin_at(user: &str, import_id: &str, version: &str) -> EntryLine {
         user_id: user.to_owned(),
         import_id: import_id.to_owned(),
         version: version.parse().unwrap(),
+        origin: None,
     })
 }
 
@@ -363,4 +364,74 @@ async fn versions_sizes_and_lines_are_checked() {
 
     let lines = parse_lines(&body("jade", "imp-12", &[]));
     assert_eq!(lines.len(), 2);
+}
+
+#[tokio::test]
+async fn entries_of_an_entcore_homework_table_are_read_and_the_rest_declined() {
+    use mesdonnees_shared::connector::ImportOrigin;
+    let app = start().await;
+    let begin = |import_id: &str, format: &str| {
+        EntryLine::Begin(ImportBegin {
+            user_id: "karim".into(),
+            import_id: import_id.into(),
+            version: "1.0".parse().unwrap(),
+            origin: Some(ImportOrigin {
+                format: format.into(),
+                module: "org.entcore.homeworks".into(),
+                version: "1.8-SNAPSHOT".into(),
+            }),
+        })
+    };
+    let entries = [
+        EntryLine::Json {
+            path: "homeworks.homeworks".into(),
+            data: json!({
+                "fields": ["id", "title", "due_date", "description"],
+                "results": [
+                    [1, "Fractions", "2024-03-15T00:00:00.000", "<p>Exercices 1 à 4</p>"],
+                    [2, "Rédaction", "2024-03-18", null],
+                    [3, "", "2024-03-19", null],
+                ],
+            }),
+        },
+        EntryLine::Json { path: "homeworks_abc".into(), data: json!({"_id": "abc"}) },
+        EntryLine::Object {
+            path: "Documents/fiche_0f8fad5b-d9cb-469f-a165-70867728950e.pdf".into(),
+            key: "imports/x/staged/cahier/1".into(),
+            size: 3,
+            sha256: "0".repeat(64),
+            content_type: None,
+        },
+    ];
+    let with = |import_id: &str| {
+        let mut lines = vec![begin(import_id, "entcore")];
+        lines.extend_from_slice(&entries);
+        lines.push(EntryLine::End { count: entries.len() as u64 });
+        to_ndjson(&lines)
+    };
+    let first = report(&app, with("imp-e1")).await;
+    assert_eq!((first.imported, first.duplicates), (2, 0), "{first:?}");
+    let codes: BTreeMap<String, String> =
+        first.errors.iter().map(|e| (e.path.clone(), e.code.clone())).collect();
+    assert_eq!(codes["homeworks.homeworks#3"], "invalid_entry", "an empty title");
+    assert_eq!(codes["homeworks_abc"], "unreadable_origin");
+    assert_eq!(codes.len(), 3, "the document is declined too: {codes:?}");
+    let titles: Vec<String> = app
+        .entries("karim")
+        .await
+        .iter()
+        .map(|e| format!("{} {}", e["title"].as_str().unwrap(), e["due_date"].as_str().unwrap()))
+        .collect();
+    assert_eq!(titles.len(), 2);
+    assert!(titles.contains(&"Fractions 2024-03-15".to_owned()), "{titles:?}");
+    // The same import again creates nothing twice.
+    let again = report(&app, with("imp-e1")).await;
+    assert_eq!((again.imported, again.duplicates), (0, 2), "{again:?}");
+    // An origin of another format is refused whole.
+    let other = to_ndjson(&[begin("imp-e2", "elsewhere"), EntryLine::End { count: 0 }]);
+    let res = app.import_body(other).await;
+    assert_eq!(
+        problem_code(res).await,
+        (StatusCode::UNPROCESSABLE_ENTITY, "unsupported_version".into())
+    );
 }

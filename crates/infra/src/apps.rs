@@ -4,6 +4,7 @@
 use std::collections::{BTreeMap, HashSet};
 
 use mesdonnees_shared::apps::{AppDescriptor, FormatVersion, WORKSPACE_APP};
+use mesdonnees_shared::entcore;
 use mesdonnees_shared::entry_name::sanitize_segment;
 use serde::{Deserialize, Serialize};
 
@@ -40,6 +41,10 @@ pub struct RemoteAppConfig {
     /// `<id>/`. Keeps an app from having other users' documents copied into an archive.
     #[serde(default)]
     pub object_prefix: String,
+    /// Modules of entcore archives the app reads (`org.entcore.homeworks`): their files are
+    /// handed to it on import, with `begin.origin` naming the module.
+    #[serde(default)]
+    pub legacy_modules: Vec<String>,
     /// Members of the app's JSON documents a table export may show as columns
     /// (`<id>.<field>`), with their headers.
     #[serde(default)]
@@ -65,6 +70,7 @@ impl RemoteAppConfig {
             version: self.version,
             upgrades_from: self.upgrades_from.clone(),
             create_right: self.create_right.clone(),
+            legacy_modules: self.legacy_modules.clone(),
         }
     }
 
@@ -174,6 +180,7 @@ const RESERVED_PREFIXES: [&str; 3] = ["documents/", "exports/", "imports/"];
 pub(crate) fn validate_apps(apps: &[RemoteAppConfig]) -> Result<(), ConfigError> {
     let invalid = |msg: String| Err(ConfigError::Invalid(msg));
     let mut ids = HashSet::new();
+    let mut modules = HashSet::new();
     let mut folders =
         HashSet::from([sanitize_segment(&AppDescriptor::workspace().display_name).to_lowercase()]);
     for app in apps {
@@ -239,6 +246,20 @@ pub(crate) fn validate_apps(apps: &[RemoteAppConfig]) -> Result<(), ConfigError>
                 RESERVED_PREFIXES.join(", ")
             ));
         }
+        for module in &app.legacy_modules {
+            // A module goes to one app only, and never to a remote app when this service
+            // reads it itself.
+            if !entcore::is_module_name(module)
+                || entcore::builtin_app(module).is_some()
+                || !modules.insert(module.as_str())
+            {
+                return invalid(format!(
+                    "apps.{}: legacy_modules: {module:?} must be a module name (dotted words of \
+                     a-z, A-Z, 0-9, '-', '_'), read by no other app",
+                    app.id
+                ));
+            }
+        }
     }
     Ok(())
 }
@@ -259,12 +280,23 @@ mod tests {
             token_secret: "s".repeat(32),
             object_prefix: String::new(),
             table_fields: Vec::new(),
+            legacy_modules: Vec::new(),
+        }
+    }
+
+    fn legacy(id: &str, modules: &[&str]) -> RemoteAppConfig {
+        RemoteAppConfig {
+            legacy_modules: modules.iter().map(|m| (*m).to_owned()).collect(),
+            ..app(id)
         }
     }
 
     #[test]
     fn declared_apps_are_checked() {
         assert!(validate_apps(&[app("cahier"), app("blog")]).is_ok());
+        let declared = [legacy("cahier", &["org.entcore.homeworks", "fr.openent.diary"])];
+        assert!(validate_apps(&declared).is_ok());
+        assert_eq!(declared[0].descriptor().legacy_modules.len(), 2);
         let cases: Vec<(Vec<RemoteAppConfig>, &str)> = vec![
             (vec![app("Cahier")], "not an app id"),
             (vec![app("workspace")], "taken"),
@@ -282,6 +314,14 @@ mod tests {
                 "object_prefix",
             ),
             (vec![app("exports")], "object_prefix"),
+            (vec![legacy("a", &["org.entcore.workspace"])], "legacy_modules"),
+            (vec![legacy("a", &["not a module"])], "legacy_modules"),
+            (vec![legacy("a", &["org..x"])], "legacy_modules"),
+            (vec![legacy("a", &["org.entcore.blog", "org.entcore.blog"])], "legacy_modules"),
+            (
+                vec![legacy("a", &["org.entcore.blog"]), legacy("b", &["org.entcore.blog"])],
+                "legacy_modules",
+            ),
         ];
         for (apps, expected) in cases {
             let err = validate_apps(&apps).unwrap_err().to_string();

@@ -73,6 +73,10 @@ pub struct AppDescriptor {
     pub upgrades_from: Vec<u32>,
     /// The right a user needs to create content in the app (and so to import into it).
     pub create_right: String,
+    /// Modules of entcore archives the app reads (`org.entcore.homeworks`…), besides its own
+    /// format; the built-in ones are in `entcore::MODULES`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub legacy_modules: Vec<String>,
 }
 
 impl AppDescriptor {
@@ -85,6 +89,7 @@ impl AppDescriptor {
             version: FormatVersion::new(1, 0),
             upgrades_from: Vec::new(),
             create_right: "workspace.create".to_owned(),
+            legacy_modules: Vec::new(),
         }
     }
 }

@@ -83,9 +83,28 @@ pub struct ImportBegin {
     /// Stable across retries of the same import: an entry already imported under this id and
     /// path is counted as a duplicate, not created twice.
     pub import_id: String,
-    /// The format version the entries were exported at (the app upgrades older majors).
+    /// The format version the entries were exported at (the app upgrades older majors). When
+    /// `origin` is present, the entries are in that format instead and this is the app's own
+    /// declared version.
     #[schema(value_type = String, example = "1.0")]
     pub version: FormatVersion,
+    /// Where the entries come from when they are not the app's own export: a module of an
+    /// entcore archive, which the app's declaration lists in `legacy_modules`. Absent for an
+    /// archive of mesdonnees.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<ImportOrigin>,
+}
+
+/// The archive format and module the entries of an import were written by.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ImportOrigin {
+    /// `entcore`.
+    pub format: String,
+    /// The module's name in the archive's Manifest.json, e.g. `org.entcore.homeworks`.
+    pub module: String,
+    /// The module's version as the manifest writes it, e.g. `1.8-SNAPSHOT`.
+    pub version: String,
 }
 
 /// What the app answers to an import.
@@ -243,8 +262,8 @@ pub fn check_entry_path(path: &str) -> Result<(), &'static str> {
     ),
     paths(contract::info, contract::export, contract::import),
     components(schemas(
-        AppInfo, ExportCall, EntryLine, ImportBegin, ImportReport, EntryError, AppProblem,
-        ExportFilters
+        AppInfo, ExportCall, EntryLine, ImportBegin, ImportOrigin, ImportReport, EntryError,
+        AppProblem, ExportFilters
     )),
     modifiers(&ServiceAuth),
     security(("service_token" = []))
@@ -350,8 +369,25 @@ mod tests {
         )
         .unwrap();
         assert!(
-            matches!(begin, EntryLine::Begin(ImportBegin { ref user_id, .. }) if user_id == "bob")
+            matches!(begin, EntryLine::Begin(ImportBegin { ref user_id, origin: None, .. }) if user_id == "bob")
         );
+        // A v1 import's begin line is unchanged; an entcore one says where its entries come from.
+        let v1 = ImportBegin {
+            user_id: "bob".into(),
+            import_id: "i1".into(),
+            version: "1.0".parse().unwrap(),
+            origin: None,
+        };
+        assert!(!serde_json::to_string(&v1).unwrap().contains("origin"));
+        let origin = ImportOrigin {
+            format: "entcore".into(),
+            module: "org.entcore.homeworks".into(),
+            version: "1.8-SNAPSHOT".into(),
+        };
+        let line = EntryLine::Begin(ImportBegin { origin: Some(origin), ..v1 });
+        let json = serde_json::to_value(&line).unwrap();
+        assert_eq!(json["origin"]["module"], "org.entcore.homeworks");
+        assert_eq!(serde_json::from_value::<EntryLine>(json).unwrap(), line);
         assert!(serde_json::from_str::<EntryLine>(r#"{"kind":"end","count":1,"x":0}"#).is_err());
         assert!(serde_json::from_str::<EntryLine>(r#"{"kind":"other"}"#).is_err());
     }

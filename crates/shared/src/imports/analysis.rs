@@ -6,15 +6,22 @@ use serde::{Deserialize, Serialize};
 use super::{AppAnalysis, SignatureCheck, Verdict, Warning};
 use crate::archive::Manifest;
 
-/// `format` of an analysis of a v1 archive; entcore archives will get a format of their own.
+/// `format` of an analysis of a v1 archive.
 pub const FORMAT_MESDONNEES: &str = crate::archive::FORMAT;
+/// `format` of an analysis of an archive made by an entcore ENT.
+pub const FORMAT_ENTCORE: &str = crate::entcore::FORMAT;
 
 /// What the analysis found in an uploaded archive.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Analysis {
-    /// The kind of archive: `mesdonnees-archive` for this service's format.
+    /// The kind of archive: `mesdonnees-archive` for this service's format, `entcore` for an
+    /// archive of an entcore ENT (ONE, NEO, Edifice).
     pub format: String,
+    /// 1 for `mesdonnees-archive`; 0 for `entcore`, whose archives carry no format version
+    /// (each module has its own, in `apps[].module`).
     pub format_version: u32,
+    /// The manifest's archive id; for `entcore`, the archive's top folder
+    /// (`<epoch-millis>_<userId>`).
     pub archive_id: String,
     /// When the archive was made, as its manifest says.
     pub created_at: DateTime<Utc>,
@@ -31,7 +38,8 @@ pub struct Analysis {
     pub bytes: u64,
 }
 
-/// The instance an archive says it comes from. Proven only when the signature is `valid`.
+/// The instance an archive says it comes from. Proven only when the signature is `valid`; for
+/// an entcore archive, `instance` is `entcore` and the other two are empty.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ArchiveSource {
     pub instance: String,
@@ -73,6 +81,35 @@ impl Analysis {
             apps,
             entries: manifest.files.len() as u64,
             bytes: manifest.files.iter().map(|f| f.size).fold(0, u64::saturating_add),
+        }
+    }
+
+    /// The analysis of an entcore archive, from its top folder (made at `created_at`, by user
+    /// `owner`), the modules found and their verdicts; never signed by a key of ours, so its
+    /// signature is `unverified` whatever it holds. The caller adds the warnings.
+    pub fn of_entcore(
+        top_folder: &str,
+        created_at: DateTime<Utc>,
+        owner: &str,
+        modules: &[super::FoundModule],
+        apps: Vec<AppAnalysis>,
+    ) -> Self {
+        Self {
+            format: FORMAT_ENTCORE.to_owned(),
+            format_version: 0,
+            archive_id: top_folder.to_owned(),
+            created_at,
+            source: ArchiveSource {
+                instance: FORMAT_ENTCORE.to_owned(),
+                service_version: String::new(),
+                key_id: String::new(),
+            },
+            owner: ArchiveOwner { id: owner.to_owned(), name: None },
+            signature: SignatureCheck::unverified(),
+            warnings: Vec::new(),
+            apps,
+            entries: modules.iter().map(|m| m.entries).sum(),
+            bytes: modules.iter().map(|m| m.bytes).fold(0, u64::saturating_add),
         }
     }
 

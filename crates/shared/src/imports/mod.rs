@@ -9,12 +9,14 @@ mod report;
 mod signature;
 mod verdict;
 
-pub use analysis::{Analysis, ArchiveOwner, ArchiveSource, FORMAT_MESDONNEES};
+pub use analysis::{Analysis, ArchiveOwner, ArchiveSource, FORMAT_ENTCORE, FORMAT_MESDONNEES};
 pub use report::{
     AppError, AppReport, ImportReport, ItemError, ItemOutcome, MAX_ID_MAP, MAX_LISTED_ERRORS,
 };
 pub use signature::{SignatureCheck, SignaturePolicy, SignatureStatus, SignatureVerdict};
-pub use verdict::{AppAnalysis, NotImportable, Verdict, judge_apps};
+pub use verdict::{
+    AppAnalysis, EntcoreModule, FoundModule, NotImportable, Verdict, judge_apps, judge_modules,
+};
 
 use serde::{Deserialize, Serialize};
 

@@ -18,6 +18,11 @@ impl SignatureCheck {
     pub fn unsigned() -> Self {
         Self { status: SignatureStatus::Unsigned, instance: None, key_id: None }
     }
+
+    /// An archive of another platform's format, which no key of ours can vouch for.
+    pub fn unverified() -> Self {
+        Self { status: SignatureStatus::Unverified, instance: None, key_id: None }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -31,6 +36,9 @@ pub enum SignatureStatus {
     Untrusted,
     /// Unreadable, or signed by a trusted key but not over this manifest: altered or corrupt.
     Invalid,
+    /// Made by another platform (an entcore ENT), whose archives carry no signature this
+    /// service can check, whatever they hold.
+    Unverified,
 }
 
 /// What an instance does with an archive whose origin is not proven.
@@ -76,6 +84,11 @@ impl SignaturePolicy {
                     check.key_id.as_deref().unwrap_or("no key id")
                 ),
             ),
+            SignatureStatus::Unverified => Warning::new(
+                "unverified_origin",
+                "the archive was made by an entcore ENT: neither where it comes from nor its \
+                 content can be verified",
+            ),
         };
         match self {
             Self::Warn => SignatureVerdict::Warn(problem),
@@ -94,7 +107,7 @@ mod tests {
     #[test]
     fn policy_table() {
         use SignaturePolicy::{Require, Warn};
-        use SignatureStatus::{Invalid, Unsigned, Untrusted, Valid};
+        use SignatureStatus::{Invalid, Unsigned, Untrusted, Unverified, Valid};
         let cases: &[Case] = &[
             (Warn, Valid, None),
             (Require, Valid, None),
@@ -104,6 +117,8 @@ mod tests {
             (Require, Untrusted, Some((true, "untrusted_signature"))),
             (Warn, Invalid, Some((true, "invalid_signature"))),
             (Require, Invalid, Some((true, "invalid_signature"))),
+            (Warn, Unverified, Some((false, "unverified_origin"))),
+            (Require, Unverified, Some((true, "unverified_origin"))),
         ];
         for &(policy, status, expected) in cases {
             let check = SignatureCheck { status, instance: None, key_id: Some("0011".to_owned()) };

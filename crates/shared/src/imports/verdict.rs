@@ -7,18 +7,22 @@ use crate::apps::{
     AppDescriptor, FormatVersion, Incompatibility, WORKSPACE_APP, check_compatibility,
 };
 use crate::archive::{AppOutcome, Manifest};
+use crate::entcore::{self, ModuleVersion};
 
 /// The analysis of one app of the archive.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AppAnalysis {
-    /// The app's stable id, as in the manifest.
+    /// The app's stable id, as in the manifest; for an entcore module, the id of the app that
+    /// reads it here, else the module's name.
     pub id: String,
     /// The app's name on this instance; absent for an app this instance does not have.
     pub display_name: Option<String>,
     /// The app's folder in the archive.
     pub folder: String,
-    #[schema(value_type = String, example = "1.0")]
-    pub archive_version: FormatVersion,
+    /// The app's format version in the archive; absent for an entcore module, whose version
+    /// is in `module`.
+    #[schema(value_type = Option<String>, example = "1.0")]
+    pub archive_version: Option<FormatVersion>,
     #[schema(value_type = Option<String>, example = "1.0")]
     pub current_version: Option<FormatVersion>,
     pub verdict: Verdict,
@@ -32,6 +36,18 @@ pub struct AppAnalysis {
     pub incomplete: Option<Warning>,
     pub entries: u64,
     pub bytes: u64,
+    /// The entcore module this part of an entcore archive is, as its manifest names it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub module: Option<EntcoreModule>,
+}
+
+/// A module of an entcore archive's Manifest.json.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct EntcoreModule {
+    /// e.g. `org.entcore.workspace`.
+    pub name: String,
+    /// As the manifest writes it, e.g. `6.14-SNAPSHOT`.
+    pub version: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -48,6 +64,10 @@ pub enum NotImportable {
     UnknownApp,
     NewerVersion,
     UnsupportedMajor,
+    /// An entcore module whose version is not `MAJOR.MINOR[-SNAPSHOT]`.
+    UnreadableVersion,
+    /// Another module of the entcore archive already goes to the same app.
+    DuplicateApp,
     /// The user lacks the app's create right.
     MissingRight,
     /// The app's files exceed what is left of the user's quota.
@@ -64,10 +84,60 @@ impl From<Incompatibility> for NotImportable {
     }
 }
 
-/// Judges every app of a v1 archive for this user, in app id order. Rules, first broken one
-/// wins: the app exists here and its version is readable (`check_compatibility`); the user holds
-/// its create right; for `workspace`, its bytes fit in `quota_left_bytes` (`None`: no quota).
-/// An app whose export failed is judged like any other and flagged `incomplete`.
+/// What one app of an archive is to this user, whatever the archive's format.
+struct Judged<'a> {
+    descriptor: Option<&'a AppDescriptor>,
+    reason: Option<NotImportable>,
+    right_held: bool,
+}
+
+/// The rules, first broken one wins: the app exists here, `readable` (its format and version),
+/// the user holds its create right, and for `workspace` its bytes fit in `quota_left_bytes`.
+fn judge<'a>(
+    id: &str,
+    descriptor: Option<&'a AppDescriptor>,
+    readable: impl FnOnce(&AppDescriptor) -> Option<NotImportable>,
+    rights: &[String],
+    quota_left_bytes: Option<u64>,
+    bytes: u64,
+) -> Judged<'a> {
+    let right_held = descriptor.is_some_and(|d| rights.contains(&d.create_right));
+    let over_quota = id == WORKSPACE_APP && quota_left_bytes.is_some_and(|left| bytes > left);
+    let reason = match descriptor {
+        None => Some(NotImportable::UnknownApp),
+        Some(d) => readable(d)
+            .or_else(|| (!right_held).then_some(NotImportable::MissingRight))
+            .or_else(|| over_quota.then_some(NotImportable::OverQuota)),
+    };
+    Judged { descriptor, reason, right_held }
+}
+
+impl Judged<'_> {
+    fn into_analysis(self, id: String, folder: String, entries: u64, bytes: u64) -> AppAnalysis {
+        AppAnalysis {
+            id,
+            display_name: self.descriptor.map(|d| d.display_name.clone()),
+            folder,
+            archive_version: None,
+            current_version: self.descriptor.map(|d| d.version),
+            verdict: if self.reason.is_none() {
+                Verdict::Importable
+            } else {
+                Verdict::NotImportable
+            },
+            reason: self.reason,
+            right_held: self.right_held,
+            incomplete: None,
+            entries,
+            bytes,
+            module: None,
+        }
+    }
+}
+
+/// Judges every app of a v1 archive for this user, in app id order (rules: [`judge`], the
+/// version by `check_compatibility`). An app whose export failed is judged like any other and
+/// flagged `incomplete`.
 pub fn judge_apps(
     manifest: &Manifest,
     catalogue: &[AppDescriptor],
@@ -79,39 +149,70 @@ pub fn judge_apps(
         .iter()
         .map(|(id, app)| {
             let descriptor = catalogue.iter().find(|d| d.id == *id);
-            let right_held = descriptor.is_some_and(|d| rights.contains(&d.create_right));
-            let over_quota =
-                id == WORKSPACE_APP && quota_left_bytes.is_some_and(|left| app.bytes > left);
-            let reason = match descriptor {
-                None => Some(NotImportable::UnknownApp),
-                Some(d) => check_compatibility(app.version, d)
-                    .err()
-                    .map(NotImportable::from)
-                    .or_else(|| (!right_held).then_some(NotImportable::MissingRight))
-                    .or_else(|| over_quota.then_some(NotImportable::OverQuota)),
+            let readable = |d: &AppDescriptor| {
+                check_compatibility(app.version, d).err().map(NotImportable::from)
             };
+            let judged = judge(id, descriptor, readable, rights, quota_left_bytes, app.bytes);
             AppAnalysis {
-                id: id.clone(),
-                display_name: descriptor.map(|d| d.display_name.clone()),
-                folder: app.folder.clone(),
-                archive_version: app.version,
-                current_version: descriptor.map(|d| d.version),
-                verdict: if reason.is_none() {
-                    Verdict::Importable
-                } else {
-                    Verdict::NotImportable
-                },
-                reason,
-                right_held,
+                archive_version: Some(app.version),
                 incomplete: match &app.outcome {
                     AppOutcome::Ok => None,
                     AppOutcome::Failed { code, message } => Some(Warning::new(code, message)),
                 },
-                entries: app.entries,
-                bytes: app.bytes,
+                ..judged.into_analysis(id.clone(), app.folder.clone(), app.entries, app.bytes)
             }
         })
         .collect()
+}
+
+/// Judges every module of an entcore archive for this user, in module name order. A module is
+/// read by the app the table or a declaration maps it to (`entcore::app_for_module`), at any
+/// version that parses: this service reads entcore's workspace itself, and an app that lists a
+/// module reads what entcore wrote of it. Only the first module going to an app is its
+/// (`entcore::module_for_app`); the others are `duplicate_app`.
+pub fn judge_modules(
+    modules: &[FoundModule],
+    catalogue: &[AppDescriptor],
+    rights: &[String],
+    quota_left_bytes: Option<u64>,
+) -> Vec<AppAnalysis> {
+    let mut taken = std::collections::HashSet::new();
+    modules
+        .iter()
+        .map(|module| {
+            let descriptor = entcore::app_for_module(&module.name, catalogue);
+            let id = descriptor.map_or_else(|| module.name.clone(), |d| d.id.clone());
+            let first = taken.insert(id.clone());
+            let readable = |_: &AppDescriptor| {
+                if module.version.parse::<ModuleVersion>().is_err() {
+                    Some(NotImportable::UnreadableVersion)
+                } else if !first {
+                    Some(NotImportable::DuplicateApp)
+                } else {
+                    None
+                }
+            };
+            let judged = judge(&id, descriptor, readable, rights, quota_left_bytes, module.bytes);
+            AppAnalysis {
+                module: Some(EntcoreModule {
+                    name: module.name.clone(),
+                    version: module.version.clone(),
+                }),
+                ..judged.into_analysis(id, module.folder.clone(), module.entries, module.bytes)
+            }
+        })
+        .collect()
+}
+
+/// A module of an entcore archive as the analysis found it: its folder (named by the manifest
+/// or found by its translated name) and the files there that an import would take.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FoundModule {
+    pub name: String,
+    pub version: String,
+    pub folder: String,
+    pub entries: u64,
+    pub bytes: u64,
 }
 
 #[cfg(test)]
@@ -128,6 +229,7 @@ mod tests {
             version: FormatVersion::new(2, 1),
             upgrades_from: vec![1],
             create_right: "blog.create".to_owned(),
+            legacy_modules: vec!["org.entcore.blog".to_owned(), "fr.example.blog".to_owned()],
         };
         vec![AppDescriptor::workspace(), blog]
     }
@@ -191,7 +293,7 @@ mod tests {
         let blog = &judged[0];
         assert_eq!(blog.display_name.as_deref(), Some("Blog"));
         assert_eq!(blog.folder, "Folder of blog");
-        assert_eq!(blog.archive_version, FormatVersion::new(1, 0));
+        assert_eq!(blog.archive_version, Some(FormatVersion::new(1, 0)));
         assert_eq!(blog.current_version, Some(FormatVersion::new(2, 1)));
         assert_eq!((blog.entries, blog.bytes), (2, 7));
 
@@ -217,5 +319,83 @@ mod tests {
         assert_eq!(json["current_version"], serde_json::Value::Null);
         let back: AppAnalysis = serde_json::from_value(json).expect("parsable");
         assert_eq!(back, judged[0]);
+    }
+
+    /// (module, its version, rights held, quota left, expected id, expected reason)
+    type ModuleCase = (
+        &'static str,
+        &'static str,
+        &'static [&'static str],
+        Option<u64>,
+        &'static str,
+        Option<NotImportable>,
+    );
+
+    #[test]
+    fn entcore_modules_table() {
+        use NotImportable::{MissingRight, OverQuota, UnknownApp, UnreadableVersion};
+        const ALL: &[&str] = &["workspace.create", "blog.create"];
+        let cases: &[ModuleCase] = &[
+            // The workspace reads entcore's at any version that parses.
+            ("org.entcore.workspace", "6.14-SNAPSHOT", ALL, None, "workspace", None),
+            ("org.entcore.workspace", "99.0", ALL, Some(100), "workspace", None),
+            ("org.entcore.workspace", "3.2", ALL, Some(99), "workspace", Some(OverQuota)),
+            ("org.entcore.workspace", "six", ALL, None, "workspace", Some(UnreadableVersion)),
+            (
+                "org.entcore.workspace",
+                "6.1",
+                &["blog.create"],
+                None,
+                "workspace",
+                Some(MissingRight),
+            ),
+            // A declared app takes the modules it lists; the quota is the workspace's only.
+            ("org.entcore.blog", "5.4-SNAPSHOT", ALL, Some(1), "blog", None),
+            ("fr.example.blog", "1.0", &[], None, "blog", Some(MissingRight)),
+            ("org.entcore.blog", "5.4-RC", ALL, None, "blog", Some(UnreadableVersion)),
+            // No app reads it: the module's name stands for the app.
+            ("org.entcore.wiki", "2.0", ALL, None, "org.entcore.wiki", Some(UnknownApp)),
+            ("org.entcore.wiki", "?", ALL, None, "org.entcore.wiki", Some(UnknownApp)),
+        ];
+        for &(name, version, rights, quota, id, reason) in cases {
+            let rights: Vec<String> = rights.iter().map(|r| (*r).to_owned()).collect();
+            let module = FoundModule {
+                name: name.to_owned(),
+                version: version.to_owned(),
+                folder: "Dossier".to_owned(),
+                entries: 3,
+                bytes: 100,
+            };
+            let judged = judge_modules(&[module], &catalogue(), &rights, quota);
+            let [judged] = judged.as_slice() else { panic!("one app per case: {judged:?}") };
+            let what = format!("{name} {version} with {rights:?}, quota {quota:?}");
+            assert_eq!((judged.id.as_str(), judged.reason), (id, reason), "{what}");
+            assert_eq!(judged.archive_version, None, "{what}");
+            let module = judged.module.as_ref().expect("the module is named");
+            assert_eq!((module.name.as_str(), module.version.as_str()), (name, version));
+            assert_eq!((judged.entries, judged.bytes, judged.folder.as_str()), (3, 100, "Dossier"));
+        }
+    }
+
+    #[test]
+    fn only_the_first_module_going_to_an_app_is_importable() {
+        let module = |name: &str| FoundModule {
+            name: name.to_owned(),
+            version: "1.0".to_owned(),
+            folder: name.to_owned(),
+            entries: 1,
+            bytes: 1,
+        };
+        let modules = [module("fr.example.blog"), module("org.entcore.blog")];
+        let judged = judge_modules(&modules, &catalogue(), &["blog.create".to_owned()], None);
+        let reasons: Vec<_> = judged.iter().map(|a| (a.id.as_str(), a.reason)).collect();
+        assert_eq!(reasons, [("blog", None), ("blog", Some(NotImportable::DuplicateApp))]);
+        let json = serde_json::to_value(&judged[1]).expect("serialisable");
+        assert_eq!(json["reason"], "duplicate_app");
+        assert_eq!(json["archive_version"], serde_json::Value::Null);
+        assert_eq!(
+            json["module"],
+            serde_json::json!({"name": "org.entcore.blog", "version": "1.0"})
+        );
     }
 }

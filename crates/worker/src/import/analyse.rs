@@ -1,5 +1,6 @@
 //! The `analyse_import` job: checks an uploaded archive without extracting it — its structure
-//! (the scanner), its manifest against its entries, its signature — and judges each app. A
+//! (the scanner), its manifest against its entries, its signature — and judges each app. An
+//! archive of an entcore ENT goes through the same scanner and is read by `super::entcore`. A
 //! refused archive ends the import `failed` with the refusal's code, and its upload is removed.
 
 use std::collections::HashMap;
@@ -12,7 +13,7 @@ use mesdonnees_shared::archive::{
     FORMAT, FORMAT_VERSION, MANIFEST_PATH, Manifest, README_PATH, SIGNATURE_PATH,
 };
 use mesdonnees_shared::imports::{
-    Analysis, SignatureStatus, SignatureVerdict, Warning, judge_apps,
+    Analysis, SignatureCheck, SignatureStatus, SignatureVerdict, Warning, judge_apps,
 };
 use object_store::ObjectStoreExt;
 use object_store::path::Path;
@@ -35,7 +36,7 @@ pub(crate) struct Refusal {
 }
 
 impl Refusal {
-    fn new(code: &'static str, message: impl Into<String>) -> Self {
+    pub(crate) fn new(code: &'static str, message: impl Into<String>) -> Self {
         Self { code, message: message.into() }
     }
 }
@@ -117,8 +118,15 @@ pub async fn run(ctx: &Context, import_id: &str) -> Result<(), JobError> {
 pub(crate) struct Opened {
     pub source: Box<dyn RangeSource>,
     pub archive: ScannedArchive,
-    pub manifest: Manifest,
-    pub manifest_bytes: Vec<u8>,
+    pub contents: Contents,
+}
+
+/// What the archive's manifest says it holds, in the format that wrote it.
+pub(crate) enum Contents {
+    /// Format v1, this service's own.
+    Ours { manifest: Manifest, manifest_bytes: Vec<u8> },
+    /// An entcore ENT's archive.
+    Entcore(super::entcore::EntcoreArchive),
 }
 
 pub(crate) async fn open(ctx: &Context, import: &Import) -> Result<Opened, Failure> {
@@ -143,12 +151,30 @@ pub(crate) async fn open(ctx: &Context, import: &Import) -> Result<Opened, Failu
         }
     };
     let archive = super::scan::scan(source.as_ref(), &limits(ctx)).await?;
+    let contents = if archive.entries.iter().any(|e| e.path == MANIFEST_PATH) {
+        read_ours(source.as_ref(), &archive).await?
+    } else if let Some(manifest) = super::entcore::manifest_entry(&archive)? {
+        let read = super::entcore::read(ctx, source.as_ref(), &archive, manifest).await?;
+        Contents::Entcore(read)
+    } else {
+        return Err(Refusal::new(
+            "not_an_archive_of_ours",
+            "the archive has no manifest.json at its root, nor an entcore Manifest.json",
+        )
+        .into());
+    };
+    Ok(Opened { source, archive, contents })
+}
+
+/// Reads and checks the manifest of a v1 archive.
+async fn read_ours(
+    source: &dyn RangeSource,
+    archive: &ScannedArchive,
+) -> Result<Contents, Failure> {
     let by_path: HashMap<&str, &ScannedEntry> =
         archive.entries.iter().map(|e| (e.path.as_str(), e)).collect();
-    let Some(manifest_entry) = by_path.get(MANIFEST_PATH) else {
-        return Err(not_ours(&archive).into());
-    };
-    let manifest_bytes = read_small(source.as_ref(), manifest_entry, MAX_MANIFEST_BYTES).await?;
+    let manifest_entry = by_path[MANIFEST_PATH];
+    let manifest_bytes = read_small(source, manifest_entry, MAX_MANIFEST_BYTES).await?;
     let manifest: Manifest = serde_json::from_slice(&manifest_bytes).map_err(|e| {
         Refusal::new("invalid_manifest", format!("manifest.json is not valid: {e}"))
     })?;
@@ -170,12 +196,26 @@ pub(crate) async fn open(ctx: &Context, import: &Import) -> Result<Opened, Failu
         .into());
     }
     check_listing(&manifest, &by_path)?;
-    drop(by_path);
-    Ok(Opened { source, archive, manifest, manifest_bytes })
+    Ok(Contents::Ours { manifest, manifest_bytes })
 }
 
 async fn analyse(ctx: &Context, import: &Import) -> Result<Analysis, Failure> {
     let opened = open(ctx, import).await?;
+    let rights: Vec<String> = serde_json::from_str(&import.owner_rights).unwrap_or_default();
+    let owner = import.owner_id.clone();
+    let used = ctx.db.run(move |conn| documents::used_bytes(conn, &owner)).await?;
+    let quota_left =
+        ctx.config.limits.user_quota_bytes.saturating_sub(u64::try_from(used).unwrap_or(0));
+    let (manifest, manifest_bytes) = match &opened.contents {
+        Contents::Ours { manifest, manifest_bytes } => (manifest, manifest_bytes),
+        Contents::Entcore(entcore) => {
+            // Never signed by a key of ours: the policy says whether such an origin is taken.
+            let warnings = signature_warnings(ctx, &SignatureCheck::unverified())?;
+            let mut analysis = super::entcore::analysis(ctx, &opened, entcore, &rights, quota_left);
+            analysis.warnings.splice(0..0, warnings);
+            return Ok(analysis);
+        }
+    };
     let signature_entry = opened.archive.entries.iter().find(|e| e.path == SIGNATURE_PATH);
     let signature = match signature_entry {
         Some(entry) => Some(read_small(opened.source.as_ref(), entry, MAX_SIGNATURE_BYTES).await?),
@@ -184,35 +224,34 @@ async fn analyse(ctx: &Context, import: &Import) -> Result<Analysis, Failure> {
     let signer =
         ctx.signer().await.map_err(|e| Failure::Job(JobError::Transient(e.to_string())))?;
     let mut check = check_manifest_signature(
-        &opened.manifest_bytes,
+        manifest_bytes,
         signature.as_deref(),
-        &opened.manifest.archive_id,
+        &manifest.archive_id,
         Some(&signer),
         &ctx.config.imports.trusted_keys,
     );
     // A signature proves the key; the manifest must also name that key as its signer.
     if check.status == SignatureStatus::Valid
-        && check.key_id.as_deref() != Some(opened.manifest.source.key_id.as_str())
+        && check.key_id.as_deref() != Some(manifest.source.key_id.as_str())
     {
         check.status = SignatureStatus::Invalid;
     }
-    let mut warnings = Vec::new();
-    match ctx.config.imports.signature_policy.judge(&check) {
-        SignatureVerdict::Accept => {}
-        SignatureVerdict::Warn(warning) => warnings.push(warning),
-        SignatureVerdict::Refuse(Warning { code, message }) => {
-            return Err(Refusal { code: signature_code(&code), message }.into());
-        }
-    }
-    let rights: Vec<String> = serde_json::from_str(&import.owner_rights).unwrap_or_default();
-    let owner = import.owner_id.clone();
-    let used = ctx.db.run(move |conn| documents::used_bytes(conn, &owner)).await?;
-    let quota_left =
-        ctx.config.limits.user_quota_bytes.saturating_sub(u64::try_from(used).unwrap_or(0));
-    let apps = judge_apps(&opened.manifest, &ctx.apps(), &rights, Some(quota_left));
-    let mut analysis = Analysis::of_manifest(&opened.manifest, check, apps);
+    let warnings = signature_warnings(ctx, &check)?;
+    let apps = judge_apps(manifest, &ctx.apps(), &rights, Some(quota_left));
+    let mut analysis = Analysis::of_manifest(manifest, check, apps);
     analysis.warnings = warnings;
     Ok(analysis)
+}
+
+/// What the signature policy makes of a check: warnings to show, or a refusal.
+fn signature_warnings(ctx: &Context, check: &SignatureCheck) -> Result<Vec<Warning>, Refusal> {
+    match ctx.config.imports.signature_policy.judge(check) {
+        SignatureVerdict::Accept => Ok(Vec::new()),
+        SignatureVerdict::Warn(warning) => Ok(vec![warning]),
+        SignatureVerdict::Refuse(Warning { code, message }) => {
+            Err(Refusal { code: signature_code(&code), message })
+        }
+    }
 }
 
 /// The refusal code of a signature policy verdict (a closed set).
@@ -220,23 +259,8 @@ fn signature_code(code: &str) -> &'static str {
     match code {
         "unsigned_archive" => "unsigned_archive",
         "untrusted_signature" => "untrusted_signature",
+        "unverified_origin" => "unverified_origin",
         _ => "invalid_signature",
-    }
-}
-
-/// An archive without manifest.json: an entcore archive (a later format) or none of ours.
-fn not_ours(archive: &ScannedArchive) -> Refusal {
-    let entcore = archive
-        .entries
-        .iter()
-        .any(|e| e.path.split_once('/').is_some_and(|(_, rest)| rest == "Manifest.json"));
-    if entcore {
-        Refusal::new(
-            "unsupported_format",
-            "this archive comes from an entcore ENT, whose format is not read yet",
-        )
-    } else {
-        Refusal::new("not_an_archive_of_ours", "the archive has no manifest.json at its root")
     }
 }
 

@@ -1,8 +1,10 @@
 //! Imports: the analysis of an uploaded archive (structure, manifest, signature, per-app
-//! verdicts), then the import of the apps the user chose, resumable entry by entry.
+//! verdicts), then the import of the apps the user chose, resumable entry by entry. Archives
+//! of this service's format and of entcore ENTs take the same path once read.
 
 pub mod analyse;
 mod cleanup;
+mod entcore;
 mod remote;
 mod report;
 pub mod run;

@@ -1,7 +1,8 @@
 //! A remote app's part of an import: its files of the archive handed to the app over the
 //! connector contract. JSON documents go as data; other files are staged in the shared store,
-//! checked against the manifest as they are copied, and named by key. The app's answer becomes
-//! the app's part of the report; an app that cannot import fails alone.
+//! checked against the manifest as they are copied (when the format has checksums), and named
+//! by key. The app's answer becomes the app's part of the report; an app that cannot import
+//! fails alone. What differs between formats is gathered first into a [`RemotePart`].
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -11,9 +12,9 @@ use futures_util::StreamExt;
 use mesdonnees_db::{Import, imports};
 use mesdonnees_infra::Context;
 use mesdonnees_infra::apps::RemoteAppConfig;
-use mesdonnees_shared::apps::{AppDescriptor, check_compatibility};
-use mesdonnees_shared::archive::FileKind;
-use mesdonnees_shared::connector::{EntryLine, ImportBegin};
+use mesdonnees_shared::apps::{AppDescriptor, FormatVersion, check_compatibility};
+use mesdonnees_shared::archive::{FileKind, Manifest};
+use mesdonnees_shared::connector::{EntryLine, ImportBegin, ImportOrigin};
 use mesdonnees_shared::imports::{AppError, AppReport, ItemError, MAX_ID_MAP, MAX_LISTED_ERRORS};
 use object_store::path::Path;
 use object_store::{ObjectStore, ObjectStoreExt};
@@ -33,14 +34,44 @@ pub(crate) fn staging_prefix(import_id: &str, app: &str) -> String {
     format!("imports/{import_id}/staged/{app}/")
 }
 
+/// A remote app's part of an archive, whatever format wrote it.
+pub(crate) struct RemotePart<'a> {
+    /// The app's folder in the archive, with its slash.
+    pub prefix: String,
+    /// The version `begin` gives: the archive's for a v1 archive, the app's own otherwise.
+    pub version: FormatVersion,
+    /// Where the entries come from, when not from an archive of ours.
+    pub origin: Option<ImportOrigin>,
+    /// By archive path: the SHA-256 to check (`None`: the format has none) and the kind.
+    pub listed: HashMap<&'a str, (Option<&'a str>, Option<FileKind>)>,
+}
+
+impl<'a> RemotePart<'a> {
+    /// The app's part of a v1 archive, as its manifest lists it; `None` when it has none.
+    pub(crate) fn of_manifest(manifest: &'a Manifest, app: &str) -> Option<Self> {
+        let listed = manifest.apps.get(app)?;
+        Some(Self {
+            prefix: format!("{}/", listed.folder),
+            version: listed.version,
+            origin: None,
+            listed: manifest
+                .files
+                .iter()
+                .filter(|f| f.app == app)
+                .map(|f| (f.path.as_str(), (Some(f.sha256.as_str()), f.kind)))
+                .collect(),
+        })
+    }
+}
+
 pub(crate) async fn import(
     ctx: &Context,
     import: &Import,
     opened: &Opened,
     progress: &mut Progress<'_>,
     app: &RemoteAppConfig,
+    part: &RemotePart<'_>,
 ) -> Result<(), Failure> {
-    let Some(listed) = opened.manifest.apps.get(&app.id) else { return Ok(()) };
     let (import_id, app_id) = (import.id.clone(), app.id.clone());
     let answered = ctx
         .db
@@ -56,10 +87,9 @@ pub(crate) async fn import(
         ctx.config.connectors.clone(),
         ctx.config.exports.instance_name.clone(),
     );
-    let prefix = format!("{}/", listed.folder);
     let mut report = AppReport::default();
     let outcome = match client {
-        Ok(client) => hand_over(ctx, import, opened, progress, &client, &prefix, &mut report).await,
+        Ok(client) => hand_over(ctx, import, opened, progress, &client, part, &mut report).await,
         Err(e) => Err(HandOver::App(e)),
     };
     remove_staged(ctx, &staging_prefix(&import.id, &app.id)).await;
@@ -101,15 +131,16 @@ async fn hand_over(
     opened: &Opened,
     progress: &mut Progress<'_>,
     client: &AppClient,
-    prefix: &str,
+    part: &RemotePart<'_>,
     report: &mut AppReport,
 ) -> Result<(), HandOver> {
     let info = client.info().await?;
-    let version = opened.manifest.apps[&client.app.id].version;
+    let version = part.version;
     // The analysis judged the archive against the configured version; the app now running
-    // must read it too.
+    // must read it too. Entries of another format are read by the app's legacy reading,
+    // which its declaration vouches for.
     let running = AppDescriptor { version: info.version, ..client.app.descriptor() };
-    if check_compatibility(version, &running).is_err() {
+    if part.origin.is_none() && check_compatibility(version, &running).is_err() {
         return Err(HandOver::App(ConnectorError::new(
             "unsupported_version",
             format!(
@@ -118,13 +149,6 @@ async fn hand_over(
             ),
         )));
     }
-    let listed: HashMap<&str, (&str, Option<FileKind>)> = opened
-        .manifest
-        .files
-        .iter()
-        .filter(|f| f.app == client.app.id)
-        .map(|f| (f.path.as_str(), (f.sha256.as_str(), f.kind)))
-        .collect();
     let (sender, receiver) =
         tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(LINES_AHEAD);
     let body = reqwest::Body::wrap_stream(crate::connectors::received(receiver));
@@ -134,6 +158,7 @@ async fn hand_over(
         user_id: import.owner_id.clone(),
         import_id: import.id.clone(),
         version,
+        origin: part.origin.clone(),
     });
     let lines = LineWriter { sender, count: 0, staged_bytes: 0, local_errors: Vec::new() };
     let produce = async move {
@@ -141,8 +166,7 @@ async fn hand_over(
         let mut produced = Ok(());
         if lines.send(&begin).await {
             produced =
-                produce_entries(ctx, import, opened, progress, client, prefix, &listed, &mut lines)
-                    .await;
+                produce_entries(ctx, import, opened, progress, client, part, &mut lines).await;
         }
         // Dropping the sender ends the body, without its end line when staging failed.
         let LineWriter { staged_bytes, local_errors, .. } = lines;
@@ -163,7 +187,7 @@ async fn hand_over(
             break;
         }
         report.errors.push(ItemError {
-            path: format!("{prefix}{}", error.path),
+            path: format!("{}{}", part.prefix, error.path),
             message: format!("{} refused this entry", client.app.id),
             code: error.code,
         });
@@ -173,24 +197,24 @@ async fn hand_over(
 }
 
 /// Writes the app's entries, then `end`, as lines; stops when the connection is gone.
-#[expect(clippy::too_many_arguments, reason = "one import's parts, borrowed for its duration")]
 async fn produce_entries(
     ctx: &Context,
     import: &Import,
     opened: &Opened,
     progress: &mut Progress<'_>,
     client: &AppClient,
-    prefix: &str,
-    listed: &HashMap<&str, (&str, Option<FileKind>)>,
+    part: &RemotePart<'_>,
     lines: &mut LineWriter,
 ) -> Result<(), String> {
     let mut staged = 0_u64;
     for entry in &opened.archive.entries {
-        let Some(relative) = entry.path.strip_prefix(prefix) else { continue };
+        let Some(relative) = entry.path.strip_prefix(&part.prefix) else { continue };
         if entry.is_dir || relative.is_empty() {
             continue;
         }
-        let (sha256, kind) = listed.get(entry.path.as_str()).copied().unwrap_or(("", None));
+        // A file the manifest does not list is held to an empty checksum: it cannot match.
+        let (sha256, kind) =
+            part.listed.get(entry.path.as_str()).copied().unwrap_or((Some(""), None));
         let line = match kind {
             Some(FileKind::Json) => json_line(opened, entry, relative, client).await,
             None => {
@@ -264,7 +288,7 @@ async fn object_line(
     opened: &Opened,
     entry: &ScannedEntry,
     relative: &str,
-    sha256: &str,
+    sha256: Option<&str>,
     key: String,
 ) -> Result<Result<EntryLine, ItemError>, String> {
     Ok(match store_entry(ctx, opened, entry, &Path::from(key.as_str()), sha256).await {

@@ -6,10 +6,13 @@ use std::time::{Duration, Instant};
 
 use mesdonnees_db::{Import, imports};
 use mesdonnees_infra::Context;
+use mesdonnees_infra::apps::RemoteAppConfig;
 use mesdonnees_shared::apps::WORKSPACE_APP;
 
-use super::analyse::{self, Failure};
-use super::report;
+use super::analyse::{self, Contents, Failure, Opened};
+use super::remote::RemotePart;
+use super::workspace::WorkspacePart;
+use super::{entcore, report};
 use crate::notify;
 use crate::runner::JobError;
 
@@ -38,20 +41,19 @@ pub async fn run(ctx: &Context, import_id: &str) -> Result<(), JobError> {
     let mut progress = Progress::new(ctx, &import.id);
     let mut folders = Vec::new();
     for app in &apps {
-        let outcome = match (app.as_str(), ctx.remote_app(app)) {
-            (WORKSPACE_APP, _) => {
-                super::workspace::import(ctx, &import, &opened, &mut progress).await
+        let outcome = match part_of(ctx, &opened, app).await {
+            Ok(Some(Part::Workspace(part))) => {
+                super::workspace::import(ctx, &import, &opened, &mut progress, &part)
+                    .await
+                    .map(Some)
             }
-            (_, Some(remote)) => {
-                super::remote::import(ctx, &import, &opened, &mut progress, remote)
+            Ok(Some(Part::Remote(remote, part))) => {
+                super::remote::import(ctx, &import, &opened, &mut progress, remote, &part)
                     .await
                     .map(|()| None)
             }
-            // The launch accepts only apps the analysis found importable; one removed from
-            // the configuration since has no connector left.
-            (other, None) => {
-                Err(Failure::Job(JobError::Permanent(format!("no connector for {other}"))))
-            }
+            Ok(None) => Ok(None),
+            Err(e) => Err(e),
         };
         match outcome {
             Ok(folder) => folders.extend(folder.map(|f| (app.clone(), f))),
@@ -61,6 +63,41 @@ pub async fn run(ctx: &Context, import_id: &str) -> Result<(), JobError> {
     }
     progress.flush().await.map_err(job_error)?;
     finish(ctx, &import, folders).await
+}
+
+/// An app's part of the archive, as its importer takes it.
+enum Part<'a> {
+    Workspace(WorkspacePart<'a>),
+    Remote(&'a RemoteAppConfig, RemotePart<'a>),
+}
+
+/// What the archive holds for `app`, read from the format that wrote it; `None` when nothing.
+async fn part_of<'a>(
+    ctx: &'a Context,
+    opened: &'a Opened,
+    app: &str,
+) -> Result<Option<Part<'a>>, Failure> {
+    let remote = ctx.remote_app(app);
+    if app != WORKSPACE_APP && remote.is_none() {
+        // The launch accepts only apps the analysis found importable; one removed from the
+        // configuration since has no connector left.
+        return Err(Failure::Job(JobError::Permanent(format!("no connector for {app}"))));
+    }
+    Ok(match (&opened.contents, remote) {
+        (Contents::Ours { manifest, .. }, None) => {
+            super::workspace::part_of_manifest(opened, manifest).await?.map(Part::Workspace)
+        }
+        (Contents::Ours { manifest, .. }, Some(remote)) => {
+            RemotePart::of_manifest(manifest, app).map(|part| Part::Remote(remote, part))
+        }
+        (Contents::Entcore(archive), None) => {
+            entcore::workspace_part(ctx, opened, archive).await?.map(Part::Workspace)
+        }
+        (Contents::Entcore(archive), Some(remote)) => {
+            entcore::remote_part(ctx, opened, archive, remote)
+                .map(|part| Part::Remote(remote, part))
+        }
+    })
 }
 
 async fn finish(

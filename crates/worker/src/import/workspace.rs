@@ -1,8 +1,11 @@
 //! The `workspace` app's part of an import: its folder of the archive becomes a new folder
 //! "Import du <date>" at the root of the importer's documents, tree kept; every document
-//! becomes the importer's, shares are not carried over. Names come from workspace.json (the
-//! originals, before the archive made them safe), contents are checked against the manifest's
-//! SHA-256 while they stream into the store, and the quota is enforced as it goes.
+//! becomes the importer's, shares are not carried over. Names come from the archive's metadata
+//! (workspace.json, or an entcore archive's index: the originals, before the archive made them
+//! safe), contents are hashed while they stream into the store and checked against the
+//! manifest's SHA-256 when the format carries one, and the quota is enforced as it goes. What
+//! differs between formats is gathered first into a [`WorkspacePart`]; the import itself is
+//! one code path.
 
 use std::collections::{HashMap, HashSet};
 
@@ -16,6 +19,7 @@ use mesdonnees_db::{
 use mesdonnees_infra::Context;
 use mesdonnees_shared::DocumentName;
 use mesdonnees_shared::apps::WORKSPACE_APP;
+use mesdonnees_shared::archive::Manifest;
 use mesdonnees_shared::imports::ItemOutcome;
 use object_store::buffered::BufWriter;
 use object_store::path::Path;
@@ -28,8 +32,8 @@ use super::run::Progress;
 use super::scan::{ScannedEntry, open_entry};
 use crate::runner::JobError;
 
-/// Largest workspace.json read (about 350 bytes per document).
-const MAX_METADATA_BYTES: u64 = 128 * 1024 * 1024;
+/// Largest workspace.json, or entcore workspace index, read (about 350 bytes per document).
+pub(crate) const MAX_METADATA_BYTES: u64 = 128 * 1024 * 1024;
 /// Part size of the upload of a large document (S3 needs ≥ 5 MiB).
 const PART_BYTES: usize = 8 * 1024 * 1024;
 
@@ -46,11 +50,58 @@ struct MetadataEntry {
     modified_at: Option<DateTime<Utc>>,
 }
 
-/// What workspace.json says of one document, by its path in the app folder.
-struct Known {
-    name: String,
-    content_type: Option<String>,
-    modified: Option<DateTime<Utc>>,
+/// What the archive's metadata says of one document, by its path in the app folder.
+pub(crate) struct Known {
+    pub name: String,
+    pub content_type: Option<String>,
+    pub modified: Option<DateTime<Utc>>,
+}
+
+/// The workspace's part of an archive, whatever format wrote it.
+pub(crate) struct WorkspacePart<'a> {
+    /// The app's folder in the archive, with its slash.
+    pub prefix: String,
+    /// What the metadata says of each document and folder, by path in the app folder.
+    pub known: HashMap<String, Known>,
+    /// The SHA-256 the manifest gives each file, by archive path; `None` for a format that
+    /// carries none (entcore), whose files are kept with the hash computed while copying.
+    pub checksums: Option<HashMap<&'a str, &'a str>>,
+    /// The metadata file, by path in the app folder: not a document.
+    pub metadata_file: String,
+    /// First-level sub-folders left out (entcore's trash): their files are recorded `skipped`.
+    pub left_out: HashSet<String>,
+}
+
+impl WorkspacePart<'_> {
+    /// Whether a path of the app folder lies in a folder left out.
+    fn is_left_out(&self, relative: &str) -> bool {
+        let first = relative.split('/').next().unwrap_or_default();
+        self.left_out.contains(first)
+    }
+}
+
+/// The workspace's part of a v1 archive: names and dates from workspace.json, checksums from
+/// the manifest. `None` when the archive has no workspace.
+pub(crate) async fn part_of_manifest<'a>(
+    opened: &Opened,
+    manifest: &'a Manifest,
+) -> Result<Option<WorkspacePart<'a>>, Failure> {
+    let Some(app) = manifest.apps.get(WORKSPACE_APP) else { return Ok(None) };
+    let prefix = format!("{}/", app.folder);
+    let known = read_metadata(opened, &prefix).await?;
+    let checksums = manifest
+        .files
+        .iter()
+        .filter(|f| f.app == WORKSPACE_APP)
+        .map(|f| (f.path.as_str(), f.sha256.as_str()))
+        .collect();
+    Ok(Some(WorkspacePart {
+        prefix,
+        known,
+        checksums: Some(checksums),
+        metadata_file: crate::connectors::METADATA_FILE.to_owned(),
+        left_out: HashSet::new(),
+    }))
 }
 
 /// Files whose rows are written in one transaction: a transaction per file would cost more
@@ -66,17 +117,9 @@ pub(crate) async fn import(
     import: &Import,
     opened: &Opened,
     progress: &mut Progress<'_>,
-) -> Result<Option<String>, Failure> {
-    let Some(app) = opened.manifest.apps.get(WORKSPACE_APP) else { return Ok(None) };
-    let prefix = format!("{}/", app.folder);
-    let known = read_metadata(opened, &prefix).await?;
-    let checksums: HashMap<&str, &str> = opened
-        .manifest
-        .files
-        .iter()
-        .filter(|f| f.app == WORKSPACE_APP)
-        .map(|f| (f.path.as_str(), f.sha256.as_str()))
-        .collect();
+    part: &WorkspacePart<'_>,
+) -> Result<String, Failure> {
+    let prefix = part.prefix.as_str();
     let (import_id, owner) = (import.id.clone(), import.owner_id.clone());
     let (done, used) = ctx
         .db
@@ -89,8 +132,8 @@ pub(crate) async fn import(
     let mut importer = Importer {
         ctx,
         import,
-        prefix: &prefix,
-        known: &known,
+        prefix,
+        known: &part.known,
         done,
         folders: HashMap::new(),
         names: HashMap::new(),
@@ -104,8 +147,15 @@ pub(crate) async fn import(
     // rows are recorded in archive order.
     let mut copying = FuturesOrdered::new();
     for entry in &opened.archive.entries {
-        let Some(relative) = entry.path.strip_prefix(&prefix) else { continue };
-        if relative.is_empty() || relative == crate::connectors::METADATA_FILE {
+        let Some(relative) = entry.path.strip_prefix(prefix) else { continue };
+        if relative.is_empty() || relative == part.metadata_file {
+            continue;
+        }
+        if part.is_left_out(relative) {
+            if !entry.is_dir {
+                importer.skipped(entry, "the trash of the archive's documents is not imported");
+                progress.advance(0).await?;
+            }
             continue;
         }
         if entry.is_dir {
@@ -116,7 +166,11 @@ pub(crate) async fn import(
             progress.advance(0).await?;
             continue;
         };
-        let checksum = checksums.get(entry.path.as_str()).copied().unwrap_or_default();
+        // A file the manifest does not list is held to an empty checksum: it cannot match.
+        let checksum = part
+            .checksums
+            .as_ref()
+            .map(|sums| sums.get(entry.path.as_str()).copied().unwrap_or_default());
         copying.push_back(async move {
             let stored = store_entry(ctx, opened, entry, &planned.key, checksum).await;
             (entry, planned, stored)
@@ -136,7 +190,7 @@ pub(crate) async fn import(
         progress.advance(entry.uncompressed_size).await?;
     }
     importer.commit().await?;
-    Ok(Some(root_name))
+    Ok(root_name)
 }
 
 async fn read_metadata(opened: &Opened, prefix: &str) -> Result<HashMap<String, Known>, Failure> {
@@ -351,23 +405,38 @@ impl Importer<'_> {
     }
 
     fn failed(&mut self, entry: &ScannedEntry, code: &str, message: &str) {
+        self.not_imported(entry, ItemOutcome::Failed, Some(code), message);
+    }
+
+    /// A file deliberately left out, recorded so that the report counts it.
+    fn skipped(&mut self, entry: &ScannedEntry, message: &str) {
+        self.not_imported(entry, ItemOutcome::Skipped, None, message);
+    }
+
+    fn not_imported(
+        &mut self,
+        entry: &ScannedEntry,
+        outcome: ItemOutcome,
+        code: Option<&str>,
+        message: &str,
+    ) {
         let mut item = item(&self.import.id, &entry.path, "file", None, "", false);
-        item.outcome = ItemOutcome::Failed.as_str().to_owned();
+        item.outcome = outcome.as_str().to_owned();
         item.final_name = None;
-        item.error_code = Some(code.to_owned());
+        item.error_code = code.map(str::to_owned);
         item.error_message = Some(message.to_owned());
         self.pending.push((None, item));
     }
 }
 
 /// Streams an entry into the store under `key`, hashing it; a content that differs from
-/// the manifest's checksum is not kept.
+/// the manifest's checksum is not kept. `None`: the format gives no checksum to compare.
 pub(crate) async fn store_entry(
     ctx: &Context,
     opened: &Opened,
     entry: &ScannedEntry,
     key: &Path,
-    checksum: &str,
+    checksum: Option<&str>,
 ) -> Result<Stored, Failure> {
     let mut writer = BufWriter::with_capacity(ctx.storage.store.clone(), key.clone(), PART_BYTES);
     let mut hasher = Sha256::new();
@@ -392,8 +461,9 @@ pub(crate) async fn store_entry(
         }
     }
     let sha256 = hex::encode(hasher.finalize());
-    let outcome = outcome.unwrap_or_else(|| {
-        if sha256.eq_ignore_ascii_case(checksum) { Stored::Ok(sha256) } else { Stored::Mismatch }
+    let outcome = outcome.unwrap_or_else(|| match checksum {
+        Some(expected) if !sha256.eq_ignore_ascii_case(expected) => Stored::Mismatch,
+        _ => Stored::Ok(sha256),
     });
     if !matches!(outcome, Stored::Ok(_)) {
         abort(&mut writer).await;

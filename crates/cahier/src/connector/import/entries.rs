@@ -11,6 +11,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::connector::import::copy::{Copied, CopyError, copy_verified};
+use crate::connector::import::entcore;
 use crate::connector::import::session::Session;
 use crate::entry::{EntryInput, MAX_ATTACHMENTS};
 use crate::models::{self, Attachment, ImportItem};
@@ -62,6 +63,8 @@ struct Known {
 
 pub struct Importer {
     ctx: Ctx,
+    /// The entries come from an entcore archive (`begin.origin`), not from this app's export.
+    legacy: bool,
     owner: String,
     import_id: String,
     session: Session,
@@ -76,10 +79,11 @@ pub struct Importer {
 }
 
 impl Importer {
-    pub fn new(ctx: Ctx, owner: String, import_id: String, session: Session) -> Self {
+    pub fn new(ctx: Ctx, owner: String, import_id: String, session: Session, legacy: bool) -> Self {
         let copied = Copied::new(ctx.store.clone());
         Self {
             ctx,
+            legacy,
             owner,
             import_id,
             session,
@@ -116,6 +120,9 @@ impl Importer {
 
     /// Errors are the call's (the database or store failed); an entry's own problem is reported.
     pub async fn json(&mut self, path: String, data: serde_json::Value) -> Result<(), Problem> {
+        if self.legacy {
+            return self.legacy_json(path, data).await;
+        }
         let in_folder = path.strip_prefix(ENTRY_FOLDER).is_some_and(|rest| rest.starts_with('/'));
         if !in_folder || check_entry_path(&path).is_err() {
             self.refuse(path, codes::INVALID_PATH);
@@ -156,6 +163,13 @@ impl Importer {
             fields.into_entry(self.owner.clone(), imported.created_at.map(|at| at.naive_utc()));
         let new_id = entry.id.clone();
         let item = self.item(path, new_id.clone(), Some(imported.id.clone()));
+        self.create(entry, item).await?;
+        self.remember(&imported, new_id, 0);
+        Ok(())
+    }
+
+    /// Writes a new entry and what it was in the archive.
+    async fn create(&mut self, entry: models::Entry, item: ImportItem) -> Result<(), Problem> {
         self.session
             .run(move |conn| {
                 queries::insert_entry(conn, &entry)?;
@@ -163,7 +177,34 @@ impl Importer {
             })
             .await?;
         self.report.imported += 1;
-        self.remember(&imported, new_id, 0);
+        Ok(())
+    }
+
+    /// A resource of an entcore archive: a table of homework gives one entry per row, each
+    /// recorded as `<path>#<row>` so that a retried import counts it as a duplicate.
+    async fn legacy_json(&mut self, path: String, data: serde_json::Value) -> Result<(), Problem> {
+        if check_entry_path(&path).is_err() {
+            self.refuse(path, codes::INVALID_PATH);
+            return Ok(());
+        }
+        let Some(rows) = entcore::homework_rows(data) else {
+            self.refuse(path, codes::UNREADABLE_ORIGIN);
+            return Ok(());
+        };
+        for (n, input) in rows.into_iter().enumerate() {
+            let row_path = format!("{path}#{}", n + 1);
+            if self.recorded(&row_path).await?.is_some() {
+                self.report.duplicates += 1;
+                continue;
+            }
+            let Ok(fields) = input.validate() else {
+                self.refuse(row_path, codes::INVALID_ENTRY);
+                continue;
+            };
+            let entry = fields.into_entry(self.owner.clone(), None);
+            let item = self.item(row_path, entry.id.clone(), None);
+            self.create(entry, item).await?;
+        }
         Ok(())
     }
 
@@ -193,6 +234,11 @@ impl Importer {
 
     pub async fn object(&mut self, line: ObjectLine) -> Result<(), Problem> {
         let path = line.path;
+        // Documents of an entcore module are attached in ways this app does not read.
+        if self.legacy {
+            self.refuse(path, codes::UNREADABLE_ORIGIN);
+            return Ok(());
+        }
         let folder = match attachment_folder(&path) {
             Some(folder) if check_entry_path(&path).is_ok() => folder.to_owned(),
             _ => {

@@ -3,6 +3,7 @@
 //! call that fails are deleted.
 
 mod copy;
+mod entcore;
 mod entries;
 mod session;
 
@@ -143,7 +144,19 @@ impl Call {
     }
 
     async fn open(&self, begin: ImportBegin) -> Result<Importer, Problem> {
-        if begin.version.major != FORMAT_VERSION.major {
+        // Entries of an entcore archive are in entcore's format, whatever `version` says.
+        let legacy = match &begin.origin {
+            None => false,
+            Some(origin) if origin.format == entcore::FORMAT => true,
+            Some(origin) => {
+                return Err(Problem::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    codes::UNSUPPORTED_VERSION,
+                    format!("this app reads no entries of the {:?} format", origin.format),
+                ));
+            }
+        };
+        if !legacy && begin.version.major != FORMAT_VERSION.major {
             return Err(Problem::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 codes::UNSUPPORTED_VERSION,
@@ -156,7 +169,7 @@ impl Call {
             return Err(Problem::invalid(format!("an import id has 1 to {IMPORT_ID_MAX} bytes")));
         }
         let session = Session::begin(&self.ctx.db).await?;
-        Ok(Importer::new(self.ctx.clone(), owner.to_string(), begin.import_id, session))
+        Ok(Importer::new(self.ctx.clone(), owner.to_string(), begin.import_id, session, legacy))
     }
 
     async fn abort(&mut self) {
