@@ -50,6 +50,12 @@ impl TestApp {
     }
 
     async fn spawn_roles(roles: Roles, tweak: impl FnOnce(&mut Config)) -> Self {
+        // Warnings and errors of the service go to the test's captured output, so a failing
+        // test shows the cause of an opaque 500.
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::new("warn"))
+            .with_test_writer()
+            .try_init();
         let data_dir = tempfile::tempdir().expect("temp dir");
         let mut config = Config { data_dir: data_dir.path().to_path_buf(), ..Config::default() };
         config.http.bind = SocketAddr::from(([127, 0, 0, 1], 0));

@@ -206,12 +206,27 @@ impl Database {
     }
 
     /// Same as [`Database::run`] inside one transaction.
+    ///
+    /// On SQLite the transaction takes the write lock before its first read. A transaction
+    /// that reads, then writes after another connection has committed, is refused at once
+    /// with `SQLITE_BUSY` (its snapshot is stale; the busy timeout does not apply), which
+    /// would surface as a 500 for a check-then-insert such as an upload's quota check.
+    /// Waiting for the lock first makes writers queue instead.
     pub async fn transaction<T, F>(&self, f: F) -> Result<T, DbError>
     where
         T: Send + 'static,
         F: FnOnce(&mut DbConnection) -> Result<T, DbError> + Send + 'static,
     {
-        self.run(move |conn| conn.transaction(|tx| f(tx))).await
+        self.run(move |conn| {
+            conn.transaction(|tx| {
+                if let DbConnection::Sqlite(sqlite) = tx {
+                    // A write statement takes the write lock even when it changes nothing.
+                    sqlite.batch_execute("DELETE FROM creations WHERE 0")?;
+                }
+                f(tx)
+            })
+        })
+        .await
     }
 
     /// A pooled connection on the calling thread, for the query tests.
@@ -313,5 +328,47 @@ mod tests {
         let dead = end_next_connection(&db, PING_AFTER_IDLE * 2);
         let next = db.run(backend_pid).await.expect("no request sees the dead connection");
         assert_ne!(next, dead);
+    }
+
+    /// Check-then-insert transactions racing on SQLite: each reads, then writes. Without the
+    /// write lock taken first, the ones whose snapshot another commit made stale fail at once.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite_transactions_that_read_then_write_queue_instead_of_failing() {
+        use diesel::{ExpressionMethods, QueryDsl};
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = format!("sqlite://{}", dir.path().join("race.db").display());
+        let db = Database::connect(&url, 8, Duration::from_secs(10)).expect("pool");
+        db.run_migrations().expect("migrations");
+        let mut racers = Vec::new();
+        for n in 0..64 {
+            let db = db.clone();
+            racers.push(tokio::spawn(async move {
+                db.transaction(move |conn| {
+                    use crate::schema::creations::dsl;
+                    let before: i64 = dsl::creations.count().get_result(conn)?;
+                    std::thread::sleep(Duration::from_millis(2));
+                    diesel::insert_into(dsl::creations)
+                        .values((
+                            dsl::id.eq(format!("c{n}")),
+                            dsl::owner_id.eq("ann"),
+                            dsl::created_at.eq(crate::models::now()),
+                        ))
+                        .execute(conn)?;
+                    Ok(before)
+                })
+                .await
+            }));
+        }
+        for racer in racers {
+            racer.await.expect("joined").expect("no transaction refused");
+        }
+        let total: i64 = db
+            .run(|conn| {
+                use diesel::QueryDsl;
+                Ok(crate::schema::creations::table.count().get_result(conn)?)
+            })
+            .await
+            .expect("count");
+        assert_eq!(total, 64);
     }
 }
