@@ -1,5 +1,6 @@
 //! End-to-end tests: each starts the real service and drives it over HTTP.
 
+mod admin;
 mod auth;
 mod compose;
 mod connectors;

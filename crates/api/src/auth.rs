@@ -31,6 +31,32 @@ impl FromRequest for AuthUser {
     }
 }
 
+/// An authenticated caller holding the configured admin right (`auth.admin_right`); any other
+/// token is refused with 403.
+#[derive(Debug, Clone)]
+pub struct AdminUser(pub AuthUser);
+
+impl FromRequest for AdminUser {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(authenticate(req).and_then(|user| {
+            let ctx = req.app_data::<web::Data<Context>>().ok_or_else(|| {
+                ApiError::internal(anyhow::anyhow!("context missing from the app"))
+            })?;
+            if user.rights.contains(&ctx.config.auth.admin_right) {
+                Ok(Self(user))
+            } else {
+                Err(ApiError::Forbidden {
+                    code: mesdonnees_shared::ErrorCode::Forbidden,
+                    detail: "this route is for administrators".into(),
+                })
+            }
+        }))
+    }
+}
+
 pub(crate) fn authenticate(req: &HttpRequest) -> Result<AuthUser, ApiError> {
     let ctx = req
         .app_data::<web::Data<Context>>()

@@ -7,7 +7,8 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use utoipa_actix_web::{AppExt, scope};
 
 use crate::routes::{
-    apps, documents, export_templates, exports, folders, health, imports, metrics, notifications,
+    admin, apps, documents, export_templates, exports, folders, health, imports, metrics,
+    notifications,
 };
 
 #[derive(OpenApi)]
@@ -29,6 +30,7 @@ use crate::routes::{
         (name = "export-templates", description = "Saved export settings, reused by POST /exports"),
         (name = "imports", description = "Archives brought back: upload, analyse, choose apps, import"),
         (name = "notifications", description = "The user's timeline"),
+        (name = "admin", description = "For administrators (`auth.admin_right`): a user's exports and imports, and the audit log"),
     )
 )]
 struct ApiDoc;
@@ -90,7 +92,12 @@ pub(crate) fn configure(cfg: &mut ServiceConfig<'_>) {
                 .service(imports::launch_import)
                 .service(imports::delete_import)
                 .service(notifications::list_notifications)
-                .service(notifications::read_notification),
+                .service(notifications::read_notification)
+                .service(admin::create_user_export)
+                .service(admin::list_user_exports)
+                .service(admin::delete_user_export)
+                .service(admin::list_user_imports)
+                .service(admin::list_audit),
         );
 }
 

@@ -4,6 +4,7 @@
 //! path for both backends. Diesel is synchronous: callers run queries on a blocking thread
 //! through [`Database::run`].
 
+pub mod audit;
 pub mod creations;
 pub mod documents;
 pub mod exports;
@@ -20,8 +21,8 @@ mod testing;
 pub mod workspace;
 
 pub use models::{
-    Document, DocumentKind, Export, ExportEntry, ExportTemplate, Import, ImportItem, InstanceKey,
-    Job, NewDocument, Notification, Share,
+    AuditEntry, Document, DocumentKind, Export, ExportEntry, ExportTemplate, Import, ImportItem,
+    InstanceKey, Job, NewDocument, Notification, Share,
 };
 pub use pool::{Backend, Database, DbConnection, DbError};
 

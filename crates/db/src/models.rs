@@ -331,3 +331,19 @@ pub struct ExportTemplate {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
 }
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = crate::schema::audit_log)]
+#[diesel(treat_none_as_default_value = false)]
+pub struct AuditEntry {
+    pub id: String,
+    /// The administrator.
+    pub actor_id: String,
+    /// What was done, e.g. `export.create`.
+    pub action: String,
+    /// Whose data it was about.
+    pub target_user_id: Option<String>,
+    /// The export or import it made or ended.
+    pub resource_id: Option<String>,
+    pub created_at: NaiveDateTime,
+}

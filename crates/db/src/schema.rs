@@ -186,3 +186,14 @@ diesel::table! {
         created_at -> Timestamp,
     }
 }
+
+diesel::table! {
+    audit_log (id) {
+        id -> Text,
+        actor_id -> Text,
+        action -> Text,
+        target_user_id -> Nullable<Text>,
+        resource_id -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}

@@ -142,6 +142,9 @@ pub struct AuthConfig {
     pub audience: String,
     /// Clock skew tolerated on `exp`, in seconds.
     pub leeway_secs: u64,
+    /// The right a token needs for the admin API (`/api/v1/admin/…`).
+    #[serde(default = "default_admin_right")]
+    pub admin_right: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -185,6 +188,10 @@ pub struct ExportsConfig {
     /// many seconds after it became ready, is that one (0: never reused).
     #[serde(default = "default_reuse_window")]
     pub reuse_window_secs: u64,
+}
+
+fn default_admin_right() -> String {
+    "mesdonnees.admin".to_owned()
 }
 
 fn default_reuse_window() -> u64 {
@@ -317,6 +324,7 @@ impl Default for Config {
                 issuer: "mesdonnees".to_owned(),
                 audience: "mesdonnees".to_owned(),
                 leeway_secs: 30,
+                admin_right: default_admin_right(),
             },
             limits: LimitsConfig {
                 max_upload_bytes: 1024 * 1024 * 1024,
@@ -443,8 +451,11 @@ impl Config {
                 "exports.progress_interval_ms and cleanup_interval_secs must be positive",
             );
         }
-        if self.auth.issuer.is_empty() || self.auth.audience.is_empty() {
-            return invalid("auth.issuer and auth.audience must not be empty");
+        if self.auth.issuer.is_empty()
+            || self.auth.audience.is_empty()
+            || self.auth.admin_right.is_empty()
+        {
+            return invalid("auth.issuer, auth.audience and auth.admin_right must not be empty");
         }
         if self.metrics.token.as_deref().is_some_and(|t| t.trim().len() < 16) {
             return invalid("metrics.token, when set, must be at least 16 characters");

@@ -50,13 +50,48 @@ pub async fn create_export(
     user: AuthUser,
     body: web::Json<CreateExport>,
 ) -> Result<HttpResponse, ApiError> {
+    let made = create_for(&ctx, &user, body.into_inner()).await?;
+    Ok(made.response())
+}
+
+/// What creating an export came to: a new one, queued, or an identical one reused.
+pub(crate) enum Made {
+    Queued(Box<Export>),
+    Reused(Box<Export>),
+}
+
+impl Made {
+    pub(crate) fn export(&self) -> &Export {
+        match self {
+            Self::Queued(e) | Self::Reused(e) => e,
+        }
+    }
+
+    /// 202 for a new export, 200 for one reused; the export to poll either way.
+    pub(crate) fn response(self) -> HttpResponse {
+        let (mut builder, export) = match self {
+            Self::Queued(e) => (HttpResponse::Accepted(), e),
+            Self::Reused(e) => (HttpResponse::Ok(), e),
+        };
+        builder
+            .insert_header((header::LOCATION, format!("/api/v1/exports/{}", export.id)))
+            .json(ExportView::from(*export))
+    }
+}
+
+/// Creates (or reuses) an export of `user`'s data: what `POST /exports` does for the caller,
+/// and the admin API for a user it names.
+pub(crate) async fn create_for(
+    ctx: &Ctx,
+    user: &AuthUser,
+    body: CreateExport,
+) -> Result<Made, ApiError> {
     let owner = user.id.to_string();
-    let body = body.into_inner();
     let template = match &body.template_id {
-        Some(raw) => Some(templates::owned(&ctx, &owner, raw).await?),
+        Some(raw) => Some(templates::owned(ctx, &owner, raw).await?),
         None => None,
     };
-    let (mut export, settled) = new_export(&ctx, &user, body, template)?;
+    let (mut export, settled) = new_export(ctx, user, body, template)?;
     let reuse_since = (Utc::now()
         - chrono::Duration::seconds(
             i64::try_from(ctx.config.exports.reuse_window_secs).unwrap_or(0),
@@ -111,11 +146,7 @@ pub async fn create_export(
         .await?;
     let (job, export) = match outcome {
         Created::Queued(job, export) => (job, export),
-        Created::Reused(export) => {
-            return Ok(HttpResponse::Ok()
-                .insert_header((header::LOCATION, format!("/api/v1/exports/{}", export.id)))
-                .json(ExportView::from(*export)));
-        }
+        Created::Reused(export) => return Ok(Made::Reused(export)),
         Created::OverQuota { used, bytes } => {
             return Err(ApiError::unprocessable(
                 ErrorCode::ArchiveQuotaExceeded,
@@ -136,9 +167,7 @@ pub async fn create_export(
     if let Err(e) = ctx.queue.push(job).await {
         tracing::warn!(job_id = %job, error = %e, "export job not enqueued now; the reconciler will");
     }
-    Ok(HttpResponse::Accepted()
-        .insert_header((header::LOCATION, format!("/api/v1/exports/{}", export.id)))
-        .json(ExportView::from(*export)))
+    Ok(Made::Queued(export))
 }
 
 /// Whether an existing export was asked with the same settings (the e-mail aside).

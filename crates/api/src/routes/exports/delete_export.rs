@@ -24,7 +24,14 @@ pub async fn delete_export(
     user: AuthUser,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let export = owned_export(&ctx, user.id.as_str(), &id).await?;
+    delete_for(&ctx, user.id.as_str(), &id).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Cancels an export in progress, or deletes a finished one and purges its file: for its
+/// owner, and for the admin API.
+pub(crate) async fn delete_for(ctx: &Ctx, owner: &str, id: &str) -> Result<(), ApiError> {
+    let export = owned_export(ctx, owner, id).await?;
     let max_attempts = ctx.config.queue.max_attempts;
     let purge = ctx
         .db
@@ -49,5 +56,5 @@ pub async fn delete_export(
     {
         tracing::warn!(job_id = %job, error = %e, "purge job not enqueued now; the reconciler will");
     }
-    Ok(HttpResponse::NoContent().finish())
+    Ok(())
 }

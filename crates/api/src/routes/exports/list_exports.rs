@@ -32,13 +32,22 @@ pub async fn list_exports(
     user: AuthUser,
     query: web::Query<ExportPageQuery>,
 ) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(page_of(&ctx, user.id.as_str(), &query).await?))
+}
+
+/// A page of `owner`'s exports: for the owner, and for the admin API.
+pub(crate) async fn page_of(
+    ctx: &Ctx,
+    owner: &str,
+    query: &ExportPageQuery,
+) -> Result<ExportPage, ApiError> {
     let page = Page::new(query.page, query.per_page, ctx.config.limits.default_page_size);
-    let owner = user.id.to_string();
+    let owner = owner.to_owned();
     let (items, total) = ctx.db.run(move |conn| exports::list(conn, &owner, page)).await?;
-    Ok(HttpResponse::Ok().json(ExportPage {
+    Ok(ExportPage {
         items: items.into_iter().map(ExportView::from).collect(),
         page: page.number,
         per_page: page.size,
         total,
-    }))
+    })
 }

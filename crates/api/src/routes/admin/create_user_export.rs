@@ -1,0 +1,35 @@
+use actix_web::{HttpResponse, post, web};
+
+use super::{audit, target};
+use crate::auth::AdminUser;
+use crate::error::ApiError;
+use crate::routes::Ctx;
+use crate::routes::exports::{CreateExport, create_for};
+
+/// Starts an export of a user's data, as the user would (the archive is theirs, listed and
+/// downloadable by them); recorded in the audit log.
+#[utoipa::path(
+    tag = "admin",
+    params(("user_id" = String, Path, description = "the user whose data is exported")),
+    request_body = CreateExport,
+    responses(
+        (status = 202, description = "accepted; poll the export", body = crate::routes::exports::ExportView),
+        (status = 200, description = "an identical export reused", body = crate::routes::exports::ExportView),
+        (status = 403, description = "not an administrator", body = crate::problem::ProblemSchema, content_type = "application/problem+json"),
+        (status = 409, body = crate::problem::ProblemSchema, content_type = "application/problem+json"),
+        (status = 422, body = crate::problem::ProblemSchema, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/admin/users/{user_id}/exports")]
+pub async fn create_user_export(
+    ctx: Ctx,
+    admin: AdminUser,
+    user_id: web::Path<String>,
+    body: web::Json<CreateExport>,
+) -> Result<HttpResponse, ApiError> {
+    let user = target(&user_id)?;
+    let made = create_for(&ctx, &user, body.into_inner()).await?;
+    audit(&ctx, &admin, "export.create", user.id.as_str(), Some(&made.export().id)).await?;
+    Ok(made.response())
+}

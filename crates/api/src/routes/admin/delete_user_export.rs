@@ -1,0 +1,34 @@
+use actix_web::{HttpResponse, delete, web};
+
+use super::{audit, target};
+use crate::auth::AdminUser;
+use crate::error::ApiError;
+use crate::routes::Ctx;
+use crate::routes::exports::delete_for;
+
+/// Cancels a user's export in progress, or deletes a finished one; recorded in the audit log.
+#[utoipa::path(
+    tag = "admin",
+    params(
+        ("user_id" = String, Path, description = "the export's owner"),
+        ("id" = String, Path, description = "export id"),
+    ),
+    responses(
+        (status = 204, description = "cancelled or deleted"),
+        (status = 403, description = "not an administrator", body = crate::problem::ProblemSchema, content_type = "application/problem+json"),
+        (status = 404, body = crate::problem::ProblemSchema, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[delete("/admin/users/{user_id}/exports/{id}")]
+pub async fn delete_user_export(
+    ctx: Ctx,
+    admin: AdminUser,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (user_id, id) = path.into_inner();
+    let user = target(&user_id)?;
+    delete_for(&ctx, user.id.as_str(), &id).await?;
+    audit(&ctx, &admin, "export.delete", user.id.as_str(), Some(&id)).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
