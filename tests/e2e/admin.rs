@@ -12,12 +12,7 @@ use crate::{assert_problem, content, json_ok};
 
 const ADMIN: &[&str] = &["mesdonnees.admin"];
 
-fn as_admin(
-    app: &TestApp,
-    method: Method,
-    path: &str,
-    rights: &[&str],
-) -> reqwest::RequestBuilder {
+fn as_admin(app: &TestApp, method: Method, path: &str, rights: &[&str]) -> reqwest::RequestBuilder {
     app.client.request(method, app.url(path)).bearer_auth(app.token_with_rights("root", rights))
 }
 

@@ -24,6 +24,9 @@ pub use workspace::{METADATA_FILE, WorkspaceConnector};
 pub struct ExportRequest {
     pub owner: String,
     pub filters: ExportFilters,
+    /// Only rows are wanted (a table export): metadata files an app writes about its own
+    /// entries, such as workspace.json, need not be built.
+    pub rows_only: bool,
 }
 
 /// One entry of an app's export, its path relative to the app's folder (`/`-separated, each

@@ -118,7 +118,7 @@ type Batch = Vec<Result<AppEntry, ConnectorError>>;
 async fn walk_ahead(
     db: mesdonnees_db::Database,
     mut walk: WorkspaceWalk,
-    mut metadata: MetadataFile,
+    mut metadata: Option<MetadataFile>,
     sender: tokio::sync::mpsc::Sender<Batch>,
 ) {
     loop {
@@ -135,6 +135,7 @@ async fn walk_ahead(
             }
         };
         if items.is_empty() {
+            let Some(metadata) = metadata else { return };
             let modified = chrono::Utc::now();
             let entry =
                 metadata.finish().map_err(|e| unwritable(&e)).map(|data| AppEntry::Prepared {
@@ -149,7 +150,7 @@ async fn walk_ahead(
         }
         let mut entries = Vec::with_capacity(items.len());
         for item in items {
-            if let Err(e) = metadata.add(&item) {
+            if let Some(Err(e)) = metadata.as_mut().map(|m| m.add(&item)) {
                 entries.push(Err(unwritable(&e)));
                 let _ = sender.send(entries).await;
                 return;
@@ -180,13 +181,17 @@ impl AppConnector for WorkspaceConnector {
                 .await
                 .map_err(|e| database(&e))?;
             let walk = WorkspaceWalk::new(&request.owner, request.filters.clone());
-            let metadata = MetadataFile::new(&self.descriptor).map_err(|e| unwritable(&e))?;
+            let metadata = if request.rows_only {
+                None
+            } else {
+                Some(MetadataFile::new(&self.descriptor).map_err(|e| unwritable(&e))?)
+            };
             // The walk runs ahead in its own task, a few pages in advance, so the database's
             // round trips overlap the reading and compressing of the previous pages.
             let (sender, receiver) = tokio::sync::mpsc::channel(PAGES_AHEAD);
             tokio::spawn(walk_ahead(self.ctx.db.clone(), walk, metadata, sender));
             Ok(PreparedExport {
-                files_total: Some(files + 1),
+                files_total: Some(files + u64::from(!request.rows_only)),
                 bytes_total: Some(bytes),
                 entries: super::flattened(receiver),
             })

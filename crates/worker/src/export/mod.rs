@@ -152,8 +152,11 @@ struct Plan<'a> {
 async fn prepare<'a>(ctx: &'a Context, export: &'a Export) -> Result<Plan<'a>, Stop> {
     let options: ExportOptions = serde_json::from_str(&export.options).unwrap_or_default();
     let app_ids: Vec<String> = serde_json::from_str(&export.apps).unwrap_or_default();
-    let request =
-        ExportRequest { owner: export.owner_id.clone(), filters: options.filters.clone() };
+    let request = ExportRequest {
+        owner: export.owner_id.clone(),
+        filters: options.filters.clone(),
+        rows_only: options.kind == ExportKind::Table,
+    };
     let mut progress = Progress::new(ctx, &export.id);
     let mut apps = BTreeMap::new();
     let mut prepared = Vec::new();
