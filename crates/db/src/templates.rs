@@ -35,22 +35,22 @@ fn unless_name_taken(
     }
 }
 
+/// Counts, then inserts: run it in a transaction (`Database::transaction`, which on SQLite also
+/// takes the write lock before the count).
 pub fn insert(conn: &mut DbConnection, template: &ExportTemplate) -> Result<Saved, DbError> {
-    conn.transaction(|tx| {
-        let count: i64 = export_templates::table
-            .filter(export_templates::owner_id.eq(&template.owner_id))
-            .count()
-            .get_result(tx)?;
-        if count >= MAX_PER_OWNER {
-            return Ok(Saved::TooMany);
-        }
-        let insert = |c: &mut DbConnection| {
-            diesel::insert_into(export_templates::table).values(template).execute(c)
-        };
-        Ok(match unless_name_taken(tx, insert)? {
-            Some(_) => Saved::Done,
-            None => Saved::NameTaken,
-        })
+    let count: i64 = export_templates::table
+        .filter(export_templates::owner_id.eq(&template.owner_id))
+        .count()
+        .get_result(conn)?;
+    if count >= MAX_PER_OWNER {
+        return Ok(Saved::TooMany);
+    }
+    let insert = |c: &mut DbConnection| {
+        diesel::insert_into(export_templates::table).values(template).execute(c)
+    };
+    Ok(match unless_name_taken(conn, insert)? {
+        Some(_) => Saved::Done,
+        None => Saved::NameTaken,
     })
 }
 

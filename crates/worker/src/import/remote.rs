@@ -105,7 +105,9 @@ pub(crate) async fn import(
     let json = serde_json::to_string(&report)
         .map_err(|e| Failure::Job(JobError::Permanent(e.to_string())))?;
     let (import_id, app_id) = (import.id.clone(), app.id.clone());
-    ctx.db.run(move |conn| imports::record_app_result(conn, &import_id, &app_id, &json)).await?;
+    ctx.db
+        .transaction(move |conn| imports::record_app_result(conn, &import_id, &app_id, &json))
+        .await?;
     Ok(())
 }
 

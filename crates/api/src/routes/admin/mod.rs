@@ -44,6 +44,6 @@ async fn audit(
         resource_id: resource.map(str::to_owned),
         created_at: mesdonnees_db::models::now(),
     };
-    ctx.db.run(move |conn| audit::record(conn, &entry)).await?;
+    ctx.db.transaction(move |conn| audit::record(conn, &entry)).await?;
     Ok(())
 }

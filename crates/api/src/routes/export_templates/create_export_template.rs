@@ -25,7 +25,7 @@ pub async fn create_export_template(
 ) -> Result<HttpResponse, ApiError> {
     let row = body.into_inner().into_row(&ctx, user.id.as_str(), new_id())?;
     let saved_row = row.clone();
-    match ctx.db.run(move |conn| templates::insert(conn, &row)).await? {
+    match ctx.db.transaction(move |conn| templates::insert(conn, &row)).await? {
         Saved::Done => Ok(HttpResponse::Created()
             .insert_header(("Location", format!("/api/v1/export-templates/{}", saved_row.id)))
             .json(ExportTemplateView::from(saved_row))),

@@ -30,7 +30,7 @@ pub async fn update_export_template(
     let mut row = body.into_inner().into_row(&ctx, user.id.as_str(), existing.id)?;
     row.created_at = existing.created_at;
     let saved_row = row.clone();
-    match ctx.db.run(move |conn| templates::update(conn, &row)).await? {
+    match ctx.db.transaction(move |conn| templates::update(conn, &row)).await? {
         Saved::Done => Ok(HttpResponse::Ok().json(ExportTemplateView::from(saved_row))),
         other => Err(refused(&other)),
     }
