@@ -244,35 +244,7 @@ async fn an_archive_carries_its_index_and_still_imports() {
         .expect("the index is listed");
     assert_eq!(listed["app"], "");
     // The archive still verifies and imports.
-    let token = app.token_with_rights("bob", &["workspace.create"]);
-    let form = Form::new().part("file", Part::bytes(zip).file_name("a.zip"));
-    let created = json_ok(
-        app.client
-            .post(app.url("/api/v1/imports"))
-            .bearer_auth(&token)
-            .multipart(form)
-            .send()
-            .await
-            .expect("upload"),
-        202,
-    )
-    .await;
-    let import_id = created["id"].as_str().expect("id").to_owned();
-    let analysed =
-        mesdonnees_tests::eventually(std::time::Duration::from_secs(30), "analysed", || async {
-            let import = json_ok(
-                app.client
-                    .get(app.url(&format!("/api/v1/imports/{import_id}")))
-                    .bearer_auth(&token)
-                    .send()
-                    .await
-                    .expect("get"),
-                200,
-            )
-            .await;
-            (import["status"] != "analysing").then_some(import)
-        })
-        .await;
+    let analysed = crate::imports::analysed(&app, "bob", zip).await;
     assert_eq!(analysed["status"], "analysed", "{analysed}");
     assert_eq!(analysed["analysis"]["signature"]["status"], "valid", "{analysed}");
     app.stop().await;
