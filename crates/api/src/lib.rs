@@ -9,6 +9,7 @@ mod problem;
 mod request_span;
 mod routes;
 mod server;
+mod web;
 
 pub use error::ApiError;
 pub use openapi::openapi;

@@ -31,6 +31,7 @@ pub fn start_http(ctx: Context, bind: SocketAddr) -> std::io::Result<HttpServerH
     let grace = ctx.config.http.shutdown_grace_secs;
     let workers = ctx.config.http.workers;
     let json_limit = ctx.config.limits.max_json_bytes;
+    let web_page = ctx.config.http.web_page;
     let data = web::Data::new(ctx);
     let mut server = HttpServer::new(move || {
         let (app, api) = App::new()
@@ -54,6 +55,11 @@ pub fn start_http(ctx: Context, bind: SocketAddr) -> std::io::Result<HttpServerH
             .split_for_parts();
         app.service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", api))
             .service(web::redirect("/docs", "/docs/"))
+            .configure(|cfg| {
+                if web_page {
+                    crate::web::configure(cfg);
+                }
+            })
             .default_service(web::to(route_not_found))
             .wrap(from_fn(request_id_header))
             .wrap(from_fn(record_request))
@@ -89,7 +95,7 @@ pub fn start_metrics_http(ctx: Context, bind: SocketAddr) -> std::io::Result<Htt
     Ok(HttpServerHandle { addr, server: server.run() })
 }
 
-async fn route_not_found(req: HttpRequest) -> HttpResponse {
+pub(crate) async fn route_not_found(req: HttpRequest) -> HttpResponse {
     let detail = format!("no route for {} {}", req.method(), req.path());
     problem::response(StatusCode::NOT_FOUND, ErrorCode::RouteNotFound, Some(&detail))
 }

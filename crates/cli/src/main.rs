@@ -169,7 +169,44 @@ fn token(config: &Config, args: &TokenArgs) -> anyhow::Result<()> {
     let keys = TokenKeys::load(&config.auth, config.mode, &config.data_dir)?;
     let token = keys.mint(user.as_str(), args.name.as_deref(), &args.rights, args.ttl)?;
     println!("{token}");
+    // On stderr, so that `TOKEN=$(mesdonnees token …)` still captures the token alone.
+    if config.http.web_page {
+        eprintln!("« Mes données » for this user: {}", page_url(config, config.http.bind, &token));
+    }
     Ok(())
+}
+
+/// The page's address carrying a token in its fragment, which browsers never send to a server.
+fn page_url(config: &Config, bind: SocketAddr, token: &str) -> String {
+    let base = config.http.public_url.as_deref().map_or_else(
+        || {
+            // A wildcard bind is reached on loopback from this machine.
+            let host = if bind.ip().is_unspecified() {
+                SocketAddr::new(std::net::Ipv4Addr::LOCALHOST.into(), bind.port())
+            } else {
+                bind
+            };
+            format!("http://{host}")
+        },
+        |url| url.trim_end_matches('/').to_owned(),
+    );
+    format!("{base}/#token={token}")
+}
+
+/// On the development key only: a token for a demonstration user holding every app's create
+/// right, printed (never logged) as a ready-to-open address of the page.
+fn print_demo_page(ctx: &Context, addr: SocketAddr) {
+    const DEMO_TTL_SECS: u64 = 12 * 3600;
+    let rights: Vec<String> = ctx.apps().into_iter().map(|app| app.create_right).collect();
+    let ttl = DEMO_TTL_SECS.min(ctx.config.limits.max_token_ttl_secs);
+    match ctx.keys.mint("demo", Some("Camille Démo"), &rights, ttl) {
+        Ok(token) => eprintln!(
+            "\n  « Mes données », as the demonstration user `demo` (token valid {}h):\n  {}\n",
+            ttl / 3600,
+            page_url(&ctx.config, addr, &token)
+        ),
+        Err(e) => tracing::warn!(error = %e, "no demonstration token"),
+    }
 }
 
 async fn serve(config: Config, roles: Roles) -> anyhow::Result<()> {
@@ -196,6 +233,9 @@ async fn serve(config: Config, roles: Roles) -> anyhow::Result<()> {
     let mut running = start(&ctx, roles, bind)?;
     if let Some(addr) = running.addr {
         tracing::info!(%addr, docs = %format!("http://{addr}/docs/"), "listening");
+        if matches!(ctx.keys.source, KeySource::Development(_)) && ctx.config.http.web_page {
+            print_demo_page(&ctx, addr);
+        }
     }
     tokio::select! {
         () = shutdown_signal() => tracing::info!("shutting down"),

@@ -62,6 +62,8 @@ pub struct HttpConfig {
     pub shutdown_grace_secs: u64,
     /// HTTP worker threads; 0 means one per core.
     pub workers: usize,
+    /// Serve the « Mes données » page at `/`; off where the ENT's own SPA is the only client.
+    pub web_page: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -287,6 +289,7 @@ impl Default for Config {
                 public_url: None,
                 shutdown_grace_secs: 30,
                 workers: 0,
+                web_page: true,
             },
             database: DatabaseConfig {
                 url: String::new(),

@@ -1,0 +1,91 @@
+// The notifications bell: the user's timeline (archive ready or failed, import done), with the
+// count of unread entries and each entry's link.
+
+import { t, formatDate, formatNumber } from "./i18n.js";
+import { el, fill, $, show, showError } from "./ui.js";
+
+const REFRESH_MS = 20000;
+
+export function createBell(api, { onDownload, onOpenImport }) {
+  const button = $("bell-button");
+  const panel = $("bell-panel");
+  const list = $("bell-list");
+  let items = [];
+  let timer = null;
+
+  show(button, true);
+  button.addEventListener("click", () => (panel.hidden ? open() : close()));
+  $("bell-close").addEventListener("click", close);
+  panel.addEventListener("keydown", (e) => {
+    if (e.key === "Escape") close();
+  });
+  document.addEventListener("click", (e) => {
+    if (!panel.hidden && !panel.contains(e.target) && !button.contains(e.target)) close(false);
+  });
+
+  async function refresh() {
+    clearTimeout(timer);
+    try {
+      const page = await api.get("notifications?per_page=20");
+      items = page.items;
+      renderCount(page.unread);
+      if (!panel.hidden) renderList();
+    } catch (error) {
+      if (!panel.hidden) showError($("bell-error"), error);
+    }
+    timer = setTimeout(refresh, REFRESH_MS);
+  }
+
+  function renderCount(unread) {
+    const badge = $("bell-count");
+    badge.textContent = unread > 99 ? "99+" : formatNumber(unread);
+    show(badge, unread > 0);
+    const label = unread > 0 ? `${t("bell.label")} — ${t("bell.unread", { count: unread })}` : t("bell.label");
+    button.setAttribute("aria-label", label);
+  }
+
+  function renderList() {
+    show($("bell-empty"), items.length === 0);
+    fill(list, ...items.map(renderItem));
+  }
+
+  function renderItem(n) {
+    const details = n.details ?? {};
+    let action = null;
+    if (n.kind === "export_ready" && details.export_id) {
+      action = el("button", { type: "button", onclick: () => { close(); onDownload(details.export_id); } }, t("bell.download"));
+    } else if ((n.kind === "import_done" || n.kind === "import_failed") && details.import_id) {
+      action = el("button", { type: "button", onclick: () => { close(); onOpenImport(details.import_id); } }, t("bell.report"));
+    }
+    return el(
+      "li",
+      { class: n.read_at ? "read" : "unread", dataset: { kind: n.kind } },
+      el("p", { class: "title" }, n.title),
+      details.reason ? el("p", { class: "detail" }, details.reason) : null,
+      el("p", { class: "muted" }, formatDate(n.created_at)),
+      action,
+    );
+  }
+
+  async function open() {
+    show(panel, true);
+    button.setAttribute("aria-expanded", "true");
+    renderList();
+    $("bell-title").focus();
+    // Opening the panel is reading what it shows.
+    const unread = items.filter((n) => !n.read_at);
+    if (unread.length > 0) {
+      await Promise.allSettled(unread.map((n) => api.post(`notifications/${n.id}/read`)));
+      refresh();
+    }
+  }
+
+  function close(refocus = true) {
+    if (panel.hidden) return;
+    show(panel, false);
+    button.setAttribute("aria-expanded", "false");
+    if (refocus) button.focus();
+  }
+
+  return { refresh };
+}

@@ -1,0 +1,382 @@
+// The « Exporter » tab: choose apps, see the size, ask for the archive, follow it while it is
+// built, and manage the list of one's exports.
+
+import { t, lang, formatBytes, formatDate, formatNumber } from "./i18n.js";
+import { el, fill, $, show, showError, clearError, announce, setProgress, percent, poll } from "./ui.js";
+
+const TERMINAL = new Set(["ready", "failed", "expired", "cancelled"]);
+const PREVIEW_MAX_PAGES = 10;
+const PREVIEW_PAGE = 200;
+
+export function appName(app, id) {
+  if (!app) return id;
+  return app.display_names?.[lang] ?? app.display_name ?? id;
+}
+
+export function createExporter(api, { apps, onFinished }) {
+  const form = $("export-form");
+  const list = $("export-list-body");
+  let stopFollowing = () => {};
+  let stopListPolling = () => {};
+  let estimateTimer = null;
+  let estimateSeq = 0;
+  const byId = new Map(apps.map((a) => [a.id, a]));
+
+  renderApps();
+  form.addEventListener("change", onFormChange);
+  form.addEventListener("submit", onSubmit);
+  $("export-notify").addEventListener("change", (e) => {
+    show($("export-email-row"), e.target.checked);
+    $("export-email").required = e.target.checked;
+  });
+  $("export-name").placeholder = t("export.namePlaceholder", { date: new Date().toLocaleDateString(lang) });
+  $("preview-close").addEventListener("click", () => $("preview-dialog").close());
+  estimate();
+
+  function renderApps() {
+    const exportable = apps.filter((a) => a.exportable);
+    fill($("export-apps"), 
+      ...exportable.map((app) =>
+        el(
+          "li",
+          {},
+          el("input", { type: "checkbox", id: `export-app-${app.id}`, name: "apps", value: app.id, checked: true }),
+          el(
+            "label",
+            { for: `export-app-${app.id}` },
+            el("span", { class: "app-name" }, appName(app, app.id)),
+            el(
+              "span",
+              { class: "app-info" },
+              t("export.appInfo", { version: app.version }),
+              " · ",
+              app.can_create ? t("export.canCreate") : t("export.cannotCreate"),
+            ),
+          ),
+        ),
+      ),
+    );
+  }
+
+  function chosenApps() {
+    return [...form.querySelectorAll('input[name="apps"]:checked')].map((i) => i.value);
+  }
+
+  function chosenKind() {
+    return form.querySelector('input[name="kind"]:checked')?.value ?? "archive";
+  }
+
+  function onFormChange(e) {
+    if (e.target.name === "kind") show($("export-format-row"), chosenKind() === "table");
+    if (e.target.name === "apps" || e.target.name === "kind") {
+      clearTimeout(estimateTimer);
+      estimateTimer = setTimeout(estimate, 250);
+    }
+  }
+
+  async function estimate() {
+    const chosen = chosenApps();
+    const box = $("estimate");
+    if (chosen.length === 0) {
+      box.textContent = t("export.noApp");
+      box.className = "estimate warning";
+      return;
+    }
+    const seq = ++estimateSeq;
+    box.textContent = t("export.estimating");
+    box.className = "estimate";
+    try {
+      const est = await api.get(`exports/estimate?apps=${encodeURIComponent(chosen.join(","))}`);
+      if (seq !== estimateSeq) return;
+      const parts = [t("export.estimate", { files: formatNumber(est.files), size: formatBytes(est.bytes) })];
+      if (!est.fits_quota && chosenKind() === "archive") {
+        parts.push(t("export.overQuota", { used: formatBytes(est.used_bytes), quota: formatBytes(est.quota_bytes) }));
+        box.className = "estimate warning";
+      }
+      box.textContent = parts.join(" ");
+    } catch (error) {
+      if (seq !== estimateSeq) return;
+      box.textContent = "";
+      showError($("export-error"), error);
+    }
+  }
+
+  async function onSubmit(e) {
+    e.preventDefault();
+    const errorBox = $("export-error");
+    clearError(errorBox);
+    const chosen = chosenApps();
+    if (chosen.length === 0) {
+      showError(errorBox, { problem: { title: t("export.noApp") } });
+      form.querySelector('input[name="apps"]')?.focus();
+      return;
+    }
+    const body = { apps: chosen };
+    const name = $("export-name").value.trim();
+    if (name) body.name = name;
+    if ($("export-notify").checked) {
+      const email = $("export-email");
+      if (!email.reportValidity()) return;
+      body.notify_email = email.value.trim();
+    }
+    if (chosenKind() === "table") {
+      body.kind = "table";
+      body.table = { format: $("export-format").value };
+    }
+    const button = $("export-submit");
+    button.disabled = true;
+    button.textContent = t("export.sending");
+    try {
+      // 200 rather than 202: an identical export, still being built or just made, is reused.
+      const { status, data: created } = await api.send("exports", body);
+      follow(created, status === 200);
+      refreshList();
+    } catch (error) {
+      showError(errorBox, error);
+      errorBox.focus();
+    } finally {
+      button.disabled = false;
+      button.textContent = t("export.submit");
+    }
+  }
+
+  /** Shows the live progress of one export until it ends. */
+  function follow(exp, reused = false) {
+    stopFollowing();
+    const box = $("export-current");
+    show(box);
+    $("export-current-title").textContent = t("export.building", { name: exp.name });
+    $("export-current-reused").textContent = reused ? t("export.reused") : "";
+    const done = $("export-current-done");
+    fill(done);
+    show($("export-leave"), true);
+    box.scrollIntoView({ block: "nearest" });
+    let announced = false;
+    stopFollowing = poll(
+      () => api.get(`exports/${exp.id}`),
+      (value, error) => {
+        if (error) {
+          showError($("export-error"), error);
+          return;
+        }
+        renderProgress(value);
+        if (TERMINAL.has(value.status) && !announced) {
+          announced = true;
+          renderFinished(value);
+          refreshList();
+          onFinished();
+        }
+      },
+      (value) => TERMINAL.has(value.status),
+    );
+    renderProgress(exp);
+  }
+
+  function renderProgress(exp) {
+    const p = exp.progress;
+    const text =
+      exp.status === "queued"
+        ? t("export.queued")
+        : t("export.progress", {
+            files: formatNumber(p.files_done),
+            filesTotal: formatNumber(p.files_total),
+            bytes: formatBytes(p.bytes_done),
+            bytesTotal: formatBytes(p.bytes_total),
+          });
+    const bar = $("export-progress");
+    if (exp.status === "ready") setProgress(bar, $("export-progress-text"), 1, 1, text);
+    else setProgress(bar, $("export-progress-text"), p.bytes_done, p.bytes_total, text);
+  }
+
+  function renderFinished(exp) {
+    const done = $("export-current-done");
+    show($("export-leave"), false);
+    if (exp.status === "ready") {
+      const message = t("export.readyNow", { name: exp.name, size: formatBytes(exp.size) });
+      fill(done, 
+        el("p", { class: "success" }, message),
+        incompleteNote(exp),
+        el("button", { type: "button", class: "primary", onclick: () => download(exp) }, t("export.download")),
+      );
+      announce(message);
+      done.querySelector("button").focus();
+    } else {
+      const reason = exp.error?.message ?? t(`status.${exp.status}`);
+      const message = t("export.failedNow", { name: exp.name, reason });
+      fill(done, el("p", { class: "error", role: "alert" }, message));
+      announce(message);
+    }
+  }
+
+  function incompleteNote(exp) {
+    const failed = Object.entries(exp.outcomes ?? {}).filter(([, o]) => o.status !== "ok");
+    if (failed.length === 0) return null;
+    const apps = failed.map(([id, o]) => `${appName(byId.get(id), id)} (${o.message ?? o.code})`).join(", ");
+    return el("p", { class: "warning" }, t("export.incomplete", { apps }));
+  }
+
+  async function download(exp) {
+    try {
+      const link = await api.post(`exports/${exp.id}/link`);
+      const a = el("a", { href: link.url, download: "" });
+      document.body.append(a);
+      a.click();
+      a.remove();
+    } catch (error) {
+      showError($("export-list-error"), error);
+    }
+  }
+
+  async function remove(exp) {
+    if (!window.confirm(t("export.confirmDelete", { name: exp.name }))) return;
+    try {
+      await api.del(`exports/${exp.id}`);
+      announce(t("export.deleted", { name: exp.name }));
+      refreshList();
+    } catch (error) {
+      showError($("export-list-error"), error);
+    }
+  }
+
+  async function preview(exp) {
+    const dialog = $("preview-dialog");
+    const body = $("preview-body");
+    $("preview-title").textContent = t("export.previewTitle", { name: exp.name });
+    fill(body, el("p", {}, t("export.estimating")));
+    dialog.showModal();
+    try {
+      const entries = [];
+      let total = 0;
+      for (let page = 1; page <= PREVIEW_MAX_PAGES; page += 1) {
+        const res = await api.get(`exports/${exp.id}/entries?page=${page}&per_page=${PREVIEW_PAGE}`);
+        entries.push(...res.items);
+        total = res.total;
+        if (entries.length >= total || res.items.length === 0) break;
+      }
+      fill(body, 
+        el("p", {}, t("export.previewCount", { count: formatNumber(total) })),
+        renderTree(buildTree(entries)),
+        total > entries.length
+          ? el("p", {}, t("export.previewMore", { count: formatNumber(total - entries.length) }))
+          : null,
+      );
+    } catch (error) {
+      fill(body, el("div", { class: "error", role: "alert" }));
+      showError(body.firstChild, error);
+    }
+  }
+
+  function statusText(exp) {
+    if (exp.status === "running") {
+      return t("status.running", { percent: percent(exp.progress.bytes_done, exp.progress.bytes_total) });
+    }
+    return t(`status.${exp.status}`);
+  }
+
+  function renderRow(exp) {
+    const ready = exp.status === "ready";
+    const status = el("td", { "data-label": t("export.col.status") }, el("span", { class: `status status-${exp.status}` }, statusText(exp)));
+    if (exp.status === "failed" && exp.error) status.append(el("div", { class: "detail" }, exp.error.message));
+    if (ready) {
+      const note = incompleteNote(exp);
+      if (note) status.append(note);
+    }
+    return el(
+      "tr",
+      { dataset: { exportId: exp.id, status: exp.status } },
+      el("th", { scope: "row", "data-label": t("export.col.name") }, exp.name),
+      el("td", { "data-label": t("export.col.created") }, formatDate(exp.created_at)),
+      status,
+      el("td", { "data-label": t("export.col.size") }, exp.size == null ? "—" : formatBytes(exp.size)),
+      el("td", { "data-label": t("export.col.expires") }, formatDate(exp.expires_at, false)),
+      el(
+        "td",
+        { class: "actions", "data-label": t("export.col.actions") },
+        ready
+          ? el("button", { type: "button", onclick: () => download(exp), "aria-label": `${t("export.download")} ${exp.name}` }, t("export.download"))
+          : null,
+        ready && exp.kind === "archive"
+          ? el("button", { type: "button", onclick: () => preview(exp), "aria-label": `${t("export.preview")} ${exp.name}` }, t("export.preview"))
+          : null,
+        el("button", { type: "button", class: "danger", onclick: () => remove(exp), "aria-label": `${t("export.delete")} ${exp.name}` }, t("export.delete")),
+      ),
+    );
+  }
+
+  async function refreshList() {
+    stopListPolling();
+    stopListPolling = poll(
+      () => api.get("exports?per_page=50"),
+      (page, error) => {
+        if (error) {
+          showError($("export-list-error"), error);
+          return;
+        }
+        clearError($("export-list-error"));
+        show($("export-list-empty"), page.items.length === 0);
+        show($("export-list"), page.items.length > 0);
+        fill(list, ...page.items.map(renderRow));
+      },
+      (page) => page.items.every((e) => TERMINAL.has(e.status)),
+      2000,
+    );
+  }
+
+  /** At load: the list, and the progress of an export still being built. */
+  async function start() {
+    refreshList();
+    try {
+      const page = await api.get("exports?per_page=1");
+      const last = page.items[0];
+      if (last && !TERMINAL.has(last.status)) follow(last);
+    } catch {
+      // The list shows the error.
+    }
+  }
+
+  return { start, download: (id) => download({ id }) };
+}
+
+/** Paths to a tree of folders (Map name → subtree) and files ({ name, size }). */
+export function buildTree(entries) {
+  const root = { folders: new Map(), files: [] };
+  for (const entry of entries) {
+    const parts = entry.path.split("/");
+    const name = parts.pop();
+    let node = root;
+    for (const part of parts) {
+      if (!node.folders.has(part)) node.folders.set(part, { folders: new Map(), files: [] });
+      node = node.folders.get(part);
+    }
+    node.files.push({ name, size: entry.size });
+  }
+  return root;
+}
+
+function count(node) {
+  let n = node.files.length;
+  for (const child of node.folders.values()) n += count(child);
+  return n;
+}
+
+function renderTree(node, depth = 0) {
+  const items = [];
+  for (const [name, child] of node.folders) {
+    items.push(
+      el(
+        "li",
+        { class: "folder" },
+        el(
+          "details",
+          { open: depth < 2 },
+          el("summary", {}, name, el("span", { class: "muted" }, ` — ${t("entries", { count: formatNumber(count(child)) })}`)),
+          renderTree(child, depth + 1),
+        ),
+      ),
+    );
+  }
+  for (const file of node.files) {
+    items.push(el("li", { class: "file" }, file.name, el("span", { class: "muted" }, ` — ${formatBytes(file.size)}`)));
+  }
+  return el("ul", { class: depth === 0 ? "tree" : null }, items);
+}

@@ -1,0 +1,288 @@
+// The « Importer » tab: drop or pick a zip, watch it upload, read the analysis, tick the apps to
+// import, follow the import and read its report.
+
+import { t, formatBytes, formatDate, formatNumber } from "./i18n.js";
+import { el, fill, $, show, showError, clearError, announce, setProgress, poll } from "./ui.js";
+import { appName } from "./exporter.js";
+
+const ANALYSING = new Set(["uploaded", "analysing"]);
+const IMPORTING = new Set(["queued", "running"]);
+
+export function createImporter(api, { apps, onFinished }) {
+  const byId = new Map(apps.map((a) => [a.id, a]));
+  const drop = $("dropzone");
+  const input = $("import-file");
+  let stopPolling = () => {};
+  let busy = false;
+
+  $("import-browse").addEventListener("click", () => input.click());
+  input.addEventListener("change", () => {
+    if (input.files.length > 0) send(input.files[0]);
+    input.value = "";
+  });
+  for (const type of ["dragenter", "dragover"]) {
+    drop.addEventListener(type, (e) => {
+      e.preventDefault();
+      drop.classList.add("over");
+    });
+  }
+  for (const type of ["dragleave", "dragend"]) drop.addEventListener(type, () => drop.classList.remove("over"));
+  drop.addEventListener("drop", (e) => {
+    e.preventDefault();
+    drop.classList.remove("over");
+    const file = e.dataTransfer?.files?.[0];
+    if (file) send(file);
+  });
+  $("import-launch").addEventListener("click", launch);
+  $("import-another").addEventListener("click", reset);
+
+  function reset() {
+    stopPolling();
+    busy = false;
+    for (const id of ["import-upload", "import-analysis", "import-running", "import-report", "import-another"]) show($(id), false);
+    clearError($("import-error"));
+    show(drop, true);
+    $("import-browse").focus();
+  }
+
+  async function send(file) {
+    if (busy) return;
+    busy = true;
+    clearError($("import-error"));
+    for (const id of ["import-analysis", "import-running", "import-report", "import-another"]) show($(id), false);
+    show($("import-upload"), true);
+    const bar = $("upload-progress");
+    const text = $("upload-text");
+    const update = (done, total) =>
+      setProgress(bar, text, done, total, t("import.uploading", { name: file.name, done: formatBytes(done), total: formatBytes(total) }));
+    update(0, file.size);
+    try {
+      const created = await api.upload("imports", file, update);
+      update(file.size, file.size);
+      follow(created);
+    } catch (error) {
+      busy = false;
+      show($("import-upload"), false);
+      showError($("import-error"), error);
+      $("import-error").focus();
+    }
+  }
+
+  /** Follows an import from wherever it stands until the next step needs the user. */
+  function follow(imp) {
+    stopPolling();
+    show(drop, false);
+    render(imp);
+    stopPolling = poll(
+      () => api.get(`imports/${imp.id}`),
+      (value, error) => {
+        if (error) showError($("import-error"), error);
+        else render(value);
+      },
+      (value) => !ANALYSING.has(value.status) && !IMPORTING.has(value.status),
+    );
+  }
+
+  let shown = null;
+  function render(imp) {
+    const step = ANALYSING.has(imp.status)
+      ? "analysing"
+      : imp.status === "analysed"
+        ? "analysed"
+        : IMPORTING.has(imp.status)
+          ? "importing"
+          : "ended";
+    if (step === "analysing") {
+      show($("import-upload"), true);
+      $("upload-progress").removeAttribute("value");
+      $("upload-text").textContent = t("import.analysing");
+    }
+    if (step === "analysed" && shown !== `${imp.id}:analysed`) {
+      show($("import-upload"), false);
+      renderAnalysis(imp);
+    }
+    if (step === "importing") renderRunning(imp);
+    if (step === "ended" && shown !== `${imp.id}:ended`) {
+      show($("import-upload"), false);
+      show($("import-analysis"), false);
+      renderEnded(imp);
+      busy = false;
+    }
+    shown = `${imp.id}:${step}`;
+  }
+
+  let current = null;
+  function renderAnalysis(imp) {
+    current = imp;
+    const a = imp.analysis;
+    $("import-summary").textContent = t("import.summary", {
+      date: formatDate(a.created_at),
+      owner: a.owner.name || a.owner.id,
+      entries: formatNumber(a.entries),
+      size: formatBytes(a.bytes),
+    });
+    const notes = [t(`signature.${a.signature.status}`, { instance: a.signature.instance ?? a.source.instance }), ...a.warnings.map((w) => w.message)];
+    fill($("import-warnings"), ...notes.map((n) => el("li", {}, n)));
+    fill($("import-apps"), ...a.apps.map(renderAppRow));
+    const importable = a.apps.filter((app) => app.verdict === "importable");
+    show($("import-none"), importable.length === 0);
+    $("import-launch").disabled = importable.length === 0;
+    show($("import-analysis"), true);
+    show($("import-another"), true);
+    $("import-analysis-title").focus();
+    announce($("import-summary").textContent);
+  }
+
+  function renderAppRow(app) {
+    const name = app.display_name ?? appName(byId.get(app.id), app.id);
+    const importable = app.verdict === "importable";
+    const verdict = importable ? t("import.importable") : reasonText(app);
+    return el(
+      "tr",
+      { dataset: { app: app.id, verdict: app.verdict } },
+      el(
+        "td",
+        { class: "choose", "data-label": t("import.col.choose") },
+        importable
+          ? el("input", { type: "checkbox", name: "import-app", value: app.id, checked: true, "aria-label": t("import.chooseApp", { app: name }) })
+          : null,
+      ),
+      el("th", { scope: "row", "data-label": t("import.col.app") }, name),
+      el("td", { "data-label": t("import.col.archiveVersion") }, app.archive_version ?? app.module?.version ?? "—"),
+      el("td", { "data-label": t("import.col.currentVersion") }, app.current_version ?? "—"),
+      el(
+        "td",
+        { "data-label": t("import.col.verdict") },
+        el("span", { class: importable ? "verdict ok" : "verdict no" }, verdict),
+        app.incomplete ? el("div", { class: "warning" }, t("import.incomplete", { reason: app.incomplete.message })) : null,
+      ),
+      el("td", { "data-label": t("import.col.size") }, `${formatBytes(app.bytes)} · ${t("entries", { count: formatNumber(app.entries) })}`),
+    );
+  }
+
+  function reasonText(app) {
+    const key = `reason.${app.reason}`;
+    const params = { archive: app.archive_version ?? "?", current: app.current_version ?? "?", code: app.reason };
+    const text = t(key, params);
+    return text === key ? t("reason.other", params) : text;
+  }
+
+  async function launch() {
+    clearError($("import-error"));
+    const chosen = [...document.querySelectorAll('input[name="import-app"]:checked')].map((i) => i.value);
+    if (chosen.length === 0) {
+      showError($("import-error"), { problem: { title: t("import.noneChosen") } });
+      return;
+    }
+    const button = $("import-launch");
+    button.disabled = true;
+    try {
+      const launched = await api.post(`imports/${current.id}/launch`, { apps: chosen });
+      show($("import-analysis"), false);
+      follow(launched);
+    } catch (error) {
+      showError($("import-error"), error);
+      $("import-error").focus();
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  function renderRunning(imp) {
+    show($("import-analysis"), false);
+    show($("import-running"), true);
+    const p = imp.progress;
+    const text =
+      imp.status === "queued"
+        ? t("import.queued")
+        : t("import.running", {
+            files: formatNumber(p.files_done),
+            filesTotal: formatNumber(p.files_total),
+            bytes: formatBytes(p.bytes_done),
+            bytesTotal: formatBytes(p.bytes_total),
+          });
+    setProgress($("import-progress"), $("import-progress-text"), p.bytes_done, p.bytes_total, text);
+  }
+
+  function renderEnded(imp) {
+    show($("import-running"), false);
+    const box = $("import-report");
+    if (imp.status === "failed") {
+      const message = t("import.failed", { reason: imp.error?.message ?? imp.error?.code ?? "?" });
+      fill(box, el("h2", { tabindex: "-1" }, t("import.report")), el("p", { class: "error", role: "alert" }, message));
+    } else {
+      const reports = Object.entries(imp.report?.apps ?? {});
+      fill(box, 
+        el("h2", { tabindex: "-1" }, t("import.report")),
+        ...reports.map(([id, report]) => renderReport(id, report)),
+      );
+    }
+    show(box, true);
+    show($("import-another"), true);
+    box.querySelector("h2").focus();
+    announce(box.textContent.slice(0, 200));
+    onFinished();
+  }
+
+  function renderReport(id, r) {
+    const name = appName(byId.get(id), id);
+    const counts = [
+      ["imported", r.imported],
+      ["renamed", r.renamed],
+      ["skipped", r.skipped],
+      ["errors", r.failed],
+    ];
+    return el(
+      "section",
+      { class: "report", dataset: { app: id } },
+      el("h3", {}, name),
+      r.folder ? el("p", {}, t("import.folder", { folder: r.folder })) : null,
+      r.error ? el("p", { class: "error" }, t("import.appError", { reason: r.error.message ?? r.error.code })) : null,
+      el(
+        "dl",
+        { class: "counts" },
+        counts.map(([key, value]) =>
+          el(
+            "div",
+            {},
+            el("dt", {}, t(`import.${key}`)),
+            el("dd", { dataset: { count: key }, class: key === "errors" && value > 0 ? "bad" : null }, formatNumber(value)),
+          ),
+        ),
+      ),
+      r.errors.length > 0
+        ? el(
+            "details",
+            { open: true },
+            el("summary", {}, t("import.errorList")),
+            el("ul", { class: "errors" }, r.errors.map((e) => el("li", {}, el("code", {}, e.path), " — ", e.message))),
+          )
+        : null,
+    );
+  }
+
+  /** At load, or from a notification: an import to show. */
+  async function open(id) {
+    try {
+      const imp = await api.get(`imports/${id}`);
+      busy = ANALYSING.has(imp.status) || IMPORTING.has(imp.status) || imp.status === "analysed";
+      shown = null;
+      follow(imp);
+    } catch (error) {
+      showError($("import-error"), error);
+    }
+  }
+
+  /** At load: an import left half-way (still analysing, waiting for a choice, or running). */
+  async function start() {
+    try {
+      const page = await api.get("imports?per_page=1");
+      const last = page.items[0];
+      if (last && (ANALYSING.has(last.status) || IMPORTING.has(last.status) || last.status === "analysed")) open(last.id);
+    } catch (error) {
+      showError($("import-error"), error);
+    }
+  }
+
+  return { start, open };
+}

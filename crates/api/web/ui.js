@@ -1,0 +1,124 @@
+// Small DOM helpers. Text always goes in as text nodes: names of files and exports come from
+// users and must never be read as markup.
+
+import { t, has } from "./i18n.js";
+
+/** `el("li", { class: "x", onclick: f }, "text", child)` */
+export function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (name.startsWith("on") && typeof value === "function") {
+      node.addEventListener(name.slice(2), value);
+    } else if (name === "class") {
+      node.className = value;
+    } else if (name === "dataset") {
+      Object.assign(node.dataset, value);
+    } else if (value === true) {
+      node.setAttribute(name, "");
+    } else {
+      node.setAttribute(name, String(value));
+    }
+  }
+  append(node, children);
+  return node;
+}
+
+/** `replaceChildren` that skips null children instead of writing "null". */
+export function fill(node, ...children) {
+  node.replaceChildren();
+  append(node, children);
+  return node;
+}
+
+function append(node, children) {
+  for (const child of children) {
+    if (child === undefined || child === null || child === false) continue;
+    if (Array.isArray(child)) append(node, child);
+    else node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+}
+
+export function $(id) {
+  return document.getElementById(id);
+}
+
+export function show(node, visible = true) {
+  node.hidden = !visible;
+}
+
+/** A message for people out of an API error: ours for a known code, else the API's own words. */
+export function describeError(error) {
+  if (error?.network) return { title: t("error.network"), detail: null, requestId: null };
+  const code = error?.problem?.code;
+  const title = code && has(`error.${code}`) ? t(`error.${code}`) : error?.problem?.title || t("error.title");
+  const detail = error?.problem?.detail || (error?.problem ? null : String(error?.message ?? error));
+  return { title, detail, requestId: error?.requestId ?? null };
+}
+
+/** Shows an error in its box (a `role="alert"` element, read out when it appears). */
+export function showError(box, error) {
+  const { title, detail, requestId } = describeError(error);
+  fill(
+    box,
+    el("strong", {}, title),
+    detail ? el("span", { class: "detail" }, " ", detail) : null,
+    requestId ? el("small", { class: "request-id" }, t("error.request", { id: requestId })) : null,
+  );
+  box.hidden = false;
+}
+
+export function clearError(box) {
+  box.replaceChildren();
+  box.hidden = true;
+}
+
+/** A sentence read out by screen readers without moving the focus. */
+export function announce(text) {
+  const region = $("announcer");
+  region.textContent = "";
+  // A new text node after a tick, so the same sentence twice is read twice.
+  setTimeout(() => {
+    region.textContent = text;
+  }, 50);
+}
+
+/** A `<progress>` and its sentence, from done/total pairs; indeterminate while totals are 0. */
+export function setProgress(bar, label, done, total, text) {
+  if (total > 0) {
+    bar.max = total;
+    bar.value = Math.min(done, total);
+  } else {
+    bar.removeAttribute("value");
+  }
+  label.textContent = text;
+}
+
+export function percent(done, total) {
+  return total > 0 ? Math.min(100, Math.floor((done * 100) / total)) : 0;
+}
+
+/** Polls `fetch` every `ms` until `isDone(value)`, calling `onValue` each time. */
+export function poll(fetchValue, onValue, isDone, ms = 1000) {
+  let stopped = false;
+  let timer = null;
+  const step = async () => {
+    if (stopped) return;
+    try {
+      const value = await fetchValue();
+      if (stopped) return;
+      onValue(value, null);
+      if (isDone(value)) return;
+    } catch (error) {
+      if (stopped) return;
+      onValue(null, error);
+      if (error?.fatal) return;
+    }
+    timer = setTimeout(step, ms);
+  };
+  step();
+  return () => {
+    stopped = true;
+    clearTimeout(timer);
+  };
+}

@@ -1,0 +1,458 @@
+// The « Mes données » page in headless Chromium, against a real `mesdonnees serve` on its
+// embedded defaults: export through the page, download and check the zip, import it as another
+// user through the page, read the report. Screenshots of every stage go to SCREENSHOT_DIR
+// (default: target/screenshots at the repository's root).
+
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn, execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { mkdtempSync, mkdirSync, rmSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, "../..");
+const targetDir = process.env.CARGO_TARGET_DIR ? path.resolve(root, process.env.CARGO_TARGET_DIR) : path.join(root, "target");
+const BIN = process.env.MESDONNEES_BIN ?? path.join(targetDir, "debug", "mesdonnees");
+const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
+const SHOTS = process.env.SCREENSHOT_DIR ?? path.join(targetDir, "screenshots");
+const WAIT = 30_000;
+
+let dataDir;
+let server;
+let serverLog = "";
+let base;
+let browser;
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** `mesdonnees token`: the token on stdout, the page's address on stderr. */
+function mint(user, name, { ttl = 3600, rights = ["workspace.create"] } = {}) {
+  const args = ["token", "--data-dir", dataDir, "--user", user, "--ttl", String(ttl)];
+  if (name) args.push("--name", name);
+  for (const right of rights) args.push("--right", right);
+  const out = execFileSync(BIN, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], env: serverEnv() });
+  return out.trim();
+}
+
+function serverEnv() {
+  return {
+    ...process.env,
+    MESDONNEES__HTTP__BIND: base ? new URL(base).host : "127.0.0.1:0",
+    // No leeway: a token made to expire in a second is expired two seconds later.
+    MESDONNEES__AUTH__LEEWAY_SECS: "0",
+    RUST_LOG: "warn",
+  };
+}
+
+async function api(token, method, route, body) {
+  const res = await fetch(`${base}/api/v1/${route}`, {
+    method,
+    headers: {
+      Authorization: `Bearer ${token}`,
+      ...(typeof body === "string" ? { "Content-Type": "application/json" } : {}),
+    },
+    body,
+  });
+  const text = await res.text();
+  assert.ok(res.ok, `${method} ${route}: ${res.status} ${text}`);
+  return text ? JSON.parse(text) : null;
+}
+
+async function upload(token, name, bytes, folderId) {
+  const form = new FormData();
+  form.append("file", new Blob([bytes]), name);
+  if (folderId) form.append("folder_id", folderId);
+  return api(token, "POST", "documents", form);
+}
+
+/** Every file of a user's documents, by path, with its SHA-256. */
+async function tree(token, folderId = null, prefix = "") {
+  const out = {};
+  const query = folderId ? `folder_id=${folderId}&` : "";
+  const page = await api(token, "GET", `documents?${query}per_page=200`);
+  for (const doc of page.items) {
+    if (doc.kind === "folder") Object.assign(out, await tree(token, doc.id, `${prefix}${doc.name}/`));
+    else out[`${prefix}${doc.name}`] = doc.sha256;
+  }
+  return out;
+}
+
+function sha(bytes) {
+  return createHash("sha256").update(bytes).digest("hex");
+}
+
+function content(len, seed) {
+  const bytes = Buffer.alloc(len);
+  let x = seed * 2654435761;
+  for (let i = 0; i < len; i += 1) {
+    x = (x * 1103515245 + 12345) >>> 0;
+    bytes[i] = x >>> 24;
+  }
+  return bytes;
+}
+
+/** Saves the stage's picture, after checking that no stray value leaked into the text. */
+async function shot(page, name) {
+  const text = await page.locator("body").innerText();
+  assert.doesNotMatch(text, /\b(null|undefined|NaN)\b|\[object /, `${name}: ${text}`);
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+/** The files of a zip with their SHA-256, read by Python's zipfile, a reader of its own. */
+function zipContents(file) {
+  const script = [
+    "import hashlib, json, sys, zipfile",
+    "z = zipfile.ZipFile(sys.argv[1])",
+    "assert z.testzip() is None",
+    "print(json.dumps({i.filename: hashlib.sha256(z.read(i)).hexdigest() for i in z.infolist() if not i.is_dir()}))",
+  ].join("\n");
+  return JSON.parse(execFileSync("python3", ["-c", script, file], { encoding: "utf8" }));
+}
+
+async function newPage(locale = "fr-FR", viewport = { width: 1280, height: 900 }) {
+  const context = await browser.newContext({ locale, viewport, acceptDownloads: true });
+  const page = await context.newPage();
+  const problems = [];
+  page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+  page.on("console", (m) => {
+    // Chromium logs every 4xx answer; those the test provokes are checked on the page.
+    if (m.type() === "error" && !m.text().startsWith("Failed to load resource")) problems.push(`console: ${m.text()}`);
+  });
+  page.problems = problems;
+  return page;
+}
+
+before(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  dataDir = mkdtempSync(path.join(tmpdir(), "mesdonnees-page-"));
+  base = `http://127.0.0.1:${await freePort()}`;
+  server = spawn(BIN, ["serve", "--data-dir", dataDir, "--bind", new URL(base).host], {
+    env: serverEnv(),
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  server.stderr.on("data", (chunk) => {
+    serverLog += chunk;
+  });
+  const deadline = Date.now() + WAIT;
+  for (;;) {
+    try {
+      if ((await fetch(`${base}/readyz`)).ok) break;
+    } catch {
+      // Not listening yet.
+    }
+    assert.ok(Date.now() < deadline, `the service did not start:\n${serverLog}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.kill("SIGTERM");
+  await new Promise((r) => (server ? server.once("exit", r) : r()));
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+test("without a token the page says where to sign in", async () => {
+  const page = await newPage();
+  await page.goto(`${base}/`);
+  const heading = page.getByRole("heading", { name: "Connectez-vous depuis votre ENT" });
+  await heading.waitFor({ timeout: WAIT });
+  assert.equal(await page.locator("#app").isVisible(), false);
+  await shot(page, "01-sans-jeton");
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test("an expired token says the session is over", async () => {
+  const token = mint("eleve.expire", null, { ttl: 1 });
+  await new Promise((r) => setTimeout(r, 2100));
+  const page = await newPage();
+  await page.goto(`${base}/#token=${token}`);
+  await page.getByText("Votre session a expiré").waitFor({ timeout: WAIT });
+  assert.equal(await page.locator("#app").isVisible(), false);
+  await page.context().close();
+});
+
+test("the address serve prints opens the page as the demonstration user", async () => {
+  const printed = serverLog.match(/http:\/\/\S+#token=\S+/);
+  assert.ok(printed, `serve printed no page address:\n${serverLog}`);
+  const page = await newPage();
+  await page.goto(printed[0]);
+  await page.getByText("Connecté en tant que Camille Démo").waitFor({ timeout: WAIT });
+  assert.ok(!page.url().includes("token="), `the token stays in the address bar: ${page.url()}`);
+  await page.context().close();
+});
+
+test("export through the page, download, then import as another user", async () => {
+  const alice = mint("alice", "Alice Martin");
+  const bob = mint("bob", "Bob Durand");
+  const folder = await api(alice, "POST", "folders", JSON.stringify({ name: "Cours d'été" }));
+  assert.ok(folder.id);
+  const files = {
+    "résumé.txt": Buffer.from("Résumé de l'année : très bien.\n"),
+    "photo.png": content(180_000, 1),
+    "notes.json": Buffer.from('{"note": 17}'),
+  };
+  await upload(alice, "résumé.txt", files["résumé.txt"]);
+  await upload(alice, "photo.png", files["photo.png"], folder.id);
+  await upload(alice, "notes.json", files["notes.json"], folder.id);
+
+  // Exporter: the apps, the estimate, the button.
+  const page = await newPage();
+  await page.goto(`${base}/#token=${alice}`);
+  await page.getByText("Connecté en tant que Alice Martin").waitFor({ timeout: WAIT });
+  const workspace = page.getByRole("checkbox", { name: /Documents/ });
+  assert.ok(await workspace.isChecked());
+  const estimate = await api(alice, "GET", "exports/estimate?apps=workspace");
+  assert.ok(estimate.files >= 3, JSON.stringify(estimate));
+  await page.locator("#estimate", { hasText: `Environ ${estimate.files} fichier(s)` }).waitFor({ timeout: WAIT });
+  await page.getByLabel("Nom de l'export (facultatif)").fill("Mon année");
+  await shot(page, "02-exporter");
+  await page.getByRole("button", { name: "Télécharger mes données" }).click();
+
+  // The progress, then ready.
+  await page.locator("#export-current").waitFor({ state: "visible", timeout: WAIT });
+  await page.getByText("Vous pouvez quitter cette page").first().waitFor({ timeout: WAIT });
+  await shot(page, "03-export-en-cours");
+  const readyLine = page.locator("#export-current-done .success");
+  await readyLine.waitFor({ timeout: WAIT });
+  assert.match(await readyLine.textContent(), /« Mon année » est prête/);
+  const bar = page.locator("#export-progress");
+  assert.equal(await bar.evaluate((b) => b.value === b.max), true, "the bar ends full");
+  const row = page.locator("#export-list-body tr", { hasText: "Mon année" });
+  await row.locator("text=Prête").waitFor({ timeout: WAIT });
+  await shot(page, "04-export-prete");
+
+  // The download is the archive: every document byte-identical.
+  const [download] = await Promise.all([
+    page.waitForEvent("download", { timeout: WAIT }),
+    page.locator("#export-current-done").getByRole("button", { name: "Télécharger" }).click(),
+  ]);
+  const zipPath = path.join(dataDir, "downloaded.zip");
+  await download.saveAs(zipPath);
+  assert.match(download.suggestedFilename(), /Mon année\.zip$/);
+  const inZip = zipContents(zipPath);
+  const expected = {
+    "Documents/Mes documents/résumé.txt": sha(files["résumé.txt"]),
+    "Documents/Mes documents/Cours d'été/photo.png": sha(files["photo.png"]),
+    "Documents/Mes documents/Cours d'été/notes.json": sha(files["notes.json"]),
+  };
+  for (const [name, hash] of Object.entries(expected)) assert.equal(inZip[name], hash, `${name} in ${Object.keys(inZip)}`);
+
+  // The preview lists the archive as a tree.
+  await row.getByRole("button", { name: /Aperçu/ }).click();
+  const dialog = page.getByRole("dialog");
+  // Folders two levels down start closed: open one.
+  await dialog.locator("summary", { hasText: "Cours d'été" }).click();
+  await dialog.getByText("photo.png").waitFor({ timeout: WAIT });
+  assert.ok(await dialog.getByText("résumé.txt").isVisible());
+  await shot(page, "05-apercu");
+  await page.keyboard.press("Escape");
+  await dialog.waitFor({ state: "hidden" });
+
+  // The bell: the ready archive, with its link.
+  const bell = page.locator("#bell-button");
+  await page.locator("#bell-count", { hasText: "1" }).waitFor({ timeout: WAIT });
+  await bell.click();
+  const entry = page.locator("#bell-list li[data-kind=export_ready]");
+  await entry.waitFor({ timeout: WAIT });
+  assert.match(await entry.textContent(), /Votre export « Mon année » est prêt/);
+  await shot(page, "06-notifications");
+  const [again] = await Promise.all([
+    page.waitForEvent("download", { timeout: WAIT }),
+    entry.getByRole("button", { name: "Télécharger" }).click(),
+  ]);
+  assert.match(again.suggestedFilename(), /Mon année\.zip$/);
+  await page.locator("#bell-count").waitFor({ state: "hidden", timeout: WAIT });
+  assert.deepEqual(page.problems, []);
+
+  // Bob imports the zip: dropped on the drop zone.
+  const bobPage = await newPage();
+  await bobPage.goto(`${base}/#token=${bob}`);
+  await bobPage.getByRole("tab", { name: "Importer" }).click();
+  await bobPage.getByText("Déposez ici une archive .zip").waitFor({ timeout: WAIT });
+  await shot(bobPage, "07-importer");
+  const zipBase64 = readFileSync(zipPath).toString("base64");
+  const dataTransfer = await bobPage.evaluateHandle((b64) => {
+    const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+    const dt = new DataTransfer();
+    dt.items.add(new File([bytes], "Mon année.zip", { type: "application/zip" }));
+    return dt;
+  }, zipBase64);
+  await bobPage.dispatchEvent("#dropzone", "drop", { dataTransfer });
+
+  // The analysis: the workspace is importable and ticked.
+  const appRow = bobPage.locator("#import-apps tr[data-app=workspace]");
+  await appRow.waitFor({ timeout: WAIT });
+  assert.equal(await appRow.getAttribute("data-verdict"), "importable");
+  assert.match(await appRow.textContent(), /Peut être importée/);
+  assert.match(await bobPage.locator("#import-summary").textContent(), /Alice Martin/);
+  assert.match(await bobPage.locator("#import-warnings").textContent(), /signée/);
+  const tick = appRow.getByRole("checkbox");
+  assert.ok(await tick.isChecked());
+  await shot(bobPage, "08-analyse");
+  await bobPage.getByRole("button", { name: "Importer", exact: true }).click();
+
+  // The report, as numbers on the page.
+  const report = bobPage.locator("#import-report .report[data-app=workspace]");
+  await report.waitFor({ timeout: WAIT });
+  const count = async (name) => (await report.locator(`[data-count=${name}]`).textContent()).trim();
+  // The numbers are the API's report: files and the folders made for them.
+  const imports = await api(bob, "GET", "imports");
+  const byApi = imports.items[0].report.apps.workspace;
+  assert.ok(byApi.imported >= 3 && byApi.failed === 0, JSON.stringify(byApi));
+  assert.equal(await count("imported"), String(byApi.imported));
+  assert.equal(await count("renamed"), "0");
+  assert.equal(await count("errors"), "0");
+  assert.match(await report.textContent(), /Dans le dossier « Import du /);
+  await shot(bobPage, "09-rapport");
+  // Bob's documents now: Alice's, byte for byte, under the import's folder.
+  const folderName = (await report.textContent()).match(/« (Import du [^»]+) »/)[1];
+  const got = await tree(bob);
+  const want = Object.fromEntries(
+    Object.entries(expected).map(([p, h]) => [p.replace(/^Documents\//, `${folderName}/`), h]),
+  );
+  assert.deepEqual(got, want);
+
+  // The import's notification leads back to its report.
+  await bobPage.reload();
+  await bobPage.locator("#bell-button").click();
+  const done = bobPage.locator("#bell-list li[data-kind=import_done]");
+  await done.waitFor({ timeout: WAIT });
+  await done.getByRole("button", { name: "Voir le rapport" }).click();
+  await report.waitFor({ timeout: WAIT });
+  assert.equal(await count("imported"), String(byApi.imported));
+
+  // A file that is not a zip: the API's refusal, readable.
+  await bobPage.getByRole("button", { name: "Importer une autre archive" }).click();
+  await bobPage.locator("#import-file").setInputFiles({ name: "devoir.txt", mimeType: "text/plain", buffer: Buffer.from("pas une archive") });
+  const error = bobPage.locator("#import-error");
+  await error.waitFor({ state: "visible", timeout: WAIT });
+  assert.match(await error.textContent(), /n'est pas une archive \.zip/);
+  await shot(bobPage, "10-erreur");
+  assert.deepEqual(bobPage.problems, []);
+  await bobPage.context().close();
+
+  // Alice deletes her export.
+  page.once("dialog", (d) => d.accept());
+  await row.getByRole("button", { name: /Supprimer/ }).click();
+  await row.waitFor({ state: "detached", timeout: WAIT });
+  await page.context().close();
+});
+
+test("keyboard, labels and contrast", async () => {
+  const token = mint("clavier", "Claude Clavier");
+  const page = await newPage();
+  await page.goto(`${base}/#token=${token}`);
+  const exportTab = page.getByRole("tab", { name: "Exporter" });
+  await exportTab.waitFor({ timeout: WAIT });
+  await exportTab.focus();
+  await page.keyboard.press("ArrowRight");
+  assert.equal(await page.getByRole("tab", { name: "Importer" }).getAttribute("aria-selected"), "true");
+  assert.equal(await page.evaluate(() => document.activeElement.id), "tab-import");
+  assert.ok(await page.locator("#panel-import").isVisible());
+  await page.keyboard.press("Home");
+  assert.ok(await page.locator("#panel-export").isVisible());
+
+  // Tab order reaches the button, which Enter presses.
+  await page.locator("#export-apps input").first().waitFor({ timeout: WAIT });
+  let found = false;
+  for (let i = 0; i < 30 && !found; i += 1) {
+    await page.keyboard.press("Tab");
+    found = await page.evaluate(() => document.activeElement?.id === "export-submit");
+  }
+  assert.ok(found, "the export button is reachable with Tab");
+
+  // Every control of both tabs has a name.
+  const unnamed = await page.evaluate(() =>
+    [...document.querySelectorAll("input, select, button")]
+      .filter((c) => c.type !== "file")
+      .filter((c) => !(c.labels?.length || c.getAttribute("aria-label") || c.textContent.trim()))
+      .map((c) => c.id || c.outerHTML.slice(0, 80)),
+  );
+  assert.deepEqual(unnamed, []);
+
+  // Text against its background, WCAG AA (4.5:1) for what the page shows.
+  const low = await page.evaluate(() => {
+    const rgb = (s) => s.match(/[\d.]+/g).slice(0, 4).map(Number);
+    const lum = ([r, g, b]) => {
+      const c = [r, g, b].map((v) => {
+        const x = v / 255;
+        return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4;
+      });
+      return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2];
+    };
+    const background = (node) => {
+      for (let n = node; n; n = n.parentElement) {
+        const c = rgb(getComputedStyle(n).backgroundColor);
+        if (c.length < 4 || c[3] > 0) return c;
+      }
+      return [255, 255, 255];
+    };
+    const out = [];
+    for (const node of document.querySelectorAll("h1, h2, p, label, legend, button, th, td, span, li")) {
+      if (!node.checkVisibility() || !node.textContent.trim()) continue;
+      const fg = lum(rgb(getComputedStyle(node).color));
+      const bg = lum(background(node));
+      const ratio = (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
+      if (ratio < 4.5) out.push(`${node.tagName}.${node.className}: ${ratio.toFixed(2)}`);
+    }
+    return out;
+  });
+  assert.deepEqual(low, []);
+  await page.context().close();
+});
+
+test("in English for an English browser, and on a phone-sized screen", async () => {
+  const token = mint("phone", "Pat Phone");
+  const english = await newPage("en-GB");
+  await english.goto(`${base}/#token=${token}`);
+  await english.getByRole("tab", { name: "Import" }).waitFor({ timeout: WAIT });
+  assert.ok(await english.getByRole("button", { name: "Download my data" }).isVisible());
+  assert.equal(await english.evaluate(() => document.documentElement.lang), "en");
+  await shot(english, "11-english");
+  await english.context().close();
+
+  const phone = await newPage("fr-FR", { width: 390, height: 844 });
+  await phone.goto(`${base}/#token=${token}`);
+  await phone.getByRole("button", { name: "Télécharger mes données" }).waitFor({ timeout: WAIT });
+  const overflow = async () => phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok((await overflow()) <= 0, "nothing wider than the screen");
+  await shot(phone, "12-telephone-exporter");
+  await phone.getByRole("tab", { name: "Importer" }).click();
+  await phone.getByRole("button", { name: "Parcourir…" }).waitFor({ timeout: WAIT });
+  assert.ok((await overflow()) <= 0, "nothing wider than the screen");
+  await shot(phone, "13-telephone-importer");
+  assert.deepEqual(phone.problems, []);
+  await phone.context().close();
+});
+
+process.on("exit", () => {
+  if (process.exitCode) writeFileSync(path.join(SHOTS, "serve.log"), serverLog);
+});
