@@ -142,11 +142,13 @@ before(async () => {
   base = `http://127.0.0.1:${await freePort()}`;
   server = spawn(BIN, ["serve", "--data-dir", dataDir, "--bind", new URL(base).host], {
     env: serverEnv(),
-    stdio: ["ignore", "ignore", "pipe"],
+    stdio: ["ignore", "pipe", "pipe"],
   });
-  server.stderr.on("data", (chunk) => {
-    serverLog += chunk;
-  });
+  for (const stream of [server.stdout, server.stderr]) {
+    stream.on("data", (chunk) => {
+      serverLog += chunk;
+    });
+  }
   const deadline = Date.now() + WAIT;
   for (;;) {
     try {

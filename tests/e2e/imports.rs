@@ -207,20 +207,8 @@ async fn an_export_imported_into_another_account_comes_back_byte_for_byte() {
     let second = done["report"]["apps"]["workspace"]["folder"].as_str().expect("folder");
     // Named after the import's minute: within the same minute the name is taken and gets a
     // suffix; past a minute boundary it is a new name of its own.
-    let created_again = json_ok(
-        app.get(&format!("/api/v1/imports/{again_id}"), "bob").send().await.expect("again"),
-        200,
-    )
-    .await;
-    let same_minute = created_again["created_at"].as_str().expect("created_at").get(..16)
-        == json_ok(
-            app.get(&format!("/api/v1/imports/{id}"), "bob").send().await.expect("first"),
-            200,
-        )
-        .await["created_at"]
-            .as_str()
-            .expect("created_at")
-            .get(..16);
+    let same_minute =
+        created_minute(&app, "bob", &again_id).await == created_minute(&app, "bob", &id).await;
     if same_minute {
         assert_eq!(second, format!("{folder_name} (2)"));
     } else {
@@ -557,4 +545,12 @@ async fn archives_past_the_limits_are_refused() {
     let docs = json_ok(app.get("/api/v1/documents", "bob").send().await.expect("list"), 200).await;
     assert_eq!(docs["total"], 0, "{docs}");
     app.stop().await;
+}
+
+/// The minute an import was created in, as its resource gives it (`YYYY-MM-DDTHH:MM`).
+async fn created_minute(app: &TestApp, user: &str, id: &str) -> String {
+    let import =
+        json_ok(app.get(&format!("/api/v1/imports/{id}"), user).send().await.expect("import"), 200)
+            .await;
+    import["created_at"].as_str().expect("created_at").chars().take(16).collect()
 }

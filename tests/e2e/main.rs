@@ -16,6 +16,7 @@ mod metrics;
 mod spec;
 mod storage;
 mod tables;
+mod web_page;
 
 use mesdonnees_tests::TestApp;
 use mesdonnees_tests::reqwest::Response;

@@ -100,7 +100,7 @@ mod tests {
         sources.extend(
             FILES
                 .iter()
-                .filter(|a| a.name.ends_with(".js"))
+                .filter(|a| a.content_type.starts_with("text/javascript"))
                 .map(|a| std::str::from_utf8(a.body).expect("utf-8")),
         );
         for source in sources {

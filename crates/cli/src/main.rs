@@ -194,13 +194,14 @@ fn page_url(config: &Config, bind: SocketAddr, token: &str) -> String {
 }
 
 /// On the development key only: a token for a demonstration user holding every app's create
-/// right, printed (never logged) as a ready-to-open address of the page.
+/// right, printed (on stdout, never in the logs) as a ready-to-open address of the page.
 fn print_demo_page(ctx: &Context, addr: SocketAddr) {
     const DEMO_TTL_SECS: u64 = 12 * 3600;
     let rights: Vec<String> = ctx.apps().into_iter().map(|app| app.create_right).collect();
     let ttl = DEMO_TTL_SECS.min(ctx.config.limits.max_token_ttl_secs);
     match ctx.keys.mint("demo", Some("Camille Démo"), &rights, ttl) {
-        Ok(token) => eprintln!(
+        // On stdout: the logs are on stderr, and a token must never be in them.
+        Ok(token) => println!(
             "\n  « Mes données », as the demonstration user `demo` (token valid {}h):\n  {}\n",
             ttl / 3600,
             page_url(&ctx.config, addr, &token)

@@ -96,6 +96,67 @@ fn production_refuses_to_start_without_a_key() {
     assert!(stderr.contains("no signing key configured"), "{stderr}");
 }
 
+#[tokio::test]
+async fn serve_and_token_print_the_page_address_with_a_token_it_accepts() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    let port = free_port();
+    let mut cmd = command();
+    cmd.args(["serve", "--bind", &format!("127.0.0.1:{port}"), "--data-dir"]).arg(&data);
+    let mut server =
+        support::Server(cmd.stdout(Stdio::piped()).stderr(Stdio::null()).spawn().expect("serve"));
+    let stdout = server.0.stdout.take().expect("stdout");
+    // The address is on stdout, apart from the logs on stderr.
+    let line = tokio::task::spawn_blocking(move || {
+        use std::io::BufRead;
+        std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+            .find(|l| l.contains("#token="))
+    })
+    .await
+    .expect("reader")
+    .expect("serve printed the page address");
+    let url = line.trim();
+    assert!(url.starts_with(&format!("http://127.0.0.1:{port}/#token=")), "{url}");
+    let demo = url.split("#token=").nth(1).expect("token");
+
+    // The page itself, and the demonstration user's token, which may create in every app.
+    let client = reqwest::Client::new();
+    let page = client.get(format!("http://127.0.0.1:{port}/")).send().await.expect("page");
+    assert_eq!(page.status(), 200);
+    let apps: serde_json::Value = client
+        .get(format!("http://127.0.0.1:{port}/api/v1/apps"))
+        .bearer_auth(demo)
+        .send()
+        .await
+        .expect("apps")
+        .json()
+        .await
+        .expect("json");
+    let apps = apps.as_array().expect("array");
+    assert!(!apps.is_empty() && apps.iter().all(|a| a["can_create"] == true), "{apps:?}");
+
+    // `token`: the token alone on stdout, for scripts; the address on stderr, for people.
+    let output = command()
+        .env("MESDONNEES__HTTP__BIND", format!("127.0.0.1:{port}"))
+        .args(["token", "--user", "alice", "--data-dir"])
+        .arg(&data)
+        .output()
+        .expect("run");
+    assert!(output.status.success());
+    let token = String::from_utf8(output.stdout).expect("utf-8");
+    assert_eq!(token.lines().count(), 1, "{token}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(&format!("http://127.0.0.1:{port}/#token={}", token.trim())),
+        "{stderr}"
+    );
+    server.sigterm();
+    let status = server.exited(Duration::from_secs(30)).await;
+    assert!(status.success(), "{status}");
+}
+
 #[test]
 fn token_refuses_bad_input() {
     let dir = tempfile::tempdir().expect("tempdir");
