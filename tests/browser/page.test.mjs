@@ -22,11 +22,11 @@ const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
 const SHOTS = process.env.SCREENSHOT_DIR ?? path.join(targetDir, "screenshots");
 const WAIT = 30_000;
 
-let dataDir;
-let server;
-let serverLog = "";
-let base;
+const CAHIER_BIN = process.env.CAHIER_BIN ?? path.join(targetDir, "debug", "mesdonnees-cahier");
+
 let browser;
+/** The instance on embedded defaults (development key), which most tests use. */
+let main;
 
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -39,27 +39,87 @@ function freePort() {
   });
 }
 
-/** `mesdonnees token`: the token on stdout, the page's address on stderr. */
-function mint(user, name, { ttl = 3600, rights = ["workspace.create"] } = {}) {
-  const args = ["token", "--data-dir", dataDir, "--user", user, "--ttl", String(ttl)];
-  if (name) args.push("--name", name);
-  for (const right of rights) args.push("--right", right);
-  const out = execFileSync(BIN, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], env: serverEnv() });
-  return out.trim();
+async function waitFor(what, check, log) {
+  const deadline = Date.now() + WAIT;
+  for (;;) {
+    try {
+      if (await check()) return;
+    } catch {
+      // Not answering yet.
+    }
+    assert.ok(Date.now() < deadline, `${what} did not start:\n${log()}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }
 
-function serverEnv() {
-  return {
-    ...process.env,
-    MESDONNEES__HTTP__BIND: base ? new URL(base).host : "127.0.0.1:0",
-    // No leeway: a token made to expire in a second is expired two seconds later.
-    MESDONNEES__AUTH__LEEWAY_SECS: "0",
-    RUST_LOG: "warn",
-  };
+/** A real `mesdonnees serve` on a free port, its data in a folder of its own. */
+class Instance {
+  static async start({ config } = {}) {
+    const self = new Instance();
+    self.dir = mkdtempSync(path.join(tmpdir(), "mesdonnees-page-"));
+    self.base = `http://127.0.0.1:${await freePort()}`;
+    self.args = ["--data-dir", self.dir];
+    if (config) {
+      const file = path.join(self.dir, "mesdonnees.toml");
+      writeFileSync(file, config);
+      self.args.push("--config", file);
+    }
+    self.log = "";
+    self.children = [];
+    const server = self.spawn(BIN, ["serve", ...self.args, "--bind", new URL(self.base).host]);
+    await waitFor("the service", async () => (await fetch(`${self.base}/readyz`)).ok, () => self.log);
+    self.server = server;
+    return self;
+  }
+
+  spawn(bin, args) {
+    const child = spawn(bin, args, { env: this.env(), stdio: ["ignore", "pipe", "pipe"] });
+    for (const stream of [child.stdout, child.stderr]) {
+      stream.on("data", (chunk) => {
+        this.log += chunk;
+      });
+    }
+    this.children.push(child);
+    return child;
+  }
+
+  env() {
+    return {
+      ...process.env,
+      MESDONNEES__HTTP__BIND: new URL(this.base).host,
+      // No leeway: a token made to expire in a second is expired two seconds later.
+      MESDONNEES__AUTH__LEEWAY_SECS: "0",
+      RUST_LOG: "warn",
+    };
+  }
+
+  /** `mesdonnees token`: the token on stdout, the page's address on stderr. */
+  mint(user, name, { ttl = 3600, rights = ["workspace.create"] } = {}) {
+    const args = ["token", ...this.args, "--user", user, "--ttl", String(ttl)];
+    if (name) args.push("--name", name);
+    for (const right of rights) args.push("--right", right);
+    return execFileSync(BIN, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], env: this.env() }).trim();
+  }
+
+  async api(token, method, route, body) {
+    return call(`${this.base}/api/v1/${route}`, token, method, body);
+  }
+
+  async stop() {
+    for (const child of this.children.reverse()) {
+      if (child.exitCode === null) {
+        const exited = new Promise((r) => child.once("exit", r));
+        child.kill("SIGTERM");
+        await exited;
+      }
+    }
+    if (process.exitCode) writeFileSync(path.join(SHOTS, `serve-${path.basename(this.dir)}.log`), this.log);
+    rmSync(this.dir, { recursive: true, force: true });
+  }
 }
 
-async function api(token, method, route, body) {
-  const res = await fetch(`${base}/api/v1/${route}`, {
+async function call(url, token, method, body) {
+  const res = await fetch(url, {
     method,
     headers: {
       Authorization: `Bearer ${token}`,
@@ -68,24 +128,24 @@ async function api(token, method, route, body) {
     body,
   });
   const text = await res.text();
-  assert.ok(res.ok, `${method} ${route}: ${res.status} ${text}`);
+  assert.ok(res.ok, `${method} ${url}: ${res.status} ${text}`);
   return text ? JSON.parse(text) : null;
 }
 
-async function upload(token, name, bytes, folderId) {
+async function upload(instance, token, name, bytes, folderId) {
   const form = new FormData();
   form.append("file", new Blob([bytes]), name);
   if (folderId) form.append("folder_id", folderId);
-  return api(token, "POST", "documents", form);
+  return instance.api(token, "POST", "documents", form);
 }
 
 /** Every file of a user's documents, by path, with its SHA-256. */
-async function tree(token, folderId = null, prefix = "") {
+async function tree(instance, token, folderId = null, prefix = "") {
   const out = {};
   const query = folderId ? `folder_id=${folderId}&` : "";
-  const page = await api(token, "GET", `documents?${query}per_page=200`);
+  const page = await instance.api(token, "GET", `documents?${query}per_page=200`);
   for (const doc of page.items) {
-    if (doc.kind === "folder") Object.assign(out, await tree(token, doc.id, `${prefix}${doc.name}/`));
+    if (doc.kind === "folder") Object.assign(out, await tree(instance, token, doc.id, `${prefix}${doc.name}/`));
     else out[`${prefix}${doc.name}`] = doc.sha256;
   }
   return out;
@@ -138,27 +198,7 @@ async function newPage(locale = "fr-FR", viewport = { width: 1280, height: 900 }
 
 before(async () => {
   mkdirSync(SHOTS, { recursive: true });
-  dataDir = mkdtempSync(path.join(tmpdir(), "mesdonnees-page-"));
-  base = `http://127.0.0.1:${await freePort()}`;
-  server = spawn(BIN, ["serve", "--data-dir", dataDir, "--bind", new URL(base).host], {
-    env: serverEnv(),
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  for (const stream of [server.stdout, server.stderr]) {
-    stream.on("data", (chunk) => {
-      serverLog += chunk;
-    });
-  }
-  const deadline = Date.now() + WAIT;
-  for (;;) {
-    try {
-      if ((await fetch(`${base}/readyz`)).ok) break;
-    } catch {
-      // Not listening yet.
-    }
-    assert.ok(Date.now() < deadline, `the service did not start:\n${serverLog}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  main = await Instance.start();
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: [
@@ -175,14 +215,12 @@ before(async () => {
 
 after(async () => {
   await browser?.close();
-  server?.kill("SIGTERM");
-  await new Promise((r) => (server ? server.once("exit", r) : r()));
-  rmSync(dataDir, { recursive: true, force: true });
+  await main?.stop();
 });
 
 test("without a token the page says where to sign in", async () => {
   const page = await newPage();
-  await page.goto(`${base}/`);
+  await page.goto(`${main.base}/`);
   const heading = page.getByRole("heading", { name: "Connectez-vous depuis votre ENT" });
   await heading.waitFor({ timeout: WAIT });
   assert.equal(await page.locator("#app").isVisible(), false);
@@ -192,18 +230,18 @@ test("without a token the page says where to sign in", async () => {
 });
 
 test("an expired token says the session is over", async () => {
-  const token = mint("eleve.expire", null, { ttl: 1 });
+  const token = main.mint("eleve.expire", null, { ttl: 1 });
   await new Promise((r) => setTimeout(r, 2100));
   const page = await newPage();
-  await page.goto(`${base}/#token=${token}`);
+  await page.goto(`${main.base}/#token=${token}`);
   await page.getByText("Votre session a expiré").waitFor({ timeout: WAIT });
   assert.equal(await page.locator("#app").isVisible(), false);
   await page.context().close();
 });
 
 test("the address serve prints opens the page as the demonstration user", async () => {
-  const printed = serverLog.match(/http:\/\/\S+#token=\S+/);
-  assert.ok(printed, `serve printed no page address:\n${serverLog}`);
+  const printed = main.log.match(/http:\/\/\S+#token=\S+/);
+  assert.ok(printed, `serve printed no page address:\n${main.log}`);
   const page = await newPage();
   await page.goto(printed[0]);
   await page.getByText("Connecté en tant que Camille Démo").waitFor({ timeout: WAIT });
@@ -212,31 +250,31 @@ test("the address serve prints opens the page as the demonstration user", async 
 });
 
 test("export through the page, download, then import as another user", async () => {
-  const alice = mint("alice", "Alice Martin");
-  const bob = mint("bob", "Bob Durand");
-  const folder = await api(alice, "POST", "folders", JSON.stringify({ name: "Cours d'été" }));
+  const alice = main.mint("alice", "Alice Martin");
+  const bob = main.mint("bob", "Bob Durand");
+  const folder = await main.api(alice, "POST", "folders", JSON.stringify({ name: "Cours d'été" }));
   assert.ok(folder.id);
   const files = {
     "résumé.txt": Buffer.from("Résumé de l'année : très bien.\n"),
     "photo.png": content(180_000, 1),
     "notes.json": Buffer.from('{"note": 17}'),
   };
-  await upload(alice, "résumé.txt", files["résumé.txt"]);
-  await upload(alice, "photo.png", files["photo.png"], folder.id);
-  await upload(alice, "notes.json", files["notes.json"], folder.id);
+  await upload(main, alice, "résumé.txt", files["résumé.txt"]);
+  await upload(main, alice, "photo.png", files["photo.png"], folder.id);
+  await upload(main, alice, "notes.json", files["notes.json"], folder.id);
 
   // Exporter: the apps, the estimate, the button.
   const page = await newPage();
-  await page.goto(`${base}/#token=${alice}`);
+  await page.goto(`${main.base}/#token=${alice}`);
   await page.getByText("Connecté en tant que Alice Martin").waitFor({ timeout: WAIT });
   const workspace = page.getByRole("checkbox", { name: /Documents/ });
   assert.ok(await workspace.isChecked());
-  const estimate = await api(alice, "GET", "exports/estimate?apps=workspace");
+  const estimate = await main.api(alice, "GET", "exports/estimate?apps=workspace");
   assert.ok(estimate.files >= 3, JSON.stringify(estimate));
   await page.locator("#estimate", { hasText: `Environ ${estimate.files} fichier(s)` }).waitFor({ timeout: WAIT });
   await page.getByLabel("Nom de l'export (facultatif)").fill("Mon année");
   await shot(page, "02-exporter");
-  await page.getByRole("button", { name: "Télécharger mes données" }).click();
+  await page.getByRole("button", { name: "Télécharger mes données", exact: true }).click();
 
   // The progress, then ready.
   await page.locator("#export-current").waitFor({ state: "visible", timeout: WAIT });
@@ -256,7 +294,7 @@ test("export through the page, download, then import as another user", async () 
     page.waitForEvent("download", { timeout: WAIT }),
     page.locator("#export-current-done").getByRole("button", { name: "Télécharger" }).click(),
   ]);
-  const zipPath = path.join(dataDir, "downloaded.zip");
+  const zipPath = path.join(main.dir, "downloaded.zip");
   await download.saveAs(zipPath);
   assert.match(download.suggestedFilename(), /Mon année\.zip$/);
   const inZip = zipContents(zipPath);
@@ -296,7 +334,7 @@ test("export through the page, download, then import as another user", async () 
 
   // Bob imports the zip: dropped on the drop zone.
   const bobPage = await newPage();
-  await bobPage.goto(`${base}/#token=${bob}`);
+  await bobPage.goto(`${main.base}/#token=${bob}`);
   await bobPage.getByRole("tab", { name: "Importer" }).click();
   await bobPage.getByText("Déposez ici une archive .zip").waitFor({ timeout: WAIT });
   await shot(bobPage, "07-importer");
@@ -326,7 +364,7 @@ test("export through the page, download, then import as another user", async () 
   await report.waitFor({ timeout: WAIT });
   const count = async (name) => (await report.locator(`[data-count=${name}]`).textContent()).trim();
   // The numbers are the API's report: files and the folders made for them.
-  const imports = await api(bob, "GET", "imports");
+  const imports = await main.api(bob, "GET", "imports");
   const byApi = imports.items[0].report.apps.workspace;
   assert.ok(byApi.imported >= 3 && byApi.failed === 0, JSON.stringify(byApi));
   assert.equal(await count("imported"), String(byApi.imported));
@@ -336,7 +374,7 @@ test("export through the page, download, then import as another user", async () 
   await shot(bobPage, "09-rapport");
   // Bob's documents now: Alice's, byte for byte, under the import's folder.
   const folderName = (await report.textContent()).match(/« (Import du [^»]+) »/)[1];
-  const got = await tree(bob);
+  const got = await tree(main, bob);
   const want = Object.fromEntries(
     Object.entries(expected).map(([p, h]) => [p.replace(/^Documents\//, `${folderName}/`), h]),
   );
@@ -369,9 +407,9 @@ test("export through the page, download, then import as another user", async () 
 });
 
 test("keyboard, labels and contrast", async () => {
-  const token = mint("clavier", "Claude Clavier");
+  const token = main.mint("clavier", "Claude Clavier");
   const page = await newPage();
-  await page.goto(`${base}/#token=${token}`);
+  await page.goto(`${main.base}/#token=${token}`);
   const exportTab = page.getByRole("tab", { name: "Exporter" });
   await exportTab.waitFor({ timeout: WAIT });
   await exportTab.focus();
@@ -432,9 +470,9 @@ test("keyboard, labels and contrast", async () => {
 });
 
 test("in English for an English browser, and on a phone-sized screen", async () => {
-  const token = mint("phone", "Pat Phone");
+  const token = main.mint("phone", "Pat Phone");
   const english = await newPage("en-GB");
-  await english.goto(`${base}/#token=${token}`);
+  await english.goto(`${main.base}/#token=${token}`);
   await english.getByRole("tab", { name: "Import" }).waitFor({ timeout: WAIT });
   assert.ok(await english.getByRole("button", { name: "Download my data" }).isVisible());
   assert.equal(await english.evaluate(() => document.documentElement.lang), "en");
@@ -442,8 +480,8 @@ test("in English for an English browser, and on a phone-sized screen", async () 
   await english.context().close();
 
   const phone = await newPage("fr-FR", { width: 390, height: 844 });
-  await phone.goto(`${base}/#token=${token}`);
-  await phone.getByRole("button", { name: "Télécharger mes données" }).waitFor({ timeout: WAIT });
+  await phone.goto(`${main.base}/#token=${token}`);
+  await phone.getByRole("button", { name: "Télécharger mes données", exact: true }).waitFor({ timeout: WAIT });
   const overflow = async () => phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok((await overflow()) <= 0, "nothing wider than the screen");
   await shot(phone, "12-telephone-exporter");
@@ -455,6 +493,140 @@ test("in English for an English browser, and on a phone-sized screen", async () 
   await phone.context().close();
 });
 
-process.on("exit", () => {
-  if (process.exitCode) writeFileSync(path.join(SHOTS, "serve.log"), serverLog);
+test("a connected app beside the documents, its progress live, and a table export", async () => {
+  const userSecret = "browser-test-user-token-secret-0123456789";
+  const serviceSecret = "browser-test-service-secret-0123456789ab";
+  const cahierPort = await freePort();
+  const site = await Instance.start({
+    config: `
+[auth]
+hs256_secret = "${userSecret}"
+
+[[apps]]
+id = "cahier"
+display_name = "Cahier de textes"
+display_names = { en = "Homework book" }
+version = "1.0"
+create_right = "cahier.create"
+base_url = "http://127.0.0.1:${cahierPort}/connector"
+token_secret = "${serviceSecret}"
+object_prefix = "cahier/"
+table_fields = [{ field = "subject", label = "Matière" }]
+`,
+  });
+  try {
+    // The reference app, slowed down so that the export is seen under way.
+    const cahier = `http://127.0.0.1:${cahierPort}`;
+    site.spawn(CAHIER_BIN, [
+      "--bind", `127.0.0.1:${cahierPort}`,
+      "--database", path.join(site.dir, "cahier", "cahier.db"),
+      "--storage-url", `file://${path.join(site.dir, "objects")}`,
+      "--service-secret", serviceSecret,
+      "--user-token-secret", userSecret,
+      "--export-pace-ms", "700",
+    ]);
+    await waitFor("the cahier", async () => (await fetch(`${cahier}/healthz`)).ok, () => site.log);
+    const rights = ["workspace.create", "cahier.create"];
+    const alice = site.mint("alice", "Alice Martin", { rights });
+    const bob = site.mint("bob", "Bob Durand", { rights });
+    await upload(site, alice, "cours.txt", Buffer.from("Cours de français\n"));
+    const entries = [];
+    for (const [title, subject] of [["Rédaction", "Français"], ["Exercices 3 à 7", "Mathématiques"]]) {
+      const body = JSON.stringify({ title, subject, due_date: "2026-12-15", content_html: `<p>${title}</p>` });
+      entries.push(await call(`${cahier}/api/entries`, alice, "POST", body));
+    }
+    const form = new FormData();
+    const attachment = content(40_000, 7);
+    form.append("file", new Blob([attachment]), "énoncé.pdf");
+    await call(`${cahier}/api/entries/${entries[1].id}/attachments`, alice, "POST", form);
+
+    // Both apps offered, each with its version and rights.
+    const page = await newPage();
+    await page.goto(`${site.base}/#token=${alice}`);
+    const cahierBox = page.getByRole("checkbox", { name: /Cahier de textes/ });
+    await cahierBox.waitFor({ timeout: WAIT });
+    assert.ok(await cahierBox.isChecked());
+    assert.match(await page.locator("label[for=export-app-cahier]").textContent(), /version 1\.0 · vous pouvez y créer du contenu/);
+    await page.locator("#estimate", { hasText: "Sans compter : Cahier de textes" }).waitFor({ timeout: WAIT });
+    await page.getByRole("button", { name: "Télécharger mes données", exact: true }).click();
+
+    // Seen while it builds: the progress line, and not yet the end.
+    const doneBox = page.locator("#export-current-done");
+    let seenRunning = false;
+    const deadline = Date.now() + WAIT;
+    while (!(await doneBox.locator(".success").count()) && Date.now() < deadline) {
+      const text = await page.locator("#export-progress-text").textContent();
+      if (/fichier\(s\) sur/.test(text) && !(await doneBox.textContent()).trim()) {
+        if (!seenRunning) await shot(page, "03b-export-en-cours-avec-une-appli");
+        seenRunning = true;
+      }
+      await page.waitForTimeout(100);
+    }
+    assert.ok(seenRunning, "the progress was shown while the archive was being built");
+    assert.match(await doneBox.locator(".success").textContent(), /est prête/);
+
+    // The zip holds the cahier's entries and its attachment, byte for byte.
+    const [download] = await Promise.all([
+      page.waitForEvent("download", { timeout: WAIT }),
+      doneBox.getByRole("button", { name: "Télécharger" }).click(),
+    ]);
+    const zipPath = path.join(site.dir, "with-cahier.zip");
+    await download.saveAs(zipPath);
+    const inZip = zipContents(zipPath);
+    const cahierFiles = Object.keys(inZip).filter((n) => n.startsWith("Cahier de textes/"));
+    assert.equal(cahierFiles.filter((n) => n.endsWith(".json") && n.includes("/entrees/")).length, 2, cahierFiles.join(", "));
+    const pdf = cahierFiles.find((n) => n.endsWith("/énoncé.pdf"));
+    assert.ok(pdf, cahierFiles.join(", "));
+    assert.equal(inZip[pdf], sha(attachment));
+
+    // A table of the same, as xlsx: another kind of export through the same page.
+    await page.getByLabel("Un tableau qui le liste").check();
+    await page.getByLabel("Format du tableau").selectOption("xlsx");
+    await page.getByLabel("Nom de l'export (facultatif)").fill("Liste");
+    await page.getByRole("button", { name: "Télécharger mes données", exact: true }).click();
+    await page.locator("#export-current-done .success", { hasText: "« Liste »" }).waitFor({ timeout: WAIT });
+    const [table] = await Promise.all([
+      page.waitForEvent("download", { timeout: WAIT }),
+      doneBox.getByRole("button", { name: "Télécharger" }).click(),
+    ]);
+    assert.match(table.suggestedFilename(), /Liste\.xlsx$/);
+    const tablePath = path.join(site.dir, "liste.xlsx");
+    await table.saveAs(tablePath);
+    assert.ok("xl/workbook.xml" in zipContents(tablePath), "an xlsx workbook");
+    await shot(page, "04b-archive-et-tableau");
+    assert.deepEqual(page.problems, []);
+    await page.context().close();
+
+    // Bob imports both apps; the report has a part for each.
+    const bobPage = await newPage();
+    await bobPage.goto(`${site.base}/#token=${bob}`);
+    await bobPage.getByRole("tab", { name: "Importer" }).click();
+    await bobPage.locator("#import-file").setInputFiles(zipPath);
+    const cahierRow = bobPage.locator("#import-apps tr[data-app=cahier]");
+    await cahierRow.waitFor({ timeout: WAIT });
+    assert.equal(await cahierRow.getAttribute("data-verdict"), "importable");
+    assert.match(await cahierRow.textContent(), /Cahier de textes.*1\.0.*1\.0/);
+    await shot(bobPage, "08b-analyse-avec-une-appli");
+    await bobPage.getByRole("button", { name: "Importer", exact: true }).click();
+    const cahierReport = bobPage.locator("#import-report .report[data-app=cahier]");
+    await cahierReport.waitFor({ timeout: WAIT });
+    const imports = await site.api(bob, "GET", "imports");
+    const byApi = imports.items[0].report.apps;
+    for (const app of ["workspace", "cahier"]) {
+      const part = bobPage.locator(`#import-report .report[data-app=${app}]`);
+      assert.equal((await part.locator("[data-count=imported]").textContent()).trim(), String(byApi[app].imported), app);
+      assert.equal((await part.locator("[data-count=errors]").textContent()).trim(), "0", app);
+    }
+    assert.equal(byApi.cahier.imported, 3, JSON.stringify(byApi.cahier));
+    await shot(bobPage, "09b-rapport-avec-une-appli");
+    const bobsEntries = await call(`${cahier}/api/entries`, bob, "GET");
+    const list = bobsEntries.items ?? bobsEntries;
+    assert.deepEqual(list.map((e) => e.title).sort(), ["Exercices 3 à 7", "Rédaction"]);
+    const copied = list.find((e) => e.title === "Exercices 3 à 7").attachments[0];
+    assert.equal(copied.sha256, sha(attachment));
+    assert.deepEqual(bobPage.problems, []);
+    await bobPage.context().close();
+  } finally {
+    await site.stop();
+  }
 });

@@ -178,6 +178,13 @@ async fn documents_and_app_data_go_out_in_one_archive_and_come_back_in_another_a
     );
     assert_eq!(cahier["display_names"]["en"], "Homework book", "{cahier}");
     assert_eq!(cahier["table_fields"][0]["name"], "cahier.subject", "{cahier}");
+    // The estimate says which apps it could not size.
+    let estimate = json_ok(
+        app.get("/api/v1/exports/estimate?apps=workspace,cahier", "alice").send().await.expect("e"),
+        200,
+    )
+    .await;
+    assert_eq!(estimate["unestimated_apps"], json!(["cahier"]), "{estimate}");
 
     let export = start_export(app, "alice", json!({"apps": ["workspace", "cahier"]})).await;
     let id = export["id"].as_str().expect("id").to_owned();

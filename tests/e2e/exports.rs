@@ -113,6 +113,7 @@ async fn an_export_holds_every_document_byte_for_byte_and_is_signed() {
     assert_eq!(estimate["files"], expected.len() + 1, "files and the metadata file");
     assert_eq!(estimate["bytes"], total_bytes);
     assert_eq!(estimate["fits_quota"], true);
+    assert_eq!(estimate["unestimated_apps"], json!([]));
 
     let created = start_export(&app, "alice", json!({"name": "Mon année 2026 — 5e B"})).await;
     let id = created["id"].as_str().expect("id").to_owned();

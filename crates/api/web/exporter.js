@@ -89,6 +89,10 @@ export function createExporter(api, { apps, onFinished }) {
       const est = await api.get(`exports/estimate?apps=${encodeURIComponent(chosen.join(","))}`);
       if (seq !== estimateSeq) return;
       const parts = [t("export.estimate", { files: formatNumber(est.files), size: formatBytes(est.bytes) })];
+      if (est.unestimated_apps.length > 0) {
+        const names = est.unestimated_apps.map((id) => appName(byId.get(id), id)).join(", ");
+        parts.push(t("export.unestimated", { apps: names }));
+      }
       if (!est.fits_quota && chosenKind() === "archive") {
         parts.push(t("export.overQuota", { used: formatBytes(est.used_bytes), quota: formatBytes(est.quota_bytes) }));
         box.className = "estimate warning";
@@ -174,17 +178,23 @@ export function createExporter(api, { apps, onFinished }) {
 
   function renderProgress(exp) {
     const p = exp.progress;
-    const text =
-      exp.status === "queued"
-        ? t("export.queued")
-        : t("export.progress", {
-            files: formatNumber(p.files_done),
-            filesTotal: formatNumber(p.files_total),
-            bytes: formatBytes(p.bytes_done),
-            bytesTotal: formatBytes(p.bytes_total),
-          });
+    // The totals are known up front for the documents only; an app streaming its part adds
+    // to what is done beyond them, and then only what is done can be shown.
+    const beyond = p.files_done > p.files_total || p.bytes_done > p.bytes_total;
+    let text;
+    if (exp.status === "queued") text = t("export.queued");
+    else if (beyond) text = t("export.progressOpen", { files: formatNumber(p.files_done), bytes: formatBytes(p.bytes_done) });
+    else {
+      text = t("export.progress", {
+        files: formatNumber(p.files_done),
+        filesTotal: formatNumber(p.files_total),
+        bytes: formatBytes(p.bytes_done),
+        bytesTotal: formatBytes(p.bytes_total),
+      });
+    }
     const bar = $("export-progress");
     if (exp.status === "ready") setProgress(bar, $("export-progress-text"), 1, 1, text);
+    else if (beyond) setProgress(bar, $("export-progress-text"), 0, 0, text);
     else setProgress(bar, $("export-progress-text"), p.bytes_done, p.bytes_total, text);
   }
 
@@ -267,10 +277,11 @@ export function createExporter(api, { apps, onFinished }) {
   }
 
   function statusText(exp) {
-    if (exp.status === "running") {
+    const p = exp.progress;
+    if (exp.status === "running" && p.bytes_done <= p.bytes_total) {
       return t("status.running", { percent: percent(exp.progress.bytes_done, exp.progress.bytes_total) });
     }
-    return t(`status.${exp.status}`);
+    return t(exp.status === "running" ? "status.runningOpen" : `status.${exp.status}`);
   }
 
   function renderRow(exp) {

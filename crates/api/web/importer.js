@@ -192,16 +192,19 @@ export function createImporter(api, { apps, onFinished }) {
     show($("import-analysis"), false);
     show($("import-running"), true);
     const p = imp.progress;
+    const beyond = p.files_done > p.files_total || p.bytes_done > p.bytes_total;
     const text =
       imp.status === "queued"
         ? t("import.queued")
         : t("import.running", {
             files: formatNumber(p.files_done),
-            filesTotal: formatNumber(p.files_total),
+            filesTotal: formatNumber(Math.max(p.files_total, p.files_done)),
             bytes: formatBytes(p.bytes_done),
-            bytesTotal: formatBytes(p.bytes_total),
+            bytesTotal: formatBytes(Math.max(p.bytes_total, p.bytes_done)),
           });
-    setProgress($("import-progress"), $("import-progress-text"), p.bytes_done, p.bytes_total, text);
+    const bar = $("import-progress");
+    if (beyond) setProgress(bar, $("import-progress-text"), 0, 0, text);
+    else setProgress(bar, $("import-progress-text"), p.bytes_done, p.bytes_total, text);
   }
 
   function renderEnded(imp) {

@@ -23,6 +23,9 @@ pub struct EstimateQuery {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Estimate {
     apps: Vec<String>,
+    /// Apps of `apps` left out of `files` and `bytes`: apps of the ENT tell their size only as
+    /// they export.
+    unestimated_apps: Vec<String>,
     /// Files the archive would hold (before compression).
     files: u64,
     bytes: u64,
@@ -68,8 +71,11 @@ pub async fn estimate_export(
     let used = ctx.db.run(move |conn| exports::ready_bytes(conn, &owner)).await?;
     let used = u64::try_from(used).unwrap_or(0);
     let quota = ctx.config.exports.user_archive_quota_bytes;
+    let unestimated_apps =
+        apps.iter().filter(|app| ctx.remote_app(app).is_some()).cloned().collect();
     Ok(HttpResponse::Ok().json(Estimate {
         apps,
+        unestimated_apps,
         files,
         bytes,
         fits_quota: used.saturating_add(bytes) <= quota,
