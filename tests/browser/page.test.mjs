@@ -54,8 +54,9 @@ async function waitFor(what, check, log) {
 
 /** A real `mesdonnees serve` on a free port, its data in a folder of its own. */
 class Instance {
-  static async start({ config } = {}) {
+  static async start(name, { config } = {}) {
     const self = new Instance();
+    self.name = name;
     self.dir = mkdtempSync(path.join(tmpdir(), "mesdonnees-page-"));
     self.base = `http://127.0.0.1:${await freePort()}`;
     self.args = ["--data-dir", self.dir];
@@ -113,9 +114,56 @@ class Instance {
         await exited;
       }
     }
-    if (process.exitCode) writeFileSync(path.join(SHOTS, `serve-${path.basename(this.dir)}.log`), this.log);
+    // Warnings and errors only (RUST_LOG=warn): kept beside the screenshots for a failed run.
+    writeFileSync(path.join(SHOTS, `${this.name}.log`), this.log);
     rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/** A plain SMTP server on loopback that keeps what it is sent: what a relay would get. */
+async function smtpSink() {
+  const mails = [];
+  const server = createServer((socket) => {
+    let buffer = "";
+    let inData = false;
+    let mail = { to: [], data: "" };
+    const reply = (line) => socket.write(`${line}\r\n`);
+    reply("220 sink.test ESMTP");
+    socket.on("data", (chunk) => {
+      buffer += chunk.toString("utf8");
+      for (;;) {
+        if (inData) {
+          const end = buffer.indexOf("\r\n.\r\n");
+          if (end < 0) return;
+          mail.data = buffer.slice(0, end);
+          buffer = buffer.slice(end + 5);
+          inData = false;
+          mails.push(mail);
+          mail = { to: [], data: "" };
+          reply("250 kept");
+          continue;
+        }
+        const eol = buffer.indexOf("\r\n");
+        if (eol < 0) return;
+        const line = buffer.slice(0, eol);
+        buffer = buffer.slice(eol + 2);
+        const verb = line.slice(0, 4).toUpperCase();
+        if (verb === "EHLO" || verb === "HELO") reply("250 sink.test");
+        else if (verb === "RCPT") {
+          mail.to.push(line.match(/<([^>]*)>/)?.[1]);
+          reply("250 ok");
+        } else if (verb === "DATA") {
+          inData = true;
+          reply("354 go on");
+        } else if (verb === "QUIT") {
+          reply("221 bye");
+          socket.end();
+        } else reply("250 ok");
+      }
+    });
+  });
+  await new Promise((r) => server.listen(0, "127.0.0.1", r));
+  return { port: server.address().port, mails, close: () => server.close() };
 }
 
 async function call(url, token, method, body) {
@@ -183,9 +231,34 @@ function zipContents(file) {
   return JSON.parse(execFileSync("python3", ["-c", script, file], { encoding: "utf8" }));
 }
 
+/** Pages still open, pictured when a test fails so that CI shows where it stood. */
+const openPages = new Set();
+
+/** A test whose failure leaves a picture of every page still open, and the services' logs. */
+function scenario(name, body) {
+  test(name, async () => {
+    try {
+      await body();
+    } catch (error) {
+      const slug = name.replace(/[^a-z0-9]+/gi, "-").slice(0, 40);
+      let i = 0;
+      for (const page of openPages) {
+        i += 1;
+        await page.screenshot({ path: path.join(SHOTS, `FAILED-${slug}-${i}.png`), fullPage: true }).catch(() => {});
+      }
+      throw error;
+    } finally {
+      for (const page of openPages) await page.context().close().catch(() => {});
+      openPages.clear();
+    }
+  });
+}
+
 async function newPage(locale = "fr-FR", viewport = { width: 1280, height: 900 }) {
   const context = await browser.newContext({ locale, viewport, acceptDownloads: true });
   const page = await context.newPage();
+  openPages.add(page);
+  page.on("close", () => openPages.delete(page));
   const problems = [];
   page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
   page.on("console", (m) => {
@@ -198,7 +271,7 @@ async function newPage(locale = "fr-FR", viewport = { width: 1280, height: 900 }
 
 before(async () => {
   mkdirSync(SHOTS, { recursive: true });
-  main = await Instance.start();
+  main = await Instance.start("serve");
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: [
@@ -218,7 +291,7 @@ after(async () => {
   await main?.stop();
 });
 
-test("without a token the page says where to sign in", async () => {
+scenario("without a token the page says where to sign in", async () => {
   const page = await newPage();
   await page.goto(`${main.base}/`);
   const heading = page.getByRole("heading", { name: "Connectez-vous depuis votre ENT" });
@@ -229,7 +302,7 @@ test("without a token the page says where to sign in", async () => {
   await page.context().close();
 });
 
-test("an expired token says the session is over", async () => {
+scenario("an expired token says the session is over", async () => {
   const token = main.mint("eleve.expire", null, { ttl: 1 });
   await new Promise((r) => setTimeout(r, 2100));
   const page = await newPage();
@@ -239,7 +312,7 @@ test("an expired token says the session is over", async () => {
   await page.context().close();
 });
 
-test("the address serve prints opens the page as the demonstration user", async () => {
+scenario("the address serve prints opens the page as the demonstration user", async () => {
   const printed = main.log.match(/http:\/\/\S+#token=\S+/);
   assert.ok(printed, `serve printed no page address:\n${main.log}`);
   const page = await newPage();
@@ -249,7 +322,7 @@ test("the address serve prints opens the page as the demonstration user", async 
   await page.context().close();
 });
 
-test("export through the page, download, then import as another user", async () => {
+scenario("export through the page, download, then import as another user", async () => {
   const alice = main.mint("alice", "Alice Martin");
   const bob = main.mint("bob", "Bob Durand");
   const folder = await main.api(alice, "POST", "folders", JSON.stringify({ name: "Cours d'été" }));
@@ -406,7 +479,7 @@ test("export through the page, download, then import as another user", async () 
   await page.context().close();
 });
 
-test("keyboard, labels and contrast", async () => {
+scenario("keyboard, labels and contrast", async () => {
   const token = main.mint("clavier", "Claude Clavier");
   const page = await newPage();
   await page.goto(`${main.base}/#token=${token}`);
@@ -469,7 +542,7 @@ test("keyboard, labels and contrast", async () => {
   await page.context().close();
 });
 
-test("in English for an English browser, and on a phone-sized screen", async () => {
+scenario("in English for an English browser, and on a phone-sized screen", async () => {
   const token = main.mint("phone", "Pat Phone");
   const english = await newPage("en-GB");
   await english.goto(`${main.base}/#token=${token}`);
@@ -493,14 +566,19 @@ test("in English for an English browser, and on a phone-sized screen", async () 
   await phone.context().close();
 });
 
-test("a connected app beside the documents, its progress live, and a table export", async () => {
+scenario("a connected app beside the documents, its progress live, and a table export", async () => {
   const userSecret = "browser-test-user-token-secret-0123456789";
   const serviceSecret = "browser-test-service-secret-0123456789ab";
   const cahierPort = await freePort();
-  const site = await Instance.start({
+  const smtp = await smtpSink();
+  const site = await Instance.start("serve-with-cahier", {
     config: `
 [auth]
 hs256_secret = "${userSecret}"
+
+[smtp]
+url = "smtp://127.0.0.1:${smtp.port}"
+from = "Mes Données <no-reply@ent.test>"
 
 [[apps]]
 id = "cahier"
@@ -548,6 +626,10 @@ table_fields = [{ field = "subject", label = "Matière" }]
     assert.ok(await cahierBox.isChecked());
     assert.match(await page.locator("label[for=export-app-cahier]").textContent(), /version 1\.0 · vous pouvez y créer du contenu/);
     await page.locator("#estimate", { hasText: "Sans compter : Cahier de textes" }).waitFor({ timeout: WAIT });
+    // « M'avertir par e-mail »: the address field appears and is required.
+    await page.getByLabel("M'avertir par e-mail quand c'est prêt").check();
+    const email = page.getByLabel("Adresse e-mail");
+    await email.fill("alice.martin@ent.test");
     await page.getByRole("button", { name: "Télécharger mes données", exact: true }).click();
 
     // Seen while it builds: the progress line, and not yet the end.
@@ -579,6 +661,13 @@ table_fields = [{ field = "subject", label = "Matière" }]
     assert.ok(pdf, cahierFiles.join(", "));
     assert.equal(inZip[pdf], sha(attachment));
 
+    // The e-mail went to the address given.
+    const mailDeadline = Date.now() + WAIT;
+    while (smtp.mails.length === 0 && Date.now() < mailDeadline) await page.waitForTimeout(100);
+    assert.deepEqual(smtp.mails.map((m) => m.to), [["alice.martin@ent.test"]]);
+    assert.match(smtp.mails[0].data, /download/);
+    await page.getByLabel("M'avertir par e-mail quand c'est prêt").uncheck();
+
     // A table of the same, as xlsx: another kind of export through the same page.
     await page.getByLabel("Un tableau qui le liste").check();
     await page.getByLabel("Format du tableau").selectOption("xlsx");
@@ -601,7 +690,12 @@ table_fields = [{ field = "subject", label = "Matière" }]
     const bobPage = await newPage();
     await bobPage.goto(`${site.base}/#token=${bob}`);
     await bobPage.getByRole("tab", { name: "Importer" }).click();
-    await bobPage.locator("#import-file").setInputFiles(zipPath);
+    // « Parcourir… » opens the file chooser.
+    const [chooser] = await Promise.all([
+      bobPage.waitForEvent("filechooser", { timeout: WAIT }),
+      bobPage.getByRole("button", { name: "Parcourir…" }).click(),
+    ]);
+    await chooser.setFiles(zipPath);
     const cahierRow = bobPage.locator("#import-apps tr[data-app=cahier]");
     await cahierRow.waitFor({ timeout: WAIT });
     assert.equal(await cahierRow.getAttribute("data-verdict"), "importable");
@@ -626,7 +720,24 @@ table_fields = [{ field = "subject", label = "Matière" }]
     assert.equal(copied.sha256, sha(attachment));
     assert.deepEqual(bobPage.problems, []);
     await bobPage.context().close();
+
+    // Without the cahier's create right, that app is refused with a sentence, and cannot be ticked.
+    const chloe = site.mint("chloe", "Chloé Sans Droit", { rights: ["workspace.create"] });
+    const chloePage = await newPage();
+    await chloePage.goto(`${site.base}/#token=${chloe}`);
+    await chloePage.getByRole("tab", { name: "Importer" }).click();
+    await chloePage.locator("#import-file").setInputFiles(zipPath);
+    const refused = chloePage.locator("#import-apps tr[data-app=cahier]");
+    await refused.waitFor({ timeout: WAIT });
+    assert.equal(await refused.getAttribute("data-verdict"), "not_importable");
+    assert.match(await refused.textContent(), /Vous n'avez pas le droit de créer du contenu dans cette application\./);
+    assert.equal(await refused.getByRole("checkbox").count(), 0);
+    assert.equal(await chloePage.locator("#import-apps tr[data-app=workspace]").getByRole("checkbox").count(), 1);
+    await shot(chloePage, "08c-analyse-sans-le-droit");
+    assert.deepEqual(chloePage.problems, []);
+    await chloePage.context().close();
   } finally {
     await site.stop();
+    smtp.close();
   }
 });
