@@ -476,6 +476,8 @@ scenario("export through the page, download, then import as another user", async
   page.once("dialog", (d) => d.accept());
   await row.getByRole("button", { name: /Supprimer/ }).click();
   await row.waitFor({ state: "detached", timeout: WAIT });
+  assert.equal(await page.locator("#export-current").isVisible(), false, "the deleted export is no longer followed");
+  await page.locator("#export-list-empty").waitFor({ timeout: WAIT });
   await page.context().close();
 });
 

@@ -17,6 +17,7 @@ export function createExporter(api, { apps, onFinished }) {
   const form = $("export-form");
   const list = $("export-list-body");
   let stopFollowing = () => {};
+  let followed = null;
   let stopListPolling = () => {};
   let estimateTimer = null;
   let estimateSeq = 0;
@@ -147,6 +148,7 @@ export function createExporter(api, { apps, onFinished }) {
   /** Shows the live progress of one export until it ends. */
   function follow(exp, reused = false) {
     stopFollowing();
+    followed = exp.id;
     const box = $("export-current");
     show(box);
     $("export-current-title").textContent = t("export.building", { name: exp.name });
@@ -241,6 +243,12 @@ export function createExporter(api, { apps, onFinished }) {
     if (!window.confirm(t("export.confirmDelete", { name: exp.name }))) return;
     try {
       await api.del(`exports/${exp.id}`);
+      if (followed === exp.id) {
+        // Deleting the export being built cancels it: nothing more to follow.
+        stopFollowing();
+        followed = null;
+        show($("export-current"), false);
+      }
       announce(t("export.deleted", { name: exp.name }));
       refreshList();
     } catch (error) {
