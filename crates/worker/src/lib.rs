@@ -10,6 +10,7 @@ pub mod import;
 mod notify;
 mod reconciler;
 mod runner;
+pub mod scratch;
 mod shutdown;
 
 pub use consumer::run_consumer;

@@ -42,7 +42,8 @@ pub async fn reconcile_once(ctx: &Context, queued_grace: Duration) -> Result<usi
 }
 
 /// Runs [`reconcile_once`] at start and then every `queue.reconcile_interval_secs`, and the
-/// export and import cleanup every `exports.cleanup_interval_secs`, until `shutdown` resolves.
+/// export, import and scratch-folder cleanup every `exports.cleanup_interval_secs`, until
+/// `shutdown` resolves.
 pub async fn run_reconciler(ctx: Context, shutdown: impl Future<Output = ()>) {
     let every = Duration::from_secs(ctx.config.queue.reconcile_interval_secs.max(1));
     let cleanup_every = Duration::from_secs(ctx.config.exports.cleanup_interval_secs.max(1));
@@ -62,6 +63,9 @@ pub async fn run_reconciler(ctx: Context, shutdown: impl Future<Output = ()>) {
             }
             if let Err(e) = crate::import::cleanup_once(&ctx).await {
                 tracing::warn!(error = ?e, "import cleanup failed");
+            }
+            if let Err(e) = crate::scratch::sweep_once(&ctx.config).await {
+                tracing::warn!(error = %e, "scratch folder not swept");
             }
         }
         tokio::select! {

@@ -225,7 +225,7 @@ async fn build(
             table::TableFile::create(
                 spec,
                 table::headers(ctx, spec),
-                &ctx.config.data_dir.join("tmp"),
+                &crate::scratch::dir(&ctx.config),
             )
             .map_err(|e| Stop::Failed(JobError::Transient(e.to_string())))?,
         )),
@@ -477,7 +477,7 @@ async fn write_metadata(
 ) -> Result<(), Stop> {
     let now = Utc::now();
     {
-        let readme = readme::render(&export.name, head, apps, &listing);
+        let readme = readme::render(&export.name, head, apps, listing.files, &listing.listed);
         writer.add_whole(README_PATH, readme.as_bytes(), true, now).await?;
     }
     let manifest = listing

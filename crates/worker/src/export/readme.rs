@@ -1,18 +1,20 @@
 //! LISEZMOI.txt: the archive explained to the person who opens it.
 
+use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use std::collections::BTreeMap;
-
+use mesdonnees_shared::apps::WORKSPACE_APP;
 use mesdonnees_shared::archive::ManifestApp;
 
-use super::listing::{Head, Listing};
+use super::listing::Head;
 
+/// The text; `listed` holds the first of the archive's `files`, path and size.
 pub fn render(
     name: &str,
     head: &Head<'_>,
     apps: &BTreeMap<String, ManifestApp>,
-    listing: &Listing<'_>,
+    files: u64,
+    listed: &[(String, u64)],
 ) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "Mes Données — {name}");
@@ -41,12 +43,18 @@ pub fn render(
         );
     }
     let _ = writeln!(out);
-    let _ =
-        writeln!(out, "Dans Documents/ : « Mes documents » (vos documents), « Partagés avec moi »");
-    let _ = writeln!(
-        out,
-        "(documents que d'autres vous ont partagés) ; workspace.json décrit chaque document."
-    );
+    // Only an archive that holds the documents has their folder to explain.
+    if let Some(workspace) = apps.get(WORKSPACE_APP) {
+        let _ = writeln!(
+            out,
+            "Dans {}/ : « Mes documents » (vos documents), « Partagés avec moi »",
+            workspace.folder
+        );
+        let _ = writeln!(
+            out,
+            "(documents que d'autres vous ont partagés) ; workspace.json décrit chaque document."
+        );
+    }
     let _ = writeln!(
         out,
         "manifest.json liste chaque fichier avec sa taille et son empreinte SHA-256 ;"
@@ -57,13 +65,63 @@ pub fn render(
         "Pour réimporter ces données, déposez ce fichier .zip tel quel dans « Mes Données »."
     );
     let _ = writeln!(out);
-    let _ = writeln!(out, "Fichiers ({}) :", listing.files);
-    for (path, size) in &listing.listed {
+    let _ = writeln!(out, "Fichiers ({files}) :");
+    for (path, size) in listed {
         let _ = writeln!(out, "  {path}  ({size} octets)");
     }
-    let unlisted = listing.files.saturating_sub(listing.listed.len() as u64);
+    let unlisted = files.saturating_sub(listed.len() as u64);
     if unlisted > 0 {
         let _ = writeln!(out, "  … et {unlisted} autres (voir manifest.json)");
     }
     out.replace('\n', "\r\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use mesdonnees_shared::archive::{AppOutcome, Owner, Source};
+
+    use super::*;
+
+    fn app(folder: &str, outcome: AppOutcome) -> ManifestApp {
+        ManifestApp {
+            version: "1.0".parse().expect("version"),
+            folder: folder.to_owned(),
+            entries: 2,
+            bytes: 30,
+            outcome,
+        }
+    }
+
+    fn text(apps: &BTreeMap<String, ManifestApp>) -> String {
+        let source = Source {
+            instance: "ent.test".into(),
+            service_version: "0.1.0".into(),
+            key_id: "k1".into(),
+        };
+        let owner = Owner { id: "alice".into(), name: Some("Alice Martin".into()) };
+        let head = Head::new("a1", &source, &owner);
+        let listed = vec![("Cahier de textes/entrees/a.json".to_owned(), 12)];
+        render("Mon année", &head, apps, 3, &listed)
+    }
+
+    #[test]
+    fn the_documents_folder_is_explained_only_when_the_archive_has_it() {
+        let cahier = ("cahier".to_owned(), app("Cahier de textes", AppOutcome::Ok));
+        let without = text(&[cahier.clone()].into());
+        assert!(without.contains("Cahier de textes/  (cahier, version 1.0) : 2 fichiers"));
+        assert!(!without.contains("Mes documents"), "{without}");
+        assert!(without.contains("… et 2 autres"));
+        assert!(without.contains("\r\n") && !without.replace("\r\n", "").contains('\n'));
+
+        let documents = ("workspace".to_owned(), app("Documents", AppOutcome::Ok));
+        let with = text(&[cahier, documents].into());
+        assert!(with.contains("Dans Documents/ : « Mes documents »"), "{with}");
+    }
+
+    #[test]
+    fn an_incomplete_app_says_so() {
+        let failed = AppOutcome::Failed { code: "app_timeout".into(), message: "trop lent".into() };
+        let out = text(&[("cahier".to_owned(), app("Cahier de textes", failed))].into());
+        assert!(out.contains("INCOMPLET : trop lent"), "{out}");
+    }
 }

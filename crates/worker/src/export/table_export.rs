@@ -23,7 +23,7 @@ pub(super) async fn run(
     key: &str,
     interrupt: impl Future<Output = ()>,
 ) -> Result<(), JobError> {
-    let dir = ctx.config.data_dir.join("tmp");
+    let dir = crate::scratch::dir(&ctx.config);
     let file = TableFile::create(spec, table::headers(ctx, spec), &dir)
         .map_err(|e| JobError::Transient(e.to_string()))?;
     let filled = tokio::select! {
