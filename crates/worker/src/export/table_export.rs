@@ -26,9 +26,10 @@ pub(super) async fn run(
     let dir = crate::scratch::dir(&ctx.config);
     let file = TableFile::create(spec, table::headers(ctx, spec), &dir)
         .map_err(|e| JobError::Transient(e.to_string()))?;
+    tokio::pin!(interrupt);
     let filled = tokio::select! {
         biased;
-        () = interrupt => {
+        () = &mut interrupt => {
             tracing::info!("table export interrupted by a shutdown");
             return Err(JobError::Interrupted);
         }
@@ -43,9 +44,14 @@ pub(super) async fn run(
         Err(Stop::Failed(e)) => return Err(e),
     };
     let written = file.finish().await.map_err(|e| JobError::Transient(e.to_string()))?;
-    let uploaded = table::upload(&ctx.storage, &written, key)
-        .await
-        .map_err(|e| JobError::Transient(e.to_string()))?;
+    let uploaded = match table::upload(&ctx.storage, &written, key, interrupt).await {
+        Ok(uploaded) => uploaded,
+        Err(table::TableError::Interrupted) => {
+            tracing::info!("table upload interrupted by a shutdown");
+            return Err(JobError::Interrupted);
+        }
+        Err(e) => return Err(JobError::Transient(e.to_string())),
+    };
     tracing::info!(rows = written.rows, size = uploaded.size, "table written");
     let summary = archive::ArchiveSummary { size: uploaded.size, sha256: uploaded.sha256 };
     publish(ctx, export, key, &built, &summary).await

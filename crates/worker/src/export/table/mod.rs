@@ -33,6 +33,8 @@ pub enum TableError {
     Csv(#[from] ::csv::Error),
     #[error("the table writer stopped")]
     Stopped,
+    #[error("the upload was interrupted by a shutdown")]
+    Interrupted,
 }
 
 /// What a format does with rows.
@@ -121,6 +123,7 @@ pub fn headers(ctx: &mesdonnees_infra::Context, spec: &TableSpec) -> Vec<String>
 }
 
 /// What an uploaded table came to.
+#[derive(Debug)]
 pub struct UploadedTable {
     pub size: u64,
     pub sha256: String,
@@ -128,13 +131,21 @@ pub struct UploadedTable {
 
 /// Copies the finished table to `key` in the store, hashing it; nothing appears under the key
 /// unless all of it was written.
+/// Uploads the table to `key`; on `interrupt` (a shutdown) the upload is aborted, so nothing
+/// is left half-written in the store.
 pub async fn upload(
     storage: &mesdonnees_infra::storage::Storage,
     table: &WrittenTable,
     key: &str,
+    interrupt: impl Future<Output = ()>,
 ) -> Result<UploadedTable, TableError> {
     let mut sink = Sink::open(storage.store.clone(), storage.local_root.as_deref(), key).await?;
-    match copy_hashed(&table.file, &mut sink).await {
+    let copied = tokio::select! {
+        biased;
+        () = interrupt => Err(TableError::Interrupted),
+        copied = copy_hashed(&table.file, &mut sink) => copied,
+    };
+    match copied {
         Ok(uploaded) => match sink.complete().await {
             Ok(()) => Ok(uploaded),
             Err(e) => {

@@ -119,11 +119,29 @@ async fn an_upload_is_hashed_and_appears_whole() {
         })
         .expect("a local store");
     let csv = write(TableFormat::Csv, dir.path()).await;
-    let uploaded = upload(&storage, &csv, "exports/t.csv").await.expect("uploaded");
+    let uploaded =
+        upload(&storage, &csv, "exports/t.csv", std::future::pending()).await.expect("uploaded");
     let stored = std::fs::read(store_dir.path().join("exports/t.csv")).unwrap();
     assert_eq!(stored, std::fs::read(&csv.file).unwrap());
     assert_eq!(uploaded.size, stored.len() as u64);
     assert_eq!(uploaded.sha256, hex::encode(Sha256::digest(&stored)));
+
+    // Interrupted: aborted, nothing left in the store, neither the table nor a part of it.
+    let interrupted = upload(&storage, &csv, "exports/u.csv", std::future::ready(())).await;
+    assert!(matches!(interrupted, Err(TableError::Interrupted)), "{interrupted:?}");
+    let mut left = Vec::new();
+    let mut folders = vec![store_dir.path().to_owned()];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(folder).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                folders.push(path);
+            } else {
+                left.push(path.strip_prefix(store_dir.path()).unwrap().display().to_string());
+            }
+        }
+    }
+    assert_eq!(left, ["exports/t.csv"]);
 }
 
 #[tokio::test]
