@@ -505,3 +505,40 @@ async fn a_document_shared_twice_is_exported_once_in_its_folder() {
     assert!(!entries.contains_key("Documents/Partagés avec moi/fiche.txt"), "listed once");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn the_archive_quota_counts_ready_archives_and_sizes_a_table_as_a_table() {
+    let app = TestApp::spawn_with(|config| {
+        config.exports.user_archive_quota_bytes = 30_000;
+        config.exports.reuse_window_secs = 0;
+    })
+    .await;
+    file(&app, "alice", "cours.bin", &content(20_000, 1), None).await;
+    let first = start_export(&app, "alice", json!({})).await;
+    let first_id = first["id"].as_str().expect("id").to_owned();
+    let ready = wait_export(&app, "alice", &first_id).await;
+    assert_eq!(ready["status"], "ready", "{ready}");
+
+    // Another archive of the same would pass the quota next to the first.
+    let estimate =
+        json_ok(app.get("/api/v1/exports/estimate", "alice").send().await.expect("estimate"), 200)
+            .await;
+    assert_eq!(estimate["fits_quota"], false, "{estimate}");
+    let refused = app.post("/api/v1/exports", "alice").json(&json!({})).send().await.expect("post");
+    let body = assert_problem(refused, 422, "archive_quota_exceeded").await;
+    assert!(body["detail"].as_str().unwrap_or_default().contains("30000-byte"), "{body}");
+
+    // A table of the same files lists them: it is sized as a table, and fits.
+    let table =
+        start_export(&app, "alice", json!({"kind": "table", "table": {"format": "csv"}})).await;
+    let table = wait_export(&app, "alice", table["id"].as_str().expect("id")).await;
+    assert_eq!(table["status"], "ready", "{table}");
+    assert!(table["size"].as_u64().expect("size") < 1_000, "{table}");
+
+    // Deleting the first archive gives its room back.
+    let deleted =
+        app.delete(&format!("/api/v1/exports/{first_id}"), "alice").send().await.expect("delete");
+    assert_eq!(deleted.status(), 204);
+    start_export(&app, "alice", json!({})).await;
+    app.stop().await;
+}

@@ -4,6 +4,7 @@ use chrono::Utc;
 use mesdonnees_db::{Export, creations, exports, jobs};
 use mesdonnees_shared::exports::{ExportOptions, NAME_MAX_CHARS, valid_email};
 use mesdonnees_shared::jobs::JobPayload;
+use mesdonnees_shared::tables::ExportKind;
 use mesdonnees_shared::{DocumentId, ErrorCode, JobId};
 use serde::Deserialize;
 
@@ -30,6 +31,9 @@ pub struct CreateExport {
 /// Starts building an archive (or a table) of the user's data. Answers at once with the export
 /// to poll. Asking again for an export identical to one in progress, or ready since less than
 /// `exports.reuse_window_secs`, answers that one (200) instead of building it twice.
+/// What a table cell takes, at most for most cells, to size a table before it is written.
+const TABLE_CELL_BYTES: u64 = 64;
+
 #[utoipa::path(
     tag = "exports",
     request_body = CreateExport,
@@ -98,7 +102,8 @@ pub(crate) async fn create_for(
         ))
     .naive_utc();
     let reuse = ctx.config.exports.reuse_window_secs > 0;
-    let Settled { apps, filters, .. } = settled.clone();
+    let Settled { apps, filters, kind, table } = settled.clone();
+    let columns = table.map_or(0, |t| t.fields.len() as u64);
     let quota = ctx.config.exports.user_archive_quota_bytes;
     let max_attempts = ctx.config.queue.max_attempts;
     let per_minute = ctx.config.limits.creations_per_minute;
@@ -128,7 +133,12 @@ pub(crate) async fn create_for(
             if let Some(running) = standing.active {
                 return Ok(Created::Busy(running));
             }
-            let (_, bytes) = estimate_in(conn, &owner, &apps, &filters)?;
+            let (files, bytes) = estimate_in(conn, &owner, &apps, &filters)?;
+            // A table lists the files, it does not hold them.
+            let bytes = match kind {
+                ExportKind::Archive => bytes,
+                ExportKind::Table => files.saturating_mul(columns.max(1) * TABLE_CELL_BYTES),
+            };
             let used = u64::try_from(standing.ready_bytes).unwrap_or(0);
             if used.saturating_add(bytes) > quota {
                 return Ok(Created::OverQuota { used, bytes });
