@@ -376,3 +376,26 @@ async fn a_ready_export_is_reused_within_the_window_only() {
     assert_ne!(second["id"], first["id"], "with no window, a new export");
     never.stop().await;
 }
+
+#[tokio::test]
+async fn a_user_keeps_at_most_a_hundred_templates_even_when_asking_at_once() {
+    use futures_util::StreamExt;
+    let app = TestApp::spawn().await;
+    let statuses: Vec<u16> = futures_util::stream::iter(0..120)
+        .map(|i| {
+            let body = json!({"name": format!("Modèle {i}"), "apps": ["workspace"]});
+            let request = app.post("/api/v1/export-templates", "alice").json(&body);
+            async move { request.send().await.expect("create").status().as_u16() }
+        })
+        .buffer_unordered(16)
+        .collect()
+        .await;
+    let created = statuses.iter().filter(|s| **s == 201).count();
+    let refused = statuses.iter().filter(|s| **s == 422).count();
+    assert_eq!((created, refused), (100, 20), "{statuses:?}");
+    let listed =
+        json_ok(app.get("/api/v1/export-templates", "alice").send().await.expect("list"), 200)
+            .await;
+    assert_eq!(listed["total"], 100);
+    app.stop().await;
+}

@@ -35,9 +35,14 @@ fn unless_name_taken(
     }
 }
 
-/// Counts, then inserts: run it in a transaction (`Database::transaction`, which on SQLite also
-/// takes the write lock before the count).
+/// Counts, then inserts: run it in a transaction (`Database::transaction`, which on SQLite
+/// takes the write lock before the count; on Postgres the owner's lock below does).
 pub fn insert(conn: &mut DbConnection, template: &ExportTemplate) -> Result<Saved, DbError> {
+    if let DbConnection::Pg(pg) = conn {
+        // Two inserts of one owner at once would both count 99 and both insert.
+        crate::static_sql::AdvisoryXactLock { key: format!("templates:{}", template.owner_id) }
+            .execute(pg)?;
+    }
     let count: i64 = export_templates::table
         .filter(export_templates::owner_id.eq(&template.owner_id))
         .count()
