@@ -28,12 +28,12 @@ pub struct CreateExport {
     settings: ExportSettings,
 }
 
-/// Starts building an archive (or a table) of the user's data. Answers at once with the export
-/// to poll. Asking again for an export identical to one in progress, or ready since less than
-/// `exports.reuse_window_secs`, answers that one (200) instead of building it twice.
 /// What a table cell takes, at most for most cells, to size a table before it is written.
 const TABLE_CELL_BYTES: u64 = 64;
 
+/// Starts building an archive (or a table) of the user's data. Answers at once with the export
+/// to poll. Asking again for an export identical to one in progress, or ready since less than
+/// `exports.reuse_window_secs`, answers that one (200) instead of building it twice.
 #[utoipa::path(
     tag = "exports",
     request_body = CreateExport,
