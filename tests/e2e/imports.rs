@@ -119,6 +119,14 @@ pub(crate) async fn root_folder(app: &TestApp, user: &str, name: &str) -> String
         .to_owned()
 }
 
+/// The minute an import was created in, as its `created_at` writes it.
+async fn created_minute(app: &TestApp, user: &str, id: &str) -> String {
+    let import =
+        json_ok(app.get(&format!("/api/v1/imports/{id}"), user).send().await.expect("get"), 200)
+            .await;
+    import["created_at"].as_str().expect("created_at").get(..16).expect("a time").to_owned()
+}
+
 #[tokio::test]
 async fn an_export_imported_into_another_account_comes_back_byte_for_byte() {
     let app = TestApp::spawn().await;
@@ -207,20 +215,8 @@ async fn an_export_imported_into_another_account_comes_back_byte_for_byte() {
     let second = done["report"]["apps"]["workspace"]["folder"].as_str().expect("folder");
     // Named after the import's minute: within the same minute the name is taken and gets a
     // suffix; past a minute boundary it is a new name of its own.
-    let created_again = json_ok(
-        app.get(&format!("/api/v1/imports/{again_id}"), "bob").send().await.expect("again"),
-        200,
-    )
-    .await;
-    let same_minute = created_again["created_at"].as_str().expect("created_at").get(..16)
-        == json_ok(
-            app.get(&format!("/api/v1/imports/{id}"), "bob").send().await.expect("first"),
-            200,
-        )
-        .await["created_at"]
-            .as_str()
-            .expect("created_at")
-            .get(..16);
+    let same_minute =
+        created_minute(&app, "bob", &again_id).await == created_minute(&app, "bob", &id).await;
     if same_minute {
         assert_eq!(second, format!("{folder_name} (2)"));
     } else {

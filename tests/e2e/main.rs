@@ -13,6 +13,7 @@ mod imports;
 mod jobs;
 mod limits;
 mod metrics;
+mod operator;
 mod spec;
 mod storage;
 mod tables;

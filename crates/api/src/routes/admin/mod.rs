@@ -27,6 +27,14 @@ fn target(raw: &str) -> Result<AuthUser, ApiError> {
     Ok(AuthUser { id, name: None, rights: Vec::new() })
 }
 
+/// The create rights of every app this instance has.
+pub(crate) fn operator_rights(ctx: &mesdonnees_infra::Context) -> Vec<String> {
+    let mut rights: Vec<String> = ctx.apps().into_iter().map(|a| a.create_right).collect();
+    rights.sort();
+    rights.dedup();
+    rights
+}
+
 /// Writes what the administrator did; the action has happened, so a failure here is an
 /// error of the request (logged, 500) rather than silence.
 async fn audit(
@@ -36,9 +44,20 @@ async fn audit(
     user: &str,
     resource: Option<&str>,
 ) -> Result<(), ApiError> {
+    record(ctx, &admin.0.id.to_string(), action, user, resource).await
+}
+
+/// Appends one entry to the audit log: `actor` did `action` for `user`.
+pub(crate) async fn record(
+    ctx: &mesdonnees_infra::Context,
+    actor: &str,
+    action: &str,
+    user: &str,
+    resource: Option<&str>,
+) -> Result<(), ApiError> {
     let entry = AuditEntry {
         id: DocumentId::new().to_string(),
-        actor_id: admin.0.id.to_string(),
+        actor_id: actor.to_owned(),
         action: action.to_owned(),
         target_user_id: Some(user.to_owned()),
         resource_id: resource.map(str::to_owned),
