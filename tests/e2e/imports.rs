@@ -368,7 +368,7 @@ fn with_local_name_changed(mut zip: Vec<u8>) -> Vec<u8> {
     zip
 }
 
-fn manifest(files: &[(&str, &[u8])]) -> Vec<u8> {
+pub(crate) fn manifest(files: &[(&str, &[u8])]) -> Vec<u8> {
     let files: Vec<Value> = files
         .iter()
         .map(|(path, bytes)| {
