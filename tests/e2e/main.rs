@@ -17,6 +17,7 @@ mod operator;
 mod spec;
 mod storage;
 mod tables;
+mod transfer;
 
 use mesdonnees_tests::TestApp;
 use mesdonnees_tests::reqwest::Response;

@@ -9,9 +9,8 @@ use mesdonnees_infra::Context;
 use mesdonnees_shared::UserId;
 use mesdonnees_shared::archive::{AppOutcome, ManifestApp};
 use object_store::ObjectStoreExt;
-use sha2::{Digest, Sha256};
-use tokio::io::AsyncWriteExt;
 
+use super::copy::write_checked;
 use super::progress::Reporter;
 use super::{Exit, OpError, Operator, follow};
 
@@ -121,22 +120,10 @@ pub async fn copy_out(ctx: &Context, export: &Export, output: &Path) -> Result<(
         .suffix(".part")
         .tempfile_in(folder_of(output))
         .map_err(|e| failed("cannot write beside", &e))?;
-    let mut file = tokio::fs::File::from_std(temp.reopen().map_err(|e| failed("cannot open", &e))?);
-    let mut chunks = archive_stream(ctx, key).await?;
-    let mut hash = Sha256::new();
-    let mut size = 0_u64;
-    while let Some(chunk) = chunks.next().await {
-        let chunk = chunk.map_err(|e| OpError::Failed(format!("reading the archive: {e}")))?;
-        hash.update(&chunk);
-        size += chunk.len() as u64;
-        file.write_all(&chunk).await.map_err(|e| failed("cannot write", &e))?;
-    }
-    file.sync_all().await.map_err(|e| failed("cannot write", &e))?;
-    drop(file);
-    let digest = hex::encode(hash.finalize());
-    if export.sha256.as_deref().is_some_and(|expected| expected != digest)
-        || export.size.is_some_and(|expected| u64::try_from(expected).ok() != Some(size))
-    {
+    let file = tokio::fs::File::from_std(temp.reopen().map_err(|e| failed("cannot open", &e))?);
+    let chunks = archive_stream(ctx, key).await?;
+    let what = format!("export {}", export.id);
+    if !write_checked(chunks, file, export.sha256.as_deref(), export.size, &what).await? {
         return Err(OpError::Failed(format!(
             "the archive read from the store does not match export {}: nothing written",
             export.id

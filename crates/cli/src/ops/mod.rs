@@ -1,5 +1,5 @@
 //! What operators run from the command line against the configured database, store and queue,
-//! without the HTTP API: `export` and `import`. They go through the service's own
+//! without the HTTP API: `export`, `import` and `transfer`. They go through the service's own
 //! code (`mesdonnees_api::operator`, the worker's jobs), so what they make is what the API
 //! would have made.
 //!
@@ -7,17 +7,21 @@
 //! runs the jobs, and stops it at the end; with Redis, it queues the jobs for the deployment's
 //! workers and follows the rows until they end.
 
+mod copy;
 mod error;
 mod export;
 mod follow;
 mod import;
 mod progress;
+mod state;
+mod transfer;
 
 use std::net::SocketAddr;
 
 pub use error::{Exit, OpError};
 pub use export::ExportArgs;
 pub use import::ImportArgs;
+pub use transfer::TransferArgs;
 
 use figment::Figment;
 use figment::providers::Serialized;
@@ -32,6 +36,8 @@ pub enum OperatorCommand {
     Export(ExportArgs),
     /// Import an archive into a user's account (or, with --dry-run, only analyse it).
     Import(ImportArgs),
+    /// Move users from another mesdonnees instance to this one, resumably.
+    Transfer(TransferArgs),
 }
 
 /// Runs an operator subcommand to its end; the exit status to leave with.
@@ -62,6 +68,7 @@ pub fn main(command: OperatorCommand, figment: Figment, init_logging: fn(&Config
         let result = match command {
             OperatorCommand::Export(args) => export::run(&op, args).await,
             OperatorCommand::Import(args) => import::run(&op, args).await,
+            OperatorCommand::Transfer(args) => transfer::run(&op, args).await,
         };
         op.close().await;
         result.unwrap_or_else(|e| report(&e))

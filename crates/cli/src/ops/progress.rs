@@ -22,6 +22,11 @@ impl Reporter {
         Self::with_bar(label, std::io::stderr().is_terminal())
     }
 
+    /// Plain lines only (several jobs followed at once).
+    pub fn lines(label: impl Into<String>) -> Self {
+        Self::with_bar(label, false)
+    }
+
     fn with_bar(label: impl Into<String>, bar: bool) -> Self {
         let label = label.into();
         let bar = bar.then(|| {
