@@ -98,7 +98,28 @@ fn valid_app_id(id: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use super::super::fixtures::manifest;
+    use super::super::{SignatureCheck, judge_apps};
     use super::*;
+    use crate::apps::AppDescriptor;
+
+    #[test]
+    fn selects_the_importable_apps_among_those_chosen() {
+        let archive = manifest(&[("workspace", "1.0", 300, None), ("wiki", "1.0", 9, None)]);
+        let rights = ["workspace.create".to_owned()];
+        let apps = judge_apps(&archive, &[AppDescriptor::workspace()], &rights, None);
+        let analysis = Analysis::of_manifest(&archive, SignatureCheck::unsigned(), apps);
+        let all = AppChoice::parse("all").expect("all");
+        assert_eq!(
+            all.select(&analysis),
+            Selection { apps: vec!["workspace".into()], files: 2, bytes: 300 },
+            "the unknown wiki is left out"
+        );
+        let some = AppChoice::parse("wiki,workspace").expect("two");
+        assert_eq!(some.select(&analysis).apps, ["workspace"]);
+        let none = AppChoice::parse("wiki").expect("one");
+        assert_eq!(none.select(&analysis), Selection { apps: vec![], files: 0, bytes: 0 });
+    }
 
     #[test]
     fn parses_all_and_lists() {
