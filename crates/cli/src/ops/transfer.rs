@@ -56,7 +56,12 @@ pub struct TransferArgs {
 /// What became of one user.
 #[derive(Debug)]
 enum Outcome {
-    Done { import_id: String, signature: String },
+    /// `partial`: an app of the archive could not be imported whole (the report says which).
+    Done {
+        import_id: String,
+        signature: String,
+        partial: bool,
+    },
     AlreadyDone,
     Failed(String),
 }
@@ -111,8 +116,9 @@ fn summary(outcomes: &[(UserId, Outcome)]) -> Exit {
     let failed = count(|o| matches!(o, Outcome::Failed(_)));
     for (user, outcome) in outcomes {
         match outcome {
-            Outcome::Done { import_id, signature } => {
-                println!("done {user} import {import_id} signature {signature}");
+            Outcome::Done { import_id, signature, partial } => {
+                let part = if *partial { " (in part)" } else { "" };
+                println!("done {user} import {import_id} signature {signature}{part}");
             }
             Outcome::AlreadyDone => println!("skipped {user} already done"),
             Outcome::Failed(why) => println!("failed {user} {why}"),
@@ -201,7 +207,8 @@ async fn one_user(
             current.import_id = Some(ended.import.id.clone());
             current.done = true;
             state.lock().await.set(user.as_str(), current)?;
-            Ok(Outcome::Done { import_id: ended.import.id, signature })
+            let partial = ended.exit == Exit::Partial;
+            Ok(Outcome::Done { import_id: ended.import.id, signature, partial })
         }
         _ => Ok(Outcome::Failed(format!(
             "import {} failed ({}): {}",
