@@ -119,6 +119,14 @@ pub(crate) async fn root_folder(app: &TestApp, user: &str, name: &str) -> String
         .to_owned()
 }
 
+/// The minute an import was created in, as its `created_at` writes it.
+async fn created_minute(app: &TestApp, user: &str, id: &str) -> String {
+    let import =
+        json_ok(app.get(&format!("/api/v1/imports/{id}"), user).send().await.expect("get"), 200)
+            .await;
+    import["created_at"].as_str().expect("created_at").get(..16).expect("a time").to_owned()
+}
+
 #[tokio::test]
 async fn an_export_imported_into_another_account_comes_back_byte_for_byte() {
     let app = TestApp::spawn().await;
@@ -360,7 +368,7 @@ fn with_local_name_changed(mut zip: Vec<u8>) -> Vec<u8> {
     zip
 }
 
-fn manifest(files: &[(&str, &[u8])]) -> Vec<u8> {
+pub(crate) fn manifest(files: &[(&str, &[u8])]) -> Vec<u8> {
     let files: Vec<Value> = files
         .iter()
         .map(|(path, bytes)| {
@@ -545,12 +553,4 @@ async fn archives_past_the_limits_are_refused() {
     let docs = json_ok(app.get("/api/v1/documents", "bob").send().await.expect("list"), 200).await;
     assert_eq!(docs["total"], 0, "{docs}");
     app.stop().await;
-}
-
-/// The minute an import was created in, as its resource gives it (`YYYY-MM-DDTHH:MM`).
-async fn created_minute(app: &TestApp, user: &str, id: &str) -> String {
-    let import =
-        json_ok(app.get(&format!("/api/v1/imports/{id}"), user).send().await.expect("import"), 200)
-            .await;
-    import["created_at"].as_str().expect("created_at").chars().take(16).collect()
 }

@@ -13,9 +13,11 @@ mod imports;
 mod jobs;
 mod limits;
 mod metrics;
+mod operator;
 mod spec;
 mod storage;
 mod tables;
+mod transfer;
 mod web_page;
 
 use mesdonnees_tests::TestApp;

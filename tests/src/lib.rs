@@ -8,6 +8,7 @@
 //! bucket there, emptied and removed at the end.
 
 pub mod cahier;
+pub mod cli;
 mod s3;
 
 use std::net::SocketAddr;

@@ -65,7 +65,8 @@ impl ApiError {
         Self::Internal(error.into())
     }
 
-    fn code(&self) -> ErrorCode {
+    /// The stable code the answer carries.
+    pub fn code(&self) -> ErrorCode {
         match self {
             Self::Unauthenticated(_) => ErrorCode::Unauthenticated,
             Self::TokenExpired => ErrorCode::TokenExpired,

@@ -5,6 +5,7 @@ mod auth;
 mod error;
 mod http_metrics;
 mod openapi;
+pub mod operator;
 mod problem;
 mod request_span;
 mod routes;

@@ -30,7 +30,7 @@ use crate::routes::{
         (name = "export-templates", description = "Saved export settings, reused by POST /exports"),
         (name = "imports", description = "Archives brought back: upload, analyse, choose apps, import"),
         (name = "notifications", description = "The user's timeline"),
-        (name = "admin", description = "For administrators (`auth.admin_right`): a user's exports and imports, and the audit log"),
+        (name = "admin", description = "For administrators (`auth.admin_right`): a user's exports and imports, imports into their account, cancelling, and the audit log"),
     )
 )]
 struct ApiDoc;
@@ -96,7 +96,11 @@ pub(crate) fn configure(cfg: &mut ServiceConfig<'_>) {
                 .service(admin::create_user_export)
                 .service(admin::list_user_exports)
                 .service(admin::delete_user_export)
+                .service(admin::get_user_export)
+                .service(admin::create_user_export_link)
                 .service(admin::list_user_imports)
+                .service(admin::create_user_import)
+                .service(admin::cancel_user_import)
                 .service(admin::list_audit),
         );
 }

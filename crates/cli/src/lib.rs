@@ -1,5 +1,8 @@
 //! Wiring of the `mesdonnees` binary: which halves run in this process and how they stop.
-//! The subcommands themselves are in `main.rs`; tests start the service through [`start`].
+//! The service's subcommands are in `main.rs`, the operators' in [`ops`]; tests start the
+//! service through [`start`].
+
+pub mod ops;
 
 use std::net::SocketAddr;
 use std::time::Duration;

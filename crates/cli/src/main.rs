@@ -39,6 +39,8 @@ enum Command {
     Openapi(OpenapiArgs),
     /// Print a bearer token this instance accepts (HS256 key: configured or development).
     Token(TokenArgs),
+    #[command(flatten)]
+    Operator(mesdonnees::ops::OperatorCommand),
 }
 
 #[derive(Debug, clap::Args, Default)]
@@ -78,6 +80,10 @@ fn main() -> anyhow::Result<()> {
     mesdonnees_infra::memory::limit_allocator_arenas();
     let cli = Cli::parse();
     let command = cli.command.unwrap_or(Command::Serve(ServeArgs::default()));
+    if let Command::Operator(command) = command {
+        let figment = figment_of(cli.config.as_deref(), cli.data_dir);
+        std::process::exit(mesdonnees::ops::main(command, figment, init_logging).into());
+    }
     if let Command::Openapi(args) = &command {
         let doc = if args.connector {
             mesdonnees_shared::connector::contract_document().to_pretty_json()?
@@ -107,10 +113,7 @@ fn load_config(
     data_dir: Option<PathBuf>,
     command: &Command,
 ) -> anyhow::Result<Config> {
-    let mut figment = Config::figment(file);
-    if let Some(dir) = data_dir {
-        figment = figment.merge(Serialized::default("data_dir", dir));
-    }
+    let mut figment = figment_of(file, data_dir);
     if let Command::Serve(args) | Command::Api(args) = command {
         if let Some(bind) = args.bind {
             figment = figment.merge(Serialized::default("http.bind", bind.to_string()));
@@ -120,6 +123,15 @@ fn load_config(
         }
     }
     Config::from_figment(&figment).context("cannot load the configuration")
+}
+
+/// The configuration's layers with the global flags on top.
+fn figment_of(file: Option<&std::path::Path>, data_dir: Option<PathBuf>) -> figment::Figment {
+    let figment = Config::figment(file);
+    match data_dir {
+        Some(dir) => figment.merge(Serialized::default("data_dir", dir)),
+        None => figment,
+    }
 }
 
 fn init_logging(config: &Config) {
@@ -152,6 +164,9 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         Command::Serve(_) => serve(config, Roles { api: true, worker: true }).await,
         Command::Api(_) => serve(config, Roles { api: true, worker: false }).await,
         Command::Worker => serve(config, Roles { api: false, worker: true }).await,
+        Command::Operator(_) => {
+            anyhow::bail!("operator commands are run before the runtime starts")
+        }
     }
 }
 

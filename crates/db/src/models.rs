@@ -252,6 +252,11 @@ pub struct Import {
     pub updated_at: NaiveDateTime,
     pub started_at: Option<NaiveDateTime>,
     pub finished_at: Option<NaiveDateTime>,
+    /// JSON of the apps an operator chose before the analysis
+    /// (`mesdonnees_shared::imports::AppChoice`): the analysis launches them itself.
+    pub auto_apps: Option<String>,
+    /// When a stop of the running import was asked.
+    pub cancel_requested_at: Option<NaiveDateTime>,
 }
 
 impl Import {
@@ -289,6 +294,8 @@ impl Import {
             updated_at: at,
             started_at: None,
             finished_at: None,
+            auto_apps: None,
+            cancel_requested_at: None,
         }
     }
 

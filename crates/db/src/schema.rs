@@ -137,6 +137,8 @@ diesel::table! {
         updated_at -> Timestamp,
         started_at -> Nullable<Timestamp>,
         finished_at -> Nullable<Timestamp>,
+        auto_apps -> Nullable<Text>,
+        cancel_requested_at -> Nullable<Timestamp>,
     }
 }
 

@@ -12,6 +12,7 @@ use mesdonnees_shared::imports::SignaturePolicy;
 use serde::{Deserialize, Serialize};
 
 pub use crate::apps::{ConnectorsConfig, RemoteAppConfig};
+pub use crate::operator::OperatorConfig;
 
 /// Prefix of every configuration environment variable; `__` separates nested keys, so
 /// `MESDONNEES__DATABASE__URL` sets `database.url`.
@@ -48,6 +49,8 @@ pub struct Config {
     pub apps: Vec<RemoteAppConfig>,
     #[serde(default)]
     pub connectors: ConnectorsConfig,
+    #[serde(default)]
+    pub operator: OperatorConfig,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -367,6 +370,7 @@ impl Default for Config {
             metrics: MetricsConfig { bind: None, token: None },
             apps: Vec::new(),
             connectors: ConnectorsConfig::default(),
+            operator: OperatorConfig::default(),
         }
     }
 }
@@ -464,6 +468,7 @@ impl Config {
             return invalid("metrics.token, when set, must be at least 16 characters");
         }
         self.connectors.validate()?;
+        self.operator.validate()?;
         crate::apps::validate_apps(&self.apps)?;
         self.imports.validate()
     }

@@ -3,12 +3,14 @@
 
 mod app_results;
 mod items;
+mod operator;
 
 pub use app_results::{app_results, record_app_result};
 pub use items::{
     DoneItem, done_items, failed_items, find_item, imported_bytes, items_count, outcome_counts,
     record_item,
 };
+pub use operator::{Cancel, end_cancelled, launch_with_job, request_cancel};
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -168,14 +170,14 @@ pub fn start(conn: &mut DbConnection, id: &str) -> Result<bool, DbError> {
     Ok(true)
 }
 
-/// Records progress of a running import; returns the status, so the job learns that the
-/// import failed or vanished meanwhile (`None`).
+/// Records progress of a running import; returns the status and whether a stop was asked,
+/// so the job learns that the import failed, vanished (`None`) or is to stop meanwhile.
 pub fn progress(
     conn: &mut DbConnection,
     id: &str,
     files: i64,
     bytes: i64,
-) -> Result<Option<String>, DbError> {
+) -> Result<Option<(String, bool)>, DbError> {
     diesel::update(imports::table.find(id).filter(imports::status.eq("running")))
         .set((
             imports::files_done.eq(files),
@@ -183,7 +185,12 @@ pub fn progress(
             imports::updated_at.eq(now()),
         ))
         .execute(conn)?;
-    Ok(imports::table.find(id).select(imports::status).first(conn).optional()?)
+    let found: Option<(String, Option<NaiveDateTime>)> = imports::table
+        .find(id)
+        .select((imports::status, imports::cancel_requested_at))
+        .first(conn)
+        .optional()?;
+    Ok(found.map(|(status, cancel)| (status, cancel.is_some())))
 }
 
 /// Stores the report (JSON): running → done.

@@ -158,9 +158,12 @@ fn statuses_move_only_forward() {
         assert_eq!(row.selected_apps.as_deref(), Some(r#"["workspace"]"#));
         assert_eq!((row.files_total, row.bytes_total), (3, 30));
 
-        assert_eq!(progress(conn, id, 2, 20).expect("progress").as_deref(), Some("running"));
+        assert_eq!(
+            progress(conn, id, 2, 20).expect("progress"),
+            Some(("running".to_owned(), false))
+        );
         assert!(finish(conn, id, r#"{"apps":{}}"#).expect("finish"));
-        assert_eq!(progress(conn, id, 3, 30).expect("progress").as_deref(), Some("done"));
+        assert_eq!(progress(conn, id, 3, 30).expect("progress"), Some(("done".to_owned(), false)));
         let row = find(conn, id).expect("find").expect("present");
         assert_eq!((row.files_done, row.bytes_done), (2, 20), "no progress after the end");
         assert_eq!(row.report.as_deref(), Some(r#"{"apps":{}}"#));
@@ -428,5 +431,37 @@ fn imports_in_progress_oldest_first() {
             active(conn, 10).expect("active").into_iter().map(|i| i.id).collect();
         assert_eq!(got, [first.id.clone(), third.id]);
         assert_eq!(active(conn, 1).expect("active").len(), 1);
+    });
+}
+
+#[test]
+fn a_cancel_ends_a_waiting_import_and_asks_a_running_one() {
+    each_backend(|conn| {
+        let waiting = analysed(conn, "alice");
+        let cancel = request_cancel(conn, &waiting.id).expect("cancel");
+        assert_eq!(cancel, Cancel::Ended { upload: waiting.object_key.clone() });
+        let row = find(conn, &waiting.id).expect("find").expect("present");
+        assert_eq!(row.error_code.as_deref(), Some("import_cancelled"));
+        assert_eq!(request_cancel(conn, &waiting.id).expect("again"), Cancel::Finished);
+
+        let running = analysed(conn, "bob");
+        assert_eq!(
+            launch(conn, &running.id, r#"["workspace"]"#, 1, 1).expect("launch"),
+            Launch::Queued
+        );
+        assert!(start(conn, &running.id).expect("start"));
+        assert_eq!(request_cancel(conn, &running.id).expect("cancel"), Cancel::Requested);
+        assert_eq!(status(conn, &running.id), ImportStatus::Running, "it runs to a boundary");
+        assert_eq!(
+            progress(conn, &running.id, 1, 1).expect("progress"),
+            Some(("running".to_owned(), true)),
+            "the job learns it at its next progress"
+        );
+        assert!(end_cancelled(conn, &running.id, r#"{"apps":{}}"#).expect("end"));
+        let row = find(conn, &running.id).expect("find").expect("present");
+        assert_eq!(row.status().expect("known"), ImportStatus::Failed);
+        assert_eq!(row.error_code.as_deref(), Some("import_cancelled"));
+        assert_eq!(row.report.as_deref(), Some(r#"{"apps":{}}"#));
+        assert!(!finish(conn, &running.id, "{}").expect("finish"), "ended once");
     });
 }

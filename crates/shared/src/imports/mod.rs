@@ -3,6 +3,7 @@
 //! in the import row and returned as they are by the API.
 
 mod analysis;
+mod choice;
 #[cfg(test)]
 mod fixtures;
 mod report;
@@ -10,6 +11,10 @@ mod signature;
 mod verdict;
 
 pub use analysis::{Analysis, ArchiveOwner, ArchiveSource, FORMAT_ENTCORE, FORMAT_MESDONNEES};
+pub use choice::{
+    AllApps, AppChoice, ChoiceError, IMPORT_CANCELLED, MAX_CHOSEN_APPS, NOTHING_IMPORTABLE,
+    Selection,
+};
 pub use report::{
     AppError, AppReport, ImportReport, ItemError, ItemOutcome, MAX_ID_MAP, MAX_LISTED_ERRORS,
 };

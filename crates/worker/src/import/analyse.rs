@@ -13,7 +13,8 @@ use mesdonnees_shared::archive::{
     FORMAT, FORMAT_VERSION, MANIFEST_PATH, Manifest, README_PATH, SIGNATURE_PATH,
 };
 use mesdonnees_shared::imports::{
-    Analysis, SignatureCheck, SignatureStatus, SignatureVerdict, Warning, judge_apps,
+    Analysis, AppChoice, NOTHING_IMPORTABLE, SignatureCheck, SignatureStatus, SignatureVerdict,
+    Warning, judge_apps,
 };
 use object_store::ObjectStoreExt;
 use object_store::path::Path;
@@ -99,11 +100,47 @@ pub async fn run(ctx: &Context, import_id: &str) -> Result<(), JobError> {
             let json = serde_json::to_string(&analysis)
                 .map_err(|e| JobError::Permanent(format!("analysis: {e}")))?;
             let id = import.id.clone();
-            ctx.db
-                .run(move |conn| imports::save_analysis(conn, &id, &json))
+            let choice = operator_choice(&import)?;
+            let selection = choice.as_ref().map(|c| c.select(&analysis));
+            let max_attempts = ctx.config.queue.max_attempts;
+            let (owner, file_name) = (import.owner_id.clone(), import.file_name.clone());
+            // Saved and launched (or refused) in one transaction: a crash between the two steps
+            // cannot leave an operator's import waiting for a launch nobody will make.
+            let next = ctx
+                .db
+                .transaction(move |conn| {
+                    if !imports::save_analysis(conn, &id, &json)? {
+                        return Ok(Next::Gone);
+                    }
+                    let Some(selection) = selection else { return Ok(Next::Wait) };
+                    if selection.apps.is_empty() {
+                        let message = "none of the chosen apps can be imported from this archive";
+                        imports::mark_failed(conn, &id, NOTHING_IMPORTABLE, message)?;
+                        let ended = Err((NOTHING_IMPORTABLE, message));
+                        crate::notify::import_ended(conn, &owner, &id, &file_name, ended)?;
+                        return Ok(Next::Refused);
+                    }
+                    Ok(match imports::launch_with_job(conn, &id, &selection, max_attempts)? {
+                        Ok(job) => Next::Launched(job),
+                        Err(_) => Next::Wait,
+                    })
+                })
                 .await
                 .map_err(|e| JobError::Transient(format!("database: {e}")))?;
             tracing::info!(apps = analysis.apps.len(), "import analysed");
+            match next {
+                Next::Launched(job) => {
+                    if let Err(e) = ctx.queue.push(job).await {
+                        tracing::warn!(job_id = %job, error = %e, "import job not enqueued now; the reconciler will");
+                    }
+                }
+                Next::Refused => {
+                    if let Some(key) = &import.object_key {
+                        remove_upload(ctx, key).await;
+                    }
+                }
+                Next::Wait | Next::Gone => {}
+            }
             Ok(())
         }
         Err(Failure::Refused(refusal)) => {
@@ -112,6 +149,30 @@ pub async fn run(ctx: &Context, import_id: &str) -> Result<(), JobError> {
         }
         Err(Failure::Job(e)) => Err(e),
     }
+}
+
+/// What follows a saved analysis.
+enum Next {
+    /// Deleted or ended meanwhile.
+    Gone,
+    /// For the owner to launch (or, launched by an operator, another import of the owner's
+    /// holds the slot: the owner or the operator launches it later).
+    Wait,
+    /// An operator's choice launched.
+    Launched(mesdonnees_shared::JobId),
+    /// An operator's choice held nothing importable.
+    Refused,
+}
+
+/// The apps an operator chose before the analysis, if any. A choice that does not read is the
+/// row's fault, not the archive's: no attempt would read it better.
+fn operator_choice(import: &Import) -> Result<Option<AppChoice>, JobError> {
+    import
+        .auto_apps
+        .as_deref()
+        .map(serde_json::from_str)
+        .transpose()
+        .map_err(|e| JobError::Permanent(format!("the chosen apps do not read: {e}")))
 }
 
 /// The archive as the import sees it: scanned, its manifest read and checked against it.

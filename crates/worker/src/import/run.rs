@@ -8,6 +8,7 @@ use mesdonnees_db::{Import, imports};
 use mesdonnees_infra::Context;
 use mesdonnees_infra::apps::RemoteAppConfig;
 use mesdonnees_shared::apps::WORKSPACE_APP;
+use mesdonnees_shared::imports::IMPORT_CANCELLED;
 
 use super::analyse::{self, Contents, Failure, Opened};
 use super::remote::RemotePart;
@@ -41,6 +42,9 @@ pub async fn run(ctx: &Context, import_id: &str) -> Result<(), JobError> {
     let mut progress = Progress::new(ctx, &import.id);
     let mut folders = Vec::new();
     for app in &apps {
+        if progress.stop_asked {
+            break;
+        }
         let outcome = match part_of(ctx, &opened, app).await {
             Ok(Some(Part::Workspace(part))) => {
                 super::workspace::import(ctx, &import, &opened, &mut progress, &part)
@@ -62,7 +66,17 @@ pub async fn run(ctx: &Context, import_id: &str) -> Result<(), JobError> {
         }
     }
     progress.flush().await.map_err(job_error)?;
-    finish(ctx, &import, folders).await
+    let ending = if progress.stop_asked { Ending::Cancelled } else { Ending::Done };
+    finish(ctx, &import, folders, ending).await
+}
+
+/// How an import that ran ends.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Ending {
+    Done,
+    /// Stopped at an operator's request: failed with `import_cancelled`, the report listing
+    /// what was done before the stop.
+    Cancelled,
 }
 
 /// An app's part of the archive, as its importer takes it.
@@ -104,6 +118,7 @@ async fn finish(
     ctx: &Context,
     import: &Import,
     folders: Vec<(String, String)>,
+    ending: Ending,
 ) -> Result<(), JobError> {
     let (id, owner, file_name) =
         (import.id.clone(), import.owner_id.clone(), import.file_name.clone());
@@ -112,11 +127,20 @@ async fn finish(
         .transaction(move |conn| {
             let report = report::build(conn, &id, &folders)?;
             let json = serde_json::to_string(&report).unwrap_or_else(|_| "{}".to_owned());
+            let imported = report.apps.values().map(|a| a.imported + a.renamed).sum();
+            let failed = report.apps.values().map(|a| a.failed).sum();
+            if ending == Ending::Cancelled {
+                if !imports::end_cancelled(conn, &id, &json)? {
+                    return Ok(None);
+                }
+                let message = format!("cancelled after {imported} imported items");
+                let ended = Err((IMPORT_CANCELLED, message.as_str()));
+                notify::import_ended(conn, &owner, &id, &file_name, ended)?;
+                return Ok(Some(report.apps.values().map(|a| a.bytes).sum::<u64>()));
+            }
             if !imports::finish(conn, &id, &json)? {
                 return Ok(None);
             }
-            let imported = report.apps.values().map(|a| a.imported + a.renamed).sum();
-            let failed = report.apps.values().map(|a| a.failed).sum();
             notify::import_ended(conn, &owner, &id, &file_name, Ok((imported, failed)))?;
             Ok(Some(report.apps.values().map(|a| a.bytes).sum::<u64>()))
         })
@@ -142,6 +166,8 @@ fn job_error(e: Failure) -> JobError {
 /// Progress written to the row at most every `exports.progress_interval_ms`; each write also
 /// tells whether the import was ended meanwhile.
 pub(crate) struct Progress<'a> {
+    /// A stop was asked: importers end at the next entry boundary, keeping what they did.
+    pub(crate) stop_asked: bool,
     ctx: &'a Context,
     import_id: &'a str,
     files: u64,
@@ -153,6 +179,7 @@ pub(crate) struct Progress<'a> {
 impl<'a> Progress<'a> {
     fn new(ctx: &'a Context, import_id: &'a str) -> Self {
         Self {
+            stop_asked: false,
             ctx,
             import_id,
             files: 0,
@@ -174,8 +201,11 @@ impl<'a> Progress<'a> {
         let (files, bytes) = (as_i64(self.files), as_i64(self.bytes));
         let status =
             self.ctx.db.run(move |conn| imports::progress(conn, &id, files, bytes)).await?;
-        match status.as_deref() {
-            Some("running") => Ok(()),
+        match status {
+            Some((status, stop)) if status == "running" => {
+                self.stop_asked |= stop;
+                Ok(())
+            }
             _ => Err(Failure::Job(JobError::Permanent("the import was ended meanwhile".into()))),
         }
     }

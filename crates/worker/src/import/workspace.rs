@@ -147,6 +147,11 @@ pub(crate) async fn import(
     // rows are recorded in archive order.
     let mut copying = FuturesOrdered::new();
     for entry in &opened.archive.entries {
+        if progress.stop_asked {
+            // Asked to stop: the files in flight are finished and committed below, nothing
+            // else is begun.
+            break;
+        }
         let Some(relative) = entry.path.strip_prefix(prefix) else { continue };
         if relative.is_empty() || relative == part.metadata_file {
             continue;

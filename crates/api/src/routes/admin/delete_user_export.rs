@@ -1,6 +1,6 @@
 use actix_web::{HttpResponse, delete, web};
 
-use super::{audit, target};
+use super::{UserExportPath, audit, target};
 use crate::auth::AdminUser;
 use crate::error::ApiError;
 use crate::routes::Ctx;
@@ -9,10 +9,7 @@ use crate::routes::exports::delete_for;
 /// Cancels a user's export in progress, or deletes a finished one; recorded in the audit log.
 #[utoipa::path(
     tag = "admin",
-    params(
-        ("user_id" = String, Path, description = "the export's owner"),
-        ("id" = String, Path, description = "export id"),
-    ),
+    params(UserExportPath),
     responses(
         (status = 204, description = "cancelled or deleted"),
         (status = 403, description = "not an administrator", body = crate::problem::ProblemSchema, content_type = "application/problem+json"),
@@ -24,11 +21,10 @@ use crate::routes::exports::delete_for;
 pub async fn delete_user_export(
     ctx: Ctx,
     admin: AdminUser,
-    path: web::Path<(String, String)>,
+    path: web::Path<UserExportPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let (user_id, id) = path.into_inner();
-    let user = target(&user_id)?;
-    delete_for(&ctx, user.id.as_str(), &id).await?;
-    audit(&ctx, &admin, "export.delete", user.id.as_str(), Some(&id)).await?;
+    let user = target(&path.user_id)?;
+    delete_for(&ctx, user.id.as_str(), &path.id).await?;
+    audit(&ctx, &admin, "export.delete", user.id.as_str(), Some(&path.id)).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -1,15 +1,24 @@
 //! The admin API: what an administrator (a token holding `auth.admin_right`) does for a user
-//! it names — export their data, list their exports and imports, cancel or delete an export —
-//! and the audit log every such action is written to.
+//! it names — export their data, follow and link an export, list their exports and imports,
+//! import an archive into their account, cancel or delete an export, cancel an import — and
+//! the audit log every such action is written to.
 
+mod cancel_user_import;
 mod create_user_export;
+mod create_user_export_link;
+mod create_user_import;
 mod delete_user_export;
+mod get_user_export;
 mod list_audit;
 mod list_user_exports;
 mod list_user_imports;
 
+pub use cancel_user_import::*;
 pub use create_user_export::*;
+pub use create_user_export_link::*;
+pub use create_user_import::*;
 pub use delete_user_export::*;
+pub use get_user_export::*;
 pub use list_audit::*;
 pub use list_user_exports::*;
 pub use list_user_imports::*;
@@ -21,10 +30,46 @@ use crate::auth::{AdminUser, AuthUser};
 use crate::error::ApiError;
 use crate::routes::Ctx;
 
+/// `/admin/users/{user_id}/exports/{id}`.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct UserExportPath {
+    /// The export's owner.
+    user_id: String,
+    /// Export id.
+    id: String,
+}
+
+/// `/admin/users/{user_id}/imports/{id}`.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct UserImportPath {
+    /// The import's owner.
+    user_id: String,
+    /// Import id.
+    id: String,
+}
+
 /// The user a route names, parsed like a token's `sub`.
 fn target(raw: &str) -> Result<AuthUser, ApiError> {
     let id = UserId::parse(raw).map_err(|_| ApiError::NotFound("user"))?;
     Ok(AuthUser { id, name: None, rights: Vec::new() })
+}
+
+/// The user an operator acts for, holding the create right of every app: the jobs judge an
+/// import by the rights of whoever started it, and an operator vouches for the user.
+pub(crate) fn operator_target(ctx: &Ctx, raw: &str) -> Result<AuthUser, ApiError> {
+    let mut user = target(raw)?;
+    user.rights = operator_rights(ctx);
+    Ok(user)
+}
+
+/// The create rights of every app this instance has.
+pub(crate) fn operator_rights(ctx: &mesdonnees_infra::Context) -> Vec<String> {
+    let mut rights: Vec<String> = ctx.apps().into_iter().map(|a| a.create_right).collect();
+    rights.sort();
+    rights.dedup();
+    rights
 }
 
 /// Writes what the administrator did; the action has happened, so a failure here is an
@@ -36,9 +81,20 @@ async fn audit(
     user: &str,
     resource: Option<&str>,
 ) -> Result<(), ApiError> {
+    record(ctx, &admin.0.id.to_string(), action, user, resource).await
+}
+
+/// Appends one entry to the audit log: `actor` did `action` for `user`.
+pub(crate) async fn record(
+    ctx: &mesdonnees_infra::Context,
+    actor: &str,
+    action: &str,
+    user: &str,
+    resource: Option<&str>,
+) -> Result<(), ApiError> {
     let entry = AuditEntry {
         id: DocumentId::new().to_string(),
-        actor_id: admin.0.id.to_string(),
+        actor_id: actor.to_owned(),
         action: action.to_owned(),
         target_user_id: Some(user.to_owned()),
         resource_id: resource.map(str::to_owned),

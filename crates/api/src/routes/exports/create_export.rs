@@ -31,6 +31,19 @@ pub struct CreateExport {
 /// What a table cell takes, at most for most cells, to size a table before it is written.
 const TABLE_CELL_BYTES: u64 = 64;
 
+impl CreateExport {
+    /// An archive of these apps (every exportable app when `None`) under this name (the
+    /// default one when `None`): what an operator asks for.
+    pub(crate) fn archive(apps: Option<Vec<String>>, name: Option<String>) -> Self {
+        Self {
+            template_id: None,
+            name,
+            notify_email: None,
+            settings: ExportSettings { apps, ..ExportSettings::default() },
+        }
+    }
+}
+
 /// Starts building an archive (or a table) of the user's data. Answers at once with the export
 /// to poll. Asking again for an export identical to one in progress, or ready since less than
 /// `exports.reuse_window_secs`, answers that one (200) instead of building it twice.
@@ -65,6 +78,12 @@ pub(crate) enum Made {
 }
 
 impl Made {
+    pub(crate) fn into_export(self) -> Export {
+        match self {
+            Self::Queued(e) | Self::Reused(e) => *e,
+        }
+    }
+
     pub(crate) fn export(&self) -> &Export {
         match self {
             Self::Queued(e) | Self::Reused(e) => e,

@@ -39,7 +39,12 @@ pub async fn create_export_link(
     user: AuthUser,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let export = owned_export(&ctx, user.id.as_str(), &id).await?;
+    Ok(HttpResponse::Ok().json(link_for(&ctx, user.id.as_str(), &id).await?))
+}
+
+/// A signed link to one of `owner`'s ready exports: for the owner, and for the admin API.
+pub(crate) async fn link_for(ctx: &Ctx, owner: &str, id: &str) -> Result<DownloadLink, ApiError> {
+    let export = owned_export(ctx, owner, id).await?;
     if export.status != "ready" {
         return Err(ApiError::Conflict {
             code: ErrorCode::NotReady,
@@ -51,9 +56,9 @@ pub async fn create_export_link(
     let url = if let Some(presigner) = &ctx.storage.presigner {
         presigned_url(presigner, &export, ttl).await?
     } else {
-        api_link(&ctx, &export, ttl).await?
+        api_link(ctx, &export, ttl).await?
     };
-    Ok(HttpResponse::Ok().json(DownloadLink { url, expires_at }))
+    Ok(DownloadLink { url, expires_at })
 }
 
 /// A GET of the archive signed for the store itself; the store answers with the file name and

@@ -4,7 +4,7 @@ use actix_web::{HttpRequest, HttpResponse, post, web};
 use bytes::Bytes;
 use futures_util::{Stream, StreamExt};
 use mesdonnees_db::{Import, creations, imports, jobs};
-use mesdonnees_shared::imports::{ImportStatus, upload_key};
+use mesdonnees_shared::imports::{AppChoice, ImportStatus, upload_key};
 use mesdonnees_shared::jobs::JobPayload;
 use mesdonnees_shared::{DocumentName, ErrorCode, ImportId};
 use object_store::buffered::BufWriter;
@@ -61,6 +61,19 @@ pub async fn create_import(
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
+    let row = from_request(&ctx, &user, None, &req, payload).await?;
+    Ok(accepted(row))
+}
+
+/// An import of the archive a request carries, as multipart or as a raw zip body; for the
+/// caller, or for a user an administrator names (with the apps to launch once analysed).
+pub(crate) async fn from_request(
+    ctx: &Ctx,
+    user: &AuthUser,
+    auto: Option<&AppChoice>,
+    req: &HttpRequest,
+    payload: web::Payload,
+) -> Result<Import, ApiError> {
     let max = ctx.config.imports.max_upload_bytes;
     let declared = req
         .headers()
@@ -70,11 +83,6 @@ pub async fn create_import(
     if declared.is_some_and(|len| len > max.saturating_add(DRAIN_CAP)) {
         return Err(too_large(max));
     }
-    let owner = user.id.to_string();
-    may_create(&ctx, &owner).await?;
-    let per_minute = ctx.config.limits.creations_per_minute;
-    let id = ImportId::new().to_string();
-    let key = Path::from(upload_key(&id));
     let essence = req
         .headers()
         .get(header::CONTENT_TYPE)
@@ -82,25 +90,64 @@ pub async fn create_import(
         .and_then(|v| v.parse::<mime::Mime>().ok())
         .map(|m| m.essence_str().to_owned())
         .unwrap_or_default();
-    let (file_name, size) = match essence.as_str() {
-        "multipart/form-data" => from_multipart(&ctx, &req, payload, &key, max).await?,
+    create_for(ctx, user, auto, |key| receive(ctx, req, payload, essence, key, max)).await
+}
+
+/// 202 with the import to poll.
+pub(crate) fn accepted(row: Import) -> HttpResponse {
+    HttpResponse::Accepted()
+        .insert_header((header::LOCATION, format!("/api/v1/imports/{}", row.id)))
+        .json(ImportView::from(row))
+}
+
+/// The archive of a request, by its type, stored under `key`: its name and size.
+pub(crate) async fn receive(
+    ctx: &Ctx,
+    req: &HttpRequest,
+    payload: web::Payload,
+    essence: String,
+    key: Path,
+    max: u64,
+) -> Result<(String, u64), ApiError> {
+    match essence.as_str() {
+        "multipart/form-data" => from_multipart(ctx, req, payload, &key, max).await,
         "application/zip" | "application/x-zip-compressed" | "application/octet-stream" => {
-            let name = raw_body_name(&req);
+            let name = raw_body_name(req);
             let body = payload.map(|chunk| {
                 chunk.map_err(|e| {
                     ApiError::bad_request(ErrorCode::InvalidRequest, format!("body: {e}"))
                 })
             });
-            (name, store_zip(&ctx, &key, body, max).await?)
+            Ok((name, store_zip(ctx, &key, body, max).await?))
         }
-        _ => {
-            return Err(ApiError::UnsupportedContent {
-                code: ErrorCode::UnsupportedMediaType,
-                detail: "send the archive as multipart/form-data (`file`) or as application/zip"
-                    .to_owned(),
-            });
-        }
-    };
+        _ => Err(ApiError::UnsupportedContent {
+            code: ErrorCode::UnsupportedMediaType,
+            detail: "send the archive as multipart/form-data (`file`) or as application/zip"
+                .to_owned(),
+        }),
+    }
+}
+
+/// Creates an import of `user`'s from an archive that `receive` stores under the key it is
+/// given (answering its name and size), once the user may start one; its analysis is queued.
+/// With `auto`, the analysis launches those apps itself. What `POST /imports` does for the
+/// caller, and what operators do for a user they name.
+pub(crate) async fn create_for<F, Fut>(
+    ctx: &Ctx,
+    user: &AuthUser,
+    auto: Option<&AppChoice>,
+    receive: F,
+) -> Result<Import, ApiError>
+where
+    F: FnOnce(Path) -> Fut,
+    Fut: Future<Output = Result<(String, u64), ApiError>>,
+{
+    let owner = user.id.to_string();
+    may_create(ctx, &owner).await?;
+    let per_minute = ctx.config.limits.creations_per_minute;
+    let id = ImportId::new().to_string();
+    let key = Path::from(upload_key(&id));
+    let (file_name, size) = receive(key.clone()).await?;
     let rights = serde_json::to_string(&user.rights).map_err(ApiError::internal)?;
     let mut row = Import::uploaded(
         id,
@@ -112,6 +159,7 @@ pub async fn create_import(
         i64::try_from(size).unwrap_or(i64::MAX),
     );
     row.status = ImportStatus::Analysing.as_str().to_owned();
+    row.auto_apps = auto.map(serde_json::to_string).transpose().map_err(ApiError::internal)?;
     let max_attempts = ctx.config.queue.max_attempts;
     let created = ctx
         .db
@@ -135,27 +183,25 @@ pub async fn create_import(
     let (job, row) = match created {
         Ok(Ok((job, Some(row)))) => (job, row),
         Ok(Ok((_, None))) => {
-            discard(&ctx, &key).await;
+            discard(ctx, &key).await;
             return Err(ApiError::internal(anyhow::anyhow!("import vanished after insert")));
         }
         Ok(Err(refused)) => {
-            discard(&ctx, &key).await;
+            discard(ctx, &key).await;
             return Err(match refused {
                 Refused::Busy(active) => busy(&active.unwrap_or_default()),
                 Refused::RateLimited { retry_after } => ApiError::RateLimited { retry_after },
             });
         }
         Err(e) => {
-            discard(&ctx, &key).await;
+            discard(ctx, &key).await;
             return Err(e.into());
         }
     };
     if let Err(e) = ctx.queue.push(job).await {
         tracing::warn!(job_id = %job, error = %e, "analysis job not enqueued now; the reconciler will");
     }
-    Ok(HttpResponse::Accepted()
-        .insert_header((header::LOCATION, format!("/api/v1/imports/{}", row.id)))
-        .json(ImportView::from(row)))
+    Ok(row)
 }
 
 /// Refuses an upload the user could not make an import of, before it is stored: over the rate
@@ -262,7 +308,7 @@ fn raw_body_name(req: &HttpRequest) -> String {
 
 /// Streams a zip into the store under `key`: its first bytes must be a zip's, its size within
 /// `max`. On any refusal or failure the partial upload is aborted.
-async fn store_zip(
+pub(crate) async fn store_zip(
     ctx: &Ctx,
     key: &Path,
     body: impl Stream<Item = Result<Bytes, ApiError>>,

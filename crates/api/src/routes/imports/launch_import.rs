@@ -1,10 +1,8 @@
 use actix_web::http::header;
 use actix_web::{HttpResponse, post, web};
 use mesdonnees_db::imports::{self, Launch};
-use mesdonnees_db::jobs;
 use mesdonnees_shared::ErrorCode;
-use mesdonnees_shared::imports::{Analysis, ImportStatus};
-use mesdonnees_shared::jobs::JobPayload;
+use mesdonnees_shared::imports::{Analysis, AppChoice, ImportStatus};
 use serde::Deserialize;
 
 use crate::auth::AuthUser;
@@ -76,24 +74,16 @@ pub async fn launch_import(
             format!("not importable from this archive: {}", refused.join(", ")),
         ));
     }
-    let chosen = analysis.apps.iter().filter(|a| apps.contains(&a.id));
-    let (files, bytes) = chosen.fold((0_u64, 0_u64), |(f, b), a| (f + a.entries, b + a.bytes));
-    let selected = serde_json::to_string(&apps).map_err(ApiError::internal)?;
+    let selection = AppChoice::Only(apps).select(&analysis);
     let max_attempts = ctx.config.queue.max_attempts;
     let import_id = import.id.clone();
     let launched = ctx
         .db
         .transaction(move |conn| {
-            let files = i64::try_from(files).unwrap_or(i64::MAX);
-            let bytes = i64::try_from(bytes).unwrap_or(i64::MAX);
-            match imports::launch(conn, &import_id, &selected, files, bytes)? {
-                Launch::Queued => {}
-                other => return Ok(Err(other)),
-            }
-            let payload = JobPayload::Import { import_id: import_id.clone() };
-            let job = jobs::create(conn, &payload, max_attempts)?;
-            imports::set_job(conn, &import_id, &job.to_string())?;
-            Ok(Ok((job, imports::find(conn, &import_id)?)))
+            Ok(match imports::launch_with_job(conn, &import_id, &selection, max_attempts)? {
+                Ok(job) => Ok((job, imports::find(conn, &import_id)?)),
+                Err(refused) => Err(refused),
+            })
         })
         .await?;
     let (job, row) = match launched {

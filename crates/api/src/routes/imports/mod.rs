@@ -11,9 +11,10 @@ pub use launch_import::*;
 pub use list_imports::*;
 
 use chrono::{DateTime, Utc};
-use mesdonnees_db::{Import, imports};
+use mesdonnees_db::{Import, imports, jobs};
 use mesdonnees_shared::ImportId;
 use mesdonnees_shared::imports::{Analysis, ImportReport, ImportStatus};
+use mesdonnees_shared::jobs::JobPayload;
 use serde::Serialize;
 
 use crate::error::ApiError;
@@ -92,4 +93,31 @@ pub(crate) async fn owned_import(ctx: &Ctx, owner: &str, raw_id: &str) -> Result
         .run(move |conn| imports::find_owned(conn, &owner, &id))
         .await?
         .ok_or(ApiError::NotFound("import"))
+}
+
+/// Stops one of `owner`'s imports (`imports::request_cancel`); the upload of one that had not
+/// started importing is purged. Answers the import as it now stands.
+pub(crate) async fn cancel_for(ctx: &Ctx, owner: &str, raw_id: &str) -> Result<Import, ApiError> {
+    let import = owned_import(ctx, owner, raw_id).await?;
+    let max_attempts = ctx.config.queue.max_attempts;
+    let id = import.id.clone();
+    let (row, purge) = ctx
+        .db
+        .transaction(move |conn| {
+            let purge = match imports::request_cancel(conn, &id)? {
+                imports::Cancel::Ended { upload: Some(key) } => {
+                    let payload = JobPayload::PurgeObjects { keys: vec![key] };
+                    Some(jobs::create(conn, &payload, max_attempts)?)
+                }
+                _ => None,
+            };
+            Ok((imports::find(conn, &id)?, purge))
+        })
+        .await?;
+    if let Some(job) = purge
+        && let Err(e) = ctx.queue.push(job).await
+    {
+        tracing::warn!(job_id = %job, error = %e, "purge job not enqueued now; the reconciler will");
+    }
+    row.ok_or(ApiError::NotFound("import"))
 }

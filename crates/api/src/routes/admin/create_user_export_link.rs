@@ -1,0 +1,32 @@
+use actix_web::{HttpResponse, post, web};
+
+use super::{UserExportPath, audit, target};
+use crate::auth::AdminUser;
+use crate::error::ApiError;
+use crate::routes::Ctx;
+use crate::routes::exports::link_for;
+
+/// A short-lived signed download link to one of a user's ready exports (what another instance
+/// pulls a user's archive through); recorded in the audit log.
+#[utoipa::path(
+    tag = "admin",
+    params(UserExportPath),
+    responses(
+        (status = 200, body = crate::routes::exports::DownloadLink),
+        (status = 403, description = "not an administrator", body = crate::problem::ProblemSchema, content_type = "application/problem+json"),
+        (status = 404, body = crate::problem::ProblemSchema, content_type = "application/problem+json"),
+        (status = 409, description = "not ready", body = crate::problem::ProblemSchema, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/admin/users/{user_id}/exports/{id}/link")]
+pub async fn create_user_export_link(
+    ctx: Ctx,
+    admin: AdminUser,
+    path: web::Path<UserExportPath>,
+) -> Result<HttpResponse, ApiError> {
+    let user = target(&path.user_id)?;
+    let link = link_for(&ctx, user.id.as_str(), &path.id).await?;
+    audit(&ctx, &admin, "export.link", user.id.as_str(), Some(&path.id)).await?;
+    Ok(HttpResponse::Ok().json(link))
+}

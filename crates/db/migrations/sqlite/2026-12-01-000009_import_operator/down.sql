@@ -1,0 +1,2 @@
+ALTER TABLE imports DROP COLUMN cancel_requested_at;
+ALTER TABLE imports DROP COLUMN auto_apps;
