@@ -546,11 +546,23 @@ scenario("keyboard, labels and contrast", async () => {
 
 scenario("in English for an English browser, and on a phone-sized screen", async () => {
   const token = main.mint("phone", "Pat Phone");
+  // An export made beforehand, so that the timeline has an entry to say in English.
+  const made = await main.api(token, "POST", "exports", JSON.stringify({ name: "Pat's year" }));
+  const deadline = Date.now() + WAIT;
+  while ((await main.api(token, "GET", `exports/${made.id}`)).status !== "ready") {
+    assert.ok(Date.now() < deadline, "the export did not end");
+    await new Promise((r) => setTimeout(r, 100));
+  }
   const english = await newPage("en-GB");
   await english.goto(`${main.base}/#token=${token}`);
   await english.getByRole("tab", { name: "Import" }).waitFor({ timeout: WAIT });
-  assert.ok(await english.getByRole("button", { name: "Download my data" }).isVisible());
+  assert.ok(await english.getByRole("button", { name: "Download my data", exact: true }).isVisible());
   assert.equal(await english.evaluate(() => document.documentElement.lang), "en");
+  await english.locator("#export-list-body tr", { hasText: "Ready" }).waitFor({ timeout: WAIT });
+  await english.locator("#bell-button").click();
+  await english.getByText("Your export “Pat's year” is ready").waitFor({ timeout: WAIT });
+  await english.keyboard.press("Escape");
+  assert.equal(await english.evaluate(() => document.activeElement.id), "bell-button", "Escape gives the focus back");
   await shot(english, "11-english");
   await english.context().close();
 

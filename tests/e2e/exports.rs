@@ -212,6 +212,7 @@ async fn an_export_holds_every_document_byte_for_byte_and_is_signed() {
     assert_eq!(timeline["unread"], 1);
     assert_eq!(timeline["items"][0]["kind"], "export_ready");
     assert_eq!(timeline["items"][0]["details"]["export_id"], id.as_str());
+    assert_eq!(timeline["items"][0]["details"]["name"], "Mon année 2026 — 5e B");
     let note_id = timeline["items"][0]["id"].as_str().expect("id");
     let read = json_ok(
         app.post(&format!("/api/v1/notifications/{note_id}/read"), "alice")

@@ -204,7 +204,11 @@ async fn an_export_imported_into_another_account_comes_back_byte_for_byte() {
     let timeline =
         json_ok(app.get("/api/v1/notifications", "bob").send().await.expect("timeline"), 200).await;
     assert!(
-        timeline["items"].as_array().expect("items").iter().any(|n| n["kind"] == "import_done"),
+        timeline["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .any(|n| n["kind"] == "import_done" && n["details"]["file_name"].is_string()),
         "{timeline}"
     );
 

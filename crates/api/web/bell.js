@@ -60,7 +60,7 @@ export function createBell(api, { onDownload, onOpenImport }) {
     return el(
       "li",
       { class: n.read_at ? "read" : "unread", dataset: { kind: n.kind } },
-      el("p", { class: "title" }, n.title),
+      el("p", { class: "title" }, titleOf(n)),
       details.reason ? el("p", { class: "detail" }, details.reason) : null,
       el("p", { class: "muted" }, formatDate(n.created_at)),
       action,
@@ -88,4 +88,29 @@ export function createBell(api, { onDownload, onOpenImport }) {
   }
 
   return { refresh };
+}
+
+/** The entry's title in the page's language, from its kind and details; the service's own
+ * (French) title for entries made before the details carried the names. */
+function titleOf(n) {
+  const d = n.details ?? {};
+  switch (n.kind) {
+    case "export_ready":
+      if (d.name === undefined) break;
+      return t(d.failed_apps?.length ? "bell.exportReadyPartial" : "bell.exportReady", { name: d.name });
+    case "export_failed":
+      if (d.name === undefined) break;
+      return t("bell.exportFailed", { name: d.name });
+    case "import_done":
+      if (d.file_name === undefined) break;
+      return d.failed > 0
+        ? t("bell.importDoneErrors", { name: d.file_name, failed: formatNumber(d.failed) })
+        : t("bell.importDone", { name: d.file_name });
+    case "import_failed":
+      if (d.file_name === undefined) break;
+      return t("bell.importFailed", { name: d.file_name });
+    default:
+      break;
+  }
+  return n.title;
 }

@@ -100,6 +100,7 @@ pub(crate) fn export_ready(
     };
     let body = json!({
         "export_id": export_id,
+        "name": name,
         "download": format!("/api/v1/exports/{export_id}/download"),
         "link": format!("/api/v1/exports/{export_id}/link"),
         "failed_apps": failed_apps.iter().map(|(app, reason)| json!({"app": app, "reason": reason})).collect::<Vec<_>>(),
@@ -116,7 +117,7 @@ pub(crate) fn export_failed(
     reason: &str,
 ) -> Result<(), DbError> {
     let title = format!("Votre export « {name} » a échoué");
-    let body = json!({ "export_id": export_id, "code": code, "reason": reason });
+    let body = json!({ "export_id": export_id, "name": name, "code": code, "reason": reason });
     insert(conn, user, "export_failed", &title, &body, export_id)
 }
 
@@ -136,12 +137,12 @@ pub(crate) fn import_ended(
             } else {
                 format!("L'import de « {file_name} » est terminé, avec {failed} erreur(s)")
             },
-            json!({ "import_id": import_id, "imported": imported, "failed": failed }),
+            json!({ "import_id": import_id, "file_name": file_name, "imported": imported, "failed": failed }),
         ),
         Err((code, reason)) => (
             "import_failed",
             format!("L'import de « {file_name} » a échoué"),
-            json!({ "import_id": import_id, "code": code, "reason": reason }),
+            json!({ "import_id": import_id, "file_name": file_name, "code": code, "reason": reason }),
         ),
     };
     insert(conn, user, kind, &title, &body, import_id)

@@ -11,10 +11,14 @@ use serde::Serialize;
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct NotificationView {
     id: String,
-    /// `export_ready` or `export_failed`.
+    /// `export_ready`, `export_failed`, `import_done` or `import_failed`.
     kind: String,
+    /// For people, in French; a client in another language can make its own from `kind` and
+    /// `details`.
     title: String,
-    /// Details: the export id, its download path, the reason of a failure, failed apps.
+    /// Details: the export's id and name (`export_id`, `name`) and its links, or the import's
+    /// (`import_id`, `file_name`) and its counts (`imported`, `failed`); the `code` and
+    /// `reason` of a failure; an export's failed apps.
     #[schema(value_type = Object)]
     details: serde_json::Value,
     created_at: DateTime<Utc>,
