@@ -9,7 +9,6 @@ use mesdonnees_tests::cahier::{CREATE_RIGHTS, WithCahier, free_port};
 use mesdonnees_tests::eventually;
 use mesdonnees_tests::reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
 
 use crate::exports::{download, file, read_zip, start_export, wait_export};
 use crate::{content, json_ok};
@@ -51,17 +50,9 @@ pub(crate) async fn cahier_view(
                 "/api/entries/{id}/attachments/{}/content",
                 attachment["id"].as_str().expect("id")
             );
-            let bytes = with
-                .cahier_get(&path, user)
-                .send()
-                .await
-                .expect("content")
-                .bytes()
-                .await
-                .expect("bytes");
             attachments.push((
                 attachment["name"].as_str().expect("name").to_owned(),
-                hex::encode(Sha256::digest(&bytes)),
+                crate::sha256_of(with.cahier_get(&path, user)).await,
             ));
         }
         attachments.sort();

@@ -12,7 +12,7 @@ use object_store::path::Path;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use crate::{assert_problem, content, folder, json_ok, upload};
+use crate::{assert_problem, content, folder, json_ok, share, upload};
 
 pub(crate) async fn file(
     app: &TestApp,
@@ -92,13 +92,7 @@ async fn an_export_holds_every_document_byte_for_byte_and_is_signed() {
     file(&app, "alice", "vide.txt", b"", None).await;
     file(&app, "alice", "exposé.pdf", &content(300_000, 1), None).await;
     let shared = file(&app, "bob", "partage.txt", b"de la part de bob", None).await;
-    let response = app
-        .post(&format!("/api/v1/documents/{shared}/shares"), "bob")
-        .json(&json!({"user_id": "alice"}))
-        .send()
-        .await
-        .expect("share");
-    assert_eq!(response.status(), 201);
+    share(&app, "bob", &shared, "alice").await;
     expected.push(("Documents/Partagés avec moi/partage.txt", b"de la part de bob".to_vec()));
 
     let apps = json_ok(app.get("/api/v1/apps", "alice").send().await.expect("apps"), 200).await;
@@ -491,13 +485,7 @@ async fn a_document_shared_twice_is_exported_once_in_its_folder() {
     let classe = folder(&app, "bob", "Classe", None).await;
     let sheet = file(&app, "bob", "fiche.txt", b"fiche", Some(&classe)).await;
     for id in [&classe, &sheet] {
-        let response = app
-            .post(&format!("/api/v1/documents/{id}/shares"), "bob")
-            .json(&json!({"user_id": "alice"}))
-            .send()
-            .await
-            .expect("share");
-        assert_eq!(response.status(), 201);
+        share(&app, "bob", id, "alice").await;
     }
     let created = start_export(&app, "alice", json!({})).await;
     let export = wait_export(&app, "alice", created["id"].as_str().expect("id")).await;

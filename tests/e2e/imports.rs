@@ -12,7 +12,7 @@ use object_store::ObjectStoreExt;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use crate::{assert_problem, content, folder, json_ok, upload};
+use crate::{assert_problem, content, folder, json_ok, share, upload};
 
 const CREATE: &[&str] = &["workspace.create"];
 
@@ -92,15 +92,8 @@ pub(crate) async fn tree(app: &TestApp, user: &str, folder: &str) -> BTreeMap<St
             if item["kind"] == "folder" {
                 pending.push((path, child));
             } else {
-                let bytes = app
-                    .get(&format!("/api/v1/documents/{child}/content"), user)
-                    .send()
-                    .await
-                    .expect("content")
-                    .bytes()
-                    .await
-                    .expect("bytes");
-                out.insert(path, hex::encode(Sha256::digest(&bytes)));
+                let content = app.get(&format!("/api/v1/documents/{child}/content"), user);
+                out.insert(path, crate::sha256_of(content).await);
             }
         }
     }
@@ -144,15 +137,7 @@ async fn an_export_imported_into_another_account_comes_back_byte_for_byte() {
     let shared =
         json_ok(upload(&app, "carol", "partagé.txt", content(500, 3), None).await, 201).await;
     let shared_id = shared["id"].as_str().expect("id");
-    json_ok(
-        app.post(&format!("/api/v1/documents/{shared_id}/shares"), "carol")
-            .json(&json!({"user_id": "alice"}))
-            .send()
-            .await
-            .expect("share"),
-        201,
-    )
-    .await;
+    share(&app, "carol", shared_id, "alice").await;
     let archive = export_zip(&app, "alice").await;
 
     let import = analysed(&app, "bob", archive.clone()).await;

@@ -21,8 +21,8 @@ mod transfer;
 mod web_page;
 
 use mesdonnees_tests::TestApp;
-use mesdonnees_tests::reqwest::Response;
 use mesdonnees_tests::reqwest::multipart::{Form, Part};
+use mesdonnees_tests::reqwest::{RequestBuilder, Response};
 use serde_json::{Value, json};
 
 /// Asserts an RFC 9457 answer with the given status and stable code; returns the body.
@@ -54,6 +54,24 @@ pub async fn upload(
         form = form.text("folder_id", folder.to_owned());
     }
     app.post("/api/v1/documents", user).multipart(form).send().await.expect("upload")
+}
+
+/// `owner` shares document `id` with `with`; the share must be made (201).
+pub async fn share(app: &TestApp, owner: &str, id: &str, with: &str) {
+    let response = app
+        .post(&format!("/api/v1/documents/{id}/shares"), owner)
+        .json(&json!({"user_id": with}))
+        .send()
+        .await
+        .expect("share");
+    json_ok(response, 201).await;
+}
+
+/// The hex SHA-256 of the body a request answers with.
+pub async fn sha256_of(request: RequestBuilder) -> String {
+    use sha2::Digest;
+    let bytes = request.send().await.expect("content").bytes().await.expect("bytes");
+    hex::encode(sha2::Sha256::digest(&bytes))
 }
 
 pub async fn json_ok(response: Response, status: u16) -> Value {

@@ -11,7 +11,7 @@ use mesdonnees_tests::reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
 
 use crate::exports::{download, file, read_zip, start_export, wait_export};
-use crate::{assert_problem, content, folder, json_ok};
+use crate::{assert_problem, content, folder, json_ok, share};
 
 const FIELDS: [&str; 9] =
     ["name", "path", "app", "type", "size", "sha256", "owner", "shared_by", "cahier.subject"];
@@ -66,15 +66,7 @@ async fn a_table_lists_documents_and_app_resources_in_each_format() {
     file(app, "alice", "Élève, \"portrait\".jpg", &content(40_000, 1), Some(&classe)).await;
     file(app, "alice", "=cmd.txt", b"pas une formule", None).await;
     let shared = file(app, "bob", "planning été.ods", &content(5_000, 2), None).await;
-    json_ok(
-        app.post(&format!("/api/v1/documents/{shared}/shares"), "bob")
-            .json(&json!({"user_id": "alice"}))
-            .send()
-            .await
-            .expect("share"),
-        201,
-    )
-    .await;
+    share(app, "bob", &shared, "alice").await;
     let entry = cahier_entry(&with, "alice", "Fractions", "Mathématiques").await;
     let form = Form::new().part(
         "file",

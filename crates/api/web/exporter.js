@@ -2,7 +2,7 @@
 // built, and manage the list of one's exports.
 
 import { t, lang, formatBytes, formatDate, formatNumber } from "./i18n.js";
-import { el, fill, $, show, showError, clearError, announce, setProgress, percent, poll } from "./ui.js";
+import { el, fill, $, show, showError, clearError, announce, setProgress, setJobProgress, pastTotals, percent, poll } from "./ui.js";
 
 const TERMINAL = new Set(["ready", "failed", "expired", "cancelled"]);
 const PREVIEW_MAX_PAGES = 10;
@@ -180,12 +180,9 @@ export function createExporter(api, { apps, onFinished }) {
 
   function renderProgress(exp) {
     const p = exp.progress;
-    // The totals are known up front for the documents only; an app streaming its part adds
-    // to what is done beyond them, and then only what is done can be shown.
-    const beyond = p.files_done > p.files_total || p.bytes_done > p.bytes_total;
     let text;
     if (exp.status === "queued") text = t("export.queued");
-    else if (beyond) text = t("export.progressOpen", { files: formatNumber(p.files_done), bytes: formatBytes(p.bytes_done) });
+    else if (pastTotals(p)) text = t("export.progressOpen", { files: formatNumber(p.files_done), bytes: formatBytes(p.bytes_done) });
     else {
       text = t("export.progress", {
         files: formatNumber(p.files_done),
@@ -196,8 +193,7 @@ export function createExporter(api, { apps, onFinished }) {
     }
     const bar = $("export-progress");
     if (exp.status === "ready") setProgress(bar, $("export-progress-text"), 1, 1, text);
-    else if (beyond) setProgress(bar, $("export-progress-text"), 0, 0, text);
-    else setProgress(bar, $("export-progress-text"), p.bytes_done, p.bytes_total, text);
+    else setJobProgress(bar, $("export-progress-text"), p, text);
   }
 
   function renderFinished(exp) {
@@ -286,7 +282,7 @@ export function createExporter(api, { apps, onFinished }) {
 
   function statusText(exp) {
     const p = exp.progress;
-    if (exp.status === "running" && p.bytes_done <= p.bytes_total) {
+    if (exp.status === "running" && !pastTotals(p)) {
       return t("status.running", { percent: percent(exp.progress.bytes_done, exp.progress.bytes_total) });
     }
     return t(exp.status === "running" ? "status.runningOpen" : `status.${exp.status}`);

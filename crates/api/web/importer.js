@@ -2,7 +2,7 @@
 // import, follow the import and read its report.
 
 import { t, formatBytes, formatDate, formatNumber } from "./i18n.js";
-import { el, fill, $, show, showError, clearError, announce, setProgress, poll } from "./ui.js";
+import { el, fill, $, show, showError, clearError, announce, setProgress, setJobProgress, poll } from "./ui.js";
 import { appName } from "./exporter.js";
 
 const ANALYSING = new Set(["uploaded", "analysing"]);
@@ -192,7 +192,6 @@ export function createImporter(api, { apps, onFinished }) {
     show($("import-analysis"), false);
     show($("import-running"), true);
     const p = imp.progress;
-    const beyond = p.files_done > p.files_total || p.bytes_done > p.bytes_total;
     const text =
       imp.status === "queued"
         ? t("import.queued")
@@ -202,9 +201,7 @@ export function createImporter(api, { apps, onFinished }) {
             bytes: formatBytes(p.bytes_done),
             bytesTotal: formatBytes(Math.max(p.bytes_total, p.bytes_done)),
           });
-    const bar = $("import-progress");
-    if (beyond) setProgress(bar, $("import-progress-text"), 0, 0, text);
-    else setProgress(bar, $("import-progress-text"), p.bytes_done, p.bytes_total, text);
+    setJobProgress($("import-progress"), $("import-progress-text"), p, text);
   }
 
   function renderEnded(imp) {

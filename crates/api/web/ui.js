@@ -94,6 +94,19 @@ export function setProgress(bar, label, done, total, text) {
   label.textContent = text;
 }
 
+/** Whether a job's progress passed its totals: they count what is known up front (the
+ * documents), and an app streaming its part adds to what is done beyond them. */
+export function pastTotals(p) {
+  return p.files_done > p.files_total || p.bytes_done > p.bytes_total;
+}
+
+/** A job's progress on its bar: bytes done of bytes total, or, past the totals, only that it
+ * goes on. */
+export function setJobProgress(bar, label, p, text) {
+  if (pastTotals(p)) setProgress(bar, label, 0, 0, text);
+  else setProgress(bar, label, p.bytes_done, p.bytes_total, text);
+}
+
 export function percent(done, total) {
   return total > 0 ? Math.min(100, Math.floor((done * 100) / total)) : 0;
 }
