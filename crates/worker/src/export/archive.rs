@@ -12,7 +12,9 @@ use tokio_util::sync::PollSender;
 
 use super::compress;
 use super::sink::Sink;
-use super::zip::{PreparedData, ZipWriter};
+use mesdonnees_zip::write::ZipWriter;
+
+use super::prepare::PreparedData;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ArchiveError {
@@ -164,7 +166,7 @@ impl ArchiveWriter {
         prepared: &PreparedData,
         modified: DateTime<Utc>,
     ) -> Result<EntrySummary, ArchiveError> {
-        self.zip.add_prepared(path, prepared, modified).await?;
+        self.zip.add_whole(path, prepared.whole(), modified).await?;
         Ok(EntrySummary { size: prepared.size, sha256: prepared.sha256.clone() })
     }
 
@@ -200,8 +202,12 @@ impl ArchiveWriter {
                 let (state, input, output) = tokio::task::spawn_blocking(move || {
                     let mut state = state;
                     let mut output = output;
-                    let result =
-                        compress::deflate_chunk(&mut state, &input[..filled], last, &mut output);
+                    let result = mesdonnees_zip::deflate::deflate_chunk(
+                        &mut state,
+                        &input[..filled],
+                        last,
+                        &mut output,
+                    );
                     (state, input, result.map(|()| output))
                 })
                 .await

@@ -6,10 +6,10 @@ use std::io::Write;
 
 use flate2::Compression;
 use flate2::write::DeflateEncoder;
+use mesdonnees_zip::write::Chunks;
 use sha2::{Digest, Sha256};
 
-use super::prepare::DEFLATE_LEVEL;
-use super::zip::{Chunks, PreparedData};
+use super::prepare::{DEFLATE_LEVEL, PreparedData};
 
 pub struct DeflatedFile {
     encoder: DeflateEncoder<Chunks>,

@@ -15,7 +15,7 @@ use serde::Serialize;
 
 use super::Stop;
 use super::deflated::DeflatedFile;
-use super::zip::PreparedData;
+use super::prepare::PreparedData;
 
 /// Files listed by name in the read-me; the manifest lists them all.
 pub const README_LISTED: usize = 5000;

@@ -13,7 +13,6 @@ mod readme;
 mod sink;
 mod table;
 mod table_export;
-mod zip;
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
@@ -43,8 +42,8 @@ use prepare::{PrepareError, Ready};
 
 pub use cleanup::cleanup_once;
 pub(crate) use deflated::DeflatedFile;
+pub(crate) use prepare::PreparedData;
 pub(crate) use prepare::pack;
-pub(crate) use zip::PreparedData;
 
 enum Stop {
     Cancelled,

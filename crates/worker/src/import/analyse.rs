@@ -19,9 +19,10 @@ use mesdonnees_shared::imports::{
 use object_store::ObjectStoreExt;
 use object_store::path::Path;
 
-use super::scan::{
-    LocalSource, RangeSource, ScanError, ScanLimits, ScannedArchive, ScannedEntry, StoreSource,
-};
+use mesdonnees_zip::scan::{ScanError, ScanLimits, ScannedArchive, ScannedEntry};
+use mesdonnees_zip::{LocalSource, RangeSource};
+
+use super::source::StoreSource;
 use crate::runner::JobError;
 
 /// Largest manifest read (it lists every file: about 150 bytes each).
@@ -211,7 +212,7 @@ pub(crate) async fn open(ctx: &Context, import: &Import) -> Result<Opened, Failu
             return Err(Failure::Job(JobError::Transient(format!("opening the upload: {e}"))));
         }
     };
-    let archive = super::scan::scan(source.as_ref(), &limits(ctx)).await?;
+    let archive = mesdonnees_zip::scan::scan(source.as_ref(), &limits(ctx)).await?;
     let contents = if archive.entries.iter().any(|e| e.path == MANIFEST_PATH) {
         read_ours(source.as_ref(), &archive).await?
     } else if let Some(manifest) = super::entcore::manifest_entry(&archive)? {
@@ -381,7 +382,7 @@ pub(crate) async fn read_small(
         .into());
     }
     let mut bytes = Vec::with_capacity(usize::try_from(entry.uncompressed_size).unwrap_or(0));
-    let mut stream = super::scan::open_entry(source, entry);
+    let mut stream = mesdonnees_zip::scan::open_entry(source, entry);
     while let Some(chunk) = stream.next().await {
         bytes.extend_from_slice(&chunk?);
     }

@@ -19,8 +19,9 @@ use mesdonnees_shared::imports::{Analysis, FoundModule, Warning, judge_modules};
 
 use super::analyse::{Failure, Opened, Refusal, read_small};
 use super::remote::RemotePart;
-use super::scan::{RangeSource, ScannedArchive, ScannedEntry};
 use super::workspace::{Known, MAX_METADATA_BYTES, WorkspacePart};
+use mesdonnees_zip::RangeSource;
+use mesdonnees_zip::scan::{ScannedArchive, ScannedEntry};
 
 /// What an entcore archive's manifest says it holds, its folders found.
 pub(crate) struct EntcoreArchive {

@@ -8,13 +8,14 @@ mod entcore;
 mod remote;
 mod report;
 pub mod run;
-pub mod scan;
+mod source;
 mod workspace;
 
 use mesdonnees_db::{Import, imports};
 use mesdonnees_infra::Context;
 
 pub use cleanup::cleanup_once;
+pub use source::StoreSource;
 
 use crate::notify;
 use crate::runner::JobError;

@@ -21,10 +21,10 @@ use object_store::{ObjectStore, ObjectStoreExt};
 
 use super::analyse::{Failure, Opened, read_small};
 use super::run::Progress;
-use super::scan::ScannedEntry;
 use super::workspace::{Stored, store_entry};
 use crate::connectors::{AppClient, ConnectorError};
 use crate::runner::JobError;
+use mesdonnees_zip::scan::ScannedEntry;
 
 /// Lines produced ahead of what the connection has sent.
 const LINES_AHEAD: usize = 16;

@@ -29,8 +29,8 @@ use tokio::io::AsyncWriteExt;
 
 use super::analyse::{Failure, Opened, Refusal, read_small};
 use super::run::Progress;
-use super::scan::{ScannedEntry, open_entry};
 use crate::runner::JobError;
+use mesdonnees_zip::scan::{ScannedEntry, open_entry};
 
 /// Largest workspace.json, or entcore workspace index, read (about 350 bytes per document).
 pub(crate) const MAX_METADATA_BYTES: u64 = 128 * 1024 * 1024;
@@ -450,7 +450,7 @@ pub(crate) async fn store_entry(
     while let Some(chunk) = content.next().await {
         let chunk = match chunk {
             Ok(chunk) => chunk,
-            Err(super::scan::ScanError::Io(e)) => {
+            Err(mesdonnees_zip::scan::ScanError::Io(e)) => {
                 abort(&mut writer).await;
                 return Err(Failure::Job(JobError::Transient(format!("reading the upload: {e}"))));
             }

@@ -8,7 +8,7 @@ use bytes::Bytes;
 use super::error::ScanError;
 use super::fields::Fields;
 use super::local::LOCAL_SIGNATURE;
-use super::source::RangeSource;
+use crate::RangeSource;
 
 const EOCD_SIGNATURE: u32 = 0x0605_4b50;
 const EOCD_LEN: usize = 22;

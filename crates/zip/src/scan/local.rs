@@ -11,7 +11,7 @@ use super::entry::ScannedEntry;
 use super::error::{ScanError, shown};
 use super::fields::{Fields, Zip64};
 use super::names;
-use super::source::RangeSource;
+use crate::RangeSource;
 
 pub(super) const LOCAL_SIGNATURE: u32 = 0x0403_4b50;
 const HEADER_LEN: usize = 30;

@@ -12,7 +12,7 @@ use futures_util::stream::BoxStream;
 
 use super::entry::{Method, ScannedEntry};
 use super::error::{ScanError, shown};
-use super::source::RangeSource;
+use crate::RangeSource;
 
 /// Largest chunk of content handed out at once.
 const OUTPUT_CHUNK: usize = 256 * 1024;

@@ -8,9 +8,7 @@ use std::sync::Arc;
 use bytes::Bytes;
 use futures_util::future::BoxFuture;
 use futures_util::stream::{self, BoxStream};
-use futures_util::{FutureExt, StreamExt, TryStreamExt};
-use object_store::path::Path;
-use object_store::{GetOptions, GetRange, ObjectStore, ObjectStoreExt};
+use futures_util::{FutureExt, StreamExt};
 
 /// Chunk size of an in-memory source's stream.
 const MEMORY_CHUNK: usize = 64 * 1024;
@@ -30,65 +28,9 @@ pub trait RangeSource: Send + Sync {
     fn stream(&self, range: Range<u64>) -> BoxStream<'static, io::Result<Bytes>>;
 }
 
-/// An archive in the object store; `size` is the object's length, known from its listing or
-/// upload, so that no request is spent on it.
-pub struct StoreSource {
-    pub store: Arc<dyn ObjectStore>,
-    pub path: Path,
-    pub size: u64,
-}
-
-impl StoreSource {
-    /// Looks the object's size up.
-    pub async fn open(store: Arc<dyn ObjectStore>, path: Path) -> io::Result<Self> {
-        let size = store.head(&path).await.map_err(store_error)?.size;
-        Ok(Self { store, path, size })
-    }
-}
-
-impl RangeSource for StoreSource {
-    fn len(&self) -> u64 {
-        self.size
-    }
-
-    fn read(&self, range: Range<u64>) -> BoxFuture<'_, io::Result<Bytes>> {
-        async move {
-            check_range(&range, self.size)?;
-            // Stores refuse an empty range rather than answering nothing.
-            if range.is_empty() {
-                return Ok(Bytes::new());
-            }
-            let expected = range.end - range.start;
-            let bytes = self.store.get_range(&self.path, range).await.map_err(store_error)?;
-            if bytes.len() as u64 == expected {
-                Ok(bytes)
-            } else {
-                Err(io::Error::new(io::ErrorKind::UnexpectedEof, "object shorter than its size"))
-            }
-        }
-        .boxed()
-    }
-
-    fn stream(&self, range: Range<u64>) -> BoxStream<'static, io::Result<Bytes>> {
-        if let Err(e) = check_range(&range, self.size) {
-            return stream::once(async move { Err(e) }).boxed();
-        }
-        if range.is_empty() {
-            return stream::empty().boxed();
-        }
-        let store = Arc::clone(&self.store);
-        let path = self.path.clone();
-        let options = GetOptions { range: Some(GetRange::Bounded(range)), ..GetOptions::default() };
-        stream::once(async move { store.get_opts(&path, options).await })
-            .map_ok(object_store::GetResult::into_stream)
-            .try_flatten()
-            .map_err(store_error)
-            .boxed()
-    }
-}
-
-/// An archive in a local object store's folder, read with positional reads: the store's own
-/// streams of a local file come 8 KiB at a time with a thread hop each, several times slower.
+/// An archive in a local file, read with positional reads on blocking threads (an object
+/// store's own streams of a local file come 8 KiB at a time with a thread hop each, several
+/// times slower).
 pub struct LocalSource {
     file: Arc<std::fs::File>,
     size: u64,
@@ -175,7 +117,9 @@ impl RangeSource for Bytes {
     }
 }
 
-fn check_range(range: &Range<u64>, len: u64) -> io::Result<()> {
+/// Checks that a range lies within an archive of `len` bytes, as every read of a
+/// [`RangeSource`] must: an error of kind `UnexpectedEof` otherwise.
+pub fn check_range(range: &Range<u64>, len: u64) -> io::Result<()> {
     if range.start <= range.end && range.end <= len {
         Ok(())
     } else {
@@ -187,11 +131,4 @@ fn check_range(range: &Range<u64>, len: u64) -> io::Result<()> {
 #[expect(clippy::cast_possible_truncation, reason = "bounded by the length of an in-memory buffer")]
 fn usizes(range: &Range<u64>) -> Range<usize> {
     range.start as usize..range.end as usize
-}
-
-fn store_error(e: object_store::Error) -> io::Error {
-    match e {
-        object_store::Error::NotFound { .. } => io::Error::new(io::ErrorKind::NotFound, e),
-        other => io::Error::other(other),
-    }
 }

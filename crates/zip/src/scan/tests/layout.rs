@@ -7,7 +7,7 @@ use bytes::Bytes;
 
 use super::builder::{Archive, Entry};
 use super::{Recording, scan_bytes};
-use crate::import::scan::{ScanLimits, central, eocd, scan};
+use crate::scan::{ScanLimits, central, eocd, scan};
 
 async fn reads_of(bytes: Bytes) -> Vec<Range<u64>> {
     let source = Recording { bytes, reads: Mutex::new(Vec::new()) };

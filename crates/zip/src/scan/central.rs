@@ -7,7 +7,7 @@ use super::eocd::Directory;
 use super::error::{ScanError, shown};
 use super::fields::{Fields, Zip64};
 use super::names;
-use super::source::RangeSource;
+use crate::RangeSource;
 
 /// Bytes of the central directory read at once.
 pub(super) const CHUNK: u64 = 1024 * 1024;

@@ -4,7 +4,7 @@ use bytes::Bytes;
 
 use super::builder::{Archive, Entry, deflate};
 use super::{Chunked, read_entry, scan_bytes, text};
-use crate::import::scan::ScanError;
+use crate::scan::ScanError;
 
 /// Scans a one-entry archive and reads the entry through a source of `chunk`-byte pieces.
 async fn read_only_entry(entry: Entry, chunk: usize) -> (Vec<u8>, Option<ScanError>) {

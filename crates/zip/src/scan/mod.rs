@@ -13,12 +13,12 @@ mod fields;
 mod local;
 mod names;
 mod open;
-mod source;
 
 pub use entry::{Method, ScannedEntry};
 pub use error::ScanError;
 pub use open::{EntryStream, open_entry};
-pub use source::{LocalSource, RangeSource, StoreSource};
+
+use crate::RangeSource;
 
 const MIB: u64 = 1024 * 1024;
 

@@ -7,71 +7,10 @@
 //! of a streamed entry swapped in the central directory, so streamed entries could not be
 //! deflated.
 
+mod chunks;
 mod records;
 
 use std::io::{Read, Write};
-
-/// Bytes held in fixed-size chunks: a growing buffer never copies what it holds into a larger
-/// allocation, so holding N bytes takes N bytes, not up to 3N while it grows.
-#[derive(Debug, Default)]
-pub struct Chunks {
-    chunks: Vec<Vec<u8>>,
-}
-
-impl Chunks {
-    const CHUNK: usize = 64 * 1024;
-
-    pub fn into_vecs(self) -> Vec<Vec<u8>> {
-        self.chunks
-    }
-
-    pub fn reader(&self) -> impl Read + '_ {
-        ChunksReader { chunks: &self.chunks, index: 0, offset: 0 }
-    }
-}
-
-impl Write for Chunks {
-    fn write(&mut self, mut buf: &[u8]) -> std::io::Result<usize> {
-        let written = buf.len();
-        while !buf.is_empty() {
-            if self.chunks.last().is_none_or(|c| c.len() == Self::CHUNK) {
-                self.chunks.push(Vec::with_capacity(Self::CHUNK));
-            }
-            if let Some(last) = self.chunks.last_mut() {
-                let take = (Self::CHUNK - last.len()).min(buf.len());
-                last.extend_from_slice(&buf[..take]);
-                buf = &buf[take..];
-            }
-        }
-        Ok(written)
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-struct ChunksReader<'a> {
-    chunks: &'a [Vec<u8>],
-    index: usize,
-    offset: usize,
-}
-
-impl Read for ChunksReader<'_> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        while let Some(chunk) = self.chunks.get(self.index) {
-            if self.offset < chunk.len() {
-                let n = (chunk.len() - self.offset).min(buf.len());
-                buf[..n].copy_from_slice(&chunk[self.offset..self.offset + n]);
-                self.offset += n;
-                return Ok(n);
-            }
-            self.index += 1;
-            self.offset = 0;
-        }
-        Ok(0)
-    }
-}
 
 use chrono::{DateTime, Utc};
 use flate2::Compression;
@@ -79,19 +18,28 @@ use flate2::read::DeflateDecoder;
 use flate2::write::DeflateEncoder;
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 
+pub use chunks::Chunks;
 use records::{DEFLATE, EntryFields, FLAG_DESCRIPTOR, FLAG_UTF8, MAX_U32, STORED};
 
-/// An entry's bytes as they go into the zip, with what its headers need.
-#[derive(Debug)]
-pub struct PreparedData {
-    /// Raw deflate stream when `deflate`, else the content itself…
-    pub data: Vec<u8>,
+/// An entry whose bytes are all at hand, as they go into the archive.
+#[derive(Debug, Clone, Copy)]
+pub struct WholeEntry<'a> {
+    /// Raw deflate stream when `deflated`, else the content itself…
+    pub data: &'a [u8],
     /// …followed by these, for content built piece by piece.
-    pub rest: Vec<Vec<u8>>,
-    pub deflate: bool,
+    pub rest: &'a [Vec<u8>],
+    pub deflated: bool,
+    /// CRC-32 of the content.
     pub crc32: u32,
+    /// Size of the content (inflated).
     pub size: u64,
-    pub sha256: String,
+}
+
+impl WholeEntry<'_> {
+    /// Bytes the entry takes in the archive after its header.
+    pub fn stored_len(&self) -> u64 {
+        self.data.len() as u64 + self.rest.iter().map(|c| c.len() as u64).sum::<u64>()
+    }
 }
 
 const FILE_MODE: u32 = 0o100_644;
@@ -156,23 +104,22 @@ impl<W: AsyncWrite + Unpin> ZipWriter<W> {
 
     /// An entry whose (possibly deflated) bytes are at hand: sizes and CRC in the local header,
     /// which every reader handles, Java's streaming one included.
-    pub async fn add_prepared(
+    pub async fn add_whole(
         &mut self,
         path: &str,
-        prepared: &PreparedData,
+        entry: WholeEntry<'_>,
         modified: DateTime<Utc>,
     ) -> std::io::Result<()> {
         let fields = EntryFields {
-            method: if prepared.deflate { DEFLATE } else { STORED },
+            method: if entry.deflated { DEFLATE } else { STORED },
             flags: FLAG_UTF8,
             modified,
-            crc32: prepared.crc32,
-            compressed: prepared.data.len() as u64
-                + prepared.rest.iter().map(|c| c.len() as u64).sum::<u64>(),
-            uncompressed: prepared.size,
+            crc32: entry.crc32,
+            compressed: entry.stored_len(),
+            uncompressed: entry.size,
             mode: FILE_MODE,
         };
-        self.write_whole(path.as_bytes(), &fields, &prepared.data, &prepared.rest).await
+        self.write_whole(path.as_bytes(), &fields, entry.data, entry.rest).await
     }
 
     async fn write_whole(
@@ -302,22 +249,35 @@ mod tests {
 
     use super::*;
 
-    fn prepared(content: &[u8], deflate: bool) -> PreparedData {
-        let data = if deflate {
+    /// An entry's bytes, owned, with what its headers need.
+    struct Prepared {
+        data: Vec<u8>,
+        deflated: bool,
+        crc32: u32,
+        size: u64,
+    }
+
+    impl Prepared {
+        fn whole(&self) -> WholeEntry<'_> {
+            WholeEntry {
+                data: &self.data,
+                rest: &[],
+                deflated: self.deflated,
+                crc32: self.crc32,
+                size: self.size,
+            }
+        }
+    }
+
+    fn prepared(content: &[u8], deflated: bool) -> Prepared {
+        let data = if deflated {
             let mut encoder = DeflateEncoder::new(Vec::new(), Compression::default());
             encoder.write_all(content).unwrap();
             encoder.finish().unwrap()
         } else {
             content.to_vec()
         };
-        PreparedData {
-            data,
-            rest: Vec::new(),
-            deflate,
-            crc32: crc32fast::hash(content),
-            size: content.len() as u64,
-            sha256: String::new(),
-        }
+        Prepared { data, deflated, crc32: crc32fast::hash(content), size: content.len() as u64 }
     }
 
     async fn sample_archive(entries: usize) -> Vec<u8> {
@@ -327,7 +287,7 @@ mod tests {
         let text = "ligne de texte accentuée\n".repeat(200);
         for i in 0..entries {
             let data = prepared(format!("{i}:{text}").as_bytes(), i % 2 == 0);
-            zip.add_prepared(&format!("Documents/Été/f{i}.txt"), &data, now).await.unwrap();
+            zip.add_whole(&format!("Documents/Été/f{i}.txt"), data.whole(), now).await.unwrap();
         }
         for deflate in [false, true] {
             let content = "flux ".repeat(50_000);
@@ -376,7 +336,7 @@ mod tests {
         let mut zip = ZipWriter::new(Vec::new());
         let empty = prepared(b"", false);
         for i in 0..66_000 {
-            zip.add_prepared(&format!("{i}"), &empty, now).await.unwrap();
+            zip.add_whole(&format!("{i}"), empty.whole(), now).await.unwrap();
         }
         let (bytes, _) = zip.finish().await.unwrap();
         let archive = ::zip::ZipArchive::new(Cursor::new(bytes)).unwrap();

@@ -1,15 +1,11 @@
 //! Archives that must be refused, each with the code of its fault.
 
-use std::sync::{Arc, Mutex};
-
-use bytes::Bytes;
-use object_store::memory::InMemory;
-use object_store::path::Path;
-use object_store::{ObjectStore, ObjectStoreExt};
+use std::sync::Mutex;
 
 use super::builder::{Archive, Entry, zip64_extra};
 use super::{Failing, code, default_code, text, zip_crate};
-use crate::import::scan::{ScanError, ScanLimits, StoreSource, scan};
+use crate::scan::{ScanLimits, scan};
+use bytes::Bytes;
 
 fn two() -> Vec<Entry> {
     vec![Entry::stored("a.txt", b"alpha"), Entry::deflated("b.txt", &text(2000))]
@@ -294,31 +290,6 @@ async fn a_failing_source_makes_the_archive_unreadable() {
         let error = scan(&source, &ScanLimits::default()).await.unwrap_err();
         assert_eq!(error.code(), "archive_unreadable", "after {good} reads");
     }
-}
-
-#[tokio::test]
-async fn a_missing_object_is_not_found() {
-    let store: Arc<dyn ObjectStore> = Arc::new(InMemory::new());
-    let error = StoreSource::open(store, Path::from("imports/none.zip")).await.err().unwrap();
-    assert_eq!(error.kind(), std::io::ErrorKind::NotFound);
-}
-
-#[tokio::test]
-async fn an_archive_in_the_store_is_scanned_through_ranged_reads() {
-    let store: Arc<dyn ObjectStore> = Arc::new(InMemory::new());
-    let path = Path::from("imports/a.zip");
-    let bytes = Archive::new(two()).bytes();
-    store.put(&path, bytes.into()).await.unwrap();
-    let source = StoreSource::open(Arc::clone(&store), path.clone()).await.unwrap();
-    let archive = scan(&source, &ScanLimits::default()).await.unwrap();
-    let (content, error) = super::read_entry(&source, &archive.entries[1]).await;
-    assert!(error.is_none());
-    assert_eq!(content, text(2000));
-    store.delete(&path).await.unwrap();
-    let error = scan(&source, &ScanLimits::default()).await.unwrap_err();
-    assert_eq!(error.code(), "archive_unreadable");
-    let ScanError::Io(io) = error else { unreachable!() };
-    assert_eq!(io.kind(), std::io::ErrorKind::NotFound);
 }
 
 #[tokio::test]

@@ -2,10 +2,10 @@
 
 use chrono::{TimeZone, Utc};
 
-use crate::import::scan::entry::dos_time;
-use crate::import::scan::error::shown;
-use crate::import::scan::names::{check_path, decode, same_name};
-use crate::import::scan::{ScanError, ScannedEntry};
+use crate::scan::entry::dos_time;
+use crate::scan::error::shown;
+use crate::scan::names::{check_path, decode, same_name};
+use crate::scan::{ScanError, ScannedEntry};
 
 #[test]
 fn dos_times_are_utc_and_impossible_ones_are_none() {
