@@ -2,12 +2,13 @@
 //! heartbeat, and records the outcome. A reconciler re-enqueues rows whose message was lost or
 //! whose worker died, so the database alone decides what still has to run.
 
-mod connectors;
+mod apps;
 mod consumer;
 pub mod export;
 mod handlers;
 pub mod import;
 mod notify;
+mod opener;
 mod reconciler;
 mod runner;
 pub mod scratch;

@@ -14,7 +14,7 @@ use super::compress;
 use super::sink::Sink;
 use mesdonnees_zip::write::ZipWriter;
 
-use super::prepare::PreparedData;
+use crate::apps::PreparedData;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ArchiveError {
@@ -155,7 +155,7 @@ impl ArchiveWriter {
         deflate: bool,
         modified: DateTime<Utc>,
     ) -> Result<EntrySummary, ArchiveError> {
-        let prepared = super::prepare::pack(data.to_vec(), deflate);
+        let prepared = crate::apps::pack(data.to_vec(), deflate);
         self.add_prepared(path, &prepared, modified).await
     }
 
@@ -232,9 +232,10 @@ impl ArchiveWriter {
     }
 
     fn take_compressor(&mut self) -> Compress {
-        let mut state = self.stream_compressor.take().unwrap_or_else(|| {
-            Compress::new(Compression::new(super::prepare::DEFLATE_LEVEL), false)
-        });
+        let mut state = self
+            .stream_compressor
+            .take()
+            .unwrap_or_else(|| Compress::new(Compression::new(crate::apps::DEFLATE_LEVEL), false));
         state.reset();
         state
     }

@@ -14,8 +14,7 @@ use mesdonnees_shared::archive::{
 use serde::Serialize;
 
 use super::Stop;
-use super::deflated::DeflatedFile;
-use super::prepare::PreparedData;
+use crate::apps::{DeflatedFile, PreparedData};
 
 /// Files listed by name in the read-me; the manifest lists them all.
 pub const README_LISTED: usize = 5000;

@@ -5,7 +5,6 @@
 mod archive;
 mod cleanup;
 mod compress;
-mod deflated;
 mod listing;
 mod objects;
 mod prepare;
@@ -32,7 +31,7 @@ use mesdonnees_shared::tables::{ExportKind, TableRow, TableSpec};
 use object_store::ObjectStoreExt;
 use object_store::path::Path;
 
-use crate::connectors::{ExportRequest, connector_for};
+use crate::apps::{ExportRequest, app_for};
 use crate::notify;
 use crate::runner::JobError;
 use archive::{ArchiveError, ArchiveWriter, StreamedFile};
@@ -41,9 +40,6 @@ use objects::ReadError;
 use prepare::{PrepareError, Ready};
 
 pub use cleanup::cleanup_once;
-pub(crate) use deflated::DeflatedFile;
-pub(crate) use prepare::PreparedData;
-pub(crate) use prepare::pack;
 
 enum Stop {
     Cancelled,
@@ -143,7 +139,7 @@ struct Built {
 /// The apps ready to stream, with the totals known up front.
 struct Plan<'a> {
     progress: Progress<'a>,
-    prepared: Vec<(AppDescriptor, crate::connectors::PreparedExport)>,
+    prepared: Vec<(AppDescriptor, crate::apps::PreparedExport)>,
     failed: BTreeMap<String, ManifestApp>,
 }
 
@@ -160,7 +156,7 @@ async fn prepare<'a>(ctx: &'a Context, export: &'a Export) -> Result<Plan<'a>, S
     let mut apps = BTreeMap::new();
     let mut prepared = Vec::new();
     for app_id in &app_ids {
-        let Some(connector) = connector_for(ctx, app_id) else {
+        let Some(app) = app_for(ctx, app_id) else {
             apps.insert(
                 app_id.clone(),
                 failed_app(
@@ -172,16 +168,8 @@ async fn prepare<'a>(ctx: &'a Context, export: &'a Export) -> Result<Plan<'a>, S
             );
             continue;
         };
-        let connector = match connector {
-            Ok(connector) => connector,
-            Err(e) => {
-                let descriptor = ctx.app(app_id).unwrap_or_else(AppDescriptor::workspace);
-                apps.insert(app_id.clone(), failed_app(&descriptor, app_id, e.code, &e.message));
-                continue;
-            }
-        };
-        let descriptor = connector.descriptor().clone();
-        match connector.prepare(&request).await {
+        let descriptor = app.descriptor().clone();
+        match app.export(&request).await {
             Ok(p) => {
                 progress.files_total += p.files_total.unwrap_or(0);
                 progress.bytes_total += p.bytes_total.unwrap_or(0);
@@ -298,7 +286,7 @@ async fn write_app(
     out: &mut Output<'_, '_, '_, '_>,
     progress: &mut Progress<'_>,
     descriptor: &AppDescriptor,
-    p: crate::connectors::PreparedExport,
+    p: crate::apps::PreparedExport,
 ) -> Result<ManifestApp, Stop> {
     let max_entries = ctx.config.exports.max_entries;
     let folder = sanitize_segment(&descriptor.display_name);

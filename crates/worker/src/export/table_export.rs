@@ -12,7 +12,7 @@ use mesdonnees_shared::tables::TableSpec;
 
 use super::table::{self, TableFile};
 use super::{Built, Plan, Stop, archive, publish};
-use crate::connectors::AppEntry;
+use crate::apps::AppEntry;
 use crate::runner::JobError;
 
 pub(super) async fn run(

@@ -24,7 +24,7 @@ pub async fn cleanup_once(ctx: &Context) -> Result<(usize, usize), anyhow::Error
             remove_upload(ctx, key).await;
         }
         // What an attempt staged for a remote app and could not remove (a crash mid call).
-        super::remote::remove_staged(ctx, &format!("imports/{}/staged/", import.id)).await;
+        crate::apps::remote::remove_staged(ctx, &format!("imports/{}/staged/", import.id)).await;
         let id = import.id.clone();
         if ctx.db.run(move |conn| imports::drop_upload(conn, &id)).await? {
             removed += 1;

@@ -5,17 +5,14 @@
 pub mod analyse;
 mod cleanup;
 mod entcore;
-mod remote;
 mod report;
 pub mod run;
-mod source;
-mod workspace;
 
 use mesdonnees_db::{Import, imports};
 use mesdonnees_infra::Context;
 
+pub use crate::opener::StoreSource;
 pub use cleanup::cleanup_once;
-pub use source::StoreSource;
 
 use crate::notify;
 use crate::runner::JobError;

@@ -2,19 +2,15 @@
 //! Every entry done is recorded in `import_items` with what it became, in the same transaction,
 //! so a new attempt after a crash skips what is done and redoes nothing twice.
 
-use std::time::{Duration, Instant};
-
 use mesdonnees_db::{Import, imports};
 use mesdonnees_infra::Context;
-use mesdonnees_infra::apps::RemoteAppConfig;
-use mesdonnees_shared::apps::WORKSPACE_APP;
 use mesdonnees_shared::imports::IMPORT_CANCELLED;
 
-use super::analyse::{self, Contents, Failure, Opened};
-use super::remote::RemotePart;
-use super::workspace::WorkspacePart;
-use super::{entcore, report};
+use super::{analyse, entcore, report};
+use crate::apps::remote::RemotePart;
+use crate::apps::{ImportJob, ImportPart, Progress, app_for, workspace};
 use crate::notify;
+use crate::opener::{self, Contents, Failure, Opened};
 use crate::runner::JobError;
 
 pub async fn run(ctx: &Context, import_id: &str) -> Result<(), JobError> {
@@ -34,7 +30,7 @@ pub async fn run(ctx: &Context, import_id: &str) -> Result<(), JobError> {
         .as_deref()
         .and_then(|a| serde_json::from_str(a).ok())
         .unwrap_or_default();
-    let opened = match analyse::open(ctx, &import).await {
+    let opened = match opener::open(ctx, &import).await {
         Ok(opened) => opened,
         Err(Failure::Refused(r)) => return super::fail(ctx, &import, r.code, &r.message).await,
         Err(Failure::Job(e)) => return Err(e),
@@ -46,15 +42,9 @@ pub async fn run(ctx: &Context, import_id: &str) -> Result<(), JobError> {
             break;
         }
         let outcome = match part_of(ctx, &opened, app).await {
-            Ok(Some(Part::Workspace(part))) => {
-                super::workspace::import(ctx, &import, &opened, &mut progress, &part)
-                    .await
-                    .map(Some)
-            }
-            Ok(Some(Part::Remote(remote, part))) => {
-                super::remote::import(ctx, &import, &opened, &mut progress, remote, &part)
-                    .await
-                    .map(|()| None)
+            Ok(Some((importer, part))) => {
+                let job = ImportJob { import: &import, opened: &opened, progress: &mut progress };
+                importer.import(job, &part).await
             }
             Ok(None) => Ok(None),
             Err(e) => Err(e),
@@ -79,39 +69,34 @@ enum Ending {
     Cancelled,
 }
 
-/// An app's part of the archive, as its importer takes it.
-enum Part<'a> {
-    Workspace(WorkspacePart<'a>),
-    Remote(&'a RemoteAppConfig, RemotePart<'a>),
-}
-
-/// What the archive holds for `app`, read from the format that wrote it; `None` when nothing.
+/// The app of `app` and what the archive holds for it, read from the format that wrote it;
+/// `None` when nothing.
 async fn part_of<'a>(
     ctx: &'a Context,
     opened: &'a Opened,
     app: &str,
-) -> Result<Option<Part<'a>>, Failure> {
+) -> Result<Option<(Box<dyn crate::apps::App>, ImportPart<'a>)>, Failure> {
     let remote = ctx.remote_app(app);
-    if app != WORKSPACE_APP && remote.is_none() {
+    let Some(importer) = app_for(ctx, app) else {
         // The launch accepts only apps the analysis found importable; one removed from the
         // configuration since has no connector left.
         return Err(Failure::Job(JobError::Permanent(format!("no connector for {app}"))));
-    }
-    Ok(match (&opened.contents, remote) {
+    };
+    let part = match (&opened.contents, remote) {
         (Contents::Ours { manifest, .. }, None) => {
-            super::workspace::part_of_manifest(opened, manifest).await?.map(Part::Workspace)
+            workspace::part_of_manifest(opened, manifest).await?.map(ImportPart::Workspace)
         }
-        (Contents::Ours { manifest, .. }, Some(remote)) => {
-            RemotePart::of_manifest(manifest, app).map(|part| Part::Remote(remote, part))
+        (Contents::Ours { manifest, .. }, Some(_)) => {
+            RemotePart::of_manifest(manifest, app).map(ImportPart::Remote)
         }
         (Contents::Entcore(archive), None) => {
-            entcore::workspace_part(ctx, opened, archive).await?.map(Part::Workspace)
+            entcore::workspace_part(ctx, opened, archive).await?.map(ImportPart::Workspace)
         }
         (Contents::Entcore(archive), Some(remote)) => {
-            entcore::remote_part(ctx, opened, archive, remote)
-                .map(|part| Part::Remote(remote, part))
+            entcore::remote_part(ctx, opened, archive, remote).map(ImportPart::Remote)
         }
-    })
+    };
+    Ok(part.map(|part| (importer, part)))
 }
 
 async fn finish(
@@ -161,56 +146,4 @@ fn job_error(e: Failure) -> JobError {
         Failure::Job(e) => e,
         Failure::Refused(r) => JobError::Permanent(r.message),
     }
-}
-
-/// Progress written to the row at most every `exports.progress_interval_ms`; each write also
-/// tells whether the import was ended meanwhile.
-pub(crate) struct Progress<'a> {
-    /// A stop was asked: importers end at the next entry boundary, keeping what they did.
-    pub(crate) stop_asked: bool,
-    ctx: &'a Context,
-    import_id: &'a str,
-    files: u64,
-    bytes: u64,
-    last: Instant,
-    every: Duration,
-}
-
-impl<'a> Progress<'a> {
-    fn new(ctx: &'a Context, import_id: &'a str) -> Self {
-        Self {
-            stop_asked: false,
-            ctx,
-            import_id,
-            files: 0,
-            bytes: 0,
-            last: Instant::now(),
-            every: Duration::from_millis(ctx.config.exports.progress_interval_ms),
-        }
-    }
-
-    pub(crate) async fn advance(&mut self, bytes: u64) -> Result<(), Failure> {
-        self.files += 1;
-        self.bytes += bytes;
-        if self.last.elapsed() >= self.every { self.flush().await } else { Ok(()) }
-    }
-
-    pub(crate) async fn flush(&mut self) -> Result<(), Failure> {
-        self.last = Instant::now();
-        let id = self.import_id.to_owned();
-        let (files, bytes) = (as_i64(self.files), as_i64(self.bytes));
-        let status =
-            self.ctx.db.run(move |conn| imports::progress(conn, &id, files, bytes)).await?;
-        match status {
-            Some((status, stop)) if status == "running" => {
-                self.stop_asked |= stop;
-                Ok(())
-            }
-            _ => Err(Failure::Job(JobError::Permanent("the import was ended meanwhile".into()))),
-        }
-    }
-}
-
-fn as_i64(n: u64) -> i64 {
-    i64::try_from(n).unwrap_or(i64::MAX)
 }

@@ -11,7 +11,7 @@ use tokio::sync::mpsc::Sender;
 use tokio::time::Instant;
 
 use super::paths::PathMapper;
-use crate::connectors::{AppEntry, ConnectorError};
+use crate::apps::{AppEntry, ConnectorError};
 use mesdonnees_shared::tables::TableRow;
 
 /// A JSON member as a cell's text: strings as they are, numbers and booleans printed; arrays,
@@ -24,7 +24,7 @@ fn scalar_text(value: &serde_json::Value) -> Option<String> {
         _ => None,
     }
 }
-use crate::export::pack;
+use crate::apps::pack;
 
 /// Entries handed to the archive at once.
 const BATCH: usize = 64;

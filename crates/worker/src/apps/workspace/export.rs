@@ -1,6 +1,6 @@
-//! The built-in documents space as an app connector.
+//! The workspace's export: its documents walked from the database, a few pages ahead, with
+//! workspace.json, the metadata the file tree alone cannot carry.
 
-use futures_util::future::BoxFuture;
 use mesdonnees_db::workspace::{Section, WorkspaceItem, WorkspaceWalk, totals};
 use mesdonnees_infra::Context;
 use mesdonnees_shared::apps::AppDescriptor;
@@ -8,23 +8,13 @@ use serde::Serialize;
 
 use mesdonnees_shared::tables::TableRow;
 
-use super::{AppConnector, AppEntry, ConnectorError, ExportRequest, PreparedExport};
-use crate::export::{DeflatedFile, PreparedData};
+use crate::apps::{
+    AppEntry, ConnectorError, DeflatedFile, ExportRequest, PreparedData, PreparedExport,
+};
 
 /// Metadata file of the app folder: what the file tree alone cannot carry (original names,
 /// types, dates, owners), so an import can rebuild the documents faithfully.
 pub const METADATA_FILE: &str = "workspace.json";
-
-pub struct WorkspaceConnector {
-    ctx: Context,
-    descriptor: AppDescriptor,
-}
-
-impl WorkspaceConnector {
-    pub fn new(ctx: Context) -> Self {
-        Self { ctx, descriptor: AppDescriptor::workspace() }
-    }
-}
 
 #[derive(Serialize)]
 struct MetadataEntry<'a> {
@@ -163,40 +153,30 @@ async fn walk_ahead(
     }
 }
 
-impl AppConnector for WorkspaceConnector {
-    fn descriptor(&self) -> &AppDescriptor {
-        &self.descriptor
-    }
-
-    fn prepare<'a>(
-        &'a self,
-        request: &'a ExportRequest,
-    ) -> BoxFuture<'a, Result<PreparedExport, ConnectorError>> {
-        Box::pin(async move {
-            let (owner, filters) = (request.owner.clone(), request.filters.clone());
-            let (files, bytes) = self
-                .ctx
-                .db
-                .run(move |conn| totals(conn, &owner, &filters))
-                .await
-                .map_err(|e| database(&e))?;
-            let walk = WorkspaceWalk::new(&request.owner, request.filters.clone());
-            let metadata = if request.rows_only {
-                None
-            } else {
-                Some(MetadataFile::new(&self.descriptor).map_err(|e| unwritable(&e))?)
-            };
-            // The walk runs ahead in its own task, a few pages in advance, so the database's
-            // round trips overlap the reading and compressing of the previous pages.
-            let (sender, receiver) = tokio::sync::mpsc::channel(PAGES_AHEAD);
-            tokio::spawn(walk_ahead(self.ctx.db.clone(), walk, metadata, sender));
-            Ok(PreparedExport {
-                files_total: Some(files + u64::from(!request.rows_only)),
-                bytes_total: Some(bytes),
-                entries: super::flattened(receiver),
-            })
-        })
-    }
+/// What the workspace will export for a request: totals first, then its entries.
+pub(super) async fn prepare(
+    ctx: &Context,
+    descriptor: &AppDescriptor,
+    request: &ExportRequest,
+) -> Result<PreparedExport, ConnectorError> {
+    let (owner, filters) = (request.owner.clone(), request.filters.clone());
+    let (files, bytes) =
+        ctx.db.run(move |conn| totals(conn, &owner, &filters)).await.map_err(|e| database(&e))?;
+    let walk = WorkspaceWalk::new(&request.owner, request.filters.clone());
+    let metadata = if request.rows_only {
+        None
+    } else {
+        Some(MetadataFile::new(descriptor).map_err(|e| unwritable(&e))?)
+    };
+    // The walk runs ahead in its own task, a few pages in advance, so the database's round
+    // trips overlap the reading and compressing of the previous pages.
+    let (sender, receiver) = tokio::sync::mpsc::channel(PAGES_AHEAD);
+    tokio::spawn(walk_ahead(ctx.db.clone(), walk, metadata, sender));
+    Ok(PreparedExport {
+        files_total: Some(files + u64::from(!request.rows_only)),
+        bytes_total: Some(bytes),
+        entries: crate::apps::flattened(receiver),
+    })
 }
 
 fn entry_of(item: WorkspaceItem) -> AppEntry {

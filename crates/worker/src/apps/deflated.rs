@@ -9,7 +9,7 @@ use flate2::write::DeflateEncoder;
 use mesdonnees_zip::write::Chunks;
 use sha2::{Digest, Sha256};
 
-use super::prepare::{DEFLATE_LEVEL, PreparedData};
+use super::prepared::{DEFLATE_LEVEL, PreparedData};
 
 pub struct DeflatedFile {
     encoder: DeflateEncoder<Chunks>,

@@ -7,7 +7,7 @@ use mesdonnees_infra::apps::{ConnectorsConfig, RemoteAppConfig};
 use mesdonnees_shared::connector::{AppInfo, AppProblem, ImportReport, NDJSON};
 use reqwest::{RequestBuilder, Response, StatusCode};
 
-use crate::connectors::ConnectorError;
+use crate::apps::ConnectorError;
 
 /// Largest error body read back from an app, to quote its problem.
 const MAX_PROBLEM_BYTES: usize = 16 * 1024;

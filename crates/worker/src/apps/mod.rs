@@ -1,10 +1,15 @@
-//! The app connector contract: an app hands the export a stream of entries (JSON documents,
-//! references to stored objects, folders) relative to its own folder of the archive. The
-//! built-in `workspace` app implements it over the database; remote ENT apps implement the same
-//! contract over HTTP.
+//! Apps, each in its folder with its two directions (`export.rs`, `import.rs`), and the one
+//! trait the jobs see them through. An app hands the export a stream of entries (JSON
+//! documents, references to stored objects, folders) relative to its own folder of the
+//! archive, and imports its part of an opened archive. The built-in `workspace` app does both
+//! over the database; remote ENT apps over HTTP (the connector contract). The export and import
+//! jobs use this module; nothing here uses them, and no app's folder uses another app's.
 
-mod remote;
-mod workspace;
+mod deflated;
+mod prepared;
+mod progress;
+pub(crate) mod remote;
+pub(crate) mod workspace;
 
 use chrono::{DateTime, Utc};
 use futures_util::future::BoxFuture;
@@ -14,10 +19,15 @@ use mesdonnees_shared::apps::{AppDescriptor, WORKSPACE_APP};
 use mesdonnees_shared::filters::ExportFilters;
 use mesdonnees_shared::tables::TableRow;
 
-use crate::export::PreparedData;
+use mesdonnees_db::Import;
 
-pub use remote::{AppClient, RemoteConnector};
-pub use workspace::{METADATA_FILE, WorkspaceConnector};
+use crate::opener::{Failure, Opened};
+
+pub(crate) use deflated::DeflatedFile;
+pub(crate) use prepared::{DEFLATE_LEVEL, PreparedData, pack};
+pub(crate) use progress::Progress;
+pub use remote::RemoteApp;
+pub use workspace::WorkspaceApp;
 
 /// Whose data, and which of it.
 #[derive(Debug, Clone)]
@@ -81,13 +91,42 @@ impl ConnectorError {
     }
 }
 
-pub trait AppConnector: Send + Sync {
+/// An app's part of an archive, as its importer takes it; read from whichever format wrote
+/// the archive by the import job.
+pub(crate) enum ImportPart<'a> {
+    Workspace(workspace::WorkspacePart<'a>),
+    Remote(remote::RemotePart<'a>),
+}
+
+/// What an app's importer works in: the import row, its opened archive, its progress.
+pub(crate) struct ImportJob<'a, 'p> {
+    pub import: &'a Import,
+    pub opened: &'a Opened,
+    pub progress: &'a mut Progress<'p>,
+}
+
+/// An app in both directions.
+pub(crate) trait App: Send + Sync {
     fn descriptor(&self) -> &AppDescriptor;
 
-    fn prepare<'a>(
+    /// What the app will export for a request: totals when known, then its entries.
+    fn export<'a>(
         &'a self,
         request: &'a ExportRequest,
     ) -> BoxFuture<'a, Result<PreparedExport, ConnectorError>>;
+
+    /// Imports the app's part of an archive; the name of the folder it went into, if the app
+    /// made one. A part of another app is a job error: the import job pairs them.
+    fn import<'a, 'p: 'a>(
+        &'a self,
+        job: ImportJob<'a, 'p>,
+        part: &'a ImportPart<'a>,
+    ) -> BoxFuture<'a, Result<Option<String>, Failure>>;
+}
+
+/// The error of an app handed another app's part.
+fn wrong_part(app: &str) -> Failure {
+    Failure::Job(crate::runner::JobError::Permanent(format!("{app} was handed another app's part")))
 }
 
 /// What a channel receives, as a stream: how a task reading ahead hands over its work.
@@ -107,14 +146,10 @@ pub(crate) fn flattened(
     Box::pin(received(receiver).flat_map(futures_util::stream::iter))
 }
 
-/// The connector of an app id, if this instance has that app.
-pub fn connector_for(
-    ctx: &Context,
-    app: &str,
-) -> Option<Result<Box<dyn AppConnector>, ConnectorError>> {
+/// The app of an id, if this instance has that app.
+pub(crate) fn app_for(ctx: &Context, app: &str) -> Option<Box<dyn App>> {
     if app == WORKSPACE_APP {
-        return Some(Ok(Box::new(WorkspaceConnector::new(ctx.clone()))));
+        return Some(Box::new(WorkspaceApp::new(ctx.clone())));
     }
-    let remote = ctx.remote_app(app)?;
-    Some(RemoteConnector::new(ctx, remote).map(|c| Box::new(c) as Box<dyn AppConnector>))
+    Some(Box::new(RemoteApp::new(ctx, ctx.remote_app(app)?)))
 }

@@ -21,22 +21,17 @@ use mesdonnees_shared::DocumentName;
 use mesdonnees_shared::apps::WORKSPACE_APP;
 use mesdonnees_shared::archive::Manifest;
 use mesdonnees_shared::imports::ItemOutcome;
-use object_store::buffered::BufWriter;
 use object_store::path::Path;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
-use tokio::io::AsyncWriteExt;
 
-use super::analyse::{Failure, Opened, Refusal, read_small};
-use super::run::Progress;
-use crate::runner::JobError;
-use mesdonnees_zip::scan::{ScannedEntry, open_entry};
+use mesdonnees_zip::scan::ScannedEntry;
+
+use crate::apps::ImportJob;
+use crate::opener::{Failure, Opened, Refusal, Stored, read_small, store_entry};
 
 /// Largest workspace.json, or entcore workspace index, read (about 350 bytes per document).
 pub(crate) const MAX_METADATA_BYTES: u64 = 128 * 1024 * 1024;
-/// Part size of the upload of a large document (S3 needs ≥ 5 MiB).
-const PART_BYTES: usize = 8 * 1024 * 1024;
-
 #[derive(Deserialize)]
 struct Metadata {
     documents: Vec<MetadataEntry>,
@@ -99,7 +94,7 @@ pub(crate) async fn part_of_manifest<'a>(
         prefix,
         known,
         checksums: Some(checksums),
-        metadata_file: crate::connectors::METADATA_FILE.to_owned(),
+        metadata_file: super::METADATA_FILE.to_owned(),
         left_out: HashSet::new(),
     }))
 }
@@ -112,13 +107,12 @@ const FILES_PER_COMMIT: usize = 64;
 const FILES_IN_FLIGHT: usize = 3;
 
 /// Imports the app; returns the name of the folder it went into.
-pub(crate) async fn import(
+pub(super) async fn import(
     ctx: &Context,
-    import: &Import,
-    opened: &Opened,
-    progress: &mut Progress<'_>,
+    job: ImportJob<'_, '_>,
     part: &WorkspacePart<'_>,
 ) -> Result<String, Failure> {
+    let ImportJob { import, opened, progress } = job;
     let prefix = part.prefix.as_str();
     let (import_id, owner) = (import.id.clone(), import.owner_id.clone());
     let (done, used) = ctx
@@ -199,7 +193,7 @@ pub(crate) async fn import(
 }
 
 async fn read_metadata(opened: &Opened, prefix: &str) -> Result<HashMap<String, Known>, Failure> {
-    let path = format!("{prefix}{}", crate::connectors::METADATA_FILE);
+    let path = format!("{prefix}{}", super::METADATA_FILE);
     let Some(entry) = opened.archive.entries.iter().find(|e| e.path == path) else {
         return Ok(HashMap::new());
     };
@@ -434,70 +428,11 @@ impl Importer<'_> {
     }
 }
 
-/// Streams an entry into the store under `key`, hashing it; a content that differs from
-/// the manifest's checksum is not kept. `None`: the format gives no checksum to compare.
-pub(crate) async fn store_entry(
-    ctx: &Context,
-    opened: &Opened,
-    entry: &ScannedEntry,
-    key: &Path,
-    checksum: Option<&str>,
-) -> Result<Stored, Failure> {
-    let mut writer = BufWriter::with_capacity(ctx.storage.store.clone(), key.clone(), PART_BYTES);
-    let mut hasher = Sha256::new();
-    let mut content = open_entry(opened.source.as_ref(), entry);
-    let mut outcome = None;
-    while let Some(chunk) = content.next().await {
-        let chunk = match chunk {
-            Ok(chunk) => chunk,
-            Err(mesdonnees_zip::scan::ScanError::Io(e)) => {
-                abort(&mut writer).await;
-                return Err(Failure::Job(JobError::Transient(format!("reading the upload: {e}"))));
-            }
-            Err(e) => {
-                outcome = Some(Stored::Corrupt(e.to_string()));
-                break;
-            }
-        };
-        hasher.update(&chunk);
-        if let Err(e) = writer.write_all(&chunk).await {
-            abort(&mut writer).await;
-            return Err(Failure::Job(JobError::Transient(format!("writing a document: {e}"))));
-        }
-    }
-    let sha256 = hex::encode(hasher.finalize());
-    let outcome = outcome.unwrap_or_else(|| match checksum {
-        Some(expected) if !sha256.eq_ignore_ascii_case(expected) => Stored::Mismatch,
-        _ => Stored::Ok(sha256),
-    });
-    if !matches!(outcome, Stored::Ok(_)) {
-        abort(&mut writer).await;
-        return Ok(outcome);
-    }
-    if let Err(e) = writer.shutdown().await {
-        abort(&mut writer).await;
-        return Err(Failure::Job(JobError::Transient(format!("writing a document: {e}"))));
-    }
-    Ok(outcome)
-}
-
 /// A file ready to be copied: where its bytes go, and its rows once they are there.
 struct Planned {
     key: Path,
     row: NewDocument,
     item: ImportItem,
-}
-
-pub(crate) enum Stored {
-    Ok(String),
-    Mismatch,
-    Corrupt(String),
-}
-
-async fn abort(writer: &mut BufWriter) {
-    if let Err(e) = writer.abort().await {
-        tracing::warn!(error = %e, "partial document upload not aborted");
-    }
 }
 
 /// The name to give: the original from workspace.json when it is a valid name, else the

@@ -11,7 +11,6 @@ use bytes::Bytes;
 use futures_util::StreamExt;
 use mesdonnees_db::{Import, imports};
 use mesdonnees_infra::Context;
-use mesdonnees_infra::apps::RemoteAppConfig;
 use mesdonnees_shared::apps::{AppDescriptor, FormatVersion, check_compatibility};
 use mesdonnees_shared::archive::{FileKind, Manifest};
 use mesdonnees_shared::connector::{EntryLine, ImportBegin, ImportOrigin};
@@ -19,12 +18,12 @@ use mesdonnees_shared::imports::{AppError, AppReport, ItemError, MAX_ID_MAP, MAX
 use object_store::path::Path;
 use object_store::{ObjectStore, ObjectStoreExt};
 
-use super::analyse::{Failure, Opened, read_small};
-use super::run::Progress;
-use super::workspace::{Stored, store_entry};
-use crate::connectors::{AppClient, ConnectorError};
-use crate::runner::JobError;
 use mesdonnees_zip::scan::ScannedEntry;
+
+use super::AppClient;
+use crate::apps::{ConnectorError, ImportJob, Progress};
+use crate::opener::{Failure, Opened, Stored, read_small, store_entry};
+use crate::runner::JobError;
 
 /// Lines produced ahead of what the connection has sent.
 const LINES_AHEAD: usize = 16;
@@ -64,15 +63,17 @@ impl<'a> RemotePart<'a> {
     }
 }
 
-pub(crate) async fn import(
+/// Hands the app its part, unless an earlier attempt already had its answer; `client` is the
+/// app's, or why it has none (then the app fails alone).
+pub(super) async fn import(
     ctx: &Context,
-    import: &Import,
-    opened: &Opened,
-    progress: &mut Progress<'_>,
-    app: &RemoteAppConfig,
+    job: ImportJob<'_, '_>,
+    client: Result<&AppClient, ConnectorError>,
+    app: &str,
     part: &RemotePart<'_>,
 ) -> Result<(), Failure> {
-    let (import_id, app_id) = (import.id.clone(), app.id.clone());
+    let ImportJob { import, opened, progress } = job;
+    let (import_id, app_id) = (import.id.clone(), app.to_owned());
     let answered = ctx
         .db
         .run(move |conn| imports::app_results(conn, &import_id))
@@ -82,29 +83,24 @@ pub(crate) async fn import(
     if answered {
         return Ok(());
     }
-    let client = AppClient::new(
-        app.clone(),
-        ctx.config.connectors.clone(),
-        ctx.config.exports.instance_name.clone(),
-    );
     let mut report = AppReport::default();
     let outcome = match client {
-        Ok(client) => hand_over(ctx, import, opened, progress, &client, part, &mut report).await,
+        Ok(client) => hand_over(ctx, import, opened, progress, client, part, &mut report).await,
         Err(e) => Err(HandOver::App(e)),
     };
-    remove_staged(ctx, &staging_prefix(&import.id, &app.id)).await;
+    remove_staged(ctx, &staging_prefix(&import.id, app)).await;
     match outcome {
         Ok(()) => {}
         // The app saw a body without its end line and kept nothing: the job tries again.
         Err(HandOver::Retry(why)) => return Err(Failure::Job(JobError::Transient(why))),
         Err(HandOver::App(e)) => {
-            tracing::warn!(app = %app.id, code = e.code, "app import failed");
+            tracing::warn!(app = %app, code = e.code, "app import failed");
             report.error = Some(AppError { code: e.code.to_owned(), message: e.message });
         }
     }
     let json = serde_json::to_string(&report)
         .map_err(|e| Failure::Job(JobError::Permanent(e.to_string())))?;
-    let (import_id, app_id) = (import.id.clone(), app.id.clone());
+    let (import_id, app_id) = (import.id.clone(), app.to_owned());
     ctx.db
         .transaction(move |conn| imports::record_app_result(conn, &import_id, &app_id, &json))
         .await?;
@@ -153,7 +149,7 @@ async fn hand_over(
     }
     let (sender, receiver) =
         tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(LINES_AHEAD);
-    let body = reqwest::Body::wrap_stream(crate::connectors::received(receiver));
+    let body = reqwest::Body::wrap_stream(crate::apps::received(receiver));
     let deadline =
         tokio::time::Instant::now() + Duration::from_secs(client.limits.export_deadline_secs);
     let begin = EntryLine::Begin(ImportBegin {

@@ -1,7 +1,10 @@
-//! A remote ENT app behind the HTTP connector contract (docs/CONNECTORS.md).
+//! A remote ENT app behind the HTTP connector contract (docs/CONNECTORS.md): its export reads
+//! the app's NDJSON stream (`export.rs`), its import hands the app its part of an archive
+//! (`import.rs`).
 
 mod client;
 mod export;
+mod import;
 mod paths;
 
 use std::sync::Arc;
@@ -15,39 +18,70 @@ use mesdonnees_shared::apps::AppDescriptor;
 use mesdonnees_shared::connector::{ExportCall, NDJSON};
 
 pub use client::AppClient;
+pub(crate) use import::{RemotePart, remove_staged};
 
-use super::{AppConnector, ConnectorError, ExportRequest, PreparedExport};
+use super::{App, ConnectorError, ExportRequest, ImportJob, ImportPart, PreparedExport};
+use crate::opener::Failure;
 
 /// Batches of entries the stream reader may be ahead of the archive.
 const BATCHES_AHEAD: usize = 4;
 
-pub struct RemoteConnector {
-    client: Arc<AppClient>,
+pub struct RemoteApp {
+    ctx: Context,
+    config: RemoteAppConfig,
+    /// The client, or why none could be made: the app then fails alone, in both directions.
+    client: Result<Arc<AppClient>, ConnectorError>,
     descriptor: AppDescriptor,
 }
 
-impl RemoteConnector {
-    pub fn new(ctx: &Context, app: &RemoteAppConfig) -> Result<Self, ConnectorError> {
+impl RemoteApp {
+    pub fn new(ctx: &Context, app: &RemoteAppConfig) -> Self {
         let client = AppClient::new(
             app.clone(),
             ctx.config.connectors.clone(),
             ctx.config.exports.instance_name.clone(),
-        )?;
-        Ok(Self { descriptor: app.descriptor(), client: Arc::new(client) })
+        );
+        Self {
+            ctx: ctx.clone(),
+            config: app.clone(),
+            client: client.map(Arc::new),
+            descriptor: app.descriptor(),
+        }
     }
 }
 
-impl AppConnector for RemoteConnector {
+impl App for RemoteApp {
     fn descriptor(&self) -> &AppDescriptor {
         &self.descriptor
     }
 
+    fn import<'a, 'p: 'a>(
+        &'a self,
+        job: ImportJob<'a, 'p>,
+        part: &'a ImportPart<'a>,
+    ) -> BoxFuture<'a, Result<Option<String>, Failure>> {
+        Box::pin(async move {
+            let ImportPart::Remote(part) = part else {
+                return Err(super::wrong_part(&self.config.id));
+            };
+            let client = self.client.as_deref().map_err(Clone::clone);
+            import::import(&self.ctx, job, client, &self.config.id, part).await.map(|()| None)
+        })
+    }
+
     /// The app is called only when the archive comes to it: an export writes its apps one
     /// after the other, and an app must not wait, connected, for the ones before it.
-    fn prepare<'a>(
+    fn export<'a>(
         &'a self,
         request: &'a ExportRequest,
     ) -> BoxFuture<'a, Result<PreparedExport, ConnectorError>> {
+        let client = match &self.client {
+            Ok(client) => Arc::clone(client),
+            Err(e) => {
+                let e = e.clone();
+                return Box::pin(async move { Err(e) });
+            }
+        };
         let mut filters = request.filters.clone();
         let since = filters.since.take();
         let call = ExportCall {
@@ -55,7 +89,6 @@ impl AppConnector for RemoteConnector {
             since,
             filters: (!filters.is_empty()).then_some(filters),
         };
-        let client = self.client.clone();
         let started = futures_util::stream::once(async move { open_stream(client, call).await });
         let entries = started.flat_map(|opened| match opened {
             Ok(receiver) => super::flattened(receiver),

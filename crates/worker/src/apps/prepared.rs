@@ -1,0 +1,59 @@
+//! An entry's bytes ready for the archive — hashed, deflated when worth it — as apps hand
+//! them to the export and as the export prepares stored files.
+
+use mesdonnees_zip::write::WholeEntry;
+use sha2::{Digest, Sha256};
+
+/// An entry's bytes as they go into the archive, with what its headers and the manifest need.
+#[derive(Debug)]
+pub struct PreparedData {
+    /// Raw deflate stream when `deflate`, else the content itself…
+    pub data: Vec<u8>,
+    /// …followed by these, for content built piece by piece.
+    pub rest: Vec<Vec<u8>>,
+    pub deflate: bool,
+    pub crc32: u32,
+    pub size: u64,
+    pub sha256: String,
+}
+
+impl PreparedData {
+    /// The entry as the zip writer takes it.
+    pub fn whole(&self) -> WholeEntry<'_> {
+        WholeEntry {
+            data: &self.data,
+            rest: &self.rest,
+            deflated: self.deflate,
+            crc32: self.crc32,
+            size: self.size,
+        }
+    }
+}
+
+/// Deflate level of entries. 4 rather than zip's 6: about a fifth faster for under 1 % more
+/// bytes on text and JSON (archive 1.083× zip's on the JSON corpus, against 1.076× at level 5).
+pub const DEFLATE_LEVEL: u32 = 4;
+
+/// Hashes and, when asked and worth it, deflates. A deflate that does not shrink the content
+/// is dropped for the content itself.
+pub fn pack(content: Vec<u8>, deflate: bool) -> PreparedData {
+    let crc32 = crc32fast::hash(&content);
+    let sha256 = hex::encode(Sha256::digest(&content));
+    let size = content.len() as u64;
+    if deflate
+        && !content.is_empty()
+        && let Some(compressed) =
+            mesdonnees_zip::deflate::deflate(&content, flate2::Compression::new(DEFLATE_LEVEL))
+        && compressed.len() < content.len()
+    {
+        return PreparedData {
+            data: compressed,
+            rest: Vec::new(),
+            deflate: true,
+            crc32,
+            size,
+            sha256,
+        };
+    }
+    PreparedData { data: content, rest: Vec::new(), deflate: false, crc32, size, sha256 }
+}

@@ -1,0 +1,226 @@
+//! The archive opener: an uploaded archive read as the import sees it — scanned, its manifest
+//! read and checked against its entries, in this service's format or an entcore ENT's — and
+//! the means to read its entries: small ones whole, any one copied into the object store. A
+//! refusal here carries the code the import ends with.
+
+mod copy;
+pub(crate) mod entcore;
+mod source;
+
+use std::collections::HashMap;
+
+use futures_util::StreamExt;
+use mesdonnees_db::Import;
+use mesdonnees_infra::Context;
+use mesdonnees_shared::archive::{
+    FORMAT, FORMAT_VERSION, MANIFEST_PATH, Manifest, README_PATH, SIGNATURE_PATH,
+};
+use mesdonnees_zip::scan::{ScanError, ScanLimits, ScannedArchive, ScannedEntry};
+use mesdonnees_zip::{LocalSource, RangeSource};
+use object_store::path::Path;
+
+use crate::runner::JobError;
+
+pub(crate) use copy::{Stored, store_entry};
+pub use source::StoreSource;
+
+/// Largest manifest read (it lists every file: about 150 bytes each).
+const MAX_MANIFEST_BYTES: u64 = 64 * 1024 * 1024;
+/// Why an archive is not imported: a stable code and a sentence for the user.
+#[derive(Debug)]
+pub(crate) struct Refusal {
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl Refusal {
+    pub(crate) fn new(code: &'static str, message: impl Into<String>) -> Self {
+        Self { code, message: message.into() }
+    }
+}
+
+pub(crate) enum Failure {
+    Refused(Refusal),
+    Job(JobError),
+}
+
+impl From<Refusal> for Failure {
+    fn from(r: Refusal) -> Self {
+        Self::Refused(r)
+    }
+}
+
+impl From<mesdonnees_db::DbError> for Failure {
+    fn from(e: mesdonnees_db::DbError) -> Self {
+        Self::Job(JobError::Transient(format!("database: {e}")))
+    }
+}
+
+impl From<ScanError> for Failure {
+    fn from(e: ScanError) -> Self {
+        match e {
+            // The store failing is worth another attempt; a bad archive is not.
+            ScanError::Io(e) => Self::Job(JobError::Transient(format!("reading the upload: {e}"))),
+            other => Self::Refused(Refusal::new(other.code(), other.to_string())),
+        }
+    }
+}
+
+pub(crate) fn limits(ctx: &Context) -> ScanLimits {
+    let config = &ctx.config.imports;
+    ScanLimits {
+        max_entries: config.max_entries,
+        max_total_uncompressed: config.max_total_uncompressed_bytes,
+        max_entry_ratio: config.max_entry_ratio,
+        ratio_exempt_below: config.ratio_exempt_below_bytes,
+        ..ScanLimits::default()
+    }
+}
+
+/// The archive as the import sees it: scanned, its manifest read and checked against it.
+pub(crate) struct Opened {
+    pub source: Box<dyn RangeSource>,
+    pub archive: ScannedArchive,
+    pub contents: Contents,
+}
+
+/// What the archive's manifest says it holds, in the format that wrote it.
+pub(crate) enum Contents {
+    /// Format v1, this service's own.
+    Ours { manifest: Manifest, manifest_bytes: Vec<u8> },
+    /// An entcore ENT's archive.
+    Entcore(entcore::EntcoreArchive),
+}
+
+pub(crate) async fn open(ctx: &Context, import: &Import) -> Result<Opened, Failure> {
+    let Some(key) = import.object_key.as_deref() else {
+        return Err(Refusal::new("upload_missing", "the uploaded archive is gone").into());
+    };
+    let opened = match &ctx.storage.local_root {
+        Some(root) => {
+            LocalSource::open(&root.join(key)).map(|s| Box::new(s) as Box<dyn RangeSource>)
+        }
+        None => StoreSource::open(ctx.storage.store.clone(), Path::from(key))
+            .await
+            .map(|s| Box::new(s) as Box<dyn RangeSource>),
+    };
+    let source = match opened {
+        Ok(source) => source,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(Refusal::new("upload_missing", "the uploaded archive is gone").into());
+        }
+        Err(e) => {
+            return Err(Failure::Job(JobError::Transient(format!("opening the upload: {e}"))));
+        }
+    };
+    let archive = mesdonnees_zip::scan::scan(source.as_ref(), &limits(ctx)).await?;
+    let contents = if archive.entries.iter().any(|e| e.path == MANIFEST_PATH) {
+        read_ours(source.as_ref(), &archive).await?
+    } else if let Some(manifest) = entcore::manifest_entry(&archive)? {
+        let read = entcore::read(ctx, source.as_ref(), &archive, manifest).await?;
+        Contents::Entcore(read)
+    } else {
+        return Err(Refusal::new(
+            "not_an_archive_of_ours",
+            "the archive has no manifest.json at its root, nor an entcore Manifest.json",
+        )
+        .into());
+    };
+    Ok(Opened { source, archive, contents })
+}
+
+/// Reads and checks the manifest of a v1 archive.
+async fn read_ours(
+    source: &dyn RangeSource,
+    archive: &ScannedArchive,
+) -> Result<Contents, Failure> {
+    let by_path: HashMap<&str, &ScannedEntry> =
+        archive.entries.iter().map(|e| (e.path.as_str(), e)).collect();
+    let manifest_entry = by_path[MANIFEST_PATH];
+    let manifest_bytes = read_small(source, manifest_entry, MAX_MANIFEST_BYTES).await?;
+    let manifest: Manifest = serde_json::from_slice(&manifest_bytes).map_err(|e| {
+        Refusal::new("invalid_manifest", format!("manifest.json is not valid: {e}"))
+    })?;
+    if manifest.format != FORMAT {
+        return Err(Refusal::new(
+            "unsupported_format",
+            format!("manifest.json describes a {:?} archive", manifest.format),
+        )
+        .into());
+    }
+    if manifest.format_version != FORMAT_VERSION {
+        return Err(Refusal::new(
+            "unsupported_format_version",
+            format!(
+                "the archive is in format version {}; this instance reads version {FORMAT_VERSION}",
+                manifest.format_version
+            ),
+        )
+        .into());
+    }
+    check_listing(&manifest, &by_path)?;
+    Ok(Contents::Ours { manifest, manifest_bytes })
+}
+
+/// Every file the manifest lists is in the archive with its size, and every file of the
+/// archive is listed (but the manifest, its signature and the read-me).
+fn check_listing(
+    manifest: &Manifest,
+    entries: &HashMap<&str, &ScannedEntry>,
+) -> Result<(), Refusal> {
+    let mut listed = std::collections::HashSet::with_capacity(manifest.files.len());
+    for file in &manifest.files {
+        match entries.get(file.path.as_str()) {
+            Some(entry) if !entry.is_dir && entry.uncompressed_size == file.size => {}
+            Some(entry) if !entry.is_dir => {
+                return Err(Refusal::new(
+                    "manifest_size_mismatch",
+                    format!(
+                        "{} holds {} bytes, the manifest says {}",
+                        file.path, entry.uncompressed_size, file.size
+                    ),
+                ));
+            }
+            _ => {
+                return Err(Refusal::new(
+                    "manifest_file_missing",
+                    format!("{} is listed in the manifest but not in the archive", file.path),
+                ));
+            }
+        }
+        listed.insert(file.path.as_str());
+    }
+    let unlisted = entries.values().find(|e| {
+        !e.is_dir
+            && !listed.contains(e.path.as_str())
+            && ![MANIFEST_PATH, SIGNATURE_PATH, README_PATH].contains(&e.path.as_str())
+    });
+    match unlisted {
+        Some(entry) => Err(Refusal::new(
+            "file_not_in_manifest",
+            format!("{} is in the archive but not in its manifest", entry.path),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// A small entry read whole, refused past `max` bytes.
+pub(crate) async fn read_small(
+    source: &dyn RangeSource,
+    entry: &ScannedEntry,
+    max: u64,
+) -> Result<Vec<u8>, Failure> {
+    if entry.uncompressed_size > max {
+        return Err(Refusal::new(
+            "entry_too_large",
+            format!("{} is larger than {max} bytes", entry.path),
+        )
+        .into());
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(entry.uncompressed_size).unwrap_or(0));
+    let mut stream = mesdonnees_zip::scan::open_entry(source, entry);
+    while let Some(chunk) = stream.next().await {
+        bytes.extend_from_slice(&chunk?);
+    }
+    Ok(bytes)
+}
