@@ -57,9 +57,7 @@ fn check(root: &Path) -> Vec<String> {
         let app = parts.next().is_some().then_some(first.as_str());
         let source = std::fs::read_to_string(&file).unwrap();
         found.extend(
-            breaches(&source, app, &names)
-                .into_iter()
-                .map(|b| format!("{}: {b}", file.display())),
+            breaches(&source, app, &names).into_iter().map(|b| format!("{}: {b}", file.display())),
         );
     }
     found
@@ -78,7 +76,9 @@ fn apps_stay_in_their_folders_and_below_the_jobs() {
 fn the_check_sees_a_breach() {
     let others = ["workspace".to_owned(), "remote".to_owned()];
     assert!(breaches("use crate::apps::PreparedData;", Some("workspace"), &others).is_empty());
-    assert!(!breaches("use crate::apps::remote::AppClient;", Some("workspace"), &others).is_empty());
+    assert!(
+        !breaches("use crate::apps::remote::AppClient;", Some("workspace"), &others).is_empty()
+    );
     assert!(!breaches("use crate::export::pack;", None, &others).is_empty());
     assert!(!breaches("    crate::import::run::x();", Some("remote"), &others).is_empty());
     assert!(breaches("// crate::export is not named in code", None, &others).is_empty());

@@ -12,10 +12,12 @@ pub struct Chunks {
 impl Chunks {
     const CHUNK: usize = 64 * 1024;
 
+    /// The chunks, in order.
     pub fn into_vecs(self) -> Vec<Vec<u8>> {
         self.chunks
     }
 
+    /// Reads the bytes back from the start.
     pub fn reader(&self) -> impl Read + '_ {
         ChunksReader { chunks: &self.chunks, index: 0, offset: 0 }
     }

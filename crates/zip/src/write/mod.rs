@@ -58,6 +58,7 @@ pub struct StreamedEntry {
     zip64: bool,
 }
 
+/// Writes an archive entry by entry into `W`; [`Self::finish`] adds the central directory.
 pub struct ZipWriter<W> {
     out: W,
     /// Bytes written so far: the next entry's offset.
@@ -81,10 +82,12 @@ impl<W: AsyncWrite + Unpin> ZipWriter<W> {
         }
     }
 
+    /// The output, for what must reach it beside the archive (aborting an upload).
     pub fn get_mut(&mut self) -> &mut W {
         &mut self.out
     }
 
+    /// A folder entry; `path` without its trailing slash.
     pub async fn add_directory(
         &mut self,
         path: &str,

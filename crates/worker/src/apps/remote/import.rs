@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use futures_util::StreamExt;
-use mesdonnees_db::{Import, imports};
+use mesdonnees_db::imports;
 use mesdonnees_infra::Context;
 use mesdonnees_shared::apps::{AppDescriptor, FormatVersion, check_compatibility};
 use mesdonnees_shared::archive::{FileKind, Manifest};
@@ -21,7 +21,7 @@ use object_store::{ObjectStore, ObjectStoreExt};
 use mesdonnees_zip::scan::ScannedEntry;
 
 use super::AppClient;
-use crate::apps::{ConnectorError, ImportJob, Progress};
+use crate::apps::{ConnectorError, ImportJob};
 use crate::opener::{Failure, Opened, Stored, read_small, store_entry};
 use crate::runner::JobError;
 
@@ -72,7 +72,7 @@ pub(super) async fn import(
     app: &str,
     part: &RemotePart<'_>,
 ) -> Result<(), Failure> {
-    let ImportJob { import, opened, progress } = job;
+    let import = job.import;
     let (import_id, app_id) = (import.id.clone(), app.to_owned());
     let answered = ctx
         .db
@@ -85,7 +85,7 @@ pub(super) async fn import(
     }
     let mut report = AppReport::default();
     let outcome = match client {
-        Ok(client) => hand_over(ctx, import, opened, progress, client, part, &mut report).await,
+        Ok(client) => hand_over(ctx, job, client, part, &mut report).await,
         Err(e) => Err(HandOver::App(e)),
     };
     remove_staged(ctx, &staging_prefix(&import.id, app)).await;
@@ -125,13 +125,12 @@ impl From<ConnectorError> for HandOver {
 /// read are reported here and not sent.
 async fn hand_over(
     ctx: &Context,
-    import: &Import,
-    opened: &Opened,
-    progress: &mut Progress<'_>,
+    job: ImportJob<'_, '_>,
     client: &AppClient,
     part: &RemotePart<'_>,
     report: &mut AppReport,
 ) -> Result<(), HandOver> {
+    let import = job.import;
     let info = client.info().await?;
     let version = part.version;
     // The analysis judged the archive against the configured version; the app now running
@@ -163,8 +162,7 @@ async fn hand_over(
         let mut lines = lines;
         let mut produced = Ok(());
         if lines.send(&begin).await {
-            produced =
-                produce_entries(ctx, import, opened, progress, client, part, &mut lines).await;
+            produced = produce_entries(ctx, job, client, part, &mut lines).await;
         }
         // Dropping the sender ends the body, without its end line when staging failed.
         let LineWriter { staged_bytes, local_errors, .. } = lines;
@@ -197,13 +195,12 @@ async fn hand_over(
 /// Writes the app's entries, then `end`, as lines; stops when the connection is gone.
 async fn produce_entries(
     ctx: &Context,
-    import: &Import,
-    opened: &Opened,
-    progress: &mut Progress<'_>,
+    job: ImportJob<'_, '_>,
     client: &AppClient,
     part: &RemotePart<'_>,
     lines: &mut LineWriter,
 ) -> Result<(), String> {
+    let ImportJob { import, opened, progress } = job;
     let mut staged = 0_u64;
     for entry in &opened.archive.entries {
         let Some(relative) = entry.path.strip_prefix(&part.prefix) else { continue };
