@@ -56,3 +56,22 @@ pub fn response(status: StatusCode, code: ErrorCode, detail: Option<&str>) -> Ht
     }
     actix_web::ResponseError::error_response(&problem)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_code_is_an_open_enum_of_the_problem_codes() {
+        let doc = serde_json::to_value(crate::openapi()).expect("serialisable");
+        let schemas = &doc["components"]["schemas"];
+        let code = &schemas["Problem"]["properties"]["code"];
+        assert_eq!(code["anyOf"][0]["$ref"], "#/components/schemas/ErrorCode");
+        assert_eq!(code["anyOf"][1], serde_json::json!({"type": "string"}));
+        assert!(code["description"].as_str().is_some_and(|d| d.contains("new ones may appear")));
+        let listed = schemas["ErrorCode"]["enum"].as_array().expect("an enum");
+        let problems: Vec<&str> =
+            ErrorCode::ALL.iter().filter(|c| c.status().is_some()).map(|c| c.as_str()).collect();
+        assert_eq!(listed, &problems);
+    }
+}

@@ -84,8 +84,8 @@ pub(super) fn sentence(code: ErrorCode) -> &'static str {
             "You already have a template with this name. Choose another name."
         }
         ErrorCode::ExportInProgress => {
-            "An export is already being prepared. Wait until it is ready before asking for \
-             another one."
+            "An export is already being prepared. Wait until it is ready before asking for another \
+             one."
         }
         ErrorCode::ArchiveQuotaExceeded => {
             "Your exports already use all the space allowed. Delete an old export, then try again."
@@ -99,12 +99,12 @@ pub(super) fn sentence(code: ErrorCode) -> &'static str {
         }
         ErrorCode::ExportExpired => "This export has expired and was deleted. Prepare a new one.",
         ErrorCode::ImportInProgress => {
-            "An import is already in progress. Wait until it has finished before starting \
-             another one."
+            "An import is already in progress. Wait until it has finished before starting another \
+             one."
         }
         ErrorCode::NotAZip => {
-            "This file is not a .zip archive. Choose the .zip file of your data, as you \
-             downloaded it."
+            "This file is not a .zip archive. Choose the .zip file of your data, as you downloaded \
+             it."
         }
         ErrorCode::NotAnalysed => {
             "The archive is still being checked. Wait until the check has finished, then try \
@@ -135,8 +135,8 @@ pub(super) fn sentence(code: ErrorCode) -> &'static str {
             "The archive is damaged and cannot be read. Download it again, then try again."
         }
         ErrorCode::PrefixedArchive => {
-            "This file is not a plain archive: it also holds a program. Choose the .zip archive \
-             of your data, as you downloaded it."
+            "This file is not a plain archive: it also holds a program. Choose the .zip archive of \
+             your data, as you downloaded it."
         }
         ErrorCode::MultiDiskArchive => {
             "This archive is split into several pieces, which is not accepted. Download it as a \
@@ -159,20 +159,20 @@ pub(super) fn sentence(code: ErrorCode) -> &'static str {
              archive, without changing it."
         }
         ErrorCode::EncryptedEntry => {
-            "The archive holds files protected by a password. Save it without a password, then \
-             try again."
+            "The archive holds files protected by a password. Save it without a password, then try \
+             again."
         }
         ErrorCode::UnsupportedCompression => {
-            "The archive was compressed in a way this service cannot read. Make it again with \
-             your computer's usual compression tool, then try again."
+            "The archive was compressed in a way this service cannot read. Make it again with your \
+             computer's usual compression tool, then try again."
         }
         ErrorCode::TotalSizeExceeded => {
             "The content of the archive is larger than allowed. Import your data in several \
              smaller archives."
         }
         ErrorCode::CompressionRatioExceeded => {
-            "A file of the archive would grow far too large once unpacked: to be safe, the \
-             archive is refused. Use the original archive."
+            "A file of the archive would grow far too large once unpacked: to be safe, the archive \
+             is refused. Use the original archive."
         }
         ErrorCode::DuplicateEntry => {
             "The same item appears twice in the archive: it could not be taken into account. Use \
@@ -227,8 +227,8 @@ pub(super) fn sentence(code: ErrorCode) -> &'static str {
              several smaller archives."
         }
         ErrorCode::InvalidMetadata => {
-            "The description of the archive's documents cannot be read: the archive was altered \
-             or damaged. Use the original archive, without changing it."
+            "The description of the archive's documents cannot be read: the archive was altered or \
+             damaged. Use the original archive, without changing it."
         }
         ErrorCode::UnsignedArchive => {
             "Nothing proves where this archive comes from. Only import archives you downloaded \
@@ -243,12 +243,12 @@ pub(super) fn sentence(code: ErrorCode) -> &'static str {
              again from the school workspace that made it."
         }
         ErrorCode::UnverifiedOrigin => {
-            "This archive comes from another kind of school workspace: neither where it comes \
-             from nor its content can be checked. Only import it if you downloaded it yourself."
+            "This archive comes from another kind of school workspace: neither where it comes from \
+             nor its content can be checked. Only import it if you downloaded it yourself."
         }
         ErrorCode::UnlistedFiles => {
-            "Some files of the archive belong to no known app: they will not be imported. The \
-             rest can be imported as usual."
+            "Some files of the archive belong to no known app: they will not be imported. The rest \
+             can be imported as usual."
         }
         ErrorCode::NewerVersion => {
             "This data comes from a newer version of the app than your school workspace has. Try \
@@ -305,8 +305,8 @@ pub(super) fn sentence(code: ErrorCode) -> &'static str {
             "The app stopped partway: its data is incomplete. Prepare a new export a little later."
         }
         ErrorCode::InvalidStream => {
-            "The app sent data that cannot be used: its data is incomplete. If it happens again, \
-             tell your school."
+            "The app sent something that cannot be used: its data is incomplete. If it happens \
+             again, tell your school."
         }
         ErrorCode::StreamTooLarge => {
             "The app sent more data than allowed: its data is incomplete. Tell your school."
@@ -347,16 +347,16 @@ pub(super) fn sentence(code: ErrorCode) -> &'static str {
              hand if needed."
         }
         ErrorCode::UnreadableOrigin => {
-            "This item comes from another kind of school workspace and the app cannot read it: \
-             it was not imported. Make it again by hand if needed."
+            "This item comes from another kind of school workspace and the app cannot read it: it \
+             was not imported. Make it again by hand if needed."
         }
         ErrorCode::TooManyAttachments => {
             "This attachment goes past the number the app accepts for one item: it was not \
              imported. Add it by hand if needed."
         }
         ErrorCode::ImportFailed => {
-            "The import failed after several tries. Try again later; if it fails again, tell \
-             your school."
+            "The import failed after several tries. Try again later; if it fails again, tell your \
+             school."
         }
         ErrorCode::ImportStuck => {
             "The import was interrupted and could not resume. Send the archive again to start \

@@ -49,16 +49,17 @@ impl Family {
     pub fn location(self) -> &'static str {
         match self {
             Self::Problem => {
-                "The `code` of every 4xx/5xx `application/problem+json` answer, with its HTTP status."
+                "The `code` of every 4xx/5xx `application/problem+json` answer, with its HTTP \
+                 status."
             }
             Self::ArchiveRefusal => {
-                "An uploaded archive refused by its analysis: the import ends `failed` with the code \
-                 in `error`, and its upload is removed. The signature codes are warnings of the \
-                 analysis instead when the signature policy is `warn`."
+                "An uploaded archive refused by its analysis: the import ends `failed` with the \
+                 code in `error`, and its upload is removed. The signature codes are warnings of \
+                 the analysis instead when the signature policy is `warn`."
             }
             Self::AnalysisReason => {
-                "An analysed archive: an app's `reason` when its `verdict` is `not_importable`, and \
-                 the analysis' `warnings`."
+                "An analysed archive: an app's `reason` when its `verdict` is `not_importable`, \
+                 and the analysis' `warnings`."
             }
             Self::AppOutcome => {
                 "An app that failed while the others went on: its `outcome` in an export (the \

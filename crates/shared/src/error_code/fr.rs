@@ -31,23 +31,23 @@ pub(super) fn sentence(code: ErrorCode) -> &'static str {
             "La demande n'a pas pu être comprise. Actualisez la page puis recommencez."
         }
         ErrorCode::InvalidName => {
-            "Ce nom n'est pas accepté\u{a0}: il est vide, trop long ou contient un caractère interdit. \
-             Choisissez-en un autre."
+            "Ce nom n'est pas accepté\u{a0}: il est vide, trop long ou contient un caractère \
+             interdit. Choisissez-en un autre."
         }
         ErrorCode::InvalidId => {
             "Cet élément n'est pas reconnu. Actualisez la page puis recommencez."
         }
         ErrorCode::InvalidRange => {
-            "Le téléchargement n'a pas pu reprendre là où il s'était arrêté. Relancez-le depuis \
-             le début."
+            "Le téléchargement n'a pas pu reprendre là où il s'était arrêté. Relancez-le depuis le \
+             début."
         }
         ErrorCode::RangeNotSatisfiable => {
             "Le téléchargement demandait une partie du fichier qui n'existe pas. Relancez-le \
              depuis le début."
         }
         ErrorCode::PayloadTooLarge => {
-            "Le fichier dépasse la taille permise\u{a0}: il n'a pas été accepté. Réduisez sa taille ou \
-             choisissez-en un plus petit."
+            "Le fichier dépasse la taille permise\u{a0}: il n'a pas été accepté. Réduisez sa \
+             taille ou choisissez-en un plus petit."
         }
         ErrorCode::QuotaExceeded => {
             "Votre espace est plein, ou vous avez atteint le nombre d'éléments permis. Supprimez \
@@ -118,8 +118,8 @@ pub(super) fn sentence(code: ErrorCode) -> &'static str {
              autre."
         }
         ErrorCode::NotAZip => {
-            "Ce fichier n'est pas une archive .zip. Choisissez le fichier .zip de vos données, \
-             tel que vous l'avez téléchargé."
+            "Ce fichier n'est pas une archive .zip. Choisissez le fichier .zip de vos données, tel \
+             que vous l'avez téléchargé."
         }
         ErrorCode::NotAnalysed => {
             "L'archive est encore en cours de vérification. Attendez la fin de la vérification \
@@ -130,12 +130,12 @@ pub(super) fn sentence(code: ErrorCode) -> &'static str {
              archive. Retirez-les de votre choix puis réessayez."
         }
         ErrorCode::ImportRunning => {
-            "Cet import est en cours\u{a0}: il ne peut pas être supprimé maintenant. Attendez qu'il \
-             soit terminé."
+            "Cet import est en cours\u{a0}: il ne peut pas être supprimé maintenant. Attendez \
+             qu'il soit terminé."
         }
         ErrorCode::RateLimited => {
-            "Vous avez lancé beaucoup d'exports et d'imports en peu de temps. Patientez une \
-             minute puis réessayez."
+            "Vous avez lancé beaucoup d'exports et d'imports en peu de temps. Patientez une minute \
+             puis réessayez."
         }
         ErrorCode::Unavailable => {
             "Le service est momentanément indisponible. Réessayez dans quelques minutes."
@@ -153,8 +153,8 @@ pub(super) fn sentence(code: ErrorCode) -> &'static str {
              réessayez."
         }
         ErrorCode::PrefixedArchive => {
-            "Ce fichier n'est pas une simple archive\u{a0}: il contient aussi un programme. Choisissez \
-             l'archive .zip de vos données, telle que vous l'avez téléchargée."
+            "Ce fichier n'est pas une simple archive\u{a0}: il contient aussi un programme. \
+             Choisissez l'archive .zip de vos données, telle que vous l'avez téléchargée."
         }
         ErrorCode::MultiDiskArchive => {
             "Cette archive est découpée en plusieurs morceaux, ce qui n'est pas accepté. \
@@ -165,20 +165,20 @@ pub(super) fn sentence(code: ErrorCode) -> &'static str {
              données en plusieurs archives plus petites."
         }
         ErrorCode::TooManyEntries => {
-            "Il y a trop de fichiers\u{a0}: la limite permise est atteinte. Exportez ou importez vos \
-             données en plusieurs fois, par exemple une application à la fois."
+            "Il y a trop de fichiers\u{a0}: la limite permise est atteinte. Exportez ou importez \
+             vos données en plusieurs fois, par exemple une application à la fois."
         }
         ErrorCode::UnsafePath => {
-            "L'archive contient un fichier rangé à un emplacement dangereux\u{a0}: par prudence, elle \
-             est refusée. Utilisez l'archive d'origine, sans la modifier."
+            "L'archive contient un fichier rangé à un emplacement dangereux\u{a0}: par prudence, \
+             elle est refusée. Utilisez l'archive d'origine, sans la modifier."
         }
         ErrorCode::SymlinkEntry => {
             "L'archive contient des raccourcis vers d'autres fichiers, qui ne sont pas acceptés. \
              Utilisez l'archive d'origine, sans la modifier."
         }
         ErrorCode::EncryptedEntry => {
-            "L'archive contient des fichiers protégés par un mot de passe. Enregistrez-la sans \
-             mot de passe puis réessayez."
+            "L'archive contient des fichiers protégés par un mot de passe. Enregistrez-la sans mot \
+             de passe puis réessayez."
         }
         ErrorCode::UnsupportedCompression => {
             "L'archive a été compressée d'une façon que ce service ne sait pas lire. Recréez-la \
@@ -189,12 +189,12 @@ pub(super) fn sentence(code: ErrorCode) -> &'static str {
              archives plus petites."
         }
         ErrorCode::CompressionRatioExceeded => {
-            "Un fichier de l'archive grossirait démesurément une fois décompressé\u{a0}: par prudence, \
-             l'archive est refusée. Utilisez l'archive d'origine."
+            "Un fichier de l'archive grossirait démesurément une fois décompressé\u{a0}: par \
+             prudence, l'archive est refusée. Utilisez l'archive d'origine."
         }
         ErrorCode::DuplicateEntry => {
-            "Le même élément figure deux fois dans l'archive\u{a0}: il n'a pas pu être pris en compte. \
-             Utilisez l'archive d'origine, sans la modifier."
+            "Le même élément figure deux fois dans l'archive\u{a0}: il n'a pas pu être pris en \
+             compte. Utilisez l'archive d'origine, sans la modifier."
         }
         ErrorCode::OverlappingEntries => {
             "Des fichiers de l'archive se chevauchent\u{a0}: elle a été modifiée ou abîmée. \
@@ -235,8 +235,8 @@ pub(super) fn sentence(code: ErrorCode) -> &'static str {
              abîmée. Téléchargez-la de nouveau puis réessayez."
         }
         ErrorCode::ManifestFileMissing => {
-            "Il manque un fichier dans l'archive\u{a0}: elle a été modifiée ou abîmée. Téléchargez-la \
-             de nouveau puis réessayez."
+            "Il manque un fichier dans l'archive\u{a0}: elle a été modifiée ou abîmée. \
+             Téléchargez-la de nouveau puis réessayez."
         }
         ErrorCode::FileNotInManifest => {
             "L'archive contient un fichier qui n'y était pas au départ\u{a0}: elle a été modifiée. \
@@ -247,8 +247,8 @@ pub(super) fn sentence(code: ErrorCode) -> &'static str {
              Importez vos données en plusieurs archives plus petites."
         }
         ErrorCode::InvalidMetadata => {
-            "La description des documents de l'archive est illisible\u{a0}: l'archive a été modifiée \
-             ou abîmée. Utilisez l'archive d'origine, sans la modifier."
+            "La description des documents de l'archive est illisible\u{a0}: l'archive a été \
+             modifiée ou abîmée. Utilisez l'archive d'origine, sans la modifier."
         }
         ErrorCode::UnsignedArchive => {
             "Rien ne prouve d'où vient cette archive. N'importez que des archives que vous avez \
@@ -263,12 +263,12 @@ pub(super) fn sentence(code: ErrorCode) -> &'static str {
              Téléchargez-la de nouveau depuis l'ENT qui l'a créée."
         }
         ErrorCode::UnverifiedOrigin => {
-            "Cette archive vient d'un autre type d'ENT\u{a0}: ni son origine ni son contenu ne peuvent \
-             être vérifiés. Importez-la seulement si vous l'avez téléchargée vous-même."
+            "Cette archive vient d'un autre type d'ENT\u{a0}: ni son origine ni son contenu ne \
+             peuvent être vérifiés. Importez-la seulement si vous l'avez téléchargée vous-même."
         }
         ErrorCode::UnlistedFiles => {
-            "Certains fichiers de l'archive n'appartiennent à aucune application reconnue\u{a0}: ils \
-             ne seront pas importés. Le reste peut l'être normalement."
+            "Certains fichiers de l'archive n'appartiennent à aucune application reconnue\u{a0}: \
+             ils ne seront pas importés. Le reste peut l'être normalement."
         }
         ErrorCode::NewerVersion => {
             "Ces données viennent d'une version de l'application plus récente que celle de votre \
@@ -279,44 +279,44 @@ pub(super) fn sentence(code: ErrorCode) -> &'static str {
              ici. Demandez conseil à votre établissement."
         }
         ErrorCode::UnreadableVersion => {
-            "On ne sait pas quelle version de l'application a créé ces données\u{a0}: elles ne peuvent \
-             pas être importées. Les autres applications ne sont pas concernées."
+            "On ne sait pas quelle version de l'application a créé ces données\u{a0}: elles ne \
+             peuvent pas être importées. Les autres applications ne sont pas concernées."
         }
         ErrorCode::DuplicateApp => {
-            "L'archive contient deux fois des données pour la même application\u{a0}: cette partie-ci \
-             ne peut pas être importée, l'autre le peut."
+            "L'archive contient deux fois des données pour la même application\u{a0}: cette \
+             partie-ci ne peut pas être importée, l'autre le peut."
         }
         ErrorCode::MissingRight => {
-            "Vous n'avez pas accès à cette application sur votre ENT\u{a0}: ses données ne peuvent pas \
-             être importées. Demandez l'accès à votre établissement si vous en avez besoin."
+            "Vous n'avez pas accès à cette application sur votre ENT\u{a0}: ses données ne peuvent \
+             pas être importées. Demandez l'accès à votre établissement si vous en avez besoin."
         }
         ErrorCode::OverQuota => {
             "Ces documents ne tiennent pas dans la place qui vous reste. Libérez de la place dans \
              vos documents puis réessayez."
         }
         ErrorCode::DatabaseUnavailable => {
-            "Les données de cette application n'ont pas pu être lues\u{a0}: l'export est incomplet pour \
-             elle. Préparez un nouvel export un peu plus tard."
+            "Les données de cette application n'ont pas pu être lues\u{a0}: l'export est incomplet \
+             pour elle. Préparez un nouvel export un peu plus tard."
         }
         ErrorCode::MetadataUnwritable => {
-            "La description des documents n'a pas pu être écrite\u{a0}: l'export de cette application \
-             est incomplet. Préparez un nouvel export un peu plus tard."
+            "La description des documents n'a pas pu être écrite\u{a0}: l'export de cette \
+             application est incomplet. Préparez un nouvel export un peu plus tard."
         }
         ErrorCode::ObjectMissing => {
-            "Le contenu d'un fichier est introuvable\u{a0}: ce fichier manque, le reste a été traité. \
-             Prévenez votre établissement s'il compte pour vous."
+            "Le contenu d'un fichier est introuvable\u{a0}: ce fichier manque, le reste a été \
+             traité. Prévenez votre établissement s'il compte pour vous."
         }
         ErrorCode::ObjectMismatch => {
-            "Le contenu d'un fichier n'était pas celui attendu\u{a0}: il a été gardé tel quel, le reste \
-             a été traité. Vérifiez ce fichier dans l'archive."
+            "Le contenu d'un fichier n'était pas celui attendu\u{a0}: il a été gardé tel quel, le \
+             reste a été traité. Vérifiez ce fichier dans l'archive."
         }
         ErrorCode::AppUnavailable => {
             "L'application n'a pas répondu\u{a0}: ses données n'ont pas été prises en compte. \
              Réessayez un peu plus tard."
         }
         ErrorCode::AppRefused => {
-            "L'application a refusé la demande\u{a0}: ses données n'ont pas été prises en compte. Si \
-             cela se reproduit, prévenez votre établissement."
+            "L'application a refusé la demande\u{a0}: ses données n'ont pas été prises en compte. \
+             Si cela se reproduit, prévenez votre établissement."
         }
         ErrorCode::AppTimeout => {
             "L'application a mis trop de temps à répondre\u{a0}: ses données sont incomplètes ou \
@@ -327,72 +327,72 @@ pub(super) fn sentence(code: ErrorCode) -> &'static str {
              Préparez un nouvel export un peu plus tard."
         }
         ErrorCode::InvalidStream => {
-            "L'application a envoyé des données inutilisables\u{a0}: ses données sont incomplètes. Si \
-             cela se reproduit, prévenez votre établissement."
+            "L'application a envoyé des informations inutilisables\u{a0}: ses données sont \
+             incomplètes. Si cela se reproduit, prévenez votre établissement."
         }
         ErrorCode::StreamTooLarge => {
-            "L'application a envoyé plus de données que permis\u{a0}: ses données sont incomplètes. \
-             Prévenez votre établissement."
+            "L'application a envoyé plus de données que permis\u{a0}: ses données sont \
+             incomplètes. Prévenez votre établissement."
         }
         ErrorCode::ForbiddenKey => {
             "L'application a désigné un fichier qui ne lui appartient pas\u{a0}: par sécurité, son \
              export s'est arrêté là. Prévenez votre établissement."
         }
         ErrorCode::InvalidAnswer => {
-            "La réponse de l'application était illisible\u{a0}: on ne sait pas ce qui a été importé. \
-             Vérifiez dans l'application, puis prévenez votre établissement si besoin."
+            "La réponse de l'application était illisible\u{a0}: on ne sait pas ce qui a été \
+             importé. Vérifiez dans l'application, puis prévenez votre établissement si besoin."
         }
         ErrorCode::UnsupportedVersion => {
             "L'application a changé de version et ne sait plus lire ces données. Demandez conseil \
              à votre établissement."
         }
         ErrorCode::EntryUnreadable => {
-            "Ce fichier de l'archive n'a pas pu être lu, ou il est trop volumineux\u{a0}: il n'a pas \
-             été importé, le reste l'a été."
+            "Ce fichier de l'archive n'a pas pu être lu, ou il est trop volumineux\u{a0}: il n'a \
+             pas été importé, le reste l'a été."
         }
         ErrorCode::InvalidJson => {
-            "Ce fichier de l'archive est illisible\u{a0}: il n'a pas été importé. Utilisez l'archive \
-             d'origine, sans la modifier."
+            "Ce fichier de l'archive est illisible\u{a0}: il n'a pas été importé. Utilisez \
+             l'archive d'origine, sans la modifier."
         }
         ErrorCode::ChecksumMismatch => {
             "Ce fichier a été modifié ou abîmé depuis l'export\u{a0}: il n'a pas été importé. \
              Téléchargez l'archive de nouveau puis importez-la encore."
         }
         ErrorCode::InvalidPath => {
-            "Ce fichier n'est pas rangé là où l'application l'attend\u{a0}: il n'a pas été importé. \
-             Utilisez l'archive d'origine, sans la modifier."
+            "Ce fichier n'est pas rangé là où l'application l'attend\u{a0}: il n'a pas été \
+             importé. Utilisez l'archive d'origine, sans la modifier."
         }
         ErrorCode::InvalidEntry => {
-            "L'application n'a pas pu lire cet élément\u{a0}: il n'a pas été importé. Vérifiez-le dans \
-             l'archive et recréez-le à la main si besoin."
+            "L'application n'a pas pu lire cet élément\u{a0}: il n'a pas été importé. Vérifiez-le \
+             dans l'archive et recréez-le à la main si besoin."
         }
         ErrorCode::OrphanAttachment => {
-            "Cette pièce jointe ne se rattache à aucun élément de l'archive\u{a0}: elle n'a pas été \
-             importée. Ajoutez-la à la main si besoin."
+            "Cette pièce jointe ne se rattache à aucun élément de l'archive\u{a0}: elle n'a pas \
+             été importée. Ajoutez-la à la main si besoin."
         }
         ErrorCode::UnreadableOrigin => {
-            "Cet élément vient d'un autre type d'ENT et l'application ne sait pas le lire\u{a0}: il \
-             n'a pas été importé. Recréez-le à la main si besoin."
+            "Cet élément vient d'un autre type d'ENT et l'application ne sait pas le lire\u{a0}: \
+             il n'a pas été importé. Recréez-le à la main si besoin."
         }
         ErrorCode::TooManyAttachments => {
             "Cette pièce jointe dépasse le nombre que l'application accepte pour un même \
              élément\u{a0}: elle n'a pas été importée. Ajoutez-la à la main si besoin."
         }
         ErrorCode::ImportFailed => {
-            "L'import a échoué après plusieurs essais. Réessayez plus tard\u{a0}; s'il échoue encore, \
-             prévenez votre établissement."
+            "L'import a échoué après plusieurs essais. Réessayez plus tard\u{a0}; s'il échoue \
+             encore, prévenez votre établissement."
         }
         ErrorCode::ImportStuck => {
             "L'import s'est interrompu et n'a pas pu reprendre. Envoyez l'archive de nouveau pour \
              recommencer."
         }
         ErrorCode::ImportCancelled => {
-            "L'import a été arrêté à la demande d'un administrateur\u{a0}; ce qui était déjà importé \
-             est conservé. Adressez-vous à votre établissement pour en savoir plus."
+            "L'import a été arrêté à la demande d'un administrateur\u{a0}; ce qui était déjà \
+             importé est conservé. Adressez-vous à votre établissement pour en savoir plus."
         }
         ErrorCode::NothingImportable => {
-            "Aucune des applications choisies ne peut être importée depuis cette archive. \
-             Vérifiez l'archive ou choisissez d'autres applications."
+            "Aucune des applications choisies ne peut être importée depuis cette archive. Vérifiez \
+             l'archive ou choisissez d'autres applications."
         }
         ErrorCode::UploadExpired => {
             "L'archive envoyée n'a pas été importée à temps et a été supprimée. Envoyez-la de \
