@@ -11,7 +11,7 @@ use crate::{Actor, Error};
 /// How the download is authorised.
 #[derive(Debug, Clone, Copy)]
 pub enum Access<'a> {
-    /// A signed link's token, from [`super::link`].
+    /// A signed link's token, as `exports::link` makes them.
     Link(&'a str),
     /// The export's owner (or whoever acts for them).
     Owner(&'a Actor),

@@ -93,3 +93,24 @@ pub(crate) fn resolve_apps(
 pub(crate) fn filter_error(e: &FilterError) -> Error {
     Error::invalid(ErrorCode::InvalidFilter, e.to_string())
 }
+
+#[cfg(test)]
+mod tests {
+    use mesdonnees_shared::tables::ExportKind;
+
+    use super::Settings;
+
+    #[test]
+    fn a_request_overrides_its_template_member_by_member() {
+        let template = Settings {
+            apps: Some(vec!["workspace".into()]),
+            kind: Some(ExportKind::Table),
+            ..Settings::default()
+        };
+        let asked = Settings { apps: Some(vec!["cahier".into()]), ..Settings::default() };
+        let merged = asked.or(template);
+        assert_eq!(merged.apps, Some(vec!["cahier".to_owned()]), "the request's apps win");
+        assert_eq!(merged.kind, Some(ExportKind::Table), "the template fills what is left out");
+        assert!(merged.filters.is_none() && merged.table.is_none());
+    }
+}
