@@ -1,11 +1,11 @@
-//! What operators do without HTTP (the `mesdonnees export`, `import` and `transfer`
-//! subcommands): the same code paths as the routes, called with the service's context, so an
-//! export or an import started here is the one the API would have made.
+//! What operators do without HTTP (the `mesdonnees import` and `transfer` subcommands): the
+//! same code paths as the routes, called with the service's context, so an import started
+//! here is the one the API would have made.
 
 use actix_web::web;
 use bytes::Bytes;
 use futures_util::Stream;
-use mesdonnees_db::{Export, Import, imports};
+use mesdonnees_db::{Import, imports};
 use mesdonnees_infra::Context;
 use mesdonnees_shared::UserId;
 use mesdonnees_shared::imports::AppChoice;
@@ -14,21 +14,7 @@ use object_store::path::Path;
 
 use crate::auth::AuthUser;
 use crate::error::ApiError;
-use crate::routes::{admin, exports, imports as import_routes};
-
-/// Starts (or reuses, as `POST /exports` would) an archive export of `user`'s data.
-pub async fn start_export(
-    ctx: &Context,
-    user: &UserId,
-    apps: Option<Vec<String>>,
-    name: Option<String>,
-) -> Result<Export, ApiError> {
-    let data = web::Data::new(ctx.clone());
-    let owner = AuthUser { id: user.clone(), name: None, rights: Vec::new() };
-    let made =
-        exports::create_for(&data, &owner, exports::CreateExport::archive(apps, name)).await?;
-    Ok(made.into_export())
-}
+use crate::routes::{admin, imports as import_routes};
 
 /// Starts an import into `user`'s account of the zip `body` streams, named `file_name`: stored
 /// like an upload (the same limits and checks), then analysed; with `auto`, launched with
@@ -64,15 +50,4 @@ pub async fn discard_import(ctx: &Context, import: &Import) -> Result<bool, ApiE
         }
     }
     Ok(true)
-}
-
-/// Appends an operator's action to the audit log.
-pub async fn record(
-    ctx: &Context,
-    actor: &str,
-    action: &str,
-    user: &UserId,
-    resource: Option<&str>,
-) -> Result<(), ApiError> {
-    admin::record(ctx, actor, action, user.as_str(), resource).await
 }

@@ -4,7 +4,12 @@
 //! HTTP (no status, no header, no extractor).
 
 mod actor;
+pub mod audit;
 mod error;
+pub mod exports;
+pub mod listing;
+mod names;
+pub mod templates;
 
-pub use actor::{Actor, Caller};
+pub use actor::{Actor, Caller, every_create_right};
 pub use error::Error;

@@ -15,6 +15,7 @@ pub mod notifications;
 mod pool;
 pub mod schema;
 mod static_sql;
+mod stored_json;
 pub mod templates;
 #[cfg(test)]
 mod testing;
@@ -25,6 +26,7 @@ pub use models::{
     InstanceKey, Job, NewDocument, Notification, Share,
 };
 pub use pool::{Backend, Database, DbConnection, DbError};
+pub use stored_json::CorruptColumn;
 
 /// Upper bound for one page of any listing.
 pub const MAX_PAGE_SIZE: i64 = 200;

@@ -81,7 +81,8 @@ pub async fn import_file(
     let import =
         mesdonnees_api::operator::start_import(ctx, user, name.to_owned(), body, auto).await?;
     let action = if dry_run { "import.dry_run" } else { "import.create" };
-    mesdonnees_api::operator::record(ctx, &op.actor, action, user, Some(&import.id)).await?;
+    mesdonnees_core::audit::record(ctx, &op.acting_for(user.clone()), action, Some(&import.id))
+        .await?;
     let import = follow::import_end(ctx, &import.id, reporter, dry_run).await?;
     let analysis: Option<Analysis> =
         import.analysis.as_deref().and_then(|a| serde_json::from_str(a).ok());
