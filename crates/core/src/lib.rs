@@ -4,7 +4,11 @@
 //! HTTP (no status, no header, no extractor).
 
 mod actor;
+pub mod documents;
 mod error;
+pub mod imports;
+pub mod listing;
+pub mod uploads;
 
 pub use actor::{Actor, Caller};
 pub use error::Error;

@@ -23,6 +23,7 @@ pub use list_audit::*;
 pub use list_user_exports::*;
 pub use list_user_imports::*;
 
+use mesdonnees_core::Actor;
 use mesdonnees_db::{AuditEntry, audit};
 use mesdonnees_shared::{DocumentId, UserId};
 
@@ -56,20 +57,9 @@ fn target(raw: &str) -> Result<AuthUser, ApiError> {
     Ok(AuthUser { id, name: None, rights: Vec::new() })
 }
 
-/// The user an operator acts for, holding the create right of every app: the jobs judge an
-/// import by the rights of whoever started it, and an operator vouches for the user.
-pub(crate) fn operator_target(ctx: &Ctx, raw: &str) -> Result<AuthUser, ApiError> {
-    let mut user = target(raw)?;
-    user.rights = operator_rights(ctx);
-    Ok(user)
-}
-
-/// The create rights of every app this instance has.
-pub(crate) fn operator_rights(ctx: &mesdonnees_infra::Context) -> Vec<String> {
-    let mut rights: Vec<String> = ctx.apps().into_iter().map(|a| a.create_right).collect();
-    rights.sort();
-    rights.dedup();
-    rights
+/// The administrator acting for the user a route names.
+fn acting(admin: &AdminUser, raw_user: &str) -> Result<Actor, ApiError> {
+    Ok(admin.acting_for(target(raw_user)?.id))
 }
 
 /// Writes what the administrator did; the action has happened, so a failure here is an
