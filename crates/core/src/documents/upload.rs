@@ -211,3 +211,31 @@ fn quota_exceeded(quota: u64) -> Error {
         format!("this upload would exceed the {quota}-byte storage quota"),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(max: u64, quota_left: u64) -> FileCheck {
+        FileCheck { max, limit: max.min(quota_left), quota: 1000, hasher: Sha256::new() }
+    }
+
+    #[test]
+    fn the_smaller_of_the_limit_and_the_quota_left_decides_the_refusal() {
+        assert!(matches!(check(10, 100).chunk(11, &[0; 11]), Err(Error::TooLarge { .. })));
+        let Err(Error::Invalid { code, .. }) = check(10, 5).chunk(6, &[0; 6]) else {
+            panic!("over the quota left is not a quota refusal");
+        };
+        assert_eq!(code, ErrorCode::QuotaExceeded);
+        assert!(check(10, 10).chunk(10, &[0; 10]).is_ok());
+    }
+
+    #[test]
+    fn a_declared_type_wins_unless_it_is_the_generic_one() {
+        let pdf: mime::Mime = "application/pdf".parse().unwrap();
+        assert_eq!(content_type_of(Some(&pdf), "a.txt"), "application/pdf");
+        let generic = mime::APPLICATION_OCTET_STREAM;
+        assert_eq!(content_type_of(Some(&generic), "a.txt"), "text/plain");
+        assert_eq!(content_type_of(None, "a.unknownext"), "application/octet-stream");
+    }
+}

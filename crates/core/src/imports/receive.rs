@@ -202,3 +202,31 @@ fn busy(active: &str) -> Error {
         format!("import {active} is in progress; wait for it to end or delete it"),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(max: u64) -> ZipCheck {
+        ZipCheck { max, head: Vec::new() }
+    }
+
+    #[test]
+    fn a_zip_head_split_over_chunks_is_recognised() {
+        let mut zip = check(100);
+        assert!(zip.chunk(2, b"PK").is_ok());
+        assert!(zip.chunk(5, b"\x03\x04x").is_ok());
+        assert!(zip.end().is_ok());
+        let mut empty = check(100);
+        assert!(empty.chunk(4, b"PK\x05\x06").is_ok());
+    }
+
+    #[test]
+    fn what_is_not_a_zip_or_too_large_or_too_short_is_refused() {
+        assert!(matches!(check(100).chunk(4, b"%PDF"), Err(Error::Unsupported { .. })));
+        assert!(matches!(check(3).chunk(4, b"PK\x03\x04"), Err(Error::TooLarge { .. })));
+        let mut short = check(100);
+        assert!(short.chunk(2, b"PK").is_ok());
+        assert!(matches!(short.end(), Err(Error::Unsupported { .. })));
+    }
+}
