@@ -5,11 +5,14 @@
 
 mod actor;
 pub mod audit;
+pub mod documents;
 mod error;
 pub mod exports;
+pub mod imports;
 pub mod listing;
 mod names;
 pub mod templates;
+pub mod uploads;
 
 pub use actor::{Actor, Caller, every_create_right};
 pub use error::Error;

@@ -8,6 +8,7 @@ pub mod audit;
 pub mod creations;
 pub mod documents;
 pub mod exports;
+mod import_json;
 pub mod imports;
 pub mod jobs;
 pub mod models;

@@ -21,7 +21,7 @@ pub struct CorruptColumn {
     pub source: serde_json::Error,
 }
 
-fn decode<T: DeserializeOwned>(
+pub(crate) fn decode<T: DeserializeOwned>(
     table: &'static str,
     column: &'static str,
     id: &str,

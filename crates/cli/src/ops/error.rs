@@ -1,6 +1,5 @@
 //! How an operator command ends: its exit codes, and the service's refusals mapped to them.
 
-use mesdonnees_api::ApiError;
 use mesdonnees_shared::ErrorCode;
 
 /// How an operator command ends, as its exit status (documented in `--help` and the README).
@@ -57,16 +56,6 @@ impl OpError {
         } else {
             Self::Refused { code: code.as_str().to_owned(), message }
         }
-    }
-}
-
-impl From<ApiError> for OpError {
-    fn from(e: ApiError) -> Self {
-        let message = match &e {
-            ApiError::Internal(cause) => format!("internal error: {cause:#}"),
-            other => other.to_string(),
-        };
-        Self::answered(e.code(), message)
     }
 }
 

@@ -1,6 +1,6 @@
 //! What operators run from the command line against the configured database, store and queue,
 //! without the HTTP API: `export`, `import` and `transfer`. They go through the service's own
-//! code (the use cases of `mesdonnees_core`, `mesdonnees_api::operator`, the worker's jobs),
+//! code (the use cases of `mesdonnees_core`, the worker's jobs),
 //! so what they make is what the API would have made.
 //!
 //! With the in-process queue, the command starts a worker of its own (as `serve` does) that

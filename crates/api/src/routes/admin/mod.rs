@@ -61,19 +61,6 @@ fn acting(admin: &AdminUser, raw_user: &str) -> Result<Actor, ApiError> {
     Ok(admin.acting_for(target(raw_user)?.id))
 }
 
-/// The user an operator acts for, holding the create right of every app: the jobs judge an
-/// import by the rights of whoever started it, and an operator vouches for the user.
-pub(crate) fn operator_target(ctx: &Ctx, raw: &str) -> Result<AuthUser, ApiError> {
-    let mut user = target(raw)?;
-    user.rights = operator_rights(ctx);
-    Ok(user)
-}
-
-/// The create rights of every app this instance has.
-pub(crate) fn operator_rights(ctx: &mesdonnees_infra::Context) -> Vec<String> {
-    mesdonnees_core::every_create_right(ctx)
-}
-
 /// Writes what the administrator did; the action has happened, so a failure here is an
 /// error of the request (logged, 500) rather than silence.
 async fn audit(
