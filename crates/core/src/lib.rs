@@ -11,6 +11,7 @@ pub mod exports;
 pub mod imports;
 pub mod listing;
 mod names;
+pub mod notifications;
 pub mod templates;
 pub mod uploads;
 
