@@ -37,6 +37,9 @@ enum Command {
     Migrate,
     /// Print the OpenAPI document.
     Openapi(OpenapiArgs),
+    /// About the configuration itself.
+    #[command(subcommand)]
+    Config(ConfigCommand),
     /// Print a bearer token this instance accepts (HS256 key: configured or development).
     Token(TokenArgs),
     #[command(flatten)]
@@ -69,6 +72,12 @@ struct TokenArgs {
     ttl: u64,
 }
 
+#[derive(Debug, Subcommand)]
+enum ConfigCommand {
+    /// Print the reference of every key, with its default (docs/CONFIGURATION.md).
+    Reference,
+}
+
 #[derive(Debug, clap::Args)]
 struct OpenapiArgs {
     /// The app connector contract (openapi/connector.json) instead of this service's API.
@@ -91,6 +100,10 @@ fn main() -> anyhow::Result<()> {
             mesdonnees_api::openapi().to_pretty_json()?
         };
         println!("{doc}");
+        return Ok(());
+    }
+    if let Command::Config(ConfigCommand::Reference) = &command {
+        print!("{}", mesdonnees_infra::config::reference());
         return Ok(());
     }
     let config = load_config(cli.config.as_deref(), cli.data_dir, &command)?;
@@ -148,7 +161,7 @@ fn init_logging(config: &Config) {
 
 async fn run(command: Command, config: Config) -> anyhow::Result<()> {
     match command {
-        Command::Openapi(_) => unreachable_openapi(),
+        Command::Openapi(_) | Command::Config(_) => unreachable_openapi(),
         Command::Token(args) => token(&config, &args),
         Command::Migrate => {
             // Only the database: migrating must not need the queue or the signing key.
@@ -171,7 +184,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
 }
 
 fn unreachable_openapi() -> anyhow::Result<()> {
-    anyhow::bail!("openapi is handled before the runtime starts")
+    anyhow::bail!("openapi and config are handled before the runtime starts")
 }
 
 fn token(config: &Config, args: &TokenArgs) -> anyhow::Result<()> {

@@ -16,7 +16,7 @@ use support::{Api, Server, free_port, mint, serve, wait_until};
 /// Test-sized timings, then `env` on top.
 fn start(data: &Path, port: u16, env: &[(&str, &str)]) -> Server {
     let mut all = vec![
-        ("MESDONNEES__LIMITS__MAX_UPLOAD_BYTES", "8388608"),
+        ("MESDONNEES__DOCUMENTS__MAX_UPLOAD_BYTES", "8388608"),
         ("MESDONNEES__QUEUE__HEARTBEAT_SECS", "1"),
         ("MESDONNEES__QUEUE__STALE_AFTER_SECS", "3"),
         ("MESDONNEES__QUEUE__RECONCILE_INTERVAL_SECS", "1"),

@@ -53,13 +53,14 @@ pub async fn upload_document(
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let limits = &ctx.config.limits;
+    let max_bytes = ctx.config.documents.max_upload_bytes;
     let declared = req
         .headers()
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|len| len > limits.max_upload_bytes.saturating_add(DRAIN_CAP)) {
-        return Err(too_large(limits.max_upload_bytes));
+    if declared.is_some_and(|len| len > max_bytes.saturating_add(DRAIN_CAP)) {
+        return Err(too_large(max_bytes));
     }
     let owner = user.id.to_string();
     let owned_bytes = {
@@ -71,9 +72,7 @@ pub async fn upload_document(
 
     let mut multipart = Multipart::new(req.headers(), payload);
     let mut stream_ended = false;
-    let outcome =
-        read_form(&ctx, &mut multipart, &mut stream_ended, limits.max_upload_bytes, quota_left)
-            .await;
+    let outcome = read_form(&ctx, &mut multipart, &mut stream_ended, max_bytes, quota_left).await;
     let form = match outcome {
         Ok(form) => form,
         Err(e) => {
