@@ -17,7 +17,7 @@ use crate::process::{Api, PATIENCE, Process, mint, scrambled, serve, stored_file
 /// Test-sized timings, then `env` on top.
 fn start(data: &Path, addr: SocketAddr, env: &[(&str, &str)]) -> Process {
     let mut all = vec![
-        ("MESDONNEES__LIMITS__MAX_UPLOAD_BYTES", "8388608"),
+        ("MESDONNEES__DOCUMENTS__MAX_UPLOAD_BYTES", "8388608"),
         ("MESDONNEES__QUEUE__HEARTBEAT_SECS", "1"),
         ("MESDONNEES__QUEUE__STALE_AFTER_SECS", "3"),
         ("MESDONNEES__QUEUE__RECONCILE_INTERVAL_SECS", "1"),

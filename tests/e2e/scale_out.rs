@@ -40,7 +40,7 @@ fn env(data: &Path, database: &str, redis: &str, queue: &str) -> Vec<(String, St
         ("MESDONNEES__QUEUE__RECONCILE_INTERVAL_SECS", "1".to_owned()),
         ("MESDONNEES__QUEUE__POLL_INTERVAL_MS", "100".to_owned()),
         ("MESDONNEES__EXPORTS__PROGRESS_INTERVAL_MS", "20".to_owned()),
-        ("MESDONNEES__LIMITS__MAX_UPLOAD_BYTES", (8 * 1024 * 1024).to_string()),
+        ("MESDONNEES__DOCUMENTS__MAX_UPLOAD_BYTES", (8 * 1024 * 1024).to_string()),
         ("MESDONNEES__AUTH__HS256_SECRET", SECRET.to_owned()),
     ]
     .into_iter()

@@ -64,7 +64,7 @@ impl TestApp {
         config.http.workers = 2;
         config.http.shutdown_grace_secs = 5;
         config.database.pool_size = 6;
-        config.limits.max_upload_bytes = 1024 * 1024;
+        config.documents.max_upload_bytes = 1024 * 1024;
         config.limits.user_quota_bytes = 4 * 1024 * 1024;
         config.imports.max_upload_bytes = 4 * 1024 * 1024;
         config.queue.heartbeat_secs = 1;

@@ -36,7 +36,7 @@ pub struct Receiver<'a> {
 
 impl Receiver<'_> {
     /// Streams the file `body`, sent as `file_name` with the type `declared_type`, into the
-    /// store. Refused, and aborted, past `limits.max_upload_bytes` or the owner's quota; a
+    /// store. Refused, and aborted, past `documents.max_upload_bytes` or the owner's quota; a
     /// failure of `body` is answered as it is. A second file is refused: one per upload.
     pub async fn store<E: From<Error>>(
         &self,
@@ -90,7 +90,8 @@ where
     E: From<Error>,
 {
     let limits = &ctx.config.limits;
-    uploads::check_declared(declared, limits.max_upload_bytes, too_large)?;
+    let max_bytes = ctx.config.documents.max_upload_bytes;
+    uploads::check_declared(declared, max_bytes, too_large)?;
     let owner = actor.owner().to_string();
     let owned_bytes = {
         let owner = owner.clone();
@@ -99,8 +100,7 @@ where
     let quota_left =
         limits.user_quota_bytes.saturating_sub(u64::try_from(owned_bytes).unwrap_or(0));
     let stored = Arc::new(Mutex::new(None));
-    let receiver =
-        Receiver { ctx, max: limits.max_upload_bytes, quota_left, stored: Arc::clone(&stored) };
+    let receiver = Receiver { ctx, max: max_bytes, quota_left, stored: Arc::clone(&stored) };
     let folder_id = form(receiver).await;
     let file = stored.lock().unwrap_or_else(PoisonError::into_inner).take();
     let folder_id = match folder_id {
