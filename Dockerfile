@@ -3,11 +3,8 @@
 
 FROM rust:1.95-bookworm AS builder
 
-# diesel's Postgres backend links against libpq.
-RUN apt-get update \
- && apt-get install -y --no-install-recommends libpq-dev \
- && rm -rf /var/lib/apt/lists/*
-
+# Nothing to install: libpq and OpenSSL are built from source with the image's C compiler,
+# make and perl, and linked statically.
 WORKDIR /src
 # Every workspace member must be present for `--locked` to resolve, tests/ included;
 # openapi/ is read by tests/ through include_str!.
@@ -29,9 +26,10 @@ RUN --mount=type=cache,target=/usr/local/cargo/registry,sharing=locked \
 
 FROM debian:bookworm-slim
 
-# curl is for container health checks; ca-certificates for TLS to S3 and remote apps.
+# curl is for container health checks; ca-certificates for TLS to S3 and remote apps. No libpq:
+# the binary carries its own.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends libpq5 ca-certificates curl \
+ && apt-get install -y --no-install-recommends ca-certificates curl \
  && rm -rf /var/lib/apt/lists/*
 
 # A fixed uid so that bind-mounted volumes can be given to it from the host.

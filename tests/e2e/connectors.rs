@@ -5,9 +5,9 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use mesdonnees_tests::cahier::{CREATE_RIGHTS, WithCahier, free_port};
-use mesdonnees_tests::eventually;
+use mesdonnees_tests::cahier::{CREATE_RIGHTS, WithCahier};
 use mesdonnees_tests::reqwest::multipart::{Form, Part};
+use mesdonnees_tests::{eventually, free_addr};
 use serde_json::{Value, json};
 
 use crate::exports::{download, file, read_zip, start_export, wait_export};
@@ -327,7 +327,7 @@ async fn an_app_that_is_down_fails_alone_on_export_and_on_import() {
 async fn an_app_nobody_answers_for_fails_alone() {
     // Nothing listens there: every try is refused, the export still completes.
     let with = WithCahier::spawn(|config| {
-        config.apps[0].base_url = format!("http://{}/connector", free_port());
+        config.apps[0].base_url = format!("http://{}/connector", free_addr());
         config.connectors.max_retries = 0;
     })
     .await;

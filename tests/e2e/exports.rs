@@ -69,7 +69,8 @@ pub(crate) fn read_zip(bytes: &[u8]) -> HashMap<String, Vec<u8>> {
 #[expect(clippy::too_many_lines, reason = "one walkthrough, read top to bottom")]
 async fn an_export_holds_every_document_byte_for_byte_and_is_signed() {
     // Large enough for a file past the whole-entry limit, which is then streamed.
-    let app = TestApp::spawn_with(|config| config.limits.max_upload_bytes = 8 * 1024 * 1024).await;
+    let app =
+        TestApp::spawn_with(|config| config.documents.max_upload_bytes = 8 * 1024 * 1024).await;
     let cours = folder(&app, "alice", "Cours", None).await;
     let francais = folder(&app, "alice", "Français", Some(&cours)).await;
     let poemes = folder(&app, "alice", "Poèmes: été?", Some(&francais)).await;

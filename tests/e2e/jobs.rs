@@ -146,7 +146,7 @@ async fn a_job_running_at_shutdown_is_handed_back_with_its_upload_aborted() {
         // Only the hand-back may requeue the job here: a heartbeat late on a loaded machine
         // must not let the reconciler take it over first.
         config.queue.stale_after_secs = 600;
-        config.limits.max_upload_bytes = 8 * 1024 * 1024;
+        config.documents.max_upload_bytes = 8 * 1024 * 1024;
         config.limits.user_quota_bytes = 64 * 1024 * 1024;
     })
     .await;

@@ -1,9 +1,12 @@
-//! End-to-end tests: each starts the real service and drives it over HTTP.
+//! End-to-end tests: each starts the real service and drives it over HTTP, in this process or
+//! as processes of the binary (`process`).
 
 mod admin;
 mod auth;
+mod binary;
 mod compose;
 mod connectors;
+mod crash;
 mod documents;
 mod email;
 mod entcore;
@@ -14,6 +17,8 @@ mod jobs;
 mod limits;
 mod metrics;
 mod operator;
+mod process;
+mod scale_out;
 mod spec;
 mod storage;
 mod tables;

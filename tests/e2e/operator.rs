@@ -6,20 +6,18 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 
 use mesdonnees_tests::TestApp;
-use mesdonnees_tests::cli::{command, run};
 use reqwest::Method;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use crate::exports::{download, file};
 use crate::imports::{root_folder, tree};
+use crate::process::{operator, run};
 use crate::{content, folder, json_ok};
-
-pub(crate) const BIN: &str = env!("CARGO_BIN_EXE_mesdonnees-e2e");
 
 pub(crate) async fn cli(app: &TestApp, config: &Path, args: &[&str]) -> Output {
     let _ = app;
-    let mut cmd = command(BIN, config);
+    let mut cmd = operator(config);
     cmd.args(args);
     run(cmd).await
 }

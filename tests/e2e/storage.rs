@@ -41,7 +41,7 @@ async fn keys_under(store: &dyn ObjectStore, prefix: &str) -> Vec<String> {
 #[tokio::test]
 async fn an_export_failing_mid_upload_leaves_no_archive_and_no_open_upload() {
     let app = TestApp::spawn_with(|config| {
-        config.limits.max_upload_bytes = 4 * MIB as u64;
+        config.documents.max_upload_bytes = 4 * MIB as u64;
         config.limits.user_quota_bytes = 32 * MIB as u64;
         // The failure is final at once instead of being retried with a growing delay.
         config.queue.max_attempts = 1;
@@ -86,7 +86,8 @@ async fn an_export_failing_mid_upload_leaves_no_archive_and_no_open_upload() {
 
 #[tokio::test]
 async fn an_exported_archive_is_scanned_through_ranged_reads_of_the_store() {
-    let app = TestApp::spawn_with(|config| config.limits.max_upload_bytes = 4 * MIB as u64).await;
+    let app =
+        TestApp::spawn_with(|config| config.documents.max_upload_bytes = 4 * MIB as u64).await;
     let classe = folder(&app, "alice", "Classe", None).await;
     let texte = "Une fable, deux fables\n".repeat(2000).into_bytes();
     file(&app, "alice", "fables.txt", &texte, Some(&classe)).await;

@@ -11,13 +11,12 @@ use std::time::{Duration, Instant};
 use mesdonnees_infra::config::TrustedKey;
 use mesdonnees_shared::imports::SignaturePolicy;
 use mesdonnees_tests::TestApp;
-use mesdonnees_tests::cli::{command, run};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::exports::file;
 use crate::imports::{root_folder, tree};
-use crate::operator::BIN;
+use crate::process::{Process, operator, run};
 use crate::{content, json_ok};
 
 const USERS: [&str; 3] = ["alice", "bob", "carol"];
@@ -48,7 +47,7 @@ fn transfer(
     state: &Path,
 ) -> std::process::Command {
     let _ = target;
-    let mut cmd = command(BIN, config);
+    let mut cmd = operator(config);
     cmd.arg("transfer")
         .args(["--from", &source.base, "--token", token, "--concurrency", "1"])
         .arg("--users")
@@ -106,11 +105,11 @@ async fn a_transfer_killed_half_way_resumes_and_moves_each_user_once() {
     let state = work.path().join("state.json");
 
     // Killed once a user is done and the next one's export is in flight.
-    let mut child = transfer(&target, &config, &source, &token, &users, &state)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("transfer starts");
+    let mut child = Process::spawn(
+        transfer(&target, &config, &source, &token, &users, &state)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null()),
+    );
     let started = Instant::now();
     loop {
         let (done, in_flight) = state_of(&state);
@@ -118,11 +117,10 @@ async fn a_transfer_killed_half_way_resumes_and_moves_each_user_once() {
             break;
         }
         assert!(started.elapsed() < Duration::from_secs(60), "no user done in time");
-        assert!(child.try_wait().expect("wait").is_none(), "the transfer ended before its kill");
+        assert!(child.running(), "the transfer ended before its kill");
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
-    child.kill().expect("SIGKILL");
-    child.wait().expect("reaped");
+    child.kill();
     let (done_before, in_flight) = state_of(&state);
     assert!(done_before.len() < USERS.len(), "killed half-way, not at the end: {done_before:?}");
     assert!(!in_flight.is_empty(), "an export in flight at the kill");

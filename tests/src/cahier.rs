@@ -2,7 +2,7 @@
 //! the same object store, a real HTTP server on a loopback port, declared in the service's
 //! configuration as the remote app `cahier`.
 
-use std::net::{SocketAddr, TcpListener};
+use std::net::SocketAddr;
 use std::time::Duration;
 
 use mesdonnees_cahier::{Cahier, Config as CahierConfig, Secret, StorageConfig};
@@ -10,7 +10,7 @@ use mesdonnees_infra::Config;
 use mesdonnees_infra::apps::{AppTableField, RemoteAppConfig};
 use tempfile::TempDir;
 
-use crate::TestApp;
+use crate::{TestApp, free_addr};
 
 /// The HS256 secret of user tokens, shared by the service and the app in these tests.
 pub const USER_SECRET: &str = "test-user-token-secret-0123456789abcdef";
@@ -56,7 +56,7 @@ impl WithCahier {
 
     /// The same, with the app pausing `pace` after each line it streams.
     pub async fn spawn_paced(pace: Duration, tweak: impl FnOnce(&mut Config)) -> Self {
-        let cahier_addr = free_port();
+        let cahier_addr = free_addr();
         let app = TestApp::spawn_with(|config| {
             config.auth.hs256_secret = Some(USER_SECRET.to_owned());
             config.apps = vec![declaration(cahier_addr)];
@@ -121,9 +121,4 @@ fn same_store(config: &Config) -> StorageConfig {
         s3_allow_http: storage.s3_allow_http,
         s3_path_style: storage.s3_path_style,
     }
-}
-
-/// A loopback port nobody listens on now; the app binds it once the service knows it.
-pub fn free_port() -> SocketAddr {
-    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port")
 }

@@ -1,8 +1,7 @@
-//! The `mesdonnees` binary run as an operator runs it, against a test's service: the same
-//! database, store and queue, through a configuration file written from the test's own.
+//! The configuration of a test's service as a file, for a process of the `mesdonnees` binary
+//! run as an operator runs it: the same database, store and queue.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::PathBuf;
 
 use crate::TestApp;
 
@@ -19,24 +18,4 @@ impl TestApp {
         std::fs::write(&path, text).expect("write configuration");
         path
     }
-}
-
-/// A command of the binary at `bin` with `config`, none of the environment's configuration
-/// leaking in.
-pub fn command(bin: &str, config: &Path) -> Command {
-    let mut cmd = Command::new(bin);
-    for (key, _) in std::env::vars() {
-        if key.starts_with("MESDONNEES") {
-            cmd.env_remove(key);
-        }
-    }
-    cmd.env("RUST_LOG", "warn").env("USER", "operator").arg("--config").arg(config);
-    cmd
-}
-
-/// Runs the command to its end on a blocking thread, so the test's service goes on serving.
-pub async fn run(mut cmd: Command) -> Output {
-    tokio::task::spawn_blocking(move || cmd.output().expect("the binary runs"))
-        .await
-        .expect("the command's thread")
 }

@@ -8,18 +8,19 @@
 //! bucket there, emptied and removed at the end.
 
 pub mod cahier;
-pub mod cli;
+mod cli;
 mod s3;
+mod services;
 
-use std::net::SocketAddr;
+use std::net::{SocketAddr, TcpListener};
 use std::time::{Duration, Instant};
 
-use diesel::{Connection, RunQueryDsl};
 use mesdonnees::{Roles, Running};
 use mesdonnees_infra::{Config, Context};
 use tempfile::TempDir;
 
 pub use reqwest;
+pub use services::{PgScratch, RedisQueue, setting};
 
 /// A running service for one test.
 pub struct TestApp {
@@ -31,7 +32,7 @@ pub struct TestApp {
     pub data_dir: TempDir,
     running: Option<Running>,
     postgres: Option<PgScratch>,
-    redis_queue: Option<(String, String)>,
+    redis_queue: Option<RedisQueue>,
     s3: Option<s3::S3Scratch>,
 }
 
@@ -63,7 +64,7 @@ impl TestApp {
         config.http.workers = 2;
         config.http.shutdown_grace_secs = 5;
         config.database.pool_size = 6;
-        config.limits.max_upload_bytes = 1024 * 1024;
+        config.documents.max_upload_bytes = 1024 * 1024;
         config.limits.user_quota_bytes = 4 * 1024 * 1024;
         config.imports.max_upload_bytes = 4 * 1024 * 1024;
         config.queue.heartbeat_secs = 1;
@@ -74,30 +75,22 @@ impl TestApp {
         config.exports.progress_interval_ms = 50;
         config.exports.cleanup_interval_secs = 1;
 
-        let postgres = match std::env::var("TEST_DATABASE_URL") {
-            Ok(url) if !url.is_empty() => {
-                let scratch = PgScratch::create(&url);
-                config.database.url = scratch.url.clone();
-                Some(scratch)
-            }
-            _ => None,
-        };
-        let redis_queue = match std::env::var("TEST_REDIS_URL") {
-            Ok(url) if !url.is_empty() => {
-                let name = format!("mesdonnees-test-{}", uuid::Uuid::new_v4().simple());
-                config.queue.redis_url = url.clone();
-                config.queue.name = name.clone();
-                Some((url, name))
-            }
-            _ => None,
-        };
-        let s3 = match std::env::var("TEST_S3_ENDPOINT") {
-            Ok(endpoint) if !endpoint.is_empty() => {
+        let postgres = setting("TEST_DATABASE_URL").map(|url| PgScratch::create(&url));
+        if let Some(scratch) = &postgres {
+            config.database.url = scratch.url.clone();
+        }
+        let redis_queue = setting("TEST_REDIS_URL").map(|url| RedisQueue::new(&url));
+        if let Some(queue) = &redis_queue {
+            config.queue.redis_url = queue.url.clone();
+            config.queue.name = queue.name.clone();
+        }
+        let s3 = match setting("TEST_S3_ENDPOINT") {
+            Some(endpoint) => {
                 let scratch = s3::S3Scratch::create(&endpoint).await;
                 scratch.configure(&mut config.storage);
                 Some(scratch)
             }
-            _ => None,
+            None => None,
         };
         tweak(&mut config);
         let figment = figment_from(&config);
@@ -175,8 +168,8 @@ impl TestApp {
     /// Stops the service gracefully and removes what the test created outside its temp dir.
     pub async fn stop(mut self) {
         self.shut_down().await;
-        if let Some((url, name)) = self.redis_queue.take() {
-            clear_redis(&url, &name).await;
+        if let Some(queue) = self.redis_queue.take() {
+            queue.clear().await;
         }
         if let Some(s3) = self.s3.take() {
             s3.remove(&self.ctx.storage.store).await;
@@ -185,11 +178,15 @@ impl TestApp {
 }
 
 impl Drop for TestApp {
+    /// The database goes first, before the service's own handles on it.
     fn drop(&mut self) {
-        if let Some(pg) = self.postgres.take() {
-            pg.drop_database();
-        }
+        drop(self.postgres.take());
     }
+}
+
+/// A loopback address nobody listens on now, for a server the test starts later.
+pub fn free_addr() -> SocketAddr {
+    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port")
 }
 
 /// Polls `check` until it returns `Some`, failing the test after `timeout`.
@@ -229,52 +226,4 @@ fn local_staging_files(root: &std::path::Path) -> Vec<String> {
 
 fn figment_from(config: &Config) -> figment::Figment {
     figment::Figment::from(figment::providers::Serialized::defaults(config))
-}
-
-/// A Postgres database of its own for one test.
-struct PgScratch {
-    admin_url: String,
-    name: String,
-    url: String,
-}
-
-impl PgScratch {
-    fn create(admin_url: &str) -> Self {
-        let name = format!("mesdonnees_test_{}", uuid::Uuid::new_v4().simple());
-        let mut admin = diesel::PgConnection::establish(admin_url)
-            .unwrap_or_else(|e| panic!("TEST_DATABASE_URL does not answer: {e}"));
-        diesel::sql_query(format!("CREATE DATABASE {name}"))
-            .execute(&mut admin)
-            .expect("create db");
-        let url = match admin_url.rsplit_once('/') {
-            Some((server, _)) => format!("{server}/{name}"),
-            None => panic!("TEST_DATABASE_URL must name a database"),
-        };
-        Self { admin_url: admin_url.to_owned(), name, url }
-    }
-
-    fn drop_database(&self) {
-        if let Ok(mut admin) = diesel::PgConnection::establish(&self.admin_url) {
-            let _ =
-                diesel::sql_query(format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name))
-                    .execute(&mut admin);
-        }
-    }
-}
-
-async fn clear_redis(url: &str, queue: &str) {
-    let Ok(client) = redis::Client::open(url) else {
-        return;
-    };
-    let Ok(mut conn) = client.get_multiplexed_async_connection().await else {
-        return;
-    };
-    let keys: Vec<String> = redis::cmd("KEYS")
-        .arg(format!("{queue}*"))
-        .query_async(&mut conn)
-        .await
-        .unwrap_or_default();
-    if !keys.is_empty() {
-        let _: Result<(), _> = redis::cmd("DEL").arg(keys).query_async(&mut conn).await;
-    }
 }

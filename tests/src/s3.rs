@@ -35,8 +35,8 @@ impl S3Scratch {
         let scratch = Self {
             bucket: format!("mdt-{}", uuid::Uuid::new_v4().simple()),
             endpoint: endpoint.trim_end_matches('/').to_owned(),
-            access_key_id: env_or("TEST_S3_ACCESS_KEY_ID", DEFAULT_ACCESS_KEY_ID),
-            secret_access_key: env_or("TEST_S3_SECRET_ACCESS_KEY", DEFAULT_SECRET_ACCESS_KEY),
+            access_key_id: setting_or("TEST_S3_ACCESS_KEY_ID", DEFAULT_ACCESS_KEY_ID),
+            secret_access_key: setting_or("TEST_S3_SECRET_ACCESS_KEY", DEFAULT_SECRET_ACCESS_KEY),
             data_dir: std::env::var_os("TEST_S3_DATA_DIR").map(PathBuf::from),
         };
         let response = scratch.bucket_request(Method::PUT).await;
@@ -119,6 +119,6 @@ impl S3Scratch {
     }
 }
 
-fn env_or(name: &str, default: &str) -> String {
-    std::env::var(name).ok().filter(|v| !v.is_empty()).unwrap_or_else(|| default.to_owned())
+fn setting_or(name: &str, default: &str) -> String {
+    crate::setting(name).unwrap_or_else(|| default.to_owned())
 }

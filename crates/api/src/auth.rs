@@ -96,3 +96,21 @@ pub(crate) fn authenticate(req: &HttpRequest) -> Result<AuthUser, ApiError> {
         .map_err(|_| ApiError::Unauthenticated("the token subject is not a valid user id"))?;
     Ok(AuthUser { id, name: claims.name, rights: claims.rights })
 }
+
+impl AuthUser {
+    /// The use cases' actor: this caller, acting on their own data.
+    pub fn actor(&self) -> mesdonnees_core::Actor {
+        mesdonnees_core::Actor::User(mesdonnees_core::Caller {
+            id: self.id.clone(),
+            name: self.name.clone(),
+            rights: self.rights.clone(),
+        })
+    }
+}
+
+impl AdminUser {
+    /// The use cases' actor: this administrator, acting for `user`.
+    pub fn acting_for(&self, user: UserId) -> mesdonnees_core::Actor {
+        mesdonnees_core::Actor::Admin { admin: self.0.id.clone(), user }
+    }
+}

@@ -7,6 +7,8 @@ use mesdonnees_shared::ErrorCode;
 
 use crate::problem;
 
+mod from_core;
+
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
     /// No usable bearer token; `detail` says why without echoing the token.

@@ -5,7 +5,6 @@ mod auth;
 mod error;
 mod http_metrics;
 mod openapi;
-pub mod operator;
 mod problem;
 mod request_span;
 mod routes;

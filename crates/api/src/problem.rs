@@ -16,8 +16,27 @@ pub struct ProblemSchema {
     pub status: u16,
     /// What went wrong, for people.
     pub detail: Option<String>,
-    /// Stable machine-readable code; clients switch on it.
+    #[schema(schema_with = open_code)]
     pub code: ErrorCode,
+}
+
+/// The problem codes of this version, left open: a generated client maps a known code to its
+/// enum and keeps any other as a string, so a code added later does not break it. `anyOf` of the
+/// enum and a plain string is the open-enum pattern OpenAPI generators understand
+/// (openapi-python-client makes it `ErrorCode | str`, tried in that order; openapi-generator a
+/// union or a wrapper over both), where an `enum` alone makes them reject a new code.
+fn open_code() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    use utoipa::openapi::schema::{AnyOfBuilder, ObjectBuilder, Ref, Schema, Type};
+    let code = AnyOfBuilder::new()
+        .item(Ref::from_schema_name("ErrorCode"))
+        .item(ObjectBuilder::new().schema_type(Type::String))
+        .description(Some(
+            "Stable machine-readable code; clients switch on it. Codes are never renamed or \
+             reused, but new ones may appear: handle an unknown code (show `detail`) rather than \
+             failing. docs/ERRORS.md lists every code with its status and its sentences.",
+        ))
+        .build();
+    Schema::AnyOf(code).into()
 }
 
 #[derive(Debug, Serialize)]
@@ -36,4 +55,23 @@ pub fn response(status: StatusCode, code: ErrorCode, detail: Option<&str>) -> Ht
         problem.detail = Some(detail.to_owned());
     }
     actix_web::ResponseError::error_response(&problem)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_code_is_an_open_enum_of_the_problem_codes() {
+        let doc = serde_json::to_value(crate::openapi()).expect("serialisable");
+        let schemas = &doc["components"]["schemas"];
+        let code = &schemas["Problem"]["properties"]["code"];
+        assert_eq!(code["anyOf"][0]["$ref"], "#/components/schemas/ErrorCode");
+        assert_eq!(code["anyOf"][1], serde_json::json!({"type": "string"}));
+        assert!(code["description"].as_str().is_some_and(|d| d.contains("new ones may appear")));
+        let listed = schemas["ErrorCode"]["enum"].as_array().expect("an enum");
+        let problems: Vec<&str> =
+            ErrorCode::ALL.iter().filter(|c| c.status().is_some()).map(|c| c.as_str()).collect();
+        assert_eq!(listed, &problems);
+    }
 }

@@ -37,6 +37,11 @@ enum Command {
     Migrate,
     /// Print the OpenAPI document.
     Openapi(OpenapiArgs),
+    /// Print the reference of failure codes (docs/ERRORS.md).
+    Errors,
+    /// About the configuration itself.
+    #[command(subcommand)]
+    Config(ConfigCommand),
     /// Print a bearer token this instance accepts (HS256 key: configured or development).
     Token(TokenArgs),
     #[command(flatten)]
@@ -69,6 +74,12 @@ struct TokenArgs {
     ttl: u64,
 }
 
+#[derive(Debug, Subcommand)]
+enum ConfigCommand {
+    /// Print the reference of every key, with its default (docs/CONFIGURATION.md).
+    Reference,
+}
+
 #[derive(Debug, clap::Args)]
 struct OpenapiArgs {
     /// The app connector contract (openapi/connector.json) instead of this service's API.
@@ -91,6 +102,14 @@ fn main() -> anyhow::Result<()> {
             mesdonnees_api::openapi().to_pretty_json()?
         };
         println!("{doc}");
+        return Ok(());
+    }
+    if let Command::Errors = command {
+        print!("{}", mesdonnees_shared::error_code::reference());
+        return Ok(());
+    }
+    if let Command::Config(ConfigCommand::Reference) = &command {
+        print!("{}", mesdonnees_infra::config::reference());
         return Ok(());
     }
     let config = load_config(cli.config.as_deref(), cli.data_dir, &command)?;
@@ -148,7 +167,7 @@ fn init_logging(config: &Config) {
 
 async fn run(command: Command, config: Config) -> anyhow::Result<()> {
     match command {
-        Command::Openapi(_) => unreachable_openapi(),
+        Command::Openapi(_) | Command::Errors | Command::Config(_) => unreachable_openapi(),
         Command::Token(args) => token(&config, &args),
         Command::Migrate => {
             // Only the database: migrating must not need the queue or the signing key.
@@ -171,7 +190,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
 }
 
 fn unreachable_openapi() -> anyhow::Result<()> {
-    anyhow::bail!("openapi is handled before the runtime starts")
+    anyhow::bail!("documents are printed before the runtime starts")
 }
 
 fn token(config: &Config, args: &TokenArgs) -> anyhow::Result<()> {

@@ -59,6 +59,23 @@ impl Error {
     pub fn unexpected(error: impl Into<anyhow::Error>) -> Self {
         Self::Unexpected(error.into())
     }
+
+    /// The stable code a client or an operator meets.
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            Self::NotFound(_) => ErrorCode::NotFound,
+            Self::Malformed { code, .. }
+            | Self::Invalid { code, .. }
+            | Self::TooLarge { code, .. }
+            | Self::Conflict { code, .. }
+            | Self::Forbidden { code, .. }
+            | Self::Gone { code, .. }
+            | Self::Unsupported { code, .. } => *code,
+            Self::RateLimited { .. } => ErrorCode::RateLimited,
+            Self::Unavailable(_) => ErrorCode::Unavailable,
+            Self::Unexpected(_) => ErrorCode::Internal,
+        }
+    }
 }
 
 impl From<mesdonnees_db::DbError> for Error {
@@ -69,6 +86,13 @@ impl From<mesdonnees_db::DbError> for Error {
 
 impl From<object_store::Error> for Error {
     fn from(e: object_store::Error) -> Self {
+        Self::Unexpected(e.into())
+    }
+}
+
+impl From<mesdonnees_db::CorruptColumn> for Error {
+    fn from(e: mesdonnees_db::CorruptColumn) -> Self {
+        tracing::error!(table = e.table, column = e.column, id = %e.id, error = %e.source, "corrupt stored JSON");
         Self::Unexpected(e.into())
     }
 }

@@ -4,7 +4,16 @@
 //! HTTP (no status, no header, no extractor).
 
 mod actor;
+pub mod audit;
+pub mod documents;
 mod error;
+pub mod exports;
+pub mod imports;
+pub mod listing;
+mod names;
+pub mod notifications;
+pub mod templates;
+pub mod uploads;
 
-pub use actor::{Actor, Caller};
+pub use actor::{Actor, Caller, every_create_right};
 pub use error::Error;

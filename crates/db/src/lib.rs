@@ -8,6 +8,7 @@ pub mod audit;
 pub mod creations;
 pub mod documents;
 pub mod exports;
+mod import_json;
 pub mod imports;
 pub mod jobs;
 pub mod models;
@@ -15,6 +16,7 @@ pub mod notifications;
 mod pool;
 pub mod schema;
 mod static_sql;
+mod stored_json;
 pub mod templates;
 #[cfg(test)]
 mod testing;
@@ -25,6 +27,7 @@ pub use models::{
     InstanceKey, Job, NewDocument, Notification, Share,
 };
 pub use pool::{Backend, Database, DbConnection, DbError};
+pub use stored_json::CorruptColumn;
 
 /// Upper bound for one page of any listing.
 pub const MAX_PAGE_SIZE: i64 = 200;

@@ -8,7 +8,6 @@ pub mod context;
 pub mod mailer;
 pub mod memory;
 pub mod metrics;
-pub mod operator;
 pub mod queue;
 pub mod signature_check;
 pub mod signing;

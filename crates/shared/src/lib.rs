@@ -1,5 +1,5 @@
-//! The pure domain of mesdonnees: identifiers, validated names, stable error codes and job
-//! payloads. Nothing here knows about HTTP, databases or storage.
+//! The pure domain of mesdonnees: identifiers, validated names, the failure vocabulary and job
+//! payloads. Nothing here serves requests, queries a database or touches storage.
 
 pub mod apps;
 pub mod archive;
@@ -12,9 +12,11 @@ pub mod filters;
 pub mod ids;
 pub mod imports;
 pub mod jobs;
+pub mod lang;
 pub mod name;
 pub mod tables;
 
-pub use error_code::ErrorCode;
+pub use error_code::{ErrorCode, FailureCode};
 pub use ids::{DocumentId, ImportId, JobId, UserId};
+pub use lang::Lang;
 pub use name::{DocumentName, NameError};

@@ -12,7 +12,7 @@ pub mod notifications;
 mod uploads;
 
 use actix_web::web;
-use mesdonnees_shared::{DocumentId, ErrorCode};
+use mesdonnees_shared::DocumentId;
 
 use crate::error::ApiError;
 
@@ -20,13 +20,6 @@ use crate::error::ApiError;
 /// about other users' resources can be probed.
 pub(crate) fn parse_document_id(raw: &str) -> Result<DocumentId, ApiError> {
     DocumentId::parse(raw).map_err(|_| ApiError::NotFound("document"))
-}
-
-/// Ids given in bodies or query strings are the client's mistake when malformed.
-pub(crate) fn parse_field_id(field: &str, raw: &str) -> Result<DocumentId, ApiError> {
-    DocumentId::parse(raw).map_err(|_| {
-        ApiError::unprocessable(ErrorCode::InvalidId, format!("{field} is not a valid id"))
-    })
 }
 
 pub(crate) type Ctx = web::Data<mesdonnees_infra::Context>;

@@ -1,22 +1,35 @@
-//! What every streamed upload shares: part sizes, and how a refused or broken multipart body is
-//! drained and its partial object discarded.
+//! What every streamed upload's route shares: reading a multipart body, skipping the parts it
+//! does not take, and draining what is left of a refused one so the client reads the answer.
 
 use actix_multipart::{Field, Multipart};
+use actix_web::HttpRequest;
+use actix_web::http::header;
 use futures_util::StreamExt;
+use mesdonnees_core::uploads::DRAIN_CAP;
 use mesdonnees_shared::ErrorCode;
-use object_store::ObjectStoreExt;
-use object_store::path::Path;
 
 use crate::error::ApiError;
-use crate::routes::Ctx;
 
-/// Bytes read and thrown away after a refusal so the client gets the answer instead of a reset
-/// connection; past this the connection is simply closed.
-pub(crate) const DRAIN_CAP: u64 = 16 * 1024 * 1024;
-/// Part size of the streaming upload to the store: S3 needs ≥ 5 MiB, memory stays bounded by
-/// this times the parts in flight.
-pub(crate) const PART_BYTES: usize = 8 * 1024 * 1024;
-pub(crate) const PARTS_IN_FLIGHT: usize = 2;
+/// Multipart parts looked at in one upload (the file, the folder id, what browsers add).
+pub(crate) const MAX_PARTS: usize = 8;
+
+/// Longest text field read (a folder id).
+const MAX_TEXT_FIELD: usize = 256;
+
+/// The body's length, when the client declares it.
+pub(crate) fn declared_length(req: &HttpRequest) -> Option<u64> {
+    req.headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok())
+}
+
+pub(crate) fn too_many_parts() -> ApiError {
+    ApiError::unprocessable(
+        ErrorCode::TooManyParts,
+        format!("an upload has at most {MAX_PARTS} parts"),
+    )
+}
 
 pub(crate) async fn skip(field: &mut Field, ended: &mut bool) {
     while let Some(chunk) = field.next().await {
@@ -46,12 +59,6 @@ pub(crate) async fn drain(multipart: &mut Multipart) {
     }
 }
 
-pub(crate) async fn discard(ctx: &Ctx, key: &Path) {
-    if let Err(e) = ctx.storage.store.delete(key).await {
-        tracing::warn!(error = %e, "uploaded object not removed after a refusal");
-    }
-}
-
 pub(crate) fn multipart_error(e: &actix_multipart::MultipartError) -> ApiError {
     use actix_multipart::MultipartError as E;
     match e {
@@ -64,4 +71,25 @@ pub(crate) fn multipart_error(e: &actix_multipart::MultipartError) -> ApiError {
             format!("malformed multipart body: {other}"),
         ),
     }
+}
+
+/// A short text field, trimmed.
+pub(crate) async fn read_text(field: &mut Field, ended: &mut bool) -> Result<String, ApiError> {
+    let mut bytes = Vec::new();
+    while let Some(chunk) = field.next().await {
+        let chunk = chunk.map_err(|e| {
+            *ended = true;
+            multipart_error(&e)
+        })?;
+        if bytes.len() + chunk.len() > MAX_TEXT_FIELD {
+            return Err(ApiError::unprocessable(
+                ErrorCode::InvalidRequest,
+                "a text field is too long",
+            ));
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    String::from_utf8(bytes).map(|s| s.trim().to_owned()).map_err(|_| {
+        ApiError::unprocessable(ErrorCode::InvalidRequest, "a text field is not UTF-8")
+    })
 }

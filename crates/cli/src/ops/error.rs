@@ -1,4 +1,5 @@
-use mesdonnees_api::ApiError;
+//! How an operator command ends: its exit codes, and the service's refusals mapped to them.
+
 use mesdonnees_shared::ErrorCode;
 
 /// How an operator command ends, as its exit status (documented in `--help` and the README).
@@ -39,10 +40,9 @@ impl OpError {
     }
 }
 
-impl From<ApiError> for OpError {
-    fn from(e: ApiError) -> Self {
-        let code = e.code();
-        // What an operator typed wrong is a usage error; the rest is the service's answer.
+impl OpError {
+    /// The service's answer: what an operator typed wrong is a usage error, the rest a refusal.
+    fn answered(code: ErrorCode, message: String) -> Self {
         let usage = matches!(
             code,
             ErrorCode::UnknownApp
@@ -51,15 +51,21 @@ impl From<ApiError> for OpError {
                 | ErrorCode::InvalidFilter
                 | ErrorCode::InvalidId
         );
-        let message = match &e {
-            ApiError::Internal(cause) => format!("internal error: {cause:#}"),
-            other => other.to_string(),
-        };
         if usage {
             Self::Usage(format!("{}: {message}", code.as_str()))
         } else {
             Self::Refused { code: code.as_str().to_owned(), message }
         }
+    }
+}
+
+impl From<mesdonnees_core::Error> for OpError {
+    fn from(e: mesdonnees_core::Error) -> Self {
+        let message = match &e {
+            mesdonnees_core::Error::Unexpected(cause) => format!("internal error: {cause:#}"),
+            other => other.to_string(),
+        };
+        Self::answered(e.code(), message)
     }
 }
 

@@ -1,13 +1,13 @@
 //! `mesdonnees export --user ID [--apps a,b] [--name NAME] [--output FILE]`.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use futures_util::{Stream, StreamExt};
+use mesdonnees_core::exports::{self, Request, Settings};
 use mesdonnees_db::Export;
 use mesdonnees_infra::Context;
 use mesdonnees_shared::UserId;
-use mesdonnees_shared::archive::{AppOutcome, ManifestApp};
+use mesdonnees_shared::archive::AppOutcome;
 use object_store::ObjectStoreExt;
 
 use super::copy::write_checked;
@@ -41,11 +41,12 @@ pub async fn run(op: &Operator, args: ExportArgs) -> Result<Exit, OpError> {
         check_output(output)?;
     }
     let ctx = &op.ctx;
-    let export =
-        mesdonnees_api::operator::start_export(ctx, &user, args.apps.clone(), args.name.clone())
-            .await?;
-    mesdonnees_api::operator::record(ctx, &op.actor, "export.create", &user, Some(&export.id))
-        .await?;
+    let request = Request {
+        name: args.name.clone(),
+        settings: Settings { apps: args.apps.clone(), ..Settings::default() },
+        ..Request::default()
+    };
+    let export = exports::create(ctx, &op.acting_for(user.clone()), request).await?.into_export();
     eprintln!("export {} of {user}: {}", export.id, export.status);
     let mut reporter = Reporter::new(format!("export {}", short(&export.id)));
     let export = follow::export_end(ctx, &export.id, &mut reporter).await?;
@@ -62,7 +63,7 @@ pub async fn run(op: &Operator, args: ExportArgs) -> Result<Exit, OpError> {
         export.size.unwrap_or(0),
         export.sha256.as_deref().unwrap_or("")
     );
-    let failed = failed_apps(&export);
+    let failed = failed_apps(&export)?;
     for (app, code, message) in &failed {
         println!("  {app}: failed ({code}): {message}");
     }
@@ -74,19 +75,15 @@ pub async fn run(op: &Operator, args: ExportArgs) -> Result<Exit, OpError> {
 }
 
 /// Apps whose part of the archive is incomplete: id, code, message.
-fn failed_apps(export: &Export) -> Vec<(String, String, String)> {
-    let outcomes: BTreeMap<String, ManifestApp> = export
-        .app_outcomes
-        .as_deref()
-        .and_then(|o| serde_json::from_str(o).ok())
-        .unwrap_or_default();
-    outcomes
+fn failed_apps(export: &Export) -> Result<Vec<(String, String, String)>, OpError> {
+    let outcomes = export.outcomes().map_err(mesdonnees_core::Error::from)?;
+    Ok(outcomes
         .into_iter()
         .filter_map(|(app, m)| match m.outcome {
             AppOutcome::Ok => None,
             AppOutcome::Failed { code, message } => Some((app, code, message)),
         })
-        .collect()
+        .collect())
 }
 
 /// The output's folder must exist: found out before the export is built, not after.

@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use futures_util::StreamExt;
-use mesdonnees_api::ApiError;
+use mesdonnees_core::{Error, imports};
 use mesdonnees_db::Import;
 use mesdonnees_shared::UserId;
 use mesdonnees_shared::imports::{
@@ -75,20 +75,20 @@ pub async fn import_file(
         .await
         .map_err(|e| OpError::Usage(format!("cannot read {}: {e}", file.display())))?;
     let body = tokio_util::io::ReaderStream::with_capacity(opened, READ_CHUNK)
-        .map(|chunk| chunk.map_err(ApiError::internal));
+        .map(|chunk| chunk.map_err(Error::unexpected));
     let ctx = &op.ctx;
+    let actor = op.acting_for(user.clone());
     let auto = (!dry_run).then_some(choice);
     let import =
-        mesdonnees_api::operator::start_import(ctx, user, name.to_owned(), body, auto).await?;
+        imports::receive(ctx, &actor, auto, None, |upload| upload.store(name.to_owned(), body))
+            .await?;
     let action = if dry_run { "import.dry_run" } else { "import.create" };
-    mesdonnees_api::operator::record(ctx, &op.actor, action, user, Some(&import.id)).await?;
+    mesdonnees_core::audit::record(ctx, &actor, action, Some(&import.id)).await?;
     let import = follow::import_end(ctx, &import.id, reporter, dry_run).await?;
-    let analysis: Option<Analysis> =
-        import.analysis.as_deref().and_then(|a| serde_json::from_str(a).ok());
-    let report: Option<ImportReport> =
-        import.report.as_deref().and_then(|r| serde_json::from_str(r).ok());
+    let analysis = import.analysis().map_err(Error::from)?;
+    let report = import.report().map_err(Error::from)?;
     if dry_run {
-        if !mesdonnees_api::operator::discard_import(ctx, &import).await? {
+        if !imports::discard(ctx, &import).await? {
             return Err(OpError::Failed(format!("import {} could not be removed", import.id)));
         }
         let selected = analysis.as_ref().map(|a| choice.select(a).apps).unwrap_or_default();
@@ -101,11 +101,7 @@ pub async fn import_file(
         };
         return Ok(Ended { import, analysis, report, selected, exit });
     }
-    let selected: Vec<String> = import
-        .selected_apps
-        .as_deref()
-        .and_then(|a| serde_json::from_str(a).ok())
-        .unwrap_or_default();
+    let selected = import.selected_apps().map_err(Error::from)?;
     let exit = match import.status() {
         Some(ImportStatus::Done) => {
             let incomplete = report

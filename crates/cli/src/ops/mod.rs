@@ -1,7 +1,7 @@
 //! What operators run from the command line against the configured database, store and queue,
 //! without the HTTP API: `export`, `import` and `transfer`. They go through the service's own
-//! code (`mesdonnees_api::operator`, the worker's jobs), so what they make is what the API
-//! would have made.
+//! code (the use cases of `mesdonnees_core`, the worker's jobs),
+//! so what they make is what the API would have made.
 //!
 //! With the in-process queue, the command starts a worker of its own (as `serve` does) that
 //! runs the jobs, and stops it at the end; with Redis, it queues the jobs for the deployment's
@@ -25,7 +25,9 @@ pub use transfer::TransferArgs;
 
 use figment::Figment;
 use figment::providers::Serialized;
+use mesdonnees_core::Actor;
 use mesdonnees_infra::{Config, Context};
+use mesdonnees_shared::UserId;
 
 use crate::{Roles, Running};
 
@@ -95,8 +97,8 @@ Exit codes:
 /// is in-process.
 pub struct Operator {
     pub ctx: Context,
-    /// Who the audit log names: `cli:<login>`.
-    pub actor: String,
+    /// The login running the command, which the audit log names as `cli:<login>`.
+    pub login: String,
     worker: Option<Running>,
 }
 
@@ -114,7 +116,12 @@ impl Operator {
             let roles = Roles { api: false, worker: true };
             Some(crate::start(&ctx, roles, unused).map_err(|e| OpError::Failed(e.to_string()))?)
         };
-        Ok(Self { ctx, actor: actor(), worker })
+        Ok(Self { ctx, login: login(), worker })
+    }
+
+    /// The use cases' actor: this operator, acting for `user`.
+    pub fn acting_for(&self, user: UserId) -> Actor {
+        Actor::Operator { login: self.login.clone(), user }
     }
 
     /// Stops this command's worker, if it has one: jobs it still runs are handed back for
@@ -126,11 +133,10 @@ impl Operator {
     }
 }
 
-/// The operator as the audit log names them: the login running the command.
-fn actor() -> String {
-    let login = ["USER", "LOGNAME"]
+/// The login running the command.
+fn login() -> String {
+    ["USER", "LOGNAME"]
         .iter()
         .find_map(|var| std::env::var(var).ok().filter(|v| !v.is_empty()))
-        .unwrap_or_else(|| "unknown".to_owned());
-    format!("cli:{login}")
+        .unwrap_or_else(|| "unknown".to_owned())
 }

@@ -236,8 +236,8 @@ async fn existing_import(
 async fn follow(op: &Operator, user: &UserId, id: &str) -> Result<Ended, OpError> {
     let mut reporter = Reporter::lines(format!("{user} import"));
     let import = super::follow::import_end(&op.ctx, id, &mut reporter, false).await?;
-    let analysis = import.analysis.as_deref().and_then(|a| serde_json::from_str(a).ok());
-    let report = import.report.as_deref().and_then(|r| serde_json::from_str(r).ok());
+    let analysis = import.analysis().map_err(mesdonnees_core::Error::from)?;
+    let report = import.report().map_err(mesdonnees_core::Error::from)?;
     let exit = match import.status() {
         Some(ImportStatus::Done) => Exit::Done,
         _ => Exit::Failed,

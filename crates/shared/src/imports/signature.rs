@@ -42,7 +42,7 @@ pub enum SignatureStatus {
 }
 
 /// What an instance does with an archive whose origin is not proven.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SignaturePolicy {
     /// Unsigned and untrusted archives are accepted, with a warning in the analysis.

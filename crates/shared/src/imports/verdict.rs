@@ -74,6 +74,20 @@ pub enum NotImportable {
     OverQuota,
 }
 
+impl From<NotImportable> for crate::ErrorCode {
+    fn from(reason: NotImportable) -> Self {
+        match reason {
+            NotImportable::UnknownApp => Self::UnknownApp,
+            NotImportable::NewerVersion => Self::NewerVersion,
+            NotImportable::UnsupportedMajor => Self::UnsupportedMajor,
+            NotImportable::UnreadableVersion => Self::UnreadableVersion,
+            NotImportable::DuplicateApp => Self::DuplicateApp,
+            NotImportable::MissingRight => Self::MissingRight,
+            NotImportable::OverQuota => Self::OverQuota,
+        }
+    }
+}
+
 impl From<Incompatibility> for NotImportable {
     fn from(reason: Incompatibility) -> Self {
         match reason {
@@ -397,5 +411,19 @@ mod tests {
             json["module"],
             serde_json::json!({"name": "org.entcore.blog", "version": "1.0"})
         );
+    }
+
+    #[test]
+    fn every_reason_is_an_analysis_code_of_the_vocabulary() {
+        use crate::error_code::{ErrorCode, Family};
+        let mut reasons = 0;
+        for &code in ErrorCode::ALL {
+            if let Ok(reason) = serde_json::from_value::<NotImportable>(code.as_str().into()) {
+                assert_eq!(ErrorCode::from(reason), code);
+                assert!(code.families().contains(&Family::AnalysisReason), "{code}");
+                reasons += 1;
+            }
+        }
+        assert_eq!(reasons, 7, "a reason is missing from the vocabulary");
     }
 }

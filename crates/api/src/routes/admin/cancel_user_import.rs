@@ -1,10 +1,11 @@
 use actix_web::{HttpResponse, post, web};
+use mesdonnees_core::imports;
 
-use super::{UserImportPath, audit, target};
+use super::{UserImportPath, acting, audit};
 use crate::auth::AdminUser;
 use crate::error::ApiError;
 use crate::routes::Ctx;
-use crate::routes::imports::{ImportView, cancel_for};
+use crate::routes::imports::ImportView;
 
 /// Stops one of a user's imports. One not yet importing (analysing, analysed, queued) ends at
 /// once, `failed` with `import_cancelled`, its upload removed. A running one stops between two
@@ -28,8 +29,8 @@ pub async fn cancel_user_import(
     admin: AdminUser,
     path: web::Path<UserImportPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let user = target(&path.user_id)?;
-    let row = cancel_for(&ctx, user.id.as_str(), &path.id).await?;
-    audit(&ctx, &admin, "import.cancel", user.id.as_str(), Some(&row.id)).await?;
-    Ok(HttpResponse::Accepted().json(ImportView::from(row)))
+    let actor = acting(&admin, &path.user_id)?;
+    let row = imports::cancel(&ctx, &actor, &path.id).await?;
+    audit(&ctx, &admin, "import.cancel", actor.owner().as_str(), Some(&row.id)).await?;
+    Ok(HttpResponse::Accepted().json(ImportView::try_from(row)?))
 }

@@ -1,10 +1,12 @@
 use actix_web::{HttpResponse, post, web};
 
-use super::{audit, target};
+use mesdonnees_core::exports;
+
+use super::acting;
 use crate::auth::AdminUser;
 use crate::error::ApiError;
 use crate::routes::Ctx;
-use crate::routes::exports::{CreateExport, create_for};
+use crate::routes::exports::{CreateExport, created};
 
 /// Starts an export of a user's data, as the user would (the archive is theirs, listed and
 /// downloadable by them); recorded in the audit log.
@@ -28,8 +30,7 @@ pub async fn create_user_export(
     user_id: web::Path<String>,
     body: web::Json<CreateExport>,
 ) -> Result<HttpResponse, ApiError> {
-    let user = target(&user_id)?;
-    let made = create_for(&ctx, &user, body.into_inner()).await?;
-    audit(&ctx, &admin, "export.create", user.id.as_str(), Some(&made.export().id)).await?;
-    Ok(made.response())
+    let actor = acting(&admin, &user_id)?;
+    let made = exports::create(&ctx, &actor, body.into_inner().into()).await?;
+    created(made)
 }

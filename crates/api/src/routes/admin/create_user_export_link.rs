@@ -1,10 +1,12 @@
 use actix_web::{HttpResponse, post, web};
 
-use super::{UserExportPath, audit, target};
+use mesdonnees_core::exports;
+
+use super::{UserExportPath, acting};
 use crate::auth::AdminUser;
 use crate::error::ApiError;
 use crate::routes::Ctx;
-use crate::routes::exports::link_for;
+use crate::routes::exports::{DownloadLink, disposition};
 
 /// A short-lived signed download link to one of a user's ready exports (what another instance
 /// pulls a user's archive through); recorded in the audit log.
@@ -12,7 +14,7 @@ use crate::routes::exports::link_for;
     tag = "admin",
     params(UserExportPath),
     responses(
-        (status = 200, body = crate::routes::exports::DownloadLink),
+        (status = 200, body = DownloadLink),
         (status = 403, description = "not an administrator", body = crate::problem::ProblemSchema, content_type = "application/problem+json"),
         (status = 404, body = crate::problem::ProblemSchema, content_type = "application/problem+json"),
         (status = 409, description = "not ready", body = crate::problem::ProblemSchema, content_type = "application/problem+json"),
@@ -25,8 +27,7 @@ pub async fn create_user_export_link(
     admin: AdminUser,
     path: web::Path<UserExportPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let user = target(&path.user_id)?;
-    let link = link_for(&ctx, user.id.as_str(), &path.id).await?;
-    audit(&ctx, &admin, "export.link", user.id.as_str(), Some(&path.id)).await?;
-    Ok(HttpResponse::Ok().json(link))
+    let actor = acting(&admin, &path.user_id)?;
+    let link = exports::link(&ctx, &actor, &path.id, disposition).await?;
+    Ok(HttpResponse::Ok().json(DownloadLink::from(link)))
 }

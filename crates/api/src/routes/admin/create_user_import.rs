@@ -3,7 +3,7 @@ use mesdonnees_shared::ErrorCode;
 use mesdonnees_shared::imports::AppChoice;
 use serde::Deserialize;
 
-use super::{audit, operator_target};
+use super::{acting, audit};
 use crate::auth::AdminUser;
 use crate::error::ApiError;
 use crate::routes::Ctx;
@@ -52,10 +52,10 @@ pub async fn create_user_import(
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    let user = operator_target(&ctx, &user_id)?;
+    let actor = acting(&admin, &user_id)?;
     let choice = AppChoice::parse(&query.apps)
         .map_err(|e| ApiError::unprocessable(ErrorCode::InvalidRequest, format!("apps: {e}")))?;
-    let row = from_request(&ctx, &user, Some(&choice), &req, payload).await?;
-    audit(&ctx, &admin, "import.create", user.id.as_str(), Some(&row.id)).await?;
-    Ok(accepted(row))
+    let row = from_request(&ctx, &actor, Some(&choice), &req, payload).await?;
+    audit(&ctx, &admin, "import.create", actor.owner().as_str(), Some(&row.id)).await?;
+    accepted(row)
 }

@@ -1,10 +1,11 @@
 use actix_web::{HttpResponse, delete, web};
 
-use super::{UserExportPath, audit, target};
+use mesdonnees_core::exports;
+
+use super::{UserExportPath, acting};
 use crate::auth::AdminUser;
 use crate::error::ApiError;
 use crate::routes::Ctx;
-use crate::routes::exports::delete_for;
 
 /// Cancels a user's export in progress, or deletes a finished one; recorded in the audit log.
 #[utoipa::path(
@@ -23,8 +24,6 @@ pub async fn delete_user_export(
     admin: AdminUser,
     path: web::Path<UserExportPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let user = target(&path.user_id)?;
-    delete_for(&ctx, user.id.as_str(), &path.id).await?;
-    audit(&ctx, &admin, "export.delete", user.id.as_str(), Some(&path.id)).await?;
+    exports::delete(&ctx, &acting(&admin, &path.user_id)?, &path.id).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -1,10 +1,12 @@
 use actix_web::{HttpResponse, get, web};
 
-use super::{UserExportPath, audit, target};
+use mesdonnees_core::exports;
+
+use super::{UserExportPath, acting};
 use crate::auth::AdminUser;
 use crate::error::ApiError;
 use crate::routes::Ctx;
-use crate::routes::exports::{ExportView, owned_export};
+use crate::routes::exports::ExportView;
 
 /// One of a user's exports, with its progress; the reading is recorded in the audit log.
 #[utoipa::path(
@@ -23,8 +25,6 @@ pub async fn get_user_export(
     admin: AdminUser,
     path: web::Path<UserExportPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let user = target(&path.user_id)?;
-    let export = owned_export(&ctx, user.id.as_str(), &path.id).await?;
-    audit(&ctx, &admin, "export.get", user.id.as_str(), Some(&export.id)).await?;
-    Ok(HttpResponse::Ok().json(ExportView::from(export)))
+    let export = exports::get(&ctx, &acting(&admin, &path.user_id)?, &path.id).await?;
+    Ok(HttpResponse::Ok().json(ExportView::read(export)?))
 }

@@ -1,6 +1,7 @@
 use actix_web::{HttpResponse, get, web};
 use chrono::{DateTime, Utc};
-use mesdonnees_db::{AuditEntry, Page, audit};
+use mesdonnees_core::audit;
+use mesdonnees_db::AuditEntry;
 use serde::{Deserialize, Serialize};
 
 use crate::auth::AdminUser;
@@ -67,13 +68,11 @@ pub async fn list_audit(
     _admin: AdminUser,
     query: web::Query<AuditQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let page = Page::new(query.page, query.per_page, ctx.config.limits.default_page_size);
-    let target = query.user_id.clone();
-    let (items, total) = ctx.db.run(move |conn| audit::list(conn, target.as_deref(), page)).await?;
+    let listed = audit::list(&ctx, query.user_id.clone(), query.page, query.per_page).await?;
     Ok(HttpResponse::Ok().json(AuditPage {
-        items: items.into_iter().map(AuditEntryView::from).collect(),
-        page: page.number,
-        per_page: page.size,
-        total,
+        items: listed.items.into_iter().map(AuditEntryView::from).collect(),
+        page: listed.page,
+        per_page: listed.per_page,
+        total: listed.total,
     }))
 }

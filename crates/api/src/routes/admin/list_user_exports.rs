@@ -1,17 +1,19 @@
 use actix_web::{HttpResponse, get, web};
 
-use super::{audit, target};
+use mesdonnees_core::exports;
+
+use super::acting;
 use crate::auth::AdminUser;
 use crate::error::ApiError;
 use crate::routes::Ctx;
-use crate::routes::exports::{ExportPageQuery, page_of};
+use crate::routes::exports::{ExportPage, ExportPageQuery};
 
 /// A user's exports, newest first; the reading is recorded in the audit log.
 #[utoipa::path(
     tag = "admin",
     params(("user_id" = String, Path, description = "the user"), ExportPageQuery),
     responses(
-        (status = 200, body = crate::routes::exports::ExportPage),
+        (status = 200, body = ExportPage),
         (status = 403, description = "not an administrator", body = crate::problem::ProblemSchema, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
@@ -23,8 +25,7 @@ pub async fn list_user_exports(
     user_id: web::Path<String>,
     query: web::Query<ExportPageQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let user = target(&user_id)?;
-    let page = page_of(&ctx, user.id.as_str(), &query).await?;
-    audit(&ctx, &admin, "exports.list", user.id.as_str(), None).await?;
-    Ok(HttpResponse::Ok().json(page))
+    let actor = acting(&admin, &user_id)?;
+    let listed = exports::list(&ctx, &actor, query.page, query.per_page).await?;
+    Ok(HttpResponse::Ok().json(ExportPage::read(listed)?))
 }

@@ -24,7 +24,7 @@ pub async fn list_user_imports(
     query: web::Query<ImportPageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let user = target(&user_id)?;
-    let page = page_of(&ctx, user.id.as_str(), &query).await?;
+    let page = page_of(&ctx, &user.id, &query).await?;
     audit(&ctx, &admin, "imports.list", user.id.as_str(), None).await?;
     Ok(HttpResponse::Ok().json(page))
 }

@@ -23,8 +23,8 @@ pub use list_audit::*;
 pub use list_user_exports::*;
 pub use list_user_imports::*;
 
-use mesdonnees_db::{AuditEntry, audit};
-use mesdonnees_shared::{DocumentId, UserId};
+use mesdonnees_core::Actor;
+use mesdonnees_shared::UserId;
 
 use crate::auth::{AdminUser, AuthUser};
 use crate::error::ApiError;
@@ -56,20 +56,9 @@ fn target(raw: &str) -> Result<AuthUser, ApiError> {
     Ok(AuthUser { id, name: None, rights: Vec::new() })
 }
 
-/// The user an operator acts for, holding the create right of every app: the jobs judge an
-/// import by the rights of whoever started it, and an operator vouches for the user.
-pub(crate) fn operator_target(ctx: &Ctx, raw: &str) -> Result<AuthUser, ApiError> {
-    let mut user = target(raw)?;
-    user.rights = operator_rights(ctx);
-    Ok(user)
-}
-
-/// The create rights of every app this instance has.
-pub(crate) fn operator_rights(ctx: &mesdonnees_infra::Context) -> Vec<String> {
-    let mut rights: Vec<String> = ctx.apps().into_iter().map(|a| a.create_right).collect();
-    rights.sort();
-    rights.dedup();
-    rights
+/// The administrator acting for the user a route names.
+fn acting(admin: &AdminUser, raw_user: &str) -> Result<Actor, ApiError> {
+    Ok(admin.acting_for(target(raw_user)?.id))
 }
 
 /// Writes what the administrator did; the action has happened, so a failure here is an
@@ -81,25 +70,5 @@ async fn audit(
     user: &str,
     resource: Option<&str>,
 ) -> Result<(), ApiError> {
-    record(ctx, &admin.0.id.to_string(), action, user, resource).await
-}
-
-/// Appends one entry to the audit log: `actor` did `action` for `user`.
-pub(crate) async fn record(
-    ctx: &mesdonnees_infra::Context,
-    actor: &str,
-    action: &str,
-    user: &str,
-    resource: Option<&str>,
-) -> Result<(), ApiError> {
-    let entry = AuditEntry {
-        id: DocumentId::new().to_string(),
-        actor_id: actor.to_owned(),
-        action: action.to_owned(),
-        target_user_id: Some(user.to_owned()),
-        resource_id: resource.map(str::to_owned),
-        created_at: mesdonnees_db::models::now(),
-    };
-    ctx.db.transaction(move |conn| audit::record(conn, &entry)).await?;
-    Ok(())
+    Ok(mesdonnees_core::audit::record(ctx, &acting(admin, user)?, action, resource).await?)
 }

@@ -1,10 +1,10 @@
 use actix_web::{HttpResponse, get, web};
-use mesdonnees_db::documents;
+use mesdonnees_core::documents;
 
 use crate::auth::AuthUser;
 use crate::error::ApiError;
+use crate::routes::Ctx;
 use crate::routes::documents::DocumentView;
-use crate::routes::{Ctx, parse_document_id};
 
 /// A document's or folder's metadata, if the user owns it or it is shared with them.
 #[utoipa::path(
@@ -22,12 +22,6 @@ pub async fn get_document(
     user: AuthUser,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = parse_document_id(&id)?.to_string();
-    let owner = user.id.to_string();
-    let doc = ctx
-        .db
-        .run(move |conn| documents::find_visible(conn, &owner, &id))
-        .await?
-        .ok_or(ApiError::NotFound("document"))?;
+    let doc = documents::get(&ctx, &user.actor(), &id).await?;
     Ok(HttpResponse::Ok().json(DocumentView::from(doc)))
 }

@@ -1,11 +1,10 @@
 use actix_web::{HttpRequest, HttpResponse, get, web};
-use mesdonnees_db::documents;
+use mesdonnees_core::documents;
 
 use crate::auth::AuthUser;
 use crate::error::ApiError;
+use crate::routes::Ctx;
 use crate::routes::download::{self, Download};
-use crate::routes::{Ctx, parse_document_id};
-use mesdonnees_shared::ErrorCode;
 
 /// The content of a file, streamed from the object store. Honours a single byte `Range`
 /// (206, or 416 when unsatisfiable) and `If-Range`; several ranges are answered with the whole
@@ -32,16 +31,7 @@ pub async fn get_document_content(
     req: HttpRequest,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = parse_document_id(&id)?.to_string();
-    let user_id = user.id.to_string();
-    let doc = ctx
-        .db
-        .run(move |conn| documents::find_visible(conn, &user_id, &id))
-        .await?
-        .ok_or(ApiError::NotFound("document"))?;
-    let Some(key) = doc.object_key.clone().filter(|_| !doc.is_folder()) else {
-        return Err(ApiError::unprocessable(ErrorCode::NotAFile, "a folder has no content"));
-    };
+    let (doc, key) = documents::content(&ctx, &user.actor(), &id).await?;
     let download = Download {
         key: &key,
         size: u64::try_from(doc.size).unwrap_or(0),

@@ -1,12 +1,11 @@
 use actix_web::{HttpResponse, get, web};
-use mesdonnees_db::{Page, documents};
-use mesdonnees_shared::ErrorCode;
+use mesdonnees_core::documents;
 use serde::Deserialize;
 
 use crate::auth::AuthUser;
 use crate::error::ApiError;
-use crate::routes::documents::{DocumentPage, DocumentView};
-use crate::routes::{Ctx, parse_field_id};
+use crate::routes::Ctx;
+use crate::routes::documents::DocumentPage;
 
 #[derive(Debug, Clone, Copy, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -51,49 +50,12 @@ pub async fn list_documents(
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let query = query.into_inner();
-    let page = Page::new(query.page, query.per_page, ctx.config.limits.default_page_size);
-    let scope = query.scope.unwrap_or_default();
-    let folder =
-        query.folder_id.as_deref().map(|raw| parse_field_id("folder_id", raw)).transpose()?;
-    let user_id = user.id.to_string();
-    let listing = ctx
-        .db
-        .run(move |conn| {
-            Ok(match (scope, folder) {
-                (Scope::Shared, Some(_)) => Err(ApiError::unprocessable(
-                    ErrorCode::InvalidRequest,
-                    "scope=shared lists the shared roots; list a shared folder with folder_id alone",
-                )),
-                (Scope::Shared, None) => Ok((
-                    documents::list_shared_with(conn, &user_id, page)?,
-                    documents::count_shared_with(conn, &user_id)?,
-                )),
-                (Scope::Own, None) => Ok((
-                    documents::list_children(conn, Some(&user_id), None, page)?,
-                    documents::count_children(conn, Some(&user_id), None)?,
-                )),
-                (Scope::Own, Some(folder)) => {
-                    let folder = folder.to_string();
-                    match documents::find_visible(conn, &user_id, &folder)? {
-                        Some(doc) if doc.is_folder() => Ok((
-                            documents::list_children(conn, None, Some(&folder), page)?,
-                            documents::count_children(conn, None, Some(&folder))?,
-                        )),
-                        Some(_) => Err(ApiError::unprocessable(
-                            ErrorCode::NotAFolder,
-                            "folder_id names a file, not a folder",
-                        )),
-                        None => Err(ApiError::NotFound("folder")),
-                    }
-                }
-            })
-        })
-        .await??;
-    let (docs, total) = listing;
-    Ok(HttpResponse::Ok().json(DocumentPage {
-        items: docs.into_iter().map(DocumentView::from).collect(),
-        page: page.number,
-        per_page: page.size,
-        total,
-    }))
+    let scope = match query.scope.unwrap_or_default() {
+        Scope::Own => documents::Scope::Own,
+        Scope::Shared => documents::Scope::Shared,
+    };
+    let folder = query.folder_id.as_deref();
+    let listed =
+        documents::list(&ctx, &user.actor(), scope, folder, query.page, query.per_page).await?;
+    Ok(HttpResponse::Ok().json(DocumentPage::from(listed)))
 }

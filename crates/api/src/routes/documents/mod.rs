@@ -13,11 +13,9 @@ pub use share_document::*;
 pub use upload_document::*;
 
 use chrono::{DateTime, Utc};
-use mesdonnees_db::{DbConnection, DbError, Document, documents};
-use mesdonnees_shared::{DocumentId, ErrorCode};
+use mesdonnees_core::listing::Listed;
+use mesdonnees_db::Document;
 use serde::Serialize;
-
-use crate::error::ApiError;
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -69,19 +67,13 @@ pub struct DocumentPage {
     pub total: i64,
 }
 
-/// Checks that `folder` is a folder the user owns. The outer error is the database's, the inner
-/// one the answer to give the client.
-pub(crate) fn owned_folder(
-    conn: &mut DbConnection,
-    owner: &str,
-    folder: DocumentId,
-) -> Result<Result<(), ApiError>, DbError> {
-    Ok(match documents::find_owned(conn, owner, &folder.to_string())? {
-        None => Err(ApiError::unprocessable(ErrorCode::FolderNotFound, "no such folder")),
-        Some(doc) if !doc.is_folder() => Err(ApiError::unprocessable(
-            ErrorCode::NotAFolder,
-            "the target is a file, not a folder",
-        )),
-        Some(_) => Ok(()),
-    })
+impl From<Listed<Document>> for DocumentPage {
+    fn from(listed: Listed<Document>) -> Self {
+        Self {
+            items: listed.items.into_iter().map(DocumentView::from).collect(),
+            page: listed.page,
+            per_page: listed.per_page,
+            total: listed.total,
+        }
+    }
 }

@@ -1,12 +1,11 @@
 use actix_web::{HttpResponse, post, web};
 use chrono::{DateTime, Utc};
-use mesdonnees_db::{Share, documents};
-use mesdonnees_shared::{ErrorCode, UserId};
+use mesdonnees_core::documents;
 use serde::{Deserialize, Serialize};
 
 use crate::auth::AuthUser;
 use crate::error::ApiError;
-use crate::routes::{Ctx, parse_document_id};
+use crate::routes::Ctx;
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -42,43 +41,10 @@ pub async fn share_document(
     id: web::Path<String>,
     body: web::Json<ShareRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = parse_document_id(&id)?.to_string();
-    let target = UserId::parse(&body.user_id)
-        .map_err(|e| ApiError::unprocessable(ErrorCode::InvalidId, format!("user_id: {e}")))?;
-    if target == user.id {
-        return Err(ApiError::unprocessable(
-            ErrorCode::CannotShareWithSelf,
-            "a document cannot be shared with its owner",
-        ));
-    }
-    let owner = user.id.to_string();
-    let share = Share {
-        document_id: id.clone(),
-        user_id: target.to_string(),
-        granted_by: owner.clone(),
-        created_at: mesdonnees_db::models::now(),
-    };
-    let created_at = share.created_at;
-    let document_id = id.clone();
-    let inserted = ctx
-        .db
-        .run(move |conn| {
-            if documents::find_owned(conn, &owner, &id)?.is_none() {
-                return Ok(None);
-            }
-            documents::insert_share(conn, &share).map(Some)
-        })
-        .await?;
-    match inserted {
-        None => Err(ApiError::NotFound("document")),
-        Some(false) => Err(ApiError::Conflict {
-            code: ErrorCode::AlreadyShared,
-            detail: "the document is already shared with that user".into(),
-        }),
-        Some(true) => Ok(HttpResponse::Created().json(ShareView {
-            document_id,
-            user_id: target.to_string(),
-            created_at: created_at.and_utc(),
-        })),
-    }
+    let share = documents::share(&ctx, &user.actor(), &id, &body.user_id).await?;
+    Ok(HttpResponse::Created().json(ShareView {
+        document_id: share.document_id,
+        user_id: share.user_id,
+        created_at: share.created_at.and_utc(),
+    }))
 }

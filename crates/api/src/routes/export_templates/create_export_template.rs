@@ -1,7 +1,7 @@
 use actix_web::{HttpResponse, post, web};
-use mesdonnees_db::templates::{self, Saved};
+use mesdonnees_core::templates;
 
-use super::{ExportTemplateBody, ExportTemplateView, new_id, refused};
+use super::{ExportTemplateBody, ExportTemplateView};
 use crate::auth::AuthUser;
 use crate::error::ApiError;
 use crate::routes::Ctx;
@@ -23,12 +23,8 @@ pub async fn create_export_template(
     user: AuthUser,
     body: web::Json<ExportTemplateBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let row = body.into_inner().into_row(&ctx, user.id.as_str(), new_id())?;
-    let saved_row = row.clone();
-    match ctx.db.transaction(move |conn| templates::insert(conn, &row)).await? {
-        Saved::Done => Ok(HttpResponse::Created()
-            .insert_header(("Location", format!("/api/v1/export-templates/{}", saved_row.id)))
-            .json(ExportTemplateView::from(saved_row))),
-        other => Err(refused(&other)),
-    }
+    let saved = templates::create(&ctx, &user.actor(), body.into_inner().into()).await?;
+    Ok(HttpResponse::Created()
+        .insert_header(("Location", format!("/api/v1/export-templates/{}", saved.id)))
+        .json(ExportTemplateView::read(saved)?))
 }

@@ -1,7 +1,6 @@
 use actix_web::{HttpResponse, delete, web};
-use mesdonnees_db::templates;
+use mesdonnees_core::templates;
 
-use super::owned;
 use crate::auth::AuthUser;
 use crate::error::ApiError;
 use crate::routes::Ctx;
@@ -22,11 +21,6 @@ pub async fn delete_export_template(
     user: AuthUser,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let template = owned(&ctx, user.id.as_str(), &id).await?;
-    let owner = user.id.to_string();
-    if ctx.db.run(move |conn| templates::delete(conn, &owner, &template.id)).await? {
-        Ok(HttpResponse::NoContent().finish())
-    } else {
-        Err(ApiError::NotFound("template"))
-    }
+    templates::delete(&ctx, &user.actor(), &id).await?;
+    Ok(HttpResponse::NoContent().finish())
 }

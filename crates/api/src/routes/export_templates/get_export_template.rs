@@ -1,6 +1,8 @@
 use actix_web::{HttpResponse, get, web};
 
-use super::{ExportTemplateView, owned};
+use mesdonnees_core::templates;
+
+use super::ExportTemplateView;
 use crate::auth::AuthUser;
 use crate::error::ApiError;
 use crate::routes::Ctx;
@@ -21,6 +23,6 @@ pub async fn get_export_template(
     user: AuthUser,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let template = owned(&ctx, user.id.as_str(), &id).await?;
-    Ok(HttpResponse::Ok().json(ExportTemplateView::from(template)))
+    let template = templates::get(&ctx, &user.actor(), &id).await?;
+    Ok(HttpResponse::Ok().json(ExportTemplateView::read(template)?))
 }

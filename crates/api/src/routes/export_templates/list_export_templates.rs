@@ -1,5 +1,5 @@
 use actix_web::{HttpResponse, get, web};
-use mesdonnees_db::{Page, templates};
+use mesdonnees_core::templates;
 use serde::{Deserialize, Serialize};
 
 use super::ExportTemplateView;
@@ -37,13 +37,11 @@ pub async fn list_export_templates(
     user: AuthUser,
     query: web::Query<TemplatePageQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let page = Page::new(query.page, query.per_page, ctx.config.limits.default_page_size);
-    let owner = user.id.to_string();
-    let (items, total) = ctx.db.run(move |conn| templates::list(conn, &owner, page)).await?;
+    let listed = templates::list(&ctx, &user.actor(), query.page, query.per_page).await?;
     Ok(HttpResponse::Ok().json(ExportTemplatePage {
-        items: items.into_iter().map(ExportTemplateView::from).collect(),
-        page: page.number,
-        per_page: page.size,
-        total,
+        items: listed.items.into_iter().map(ExportTemplateView::read).collect::<Result<_, _>>()?,
+        page: listed.page,
+        per_page: listed.per_page,
+        total: listed.total,
     }))
 }

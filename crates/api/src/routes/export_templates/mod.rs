@@ -1,5 +1,6 @@
 //! Saved export templates: a named set of apps, filters, kind and table a user reuses with
-//! `POST /exports {template_id}`. Owner-only: another user's template is a 404.
+//! `POST /exports {template_id}`. Owner-only: another user's template is a 404. The rules are
+//! [`mesdonnees_core::templates`]'.
 
 mod create_export_template;
 mod delete_export_template;
@@ -14,19 +15,14 @@ pub use list_export_templates::*;
 pub use update_export_template::*;
 
 use chrono::{DateTime, Utc};
-use mesdonnees_db::{ExportTemplate, templates};
-use mesdonnees_shared::exports::ExportOptions;
+use mesdonnees_core::templates::Draft;
+use mesdonnees_db::ExportTemplate;
 use mesdonnees_shared::filters::ExportFilters;
 use mesdonnees_shared::tables::{ExportKind, TableSpec};
-use mesdonnees_shared::{DocumentId, ErrorCode};
 use serde::{Deserialize, Serialize};
 
 use crate::error::ApiError;
-use crate::routes::exports::{ExportSettings, Settled};
-use crate::routes::{Ctx, parse_document_id};
-
-/// Longest template name, in characters.
-const NAME_MAX_CHARS: usize = 80;
+use crate::routes::exports::ExportSettings;
 
 /// A template as the API shows it.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -41,11 +37,13 @@ pub struct ExportTemplateView {
     updated_at: DateTime<Utc>,
 }
 
-impl From<ExportTemplate> for ExportTemplateView {
-    fn from(t: ExportTemplate) -> Self {
-        let options: ExportOptions = serde_json::from_str(&t.options).unwrap_or_default();
-        Self {
-            apps: serde_json::from_str(&t.apps).unwrap_or_default(),
+impl ExportTemplateView {
+    /// The view of a row; a row whose stored JSON does not decode is an internal error.
+    fn read(t: ExportTemplate) -> Result<Self, ApiError> {
+        let corrupt = |c| ApiError::from(mesdonnees_core::Error::from(c));
+        let options = t.export_options().map_err(corrupt)?;
+        Ok(Self {
+            apps: t.app_ids().map_err(corrupt)?,
             filters: options.filters,
             kind: options.kind,
             table: options.table,
@@ -53,7 +51,7 @@ impl From<ExportTemplate> for ExportTemplateView {
             name: t.name,
             created_at: t.created_at.and_utc(),
             updated_at: t.updated_at.and_utc(),
-        }
+        })
     }
 }
 
@@ -67,76 +65,8 @@ pub struct ExportTemplateBody {
     settings: ExportSettings,
 }
 
-impl ExportTemplateBody {
-    /// The row this body makes, settled like an export request.
-    fn into_row(self, ctx: &Ctx, owner: &str, id: String) -> Result<ExportTemplate, ApiError> {
-        let name = self.name.trim().to_owned();
-        if name.is_empty()
-            || name.chars().count() > NAME_MAX_CHARS
-            || name.chars().any(char::is_control)
-        {
-            return Err(ApiError::unprocessable(
-                ErrorCode::InvalidName,
-                format!(
-                    "a template name has 1 to {NAME_MAX_CHARS} characters and no control character"
-                ),
-            ));
-        }
-        let Settled { apps, filters, kind, table } = self.settings.settle(ctx)?;
-        let options = ExportOptions { filters, notify_email: None, kind, table };
-        let now = mesdonnees_db::models::now();
-        Ok(ExportTemplate {
-            id,
-            owner_id: owner.to_owned(),
-            name,
-            apps: serde_json::to_string(&apps).map_err(ApiError::internal)?,
-            options: serde_json::to_string(&options).map_err(ApiError::internal)?,
-            created_at: now,
-            updated_at: now,
-        })
-    }
-}
-
-/// What a template gives an export request.
-pub(crate) fn settings_of(template: &ExportTemplate) -> ExportSettings {
-    let options: ExportOptions = serde_json::from_str(&template.options).unwrap_or_default();
-    ExportSettings {
-        apps: serde_json::from_str(&template.apps).ok(),
-        filters: Some(options.filters),
-        kind: Some(options.kind),
-        table: options.table,
-    }
-}
-
-/// The user's template with this id; anything else is a 404.
-pub(crate) async fn owned(
-    ctx: &Ctx,
-    owner: &str,
-    raw_id: &str,
-) -> Result<ExportTemplate, ApiError> {
-    let id = parse_document_id(raw_id).map_err(|_| ApiError::NotFound("template"))?.to_string();
-    let owner = owner.to_owned();
-    ctx.db
-        .run(move |conn| templates::find_owned(conn, &owner, &id))
-        .await?
-        .ok_or(ApiError::NotFound("template"))
-}
-
-fn new_id() -> String {
-    DocumentId::new().to_string()
-}
-
-/// The answer to a save the database refused.
-fn refused(saved: &templates::Saved) -> ApiError {
-    match saved {
-        templates::Saved::NameTaken => ApiError::Conflict {
-            code: ErrorCode::TemplateNameTaken,
-            detail: "another of your templates has this name".into(),
-        },
-        templates::Saved::TooMany => ApiError::unprocessable(
-            ErrorCode::QuotaExceeded,
-            format!("at most {} templates per user", templates::MAX_PER_OWNER),
-        ),
-        templates::Saved::Missing | templates::Saved::Done => ApiError::NotFound("template"),
+impl From<ExportTemplateBody> for Draft {
+    fn from(body: ExportTemplateBody) -> Self {
+        Self { name: body.name, settings: body.settings.into() }
     }
 }

@@ -1,7 +1,7 @@
 use actix_web::{HttpResponse, put, web};
-use mesdonnees_db::templates::{self, Saved};
+use mesdonnees_core::templates;
 
-use super::{ExportTemplateBody, ExportTemplateView, owned, refused};
+use super::{ExportTemplateBody, ExportTemplateView};
 use crate::auth::AuthUser;
 use crate::error::ApiError;
 use crate::routes::Ctx;
@@ -26,12 +26,6 @@ pub async fn update_export_template(
     id: web::Path<String>,
     body: web::Json<ExportTemplateBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let existing = owned(&ctx, user.id.as_str(), &id).await?;
-    let mut row = body.into_inner().into_row(&ctx, user.id.as_str(), existing.id)?;
-    row.created_at = existing.created_at;
-    let saved_row = row.clone();
-    match ctx.db.transaction(move |conn| templates::update(conn, &row)).await? {
-        Saved::Done => Ok(HttpResponse::Ok().json(ExportTemplateView::from(saved_row))),
-        other => Err(refused(&other)),
-    }
+    let saved = templates::update(&ctx, &user.actor(), &id, body.into_inner().into()).await?;
+    Ok(HttpResponse::Ok().json(ExportTemplateView::read(saved)?))
 }

@@ -1,13 +1,11 @@
 use actix_web::{HttpRequest, HttpResponse, get, web};
-use mesdonnees_db::exports;
-use mesdonnees_shared::ErrorCode;
+use mesdonnees_core::exports::{self, Access};
 use serde::Deserialize;
 
 use crate::auth::authenticate;
 use crate::error::ApiError;
+use crate::routes::Ctx;
 use crate::routes::download::{self, Download};
-use crate::routes::exports::owned_export;
-use crate::routes::{Ctx, parse_document_id};
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -39,53 +37,21 @@ pub async fn download_export(
     id: web::Path<String>,
     query: web::Query<LinkQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let export = if let Some(token) = &query.token {
-        let export_id =
-            parse_document_id(&id).map_err(|_| ApiError::NotFound("export"))?.to_string();
-        let signer = ctx.signer().await.map_err(ApiError::internal)?;
-        signer.verify_link(token, &export_id).map_err(|_| ApiError::Forbidden {
-            code: ErrorCode::InvalidLink,
-            detail: "this download link is invalid or has expired; ask for a new one".into(),
-        })?;
-        ctx.db
-            .run(move |conn| exports::find(conn, &export_id))
-            .await?
-            .ok_or(ApiError::NotFound("export"))?
+    let ready = if let Some(token) = &query.token {
+        exports::download(&ctx, Access::Link(token), &id).await?
     } else {
-        let user = authenticate(&req)?;
-        owned_export(&ctx, user.id.as_str(), &id).await?
+        let actor = authenticate(&req)?.actor();
+        exports::download(&ctx, Access::Owner(&actor), &id).await?
     };
-    match export.status.as_str() {
-        "ready" => {}
-        "expired" => {
-            return Err(ApiError::Gone {
-                code: ErrorCode::ExportExpired,
-                detail: "this archive has expired".into(),
-            });
-        }
-        other => {
-            return Err(ApiError::Conflict {
-                code: ErrorCode::NotReady,
-                detail: format!("the export is {other}; it can be downloaded once ready"),
-            });
-        }
-    }
-    let (Some(key), Some(size), Some(sha256)) = (&export.object_key, export.size, &export.sha256)
-    else {
-        return Err(ApiError::internal(anyhow::anyhow!("ready export without an archive")));
-    };
-    let options: mesdonnees_shared::exports::ExportOptions =
-        serde_json::from_str(&export.options).unwrap_or_default();
-    let file_name = format!("{}.{}", export.name, options.extension());
     download::respond(
         &ctx,
         &req,
         Download {
-            key,
-            size: u64::try_from(size).unwrap_or(0),
-            etag: sha256.clone(),
-            file_name: &file_name,
-            content_type: options.content_type(),
+            key: &ready.key,
+            size: ready.size,
+            etag: ready.sha256,
+            file_name: &ready.file_name,
+            content_type: ready.content_type,
         },
     )
     .await

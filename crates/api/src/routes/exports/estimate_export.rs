@@ -1,13 +1,12 @@
 use actix_web::{HttpResponse, get, web};
 use chrono::{DateTime, Utc};
-use mesdonnees_db::exports;
+use mesdonnees_core::exports;
 use mesdonnees_shared::filters::ExportFilters;
 use serde::{Deserialize, Serialize};
 
 use crate::auth::AuthUser;
 use crate::error::ApiError;
 use crate::routes::Ctx;
-use crate::routes::exports::{estimate, filter_error, resolve_apps};
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -61,25 +60,16 @@ pub async fn estimate_export(
                 .collect::<Vec<_>>()
         })
     };
-    let apps = resolve_apps(&ctx, split(query.apps))?;
     let filters =
-        ExportFilters { formats: split(query.formats).unwrap_or_default(), since: query.since }
-            .validate(Utc::now())
-            .map_err(|e| filter_error(&e))?;
-    let (files, bytes) = estimate(&ctx, user.id.as_str(), &apps, &filters).await?;
-    let owner = user.id.to_string();
-    let used = ctx.db.run(move |conn| exports::ready_bytes(conn, &owner)).await?;
-    let used = u64::try_from(used).unwrap_or(0);
-    let quota = ctx.config.exports.user_archive_quota_bytes;
-    let unestimated_apps =
-        apps.iter().filter(|app| ctx.remote_app(app).is_some()).cloned().collect();
+        ExportFilters { formats: split(query.formats).unwrap_or_default(), since: query.since };
+    let e = exports::estimate(&ctx, &user.actor(), split(query.apps), filters).await?;
     Ok(HttpResponse::Ok().json(Estimate {
-        apps,
-        unestimated_apps,
-        files,
-        bytes,
-        fits_quota: used.saturating_add(bytes) <= quota,
-        quota_bytes: quota,
-        used_bytes: used,
+        apps: e.apps,
+        unestimated_apps: e.unestimated_apps,
+        files: e.files,
+        bytes: e.bytes,
+        fits_quota: e.fits_quota,
+        quota_bytes: e.quota_bytes,
+        used_bytes: e.used_bytes,
     }))
 }

@@ -1,9 +1,10 @@
 use actix_web::{HttpResponse, get, web};
+use mesdonnees_core::exports;
 
 use crate::auth::AuthUser;
 use crate::error::ApiError;
 use crate::routes::Ctx;
-use crate::routes::exports::{ExportView, owned_export};
+use crate::routes::exports::ExportView;
 
 /// One export, with its progress while it is built.
 #[utoipa::path(
@@ -21,6 +22,6 @@ pub async fn get_export(
     user: AuthUser,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let export = owned_export(&ctx, user.id.as_str(), &id).await?;
-    Ok(HttpResponse::Ok().json(ExportView::from(export)))
+    let export = exports::get(&ctx, &user.actor(), &id).await?;
+    Ok(HttpResponse::Ok().json(ExportView::read(export)?))
 }

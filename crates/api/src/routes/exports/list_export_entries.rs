@@ -1,12 +1,10 @@
 use actix_web::{HttpResponse, get, web};
-use mesdonnees_db::{Page, exports};
-use mesdonnees_shared::ErrorCode;
+use mesdonnees_core::exports;
 use serde::{Deserialize, Serialize};
 
 use crate::auth::AuthUser;
 use crate::error::ApiError;
 use crate::routes::Ctx;
-use crate::routes::exports::owned_export;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -52,22 +50,15 @@ pub async fn list_export_entries(
     id: web::Path<String>,
     query: web::Query<EntryPageQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let export = owned_export(&ctx, user.id.as_str(), &id).await?;
-    if export.status != "ready" {
-        return Err(ApiError::Conflict {
-            code: ErrorCode::NotReady,
-            detail: format!("the export is {}, its listing exists once it is ready", export.status),
-        });
-    }
-    let page = Page::new(query.page, query.per_page, ctx.config.limits.default_page_size);
-    let (items, total) = ctx.db.run(move |conn| exports::entries(conn, &export.id, page)).await?;
+    let listed = exports::entries(&ctx, &user.actor(), &id, query.page, query.per_page).await?;
     Ok(HttpResponse::Ok().json(EntryPage {
-        items: items
+        items: listed
+            .items
             .into_iter()
             .map(|e| EntryView { path: e.path, size: e.size, app: e.app })
             .collect(),
-        page: page.number,
-        per_page: page.size,
-        total,
+        page: listed.page,
+        per_page: listed.per_page,
+        total: listed.total,
     }))
 }

@@ -1,5 +1,7 @@
 use actix_web::{HttpResponse, get, web};
-use mesdonnees_db::{Page, exports};
+use mesdonnees_core::exports;
+use mesdonnees_core::listing::Listed;
+use mesdonnees_db::Export;
 use serde::{Deserialize, Serialize};
 
 use crate::auth::AuthUser;
@@ -11,9 +13,9 @@ use crate::routes::exports::ExportView;
 #[into_params(parameter_in = Query)]
 pub struct ExportPageQuery {
     #[param(minimum = 1)]
-    page: Option<i64>,
+    pub(crate) page: Option<i64>,
     #[param(minimum = 1, maximum = 200)]
-    per_page: Option<i64>,
+    pub(crate) per_page: Option<i64>,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -24,6 +26,17 @@ pub struct ExportPage {
     total: i64,
 }
 
+impl ExportPage {
+    pub(crate) fn read(listed: Listed<Export>) -> Result<Self, ApiError> {
+        Ok(Self {
+            items: listed.items.into_iter().map(ExportView::read).collect::<Result<_, _>>()?,
+            page: listed.page,
+            per_page: listed.per_page,
+            total: listed.total,
+        })
+    }
+}
+
 /// The user's exports, newest first.
 #[utoipa::path(tag = "exports", params(ExportPageQuery), responses((status = 200, body = ExportPage)), security(("bearer" = [])))]
 #[get("/exports")]
@@ -32,22 +45,6 @@ pub async fn list_exports(
     user: AuthUser,
     query: web::Query<ExportPageQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(page_of(&ctx, user.id.as_str(), &query).await?))
-}
-
-/// A page of `owner`'s exports: for the owner, and for the admin API.
-pub(crate) async fn page_of(
-    ctx: &Ctx,
-    owner: &str,
-    query: &ExportPageQuery,
-) -> Result<ExportPage, ApiError> {
-    let page = Page::new(query.page, query.per_page, ctx.config.limits.default_page_size);
-    let owner = owner.to_owned();
-    let (items, total) = ctx.db.run(move |conn| exports::list(conn, &owner, page)).await?;
-    Ok(ExportPage {
-        items: items.into_iter().map(ExportView::from).collect(),
-        page: page.number,
-        per_page: page.size,
-        total,
-    })
+    let listed = exports::list(&ctx, &user.actor(), query.page, query.per_page).await?;
+    Ok(HttpResponse::Ok().json(ExportPage::read(listed)?))
 }

@@ -1,9 +1,10 @@
 use actix_web::{HttpResponse, get, web};
+use mesdonnees_core::imports;
 
 use crate::auth::AuthUser;
 use crate::error::ApiError;
 use crate::routes::Ctx;
-use crate::routes::imports::{ImportView, owned_import};
+use crate::routes::imports::ImportView;
 
 /// One import: its analysis, its progress while it runs, its report once done.
 #[utoipa::path(
@@ -21,6 +22,6 @@ pub async fn get_import(
     user: AuthUser,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let import = owned_import(&ctx, user.id.as_str(), &id).await?;
-    Ok(HttpResponse::Ok().json(ImportView::from(import)))
+    let import = imports::get(&ctx, &user.actor(), &id).await?;
+    Ok(HttpResponse::Ok().json(ImportView::try_from(import)?))
 }

@@ -1,5 +1,6 @@
 use actix_web::{HttpResponse, get, web};
-use mesdonnees_db::{Page, imports};
+use mesdonnees_core::imports;
+use mesdonnees_shared::UserId;
 use serde::{Deserialize, Serialize};
 
 use crate::auth::AuthUser;
@@ -32,22 +33,20 @@ pub async fn list_imports(
     user: AuthUser,
     query: web::Query<ImportPageQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(page_of(&ctx, user.id.as_str(), &query).await?))
+    Ok(HttpResponse::Ok().json(page_of(&ctx, &user.id, &query).await?))
 }
 
 /// A page of `owner`'s imports: for the owner, and for the admin API.
 pub(crate) async fn page_of(
     ctx: &Ctx,
-    owner: &str,
+    owner: &UserId,
     query: &ImportPageQuery,
 ) -> Result<ImportPage, ApiError> {
-    let page = Page::new(query.page, query.per_page, ctx.config.limits.default_page_size);
-    let owner = owner.to_owned();
-    let (items, total) = ctx.db.run(move |conn| imports::list(conn, &owner, page)).await?;
+    let listed = imports::list(ctx, owner, query.page, query.per_page).await?;
     Ok(ImportPage {
-        items: items.into_iter().map(ImportView::from).collect(),
-        page: page.number,
-        per_page: page.size,
-        total,
+        items: listed.items.into_iter().map(ImportView::try_from).collect::<Result<_, _>>()?,
+        page: listed.page,
+        per_page: listed.per_page,
+        total: listed.total,
     })
 }

@@ -1,5 +1,5 @@
 use actix_web::{HttpResponse, get, web};
-use mesdonnees_db::{Page, notifications};
+use mesdonnees_core::notifications;
 use serde::{Deserialize, Serialize};
 
 use crate::auth::AuthUser;
@@ -33,20 +33,13 @@ pub async fn list_notifications(
     user: AuthUser,
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let page = Page::new(query.page, query.per_page, ctx.config.limits.default_page_size);
-    let user_id = user.id.to_string();
-    let (items, total, unread) = ctx
-        .db
-        .run(move |conn| {
-            let (items, total) = notifications::list(conn, &user_id, page)?;
-            Ok((items, total, notifications::count_unread(conn, &user_id)?))
-        })
-        .await?;
+    let timeline = notifications::list(&ctx, &user.actor(), query.page, query.per_page).await?;
+    let listed = timeline.listed;
     Ok(HttpResponse::Ok().json(NotificationPage {
-        items: items.into_iter().map(NotificationView::from).collect(),
-        page: page.number,
-        per_page: page.size,
-        total,
-        unread,
+        items: listed.items.into_iter().map(NotificationView::from).collect(),
+        page: listed.page,
+        per_page: listed.per_page,
+        total: listed.total,
+        unread: timeline.unread,
     }))
 }

@@ -1,5 +1,5 @@
 use actix_web::{HttpResponse, post, web};
-use mesdonnees_db::notifications;
+use mesdonnees_core::notifications;
 
 use crate::auth::AuthUser;
 use crate::error::ApiError;
@@ -22,12 +22,7 @@ pub async fn read_notification(
     user: AuthUser,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = parse_document_id(&id).map_err(|_| ApiError::NotFound("notification"))?.to_string();
-    let user_id = user.id.to_string();
-    let notification = ctx
-        .db
-        .run(move |conn| notifications::mark_read(conn, &user_id, &id))
-        .await?
-        .ok_or(ApiError::NotFound("notification"))?;
+    let id = parse_document_id(&id).map_err(|_| ApiError::NotFound("notification"))?;
+    let notification = notifications::mark_read(&ctx, &user.actor(), &id).await?;
     Ok(HttpResponse::Ok().json(NotificationView::from(notification)))
 }

@@ -2,21 +2,21 @@
 //! data folder, a clean stop on SIGTERM that lets an in-flight request finish, and production
 //! mode refusing to start without a key.
 
-mod support;
-
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
+use mesdonnees_tests::free_addr;
 use serde_json::json;
-use support::{Api, command, free_port, serve};
+
+use crate::process::{Api, Process, command, serve};
 
 #[tokio::test]
 async fn serve_accepts_the_tokens_token_prints_and_stops_on_sigterm() {
     let dir = tempfile::tempdir().expect("tempdir");
     let data = dir.path().join("data");
-    let port = free_port();
-    let mut server = serve(&data, port, &[], Stdio::null());
-    let api = Api::ready(&data, port, "alice", "Alice").await;
+    let addr = free_addr();
+    let mut server = serve(&data, addr, &[], Stdio::null());
+    let api = Api::ready(&data, addr, "alice", "Alice").await;
     assert!(data.join("mesdonnees.db").exists(), "SQLite under the data folder");
     assert!(data.join("objects").is_dir(), "local objects under the data folder");
 
@@ -32,10 +32,10 @@ async fn serve_accepts_the_tokens_token_prints_and_stops_on_sigterm() {
 async fn sigterm_refuses_new_connections_and_lets_an_in_flight_upload_finish() {
     let dir = tempfile::tempdir().expect("tempdir");
     let data = dir.path().join("data");
-    let port = free_port();
+    let addr = free_addr();
     let grace = [("MESDONNEES__HTTP__SHUTDOWN_GRACE_SECS", "20")];
-    let mut server = serve(&data, port, &grace, Stdio::null());
-    let api = Api::ready(&data, port, "alice", "Alice").await;
+    let mut server = serve(&data, addr, &grace, Stdio::null());
+    let api = Api::ready(&data, addr, "alice", "Alice").await;
 
     // An upload whose body the test sends slowly, so it is in flight when SIGTERM arrives.
     let chunk = vec![b'x'; 64 * 1024];
@@ -64,7 +64,7 @@ async fn sigterm_refuses_new_connections_and_lets_an_in_flight_upload_finish() {
     let sent = Instant::now();
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert!(
-        std::net::TcpStream::connect(("127.0.0.1", port)).is_err(),
+        std::net::TcpStream::connect(addr).is_err(),
         "a stopping server accepts no new connection"
     );
     for _ in 1..chunks {
@@ -100,11 +100,10 @@ fn production_refuses_to_start_without_a_key() {
 async fn serve_and_token_print_the_page_address_with_a_token_it_accepts() {
     let dir = tempfile::tempdir().expect("tempdir");
     let data = dir.path().join("data");
-    let port = free_port();
+    let addr = free_addr();
     let mut cmd = command();
-    cmd.args(["serve", "--bind", &format!("127.0.0.1:{port}"), "--data-dir"]).arg(&data);
-    let mut server =
-        support::Server(cmd.stdout(Stdio::piped()).stderr(Stdio::null()).spawn().expect("serve"));
+    cmd.args(["serve", "--bind", &addr.to_string(), "--data-dir"]).arg(&data);
+    let mut server = Process::spawn(cmd.stdout(Stdio::piped()).stderr(Stdio::null()));
     let stdout = server.0.stdout.take().expect("stdout");
     // The address is on stdout, apart from the logs on stderr.
     let line = tokio::task::spawn_blocking(move || {
@@ -118,15 +117,15 @@ async fn serve_and_token_print_the_page_address_with_a_token_it_accepts() {
     .expect("reader")
     .expect("serve printed the page address");
     let url = line.trim();
-    assert!(url.starts_with(&format!("http://127.0.0.1:{port}/#token=")), "{url}");
+    assert!(url.starts_with(&format!("http://{addr}/#token=")), "{url}");
     let demo = url.split("#token=").nth(1).expect("token");
 
     // The page itself, and the demonstration user's token, which may create in every app.
     let client = reqwest::Client::new();
-    let page = client.get(format!("http://127.0.0.1:{port}/")).send().await.expect("page");
+    let page = client.get(format!("http://{addr}/")).send().await.expect("page");
     assert_eq!(page.status(), 200);
     let apps: serde_json::Value = client
-        .get(format!("http://127.0.0.1:{port}/api/v1/apps"))
+        .get(format!("http://{addr}/api/v1/apps"))
         .bearer_auth(demo)
         .send()
         .await
@@ -139,7 +138,7 @@ async fn serve_and_token_print_the_page_address_with_a_token_it_accepts() {
 
     // `token`: the token alone on stdout, for scripts; the address on stderr, for people.
     let output = command()
-        .env("MESDONNEES__HTTP__BIND", format!("127.0.0.1:{port}"))
+        .env("MESDONNEES__HTTP__BIND", addr.to_string())
         .args(["token", "--user", "alice", "--data-dir"])
         .arg(&data)
         .output()
@@ -148,10 +147,7 @@ async fn serve_and_token_print_the_page_address_with_a_token_it_accepts() {
     let token = String::from_utf8(output.stdout).expect("utf-8");
     assert_eq!(token.lines().count(), 1, "{token}");
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        stderr.contains(&format!("http://127.0.0.1:{port}/#token={}", token.trim())),
-        "{stderr}"
-    );
+    assert!(stderr.contains(&format!("http://{addr}/#token={}", token.trim())), "{stderr}");
     server.sigterm();
     let status = server.exited(Duration::from_secs(30)).await;
     assert!(status.success(), "{status}");
@@ -180,7 +176,7 @@ fn openapi_prints_the_committed_document() {
     assert!(output.status.success());
     let printed: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
     let committed: serde_json::Value =
-        serde_json::from_str(include_str!("../../../openapi/openapi.json")).expect("JSON");
+        serde_json::from_str(include_str!("../../openapi/openapi.json")).expect("JSON");
     assert_eq!(printed, committed);
 }
 
@@ -190,16 +186,16 @@ async fn logs_are_json_with_request_or_job_ids_and_hold_no_tokens_or_personal_da
     let data = dir.path().join("data");
     let log_path = dir.path().join("serve.log");
     let log = std::fs::File::create(&log_path).expect("log file");
-    let port = free_port();
+    let addr = free_addr();
     let env = [("MESDONNEES__LOG__FORMAT", "json"), ("RUST_LOG", "info")];
-    let mut server = serve(&data, port, &env, log.into());
+    let mut server = serve(&data, addr, &env, log.into());
     let (person, file_name, export_name) =
         ("Zoé Confidentielle", "bulletin-zoé-confidentiel.txt", "Mes secrets de Zoé");
-    let api = Api::ready(&data, port, "alice", person).await;
+    let api = Api::ready(&data, addr, "alice", person).await;
 
     // A job's lines: an upload, then an export of it, followed to the end.
     api.upload(file_name, b"trimestre 1".to_vec()).await;
-    let created = api.post_json("/api/v1/exports", &json!({"name": export_name})).await;
+    let created = api.post_json("/api/v1/exports", &json!({"name": export_name}), 202).await;
     let export = api.finished_export(created["id"].as_str().expect("id")).await;
     assert_eq!(export["status"], "ready", "{export}");
 

@@ -1,12 +1,12 @@
-//! Configuration of what operators run from the command line: how long `export` and `import`
+//! `[operator]`: what operators run from the command line: how long `export` and `import`
 //! wait for a job, and the bounds of a `transfer` from another instance.
 
 use serde::{Deserialize, Serialize};
 
-use crate::config::ConfigError;
+use super::{ConfigError, Section};
 
 /// `[operator]`: limits of the `export`, `import` and `transfer` subcommands.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct OperatorConfig {
     /// Longest wait, in seconds, for one export or import to end (a job is followed, not
@@ -35,24 +35,21 @@ impl Default for OperatorConfig {
     }
 }
 
-impl OperatorConfig {
-    pub(crate) fn validate(&self) -> Result<(), ConfigError> {
+impl Section for OperatorConfig {
+    fn validate(&self) -> Result<(), ConfigError> {
         if self.wait_timeout_secs == 0
             || self.transfer_max_concurrency == 0
             || self.transfer_max_users == 0
             || self.transfer_request_timeout_secs == 0
             || self.transfer_idle_timeout_secs == 0
         {
-            return Err(ConfigError::Invalid(
+            return ConfigError::invalid(
                 "operator.wait_timeout_secs, transfer_max_concurrency, transfer_max_users, \
-                 transfer_request_timeout_secs and transfer_idle_timeout_secs must be positive"
-                    .to_owned(),
-            ));
+                 transfer_request_timeout_secs and transfer_idle_timeout_secs must be positive",
+            );
         }
         if self.transfer_max_concurrency > 64 {
-            return Err(ConfigError::Invalid(
-                "operator.transfer_max_concurrency is at most 64".to_owned(),
-            ));
+            return ConfigError::invalid("operator.transfer_max_concurrency is at most 64");
         }
         Ok(())
     }

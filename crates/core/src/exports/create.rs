@@ -1,0 +1,228 @@
+//! Creating an export: the request completed by its template, checked, then in one transaction
+//! the creation rate limit, the reuse of an identical export, the one-export-at-a-time rule and
+//! the archive quota, before the row and its job are written.
+
+use chrono::Utc;
+use mesdonnees_db::{CorruptColumn, Export, ExportTemplate, creations, exports, jobs};
+use mesdonnees_infra::Context;
+use mesdonnees_shared::exports::{ExportOptions, NAME_MAX_CHARS, valid_email};
+use mesdonnees_shared::jobs::JobPayload;
+use mesdonnees_shared::tables::ExportKind;
+use mesdonnees_shared::{DocumentId, ErrorCode, JobId};
+
+use super::{Settings, Settled, estimate_in};
+use crate::{Actor, Error, audit, names, templates};
+
+/// What a table cell takes, at most for most cells, to size a table before it is written.
+const TABLE_CELL_BYTES: u64 = 64;
+
+/// What is asked for.
+#[derive(Debug, Default)]
+pub struct Request {
+    /// A saved template of the owner's: its settings, each overridden by the same member of
+    /// `settings` when given; its name names the export.
+    pub template_id: Option<String>,
+    /// A name for the owner's list; the template's, or "Mes données du JJ/MM/AAAA".
+    pub name: Option<String>,
+    /// Also send an e-mail here when the archive is ready or failed.
+    pub notify_email: Option<String>,
+    pub settings: Settings,
+}
+
+/// What creating an export came to: a new one, queued, or an identical one reused.
+#[derive(Debug)]
+pub enum Made {
+    Queued(Box<Export>),
+    Reused(Box<Export>),
+}
+
+impl Made {
+    pub fn export(&self) -> &Export {
+        match self {
+            Self::Queued(e) | Self::Reused(e) => e,
+        }
+    }
+
+    pub fn into_export(self) -> Export {
+        match self {
+            Self::Queued(e) | Self::Reused(e) => *e,
+        }
+    }
+}
+
+/// Creates (or reuses) an export of the actor's owner's data. Asking again for an export
+/// identical to one in progress, or ready since less than `exports.reuse_window_secs`,
+/// answers that one instead of building it twice.
+pub async fn create(ctx: &Context, actor: &Actor, request: Request) -> Result<Made, Error> {
+    let made = create_unaudited(ctx, actor, request).await?;
+    audit::record(ctx, actor, "export.create", Some(&made.export().id)).await?;
+    Ok(made)
+}
+
+async fn create_unaudited(ctx: &Context, actor: &Actor, request: Request) -> Result<Made, Error> {
+    let owner = actor.owner().to_string();
+    let template = match &request.template_id {
+        Some(raw) => Some(templates::owned(ctx, actor, raw).await?),
+        None => None,
+    };
+    let (mut export, settled) = new_export(ctx, actor, request, template)?;
+    let reuse_since = (Utc::now()
+        - chrono::Duration::seconds(
+            i64::try_from(ctx.config.exports.reuse_window_secs).unwrap_or(0),
+        ))
+    .naive_utc();
+    let reuse = ctx.config.exports.reuse_window_secs > 0;
+    let Settled { apps, filters, kind, table } = settled.clone();
+    let columns = table.map_or(0, |t| t.fields.len() as u64);
+    let quota = ctx.config.exports.user_archive_quota_bytes;
+    let max_attempts = ctx.config.queue.max_attempts;
+    let per_minute = ctx.config.limits.creations_per_minute;
+    // One transaction, few statements: creating an export is the API's busiest write.
+    let outcome = ctx
+        .db
+        .transaction(move |conn| {
+            // Counted in the database, not in this process: several API processes share the
+            // count, and deleting an export does not give its creation back.
+            let now = mesdonnees_db::models::now();
+            let limited = creations::admit(conn, &owner, per_minute, now)?;
+            // Under the owner's lock (`admit`), so two identical requests at once find each
+            // other. A reused export is not a creation: not counted, nor refused by the limit.
+            if reuse {
+                for same in exports::reusable(conn, &owner, reuse_since)? {
+                    match same_request(&same, &settled) {
+                        Ok(true) => return Ok(Created::Reused(Box::new(same))),
+                        Ok(false) => {}
+                        Err(e) => return Ok(Created::Corrupt(e)),
+                    }
+                }
+            }
+            if let Some(retry_after) = limited {
+                return Ok(Created::RateLimited { retry_after });
+            }
+            // The owner's creations wait for this transaction (`admit`), so no other export
+            // of theirs can start between this check and the insert.
+            let standing = exports::standing(conn, &owner)?;
+            if let Some(running) = standing.active {
+                return Ok(Created::Busy(running));
+            }
+            let (files, bytes) = estimate_in(conn, &owner, &apps, &filters)?;
+            // A table lists the files, it does not hold them.
+            let bytes = match kind {
+                ExportKind::Archive => bytes,
+                ExportKind::Table => files.saturating_mul(columns.max(1) * TABLE_CELL_BYTES),
+            };
+            let used = u64::try_from(standing.ready_bytes).unwrap_or(0);
+            if used.saturating_add(bytes) > quota {
+                return Ok(Created::OverQuota { used, bytes });
+            }
+            let job = jobs::create(
+                conn,
+                &JobPayload::Export { export_id: export.id.clone() },
+                max_attempts,
+            )?;
+            export.job_id = Some(job.to_string());
+            exports::insert_checked(conn, &export)?;
+            creations::record(conn, &export.id, &owner, now)?;
+            Ok(Created::Queued(job, Box::new(export)))
+        })
+        .await?;
+    let (job, export) = match outcome {
+        Created::Queued(job, export) => (job, export),
+        Created::Reused(export) => return Ok(Made::Reused(export)),
+        Created::Corrupt(e) => return Err(e.into()),
+        Created::OverQuota { used, bytes } => {
+            return Err(Error::invalid(
+                ErrorCode::ArchiveQuotaExceeded,
+                format!(
+                    "this export (about {bytes} bytes) and your ready archives ({used} bytes) exceed the \
+                     {quota}-byte archive quota; delete an archive or export less"
+                ),
+            ));
+        }
+        Created::RateLimited { retry_after } => return Err(Error::RateLimited { retry_after }),
+        Created::Busy(running) => {
+            return Err(Error::conflict(
+                ErrorCode::ExportInProgress,
+                format!("export {running} is in progress; wait for it or cancel it"),
+            ));
+        }
+    };
+    if let Err(e) = ctx.queue.push(job).await {
+        tracing::warn!(job_id = %job, error = %e, "export job not enqueued now; the reconciler will");
+    }
+    Ok(Made::Queued(export))
+}
+
+/// Whether an existing export was asked with the same settings (the e-mail aside).
+fn same_request(export: &Export, settled: &Settled) -> Result<bool, CorruptColumn> {
+    let options = export.export_options()?;
+    Ok(export.app_ids()? == settled.apps
+        && options.filters == settled.filters
+        && options.kind == settled.kind
+        && options.table == settled.table)
+}
+
+/// Validates the request, completed by its template, into a new export row.
+fn new_export(
+    ctx: &Context,
+    actor: &Actor,
+    request: Request,
+    template: Option<ExportTemplate>,
+) -> Result<(Export, Settled), Error> {
+    let now = Utc::now();
+    let (settings, template_name) = match template {
+        Some(t) => (request.settings.or(templates::settings_of(&t)?), Some(t.name)),
+        None => (request.settings, None),
+    };
+    let settled = settings.settle(ctx)?;
+    let name = match request.name.or(template_name).map(|n| n.trim().to_owned()) {
+        Some(n) if !names::acceptable(&n, NAME_MAX_CHARS) => {
+            return Err(Error::invalid(
+                ErrorCode::InvalidName,
+                format!(
+                    "an export name has 1 to {NAME_MAX_CHARS} characters and no control character"
+                ),
+            ));
+        }
+        Some(n) => n,
+        None => format!("Mes données du {}", now.format("%d/%m/%Y")),
+    };
+    if let Some(email) = &request.notify_email
+        && !valid_email(email)
+    {
+        return Err(Error::invalid(
+            ErrorCode::InvalidRequest,
+            "notify_email is not an e-mail address",
+        ));
+    }
+    let export = Export::queued(
+        DocumentId::new().to_string(),
+        actor.owner().to_string(),
+        actor.owner_name().map(str::to_owned),
+        name,
+        serde_json::to_string(&settled.apps).map_err(Error::unexpected)?,
+        serde_json::to_string(&ExportOptions {
+            filters: settled.filters.clone(),
+            notify_email: request.notify_email,
+            kind: settled.kind,
+            table: settled.table.clone(),
+        })
+        .map_err(Error::unexpected)?,
+    );
+    Ok((export, settled))
+}
+
+enum Created {
+    Queued(JobId, Box<Export>),
+    Reused(Box<Export>),
+    Busy(String),
+    OverQuota {
+        used: u64,
+        bytes: u64,
+    },
+    RateLimited {
+        retry_after: u64,
+    },
+    /// A candidate for reuse whose stored settings do not decode.
+    Corrupt(CorruptColumn),
+}

@@ -1,0 +1,50 @@
+//! Cancelling an export in progress (its partial upload is aborted, the row stays as
+//! `cancelled`), or deleting a finished one and purging its file.
+
+use mesdonnees_db::{exports, jobs};
+use mesdonnees_infra::Context;
+use mesdonnees_shared::jobs::JobPayload;
+
+use super::owned;
+use crate::{Actor, Error, audit};
+
+/// What became of the export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Removed {
+    /// It was in progress: its job stops, the row stays as `cancelled`.
+    Cancelled,
+    /// It had ended: the row is gone, its file is being purged.
+    Deleted,
+}
+
+/// Cancels the export if it is in progress, deletes it otherwise.
+pub async fn delete(ctx: &Context, actor: &Actor, raw_id: &str) -> Result<Removed, Error> {
+    let export = owned(ctx, actor, raw_id).await?;
+    // Whatever the status, a key may exist (a ready archive, or one published while the row
+    // was being cancelled): purging a missing object is harmless. Read before the
+    // transaction, so a corrupt row deletes nothing.
+    let options = export.export_options()?;
+    let key = mesdonnees_shared::exports::export_key(&export.id, &options);
+    let max_attempts = ctx.config.queue.max_attempts;
+    let purge = ctx
+        .db
+        .transaction(move |conn| {
+            if exports::cancel(conn, &export.id)? {
+                return Ok(None);
+            }
+            exports::delete(conn, &export.id)?;
+            Ok(Some(jobs::create(
+                conn,
+                &JobPayload::PurgeObjects { keys: vec![key] },
+                max_attempts,
+            )?))
+        })
+        .await?;
+    if let Some(job) = purge
+        && let Err(e) = ctx.queue.push(job).await
+    {
+        tracing::warn!(job_id = %job, error = %e, "purge job not enqueued now; the reconciler will");
+    }
+    audit::record(ctx, actor, "export.delete", Some(raw_id)).await?;
+    Ok(if purge.is_some() { Removed::Deleted } else { Removed::Cancelled })
+}

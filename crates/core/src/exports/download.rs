@@ -1,0 +1,74 @@
+//! Who may download an export's archive, and what is served: the owner, or anyone holding a
+//! signed link to it, once it is ready and until it expires.
+
+use mesdonnees_db::exports;
+use mesdonnees_infra::Context;
+use mesdonnees_shared::ErrorCode;
+
+use super::{owned, parse_id};
+use crate::{Actor, Error};
+
+/// How the download is authorised.
+#[derive(Debug, Clone, Copy)]
+pub enum Access<'a> {
+    /// A signed link's token, as `exports::link` makes them.
+    Link(&'a str),
+    /// The export's owner (or whoever acts for them).
+    Owner(&'a Actor),
+}
+
+/// The stored file to serve.
+#[derive(Debug)]
+pub struct Ready {
+    pub key: String,
+    pub size: u64,
+    /// Hex SHA-256 of the file: its strong validator.
+    pub sha256: String,
+    pub file_name: String,
+    pub content_type: &'static str,
+}
+
+pub async fn download(ctx: &Context, access: Access<'_>, raw_id: &str) -> Result<Ready, Error> {
+    let export = match access {
+        Access::Link(token) => {
+            let export_id = parse_id(raw_id)?;
+            let signer = ctx.signer().await.map_err(Error::unexpected)?;
+            signer.verify_link(token, &export_id).map_err(|_| Error::Forbidden {
+                code: ErrorCode::InvalidLink,
+                detail: "this download link is invalid or has expired; ask for a new one".into(),
+            })?;
+            ctx.db
+                .run(move |conn| exports::find(conn, &export_id))
+                .await?
+                .ok_or(Error::NotFound("export"))?
+        }
+        Access::Owner(actor) => owned(ctx, actor, raw_id).await?,
+    };
+    match export.status.as_str() {
+        "ready" => {}
+        "expired" => {
+            return Err(Error::Gone {
+                code: ErrorCode::ExportExpired,
+                detail: "this archive has expired".into(),
+            });
+        }
+        other => {
+            return Err(Error::conflict(
+                ErrorCode::NotReady,
+                format!("the export is {other}; it can be downloaded once ready"),
+            ));
+        }
+    }
+    let options = export.export_options()?;
+    let (Some(key), Some(size), Some(sha256)) = (export.object_key, export.size, export.sha256)
+    else {
+        return Err(Error::unexpected(anyhow::anyhow!("ready export without an archive")));
+    };
+    Ok(Ready {
+        key,
+        size: u64::try_from(size).unwrap_or(0),
+        sha256,
+        file_name: format!("{}.{}", export.name, options.extension()),
+        content_type: options.content_type(),
+    })
+}

@@ -1,0 +1,78 @@
+//! Short-lived signed download links to a ready export: a presigned URL of the store when it
+//! has one, else this service's download route with a token signed by the instance key.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use mesdonnees_db::Export;
+use mesdonnees_infra::Context;
+use mesdonnees_infra::storage::Presigner;
+use mesdonnees_shared::ErrorCode;
+
+use super::owned;
+use crate::{Actor, Error, audit};
+
+/// A link that downloads the archive without a bearer header until `expires_at`.
+#[derive(Debug)]
+pub struct Link {
+    pub url: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// A link to one of the owner's ready exports. `disposition` makes the `Content-Disposition`
+/// value of a file name, which a presigned URL asks the store to answer with.
+pub async fn link(
+    ctx: &Context,
+    actor: &Actor,
+    raw_id: &str,
+    disposition: impl Fn(&str) -> String,
+) -> Result<Link, Error> {
+    let export = owned(ctx, actor, raw_id).await?;
+    if export.status != "ready" {
+        return Err(Error::conflict(
+            ErrorCode::NotReady,
+            format!("the export is {}; links exist once it is ready", export.status),
+        ));
+    }
+    let ttl = ctx.config.exports.link_ttl_secs;
+    let expires_at = Utc::now() + chrono::Duration::seconds(i64::try_from(ttl).unwrap_or(300));
+    let url = if let Some(presigner) = &ctx.storage.presigner {
+        presigned_url(presigner, &export, ttl, disposition).await?
+    } else {
+        api_link(ctx, &export, ttl).await?
+    };
+    audit::record(ctx, actor, "export.link", Some(raw_id)).await?;
+    Ok(Link { url, expires_at })
+}
+
+/// A GET of the archive signed for the store itself; the store answers with the file name and
+/// type the API's own download would give.
+async fn presigned_url(
+    presigner: &Presigner,
+    export: &Export,
+    ttl: u64,
+    disposition: impl Fn(&str) -> String,
+) -> Result<String, Error> {
+    let Some(key) = &export.object_key else {
+        return Err(Error::unexpected(anyhow::anyhow!("ready export without an archive")));
+    };
+    let options = export.export_options()?;
+    let disposition = disposition(&format!("{}.{}", export.name, options.extension()));
+    let response = [
+        ("response-content-disposition", disposition.as_str()),
+        ("response-content-type", options.content_type()),
+    ];
+    let url = presigner
+        .get_url(key, Duration::from_secs(ttl), &response)
+        .await
+        .map_err(Error::unexpected)?;
+    Ok(url.to_string())
+}
+
+/// This service's download route with a token signed by the instance key.
+async fn api_link(ctx: &Context, export: &Export, ttl: u64) -> Result<String, Error> {
+    let signer = ctx.signer().await.map_err(Error::unexpected)?;
+    let token = signer.mint_link(&export.id, ttl).map_err(Error::unexpected)?;
+    let base = ctx.config.http.public_url.as_deref().unwrap_or("").trim_end_matches('/');
+    Ok(format!("{base}/api/v1/exports/{}/download?token={token}", export.id))
+}

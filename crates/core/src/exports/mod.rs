@@ -1,0 +1,56 @@
+//! Exports: create one (or reuse an identical one), follow it, list its files, link and
+//! download its archive, cancel or delete it. Another user's export is "no such export".
+//! An administrator's or an operator's action is recorded in the audit log.
+
+mod create;
+mod delete;
+mod download;
+mod entries;
+mod estimate;
+mod link;
+mod read;
+mod settings;
+
+pub use create::{Made, Request, create};
+pub use delete::{Removed, delete};
+pub use download::{Access, Ready, download};
+pub use entries::entries;
+pub use estimate::{Estimate, estimate};
+pub use link::{Link, link};
+pub use read::{get, list};
+pub use settings::{Settings, Settled};
+
+use mesdonnees_db::{Export, exports};
+use mesdonnees_infra::Context;
+use mesdonnees_shared::DocumentId;
+
+use crate::{Actor, Error};
+
+/// The export's id as a route or a command gives it; a malformed one is no such export.
+fn parse_id(raw: &str) -> Result<String, Error> {
+    Ok(DocumentId::parse(raw).map_err(|_| Error::NotFound("export"))?.to_string())
+}
+
+/// The owner's export with this id; anything else is no such export.
+async fn owned(ctx: &Context, actor: &Actor, raw_id: &str) -> Result<Export, Error> {
+    let id = parse_id(raw_id)?;
+    let owner = actor.owner().to_string();
+    ctx.db
+        .run(move |conn| exports::find_owned(conn, &owner, &id))
+        .await?
+        .ok_or(Error::NotFound("export"))
+}
+
+/// What an export of these apps would hold now: files (with the metadata files) and bytes.
+fn estimate_in(
+    conn: &mut mesdonnees_db::DbConnection,
+    owner: &str,
+    apps: &[String],
+    filters: &mesdonnees_shared::filters::ExportFilters,
+) -> Result<(u64, u64), mesdonnees_db::DbError> {
+    if !apps.iter().any(|a| a == mesdonnees_shared::apps::WORKSPACE_APP) {
+        return Ok((0, 0));
+    }
+    let (count, bytes) = mesdonnees_db::workspace::totals(conn, owner, filters)?;
+    Ok((count + 1, bytes))
+}

@@ -1,0 +1,82 @@
+//! How an import ends early: cancelled (stopped, or ended at once when not yet importing),
+//! deleted (when not running), or discarded by an operator's dry run.
+
+use mesdonnees_db::{Import, imports, jobs};
+use mesdonnees_infra::Context;
+use mesdonnees_shared::ErrorCode;
+use mesdonnees_shared::jobs::JobPayload;
+use object_store::ObjectStoreExt;
+use object_store::path::Path;
+
+use super::{enqueue, get};
+use crate::{Actor, Error};
+
+/// Stops one of the owner's imports (`imports::request_cancel`); the upload of one that had not
+/// started importing is purged. Answers the import as it now stands.
+pub async fn cancel(ctx: &Context, actor: &Actor, raw_id: &str) -> Result<Import, Error> {
+    let import = get(ctx, actor, raw_id).await?;
+    let max_attempts = ctx.config.queue.max_attempts;
+    let id = import.id.clone();
+    let (row, purge) = ctx
+        .db
+        .transaction(move |conn| {
+            let purge = match imports::request_cancel(conn, &id)? {
+                imports::Cancel::Ended { upload: Some(key) } => {
+                    let payload = JobPayload::PurgeObjects { keys: vec![key] };
+                    Some(jobs::create(conn, &payload, max_attempts)?)
+                }
+                _ => None,
+            };
+            Ok((imports::find(conn, &id)?, purge))
+        })
+        .await?;
+    if let Some(job) = purge {
+        enqueue(ctx, job, "purge").await;
+    }
+    row.ok_or(Error::NotFound("import"))
+}
+
+/// Removes an import and its uploaded archive, whatever its state but running (a running
+/// import finishes: what it brought is the user's to keep or delete).
+pub async fn delete(ctx: &Context, actor: &Actor, raw_id: &str) -> Result<(), Error> {
+    let import = get(ctx, actor, raw_id).await?;
+    let max_attempts = ctx.config.queue.max_attempts;
+    let key = import.object_key.clone();
+    let purge = ctx
+        .db
+        .transaction(move |conn| {
+            if !imports::delete(conn, &import.id)? {
+                return Ok(Err(()));
+            }
+            let Some(key) = key else { return Ok(Ok(None)) };
+            let payload = JobPayload::PurgeObjects { keys: vec![key] };
+            Ok(Ok(Some(jobs::create(conn, &payload, max_attempts)?)))
+        })
+        .await?
+        .map_err(|()| {
+            Error::conflict(
+                ErrorCode::ImportRunning,
+                "the import is running; it can be removed once it has ended",
+            )
+        })?;
+    if let Some(job) = purge {
+        enqueue(ctx, job, "purge").await;
+    }
+    Ok(())
+}
+
+/// Removes an import that is not running and its upload at once, leaving no trace but its
+/// creation in the rate limit's count (what a dry run leaves behind). `false` when it runs.
+pub async fn discard(ctx: &Context, import: &Import) -> Result<bool, Error> {
+    let id = import.id.clone();
+    if !ctx.db.transaction(move |conn| imports::delete(conn, &id)).await? {
+        return Ok(false);
+    }
+    if let Some(key) = &import.object_key {
+        match ctx.storage.store.delete(&Path::from(key.as_str())).await {
+            Ok(()) | Err(object_store::Error::NotFound { .. }) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(true)
+}

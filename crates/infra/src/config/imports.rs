@@ -1,0 +1,100 @@
+//! `[imports]`: which uploaded archives are accepted, and how long uploads are kept.
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use mesdonnees_shared::imports::SignaturePolicy;
+use serde::{Deserialize, Serialize};
+
+use super::{ConfigError, Section};
+
+/// The archives users upload to import: their bounds, and whose signatures are trusted.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ImportsConfig {
+    /// Largest archive a user may upload, in bytes.
+    pub max_upload_bytes: u64,
+    /// Most entries (files and folders) an uploaded archive may hold.
+    pub max_entries: u64,
+    /// Most bytes an archive's entries may add up to once uncompressed.
+    pub max_total_uncompressed_bytes: u64,
+    /// Largest compression ratio (uncompressed / compressed) of one entry; beyond it the entry
+    /// is taken for a zip bomb.
+    pub max_entry_ratio: u64,
+    /// Entries smaller than this, uncompressed, are not held to the ratio: a small text or
+    /// JSON file can shrink far without being a danger.
+    pub ratio_exempt_below_bytes: u64,
+    /// What to do with an archive whose manifest is unsigned or signed by an unknown key:
+    /// `warn` accepts it with a warning in the analysis, `require` refuses it.
+    pub signature_policy: SignaturePolicy,
+    /// Keys of other instances whose archives are accepted as theirs; this instance's own key
+    /// is always trusted.
+    pub trusted_keys: Vec<TrustedKey>,
+    /// An upload analysed but never launched, or whose import has finished, is removed after
+    /// this many hours.
+    pub keep_uploads_hours: u64,
+}
+
+/// The public key of an instance whose archives this one trusts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TrustedKey {
+    /// The instance's name, as its manifests and signatures carry it (its
+    /// `exports.instance_name`).
+    pub instance: String,
+    /// Its raw Ed25519 public key in base64, as `InstanceSigner::public_key_base64` prints it.
+    pub public_key: String,
+}
+
+impl TrustedKey {
+    /// The 32 bytes of the key; `None` when the configured text is not one (refused at start).
+    pub fn key_bytes(&self) -> Option<[u8; 32]> {
+        STANDARD.decode(self.public_key.trim()).ok()?.try_into().ok()
+    }
+}
+
+impl Default for ImportsConfig {
+    fn default() -> Self {
+        Self {
+            max_upload_bytes: 4 * 1024 * 1024 * 1024,
+            max_entries: 100_000,
+            max_total_uncompressed_bytes: 20 * 1024 * 1024 * 1024,
+            max_entry_ratio: 200,
+            ratio_exempt_below_bytes: 1024 * 1024,
+            signature_policy: SignaturePolicy::Warn,
+            trusted_keys: Vec::new(),
+            keep_uploads_hours: 48,
+        }
+    }
+}
+
+impl Section for ImportsConfig {
+    fn validate(&self) -> Result<(), ConfigError> {
+        if [
+            self.max_upload_bytes,
+            self.max_entries,
+            self.max_total_uncompressed_bytes,
+            self.max_entry_ratio,
+            self.keep_uploads_hours,
+        ]
+        .contains(&0)
+        {
+            return ConfigError::invalid(
+                "imports.max_upload_bytes, max_entries, max_total_uncompressed_bytes, \
+                 max_entry_ratio and keep_uploads_hours must be positive",
+            );
+        }
+        for key in &self.trusted_keys {
+            if key.instance.is_empty() {
+                return ConfigError::invalid("imports.trusted_keys: every key needs its instance");
+            }
+            if key.key_bytes().is_none() {
+                return ConfigError::invalid(format!(
+                    "imports.trusted_keys: the key of {} is not a base64 Ed25519 public key \
+                     (32 bytes)",
+                    key.instance
+                ));
+            }
+        }
+        Ok(())
+    }
+}

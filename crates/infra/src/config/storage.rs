@@ -1,0 +1,46 @@
+//! `[storage]`: where documents and archives are kept.
+
+use serde::{Deserialize, Serialize};
+
+use super::Section;
+
+/// Where documents, archives and uploads are kept: a local folder or an S3 bucket.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StorageConfig {
+    /// `file://PATH` or `s3://BUCKET[/PREFIX]`; empty means `file://<data_dir>/objects`.
+    pub url: String,
+    /// The S3 endpoint (e.g. `http://minio:9000`); AWS when absent.
+    pub s3_endpoint: Option<String>,
+    /// The S3 region.
+    pub s3_region: String,
+    /// S3 access key id, with `s3_secret_access_key`.
+    pub s3_access_key_id: Option<String>,
+    /// S3 secret access key, with `s3_access_key_id`.
+    pub s3_secret_access_key: Option<String>,
+    /// Needed for a plain-HTTP endpoint such as a local MinIO.
+    pub s3_allow_http: bool,
+    /// Path-style addressing (`endpoint/bucket/key`), what MinIO expects.
+    pub s3_path_style: bool,
+    /// Export download links point at the store itself (presigned URLs), so that archives do
+    /// not pass through the API; only when clients can reach `s3_endpoint`.
+    pub s3_presigned_links: bool,
+}
+
+impl Default for StorageConfig {
+    fn default() -> Self {
+        Self {
+            url: String::new(),
+            s3_endpoint: None,
+            s3_region: "us-east-1".to_owned(),
+            s3_access_key_id: None,
+            s3_secret_access_key: None,
+            s3_allow_http: false,
+            s3_path_style: true,
+            s3_presigned_links: true,
+        }
+    }
+}
+
+/// The store refuses a URL it cannot open when it is built.
+impl Section for StorageConfig {}
