@@ -2,7 +2,7 @@
 //! them, as archive paths relative to the app's folder, made safe and unique per folder.
 //!
 //! The tree is walked folder by folder, a page of rows at a time, so what is held does not grow
-//! with the number of documents: the open folders (at most [`MAX_DEPTH`]), the names already
+//! with the number of documents: the open folders (at most `MAX_DEPTH`), the names already
 //! given in each, and one page.
 //!
 //! Names sort as the database compares them (keyset pagination on `(parent_id, kind, name,
