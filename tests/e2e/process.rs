@@ -1,6 +1,9 @@
 //! The `mesdonnees` binary as a process, as a newcomer or an operator runs it: a command with
 //! none of the environment's configuration, a process stopped by signal, the tokens `token`
 //! prints, and a client of the API a `serve` answers on.
+//!
+//! Cargo gives a test the path of its own package's binaries only, so the test package builds
+//! `mesdonnees-e2e` from the CLI's `main.rs` and runs that as the operator's binary.
 
 use std::net::SocketAddr;
 use std::path::Path;

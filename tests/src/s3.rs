@@ -2,6 +2,10 @@
 //!
 //! Buckets are created and removed with requests presigned by object_store's own signer (it
 //! has no bucket operations), so the harness speaks to the server exactly as the service does.
+//!
+//! s3s-fs ignores `response-*` overrides of presigned URLs, so a file name on S3 is checked in
+//! the signed URL only; it has no `ListMultipartUploads`, so open uploads are read from its
+//! data folder.
 
 use std::path::PathBuf;
 use std::sync::Arc;

@@ -1,6 +1,12 @@
 //! The « Mes données » page: a reference client of the API, its files compiled into the binary
 //! so that `cargo run` serves it with no build step and no network. Not part of the OpenAPI
 //! document: it is a client of the API, not a part of it.
+//!
+//! The token comes in the address's fragment, which browsers never send to a server, and the
+//! page moves it to `sessionStorage` and out of the address bar. Uploads go through
+//! `XMLHttpRequest`, since `fetch` reports no upload progress. Each file's `ETag` is computed
+//! at compile time and `Cache-Control: no-cache` makes browsers revalidate, so a new binary
+//! never runs an old script.
 
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, web};

@@ -1,5 +1,9 @@
 //! What every streamed upload shares: the part sizes of the streaming write to the store, how a
 //! refused body leaves nothing behind, and how much of a refused body is still read.
+//!
+//! Parts are sized as the export's (8 MiB, two in flight) rather than by `BufWriter`'s
+//! defaults, which can hold ~110 MiB against a slow store. After `shutdown()`, even a failed
+//! one, `abort()` panics ("Already shut down"): the writer is dropped instead.
 
 use bytes::Bytes;
 use futures_util::{Stream, StreamExt};

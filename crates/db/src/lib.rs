@@ -3,6 +3,12 @@
 //! Every query goes through [`DbConnection`], a diesel `MultiConnection`, so there is one code
 //! path for both backends. Diesel is synchronous: callers run queries on a blocking thread
 //! through [`Database::run`].
+//!
+//! The multi backend has no `ON CONFLICT`: insert, and read a unique violation as "already
+//! there", inside a savepoint when in a transaction (on Postgres a failed statement aborts the
+//! whole transaction). `SUM(BIGINT)` is NUMERIC on Postgres and INTEGER on SQLite: select
+//! `CAST(COALESCE(SUM(x), 0) AS BIGINT)`. Neither Uuid nor Timestamptz exists on both: ids are
+//! TEXT, times naive UTC.
 
 pub mod audit;
 pub mod creations;

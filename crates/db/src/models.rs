@@ -1,3 +1,9 @@
+//! The rows of the tables as diesel reads and inserts them.
+//!
+//! Insertable models set `treat_none_as_default_value = false`: an insert whose `None` fields
+//! render as `DEFAULT` changes its SQL with its values, so diesel's statement cache skips it
+//! and Postgres parses and plans it on every call; binding NULL keeps one prepared statement.
+
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use mesdonnees_shared::imports::ImportStatus;

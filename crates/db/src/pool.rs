@@ -1,3 +1,11 @@
+//! The connection pool, its backend chosen from the URL scheme (the derived `establish` would
+//! hide a Postgres connection error behind a SQLite one).
+//!
+//! In WAL mode a SQLite transaction that reads, then writes after another connection
+//! committed, fails at once with `database is locked` (the busy timeout does not apply): every
+//! transaction begins with a write that changes nothing, so writers queue instead of failing a
+//! check-then-insert now and then.
+
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 

@@ -2,8 +2,12 @@
 //! them, as archive paths relative to the app's folder, made safe and unique per folder.
 //!
 //! The tree is walked folder by folder, a page of rows at a time, so what is held does not grow
-//! with the number of documents: the open folders (at most [`MAX_DEPTH`]), the names already
+//! with the number of documents: the open folders (at most `MAX_DEPTH`), the names already
 //! given in each, and one page.
+//!
+//! Names sort as the database compares them (keyset pagination on `(parent_id, kind, name,
+//! id)`): bytes on SQLite, the database's collation on Postgres, so two backends may order an
+//! archive's entries differently. The shared roots are sorted by the service, in byte order.
 
 use std::collections::{HashMap, HashSet, VecDeque};
 

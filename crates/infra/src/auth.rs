@@ -1,5 +1,10 @@
 //! Token keys: verifying the ENT's bearer tokens and, with a shared secret, minting them
 //! (development tokens, service tokens).
+//!
+//! jsonwebtoken 11 needs exactly one crypto backend feature (`aws_lc_rs` here): with none, or
+//! both (a dependency enabling `rust_crypto` is enough, features being unified), it compiles
+//! and panics at the first token signed or verified. The algorithm is pinned by the configured
+//! key; `exp`, `sub`, `iss` and `aud` are required claims.
 
 use std::path::{Path, PathBuf};
 

@@ -1,5 +1,12 @@
 //! The job queue: a wake-up channel carrying job ids. Redis (apalis-redis) when configured, an
 //! in-process channel otherwise. Losing a message is harmless: the reconciler finds the job row.
+//!
+//! apalis-redis 1.0: the queue name defaults to the Rust type path, so it is set explicitly on
+//! both sides. New jobs are fetched only when its heartbeat fires, so the heartbeat is the
+//! poll interval, and the missed-beat count makes its orphan timeout `queue.stale_after_secs`
+//! (its default hides a dead worker's message for five minutes). With `persist_results(false)`
+//! a finished task is never acknowledged and its keys stay in Redis; its own retries (25 by
+//! default) are not used: handlers always succeed to apalis, the job row says what happened.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

@@ -1,4 +1,10 @@
 //! The object store: a local folder by default, S3 (or any S3-compatible server) by URL.
+//!
+//! object_store's `LocalFileSystem` streams a file 8 KiB at a time with a thread hop per chunk,
+//! several times slower than reading the file in 1 MiB chunks: hot paths take `local_root`
+//! and read the file themselves (positional reads for the scanner), and keep the store's
+//! stream and ranged GETs for S3. Since object_store 0.13, `put`, `get` and `delete` come from
+//! `ObjectStoreExt`, which must be in scope. Listings of a local store come back unsorted.
 
 use std::path::PathBuf;
 use std::sync::Arc;

@@ -1,3 +1,9 @@
+//! The consumer: apalis workers fed by the queue, bounded by `queue.max_concurrent_jobs`.
+//!
+//! apalis-core 1.0 marks a backend whose fetch fails `Dead` and ends the worker's stream, so a
+//! Redis hiccup would stop consuming for good: the consumer is started again, under a new
+//! worker name and after a growing delay, instead of restarting the process.
+
 use std::sync::Arc;
 use std::time::Duration;
 

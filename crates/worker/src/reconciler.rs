@@ -1,3 +1,8 @@
+//! The reconciler: the database is the truth, the queue only a wake-up. At worker start it
+//! re-pushes every queued row, since an in-process queue starts empty and a Redis one may have
+//! been flushed; then, each interval, rows queued too long and rows running with a stale
+//! heartbeat (their worker died). Pushing twice is harmless: the claim is a conditional update.
+
 use std::time::Duration;
 
 use chrono::Utc;

@@ -1,3 +1,9 @@
+//! Claims a job row, runs its handler with a heartbeat, and records the outcome.
+//!
+//! A handler interrupted by a shutdown often fails with a transient error (its stream or upload
+//! cut by the stop): that counts as the interruption, so the row is handed back without using
+//! up an attempt rather than charged a retry it did not cause.
+
 use std::time::{Duration, Instant};
 
 use chrono::Utc;

@@ -1,7 +1,7 @@
 //! The zip format as mesdonnees writes and reads it, and nothing else: no users, apps, stores or
 //! database here.
 //!
-//! - [`write`]: a streaming writer whose memory does not grow with the archive, for exports.
+//! - [`mod@write`]: a streaming writer whose memory does not grow with the archive, for exports.
 //! - [`scan`]: a scanner of untrusted archives that checks every field before anything is
 //!   extracted, and reads one entry's content checked against the central directory.
 //! - [`RangeSource`]: ranged reads of an archive's bytes, so an upload is scanned without

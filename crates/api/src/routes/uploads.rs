@@ -1,5 +1,9 @@
 //! What every streamed upload's route shares: reading a multipart body, skipping the parts it
 //! does not take, and draining what is left of a refused one so the client reads the answer.
+//!
+//! actix-multipart 0.8 panics when `Multipart` is polled again after it returned `None` or an
+//! error: the upload code tracks whether the stream ended before it drains the rest. A refused
+//! body is drained (up to 16 MiB) so that the client reads the 413 or 422 instead of a reset.
 
 use actix_multipart::{Field, Multipart};
 use actix_web::HttpRequest;

@@ -1,6 +1,12 @@
 //! Where the archive's bytes go: a multipart upload to the object store, or, for a local
 //! store, a staging file renamed into place at the end — the same all-or-nothing visibility
 //! without allocating an 8 MiB part buffer per part.
+//!
+//! `BufWriter`'s defaults (10 MiB parts, 8 in flight) can hold ~110 MiB against a slow store:
+//! parts are sized here for the memory target (8 MiB, the S3 minimum being 5, two in flight).
+//! Nothing exists until `shutdown()` completes the upload. After `shutdown()`, even a failed
+//! one (a full disk, a refused completion), `abort()` panics ("Already shut down"): drop the
+//! writer instead. A killed process leaves `<key>#<n>` staging files on a local store.
 
 use std::path::PathBuf;
 use std::pin::Pin;

@@ -6,6 +6,18 @@
 //! structures per entry until the end (tens of MiB for a large export) and records the two sizes
 //! of a streamed entry swapped in the central directory, so streamed entries could not be
 //! deflated.
+//!
+//! Readers that go by local headers alone, such as Java's `ZipInputStream`, need an entry's
+//! sizes there: an entry whose content is at hand is written whole with its CRC and sizes in
+//! its local header, and only an entry too large to hold is streamed with a data descriptor.
+//! Such readers refuse a descriptor holding 0xFFFFFFFF sizes, and a Stored entry with one.
+//! Check every layout change with more than one reader (`unzip -t`, Python's `zipfile`):
+//! `unzip -t` alone has passed a corrupt streamed ZIP64 entry.
+//!
+//! A streamed entry's local header goes out before its size is known, so whether it is ZIP64
+//! is decided there, from the expected size with a 64 MiB margin for deflate's growth. An
+//! entry that outgrows 4 GiB without it cannot be mended afterwards: it fails the export
+//! rather than misplace every later entry. ZIP64 is otherwise used only where a field overflows.
 
 mod chunks;
 mod records;

@@ -1,5 +1,10 @@
 //! Calls to a remote app: service token, timeouts, and bounded retries of a call that could not
 //! start.
+//!
+//! No read timeout on the HTTP client: its timer would also run while the archive, not the
+//! app, is slow to take the next chunk; the stream reader keeps its own idle timer, stopped
+//! while the archive is behind. Connection errors are logged with their causes but shown to
+//! the user as "cannot be reached": the causes name internal addresses.
 
 use std::time::Duration;
 

@@ -1,6 +1,9 @@
 //! An app's export stream read into archive entries: NDJSON lines checked one by one, bounded
 //! in length, count, bytes and time, and a stream that stops before its `end` line told apart
 //! from a complete one.
+//!
+//! An `object` line must name a key under the app's prefix, so that an app cannot have another
+//! user's documents copied into an archive.
 
 use std::time::Duration;
 

@@ -3,6 +3,12 @@
 //! checked against the manifest as they are copied (when the format has checksums), and named
 //! by key. The app's answer becomes the app's part of the report; an app that cannot import
 //! fails alone. What differs between formats is gathered first into a [`RemotePart`].
+//!
+//! The body of `POST /import` is produced as it is sent and cannot be replayed, so the app's
+//! availability is checked first by `GET /info`, which can be retried. The answer, or the
+//! failure, is recorded in `import_app_results` before the next app: a resumed import never
+//! calls the app twice, and a call cut before any answer is made again with the same
+//! `import_id`, the app counting what the earlier call created as duplicates.
 
 use std::collections::HashMap;
 use std::time::Duration;

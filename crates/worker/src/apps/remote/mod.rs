@@ -1,6 +1,9 @@
 //! A remote ENT app behind the HTTP connector contract (docs/CONNECTORS.md): its export reads
 //! the app's NDJSON stream (`export.rs`), its import hands the app its part of an archive
 //! (`import.rs`).
+//!
+//! The export call is posted only when the archive comes to the app: apps are written one after
+//! the other, and an app kept connected while the ones before it are written would time out.
 
 mod client;
 mod export;

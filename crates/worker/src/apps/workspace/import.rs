@@ -1,5 +1,5 @@
 //! The `workspace` app's part of an import: its folder of the archive becomes a new folder
-//! "Import du <date>" at the root of the importer's documents, tree kept; every document
+//! `Import du <date>` at the root of the importer's documents, tree kept; every document
 //! becomes the importer's, shares are not carried over. Names come from the archive's metadata
 //! (workspace.json, or an entcore archive's index: the originals, before the archive made them
 //! safe), contents are hashed while they stream into the store and checked against the

@@ -1,5 +1,9 @@
 //! CSV: UTF-8 with a byte order mark (spreadsheet programs otherwise read accents as Latin-1),
 //! comma-separated, CRLF line ends and quotes where needed (RFC 4180).
+//!
+//! A text cell starting with `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading
+//! apostrophe: some spreadsheet programs run such text as a formula when they open a CSV.
+//! xlsx and ODS cells are typed, so they need none.
 
 use std::io::Write;
 

@@ -1,5 +1,10 @@
 //! xlsx in constant-memory mode: each row is written to a temporary file once the next begins,
 //! so the workbook holds one row at a time; strings are stored inline, not in a shared table.
+//!
+//! rust_xlsxwriter refuses a text cell longer than 32,767 UTF-16 units, which would fail the
+//! attempt and every later one: such a text is cut, with an ellipsis. A sheet holds 1,048,576
+//! rows, header included, which is why a table export stops at 1,048,575 rows
+//! (`too_many_entries`).
 
 use mesdonnees_shared::tables::Cell;
 use rust_xlsxwriter::{Format, Workbook};
