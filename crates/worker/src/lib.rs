@@ -4,6 +4,7 @@
 
 mod apps;
 mod consumer;
+mod error;
 pub mod export;
 mod handlers;
 pub mod import;
@@ -16,5 +17,6 @@ mod shutdown;
 
 pub use consumer::run_consumer;
 pub use reconciler::{reconcile_once, run_reconciler};
-pub use runner::{JobError, JobOutcome, Runner};
+pub use error::JobError;
+pub use runner::{JobOutcome, Runner};
 pub use shutdown::Shutdown;

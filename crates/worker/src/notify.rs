@@ -7,7 +7,7 @@ use mesdonnees_shared::jobs::JobPayload;
 use mesdonnees_shared::{DocumentId, JobId};
 use serde_json::json;
 
-use crate::runner::JobError;
+use crate::error::JobError;
 
 /// Creates the e-mail job of a finished export, in the caller's transaction, when its owner
 /// asked for an e-mail and SMTP is configured. Push the returned job after the commit.
@@ -40,8 +40,7 @@ pub(crate) async fn send_export_email(ctx: &Context, export_id: &str) -> Result<
     let export = ctx
         .db
         .run(move |conn| mesdonnees_db::exports::find(conn, &id))
-        .await
-        .map_err(|e| JobError::Transient(format!("database: {e}")))?;
+        .await?;
     let Some(export) = export else { return Ok(()) };
     let options: ExportOptions = serde_json::from_str(&export.options).unwrap_or_default();
     let Some(to) = options.notify_email else { return Ok(()) };

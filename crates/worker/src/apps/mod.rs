@@ -126,7 +126,7 @@ pub(crate) trait App: Send + Sync {
 
 /// The error of an app handed another app's part.
 fn wrong_part(app: &str) -> Failure {
-    Failure::Job(crate::runner::JobError::Permanent(format!("{app} was handed another app's part")))
+    Failure::Job(crate::error::JobError::Permanent(format!("{app} was handed another app's part")))
 }
 
 /// What a channel receives, as a stream: how a task reading ahead hands over its work.

@@ -7,7 +7,7 @@ use mesdonnees_db::imports;
 use mesdonnees_infra::Context;
 
 use crate::opener::Failure;
-use crate::runner::JobError;
+use crate::error::JobError;
 
 /// Progress written to the row at most every `exports.progress_interval_ms`; each write also
 /// tells whether the import was ended meanwhile.

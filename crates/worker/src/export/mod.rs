@@ -33,7 +33,7 @@ use object_store::path::Path;
 
 use crate::apps::{ExportRequest, app_for};
 use crate::notify;
-use crate::runner::JobError;
+use crate::error::JobError;
 use archive::{ArchiveError, ArchiveWriter, StreamedFile};
 use listing::{Head, Listing};
 use objects::ReadError;
@@ -54,7 +54,7 @@ impl From<ArchiveError> for Stop {
 
 impl From<mesdonnees_db::DbError> for Stop {
     fn from(e: mesdonnees_db::DbError) -> Self {
-        Self::Failed(JobError::Transient(format!("database: {e}")))
+        Self::Failed(e.into())
     }
 }
 
@@ -73,8 +73,7 @@ pub async fn run(
                 if exports::start(conn, &id)? { exports::find(conn, &id) } else { Ok(None) }
             },
         )
-        .await
-        .map_err(|e| JobError::Transient(format!("database: {e}")))?;
+        .await?;
     let Some(export) = started else {
         // Cancelled or deleted before it ran: nothing to build.
         return Ok(());
@@ -85,8 +84,7 @@ pub async fn run(
     let id = export.id.clone();
     ctx.db
         .run(move |conn| exports::clear_entries(conn, &id))
-        .await
-        .map_err(|e| JobError::Transient(format!("database: {e}")))?;
+        .await?;
     let plan = match prepare(ctx, &export).await {
         Ok(plan) => plan,
         Err(Stop::Cancelled) => return Ok(()),
@@ -529,8 +527,7 @@ async fn publish(
             notify::export_ready(conn, &owner, &id, &name, &failed_apps)?;
             Ok(Some(notify::email_job(conn, &job_ctx, &row)?))
         })
-        .await
-        .map_err(|e| JobError::Transient(format!("database: {e}")))?;
+        .await?;
     let Some(email) = published else {
         // Cancelled while the last bytes were written: the archive must not outlive it.
         let _ = ctx.storage.store.delete(&Path::from(key)).await;

@@ -13,7 +13,7 @@ use mesdonnees_shared::tables::TableSpec;
 use super::table::{self, TableFile};
 use super::{Built, Plan, Stop, archive, publish};
 use crate::apps::AppEntry;
-use crate::runner::JobError;
+use crate::error::JobError;
 
 pub(super) async fn run(
     ctx: &Context,

@@ -15,7 +15,7 @@ use object_store::ObjectStoreExt;
 use object_store::path::Path;
 
 use crate::opener::{self, Contents, Failure, Refusal, read_small};
-use crate::runner::JobError;
+use crate::error::JobError;
 
 /// Largest signature read.
 const MAX_SIGNATURE_BYTES: u64 = 64 * 1024;
@@ -31,8 +31,7 @@ pub async fn run(ctx: &Context, import_id: &str) -> Result<(), JobError> {
                     Ok(None)
                 }
             })
-            .await
-            .map_err(|e| JobError::Transient(format!("database: {e}")))?;
+            .await?;
     // Deleted, or already past its analysis: nothing to do.
     let Some(import) = started else { return Ok(()) };
     match analyse(ctx, &import).await {
@@ -65,8 +64,7 @@ pub async fn run(ctx: &Context, import_id: &str) -> Result<(), JobError> {
                         Err(_) => Next::Wait,
                     })
                 })
-                .await
-                .map_err(|e| JobError::Transient(format!("database: {e}")))?;
+                .await?;
             tracing::info!(apps = analysis.apps.len(), "import analysed");
             match next {
                 Next::Launched(job) => {

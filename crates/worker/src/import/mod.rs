@@ -15,7 +15,7 @@ pub use crate::opener::StoreSource;
 pub use cleanup::cleanup_once;
 
 use crate::notify;
-use crate::runner::JobError;
+use crate::error::JobError;
 
 /// Ends an import `failed` with a code, tells its owner, and removes its upload.
 pub(crate) async fn fail(
@@ -40,8 +40,7 @@ pub(crate) async fn fail(
             }
             Ok(())
         })
-        .await
-        .map_err(|e| JobError::Transient(format!("database: {e}")))?;
+        .await?;
     if let Some(key) = &import.object_key {
         analyse::remove_upload(ctx, key).await;
     }

@@ -11,7 +11,7 @@ use crate::apps::remote::RemotePart;
 use crate::apps::{ImportJob, ImportPart, Progress, app_for, workspace};
 use crate::notify;
 use crate::opener::{self, Contents, Failure, Opened};
-use crate::runner::JobError;
+use crate::error::JobError;
 
 pub async fn run(ctx: &Context, import_id: &str) -> Result<(), JobError> {
     let id = import_id.to_owned();
@@ -22,8 +22,7 @@ pub async fn run(ctx: &Context, import_id: &str) -> Result<(), JobError> {
                 if imports::start(conn, &id)? { imports::find(conn, &id) } else { Ok(None) }
             },
         )
-        .await
-        .map_err(|e| JobError::Transient(format!("database: {e}")))?;
+        .await?;
     let Some(import) = started else { return Ok(()) };
     let apps: Vec<String> = import
         .selected_apps
@@ -129,8 +128,7 @@ async fn finish(
             notify::import_ended(conn, &owner, &id, &file_name, Ok((imported, failed)))?;
             Ok(Some(report.apps.values().map(|a| a.bytes).sum::<u64>()))
         })
-        .await
-        .map_err(|e| JobError::Transient(format!("database: {e}")))?;
+        .await?;
     if let Some(bytes) = done {
         ctx.metrics.add_imported_bytes(bytes);
         tracing::info!(bytes, "import done");

@@ -19,7 +19,7 @@ use mesdonnees_zip::scan::{ScanError, ScanLimits, ScannedArchive, ScannedEntry};
 use mesdonnees_zip::{LocalSource, RangeSource};
 use object_store::path::Path;
 
-use crate::runner::JobError;
+use crate::error::JobError;
 
 pub(crate) use copy::{Stored, store_entry};
 pub use source::StoreSource;
@@ -52,7 +52,7 @@ impl From<Refusal> for Failure {
 
 impl From<mesdonnees_db::DbError> for Failure {
     fn from(e: mesdonnees_db::DbError) -> Self {
-        Self::Job(JobError::Transient(format!("database: {e}")))
+        Self::Job(e.into())
     }
 }
 

@@ -23,7 +23,7 @@ use mesdonnees_zip::scan::ScannedEntry;
 use super::AppClient;
 use crate::apps::{ConnectorError, ImportJob};
 use crate::opener::{Failure, Opened, Stored, read_small, store_entry};
-use crate::runner::JobError;
+use crate::error::JobError;
 
 /// Lines produced ahead of what the connection has sent.
 const LINES_AHEAD: usize = 16;
