@@ -16,7 +16,7 @@ pub mod scratch;
 mod shutdown;
 
 pub use consumer::run_consumer;
-pub use reconciler::{reconcile_once, run_reconciler};
 pub use error::JobError;
+pub use reconciler::{reconcile_once, run_reconciler};
 pub use runner::{JobOutcome, Runner};
 pub use shutdown::Shutdown;

@@ -4,14 +4,14 @@
 
 use mesdonnees_db::{Import, imports};
 use mesdonnees_infra::Context;
-use mesdonnees_shared::imports::IMPORT_CANCELLED;
+use mesdonnees_shared::ErrorCode;
 
 use super::{analyse, entcore, report};
 use crate::apps::remote::RemotePart;
 use crate::apps::{ImportJob, ImportPart, Progress, app_for, workspace};
+use crate::error::JobError;
 use crate::notify;
 use crate::opener::{self, Contents, Failure, Opened};
-use crate::error::JobError;
 
 pub async fn run(ctx: &Context, import_id: &str) -> Result<(), JobError> {
     let id = import_id.to_owned();
@@ -24,11 +24,7 @@ pub async fn run(ctx: &Context, import_id: &str) -> Result<(), JobError> {
         )
         .await?;
     let Some(import) = started else { return Ok(()) };
-    let apps: Vec<String> = import
-        .selected_apps
-        .as_deref()
-        .and_then(|a| serde_json::from_str(a).ok())
-        .unwrap_or_default();
+    let apps = import.selected_apps()?;
     let opened = match opener::open(ctx, &import).await {
         Ok(opened) => opened,
         Err(Failure::Refused(r)) => return super::fail(ctx, &import, r.code, &r.message).await,
@@ -118,7 +114,7 @@ async fn finish(
                     return Ok(None);
                 }
                 let message = format!("cancelled after {imported} imported items");
-                let ended = Err((IMPORT_CANCELLED, message.as_str()));
+                let ended = Err((ErrorCode::ImportCancelled, message.as_str()));
                 notify::import_ended(conn, &owner, &id, &file_name, ended)?;
                 return Ok(Some(report.apps.values().map(|a| a.bytes).sum::<u64>()));
             }
