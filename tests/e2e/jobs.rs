@@ -200,3 +200,45 @@ async fn a_job_running_at_shutdown_is_handed_back_with_its_upload_aborted() {
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn an_export_whose_options_do_not_decode_fails_instead_of_running_with_defaults() {
+    let app = TestApp::spawn().await;
+    let export = mesdonnees_db::Export::queued(
+        "corrupt-options".into(),
+        "u1".into(),
+        None,
+        "n".into(),
+        r#"["workspace"]"#.into(),
+        "{not json".into(),
+    );
+    let id = app
+        .ctx
+        .db
+        .transaction(move |conn| {
+            mesdonnees_db::exports::insert(conn, &export)?;
+            let payload = JobPayload::Export { export_id: export.id.clone() };
+            let job = job_queries::create(conn, &payload, 3)?;
+            mesdonnees_db::exports::set_job(conn, &export.id, &job.to_string())?;
+            Ok(job)
+        })
+        .await
+        .expect("rows");
+    app.ctx.queue.push(id).await.expect("push");
+    let row = wait_finished(&app, id).await;
+    assert_eq!((row.status.as_str(), row.attempts), ("failed", 1), "not retried");
+    let error = row.last_error.unwrap_or_default();
+    assert!(error.contains("exports.options of row corrupt-options"), "{error}");
+    let export = app
+        .ctx
+        .db
+        .run(|conn| mesdonnees_db::exports::find(conn, "corrupt-options"))
+        .await
+        .expect("query")
+        .expect("row");
+    assert_eq!(export.status, "failed");
+    assert_eq!(export.error_code.as_deref(), Some("export_failed"));
+    let message = export.error_message.unwrap_or_default();
+    assert!(message.contains("exports.options of row corrupt-options"), "{message}");
+    app.stop().await;
+}

@@ -2,12 +2,25 @@
 //! caller logs, never a silent default: an empty analysis or selection would tell the user that
 //! their archive holds nothing.
 
-use mesdonnees_shared::imports::{Analysis, ImportReport};
+use mesdonnees_shared::imports::{Analysis, AppChoice, ImportReport};
 
 use crate::Import;
 use crate::stored_json::{CorruptColumn, decode};
 
 impl Import {
+    /// The rights its owner had when it was received: what the analysis judges apps by.
+    pub fn owner_rights(&self) -> Result<Vec<String>, CorruptColumn> {
+        decode("imports", "owner_rights", &self.id, &self.owner_rights)
+    }
+
+    /// The apps an operator chose before the analysis, if any.
+    pub fn auto_apps(&self) -> Result<Option<AppChoice>, CorruptColumn> {
+        self.auto_apps
+            .as_deref()
+            .map(|raw| decode("imports", "auto_apps", &self.id, raw))
+            .transpose()
+    }
+
     /// What the archive holds and what of it can be imported, once analysed.
     pub fn analysis(&self) -> Result<Option<Analysis>, CorruptColumn> {
         self.analysis.as_deref().map(|raw| decode("imports", "analysis", &self.id, raw)).transpose()
@@ -49,6 +62,8 @@ mod tests {
         assert!(i.analysis().unwrap().is_none());
         assert!(i.report().unwrap().is_none());
         assert!(i.selected_apps().unwrap().is_empty());
+        assert!(i.auto_apps().unwrap().is_none());
+        assert!(i.owner_rights().unwrap().is_empty());
     }
 
     #[test]
@@ -63,5 +78,9 @@ mod tests {
         assert_eq!((err.table, err.column, err.id.as_str()), ("imports", "selected_apps", "i1"));
         assert_eq!(i.analysis().unwrap_err().column, "analysis");
         assert_eq!(i.report().unwrap_err().column, "report");
+        i.owner_rights = "{}".into();
+        i.auto_apps = Some("[1]".into());
+        assert_eq!(i.owner_rights().unwrap_err().column, "owner_rights");
+        assert_eq!(i.auto_apps().unwrap_err().column, "auto_apps");
     }
 }

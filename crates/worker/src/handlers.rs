@@ -6,7 +6,7 @@ use object_store::ObjectStoreExt;
 use object_store::path::Path;
 use tokio_util::sync::CancellationToken;
 
-use crate::runner::JobError;
+use crate::error::JobError;
 
 /// `interrupt` fires when the worker shuts down with the job still running; a long job stops
 /// then, cleaning up behind it, and returns [`JobError::Interrupted`].

@@ -4,6 +4,7 @@
 
 mod apps;
 mod consumer;
+mod error;
 pub mod export;
 mod handlers;
 pub mod import;
@@ -15,6 +16,7 @@ pub mod scratch;
 mod shutdown;
 
 pub use consumer::run_consumer;
+pub use error::JobError;
 pub use reconciler::{reconcile_once, run_reconciler};
-pub use runner::{JobError, JobOutcome, Runner};
+pub use runner::{JobOutcome, Runner};
 pub use shutdown::Shutdown;

@@ -2,12 +2,12 @@
 
 use mesdonnees_db::{DbConnection, DbError, Export, Notification, jobs, notifications};
 use mesdonnees_infra::Context;
-use mesdonnees_shared::exports::ExportOptions;
+use mesdonnees_shared::ErrorCode;
 use mesdonnees_shared::jobs::JobPayload;
 use mesdonnees_shared::{DocumentId, JobId};
 use serde_json::json;
 
-use crate::runner::JobError;
+use crate::error::JobError;
 
 /// Creates the e-mail job of a finished export, in the caller's transaction, when its owner
 /// asked for an e-mail and SMTP is configured. Push the returned job after the commit.
@@ -16,7 +16,15 @@ pub(crate) fn email_job(
     ctx: &Context,
     export: &Export,
 ) -> Result<Option<JobId>, DbError> {
-    let options: ExportOptions = serde_json::from_str(&export.options).unwrap_or_default();
+    let options = match export.export_options() {
+        Ok(options) => options,
+        Err(e) => {
+            // Only an export that failed anyway gets here with such a row (a running one reads
+            // its options first): its failure is recorded, its e-mail cannot be addressed.
+            tracing::error!(error = %e, "export e-mail not sent");
+            return Ok(None);
+        }
+    };
     if options.notify_email.is_none() || ctx.mailer.is_none() {
         return Ok(None);
     }
@@ -37,13 +45,9 @@ pub(crate) async fn enqueue(ctx: &Context, job: Option<JobId>) {
 pub(crate) async fn send_export_email(ctx: &Context, export_id: &str) -> Result<(), JobError> {
     let Some(mailer) = &ctx.mailer else { return Ok(()) };
     let id = export_id.to_owned();
-    let export = ctx
-        .db
-        .run(move |conn| mesdonnees_db::exports::find(conn, &id))
-        .await
-        .map_err(|e| JobError::Transient(format!("database: {e}")))?;
+    let export = ctx.db.run(move |conn| mesdonnees_db::exports::find(conn, &id)).await?;
     let Some(export) = export else { return Ok(()) };
-    let options: ExportOptions = serde_json::from_str(&export.options).unwrap_or_default();
+    let options = export.export_options()?;
     let Some(to) = options.notify_email else { return Ok(()) };
     let base = ctx.config.http.public_url.as_deref().unwrap_or("").trim_end_matches('/');
     // A table is a « tableau » (masculine), an archive an « archive » (feminine).
@@ -113,11 +117,12 @@ pub(crate) fn export_failed(
     user: &str,
     export_id: &str,
     name: &str,
-    code: &str,
+    code: ErrorCode,
     reason: &str,
 ) -> Result<(), DbError> {
     let title = format!("Votre export « {name} » a échoué");
-    let body = json!({ "export_id": export_id, "name": name, "code": code, "reason": reason });
+    let body =
+        json!({ "export_id": export_id, "name": name, "code": code.as_str(), "reason": reason });
     insert(conn, user, "export_failed", &title, &body, export_id)
 }
 
@@ -127,7 +132,7 @@ pub(crate) fn import_ended(
     user: &str,
     import_id: &str,
     file_name: &str,
-    outcome: Result<(u64, u64), (&str, &str)>,
+    outcome: Result<(u64, u64), (ErrorCode, &str)>,
 ) -> Result<(), DbError> {
     let (kind, title, body) = match outcome {
         Ok((imported, failed)) => (
@@ -142,7 +147,7 @@ pub(crate) fn import_ended(
         Err((code, reason)) => (
             "import_failed",
             format!("L'import de « {file_name} » a échoué"),
-            json!({ "import_id": import_id, "file_name": file_name, "code": code, "reason": reason }),
+            json!({ "import_id": import_id, "file_name": file_name, "code": code.as_str(), "reason": reason }),
         ),
     };
     insert(conn, user, kind, &title, &body, import_id)

@@ -14,6 +14,7 @@ use mesdonnees_shared::JobId;
 use mesdonnees_shared::jobs::JobPayload;
 use tracing::{Instrument, info_span};
 
+use crate::error::JobError;
 use crate::handlers;
 use crate::shutdown::Shutdown;
 
@@ -32,18 +33,6 @@ pub enum JobOutcome {
     HandedBack,
     /// Another worker holds it, it is finished, or it no longer exists: nothing to do.
     NotClaimed,
-}
-
-/// A failure of a job handler. `Permanent` failures are not retried.
-#[derive(Debug, thiserror::Error)]
-pub enum JobError {
-    #[error("{0}")]
-    Transient(String),
-    #[error("{0}")]
-    Permanent(String),
-    /// Stopped because the worker is shutting down; nothing is wrong with the job.
-    #[error("interrupted by a shutdown")]
-    Interrupted,
 }
 
 /// Runs job rows. Cheap to clone; one per worker process.
@@ -126,7 +115,7 @@ impl Runner {
                 (JobOutcome::HandedBack, JobResult::HandedBack)
             }
             Err(err) => {
-                let permanent = matches!(err, JobError::Permanent(_));
+                let permanent = err.is_permanent();
                 let message = err.to_string();
                 tracing::warn!(error = %message, permanent, "job attempt failed");
                 let retry = self

@@ -15,6 +15,7 @@ use chrono::{DateTime, Utc};
 use futures_util::future::BoxFuture;
 use futures_util::stream::BoxStream;
 use mesdonnees_infra::Context;
+use mesdonnees_shared::ErrorCode;
 use mesdonnees_shared::apps::{AppDescriptor, WORKSPACE_APP};
 use mesdonnees_shared::filters::ExportFilters;
 use mesdonnees_shared::tables::TableRow;
@@ -80,13 +81,13 @@ pub struct PreparedExport {
 #[derive(Debug, Clone, thiserror::Error)]
 #[error("{message}")]
 pub struct ConnectorError {
-    /// Stable code, reported in the app's outcome.
-    pub code: &'static str,
+    /// Reported in the app's outcome.
+    pub code: ErrorCode,
     pub message: String,
 }
 
 impl ConnectorError {
-    pub fn new(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
         Self { code, message: message.into() }
     }
 }
@@ -126,7 +127,7 @@ pub(crate) trait App: Send + Sync {
 
 /// The error of an app handed another app's part.
 fn wrong_part(app: &str) -> Failure {
-    Failure::Job(crate::runner::JobError::Permanent(format!("{app} was handed another app's part")))
+    Failure::Job(crate::error::JobError::Permanent(format!("{app} was handed another app's part")))
 }
 
 /// What a channel receives, as a stream: how a task reading ahead hands over its work.

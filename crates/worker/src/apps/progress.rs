@@ -6,8 +6,8 @@ use std::time::{Duration, Instant};
 use mesdonnees_db::imports;
 use mesdonnees_infra::Context;
 
+use crate::error::JobError;
 use crate::opener::Failure;
-use crate::runner::JobError;
 
 /// Progress written to the row at most every `exports.progress_interval_ms`; each write also
 /// tells whether the import was ended meanwhile.

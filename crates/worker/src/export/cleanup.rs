@@ -5,6 +5,7 @@
 use chrono::Utc;
 use mesdonnees_db::{creations, exports, jobs};
 use mesdonnees_infra::Context;
+use mesdonnees_shared::ErrorCode;
 use object_store::ObjectStoreExt;
 use object_store::path::Path;
 
@@ -45,13 +46,14 @@ pub async fn cleanup_once(ctx: &Context) -> Result<(usize, usize), anyhow::Error
                 else {
                     continue;
                 };
-                if exports::mark_failed(conn, &export.id, "export_stuck", &reason)? {
+                if exports::mark_failed(conn, &export.id, ErrorCode::ExportStuck.as_str(), &reason)?
+                {
                     notify::export_failed(
                         conn,
                         &export.owner_id,
                         &export.id,
                         &export.name,
-                        "export_stuck",
+                        ErrorCode::ExportStuck,
                         &reason,
                     )?;
                     emails.push(notify::email_job(conn, &job_ctx, &export)?);

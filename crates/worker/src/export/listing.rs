@@ -123,5 +123,5 @@ impl<'a> Listing<'a> {
 }
 
 fn io_failure(e: &std::io::Error) -> Stop {
-    Stop::Failed(crate::runner::JobError::Transient(format!("manifest: {e}")))
+    Stop::Failed(crate::error::JobError::Transient(format!("manifest: {e}")))
 }

@@ -20,6 +20,7 @@ use chrono::Utc;
 use futures_util::StreamExt;
 use mesdonnees_db::{Export, exports};
 use mesdonnees_infra::Context;
+use mesdonnees_shared::ErrorCode;
 use mesdonnees_shared::apps::AppDescriptor;
 use mesdonnees_shared::archive::{
     AppOutcome, FileKind, MANIFEST_PATH, ManifestApp, ManifestFile, Owner, README_PATH,
@@ -32,8 +33,8 @@ use object_store::ObjectStoreExt;
 use object_store::path::Path;
 
 use crate::apps::{ExportRequest, app_for};
+use crate::error::JobError;
 use crate::notify;
-use crate::runner::JobError;
 use archive::{ArchiveError, ArchiveWriter, StreamedFile};
 use listing::{Head, Listing};
 use objects::ReadError;
@@ -54,7 +55,7 @@ impl From<ArchiveError> for Stop {
 
 impl From<mesdonnees_db::DbError> for Stop {
     fn from(e: mesdonnees_db::DbError) -> Self {
-        Self::Failed(JobError::Transient(format!("database: {e}")))
+        Self::Failed(e.into())
     }
 }
 
@@ -73,21 +74,18 @@ pub async fn run(
                 if exports::start(conn, &id)? { exports::find(conn, &id) } else { Ok(None) }
             },
         )
-        .await
-        .map_err(|e| JobError::Transient(format!("database: {e}")))?;
+        .await?;
     let Some(export) = started else {
         // Cancelled or deleted before it ran: nothing to build.
         return Ok(());
     };
-    let options: ExportOptions = serde_json::from_str(&export.options).unwrap_or_default();
+    let options = export.export_options()?;
+    let app_ids = export.app_ids()?;
     let key = export_key(&export.id, &options);
     remove_local_staging(ctx, &key).await;
     let id = export.id.clone();
-    ctx.db
-        .run(move |conn| exports::clear_entries(conn, &id))
-        .await
-        .map_err(|e| JobError::Transient(format!("database: {e}")))?;
-    let plan = match prepare(ctx, &export).await {
+    ctx.db.run(move |conn| exports::clear_entries(conn, &id)).await?;
+    let plan = match prepare(ctx, &export, &options, &app_ids).await {
         Ok(plan) => plan,
         Err(Stop::Cancelled) => return Ok(()),
         Err(Stop::Failed(e)) => return Err(e),
@@ -144,9 +142,12 @@ struct Plan<'a> {
 }
 
 /// Asks every selected app what it will export; totals first, so the progress bar has an end.
-async fn prepare<'a>(ctx: &'a Context, export: &'a Export) -> Result<Plan<'a>, Stop> {
-    let options: ExportOptions = serde_json::from_str(&export.options).unwrap_or_default();
-    let app_ids: Vec<String> = serde_json::from_str(&export.apps).unwrap_or_default();
+async fn prepare<'a>(
+    ctx: &'a Context,
+    export: &'a Export,
+    options: &ExportOptions,
+    app_ids: &[String],
+) -> Result<Plan<'a>, Stop> {
     let request = ExportRequest {
         owner: export.owner_id.clone(),
         filters: options.filters.clone(),
@@ -155,14 +156,14 @@ async fn prepare<'a>(ctx: &'a Context, export: &'a Export) -> Result<Plan<'a>, S
     let mut progress = Progress::new(ctx, &export.id);
     let mut apps = BTreeMap::new();
     let mut prepared = Vec::new();
-    for app_id in &app_ids {
+    for app_id in app_ids {
         let Some(app) = app_for(ctx, app_id) else {
             apps.insert(
                 app_id.clone(),
                 failed_app(
                     &AppDescriptor::workspace(),
                     app_id,
-                    "unknown_app",
+                    ErrorCode::UnknownApp,
                     "this instance has no such app",
                 ),
             );
@@ -292,7 +293,7 @@ async fn write_app(
     let folder = sanitize_segment(&descriptor.display_name);
     let mut app_files = 0_u64;
     let mut app_bytes = 0_u64;
-    let mut failure: Option<(String, String)> = None;
+    let mut failure: Option<(ErrorCode, String)> = None;
     let storage = ctx.storage.clone();
     let pool = prepare::BufferPool::default();
     let reader_pool = pool.clone();
@@ -304,13 +305,13 @@ async fn write_app(
         let item = match item {
             Ok(item) => item,
             Err(PrepareError::Connector(e)) => {
-                failure = Some((e.code.to_owned(), e.message));
+                failure = Some((e.code, e.message));
                 break;
             }
             Err(PrepareError::Store(e)) => return Err(Stop::Failed(JobError::Transient(e))),
         };
         if out.entries >= max_entries {
-            failure = Some(("too_many_entries".into(), format!("more than {max_entries} entries")));
+            failure = Some((ErrorCode::TooManyEntries, format!("more than {max_entries} entries")));
             break;
         }
         out.entries += 1;
@@ -378,7 +379,7 @@ async fn write_app(
     }
     let outcome = match failure {
         None => AppOutcome::Ok,
-        Some((code, message)) => AppOutcome::Failed { code, message },
+        Some((code, message)) => AppOutcome::Failed { code: code.as_str().to_owned(), message },
     };
     Ok(ManifestApp {
         version: descriptor.version,
@@ -427,12 +428,12 @@ impl From<ArchiveError> for ObjectFailure {
     }
 }
 
-fn missing(path: &str) -> (String, String) {
-    ("object_missing".into(), format!("{path} is missing from the store"))
+fn missing(path: &str) -> (ErrorCode, String) {
+    (ErrorCode::ObjectMissing, format!("{path} is missing from the store"))
 }
 
-fn mismatch(path: &str) -> (String, String) {
-    ("object_mismatch".into(), format!("{path} in the store is not what its app declared"))
+fn mismatch(path: &str) -> (ErrorCode, String) {
+    (ErrorCode::ObjectMismatch, format!("{path} in the store is not what its app declared"))
 }
 
 /// A file too large to hold, streamed from the store into the archive.
@@ -529,8 +530,7 @@ async fn publish(
             notify::export_ready(conn, &owner, &id, &name, &failed_apps)?;
             Ok(Some(notify::email_job(conn, &job_ctx, &row)?))
         })
-        .await
-        .map_err(|e| JobError::Transient(format!("database: {e}")))?;
+        .await?;
     let Some(email) = published else {
         // Cancelled while the last bytes were written: the archive must not outlive it.
         let _ = ctx.storage.store.delete(&Path::from(key)).await;
@@ -550,13 +550,13 @@ pub(crate) async fn give_up(ctx: &Context, export_id: &str, reason: &str) {
         .db
         .transaction(move |conn| {
             let Some(export) = exports::find(conn, &id)? else { return Ok(()) };
-            if exports::mark_failed(conn, &id, "export_failed", &reason)? {
+            if exports::mark_failed(conn, &id, ErrorCode::ExportFailed.as_str(), &reason)? {
                 notify::export_failed(
                     conn,
                     &export.owner_id,
                     &id,
                     &export.name,
-                    "export_failed",
+                    ErrorCode::ExportFailed,
                     &reason,
                 )?;
             }
@@ -568,13 +568,13 @@ pub(crate) async fn give_up(ctx: &Context, export_id: &str, reason: &str) {
     }
 }
 
-fn failed_app(descriptor: &AppDescriptor, id: &str, code: &str, message: &str) -> ManifestApp {
+fn failed_app(descriptor: &AppDescriptor, id: &str, code: ErrorCode, message: &str) -> ManifestApp {
     ManifestApp {
         version: descriptor.version,
         folder: sanitize_segment(if id == descriptor.id { &descriptor.display_name } else { id }),
         entries: 0,
         bytes: 0,
-        outcome: AppOutcome::Failed { code: code.to_owned(), message: message.to_owned() },
+        outcome: AppOutcome::Failed { code: code.as_str().to_owned(), message: message.to_owned() },
     }
 }
 

@@ -6,6 +6,7 @@
 use futures_util::StreamExt;
 use mesdonnees_db::Export;
 use mesdonnees_infra::Context;
+use mesdonnees_shared::ErrorCode;
 use mesdonnees_shared::archive::{AppOutcome, ManifestApp};
 use mesdonnees_shared::entry_name::sanitize_segment;
 use mesdonnees_shared::tables::TableSpec;
@@ -13,7 +14,7 @@ use mesdonnees_shared::tables::TableSpec;
 use super::table::{self, TableFile};
 use super::{Built, Plan, Stop, archive, publish};
 use crate::apps::AppEntry;
-use crate::runner::JobError;
+use crate::error::JobError;
 
 pub(super) async fn run(
     ctx: &Context,
@@ -76,13 +77,12 @@ async fn fill(ctx: &Context, plan: Plan<'_>, file: &TableFile) -> Result<Built, 
                 // Folders, and what an app writes about its own entries, are not listed.
                 Ok(_) => continue,
                 Err(e) => {
-                    failure = Some((e.code.to_owned(), e.message));
+                    failure = Some((e.code, e.message));
                     break;
                 }
             };
             if files >= max_rows {
-                failure =
-                    Some(("too_many_entries".to_owned(), format!("more than {max_rows} rows")));
+                failure = Some((ErrorCode::TooManyEntries, format!("more than {max_rows} rows")));
                 break;
             }
             let mut row = *row;
@@ -96,7 +96,7 @@ async fn fill(ctx: &Context, plan: Plan<'_>, file: &TableFile) -> Result<Built, 
         }
         let outcome = match failure {
             None => AppOutcome::Ok,
-            Some((code, message)) => AppOutcome::Failed { code, message },
+            Some((code, message)) => AppOutcome::Failed { code: code.as_str().to_owned(), message },
         };
         apps.insert(
             descriptor.id.clone(),

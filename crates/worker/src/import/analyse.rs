@@ -6,16 +6,16 @@
 use mesdonnees_db::{Import, documents, imports};
 use mesdonnees_infra::Context;
 use mesdonnees_infra::signature_check::check_manifest_signature;
+use mesdonnees_shared::ErrorCode;
 use mesdonnees_shared::archive::SIGNATURE_PATH;
 use mesdonnees_shared::imports::{
-    Analysis, AppChoice, NOTHING_IMPORTABLE, SignatureCheck, SignatureStatus, SignatureVerdict,
-    Warning, judge_apps,
+    Analysis, SignatureCheck, SignatureStatus, SignatureVerdict, Warning, judge_apps,
 };
 use object_store::ObjectStoreExt;
 use object_store::path::Path;
 
+use crate::error::JobError;
 use crate::opener::{self, Contents, Failure, Refusal, read_small};
-use crate::runner::JobError;
 
 /// Largest signature read.
 const MAX_SIGNATURE_BYTES: u64 = 64 * 1024;
@@ -31,8 +31,7 @@ pub async fn run(ctx: &Context, import_id: &str) -> Result<(), JobError> {
                     Ok(None)
                 }
             })
-            .await
-            .map_err(|e| JobError::Transient(format!("database: {e}")))?;
+            .await?;
     // Deleted, or already past its analysis: nothing to do.
     let Some(import) = started else { return Ok(()) };
     match analyse(ctx, &import).await {
@@ -40,7 +39,9 @@ pub async fn run(ctx: &Context, import_id: &str) -> Result<(), JobError> {
             let json = serde_json::to_string(&analysis)
                 .map_err(|e| JobError::Permanent(format!("analysis: {e}")))?;
             let id = import.id.clone();
-            let choice = operator_choice(&import)?;
+            // A choice that does not read is the row's fault, not the archive's: no attempt
+            // would read it better.
+            let choice = import.auto_apps()?;
             let selection = choice.as_ref().map(|c| c.select(&analysis));
             let max_attempts = ctx.config.queue.max_attempts;
             let (owner, file_name) = (import.owner_id.clone(), import.file_name.clone());
@@ -55,8 +56,13 @@ pub async fn run(ctx: &Context, import_id: &str) -> Result<(), JobError> {
                     let Some(selection) = selection else { return Ok(Next::Wait) };
                     if selection.apps.is_empty() {
                         let message = "none of the chosen apps can be imported from this archive";
-                        imports::mark_failed(conn, &id, NOTHING_IMPORTABLE, message)?;
-                        let ended = Err((NOTHING_IMPORTABLE, message));
+                        imports::mark_failed(
+                            conn,
+                            &id,
+                            ErrorCode::NothingImportable.as_str(),
+                            message,
+                        )?;
+                        let ended = Err((ErrorCode::NothingImportable, message));
                         crate::notify::import_ended(conn, &owner, &id, &file_name, ended)?;
                         return Ok(Next::Refused);
                     }
@@ -65,8 +71,7 @@ pub async fn run(ctx: &Context, import_id: &str) -> Result<(), JobError> {
                         Err(_) => Next::Wait,
                     })
                 })
-                .await
-                .map_err(|e| JobError::Transient(format!("database: {e}")))?;
+                .await?;
             tracing::info!(apps = analysis.apps.len(), "import analysed");
             match next {
                 Next::Launched(job) => {
@@ -84,7 +89,7 @@ pub async fn run(ctx: &Context, import_id: &str) -> Result<(), JobError> {
             Ok(())
         }
         Err(Failure::Refused(refusal)) => {
-            tracing::info!(code = refusal.code, "import refused");
+            tracing::info!(code = refusal.code.as_str(), "import refused");
             super::fail(ctx, &import, refusal.code, &refusal.message).await
         }
         Err(Failure::Job(e)) => Err(e),
@@ -104,20 +109,9 @@ enum Next {
     Refused,
 }
 
-/// The apps an operator chose before the analysis, if any. A choice that does not read is the
-/// row's fault, not the archive's: no attempt would read it better.
-fn operator_choice(import: &Import) -> Result<Option<AppChoice>, JobError> {
-    import
-        .auto_apps
-        .as_deref()
-        .map(serde_json::from_str)
-        .transpose()
-        .map_err(|e| JobError::Permanent(format!("the chosen apps do not read: {e}")))
-}
-
 async fn analyse(ctx: &Context, import: &Import) -> Result<Analysis, Failure> {
     let opened = opener::open(ctx, import).await?;
-    let rights: Vec<String> = serde_json::from_str(&import.owner_rights).unwrap_or_default();
+    let rights = import.owner_rights().map_err(|e| Failure::Job(e.into()))?;
     let owner = import.owner_id.clone();
     let used = ctx.db.run(move |conn| documents::used_bytes(conn, &owner)).await?;
     let quota_left =
@@ -172,12 +166,14 @@ fn signature_warnings(ctx: &Context, check: &SignatureCheck) -> Result<Vec<Warni
 }
 
 /// The refusal code of a signature policy verdict (a closed set).
-fn signature_code(code: &str) -> &'static str {
-    match code {
-        "unsigned_archive" => "unsigned_archive",
-        "untrusted_signature" => "untrusted_signature",
-        "unverified_origin" => "unverified_origin",
-        _ => "invalid_signature",
+fn signature_code(code: &str) -> ErrorCode {
+    match code.parse() {
+        Ok(
+            code @ (ErrorCode::UnsignedArchive
+            | ErrorCode::UntrustedSignature
+            | ErrorCode::UnverifiedOrigin),
+        ) => code,
+        _ => ErrorCode::InvalidSignature,
     }
 }
 

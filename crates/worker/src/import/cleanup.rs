@@ -8,6 +8,7 @@ use mesdonnees_infra::Context;
 
 use super::analyse::remove_upload;
 use crate::notify;
+use mesdonnees_shared::ErrorCode;
 
 /// Rows handled per pass; the next pass takes the rest.
 const BATCH: i64 = 200;
@@ -39,13 +40,14 @@ pub async fn cleanup_once(ctx: &Context) -> Result<(usize, usize), anyhow::Error
                 else {
                     continue;
                 };
-                if imports::mark_failed(conn, &import.id, "import_stuck", &reason)? {
+                if imports::mark_failed(conn, &import.id, ErrorCode::ImportStuck.as_str(), &reason)?
+                {
                     notify::import_ended(
                         conn,
                         &import.owner_id,
                         &import.id,
                         &import.file_name,
-                        Err(("import_stuck", &reason)),
+                        Err((ErrorCode::ImportStuck, &reason)),
                     )?;
                     ended += 1;
                 }

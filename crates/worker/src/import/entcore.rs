@@ -7,6 +7,7 @@ use std::collections::{HashMap, HashSet};
 
 use mesdonnees_infra::Context;
 use mesdonnees_infra::apps::RemoteAppConfig;
+use mesdonnees_shared::ErrorCode;
 use mesdonnees_shared::apps::WORKSPACE_APP;
 use mesdonnees_shared::archive::FileKind;
 use mesdonnees_shared::connector::ImportOrigin;
@@ -32,7 +33,10 @@ pub(crate) async fn workspace_part<'a>(
     if let Some(entry) = opened.archive.entries.iter().find(|e| e.path == index_path && !e.is_dir) {
         let bytes = read_small(opened.source.as_ref(), entry, MAX_METADATA_BYTES).await?;
         let documents: Vec<IndexDocument> = serde_json::from_slice(&bytes).map_err(|e| {
-            Refusal::new("invalid_metadata", format!("the workspace index is not valid: {e}"))
+            Refusal::new(
+                ErrorCode::InvalidMetadata,
+                format!("the workspace index is not valid: {e}"),
+            )
         })?;
         for document in documents {
             let (Some(local), Some(name)) = (&document.local_archive_path, document.name) else {

@@ -10,38 +10,32 @@ pub mod run;
 
 use mesdonnees_db::{Import, imports};
 use mesdonnees_infra::Context;
+use mesdonnees_shared::ErrorCode;
 
 pub use crate::opener::StoreSource;
 pub use cleanup::cleanup_once;
 
+use crate::error::JobError;
 use crate::notify;
-use crate::runner::JobError;
 
 /// Ends an import `failed` with a code, tells its owner, and removes its upload.
 pub(crate) async fn fail(
     ctx: &Context,
     import: &Import,
-    code: &str,
+    code: ErrorCode,
     message: &str,
 ) -> Result<(), JobError> {
     let (id, owner, file_name) =
         (import.id.clone(), import.owner_id.clone(), import.file_name.clone());
-    let (code_owned, message_owned) = (code.to_owned(), message.to_owned());
+    let message_owned = message.to_owned();
     ctx.db
         .transaction(move |conn| {
-            if imports::mark_failed(conn, &id, &code_owned, &message_owned)? {
-                notify::import_ended(
-                    conn,
-                    &owner,
-                    &id,
-                    &file_name,
-                    Err((&code_owned, &message_owned)),
-                )?;
+            if imports::mark_failed(conn, &id, code.as_str(), &message_owned)? {
+                notify::import_ended(conn, &owner, &id, &file_name, Err((code, &message_owned)))?;
             }
             Ok(())
         })
-        .await
-        .map_err(|e| JobError::Transient(format!("database: {e}")))?;
+        .await?;
     if let Some(key) = &import.object_key {
         analyse::remove_upload(ctx, key).await;
     }
@@ -54,7 +48,7 @@ pub(crate) async fn give_up(ctx: &Context, import_id: &str, reason: &str) {
     let found = ctx.db.run(move |conn| imports::find(conn, &id)).await;
     match found {
         Ok(Some(import)) => {
-            if let Err(e) = fail(ctx, &import, "import_failed", reason).await {
+            if let Err(e) = fail(ctx, &import, ErrorCode::ImportFailed, reason).await {
                 tracing::error!(error = ?e, "import could not be marked failed");
             }
         }

@@ -43,8 +43,17 @@ pub(crate) fn build(
     }
     // Remote apps answered with their own counts.
     for (app, json) in imports::app_results(conn, import_id)? {
-        if let Ok(answered) = serde_json::from_str::<AppReport>(&json) {
-            report.apps.insert(app, answered);
+        match serde_json::from_str::<AppReport>(&json) {
+            Ok(answered) => {
+                report.apps.insert(app, answered);
+            }
+            // Written by this service from an answer it had checked; should it not read back,
+            // the entries counted here still say what was done.
+            Err(e) => tracing::error!(
+                %app,
+                error = %e,
+                "import_app_results.report of this import does not decode; its counts stand"
+            ),
         }
     }
     Ok(report)

@@ -4,14 +4,14 @@
 
 use mesdonnees_db::{Import, imports};
 use mesdonnees_infra::Context;
-use mesdonnees_shared::imports::IMPORT_CANCELLED;
+use mesdonnees_shared::ErrorCode;
 
 use super::{analyse, entcore, report};
 use crate::apps::remote::RemotePart;
 use crate::apps::{ImportJob, ImportPart, Progress, app_for, workspace};
+use crate::error::JobError;
 use crate::notify;
 use crate::opener::{self, Contents, Failure, Opened};
-use crate::runner::JobError;
 
 pub async fn run(ctx: &Context, import_id: &str) -> Result<(), JobError> {
     let id = import_id.to_owned();
@@ -22,14 +22,9 @@ pub async fn run(ctx: &Context, import_id: &str) -> Result<(), JobError> {
                 if imports::start(conn, &id)? { imports::find(conn, &id) } else { Ok(None) }
             },
         )
-        .await
-        .map_err(|e| JobError::Transient(format!("database: {e}")))?;
+        .await?;
     let Some(import) = started else { return Ok(()) };
-    let apps: Vec<String> = import
-        .selected_apps
-        .as_deref()
-        .and_then(|a| serde_json::from_str(a).ok())
-        .unwrap_or_default();
+    let apps = import.selected_apps()?;
     let opened = match opener::open(ctx, &import).await {
         Ok(opened) => opened,
         Err(Failure::Refused(r)) => return super::fail(ctx, &import, r.code, &r.message).await,
@@ -119,7 +114,7 @@ async fn finish(
                     return Ok(None);
                 }
                 let message = format!("cancelled after {imported} imported items");
-                let ended = Err((IMPORT_CANCELLED, message.as_str()));
+                let ended = Err((ErrorCode::ImportCancelled, message.as_str()));
                 notify::import_ended(conn, &owner, &id, &file_name, ended)?;
                 return Ok(Some(report.apps.values().map(|a| a.bytes).sum::<u64>()));
             }
@@ -129,8 +124,7 @@ async fn finish(
             notify::import_ended(conn, &owner, &id, &file_name, Ok((imported, failed)))?;
             Ok(Some(report.apps.values().map(|a| a.bytes).sum::<u64>()))
         })
-        .await
-        .map_err(|e| JobError::Transient(format!("database: {e}")))?;
+        .await?;
     if let Some(bytes) = done {
         ctx.metrics.add_imported_bytes(bytes);
         tracing::info!(bytes, "import done");

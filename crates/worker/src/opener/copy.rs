@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 use tokio::io::AsyncWriteExt;
 
 use super::{Failure, Opened};
-use crate::runner::JobError;
+use crate::error::JobError;
 
 /// Part size of the upload of a large document (S3 needs ≥ 5 MiB).
 const PART_BYTES: usize = 8 * 1024 * 1024;

@@ -8,6 +8,7 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use mesdonnees_infra::Context;
+use mesdonnees_shared::ErrorCode;
 use mesdonnees_shared::apps::WORKSPACE_APP;
 use mesdonnees_shared::entcore::{self, MANIFEST_FILE, ManifestModule, SIGNATURE_FILE};
 use mesdonnees_shared::imports::{Analysis, FoundModule, Warning, judge_modules};
@@ -71,7 +72,7 @@ pub(crate) fn manifest_entry(archive: &ScannedArchive) -> Result<Option<&Scanned
     let first = found.next();
     if found.next().is_some() {
         return Err(Refusal::new(
-            "unsupported_format",
+            ErrorCode::UnsupportedFormat,
             "the archive holds several entcore archives, each with its Manifest.json",
         ));
     }
@@ -87,7 +88,7 @@ pub(crate) async fn read(
 ) -> Result<EntcoreArchive, Failure> {
     let bytes = read_small(source, manifest, entcore::MAX_MANIFEST_BYTES).await?;
     let modules = entcore::parse_manifest(&bytes)
-        .map_err(|e| Refusal::new("invalid_manifest", e.to_string()))?;
+        .map_err(|e| Refusal::new(ErrorCode::InvalidManifest, e.to_string()))?;
     // `manifest_entry` found it one level down: `<top>/Manifest.json`.
     let top_name = manifest.path.split_once('/').map_or("", |(top, _)| top);
     let top = format!("{top_name}/");
@@ -187,7 +188,7 @@ pub(crate) fn analysis(
         .count();
     if unlisted > 0 {
         analysis.warnings.push(Warning::new(
-            "unlisted_files",
+            ErrorCode::UnlistedFiles.as_str(),
             format!(
                 "{unlisted} files of the archive are in no folder of a module its Manifest.json \
                  names: they are not imported"

@@ -5,6 +5,7 @@
 
 mod copy;
 pub(crate) mod entcore;
+mod scan_code;
 mod source;
 
 use std::collections::HashMap;
@@ -12,6 +13,7 @@ use std::collections::HashMap;
 use futures_util::StreamExt;
 use mesdonnees_db::Import;
 use mesdonnees_infra::Context;
+use mesdonnees_shared::ErrorCode;
 use mesdonnees_shared::archive::{
     FORMAT, FORMAT_VERSION, MANIFEST_PATH, Manifest, README_PATH, SIGNATURE_PATH,
 };
@@ -19,9 +21,10 @@ use mesdonnees_zip::scan::{ScanError, ScanLimits, ScannedArchive, ScannedEntry};
 use mesdonnees_zip::{LocalSource, RangeSource};
 use object_store::path::Path;
 
-use crate::runner::JobError;
+use crate::error::JobError;
 
 pub(crate) use copy::{Stored, store_entry};
+use scan_code::scan_code;
 pub use source::StoreSource;
 
 /// Largest manifest read (it lists every file: about 150 bytes each).
@@ -29,12 +32,12 @@ const MAX_MANIFEST_BYTES: u64 = 64 * 1024 * 1024;
 /// Why an archive is not imported: a stable code and a sentence for the user.
 #[derive(Debug)]
 pub(crate) struct Refusal {
-    pub code: &'static str,
+    pub code: ErrorCode,
     pub message: String,
 }
 
 impl Refusal {
-    pub(crate) fn new(code: &'static str, message: impl Into<String>) -> Self {
+    pub(crate) fn new(code: ErrorCode, message: impl Into<String>) -> Self {
         Self { code, message: message.into() }
     }
 }
@@ -52,7 +55,7 @@ impl From<Refusal> for Failure {
 
 impl From<mesdonnees_db::DbError> for Failure {
     fn from(e: mesdonnees_db::DbError) -> Self {
-        Self::Job(JobError::Transient(format!("database: {e}")))
+        Self::Job(e.into())
     }
 }
 
@@ -61,7 +64,7 @@ impl From<ScanError> for Failure {
         match e {
             // The store failing is worth another attempt; a bad archive is not.
             ScanError::Io(e) => Self::Job(JobError::Transient(format!("reading the upload: {e}"))),
-            other => Self::Refused(Refusal::new(other.code(), other.to_string())),
+            other => Self::Refused(Refusal::new(scan_code(&other), other.to_string())),
         }
     }
 }
@@ -94,7 +97,7 @@ pub(crate) enum Contents {
 
 pub(crate) async fn open(ctx: &Context, import: &Import) -> Result<Opened, Failure> {
     let Some(key) = import.object_key.as_deref() else {
-        return Err(Refusal::new("upload_missing", "the uploaded archive is gone").into());
+        return Err(Refusal::new(ErrorCode::UploadMissing, "the uploaded archive is gone").into());
     };
     let opened = match &ctx.storage.local_root {
         Some(root) => {
@@ -107,7 +110,9 @@ pub(crate) async fn open(ctx: &Context, import: &Import) -> Result<Opened, Failu
     let source = match opened {
         Ok(source) => source,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Err(Refusal::new("upload_missing", "the uploaded archive is gone").into());
+            return Err(
+                Refusal::new(ErrorCode::UploadMissing, "the uploaded archive is gone").into()
+            );
         }
         Err(e) => {
             return Err(Failure::Job(JobError::Transient(format!("opening the upload: {e}"))));
@@ -121,7 +126,7 @@ pub(crate) async fn open(ctx: &Context, import: &Import) -> Result<Opened, Failu
         Contents::Entcore(read)
     } else {
         return Err(Refusal::new(
-            "not_an_archive_of_ours",
+            ErrorCode::NotAnArchiveOfOurs,
             "the archive has no manifest.json at its root, nor an entcore Manifest.json",
         )
         .into());
@@ -139,18 +144,18 @@ async fn read_ours(
     let manifest_entry = by_path[MANIFEST_PATH];
     let manifest_bytes = read_small(source, manifest_entry, MAX_MANIFEST_BYTES).await?;
     let manifest: Manifest = serde_json::from_slice(&manifest_bytes).map_err(|e| {
-        Refusal::new("invalid_manifest", format!("manifest.json is not valid: {e}"))
+        Refusal::new(ErrorCode::InvalidManifest, format!("manifest.json is not valid: {e}"))
     })?;
     if manifest.format != FORMAT {
         return Err(Refusal::new(
-            "unsupported_format",
+            ErrorCode::UnsupportedFormat,
             format!("manifest.json describes a {:?} archive", manifest.format),
         )
         .into());
     }
     if manifest.format_version != FORMAT_VERSION {
         return Err(Refusal::new(
-            "unsupported_format_version",
+            ErrorCode::UnsupportedFormatVersion,
             format!(
                 "the archive is in format version {}; this instance reads version {FORMAT_VERSION}",
                 manifest.format_version
@@ -174,7 +179,7 @@ fn check_listing(
             Some(entry) if !entry.is_dir && entry.uncompressed_size == file.size => {}
             Some(entry) if !entry.is_dir => {
                 return Err(Refusal::new(
-                    "manifest_size_mismatch",
+                    ErrorCode::ManifestSizeMismatch,
                     format!(
                         "{} holds {} bytes, the manifest says {}",
                         file.path, entry.uncompressed_size, file.size
@@ -183,7 +188,7 @@ fn check_listing(
             }
             _ => {
                 return Err(Refusal::new(
-                    "manifest_file_missing",
+                    ErrorCode::ManifestFileMissing,
                     format!("{} is listed in the manifest but not in the archive", file.path),
                 ));
             }
@@ -197,7 +202,7 @@ fn check_listing(
     });
     match unlisted {
         Some(entry) => Err(Refusal::new(
-            "file_not_in_manifest",
+            ErrorCode::FileNotInManifest,
             format!("{} is in the archive but not in its manifest", entry.path),
         )),
         None => Ok(()),
@@ -212,7 +217,7 @@ pub(crate) async fn read_small(
 ) -> Result<Vec<u8>, Failure> {
     if entry.uncompressed_size > max {
         return Err(Refusal::new(
-            "entry_too_large",
+            ErrorCode::EntryTooLarge,
             format!("{} is larger than {max} bytes", entry.path),
         )
         .into());

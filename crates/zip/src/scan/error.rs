@@ -69,6 +69,32 @@ impl ScanError {
             Self::Io(_) => "archive_unreadable",
         }
     }
+
+    /// One error of each kind, for the tests of code that maps the kinds to something else
+    /// (an exhaustive match there, this list to check it against).
+    pub fn one_of_each() -> Vec<Self> {
+        let path = || String::from("p");
+        vec![
+            Self::NotAZip,
+            Self::Truncated,
+            Self::Damaged("x"),
+            Self::Prefixed,
+            Self::MultiDisk,
+            Self::CentralDirectoryTooLarge { limit: 1 },
+            Self::TooManyEntries { limit: 1 },
+            Self::UnsafePath { path: path() },
+            Self::SymlinkEntry { path: path() },
+            Self::EncryptedEntry { path: path() },
+            Self::UnsupportedCompression { path: path(), method: 12 },
+            Self::TotalSizeExceeded { limit: 1 },
+            Self::CompressionRatioExceeded { path: path() },
+            Self::DuplicateEntry { path: path() },
+            Self::OverlappingEntries { path: path() },
+            Self::HeaderMismatch { path: path() },
+            Self::EntryCorrupt { path: path() },
+            Self::Io(std::io::Error::other("x")),
+        ]
+    }
 }
 
 /// A path as it may appear in a message: control characters escaped, long paths cut, so that

@@ -9,6 +9,7 @@
 use std::time::Duration;
 
 use mesdonnees_infra::apps::{ConnectorsConfig, RemoteAppConfig};
+use mesdonnees_shared::ErrorCode;
 use mesdonnees_shared::connector::{AppInfo, AppProblem, ImportReport, NDJSON};
 use reqwest::{RequestBuilder, Response, StatusCode};
 
@@ -37,7 +38,9 @@ impl AppClient {
             .connect_timeout(Duration::from_secs(limits.connect_timeout_secs))
             .redirect(reqwest::redirect::Policy::none())
             .build()
-            .map_err(|e| ConnectorError::new("app_unavailable", format!("HTTP client: {e}")))?;
+            .map_err(|e| {
+                ConnectorError::new(ErrorCode::AppUnavailable, format!("HTTP client: {e}"))
+            })?;
         Ok(Self { http, app, limits, instance })
     }
 
@@ -48,7 +51,7 @@ impl AppClient {
     fn token(&self) -> Result<String, ConnectorError> {
         self.app
             .mint_token(&self.instance, self.limits.token_ttl_secs)
-            .map_err(|e| ConnectorError::new("app_unavailable", e.to_string()))
+            .map_err(|e| ConnectorError::new(ErrorCode::AppUnavailable, e.to_string()))
     }
 
     /// A request to `operation` with a fresh service token.
@@ -76,7 +79,7 @@ impl AppClient {
             let outcome = tokio::time::timeout(head_timeout, build()?.send()).await;
             let error = match outcome {
                 Err(_) => ConnectorError::new(
-                    "app_timeout",
+                    ErrorCode::AppTimeout,
                     format!("{} did not answer within {head_timeout:?}", self.app.id),
                 ),
                 Ok(Ok(response)) if response.status().is_success() => return Ok(response),
@@ -92,14 +95,18 @@ impl AppClient {
                 Ok(Err(e)) if e.is_connect() || e.is_timeout() => {
                     tracing::warn!(app = %self.app.id, error = %error_chain(&e), "app unreachable");
                     ConnectorError::new(
-                        if e.is_timeout() { "app_timeout" } else { "app_unavailable" },
+                        if e.is_timeout() {
+                            ErrorCode::AppTimeout
+                        } else {
+                            ErrorCode::AppUnavailable
+                        },
                         format!("{} cannot be reached", self.app.id),
                     )
                 }
                 Ok(Err(e)) => {
                     tracing::warn!(app = %self.app.id, error = %error_chain(&e), "app call failed");
                     return Err(ConnectorError::new(
-                        "app_unavailable",
+                        ErrorCode::AppUnavailable,
                         format!("calling {} failed", self.app.id),
                     ));
                 }
@@ -107,7 +114,7 @@ impl AppClient {
             if last {
                 return Err(error);
             }
-            tracing::warn!(app = %self.app.id, attempt, code = error.code, "app call failed; retrying");
+            tracing::warn!(app = %self.app.id, attempt, code = error.code.as_str(), "app call failed; retrying");
             tokio::time::sleep(pause).await;
             pause = pause.saturating_mul(2);
         }
@@ -117,14 +124,17 @@ impl AppClient {
     pub async fn info(&self) -> Result<AppInfo, ConnectorError> {
         let response = self.send(|| self.request(reqwest::Method::GET, "info")).await?;
         let body = read_limited(response, MAX_PROBLEM_BYTES).await.ok_or_else(|| {
-            ConnectorError::new("invalid_answer", format!("{}'s info is unreadable", self.app.id))
+            ConnectorError::new(
+                ErrorCode::InvalidAnswer,
+                format!("{}'s info is unreadable", self.app.id),
+            )
         })?;
         let info: AppInfo = serde_json::from_slice(&body).map_err(|e| {
-            ConnectorError::new("invalid_answer", format!("{}'s info: {e}", self.app.id))
+            ConnectorError::new(ErrorCode::InvalidAnswer, format!("{}'s info: {e}", self.app.id))
         })?;
         if info.app != self.app.id {
             return Err(ConnectorError::new(
-                "app_refused",
+                ErrorCode::AppRefused,
                 format!("the app at {}'s address says it is {:?}", self.app.id, info.app),
             ));
         }
@@ -146,7 +156,7 @@ impl AppClient {
             let response = request.send().await.map_err(|e| {
                 tracing::warn!(app = %self.app.id, error = %error_chain(&e), "import call failed");
                 ConnectorError::new(
-                    if e.is_timeout() { "app_timeout" } else { "app_unavailable" },
+                    if e.is_timeout() { ErrorCode::AppTimeout } else { ErrorCode::AppUnavailable },
                     format!("{} stopped answering during the import", self.app.id),
                 )
             })?;
@@ -156,20 +166,20 @@ impl AppClient {
             let body =
                 read_limited(response, self.limits.max_report_bytes).await.ok_or_else(|| {
                     ConnectorError::new(
-                        "invalid_answer",
+                        ErrorCode::InvalidAnswer,
                         format!("{}'s import report is unreadable or too large", self.app.id),
                     )
                 })?;
             serde_json::from_slice(&body).map_err(|e| {
                 ConnectorError::new(
-                    "invalid_answer",
+                    ErrorCode::InvalidAnswer,
                     format!("{}'s import report: {e}", self.app.id),
                 )
             })
         };
         tokio::time::timeout_at(deadline, call).await.unwrap_or_else(|_| {
             Err(ConnectorError::new(
-                "app_timeout",
+                ErrorCode::AppTimeout,
                 format!("{}'s import took longer than allowed", self.app.id),
             ))
         })
@@ -181,9 +191,9 @@ impl AppClient {
         let body = read_limited(response, MAX_PROBLEM_BYTES).await.unwrap_or_default();
         let problem: AppProblem = serde_json::from_slice(&body).unwrap_or_default();
         let code = if status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS {
-            "app_unavailable"
+            ErrorCode::AppUnavailable
         } else {
-            "app_refused"
+            ErrorCode::AppRefused
         };
         let said = match (problem.code, problem.detail.or(Some(problem.title))) {
             (Some(c), Some(d)) if !d.is_empty() => format!(": {c}: {d}"),

@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use chrono::Utc;
 use futures_util::StreamExt;
+use mesdonnees_shared::ErrorCode;
 use mesdonnees_shared::connector::{EntryLine, LineSplitter, SplitError};
 use tokio::sync::mpsc::Sender;
 use tokio::time::Instant;
@@ -79,7 +80,7 @@ pub async fn read_stream(
         if let Err(e) = splitter.push(&chunk, |line| lines.line(line)) {
             break Err(match e {
                 SplitError::Line(e) => {
-                    ConnectorError::new("invalid_stream", format!("{}: {e}", lines.app))
+                    ConnectorError::new(ErrorCode::InvalidStream, format!("{}: {e}", lines.app))
                 }
                 SplitError::Caller(e) => e,
             });
@@ -113,7 +114,7 @@ struct Lines {
 impl Lines {
     fn invalid(&self, message: impl std::fmt::Display) -> ConnectorError {
         ConnectorError::new(
-            "invalid_stream",
+            ErrorCode::InvalidStream,
             format!(
                 "{} sent an invalid export stream (line {}): {message}",
                 self.app,
@@ -124,7 +125,7 @@ impl Lines {
 
     fn truncated(&self, why: &str) -> ConnectorError {
         ConnectorError::new(
-            "truncated_stream",
+            ErrorCode::TruncatedStream,
             format!("{}'s export stream stopped after {} entries: {why}", self.app, self.count),
         )
     }
@@ -135,7 +136,7 @@ impl Lines {
         } else {
             format!("{} sent nothing for {:?}", self.app, self.limits.idle)
         };
-        ConnectorError::new("app_timeout", message)
+        ConnectorError::new(ErrorCode::AppTimeout, message)
     }
 
     fn finish(&self, partial_line: bool) -> Result<(), ConnectorError> {
@@ -200,7 +201,7 @@ impl Lines {
                 self.json_bytes += content.len() as u64;
                 if self.json_bytes > self.limits.max_json_bytes {
                     return Err(ConnectorError::new(
-                        "stream_too_large",
+                        ErrorCode::StreamTooLarge,
                         format!(
                             "{} sent more than {} bytes of data",
                             self.app, self.limits.max_json_bytes
@@ -218,7 +219,7 @@ impl Lines {
                     || key.split('/').any(|s| s.is_empty() || s == "." || s == "..")
                 {
                     return Err(ConnectorError::new(
-                        "forbidden_key",
+                        ErrorCode::ForbiddenKey,
                         format!("{} named an object outside its own keys", self.app),
                     ));
                 }
@@ -283,7 +284,7 @@ mod tests {
     }
 
     fn failure(entries: &[Result<AppEntry, ConnectorError>]) -> Option<&'static str> {
-        entries.iter().find_map(|e| e.as_ref().err().map(|e| e.code))
+        entries.iter().find_map(|e| e.as_ref().err().map(|e| e.code.as_str()))
     }
 
     const JSON: &str = r#"{"kind":"json","path":"entrees/a.json","data":{"title":"Fractions"}}"#;

@@ -17,6 +17,7 @@ use bytes::Bytes;
 use futures_util::StreamExt;
 use mesdonnees_db::imports;
 use mesdonnees_infra::Context;
+use mesdonnees_shared::ErrorCode;
 use mesdonnees_shared::apps::{AppDescriptor, FormatVersion, check_compatibility};
 use mesdonnees_shared::archive::{FileKind, Manifest};
 use mesdonnees_shared::connector::{EntryLine, ImportBegin, ImportOrigin};
@@ -28,8 +29,8 @@ use mesdonnees_zip::scan::ScannedEntry;
 
 use super::AppClient;
 use crate::apps::{ConnectorError, ImportJob};
+use crate::error::JobError;
 use crate::opener::{Failure, Opened, Stored, read_small, store_entry};
-use crate::runner::JobError;
 
 /// Lines produced ahead of what the connection has sent.
 const LINES_AHEAD: usize = 16;
@@ -100,8 +101,8 @@ pub(super) async fn import(
         // The app saw a body without its end line and kept nothing: the job tries again.
         Err(HandOver::Retry(why)) => return Err(Failure::Job(JobError::Transient(why))),
         Err(HandOver::App(e)) => {
-            tracing::warn!(app = %app, code = e.code, "app import failed");
-            report.error = Some(AppError { code: e.code.to_owned(), message: e.message });
+            tracing::warn!(app = %app, code = e.code.as_str(), "app import failed");
+            report.error = Some(AppError { code: e.code.as_str().to_owned(), message: e.message });
         }
     }
     let json = serde_json::to_string(&report)
@@ -145,7 +146,7 @@ async fn hand_over(
     let running = AppDescriptor { version: info.version, ..client.app.descriptor() };
     if part.origin.is_none() && check_compatibility(version, &running).is_err() {
         return Err(HandOver::App(ConnectorError::new(
-            "unsupported_version",
+            ErrorCode::UnsupportedVersion,
             format!(
                 "{} now runs version {}, which does not read the archive's {version}",
                 client.app.id, info.version
@@ -262,8 +263,8 @@ impl LineWriter {
     }
 }
 
-fn local_error(entry: &ScannedEntry, code: &str, message: impl Into<String>) -> ItemError {
-    ItemError { path: entry.path.clone(), code: code.to_owned(), message: message.into() }
+fn local_error(entry: &ScannedEntry, code: ErrorCode, message: impl Into<String>) -> ItemError {
+    ItemError { path: entry.path.clone(), code: code.as_str().to_owned(), message: message.into() }
 }
 
 /// A JSON document of the archive, as a `json` line.
@@ -275,10 +276,10 @@ async fn json_line(
 ) -> Result<EntryLine, ItemError> {
     let max = client.limits.max_line_bytes as u64;
     let bytes = read_small(opened.source.as_ref(), entry, max).await.map_err(|_| {
-        local_error(entry, "entry_unreadable", format!("unreadable or over {max} bytes"))
+        local_error(entry, ErrorCode::EntryUnreadable, format!("unreadable or over {max} bytes"))
     })?;
     let data = serde_json::from_slice(&bytes)
-        .map_err(|e| local_error(entry, "invalid_json", e.to_string()))?;
+        .map_err(|e| local_error(entry, ErrorCode::InvalidJson, e.to_string()))?;
     Ok(EntryLine::Json { path: relative.to_owned(), data })
 }
 
@@ -302,10 +303,12 @@ async fn object_line(
                 mime_guess::from_path(relative).first_or_octet_stream().essence_str().to_owned(),
             ),
         }),
-        Ok(Stored::Mismatch) => {
-            Err(local_error(entry, "checksum_mismatch", "the file differs from the manifest"))
-        }
-        Ok(Stored::Corrupt(why)) => Err(local_error(entry, "entry_corrupt", why)),
+        Ok(Stored::Mismatch) => Err(local_error(
+            entry,
+            ErrorCode::ChecksumMismatch,
+            "the file differs from the manifest",
+        )),
+        Ok(Stored::Corrupt(why)) => Err(local_error(entry, ErrorCode::EntryCorrupt, why)),
         Err(Failure::Job(e)) => return Err(format!("staging a file for the app: {e}")),
         Err(Failure::Refused(r)) => Err(local_error(entry, r.code, r.message)),
     })

@@ -17,6 +17,7 @@ use futures_util::StreamExt;
 use futures_util::future::BoxFuture;
 use mesdonnees_infra::Context;
 use mesdonnees_infra::apps::RemoteAppConfig;
+use mesdonnees_shared::ErrorCode;
 use mesdonnees_shared::apps::AppDescriptor;
 use mesdonnees_shared::connector::{ExportCall, NDJSON};
 
@@ -120,7 +121,7 @@ async fn open_stream(
         .unwrap_or("");
     if !media.starts_with(NDJSON) {
         return Err(ConnectorError::new(
-            "invalid_stream",
+            ErrorCode::InvalidStream,
             format!("{} answered {media:?} instead of {NDJSON}", client.app.id),
         ));
     }

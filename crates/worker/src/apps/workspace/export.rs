@@ -3,6 +3,7 @@
 
 use mesdonnees_db::workspace::{Section, WorkspaceItem, WorkspaceWalk, totals};
 use mesdonnees_infra::Context;
+use mesdonnees_shared::ErrorCode;
 use mesdonnees_shared::apps::AppDescriptor;
 use serde::Serialize;
 
@@ -88,11 +89,11 @@ impl MetadataFile {
 }
 
 fn unwritable(e: &std::io::Error) -> ConnectorError {
-    ConnectorError { code: "metadata_unwritable", message: e.to_string() }
+    ConnectorError { code: ErrorCode::MetadataUnwritable, message: e.to_string() }
 }
 
 fn database(e: &mesdonnees_db::DbError) -> ConnectorError {
-    ConnectorError { code: "database_unavailable", message: e.to_string() }
+    ConnectorError { code: ErrorCode::DatabaseUnavailable, message: e.to_string() }
 }
 
 /// Rows handed from the database thread at once.

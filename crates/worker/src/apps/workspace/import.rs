@@ -18,6 +18,7 @@ use mesdonnees_db::{
 };
 use mesdonnees_infra::Context;
 use mesdonnees_shared::DocumentName;
+use mesdonnees_shared::ErrorCode;
 use mesdonnees_shared::apps::WORKSPACE_APP;
 use mesdonnees_shared::archive::Manifest;
 use mesdonnees_shared::imports::ItemOutcome;
@@ -199,7 +200,7 @@ async fn read_metadata(opened: &Opened, prefix: &str) -> Result<HashMap<String, 
     };
     let bytes = read_small(opened.source.as_ref(), entry, MAX_METADATA_BYTES).await?;
     let metadata: Metadata = serde_json::from_slice(&bytes).map_err(|e| Refusal {
-        code: "invalid_metadata",
+        code: ErrorCode::InvalidMetadata,
         message: format!("{path} is not valid: {e}"),
     })?;
     Ok(metadata
@@ -335,7 +336,7 @@ impl Importer<'_> {
         let (parent_path, segment) = relative.rsplit_once('/').unwrap_or(("", relative));
         let parent = self.folder(parent_path).await?;
         if entry.uncompressed_size > self.quota_left {
-            self.failed(entry, "quota_exceeded", "the file would exceed the storage quota");
+            self.failed(entry, ErrorCode::QuotaExceeded, "the file would exceed the storage quota");
             return Ok(None);
         }
         self.quota_left -= entry.uncompressed_size;
@@ -373,11 +374,11 @@ impl Importer<'_> {
             Stored::Mismatch => {
                 self.quota_left += entry.uncompressed_size;
                 let message = "the content does not match the manifest's SHA-256";
-                self.failed(entry, "checksum_mismatch", message);
+                self.failed(entry, ErrorCode::ChecksumMismatch, message);
             }
             Stored::Corrupt(message) => {
                 self.quota_left += entry.uncompressed_size;
-                self.failed(entry, "entry_corrupt", &message);
+                self.failed(entry, ErrorCode::EntryCorrupt, &message);
             }
         }
     }
@@ -403,8 +404,8 @@ impl Importer<'_> {
         Ok(())
     }
 
-    fn failed(&mut self, entry: &ScannedEntry, code: &str, message: &str) {
-        self.not_imported(entry, ItemOutcome::Failed, Some(code), message);
+    fn failed(&mut self, entry: &ScannedEntry, code: ErrorCode, message: &str) {
+        self.not_imported(entry, ItemOutcome::Failed, Some(code.as_str()), message);
     }
 
     /// A file deliberately left out, recorded so that the report counts it.

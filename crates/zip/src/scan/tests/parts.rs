@@ -59,28 +59,9 @@ fn shown_paths_are_escaped_and_cut() {
 
 #[test]
 fn codes_are_distinct() {
-    let io = || std::io::Error::other("x");
-    let path = || String::from("p");
-    let errors = [
-        ScanError::NotAZip,
-        ScanError::Truncated,
-        ScanError::Damaged("x"),
-        ScanError::Prefixed,
-        ScanError::MultiDisk,
-        ScanError::CentralDirectoryTooLarge { limit: 1 },
-        ScanError::TooManyEntries { limit: 1 },
-        ScanError::UnsafePath { path: path() },
-        ScanError::SymlinkEntry { path: path() },
-        ScanError::EncryptedEntry { path: path() },
-        ScanError::UnsupportedCompression { path: path(), method: 12 },
-        ScanError::TotalSizeExceeded { limit: 1 },
-        ScanError::CompressionRatioExceeded { path: path() },
-        ScanError::DuplicateEntry { path: path() },
-        ScanError::OverlappingEntries { path: path() },
-        ScanError::HeaderMismatch { path: path() },
-        ScanError::EntryCorrupt { path: path() },
-        ScanError::Io(io()),
-    ];
+    let errors = ScanError::one_of_each();
+    let kinds: std::collections::HashSet<_> = errors.iter().map(std::mem::discriminant).collect();
+    assert_eq!(kinds.len(), errors.len(), "one of each kind");
     let codes: std::collections::BTreeSet<_> = errors.iter().map(ScanError::code).collect();
     assert_eq!(codes.len(), errors.len());
     assert!(codes.iter().all(|c| c.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')));
