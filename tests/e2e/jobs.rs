@@ -13,7 +13,7 @@ use object_store::ObjectStoreExt;
 use object_store::path::Path;
 use serde_json::{Value, json};
 
-use crate::{content, json_ok, upload};
+use crate::{assert_problem, content, json_ok, upload};
 
 async fn put_object(app: &TestApp, key: &str) {
     app.ctx.storage.store.put(&Path::from(key), b"x".to_vec().into()).await.expect("put");
@@ -240,5 +240,31 @@ async fn an_export_whose_options_do_not_decode_fails_instead_of_running_with_def
     assert_eq!(export.error_code.as_deref(), Some("export_failed"));
     let message = export.error_message.unwrap_or_default();
     assert!(message.contains("exports.options of row corrupt-options"), "{message}");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_notification_whose_details_do_not_decode_is_an_error_not_an_empty_entry() {
+    let app = TestApp::spawn().await;
+    let note = mesdonnees_db::Notification {
+        id: mesdonnees_shared::DocumentId::new().to_string(),
+        user_id: "alice".into(),
+        kind: "export_ready".into(),
+        title: "Votre export est prêt".into(),
+        body: "{not json".into(),
+        resource_id: None,
+        created_at: mesdonnees_db::models::now(),
+        read_at: None,
+    };
+    let id = note.id.clone();
+    app.ctx
+        .db
+        .transaction(move |conn| mesdonnees_db::notifications::insert(conn, &note))
+        .await
+        .expect("row");
+    let list = app.get("/api/v1/notifications", "alice").send().await.expect("list");
+    assert_problem(list, 500, "internal").await;
+    let read = app.post(&format!("/api/v1/notifications/{id}/read"), "alice").send().await;
+    assert_problem(read.expect("read"), 500, "internal").await;
     app.stop().await;
 }

@@ -1,6 +1,6 @@
-//! Typed readers of the JSON columns of exports and export templates. A row whose JSON does not
-//! decode is an error the caller logs, never a silent default: an empty app list or default
-//! options would make a different export than the one asked for.
+//! Typed readers of the JSON columns of exports, export templates and notifications. A row whose
+//! JSON does not decode is an error the caller logs, never a silent default: an empty app list or
+//! default options would make a different export than the one asked for.
 
 use std::collections::BTreeMap;
 
@@ -8,7 +8,7 @@ use mesdonnees_shared::archive::ManifestApp;
 use mesdonnees_shared::exports::ExportOptions;
 use serde::de::DeserializeOwned;
 
-use crate::{Export, ExportTemplate};
+use crate::{Export, ExportTemplate, Notification};
 
 /// A stored JSON value that does not decode.
 #[derive(Debug, thiserror::Error)]
@@ -64,6 +64,13 @@ impl ExportTemplate {
     /// The filters, kind and table it gives.
     pub fn export_options(&self) -> Result<ExportOptions, CorruptColumn> {
         decode("export_templates", "options", &self.id, &self.options)
+    }
+}
+
+impl Notification {
+    /// What the timeline says of it: ids, names, counts, a failure's code.
+    pub fn details(&self) -> Result<serde_json::Value, CorruptColumn> {
+        decode("notifications", "body", &self.id, &self.body)
     }
 }
 

@@ -36,7 +36,11 @@ pub async fn list_notifications(
     let timeline = notifications::list(&ctx, &user.actor(), query.page, query.per_page).await?;
     let listed = timeline.listed;
     Ok(HttpResponse::Ok().json(NotificationPage {
-        items: listed.items.into_iter().map(NotificationView::from).collect(),
+        items: listed
+            .items
+            .into_iter()
+            .map(NotificationView::try_from)
+            .collect::<Result<_, _>>()?,
         page: listed.page,
         per_page: listed.per_page,
         total: listed.total,

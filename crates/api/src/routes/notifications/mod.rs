@@ -8,6 +8,8 @@ use chrono::{DateTime, Utc};
 use mesdonnees_db::Notification;
 use serde::Serialize;
 
+use crate::error::ApiError;
+
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct NotificationView {
     id: String,
@@ -25,15 +27,18 @@ pub struct NotificationView {
     read_at: Option<DateTime<Utc>>,
 }
 
-impl From<Notification> for NotificationView {
-    fn from(n: Notification) -> Self {
-        Self {
-            details: serde_json::from_str(&n.body).unwrap_or(serde_json::Value::Null),
+impl TryFrom<Notification> for NotificationView {
+    type Error = ApiError;
+
+    /// A body that does not decode is a logged 500, not a notification without its details.
+    fn try_from(n: Notification) -> Result<Self, ApiError> {
+        Ok(Self {
+            details: n.details().map_err(ApiError::internal)?,
             id: n.id,
             kind: n.kind,
             title: n.title,
             created_at: n.created_at.and_utc(),
             read_at: n.read_at.map(|r| r.and_utc()),
-        }
+        })
     }
 }

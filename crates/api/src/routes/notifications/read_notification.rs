@@ -24,5 +24,5 @@ pub async fn read_notification(
 ) -> Result<HttpResponse, ApiError> {
     let id = parse_document_id(&id).map_err(|_| ApiError::NotFound("notification"))?;
     let notification = notifications::mark_read(&ctx, &user.actor(), &id).await?;
-    Ok(HttpResponse::Ok().json(NotificationView::from(notification)))
+    Ok(HttpResponse::Ok().json(NotificationView::try_from(notification)?))
 }
