@@ -520,6 +520,35 @@ async fn uploads_left_waiting_are_removed_by_the_cleanup() {
     app.stop().await;
 }
 
+/// The upload's key on the import's row.
+async fn object_key(app: &TestApp, id: &str) -> Option<String> {
+    let id = id.to_owned();
+    let row = app.ctx.db.run(move |conn| mesdonnees_db::imports::find(conn, &id)).await;
+    row.expect("row read").expect("the import").object_key
+}
+
+#[tokio::test]
+async fn an_ended_import_whose_upload_is_removed_no_longer_names_it() {
+    let app = TestApp::spawn().await;
+    // Refused by its analysis.
+    let created = json_ok(upload_archive(&app, "bob", zip_of(&[("a.txt", b"x")])).await, 202).await;
+    let refused = created["id"].as_str().expect("id").to_owned();
+    let import = wait_import(&app, "bob", &refused, &["analysing"]).await;
+    assert_eq!(import["status"], "failed", "{import}");
+    assert_eq!(object_key(&app, &refused).await, None, "a refused import's key");
+    // Imported to its end.
+    json_ok(upload(&app, "alice", "a.txt", content(10, 1), None).await, 201).await;
+    let import = analysed(&app, "bob", export_zip(&app, "alice").await).await;
+    let id = import["id"].as_str().expect("id").to_owned();
+    assert_eq!(object_key(&app, &id).await.as_deref(), Some(format!("imports/{id}.zip").as_str()));
+    let done = launched(&app, "bob", &id, &["workspace"]).await;
+    assert_eq!(done["status"], "done", "{done}");
+    let key = object_store::path::Path::from(format!("imports/{id}.zip"));
+    assert!(app.ctx.storage.store.head(&key).await.is_err(), "upload removed");
+    assert_eq!(object_key(&app, &id).await, None, "a finished import's key");
+    app.stop().await;
+}
+
 #[tokio::test]
 async fn archives_past_the_limits_are_refused() {
     let app = TestApp::spawn_with(|config| {

@@ -73,33 +73,50 @@ async fn a_job_delivered_several_times_runs_once() {
     app.stop().await;
 }
 
-#[tokio::test]
-async fn a_job_of_a_dead_worker_is_taken_over() {
-    let app = TestApp::spawn().await;
-    put_object(&app, "documents/orphan").await;
-    let id = create_job(&app, vec!["documents/orphan".into()]).await;
-    // As a worker killed mid-job leaves it: running, one attempt, heartbeat long past.
-    let raw = id.to_string();
+/// A job to purge `key` whose row looks as a worker killed mid-job leaves it: running,
+/// heartbeat long past, with `attempts` spent and `takeovers` made. Written in one transaction,
+/// so that the reconciler never sees it queued.
+async fn left_by_a_dead_worker(app: &TestApp, key: &str, attempts: i32, takeovers: i32) -> JobId {
+    let keys = vec![key.to_owned()];
     app.ctx
         .db
-        .run(move |conn| {
+        .transaction(move |conn| {
+            let id = job_queries::create(conn, &JobPayload::PurgeObjects { keys }, 3)?;
             let old = (chrono::Utc::now() - chrono::Duration::minutes(10)).naive_utc();
-            diesel::update(jobs::table.find(&raw))
+            diesel::update(jobs::table.find(id.to_string()))
                 .set((
                     jobs::status.eq("running"),
-                    jobs::attempts.eq(1),
+                    jobs::attempts.eq(attempts),
+                    jobs::takeovers.eq(takeovers),
                     jobs::heartbeat_at.eq(Some(old)),
                     jobs::updated_at.eq(old),
                 ))
-                .execute(conn)
-                .map_err(mesdonnees_db::DbError::from)
+                .execute(conn)?;
+            Ok(id)
         })
         .await
-        .expect("simulate a dead worker");
+        .expect("simulate a dead worker")
+}
+
+#[tokio::test]
+async fn a_job_of_a_dead_worker_is_taken_over_without_spending_an_attempt() {
+    let app = TestApp::spawn_with(|config| config.queue.max_takeovers = 4).await;
+    put_object(&app, "documents/orphan").await;
+    // Its last attempt (3 of 3), its worker killed: the kill is no failure of the run.
+    let id = left_by_a_dead_worker(&app, "documents/orphan", 3, 3).await;
     let row = wait_finished(&app, id).await;
-    assert_eq!(row.status, "done");
-    assert_eq!(row.attempts, 2, "taken over once");
+    assert_eq!(row.status, "done", "{:?}", row.last_error);
+    assert_eq!((row.attempts, row.takeovers), (3, 4), "taken over as the same attempt");
     assert!(!object_exists(&app, "documents/orphan").await);
+
+    // Out of takeovers: failed, whatever attempts are left.
+    put_object(&app, "documents/looping").await;
+    let id = left_by_a_dead_worker(&app, "documents/looping", 1, 4).await;
+    let row = wait_finished(&app, id).await;
+    assert_eq!(row.status, "failed");
+    assert_eq!((row.attempts, row.takeovers), (1, 4));
+    assert!(row.last_error.unwrap_or_default().contains("queue.max_takeovers"));
+    assert!(object_exists(&app, "documents/looping").await, "not run again");
     app.stop().await;
 }
 
@@ -125,6 +142,7 @@ async fn an_unreadable_job_fails_without_retrying() {
                     created_at: now,
                     updated_at: now,
                     finished_at: None,
+                    takeovers: 0,
                 })
                 .execute(conn)
                 .map_err(mesdonnees_db::DbError::from)

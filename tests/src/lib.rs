@@ -9,6 +9,7 @@
 
 pub mod cahier;
 mod cli;
+pub mod full_disk;
 mod s3;
 mod services;
 
@@ -43,15 +44,35 @@ impl TestApp {
 
     /// Starts the service with test-sized limits and timings, then `tweak` on top.
     pub async fn spawn_with(tweak: impl FnOnce(&mut Config)) -> Self {
-        Self::spawn_roles(Roles { api: true, worker: true }, tweak).await
+        Self::spawn_roles(Roles { api: true, worker: true }, tweak, |_| {}).await
     }
 
     /// The API without a worker: jobs stay queued, for tests of what happens meanwhile.
     pub async fn spawn_api_only() -> Self {
-        Self::spawn_roles(Roles { api: true, worker: false }, |_| {}).await
+        Self::spawn_roles(Roles { api: true, worker: false }, |_| {}, |_| {}).await
     }
 
-    async fn spawn_roles(roles: Roles, tweak: impl FnOnce(&mut Config)) -> Self {
+    /// The service on a store whose disk `disk` fills and frees, with `tweak`; every object
+    /// goes through the store, as on S3.
+    pub async fn spawn_on_fullable_store(
+        disk: &full_disk::DiskSwitch,
+        tweak: impl FnOnce(&mut Config),
+    ) -> Self {
+        let disk = disk.clone();
+        Self::spawn_roles(Roles { api: true, worker: true }, tweak, move |storage| {
+            let inner = storage.store.clone();
+            storage.store = std::sync::Arc::new(full_disk::FullableStore::new(inner, disk));
+            storage.local_root = None;
+            storage.presigner = None;
+        })
+        .await
+    }
+
+    async fn spawn_roles(
+        roles: Roles,
+        tweak: impl FnOnce(&mut Config),
+        adapt_storage: impl FnOnce(&mut mesdonnees_infra::storage::Storage),
+    ) -> Self {
         // Warnings and errors of the service go to the test's captured output, so a failing
         // test shows the cause of an opaque 500.
         let _ = tracing_subscriber::fmt()
@@ -96,7 +117,8 @@ impl TestApp {
         let figment = figment_from(&config);
         let config = Config::from_figment(&figment).expect("valid test configuration");
         let bind = config.http.bind;
-        let ctx = Context::build(config).await.expect("context");
+        let mut ctx = Context::build(config).await.expect("context");
+        adapt_storage(&mut ctx.storage);
         ctx.db.run_migrations().expect("migrations");
         let running = mesdonnees::start(&ctx, roles, bind).expect("start");
         let addr = running.addr.expect("the API listens");
@@ -206,7 +228,7 @@ where
 }
 
 /// Keys of a local store's staging files, named `<key>#<suffix>` by the store and the export.
-fn local_staging_files(root: &std::path::Path) -> Vec<String> {
+pub fn local_staging_files(root: &std::path::Path) -> Vec<String> {
     let mut found = Vec::new();
     let mut folders = vec![root.to_path_buf()];
     while let Some(folder) = folders.pop() {

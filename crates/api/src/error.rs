@@ -49,6 +49,9 @@ pub enum ApiError {
     RateLimited { retry_after: u64 },
     #[error("{0} unavailable")]
     Unavailable(String),
+    /// The disk of the store or of the database is full; nothing of the request was kept.
+    #[error("the service's storage is full; try again later")]
+    InsufficientStorage,
     /// Anything unexpected: logged with its cause, answered as an opaque 500.
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
@@ -86,6 +89,7 @@ impl ApiError {
             }
             Self::RateLimited { .. } => ErrorCode::RateLimited,
             Self::Unavailable(_) => ErrorCode::Unavailable,
+            Self::InsufficientStorage => ErrorCode::InsufficientStorage,
             Self::Internal(_) => ErrorCode::Internal,
         }
     }
@@ -93,13 +97,13 @@ impl ApiError {
 
 impl From<mesdonnees_db::DbError> for ApiError {
     fn from(e: mesdonnees_db::DbError) -> Self {
-        Self::Internal(e.into())
+        mesdonnees_core::Error::storage(e).into()
     }
 }
 
 impl From<object_store::Error> for ApiError {
     fn from(e: object_store::Error) -> Self {
-        Self::Internal(e.into())
+        mesdonnees_core::Error::storage(e).into()
     }
 }
 
@@ -120,6 +124,7 @@ impl ResponseError for ApiError {
             | Self::UnsupportedContent { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::InsufficientStorage => StatusCode::INSUFFICIENT_STORAGE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

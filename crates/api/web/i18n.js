@@ -147,6 +147,7 @@ const messages = {
     "error.invalid_name": "Ce nom n'est pas accepté.",
     "error.unavailable": "Le service est momentanément indisponible.",
     "error.internal": "Erreur interne du service.",
+    "error.insufficient_storage": "L'espace de stockage du service est plein : réessayez plus tard.",
     "error.request": "Demande n° {id}",
   },
   en: {
@@ -294,6 +295,7 @@ const messages = {
     "error.invalid_name": "This name is not accepted.",
     "error.unavailable": "The service is unavailable for a moment.",
     "error.internal": "Internal error of the service.",
+    "error.insufficient_storage": "The service's storage is full: try again later.",
     "error.request": "Request no. {id}",
   },
 };

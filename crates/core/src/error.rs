@@ -2,6 +2,7 @@
 //! refusal in the domain's words; the API maps each to its HTTP status and the operator commands
 //! to their exit codes. The code a client switches on travels with each refusal.
 
+use mesdonnees_infra::storage::is_storage_full;
 use mesdonnees_shared::ErrorCode;
 
 #[derive(Debug, thiserror::Error)]
@@ -38,6 +39,9 @@ pub enum Error {
     /// A dependency does not answer (the database, the store, an app).
     #[error("{0} unavailable")]
     Unavailable(String),
+    /// The disk of the store or of the database is full; whatever was half written is gone.
+    #[error("the service's storage is full")]
+    StorageFull,
     /// Anything unexpected: logged with its cause by whoever answers, never shown.
     #[error("internal error")]
     Unexpected(#[source] anyhow::Error),
@@ -60,6 +64,12 @@ impl Error {
         Self::Unexpected(error.into())
     }
 
+    /// A failure of the store or of the database: [`Error::StorageFull`] when it says the disk
+    /// is full, unexpected otherwise.
+    pub fn storage(error: impl std::error::Error + Send + Sync + 'static) -> Self {
+        if is_storage_full(&error) { Self::StorageFull } else { Self::Unexpected(error.into()) }
+    }
+
     /// The stable code a client or an operator meets.
     pub fn code(&self) -> ErrorCode {
         match self {
@@ -73,6 +83,7 @@ impl Error {
             | Self::Unsupported { code, .. } => *code,
             Self::RateLimited { .. } => ErrorCode::RateLimited,
             Self::Unavailable(_) => ErrorCode::Unavailable,
+            Self::StorageFull => ErrorCode::InsufficientStorage,
             Self::Unexpected(_) => ErrorCode::Internal,
         }
     }
@@ -80,13 +91,13 @@ impl Error {
 
 impl From<mesdonnees_db::DbError> for Error {
     fn from(e: mesdonnees_db::DbError) -> Self {
-        Self::Unexpected(e.into())
+        Self::storage(e)
     }
 }
 
 impl From<object_store::Error> for Error {
     fn from(e: object_store::Error) -> Self {
-        Self::Unexpected(e.into())
+        Self::storage(e)
     }
 }
 

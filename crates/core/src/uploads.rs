@@ -77,8 +77,9 @@ pub(crate) async fn store<E: From<Error>>(
         }
         return Err(e);
     }
-    // Not followed by `abort` when it fails: object_store's `BufWriter` panics then.
-    writer.shutdown().await.map_err(Error::unexpected)?;
+    // Not followed by `abort` when it fails (a full disk): object_store's `BufWriter` panics
+    // then, and has already removed what it had written.
+    writer.shutdown().await.map_err(Error::storage)?;
     Ok(size)
 }
 

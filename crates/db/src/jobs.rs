@@ -1,5 +1,10 @@
 //! The `jobs` table: the truth about background work. The queue only carries job ids; a job is
 //! claimed here atomically, so a message delivered twice runs the job once.
+//!
+//! `attempts` counts runs started from the queue, and only a run that fails spends one: a run
+//! taken over because its worker stopped answering (killed, cut off) goes on as the same
+//! attempt, counted in `takeovers` and bounded by its own limit, so that workers killed again
+//! and again never fail a job whose runs never failed.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -45,6 +50,7 @@ fn insert(
         created_at: at,
         updated_at: at,
         finished_at: None,
+        takeovers: 0,
     };
     diesel::insert_into(jobs::table).values(&job).execute(conn)?;
     Ok(())
@@ -75,26 +81,44 @@ pub fn find(conn: &mut DbConnection, id: &str) -> Result<Option<Job>, DbError> {
     Ok(jobs::table.find(id).select(Job::as_select()).first(conn).optional()?)
 }
 
-/// Takes a job for this worker: queued, or running with a heartbeat older than `stale_before`
-/// (its worker died). Returns `None` when another worker holds it or it is finished.
+/// Takes a job for this worker: queued (a new attempt), or running with a heartbeat older than
+/// `stale_before` (its worker died: a takeover of the same attempt, while fewer than
+/// `max_takeovers` were made). Returns `None` when another worker holds it, it is finished, or
+/// it is out of takeovers (the reconciler fails it).
 pub fn claim(
     conn: &mut DbConnection,
     id: &str,
     stale_before: NaiveDateTime,
+    max_takeovers: i32,
 ) -> Result<Option<Job>, DbError> {
     let at = now();
-    let claimable = jobs::status
-        .eq("queued")
-        .or(jobs::status.eq("running").and(jobs::heartbeat_at.lt(stale_before)));
-    let updated = diesel::update(jobs::table.filter(jobs::id.eq(id)).filter(claimable))
+    let started =
+        diesel::update(jobs::table.filter(jobs::id.eq(id)).filter(jobs::status.eq("queued")))
+            .set((
+                jobs::status.eq("running"),
+                jobs::attempts.eq(jobs::attempts + 1),
+                jobs::heartbeat_at.eq(Some(at)),
+                jobs::updated_at.eq(at),
+            ))
+            .execute(conn)?;
+    let taken_over = if started == 0 {
+        diesel::update(
+            jobs::table
+                .filter(jobs::id.eq(id))
+                .filter(jobs::status.eq("running"))
+                .filter(jobs::heartbeat_at.lt(stale_before))
+                .filter(jobs::takeovers.lt(max_takeovers)),
+        )
         .set((
-            jobs::status.eq("running"),
-            jobs::attempts.eq(jobs::attempts + 1),
+            jobs::takeovers.eq(jobs::takeovers + 1),
             jobs::heartbeat_at.eq(Some(at)),
             jobs::updated_at.eq(at),
         ))
-        .execute(conn)?;
-    if updated == 0 {
+        .execute(conn)?
+    } else {
+        0
+    };
+    if started + taken_over == 0 {
         return Ok(None);
     }
     find(conn, id)
@@ -166,11 +190,12 @@ pub fn mark_attempt_failed(
 
 /// Jobs that should be in the queue but may not be: queued and untouched since
 /// `queued_before`, or running with a heartbeat older than `stale_before`. Running jobs out of
-/// attempts are failed here rather than re-run.
+/// takeovers (`max_takeovers`) are failed here rather than run again.
 pub fn due_for_requeue(
     conn: &mut DbConnection,
     queued_before: NaiveDateTime,
     stale_before: NaiveDateTime,
+    max_takeovers: i32,
     limit: i64,
 ) -> Result<Vec<String>, DbError> {
     let at = now();
@@ -178,11 +203,13 @@ pub fn due_for_requeue(
         jobs::table
             .filter(jobs::status.eq("running"))
             .filter(jobs::heartbeat_at.lt(stale_before))
-            .filter(jobs::attempts.ge(jobs::max_attempts)),
+            .filter(jobs::takeovers.ge(max_takeovers)),
     )
     .set((
         jobs::status.eq("failed"),
-        jobs::last_error.eq(Some("the worker running this job stopped answering")),
+        jobs::last_error.eq(Some(
+            "the workers running this job stopped answering more times than queue.max_takeovers allows",
+        )),
         jobs::updated_at.eq(at),
         jobs::finished_at.eq(Some(at)),
     ))
@@ -241,18 +268,54 @@ mod tests {
         each_backend(|conn| {
             let id = queued(conn);
             let long_ago = now() - chrono::Duration::hours(1);
-            let job = claim(conn, &id, long_ago).expect("claim").expect("claimed");
+            let job = claim(conn, &id, long_ago, 5).expect("claim").expect("claimed");
             assert_eq!((job.status.as_str(), job.attempts), ("running", 1));
             // Its heartbeat is fresh: nobody else could take it over yet.
-            assert!(claim(conn, &id, long_ago).expect("claim").is_none());
+            assert!(claim(conn, &id, long_ago, 5).expect("claim").is_none());
             assert!(hand_back(conn, &id).expect("hand back"));
             let job = find(conn, &id).expect("find").expect("row");
             assert_eq!((job.status.as_str(), job.attempts), ("queued", 0));
             assert_eq!(job.heartbeat_at, None);
-            let job = claim(conn, &id, long_ago).expect("claim").expect("claimed again");
+            let job = claim(conn, &id, long_ago, 5).expect("claim").expect("claimed again");
             assert_eq!(job.attempts, 1);
             mark_done(conn, &id).expect("done");
             assert!(!hand_back(conn, &id).expect("hand back"), "a finished job stays finished");
+        });
+    }
+
+    #[test]
+    fn a_takeover_spends_no_attempt_and_has_its_own_bound() {
+        each_backend(|conn| {
+            // Three attempts, four takeovers.
+            let id = queued(conn);
+            let long_ago = now() - chrono::Duration::hours(1);
+            let job = claim(conn, &id, long_ago, 4).expect("claim").expect("claimed");
+            assert_eq!((job.attempts, job.takeovers), (1, 0));
+            // Its worker dies four times, more than the attempts allow: each run is taken over
+            // as the same attempt, and the reconciler neither fails it nor forgets it.
+            for takeover in 1..=4 {
+                let stale = now() + chrono::Duration::seconds(1);
+                let due = due_for_requeue(conn, long_ago, stale, 4, 10).expect("due");
+                assert_eq!(due, std::slice::from_ref(&id), "a dead worker's job is pushed again");
+                let job = claim(conn, &id, stale, 4).expect("claim").expect("taken over");
+                assert_eq!(
+                    (job.status.as_str(), job.attempts, job.takeovers),
+                    ("running", 1, takeover)
+                );
+            }
+            // The fifth death is one too many.
+            let stale = now() + chrono::Duration::seconds(1);
+            assert!(claim(conn, &id, stale, 4).expect("claim").is_none(), "out of takeovers");
+            assert!(due_for_requeue(conn, long_ago, stale, 4, 10).expect("due").is_empty());
+            let job = find(conn, &id).expect("find").expect("row");
+            assert_eq!(job.status, "failed");
+            assert!(job.last_error.expect("why").contains("queue.max_takeovers"));
+            // A failed run still spends an attempt.
+            let other = queued(conn);
+            claim(conn, &other, long_ago, 4).expect("claim").expect("claimed");
+            assert!(mark_attempt_failed(conn, &other, "boom", false).expect("failed"));
+            let job = claim(conn, &other, long_ago, 4).expect("claim").expect("claimed");
+            assert_eq!((job.attempts, job.takeovers), (2, 0));
         });
     }
 
@@ -261,9 +324,9 @@ mod tests {
         each_backend(|conn| {
             assert!(count_by_status(conn, &["queued", "running"]).expect("count").is_empty());
             let ids: Vec<String> = (0..3).map(|_| queued(conn)).collect();
-            claim(conn, &ids[0], now()).expect("claim");
+            claim(conn, &ids[0], now(), 5).expect("claim");
             let done = queued(conn);
-            claim(conn, &done, now()).expect("claim");
+            claim(conn, &done, now(), 5).expect("claim");
             mark_done(conn, &done).expect("done");
             let mut counts = count_by_status(conn, &["queued", "running"]).expect("count");
             counts.sort();

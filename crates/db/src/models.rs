@@ -98,6 +98,8 @@ pub struct Job {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub finished_at: Option<NaiveDateTime>,
+    /// Times the job was taken over from a worker that stopped answering.
+    pub takeovers: i32,
 }
 
 /// The current time at the precision both databases keep (microseconds), so a value read back

@@ -4,9 +4,19 @@
 //! apalis-redis 1.0: the queue name defaults to the Rust type path, so it is set explicitly on
 //! both sides. New jobs are fetched only when its heartbeat fires, so the heartbeat is the
 //! poll interval, and the missed-beat count makes its orphan timeout `queue.stale_after_secs`
-//! (its default hides a dead worker's message for five minutes). With `persist_results(false)`
-//! a finished task is never acknowledged and its keys stay in Redis; its own retries (25 by
+//! (its default hides a dead worker's message for five minutes). Its own retries (25 by
 //! default) are not used: handlers always succeed to apalis, the job row says what happened.
+//!
+//! What apalis-redis keeps per message, and why nothing of it grows: `persist_results(true)`
+//! would acknowledge a task by moving it into a `done` set and rewriting its `meta:<id>` hash,
+//! both kept forever; with it off nothing is acknowledged at all. So results are off, leases
+//! too (a lease is taken asynchronously and would fail on a message already acknowledged), and
+//! the consumer acknowledges each message itself once its job row has taken it
+//! ([`JobQueue::acknowledge`]: its id in the worker's in-flight set, its `data` entry, its
+//! `meta:<id>` hash). A dead worker's in-flight ids are pushed again by the live workers'
+//! heartbeats, which also drop it from the workers set; its metadata hash, which apalis never
+//! removes (nor on a clean stop: its `poll_close` removes the wrong member), is removed by the
+//! reconciler ([`JobQueue::forget_gone_workers`]).
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -117,6 +127,50 @@ impl JobQueue {
         }
     }
 
+    /// Removes what Redis keeps of message `task_id` taken by `worker`, once its job row has
+    /// taken it whatever the run came to: the row, not the message, is the truth from then on.
+    /// Nothing to do for the in-process queue.
+    pub async fn acknowledge(&self, worker: &str, task_id: &str) -> Result<(), QueueError> {
+        let Inner::Redis { storage, conn } = &self.inner else { return Ok(()) };
+        let config = storage.get_config();
+        let mut conn = conn.clone();
+        redis::pipe()
+            .atomic()
+            .srem(format!("{}:{worker}", config.inflight_jobs_set()), task_id)
+            .ignore()
+            .hdel(config.job_data_hash(), task_id)
+            .ignore()
+            .del(format!("{}:{task_id}", config.job_meta_hash()))
+            .ignore()
+            .query_async::<()>(&mut conn)
+            .await?;
+        Ok(())
+    }
+
+    /// Removes the metadata of workers no longer in the queue's workers set (dead, or stopped);
+    /// how many. Nothing to do for the in-process queue.
+    pub async fn forget_gone_workers(&self) -> Result<usize, QueueError> {
+        let Inner::Redis { storage, conn } = &self.inner else { return Ok(0) };
+        let config = storage.get_config();
+        let prefix = format!("{}:workers:metadata:", config.queue.as_ref());
+        let mut conn = conn.clone();
+        let keys = scan(&mut conn, &format!("{}*", glob_escape(&prefix))).await?;
+        let mut removed = 0;
+        for key in keys {
+            let Some(worker) = key.strip_prefix(&prefix) else { continue };
+            let seen: Option<f64> = redis::cmd("ZSCORE")
+                .arg(config.workers_set())
+                .arg(worker)
+                .query_async(&mut conn)
+                .await?;
+            if seen.is_none() {
+                let _: () = redis::cmd("DEL").arg(&key).query_async(&mut conn).await?;
+                removed += 1;
+            }
+        }
+        Ok(removed)
+    }
+
     /// The consumer side of a Redis queue, for a worker.
     pub fn redis_storage(&self) -> Option<RedisStorage<JobMessage>> {
         match &self.inner {
@@ -150,5 +204,43 @@ fn redis_config(config: &QueueConfig) -> apalis_redis::Config {
         .heartbeat_interval(Duration::from_millis(poll_ms))
         .missed_heartbeats(missed)
         .persist_results(false)
+        .lock_tasks(false)
         .emit_events(false)
+}
+
+/// Every key matching the glob `pattern`, by `SCAN` (which, unlike `KEYS`, never blocks the
+/// server for long).
+pub async fn scan(
+    conn: &mut impl redis::aio::ConnectionLike,
+    pattern: &str,
+) -> Result<Vec<String>, redis::RedisError> {
+    let mut keys = Vec::new();
+    let mut cursor = 0_u64;
+    loop {
+        let (next, batch): (u64, Vec<String>) = redis::cmd("SCAN")
+            .arg(cursor)
+            .arg("MATCH")
+            .arg(pattern)
+            .arg("COUNT")
+            .arg(500)
+            .query_async(conn)
+            .await?;
+        keys.extend(batch);
+        if next == 0 {
+            return Ok(keys);
+        }
+        cursor = next;
+    }
+}
+
+/// `text` matched literally by a Redis glob pattern.
+fn glob_escape(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '*' | '?' | '[' | ']' | '\\') {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    escaped
 }

@@ -5,6 +5,11 @@
 //! and read the file themselves (positional reads for the scanner), and keep the store's
 //! stream and ranged GETs for S3. Since object_store 0.13, `put`, `get` and `delete` come from
 //! `ObjectStoreExt`, which must be in scope. Listings of a local store come back unsorted.
+//!
+//! A full disk reaches the code as many types: an `io::Error` (ENOSPC, EDQUOT) wrapped in the
+//! store's error, wrapped again in an `io::Error` by `BufWriter`, whose `source()` skips the
+//! error it wraps; SQLite says it in words only, Postgres with the OS's words.
+//! [`is_storage_full`] looks through all of them.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -92,6 +97,35 @@ impl Storage {
     }
 }
 
+/// What a full disk says in words, where no `io::Error` carries it: the OS's message (Postgres
+/// quotes it), SQLite's `SQLITE_FULL`, MinIO's code.
+const FULL_WORDS: [&str; 3] =
+    ["No space left on device", "database or disk is full", "XMinioStorageFull"];
+
+/// Whether `error`, or an error it wraps, says that the disk (or the disk quota) of the store or
+/// of the database is full.
+pub fn is_storage_full(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut next = Some(error);
+    while let Some(e) = next {
+        if let Some(io) = e.downcast_ref::<std::io::Error>() {
+            use std::io::ErrorKind;
+            if matches!(io.kind(), ErrorKind::StorageFull | ErrorKind::QuotaExceeded) {
+                return true;
+            }
+            // An `io::Error` made from another error hides it from `source()`.
+            if io.get_ref().is_some_and(|inner| is_storage_full(inner)) {
+                return true;
+            }
+        }
+        let words = e.to_string();
+        if FULL_WORDS.iter().any(|w| words.contains(w)) {
+            return true;
+        }
+        next = e.source();
+    }
+    false
+}
+
 /// Signs URLs through which a client reads an object straight from an S3 store, without
 /// credentials and without the bytes passing through this service.
 #[derive(Clone, Debug)]
@@ -118,5 +152,35 @@ impl Presigner {
         };
         let options = SignedUrlOptions::new().with_query(response.iter().copied());
         self.s3.signed_url_opts(Method::GET, &path, ttl, &options).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn enospc() -> std::io::Error {
+        std::io::Error::from_raw_os_error(28)
+    }
+
+    #[test]
+    fn a_full_disk_is_recognised_however_it_is_wrapped() {
+        let store =
+            object_store::Error::Generic { store: "LocalFileSystem", source: Box::new(enospc()) };
+        assert!(is_storage_full(&store));
+        // What `BufWriter::shutdown` answers: the store's error inside an `io::Error`.
+        assert!(is_storage_full(&std::io::Error::from(store)));
+        // SQLite's words, as a statement's failure carries them.
+        let sqlite = mesdonnees_db::DbError::Migration("database or disk is full".to_owned());
+        assert!(is_storage_full(&sqlite));
+        assert!(is_storage_full(&std::io::Error::from(std::io::ErrorKind::QuotaExceeded)));
+
+        let other = object_store::Error::Generic {
+            store: "LocalFileSystem",
+            source: Box::new(std::io::Error::from(std::io::ErrorKind::PermissionDenied)),
+        };
+        assert!(!is_storage_full(&other));
+        assert!(!is_storage_full(&std::io::Error::from(other)));
+        assert!(!is_storage_full(&mesdonnees_db::DbError::Cancelled));
     }
 }

@@ -17,9 +17,21 @@ use crate::runner::Runner;
 use crate::shutdown::Shutdown;
 
 /// Handles one queue message. Errors are recorded on the job row, never returned to apalis:
-/// its own retries would run on top of ours.
-async fn handle(message: JobMessage, runner: Data<Runner>) -> Result<(), BoxDynError> {
+/// its own retries would run on top of ours. Once the row has taken the message, whatever
+/// came of the run, the message is acknowledged so nothing of it stays in Redis.
+async fn handle(
+    message: JobMessage,
+    runner: Data<Runner>,
+    task: Option<TaskId>,
+    worker: WorkerContext,
+) -> Result<(), BoxDynError> {
     runner.run(message.job_id).await;
+    if let Some(task) = task
+        && let Err(e) = runner.queue().acknowledge(worker.name(), &task.to_string()).await
+    {
+        // Its traces stay until the key is removed by hand; the job itself is safe in its row.
+        tracing::warn!(error = %e, "queue message not acknowledged");
+    }
     Ok(())
 }
 

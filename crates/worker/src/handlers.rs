@@ -1,6 +1,7 @@
 //! One function per job kind.
 
 use mesdonnees_infra::Context;
+use mesdonnees_shared::ErrorCode;
 use mesdonnees_shared::jobs::JobPayload;
 use object_store::ObjectStoreExt;
 use object_store::path::Path;
@@ -30,13 +31,20 @@ pub(crate) async fn run(
     }
 }
 
-/// Called once a job has no attempts left, so the row it serves can say so.
-pub(crate) async fn give_up(ctx: &Context, payload: &JobPayload, reason: &str) {
+/// Called once a job has no attempts left, so the row it serves can say so (with the
+/// failure's own code when it has one).
+pub(crate) async fn give_up(ctx: &Context, payload: &JobPayload, failure: &JobError) {
+    let reason = failure.to_string();
+    let code = failure.code();
     match payload {
         JobPayload::PurgeObjects { .. } | JobPayload::ExportEmail { .. } => {}
-        JobPayload::Export { export_id } => crate::export::give_up(ctx, export_id, reason).await,
+        JobPayload::Export { export_id } => {
+            let code = code.unwrap_or(ErrorCode::ExportFailed);
+            crate::export::give_up(ctx, export_id, code, &reason).await;
+        }
         JobPayload::AnalyseImport { import_id } | JobPayload::Import { import_id } => {
-            crate::import::give_up(ctx, import_id, reason).await;
+            let code = code.unwrap_or(ErrorCode::ImportFailed);
+            crate::import::give_up(ctx, import_id, code, &reason).await;
         }
     }
 }

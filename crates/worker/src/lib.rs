@@ -14,6 +14,7 @@ mod reconciler;
 mod runner;
 pub mod scratch;
 mod shutdown;
+pub mod staging;
 
 pub use consumer::run_consumer;
 pub use error::JobError;

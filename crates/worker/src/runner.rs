@@ -47,6 +47,10 @@ impl Runner {
         Self { ctx, shutdown }
     }
 
+    pub(crate) fn queue(&self) -> &mesdonnees_infra::queue::JobQueue {
+        &self.ctx.queue
+    }
+
     pub fn context(&self) -> &Context {
         &self.ctx
     }
@@ -65,7 +69,9 @@ impl Runner {
         let queue = &self.ctx.config.queue;
         let stale_before = stale_before(queue.stale_after_secs);
         let id = job_id.to_string();
-        let claimed = self.ctx.db.run(move |conn| jobs::claim(conn, &id, stale_before)).await;
+        let max_takeovers = queue.max_takeovers;
+        let claimed =
+            self.ctx.db.run(move |conn| jobs::claim(conn, &id, stale_before, max_takeovers)).await;
         let job = match claimed {
             Ok(Some(job)) => job,
             Ok(None) => return JobOutcome::NotClaimed,
@@ -76,7 +82,7 @@ impl Runner {
             }
         };
         tracing::Span::current().record("kind", job.kind.as_str());
-        tracing::info!(attempt = job.attempts, "job started");
+        tracing::info!(attempt = job.attempts, takeovers = job.takeovers, "job started");
         let started = Instant::now();
 
         let payload = serde_json::from_str::<JobPayload>(&job.payload);
@@ -129,7 +135,7 @@ impl Runner {
                     return (JobOutcome::Retrying, JobResult::Retried);
                 }
                 if let Some(payload) = payload {
-                    handlers::give_up(&self.ctx, payload, &err.to_string()).await;
+                    handlers::give_up(&self.ctx, payload, &err).await;
                 }
                 (JobOutcome::Failed, if permanent { JobResult::Failed } else { JobResult::GivenUp })
             }

@@ -28,21 +28,35 @@ pub fn sweep(dir: &Path, now: SystemTime, older_than: Duration) -> std::io::Resu
     for entry in entries {
         let entry = entry?;
         let meta = entry.metadata()?;
-        let abandoned = meta
-            .modified()
-            .ok()
-            .and_then(|at| now.duration_since(at).ok())
-            .is_some_and(|age| age >= older_than);
-        if meta.is_file() && abandoned {
-            match std::fs::remove_file(entry.path()) {
-                Ok(()) => removed += 1,
-                // Removed meanwhile by its own job, or by another worker's sweep.
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(e) => return Err(e),
-            }
+        if meta.is_file() && remove_if_abandoned(&entry.path(), &meta, now, older_than)? {
+            removed += 1;
         }
     }
     Ok(removed)
+}
+
+/// Removes the file at `path` when it was last modified before `now - older_than`; whether it
+/// did. A file gone meanwhile (removed by its own job, or by another worker's sweep) is not
+/// an error.
+pub(crate) fn remove_if_abandoned(
+    path: &Path,
+    meta: &std::fs::Metadata,
+    now: SystemTime,
+    older_than: Duration,
+) -> std::io::Result<bool> {
+    let abandoned = meta
+        .modified()
+        .ok()
+        .and_then(|at| now.duration_since(at).ok())
+        .is_some_and(|age| age >= older_than);
+    if !abandoned {
+        return Ok(false);
+    }
+    match std::fs::remove_file(path) {
+        Ok(()) => Ok(true),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+        Err(e) => Err(e),
+    }
 }
 
 /// [`sweep`] of the configured folder, off the async threads.

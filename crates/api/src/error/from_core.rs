@@ -18,6 +18,7 @@ impl From<Error> for ApiError {
             Error::Unsupported { code, detail } => Self::UnsupportedContent { code, detail },
             Error::RateLimited { retry_after } => Self::RateLimited { retry_after },
             Error::Unavailable(what) => Self::Unavailable(what),
+            Error::StorageFull => Self::InsufficientStorage,
             Error::Unexpected(cause) => Self::Internal(cause),
         }
     }

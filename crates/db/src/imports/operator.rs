@@ -35,8 +35,8 @@ pub fn launch_with_job(
 /// What asking an import to stop came to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Cancel {
-    /// It had not started importing: it is failed with `import_cancelled` now; its upload
-    /// (the key, if any) is for the caller to remove.
+    /// It had not started importing: it is failed with `import_cancelled` now, its key NULL;
+    /// its upload (the key, if any) is for the caller to remove.
     Ended { upload: Option<String> },
     /// It is running: its job stops between two entries and reports what it did.
     Requested,
@@ -59,8 +59,13 @@ pub fn request_cancel(conn: &mut DbConnection, id: &str) -> Result<Cancel, DbErr
         ))
         .execute(conn)?;
     if ended == 1 {
+        // The caller removes the upload (a purge job in the same transaction): the row no
+        // longer names it.
         let upload: Option<String> =
             imports::table.find(id).select(imports::object_key).first(conn)?;
+        diesel::update(imports::table.find(id))
+            .set(imports::object_key.eq(None::<String>))
+            .execute(conn)?;
         return Ok(Cancel::Ended { upload });
     }
     let asked = diesel::update(imports::table.find(id).filter(imports::status.eq("running")))

@@ -442,6 +442,8 @@ fn a_cancel_ends_a_waiting_import_and_asks_a_running_one() {
         assert_eq!(cancel, Cancel::Ended { upload: waiting.object_key.clone() });
         let row = find(conn, &waiting.id).expect("find").expect("present");
         assert_eq!(row.error_code.as_deref(), Some("import_cancelled"));
+        assert!(waiting.object_key.is_some());
+        assert_eq!(row.object_key, None, "the caller removes the upload");
         assert_eq!(request_cancel(conn, &waiting.id).expect("again"), Cancel::Finished);
 
         let running = analysed(conn, "bob");

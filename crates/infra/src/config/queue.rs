@@ -23,8 +23,13 @@ pub struct QueueConfig {
     pub reconcile_interval_secs: u64,
     /// How often a Redis worker looks for new jobs, in milliseconds (50 to 10000).
     pub poll_interval_ms: u64,
-    /// Attempts before a job is marked failed.
+    /// Attempts before a job is marked failed: a run that fails (an error, not a worker that
+    /// died) spends one.
     pub max_attempts: i32,
+    /// Times a job may be taken over from a worker that stopped answering (killed, cut off:
+    /// its heartbeat went stale) before it is marked failed. A takeover resumes the same
+    /// attempt and spends none of `max_attempts`.
+    pub max_takeovers: i32,
     /// Finished job rows are removed after this many hours.
     pub keep_finished_hours: u64,
     /// Seconds running jobs get to finish on shutdown; a job still running then is interrupted
@@ -43,6 +48,7 @@ impl Default for QueueConfig {
             reconcile_interval_secs: 15,
             poll_interval_ms: 250,
             max_attempts: 5,
+            max_takeovers: 20,
             keep_finished_hours: 24 * 7,
             shutdown_grace_secs: 20,
         }
@@ -64,6 +70,9 @@ impl Section for QueueConfig {
         }
         if self.max_attempts < 1 {
             return ConfigError::invalid("queue.max_attempts must be at least 1");
+        }
+        if self.max_takeovers < 0 {
+            return ConfigError::invalid("queue.max_takeovers must not be negative");
         }
         Ok(())
     }

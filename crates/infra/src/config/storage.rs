@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::Section;
+use super::{ConfigError, Section};
 
 /// Where documents, archives and uploads are kept: a local folder or an S3 bucket.
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
@@ -25,6 +25,11 @@ pub struct StorageConfig {
     /// Export download links point at the store itself (presigned URLs), so that archives do
     /// not pass through the API; only when clients can reach `s3_endpoint`.
     pub s3_presigned_links: bool,
+    /// A local store's staging file (`<key>#<n>`, an object being written) untouched for this
+    /// many seconds was left by a killed process and is removed by the periodic cleanup. A
+    /// live write touches its file at least once per 8 MiB received, so this must exceed the
+    /// time the slowest accepted upload takes to send 8 MiB.
+    pub abandoned_staging_after_secs: u64,
 }
 
 impl Default for StorageConfig {
@@ -38,9 +43,17 @@ impl Default for StorageConfig {
             s3_allow_http: false,
             s3_path_style: true,
             s3_presigned_links: true,
+            abandoned_staging_after_secs: 6 * 3600,
         }
     }
 }
 
 /// The store refuses a URL it cannot open when it is built.
-impl Section for StorageConfig {}
+impl Section for StorageConfig {
+    fn validate(&self) -> Result<(), ConfigError> {
+        if self.abandoned_staging_after_secs == 0 {
+            return ConfigError::invalid("storage.abandoned_staging_after_secs must be at least 1");
+        }
+        Ok(())
+    }
+}

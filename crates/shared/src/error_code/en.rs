@@ -127,6 +127,10 @@ pub(super) fn sentence(code: ErrorCode) -> &'static str {
             "Something unexpected went wrong on our side. Try again later; if it happens again, \
              tell your school."
         }
+        ErrorCode::InsufficientStorage => {
+            "The service's storage is full for the moment. Try again later; if it lasts, tell \
+             your school."
+        }
         ErrorCode::TruncatedArchive => {
             "The archive is incomplete: its download was probably interrupted. Download it again \
              and try again."

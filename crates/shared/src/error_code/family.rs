@@ -117,6 +117,7 @@ impl ErrorCode {
             | Self::NotImportable => Some(422),
             Self::RateLimited => Some(429),
             Self::Internal => Some(500),
+            Self::InsufficientStorage => Some(507),
             Self::Unavailable => Some(503),
             // `families` names every code; a test checks that its problems are these.
             _ => None,
@@ -168,6 +169,7 @@ impl ErrorCode {
             | Self::RateLimited
             | Self::Unavailable
             | Self::Internal => &[Problem],
+            Self::InsufficientStorage => &[Problem, JobFailure],
             Self::TooManyEntries => &[ArchiveRefusal, AppOutcome],
             Self::DuplicateEntry | Self::EntryCorrupt => &[ArchiveRefusal, EntryReport],
             Self::UnsignedArchive | Self::UntrustedSignature | Self::UnverifiedOrigin => {

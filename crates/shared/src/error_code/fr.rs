@@ -144,6 +144,10 @@ pub(super) fn sentence(code: ErrorCode) -> &'static str {
             "Un problème inattendu est survenu de notre côté. Réessayez plus tard\u{a0}; s'il se \
              reproduit, prévenez votre établissement."
         }
+        ErrorCode::InsufficientStorage => {
+            "L'espace de stockage du service est plein pour le moment. Réessayez plus tard\u{a0}; \
+             si cela dure, prévenez votre établissement."
+        }
         ErrorCode::TruncatedArchive => {
             "L'archive est incomplète\u{a0}: son téléchargement a sans doute été interrompu. \
              Téléchargez-la de nouveau puis réessayez."

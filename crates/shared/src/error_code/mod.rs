@@ -73,6 +73,8 @@ pub enum ErrorCode {
     RateLimited,
     Unavailable,
     Internal,
+    /// The disk of the store or of the database is full: an upload, or an export's archive.
+    InsufficientStorage,
 
     // Archive refusals of the scanner (the zip structure).
     TruncatedArchive,
@@ -205,6 +207,7 @@ impl ErrorCode {
         Self::RateLimited,
         Self::Unavailable,
         Self::Internal,
+        Self::InsufficientStorage,
         Self::TruncatedArchive,
         Self::DamagedArchive,
         Self::PrefixedArchive,
@@ -315,6 +318,7 @@ impl ErrorCode {
             Self::RateLimited => "rate_limited",
             Self::Unavailable => "unavailable",
             Self::Internal => "internal",
+            Self::InsufficientStorage => "insufficient_storage",
             Self::TruncatedArchive => "truncated_archive",
             Self::DamagedArchive => "damaged_archive",
             Self::PrefixedArchive => "prefixed_archive",

@@ -243,10 +243,8 @@ impl ArchiveWriter {
     /// Writes the central directory and completes the upload: only now does the object exist.
     pub async fn finish(self) -> Result<ArchiveSummary, ArchiveError> {
         let (mut hashing, size) = self.zip.finish().await?;
-        if let Err(e) = hashing.inner.complete().await {
-            hashing.inner.abort().await;
-            return Err(e.into());
-        }
+        // A failed completion leaves nothing behind, and nothing to abort (`sink`).
+        hashing.inner.complete().await?;
         let sha256 = hashing.digest().await?;
         debug_assert_eq!(size, hashing.written);
         Ok(ArchiveSummary { size: hashing.written, sha256 })

@@ -49,7 +49,7 @@ enum Stop {
 
 impl From<ArchiveError> for Stop {
     fn from(e: ArchiveError) -> Self {
-        Self::Failed(JobError::Transient(e.to_string()))
+        Self::Failed(JobError::storage("archive", &e))
     }
 }
 
@@ -98,7 +98,7 @@ pub async fn run(
     }
     let sink = sink::Sink::open(ctx.storage.store.clone(), ctx.storage.local_root.as_deref(), &key)
         .await
-        .map_err(|e| JobError::Transient(format!("cannot open the archive for writing: {e}")))?;
+        .map_err(|e| JobError::storage("cannot open the archive for writing", &e))?;
     let mut writer = ArchiveWriter::create(sink);
     let built = tokio::select! {
         biased;
@@ -112,7 +112,7 @@ pub async fn run(
     };
     match built {
         Ok(built) => {
-            let summary = writer.finish().await.map_err(|e| JobError::Transient(e.to_string()))?;
+            let summary = writer.finish().await.map_err(|e| JobError::storage("archive", &e))?;
             publish(ctx, &export, &key, &built, &summary).await
         }
         Err(Stop::Cancelled) => {
@@ -215,7 +215,7 @@ async fn build(
                 table::headers(ctx, spec),
                 &crate::scratch::dir(&ctx.config),
             )
-            .map_err(|e| Stop::Failed(JobError::Transient(e.to_string())))?,
+            .map_err(|e| Stop::Failed(JobError::storage("index", &e)))?,
         )),
         None => None,
     };
@@ -262,7 +262,7 @@ async fn write_index(
     file: table::TableFile,
 ) -> Result<(), Stop> {
     let failed =
-        |e: &dyn std::fmt::Display| Stop::Failed(JobError::Transient(format!("index: {e}")));
+        |e: &(dyn std::error::Error + 'static)| Stop::Failed(JobError::storage("index", e));
     let written = file.finish().await.map_err(|e| failed(&e))?;
     let size = tokio::fs::metadata(&written.file).await.map_err(|e| failed(&e))?.len();
     let reader = tokio::fs::File::open(&written.file).await.map_err(|e| failed(&e))?;
@@ -405,7 +405,7 @@ async fn index_row(
         sha256: Some(summary.sha256.clone()),
         ..row
     };
-    index.push(row).await.map_err(|e| Stop::Failed(JobError::Transient(e.to_string())))
+    index.push(row).await.map_err(|e| Stop::Failed(JobError::storage("index", &e)))
 }
 
 /// An entry in the archive, and what its app said of it.
@@ -543,22 +543,15 @@ async fn publish(
 }
 
 /// Marks the export failed once its job has no attempts left.
-pub(crate) async fn give_up(ctx: &Context, export_id: &str, reason: &str) {
+pub(crate) async fn give_up(ctx: &Context, export_id: &str, code: ErrorCode, reason: &str) {
     let id = export_id.to_owned();
     let reason = reason.to_owned();
     let result = ctx
         .db
         .transaction(move |conn| {
             let Some(export) = exports::find(conn, &id)? else { return Ok(()) };
-            if exports::mark_failed(conn, &id, ErrorCode::ExportFailed.as_str(), &reason)? {
-                notify::export_failed(
-                    conn,
-                    &export.owner_id,
-                    &id,
-                    &export.name,
-                    ErrorCode::ExportFailed,
-                    &reason,
-                )?;
+            if exports::mark_failed(conn, &id, code.as_str(), &reason)? {
+                notify::export_failed(conn, &export.owner_id, &id, &export.name, code, &reason)?;
             }
             Ok(())
         })

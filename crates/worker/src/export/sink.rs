@@ -5,8 +5,10 @@
 //! `BufWriter`'s defaults (10 MiB parts, 8 in flight) can hold ~110 MiB against a slow store:
 //! parts are sized here for the memory target (8 MiB, the S3 minimum being 5, two in flight).
 //! Nothing exists until `shutdown()` completes the upload. After `shutdown()`, even a failed
-//! one (a full disk, a refused completion), `abort()` panics ("Already shut down"): drop the
-//! writer instead. A killed process leaves `<key>#<n>` staging files on a local store.
+//! one (a full disk, a refused completion), `abort()` panics ("Already shut down"), and there is
+//! nothing left to abort (a failed completion aborts itself): a failed `complete` leaves the
+//! sink `Closed`, on which `abort` does nothing. A killed process leaves `<key>#<n>` staging
+//! files on a local store, which the periodic cleanup removes (`crate::staging`).
 
 use std::path::PathBuf;
 use std::pin::Pin;
@@ -26,7 +28,13 @@ const LOCAL_BUFFER: usize = 1024 * 1024;
 
 pub enum Sink {
     Upload(BufWriter),
-    Local { file: tokio::io::BufWriter<tokio::fs::File>, staging: PathBuf, target: PathBuf },
+    Local {
+        file: tokio::io::BufWriter<tokio::fs::File>,
+        staging: PathBuf,
+        target: PathBuf,
+    },
+    /// Completed, or failed to: nothing more to write nor to abort.
+    Closed,
 }
 
 impl Sink {
@@ -59,17 +67,29 @@ impl Sink {
         })
     }
 
-    /// Makes the archive visible under its key.
+    /// Makes the archive visible under its key. On failure nothing appears and nothing is left
+    /// behind.
     pub async fn complete(&mut self) -> std::io::Result<()> {
-        match self {
+        let result = match self {
             Self::Upload(upload) => upload.shutdown().await,
             Self::Local { file, staging, target } => {
                 // Flushed, not synced: like the object store's own local writes, the archive is
                 // safe from a process crash, and a rename makes it appear whole or not at all.
-                file.flush().await?;
-                tokio::fs::rename(&staging, &target).await
+                let done = match file.flush().await {
+                    Ok(()) => tokio::fs::rename(&staging, &target).await,
+                    Err(e) => Err(e),
+                };
+                if done.is_err()
+                    && let Err(e) = tokio::fs::remove_file(&staging).await
+                {
+                    tracing::warn!(error = %e, "partial archive not removed");
+                }
+                done
             }
-        }
+            Self::Closed => Err(closed()),
+        };
+        *self = Self::Closed;
+        result
     }
 
     /// Gives up: nothing appears under the key.
@@ -77,7 +97,9 @@ impl Sink {
         let result = match self {
             Self::Upload(upload) => upload.abort().await.map_err(std::io::Error::other),
             Self::Local { staging, .. } => tokio::fs::remove_file(&staging).await,
+            Self::Closed => Ok(()),
         };
+        *self = Self::Closed;
         if let Err(e) = result {
             tracing::warn!(error = %e, "partial archive not removed");
         }
@@ -93,6 +115,7 @@ impl AsyncWrite for Sink {
         match self.get_mut() {
             Self::Upload(upload) => Pin::new(upload).poll_write(cx, buf),
             Self::Local { file, .. } => Pin::new(file).poll_write(cx, buf),
+            Self::Closed => Poll::Ready(Err(closed())),
         }
     }
 
@@ -100,6 +123,7 @@ impl AsyncWrite for Sink {
         match self.get_mut() {
             Self::Upload(upload) => Pin::new(upload).poll_flush(cx),
             Self::Local { file, .. } => Pin::new(file).poll_flush(cx),
+            Self::Closed => Poll::Ready(Err(closed())),
         }
     }
 
@@ -107,6 +131,11 @@ impl AsyncWrite for Sink {
         match self.get_mut() {
             Self::Upload(upload) => Pin::new(upload).poll_shutdown(cx),
             Self::Local { file, .. } => Pin::new(file).poll_shutdown(cx),
+            Self::Closed => Poll::Ready(Err(closed())),
         }
     }
+}
+
+fn closed() -> std::io::Error {
+    std::io::Error::other("the archive's sink is closed")
 }

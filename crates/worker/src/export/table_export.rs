@@ -26,7 +26,7 @@ pub(super) async fn run(
 ) -> Result<(), JobError> {
     let dir = crate::scratch::dir(&ctx.config);
     let file = TableFile::create(spec, table::headers(ctx, spec), &dir)
-        .map_err(|e| JobError::Transient(e.to_string()))?;
+        .map_err(|e| JobError::storage("table", &e))?;
     tokio::pin!(interrupt);
     let filled = tokio::select! {
         biased;
@@ -44,14 +44,14 @@ pub(super) async fn run(
         }
         Err(Stop::Failed(e)) => return Err(e),
     };
-    let written = file.finish().await.map_err(|e| JobError::Transient(e.to_string()))?;
+    let written = file.finish().await.map_err(|e| JobError::storage("table", &e))?;
     let uploaded = match table::upload(&ctx.storage, &written, key, interrupt).await {
         Ok(uploaded) => uploaded,
         Err(table::TableError::Interrupted) => {
             tracing::info!("table upload interrupted by a shutdown");
             return Err(JobError::Interrupted);
         }
-        Err(e) => return Err(JobError::Transient(e.to_string())),
+        Err(e) => return Err(JobError::storage("table", &e)),
     };
     tracing::info!(rows = written.rows, size = uploaded.size, "table written");
     let summary = archive::ArchiveSummary { size: uploaded.size, sha256: uploaded.sha256 };
@@ -89,7 +89,7 @@ async fn fill(ctx: &Context, plan: Plan<'_>, file: &TableFile) -> Result<Built, 
             row.path = format!("{folder}/{}", row.path);
             row.app.clone_from(&descriptor.id);
             let size = row.size.unwrap_or(0);
-            file.push(row).await.map_err(|e| Stop::Failed(JobError::Transient(e.to_string())))?;
+            file.push(row).await.map_err(|e| Stop::Failed(JobError::storage("table", &e)))?;
             (files, bytes, app_files, app_bytes) =
                 (files + 1, bytes + size, app_files + 1, app_bytes + size);
             progress.advance(size).await?;

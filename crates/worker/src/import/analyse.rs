@@ -79,11 +79,7 @@ pub async fn run(ctx: &Context, import_id: &str) -> Result<(), JobError> {
                         tracing::warn!(job_id = %job, error = %e, "import job not enqueued now; the reconciler will");
                     }
                 }
-                Next::Refused => {
-                    if let Some(key) = &import.object_key {
-                        remove_upload(ctx, key).await;
-                    }
-                }
+                Next::Refused => super::release_upload(ctx, &import).await?,
                 Next::Wait | Next::Gone => {}
             }
             Ok(())
@@ -178,9 +174,13 @@ fn signature_code(code: &str) -> ErrorCode {
 }
 
 /// Removes an upload that will not be imported.
-pub(crate) async fn remove_upload(ctx: &Context, key: &str) {
+/// Whether the upload is gone (removed now, or already); a failure is for the cleanup to retry.
+pub(crate) async fn remove_upload(ctx: &Context, key: &str) -> bool {
     match ctx.storage.store.delete(&Path::from(key)).await {
-        Ok(()) | Err(object_store::Error::NotFound { .. }) => {}
-        Err(e) => tracing::warn!(error = %e, "upload not removed; the cleanup will retry"),
+        Ok(()) | Err(object_store::Error::NotFound { .. }) => true,
+        Err(e) => {
+            tracing::warn!(error = %e, "upload not removed; the cleanup will retry");
+            false
+        }
     }
 }

@@ -22,7 +22,9 @@ pub async fn cleanup_once(ctx: &Context) -> Result<(usize, usize), anyhow::Error
         if let Some(key) = &import.object_key {
             // The object first: a crash in between leaves a row whose upload is gone, which
             // the import reports as such, never an object nobody points at.
-            remove_upload(ctx, key).await;
+            if !remove_upload(ctx, key).await {
+                continue;
+            }
         }
         // What an attempt staged for a remote app and could not remove (a crash mid call).
         crate::apps::remote::remove_staged(ctx, &format!("imports/{}/staged/", import.id)).await;

@@ -36,19 +36,28 @@ pub(crate) async fn fail(
             Ok(())
         })
         .await?;
-    if let Some(key) = &import.object_key {
-        analyse::remove_upload(ctx, key).await;
+    release_upload(ctx, import).await
+}
+
+/// Removes the upload of an import that has ended, then forgets its key (and the items that
+/// only served to resume it): an ended import whose upload is gone says so with a NULL key. A
+/// removal that fails keeps the key for the cleanup's next pass.
+pub(crate) async fn release_upload(ctx: &Context, import: &Import) -> Result<(), JobError> {
+    let Some(key) = &import.object_key else { return Ok(()) };
+    if analyse::remove_upload(ctx, key).await {
+        let id = import.id.clone();
+        ctx.db.run(move |conn| imports::drop_upload(conn, &id)).await?;
     }
     Ok(())
 }
 
 /// Marks the import failed once its job has no attempts left.
-pub(crate) async fn give_up(ctx: &Context, import_id: &str, reason: &str) {
+pub(crate) async fn give_up(ctx: &Context, import_id: &str, code: ErrorCode, reason: &str) {
     let id = import_id.to_owned();
     let found = ctx.db.run(move |conn| imports::find(conn, &id)).await;
     match found {
         Ok(Some(import)) => {
-            if let Err(e) = fail(ctx, &import, ErrorCode::ImportFailed, reason).await {
+            if let Err(e) = fail(ctx, &import, code, reason).await {
                 tracing::error!(error = ?e, "import could not be marked failed");
             }
         }

@@ -6,7 +6,7 @@ use mesdonnees_db::{Import, imports};
 use mesdonnees_infra::Context;
 use mesdonnees_shared::ErrorCode;
 
-use super::{analyse, entcore, report};
+use super::{entcore, report};
 use crate::apps::remote::RemotePart;
 use crate::apps::{ImportJob, ImportPart, Progress, app_for, workspace};
 use crate::error::JobError;
@@ -129,10 +129,7 @@ async fn finish(
         ctx.metrics.add_imported_bytes(bytes);
         tracing::info!(bytes, "import done");
     }
-    if let Some(key) = &import.object_key {
-        analyse::remove_upload(ctx, key).await;
-    }
-    Ok(())
+    super::release_upload(ctx, import).await
 }
 
 fn job_error(e: Failure) -> JobError {

@@ -37,6 +37,7 @@ pub struct AdminImportQuery {
         (status = 403, description = "not an administrator", body = crate::problem::ProblemSchema, content_type = "application/problem+json"),
         (status = 409, description = "another import of the user's in progress", body = crate::problem::ProblemSchema, content_type = "application/problem+json"),
         (status = 413, description = "larger than the upload limit", body = crate::problem::ProblemSchema, content_type = "application/problem+json"),
+        (status = 507, description = "the service's storage is full; nothing was kept", body = crate::problem::ProblemSchema, content_type = "application/problem+json"),
         (status = 415, description = "neither multipart nor a zip, or not a zip inside", body = crate::problem::ProblemSchema, content_type = "application/problem+json"),
         (status = 422, description = "no file, or `apps` is not a list of app ids", body = crate::problem::ProblemSchema, content_type = "application/problem+json"),
         (status = 429, description = "too many exports and imports created for the user in the last minute", body = crate::problem::ProblemSchema, content_type = "application/problem+json"),

@@ -29,6 +29,7 @@ pub struct UploadForm {
     responses(
         (status = 201, body = DocumentView),
         (status = 413, description = "larger than the upload limit", body = crate::problem::ProblemSchema, content_type = "application/problem+json"),
+        (status = 507, description = "the service's storage is full; nothing was kept", body = crate::problem::ProblemSchema, content_type = "application/problem+json"),
         (status = 415, description = "not multipart/form-data", body = crate::problem::ProblemSchema, content_type = "application/problem+json"),
         (status = 422, description = "quota exceeded, no file, bad name or folder", body = crate::problem::ProblemSchema, content_type = "application/problem+json"),
     ),

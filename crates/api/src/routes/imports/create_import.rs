@@ -33,6 +33,7 @@ pub struct ImportForm {
         (status = 202, description = "stored; the analysis runs", body = ImportView),
         (status = 409, description = "another import in progress", body = crate::problem::ProblemSchema, content_type = "application/problem+json"),
         (status = 413, description = "larger than the upload limit", body = crate::problem::ProblemSchema, content_type = "application/problem+json"),
+        (status = 507, description = "the service's storage is full; nothing was kept", body = crate::problem::ProblemSchema, content_type = "application/problem+json"),
         (status = 415, description = "neither multipart nor a zip, or not a zip inside", body = crate::problem::ProblemSchema, content_type = "application/problem+json"),
         (status = 422, description = "no file", body = crate::problem::ProblemSchema, content_type = "application/problem+json"),
         (status = 429, description = "too many exports and imports created in the last minute; see `Retry-After`", body = crate::problem::ProblemSchema, content_type = "application/problem+json",

@@ -146,13 +146,11 @@ pub async fn upload(
         copied = copy_hashed(&table.file, &mut sink) => copied,
     };
     match copied {
-        Ok(uploaded) => match sink.complete().await {
-            Ok(()) => Ok(uploaded),
-            Err(e) => {
-                sink.abort().await;
-                Err(e.into())
-            }
-        },
+        // A failed completion leaves nothing behind, and nothing to abort (`sink`).
+        Ok(uploaded) => {
+            sink.complete().await?;
+            Ok(uploaded)
+        }
         Err(e) => {
             sink.abort().await;
             Err(e)
