@@ -18,6 +18,7 @@ mod limits;
 mod metrics;
 mod operator;
 mod process;
+mod round_trip;
 mod scale_out;
 mod spec;
 mod storage;
