@@ -542,3 +542,60 @@ async fn archives_past_the_limits_are_refused() {
     app.stop().await;
 }
 
+/// Imports for bob a hand-made archive of `listed` files and their manifest; answers the
+/// workspace's report.
+async fn imported_by_bob(app: &TestApp, listed: &[(&str, &[u8])]) -> Value {
+    let manifest = manifest(listed);
+    let mut all = listed.to_vec();
+    all.push(("manifest.json", &manifest));
+    let import = analysed(app, "bob", zip_of(&all)).await;
+    let id = import["id"].as_str().expect("id").to_owned();
+    let done = launched(app, "bob", &id, &["workspace"]).await;
+    done["report"]["apps"]["workspace"].clone()
+}
+
+#[tokio::test]
+async fn content_types_of_an_archive_are_checked_before_they_reach_a_header() {
+    let app = TestApp::spawn().await;
+    let long = format!("text/{}", "a".repeat(70_000));
+    let types = ["text/html\r\nX-Evil: 1", "text/pl\0ain", long.as_str(), "application/pdf"];
+    let doc: &[u8] = b"contenu";
+    let paths: Vec<String> = (0..types.len()).map(|i| format!("f{i}.bin")).collect();
+    let documents: Vec<Value> = paths
+        .iter()
+        .zip(types)
+        .map(|(name, kind)| {
+            json!({"path": format!("Mes documents/{name}"), "name": name, "content_type": kind})
+        })
+        .collect();
+    let metadata = serde_json::to_vec(&json!({ "documents": documents })).expect("metadata");
+    let mut entries: Vec<(String, &[u8])> =
+        paths.iter().map(|name| (format!("Documents/Mes documents/{name}"), doc)).collect();
+    entries.push(("Documents/workspace.json".to_owned(), &metadata));
+    let listed: Vec<(&str, &[u8])> = entries.iter().map(|(p, b)| (p.as_str(), *b)).collect();
+    let report = &imported_by_bob(&app, &listed).await;
+    assert_eq!(report["failed"], 0, "{report}");
+    let root = root_folder(&app, "bob", report["folder"].as_str().expect("folder")).await;
+    let own = crate::list_folder(&app, "bob", &root).await;
+    let own = own["items"][0]["id"].as_str().expect("Mes documents").to_owned();
+    let listed = crate::list_folder(&app, "bob", &own).await;
+    let items = listed["items"].as_array().expect("items");
+    assert_eq!(items.len(), types.len());
+    for item in items {
+        let id = item["id"].as_str().expect("id");
+        let response = app
+            .get(&format!("/api/v1/documents/{id}/content"), "bob")
+            .send()
+            .await
+            .expect("content");
+        assert_eq!(response.status(), 200, "{item}");
+        assert!(response.headers().get("x-evil").is_none());
+        let served = response.headers()["content-type"].to_str().expect("ASCII").to_owned();
+        let expected =
+            if item["name"] == "f3.bin" { "application/pdf" } else { "application/octet-stream" };
+        assert_eq!(served, expected, "{item}");
+        assert_eq!(response.bytes().await.expect("body").as_ref(), doc);
+    }
+    app.stop().await;
+}
+

@@ -22,6 +22,7 @@ use mesdonnees_shared::ErrorCode;
 use mesdonnees_shared::apps::WORKSPACE_APP;
 use mesdonnees_shared::archive::Manifest;
 use mesdonnees_shared::imports::ItemOutcome;
+use mesdonnees_shared::media_type;
 use object_store::path::Path;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
@@ -341,8 +342,11 @@ impl Importer<'_> {
         }
         self.quota_left -= entry.uncompressed_size;
         let (name, renamed) = self.claim(&parent, &name_for(known, segment));
-        let content_type =
-            known.and_then(|k| k.content_type.clone()).unwrap_or_else(|| mime_of(&name));
+        // The archive's word for the type reaches a Content-Type header: checked first.
+        let content_type = known
+            .and_then(|k| k.content_type.as_deref())
+            .and_then(media_type::checked)
+            .unwrap_or_else(|| mime_of(&name));
         let at = now();
         let id = document_id(&self.import.id, &entry.path);
         let key = Path::from(format!("documents/{id}"));
