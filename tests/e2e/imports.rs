@@ -395,7 +395,16 @@ async fn hostile_or_foreign_archives_are_refused_with_their_code_and_leave_nothi
     let app = TestApp::spawn_with(|config| config.limits.creations_per_minute = 100).await;
     let doc: &[u8] = b"contenu";
     let good_manifest = manifest(&[("Documents/Mes documents/a.txt", doc)]);
+    // A folder that is not the one its files are in: the analysis would count what the import
+    // never finds.
+    let mut lying: Value = serde_json::from_slice(&good_manifest).expect("json");
+    lying["apps"]["workspace"]["folder"] = json!("..");
+    let lying = serde_json::to_vec(&lying).expect("manifest");
     let cases: Vec<(&str, Vec<u8>)> = vec![
+        (
+            "invalid_manifest",
+            zip_of(&[("Documents/Mes documents/a.txt", doc), ("manifest.json", &lying)]),
+        ),
         ("unsafe_path", zip_of(&[("../evil.txt", doc), ("manifest.json", &good_manifest)])),
         ("not_an_archive_of_ours", zip_of(&[("a.txt", doc)])),
         (

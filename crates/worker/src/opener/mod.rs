@@ -161,6 +161,9 @@ async fn read_ours(
         )
         .into());
     }
+    manifest.check_layout().map_err(|e| {
+        Refusal::new(ErrorCode::InvalidManifest, format!("manifest.json is not valid: {e}"))
+    })?;
     check_listing(&manifest, &by_path)?;
     Ok(Contents::Ours { manifest, manifest_bytes })
 }
