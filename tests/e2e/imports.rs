@@ -608,3 +608,34 @@ async fn content_types_of_an_archive_are_checked_before_they_reach_a_header() {
     app.stop().await;
 }
 
+#[tokio::test]
+async fn names_that_would_collide_or_deceive_are_told_apart_on_import() {
+    let app = TestApp::spawn().await;
+    let doc: &[u8] = b"contenu";
+    let names = [
+        "\u{e9}.txt",
+        "e\u{301}.txt",
+        "\u{3a3}.txt",
+        "\u{3c2}.txt",
+        "\u{202e}fdp.exe",
+        "COM\u{b9}",
+    ];
+    let paths: Vec<String> = names.iter().map(|n| format!("Documents/Mes documents/{n}")).collect();
+    let listed: Vec<(&str, &[u8])> = paths.iter().map(|p| (p.as_str(), doc)).collect();
+    let report = &imported_by_bob(&app, &listed).await;
+    assert_eq!((&report["failed"], &report["renamed"]), (&json!(0), &json!(2)), "{report}");
+    let root = root_folder(&app, "bob", report["folder"].as_str().expect("folder")).await;
+    let got: Vec<String> = tree(&app, "bob", &root).await.into_keys().collect();
+    let expected = [
+        "Mes documents/COM\u{b9}",
+        "Mes documents/fdp.exe",
+        "Mes documents/\u{3a3}.txt",
+        "Mes documents/\u{3c2} (2).txt",
+        "Mes documents/\u{e9} (2).txt",
+        "Mes documents/\u{e9}.txt",
+    ];
+    let mut expected: Vec<String> = expected.iter().map(|&p| p.to_owned()).collect();
+    expected.sort();
+    assert_eq!(got, expected);
+    app.stop().await;
+}

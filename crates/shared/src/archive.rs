@@ -135,7 +135,7 @@ impl Manifest {
             if bad {
                 return Err(LayoutError::BadFolder { app: app.clone(), folder: folder.to_owned() });
             }
-            if let Some(other) = folders.insert(folder.to_lowercase(), app) {
+            if let Some(other) = folders.insert(crate::entry_name::same_name_key(folder), app) {
                 return Err(LayoutError::SharedFolder {
                     app: app.clone(),
                     other: other.to_owned(),
