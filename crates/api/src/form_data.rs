@@ -72,15 +72,12 @@ fn browser_unescape(value: &str) -> String {
             Some("0A") => Some('\n'),
             _ => None,
         };
-        match decoded {
-            Some(c) => {
-                out.push(c);
-                rest = &rest[at + 3..];
-            }
-            None => {
-                out.push('%');
-                rest = &rest[at + 1..];
-            }
+        if let Some(c) = decoded {
+            out.push(c);
+            rest = &rest[at + 3..];
+        } else {
+            out.push('%');
+            rest = &rest[at + 1..];
         }
     }
     out.push_str(rest);

@@ -5,7 +5,7 @@ use chrono::{TimeZone, Utc};
 
 use super::builder::{Archive, DESCRIPTOR, Entry, zip64_extra};
 use super::{Chunked, read_entry, scan_bytes, text, zip_crate};
-use crate::scan::{Method, ScanLimits, scan};
+use crate::scan::Method;
 
 fn photo() -> Vec<u8> {
     (0..300_000_u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8).collect()
