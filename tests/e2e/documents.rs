@@ -381,3 +381,32 @@ async fn count_objects(app: &TestApp) -> usize {
     let listed: Vec<_> = app.ctx.storage.store.list(None).try_collect().await.expect("list store");
     listed.len()
 }
+
+#[tokio::test]
+async fn file_names_are_read_as_browsers_write_them() {
+    let app = TestApp::spawn().await;
+    let cases = [
+        (r#"filename="C:\Users\eleve\cours.odt""#, "cours.odt"),
+        (r#"filename="a\b.txt""#, "b.txt"),
+        (r#"filename="dit %22bonjour%22.txt""#, "dit \"bonjour\".txt"),
+        (r#"filename="repli.txt"; filename*=UTF-8''%C3%A9t%C3%A9.txt"#, "été.txt"),
+        ("filename=\"r\u{e9}sum\u{e9}.odt\"", "résumé.odt"),
+    ];
+    for (disposition, expected) in cases {
+        let boundary = "limite-entre-parties";
+        let body = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; {disposition}\r\n\
+             Content-Type: text/plain\r\n\r\nbonjour\r\n--{boundary}--\r\n"
+        );
+        let response = app
+            .post("/api/v1/documents", "alice")
+            .header("content-type", format!("multipart/form-data; boundary={boundary}"))
+            .body(body)
+            .send()
+            .await
+            .expect("upload");
+        let doc = json_ok(response, 201).await;
+        assert_eq!(doc["name"], expected, "{disposition}");
+    }
+    app.stop().await;
+}

@@ -20,6 +20,7 @@ mod metrics;
 mod operator;
 mod process;
 mod queue_keys;
+mod round_trip;
 mod scale_out;
 mod spec;
 mod storage;

@@ -3,6 +3,7 @@
 
 mod auth;
 mod error;
+mod form_data;
 mod http_metrics;
 mod openapi;
 mod problem;

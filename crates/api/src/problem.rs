@@ -1,7 +1,13 @@
-//! RFC 9457 problem details with a stable `code` member.
+//! RFC 9457 problem details with a stable `code` member. Every error of ours is answered with
+//! one; so is a 5xx that actix makes itself (a response whose header could not be built, an
+//! error of a stream): [`server_errors_as_problems`] replaces any 5xx body that is not one.
 
 use actix_web::HttpResponse;
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::StatusCode;
+use actix_web::http::header::CONTENT_TYPE;
+use actix_web::middleware::Next;
 use mesdonnees_shared::ErrorCode;
 use problem_details::ProblemDetails;
 use serde::Serialize;
@@ -57,9 +63,69 @@ pub fn response(status: StatusCode, code: ErrorCode, detail: Option<&str>) -> Ht
     actix_web::ResponseError::error_response(&problem)
 }
 
+const PROBLEM_JSON: &[u8] = b"application/problem+json";
+
+/// Middleware: a 5xx answered without a problem body (actix's own plain-text errors) becomes
+/// the opaque `internal` problem, its cause logged. Errors of ours are problems already.
+pub(crate) async fn server_errors_as_problems(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    let res = next.call(req).await?;
+    let is_problem = res
+        .headers()
+        .get(CONTENT_TYPE)
+        .is_some_and(|value| value.as_bytes().starts_with(PROBLEM_JSON));
+    if !res.status().is_server_error() || is_problem {
+        return Ok(res.map_into_left_body());
+    }
+    let status = res.status();
+    if let Some(cause) = res.response().error() {
+        tracing::error!(error = %cause, "server error");
+    }
+    let (request, _) = res.into_parts();
+    let problem = response(status, ErrorCode::Internal, None);
+    Ok(ServiceResponse::new(request, problem).map_into_right_body())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[actix_web::test]
+    async fn a_response_actix_could_not_build_is_a_problem() {
+        use actix_web::{App, middleware::from_fn, test, web};
+        let app = test::init_service(
+            App::new()
+                .wrap(from_fn(server_errors_as_problems))
+                .route(
+                    "/header",
+                    web::get().to(|| async {
+                        HttpResponse::Ok().insert_header(("x-bad", "a\r\nX-Evil: 1")).finish()
+                    }),
+                )
+                .route(
+                    "/missing",
+                    web::get().to(|| async {
+                        response(StatusCode::NOT_FOUND, ErrorCode::NotFound, None)
+                    }),
+                ),
+        )
+        .await;
+        for path in ["/header"] {
+            let res =
+                test::call_service(&app, test::TestRequest::get().uri(path).to_request()).await;
+            assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR, "{path}");
+            let content_type = res.headers().get(CONTENT_TYPE).map(|v| v.as_bytes().to_vec());
+            assert_eq!(content_type.as_deref(), Some(PROBLEM_JSON), "{path}");
+            let body: serde_json::Value = test::read_body_json(res).await;
+            assert_eq!(body["code"], "internal", "{path}");
+            assert!(!body.to_string().contains("Evil"), "{body}");
+        }
+        let res =
+            test::call_service(&app, test::TestRequest::get().uri("/missing").to_request()).await;
+        assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    }
 
     #[test]
     fn the_code_is_an_open_enum_of_the_problem_codes() {

@@ -61,6 +61,7 @@ pub fn start_http(ctx: Context, bind: SocketAddr) -> std::io::Result<HttpServerH
                 }
             })
             .default_service(web::to(route_not_found))
+            .wrap(from_fn(problem::server_errors_as_problems))
             .wrap(from_fn(request_id_header))
             .wrap(from_fn(record_request))
             .wrap(TracingLogger::<RequestSpan>::new())

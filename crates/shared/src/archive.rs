@@ -96,3 +96,178 @@ pub struct SignatureClaims {
     pub manifest_sha256: String,
     pub iat: i64,
 }
+
+/// Names the layout reserves at the root: the manifest, its signature, the read-me and the
+/// index in its three formats.
+const ROOT_NAMES: [&str; 6] =
+    [MANIFEST_PATH, SIGNATURE_PATH, README_PATH, "index.csv", "index.xlsx", "index.ods"];
+
+/// How a manifest breaks the layout of the format (docs/ARCHIVE_FORMAT.md §2), naming the
+/// offending item.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LayoutError {
+    #[error("apps.{app}.folder {folder:?} is not a folder name of the archive's root")]
+    BadFolder { app: String, folder: String },
+    #[error("apps.{app}.folder {folder:?} is already the folder of apps.{other}")]
+    SharedFolder { app: String, other: String, folder: String },
+    #[error("files: {path} names the app {app:?}, which is not in apps")]
+    UnknownApp { path: String, app: String },
+    #[error("files: {path} is listed twice")]
+    Duplicate { path: String },
+    #[error("files: {path} is not in the folder of its app {app:?}")]
+    OutsideFolder { path: String, app: String },
+}
+
+impl Manifest {
+    /// Whether the manifest describes the layout of the format: one folder per app, at the
+    /// root, shared with no other app; each file listed once, below its app's folder (or, with
+    /// no app, the index at the root). Checked before anything is analysed, so that what the
+    /// analysis counts is what the import will find.
+    pub fn check_layout(&self) -> Result<(), LayoutError> {
+        let mut folders = std::collections::HashMap::new();
+        for (app, manifest_app) in &self.apps {
+            let folder = manifest_app.folder.as_str();
+            let bad = folder.is_empty()
+                || matches!(folder, "." | "..")
+                || folder.contains(['/', '\\'])
+                || folder.chars().any(char::is_control)
+                || ROOT_NAMES.contains(&folder);
+            if bad {
+                return Err(LayoutError::BadFolder { app: app.clone(), folder: folder.to_owned() });
+            }
+            if let Some(other) = folders.insert(crate::entry_name::same_name_key(folder), app) {
+                return Err(LayoutError::SharedFolder {
+                    app: app.clone(),
+                    other: other.to_owned(),
+                    folder: folder.to_owned(),
+                });
+            }
+        }
+        let mut listed = std::collections::HashSet::with_capacity(self.files.len());
+        for file in &self.files {
+            if !listed.insert(file.path.as_str()) {
+                return Err(LayoutError::Duplicate { path: file.path.clone() });
+            }
+            let inside = if file.app.is_empty() {
+                !file.path.contains('/')
+            } else {
+                let Some(app) = self.apps.get(&file.app) else {
+                    return Err(LayoutError::UnknownApp {
+                        path: file.path.clone(),
+                        app: file.app.clone(),
+                    });
+                };
+                file.path
+                    .strip_prefix(app.folder.as_str())
+                    .and_then(|rest| rest.strip_prefix('/'))
+                    .is_some_and(|rest| !rest.is_empty())
+            };
+            if !inside {
+                return Err(LayoutError::OutsideFolder {
+                    path: file.path.clone(),
+                    app: file.app.clone(),
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn app(folder: &str) -> ManifestApp {
+        ManifestApp {
+            version: FormatVersion::new(1, 0),
+            folder: folder.to_owned(),
+            entries: 1,
+            bytes: 1,
+            outcome: AppOutcome::Ok,
+        }
+    }
+
+    fn file(path: &str, app: &str) -> ManifestFile {
+        ManifestFile {
+            path: path.to_owned(),
+            app: app.to_owned(),
+            size: 1,
+            sha256: String::new(),
+            kind: None,
+        }
+    }
+
+    fn manifest(apps: &[(&str, &str)], files: &[(&str, &str)]) -> Manifest {
+        Manifest {
+            format: FORMAT.to_owned(),
+            format_version: FORMAT_VERSION,
+            archive_id: "a".to_owned(),
+            created_at: DateTime::<Utc>::UNIX_EPOCH,
+            source: Source {
+                instance: "i".to_owned(),
+                service_version: "0".to_owned(),
+                key_id: "k".to_owned(),
+            },
+            owner: Owner { id: "o".to_owned(), name: None },
+            files: files.iter().map(|(path, app)| file(path, app)).collect(),
+            apps: apps.iter().map(|(id, folder)| ((*id).to_owned(), app(folder))).collect(),
+        }
+    }
+
+    #[test]
+    fn the_layout_of_an_export_is_accepted() {
+        let ours = manifest(
+            &[("workspace", "Documents"), ("blog", "Blog")],
+            &[
+                ("Documents/Mes documents/a.txt", "workspace"),
+                ("Documents/workspace.json", "workspace"),
+                ("Blog/billets.json", "blog"),
+                ("index.csv", ""),
+            ],
+        );
+        assert_eq!(ours.check_layout(), Ok(()));
+    }
+
+    #[test]
+    fn a_manifest_that_lies_about_folders_is_refused_naming_the_item() {
+        let ws = |folder| vec![("workspace", folder)];
+        let cases: Vec<(Manifest, &str)> = vec![
+            (manifest(&ws(".."), &[]), "apps.workspace.folder \"..\""),
+            (manifest(&ws("."), &[]), "apps.workspace.folder \".\""),
+            (manifest(&ws(""), &[]), "apps.workspace.folder \"\""),
+            (manifest(&ws("a/b"), &[]), "apps.workspace.folder \"a/b\""),
+            (manifest(&ws("manifest.json"), &[]), "apps.workspace.folder"),
+            (
+                manifest(&[("workspace", "Blog"), ("blog", "blog")], &[]),
+                "already the folder of apps.blog",
+            ),
+            (
+                manifest(&ws("Documents"), &[("Blog/a.json", "blog")]),
+                "Blog/a.json names the app \"blog\"",
+            ),
+            (
+                manifest(
+                    &ws("Documents"),
+                    &[("Documents/a.txt", "workspace"), ("Documents/a.txt", "workspace")],
+                ),
+                "Documents/a.txt is listed twice",
+            ),
+            (
+                manifest(&ws("Documents"), &[("a.txt", "workspace")]),
+                "a.txt is not in the folder of its app",
+            ),
+            (
+                manifest(&ws("Documents"), &[("Documentsx/a.txt", "workspace")]),
+                "Documentsx/a.txt is not in the folder",
+            ),
+            (
+                manifest(&ws("Documents"), &[("Documents/a.txt", "")]),
+                "Documents/a.txt is not in the folder of its app \"\"",
+            ),
+        ];
+        for (manifest, named) in cases {
+            let error = manifest.check_layout().expect_err(named).to_string();
+            assert!(error.contains(named), "{error:?} should name {named:?}");
+        }
+    }
+}

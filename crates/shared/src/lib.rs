@@ -13,6 +13,7 @@ pub mod ids;
 pub mod imports;
 pub mod jobs;
 pub mod lang;
+pub mod media_type;
 pub mod name;
 pub mod tables;
 

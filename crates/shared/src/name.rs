@@ -31,7 +31,11 @@ pub enum NameError {
 pub struct DocumentName(String);
 
 impl DocumentName {
+    /// The name in NFC, without invisible characters (see [`crate::entry_name::visible`]), if
+    /// what is left is a valid name.
     pub fn parse(raw: &str) -> Result<Self, NameError> {
+        let visible = crate::entry_name::visible(raw);
+        let raw = visible.as_str();
         if raw.is_empty() {
             return Err(NameError::Empty);
         }
@@ -50,7 +54,7 @@ impl DocumentName {
         if raw.trim() != raw {
             return Err(NameError::SurroundingSpace);
         }
-        Ok(Self(raw.to_owned()))
+        Ok(Self(visible))
     }
 
     /// The last path segment of an uploaded file name: browsers on Windows may send a full path.
@@ -107,6 +111,15 @@ mod tests {
         }
         assert_eq!(DocumentName::parse(&"é".repeat(NAME_MAX_CHARS + 1)), Err(NameError::TooLong));
         assert!(DocumentName::parse(&"é".repeat(NAME_MAX_CHARS)).is_ok());
+    }
+
+    #[test]
+    fn names_are_nfc_and_without_invisible_characters() {
+        let parsed = |raw: &str| DocumentName::parse(raw).map(DocumentName::into_string);
+        assert_eq!(parsed("e\u{301}te\u{301}.odt"), Ok("\u{e9}t\u{e9}.odt".to_owned()));
+        assert_eq!(parsed("rapport\u{202E}fdp.exe"), Ok("rapportfdp.exe".to_owned()));
+        assert_eq!(parsed("\u{FEFF}notes\u{200B}.txt"), Ok("notes.txt".to_owned()));
+        assert_eq!(parsed("\u{2066}\u{2069}"), Err(NameError::Empty));
     }
 
     #[test]

@@ -190,12 +190,15 @@ impl Inspect for FileCheck {
     }
 }
 
-/// The type the client declared, unless it is the generic one; then a guess from the name.
+/// The type the client declared, unless it is the generic one or not an RFC 6838 name of
+/// bounded length; then a guess from the name.
 fn content_type_of(declared: Option<&mime::Mime>, name: &str) -> String {
-    match declared {
-        Some(mime) if *mime != mime::APPLICATION_OCTET_STREAM => mime.essence_str().to_owned(),
-        _ => mime_guess::from_path(name).first_or_octet_stream().essence_str().to_owned(),
-    }
+    declared
+        .filter(|mime| **mime != mime::APPLICATION_OCTET_STREAM)
+        .and_then(|mime| mesdonnees_shared::media_type::checked(mime.essence_str()))
+        .unwrap_or_else(|| {
+            mime_guess::from_path(name).first_or_octet_stream().essence_str().to_owned()
+        })
 }
 
 fn too_large(max: u64) -> Error {

@@ -15,14 +15,10 @@ pub struct ImportsConfig {
     pub max_upload_bytes: u64,
     /// Most entries (files and folders) an uploaded archive may hold.
     pub max_entries: u64,
-    /// Most bytes an archive's entries may add up to once uncompressed.
+    /// Most bytes an archive's entries may add up to once uncompressed. It also bounds what
+    /// unpacking produces, whatever the compression ratio: an entry is stopped the moment it
+    /// grows past its declared size, so a zip bomb cannot write more than this.
     pub max_total_uncompressed_bytes: u64,
-    /// Largest compression ratio (uncompressed / compressed) of one entry; beyond it the entry
-    /// is taken for a zip bomb.
-    pub max_entry_ratio: u64,
-    /// Entries smaller than this, uncompressed, are not held to the ratio: a small text or
-    /// JSON file can shrink far without being a danger.
-    pub ratio_exempt_below_bytes: u64,
     /// What to do with an archive whose manifest is unsigned or signed by an unknown key:
     /// `warn` accepts it with a warning in the analysis, `require` refuses it.
     pub signature_policy: SignaturePolicy,
@@ -58,8 +54,6 @@ impl Default for ImportsConfig {
             max_upload_bytes: 4 * 1024 * 1024 * 1024,
             max_entries: 100_000,
             max_total_uncompressed_bytes: 20 * 1024 * 1024 * 1024,
-            max_entry_ratio: 200,
-            ratio_exempt_below_bytes: 1024 * 1024,
             signature_policy: SignaturePolicy::Warn,
             trusted_keys: Vec::new(),
             keep_uploads_hours: 48,
@@ -73,14 +67,13 @@ impl Section for ImportsConfig {
             self.max_upload_bytes,
             self.max_entries,
             self.max_total_uncompressed_bytes,
-            self.max_entry_ratio,
             self.keep_uploads_hours,
         ]
         .contains(&0)
         {
             return ConfigError::invalid(
-                "imports.max_upload_bytes, max_entries, max_total_uncompressed_bytes, \
-                 max_entry_ratio and keep_uploads_hours must be positive",
+                "imports.max_upload_bytes, max_entries, max_total_uncompressed_bytes and \
+                 keep_uploads_hours must be positive",
             );
         }
         for key in &self.trusted_keys {

@@ -105,8 +105,7 @@ fn imports_defaults() {
     let imports = &config.imports;
     assert_eq!(imports.max_upload_bytes, 4 << 30);
     assert_eq!(imports.max_total_uncompressed_bytes, 20 << 30);
-    assert_eq!((imports.max_entries, imports.max_entry_ratio), (100_000, 200));
-    assert_eq!(imports.ratio_exempt_below_bytes, 1 << 20);
+    assert_eq!(imports.max_entries, 100_000);
     assert_eq!(imports.signature_policy, SignaturePolicy::Warn);
     assert!(imports.trusted_keys.is_empty());
     assert_eq!(imports.keep_uploads_hours, 48);
@@ -163,7 +162,7 @@ fn bad_import_settings_are_refused() {
         });
     };
     refused("[imports]\nsignature_policy = \"sometimes\"\n");
-    refused("[imports]\nmax_entry_ratio = 0\n");
+    refused("[imports]\nmax_entries = 0\n");
     refused("[imports]\nkeep_uploads_hours = 0\n");
     refused("[imports]\nnope = 1\n");
     refused("[[imports.trusted_keys]]\ninstance = \"a\"\npublic_key = \"bm90IGEga2V5\"\n");

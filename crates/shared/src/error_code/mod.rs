@@ -90,6 +90,8 @@ pub enum ErrorCode {
     EncryptedEntry,
     UnsupportedCompression,
     TotalSizeExceeded,
+    /// No longer produced: inflation is bounded by the declared sizes instead of a ratio, so
+    /// honest content that compresses far is accepted. Kept for the imports it ended.
     CompressionRatioExceeded,
     /// The same path twice in an archive, or the same entry twice for a remote app.
     DuplicateEntry,

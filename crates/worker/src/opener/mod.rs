@@ -74,8 +74,6 @@ pub(crate) fn limits(ctx: &Context) -> ScanLimits {
     ScanLimits {
         max_entries: config.max_entries,
         max_total_uncompressed: config.max_total_uncompressed_bytes,
-        max_entry_ratio: config.max_entry_ratio,
-        ratio_exempt_below: config.ratio_exempt_below_bytes,
         ..ScanLimits::default()
     }
 }
@@ -163,6 +161,9 @@ async fn read_ours(
         )
         .into());
     }
+    manifest.check_layout().map_err(|e| {
+        Refusal::new(ErrorCode::InvalidManifest, format!("manifest.json is not valid: {e}"))
+    })?;
     check_listing(&manifest, &by_path)?;
     Ok(Contents::Ours { manifest, manifest_bytes })
 }

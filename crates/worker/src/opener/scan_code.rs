@@ -19,7 +19,6 @@ pub(super) fn scan_code(error: &ScanError) -> ErrorCode {
         ScanError::EncryptedEntry { .. } => ErrorCode::EncryptedEntry,
         ScanError::UnsupportedCompression { .. } => ErrorCode::UnsupportedCompression,
         ScanError::TotalSizeExceeded { .. } => ErrorCode::TotalSizeExceeded,
-        ScanError::CompressionRatioExceeded { .. } => ErrorCode::CompressionRatioExceeded,
         ScanError::DuplicateEntry { .. } => ErrorCode::DuplicateEntry,
         ScanError::OverlappingEntries { .. } => ErrorCode::OverlappingEntries,
         ScanError::HeaderMismatch { .. } => ErrorCode::HeaderMismatch,

@@ -120,10 +120,6 @@ impl Central {
         if method == Method::Stored && compressed_size != uncompressed_size {
             return Err(ScanError::Damaged("a stored entry has two sizes"));
         }
-        let ratio_limit = compressed_size.max(1).saturating_mul(limits.max_entry_ratio);
-        if uncompressed_size >= limits.ratio_exempt_below && uncompressed_size > ratio_limit {
-            return Err(ScanError::CompressionRatioExceeded { path: shown(path) });
-        }
         self.total_uncompressed = self
             .total_uncompressed
             .checked_add(uncompressed_size)

@@ -31,8 +31,6 @@ pub enum ScanError {
     UnsupportedCompression { path: String, method: u16 },
     #[error("the archive's content is larger than {limit} bytes")]
     TotalSizeExceeded { limit: u64 },
-    #[error("the entry is compressed too much to be safe: {path}")]
-    CompressionRatioExceeded { path: String },
     #[error("the archive holds the same path twice: {path}")]
     DuplicateEntry { path: String },
     #[error("entries of the archive overlap: {path}")]
@@ -61,7 +59,6 @@ impl ScanError {
             Self::EncryptedEntry { .. } => "encrypted_entry",
             Self::UnsupportedCompression { .. } => "unsupported_compression",
             Self::TotalSizeExceeded { .. } => "total_size_exceeded",
-            Self::CompressionRatioExceeded { .. } => "compression_ratio_exceeded",
             Self::DuplicateEntry { .. } => "duplicate_entry",
             Self::OverlappingEntries { .. } => "overlapping_entries",
             Self::HeaderMismatch { .. } => "header_mismatch",
@@ -87,7 +84,6 @@ impl ScanError {
             Self::EncryptedEntry { path: path() },
             Self::UnsupportedCompression { path: path(), method: 12 },
             Self::TotalSizeExceeded { limit: 1 },
-            Self::CompressionRatioExceeded { path: path() },
             Self::DuplicateEntry { path: path() },
             Self::OverlappingEntries { path: path() },
             Self::HeaderMismatch { path: path() },

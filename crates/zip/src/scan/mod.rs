@@ -26,12 +26,9 @@ const MIB: u64 = 1024 * 1024;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScanLimits {
     pub max_entries: u64,
-    /// Sum of the declared uncompressed sizes.
+    /// Sum of the declared uncompressed sizes. What inflation produces is bounded by it too:
+    /// [`open_entry`] stops an entry the moment it grows past its declared size.
     pub max_total_uncompressed: u64,
-    /// Largest uncompressed / compressed ratio of one entry…
-    pub max_entry_ratio: u64,
-    /// …for entries at least this large uncompressed: small files compress well and harmlessly.
-    pub ratio_exempt_below: u64,
     pub max_central_directory: u64,
     pub max_name_bytes: usize,
 }
@@ -41,8 +38,6 @@ impl Default for ScanLimits {
         Self {
             max_entries: 100_000,
             max_total_uncompressed: 20 * 1024 * MIB,
-            max_entry_ratio: 200,
-            ratio_exempt_below: MIB,
             max_central_directory: 64 * MIB,
             max_name_bytes: 1024,
         }

@@ -27,8 +27,6 @@ pub fn exercise(data: &[u8]) {
     let small = ScanLimits {
         max_entries: 16,
         max_total_uncompressed: 1 << 20,
-        max_entry_ratio: 50,
-        ratio_exempt_below: 4096,
         max_central_directory: 4096,
         max_name_bytes: 64,
     };

@@ -1,5 +1,6 @@
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use mesdonnees_core::documents;
+use mesdonnees_shared::media_type;
 
 use crate::auth::AuthUser;
 use crate::error::ApiError;
@@ -32,12 +33,14 @@ pub async fn get_document_content(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let (doc, key) = documents::content(&ctx, &user.actor(), &id).await?;
+    // A row an older version wrote from an archive may hold any text.
+    let content_type = media_type::or_octet_stream(doc.content_type.as_deref());
     let download = Download {
         key: &key,
         size: u64::try_from(doc.size).unwrap_or(0),
         etag: doc.sha256.clone().unwrap_or_else(|| doc.id.clone()),
         file_name: &doc.name,
-        content_type: doc.content_type.as_deref().unwrap_or("application/octet-stream"),
+        content_type: &content_type,
     };
     download::respond(&ctx, &req, download).await
 }

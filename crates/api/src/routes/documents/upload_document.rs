@@ -77,8 +77,7 @@ async fn read_form(
         }
         match field.name() {
             Some("file") => {
-                let file_name = field.content_disposition().and_then(|cd| cd.get_filename());
-                let file_name = file_name.map(str::to_owned);
+                let file_name = crate::form_data::file_name(field.headers());
                 let declared_type = field.content_type().cloned();
                 let body = (&mut field).map(|chunk| {
                     chunk.map_err(|e| {

@@ -12,6 +12,7 @@ use mesdonnees_core::imports::{DEFAULT_NAME, Received, Upload};
 use mesdonnees_shared::{DocumentName, ErrorCode};
 
 use crate::error::ApiError;
+use crate::form_data;
 use crate::routes::uploads::{MAX_PARTS, drain, multipart_error, skip, too_many_parts};
 
 /// Hands the archive of a request, by its type, to `upload`.
@@ -77,7 +78,7 @@ async fn from_multipart(
             skip(&mut field, &mut ended).await;
             continue;
         }
-        let name = field.content_disposition().and_then(|cd| cd.get_filename()).map(upload_name);
+        let name = form_data::file_name(field.headers()).map(|raw| upload_name(&raw));
         let failed = Cell::new(false);
         let body = (&mut field).map(|chunk| {
             chunk.map_err(|e| {
@@ -98,11 +99,8 @@ async fn from_multipart(
 
 /// The archive's name from a raw body's `Content-Disposition`, if it gives one.
 fn raw_body_name(req: &HttpRequest) -> String {
-    req.headers()
-        .get(header::CONTENT_DISPOSITION)
-        .and_then(|v| header::ContentDisposition::from_raw(v).ok())
-        .and_then(|cd| cd.get_filename().map(upload_name))
-        .unwrap_or_else(|| DEFAULT_NAME.to_owned())
+    form_data::file_name(req.headers())
+        .map_or_else(|| DEFAULT_NAME.to_owned(), |raw| upload_name(&raw))
 }
 
 /// A file name as a browser sends it, decoded; the default name when it is not a valid one.

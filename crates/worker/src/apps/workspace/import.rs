@@ -21,7 +21,9 @@ use mesdonnees_shared::DocumentName;
 use mesdonnees_shared::ErrorCode;
 use mesdonnees_shared::apps::WORKSPACE_APP;
 use mesdonnees_shared::archive::Manifest;
+use mesdonnees_shared::entry_name::{TakenNames, sanitize_segment};
 use mesdonnees_shared::imports::ItemOutcome;
+use mesdonnees_shared::media_type;
 use object_store::path::Path;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
@@ -224,9 +226,9 @@ struct Importer<'a> {
     done: HashMap<String, imports::DoneItem>,
     /// Folder ids by path in the app folder ("" is the import's own folder).
     folders: HashMap<String, String>,
-    /// Names given in each folder (lower case: one folder cannot hold "A" and "a" on every
-    /// system).
-    names: HashMap<String, HashSet<String>>,
+    /// Names given in each folder, compared as macOS and Windows do (one folder cannot hold
+    /// "A" and "a", nor two spellings of "é").
+    names: HashMap<String, TakenNames>,
     quota_left: u64,
     /// Rows of files stored but not yet committed.
     pending: Vec<(Option<NewDocument>, ImportItem)>,
@@ -301,7 +303,7 @@ impl Importer<'_> {
                 self.done.get(&key).and_then(|d| d.created_id.clone())
             };
             if let Some(parent) = parent {
-                self.names.entry(parent).or_default().insert(name.to_lowercase());
+                self.names.entry(parent).or_default().insert(name);
             }
         }
     }
@@ -309,14 +311,14 @@ impl Importer<'_> {
     /// A name in a folder of the import, suffixed when the folder already has it.
     fn claim(&mut self, folder: &str, name: &str) -> (String, bool) {
         let taken = self.names.entry(folder.to_owned()).or_default();
-        if taken.insert(name.to_lowercase()) {
+        if taken.insert(name) {
             return (name.to_owned(), false);
         }
         let (stem, extension) = split_extension(name);
         // Every claim takes one name, so at most `taken.len()` candidates can be refused.
         let free = (2..=taken.len() + 2)
             .map(|n| format!("{stem} ({n}){extension}"))
-            .find(|candidate| taken.insert(candidate.to_lowercase()))
+            .find(|candidate| taken.insert(candidate))
             .unwrap_or_else(|| name.to_owned());
         (free, true)
     }
@@ -341,8 +343,11 @@ impl Importer<'_> {
         }
         self.quota_left -= entry.uncompressed_size;
         let (name, renamed) = self.claim(&parent, &name_for(known, segment));
-        let content_type =
-            known.and_then(|k| k.content_type.clone()).unwrap_or_else(|| mime_of(&name));
+        // The archive's word for the type reaches a Content-Type header: checked first.
+        let content_type = known
+            .and_then(|k| k.content_type.as_deref())
+            .and_then(media_type::checked)
+            .unwrap_or_else(|| mime_of(&name));
         let at = now();
         let id = document_id(&self.import.id, &entry.path);
         let key = Path::from(format!("documents/{id}"));
@@ -437,11 +442,12 @@ struct Planned {
 }
 
 /// The name to give: the original from workspace.json when it is a valid name, else the
-/// archive's own.
+/// archive's own, held to the same rules.
 fn name_for(known: Option<&Known>, segment: &str) -> String {
     known
         .and_then(|k| DocumentName::parse(&k.name).ok())
-        .map_or_else(|| segment.to_owned(), DocumentName::into_string)
+        .or_else(|| DocumentName::parse(segment).ok())
+        .map_or_else(|| sanitize_segment(segment), DocumentName::into_string)
 }
 
 fn mime_of(name: &str) -> String {
