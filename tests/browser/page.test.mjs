@@ -213,12 +213,58 @@ function content(len, seed) {
   return bytes;
 }
 
-/** Saves the stage's picture, after checking that no stray value leaked into the text. */
+/** What users named (people, files, exports, apps): their words, not the page's. */
+const USER_WORDS = [
+  "Alice Martin", "Bob Durand", "Pat Phone", "Claude Clavier", "Chloé", "Mon année", "Pat's year", "Cours d'été",
+  "résumé.txt", "Cahier de textes", "Homework book", "Liste",
+];
+
+/** English and French words that are each the other language's sentence glue. */
+const ENGLISH = /\b(the|and|your|you|please|with|not|is|are|was|has|been|this|that|failed|cannot|error|errors|file|files|download|ready|try|again|of|to)\b/i;
+const FRENCH = /\b(le|la|les|des|du|une|et|est|vous|votre|vos|pour|avec|dans|sur|fichiers?|données|erreurs?|prête?s?)\b|[àâçéèêëîïôùûœ]/i;
+
+/** The language faults of a stage's text: a sentence of the other language, a bracketed
+ * plural, and in French a breaking space (or none) before « : ; ! ? » or inside « ». */
+export function languageFaults(text, lang) {
+  let scanned = text;
+  for (const words of USER_WORDS) scanned = scanned.replaceAll(words, " ");
+  const faults = [];
+  const lines = scanned.split("\n").map((l) => l.trim()).filter(Boolean);
+  for (const line of lines) {
+    if (/\((s|x|es|e)\)/i.test(line)) faults.push(`bracketed plural: ${line}`);
+    if (lang === "fr") {
+      if (ENGLISH.test(line)) faults.push(`English in the French page: ${line}`);
+      if (/[^\u00a0\u202f][:;!?»]/u.test(line.replace(/\d\d:\d\d|https?:\/\//g, ""))) faults.push(`no non-breaking space before a sign: ${line}`);
+      if (/«[^\u00a0\u202f]/u.test(line)) faults.push(`no non-breaking space after «: ${line}`);
+    } else if (FRENCH.test(line)) {
+      faults.push(`French in the English page: ${line}`);
+    }
+  }
+  return faults;
+}
+
+/** Saves the stage's picture, after checking that no stray value leaked into the text and that
+ * the text is in the page's language, properly written. */
 async function shot(page, name) {
   const text = await page.locator("body").innerText();
   assert.doesNotMatch(text, /\b(null|undefined|NaN)\b|\[object /, `${name}: ${text}`);
+  const lang = await page.evaluate(() => document.documentElement.lang);
+  assert.deepEqual(languageFaults(text, lang), [], `${name} (${lang})`);
   await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
 }
+
+test("the text scan finds what it is for", () => {
+  assert.deepEqual(languageFaults("Environ 3 fichiers, soit 20,3\u00a0Mo.", "fr"), []);
+  assert.deepEqual(languageFaults("Dans le dossier «\u00a0Import du 7 décembre 2026 à 01\u00a0h\u00a006\u00a0»", "fr"), []);
+  assert.equal(languageFaults("L'import a échoué\u00a0: the archive is incomplete", "fr").length, 1);
+  assert.equal(languageFaults("3 fichier(s)", "fr").length, 1);
+  assert.equal(languageFaults("Sans compter : Cahier", "fr").length, 1);
+  assert.equal(languageFaults("Sans compter: rien", "fr").length, 1);
+  assert.equal(languageFaults("« Mon année » est prêt", "fr").length, 2);
+  assert.deepEqual(languageFaults("Your export “Pat's year” is ready at 01:06", "en"), []);
+  assert.equal(languageFaults("Your export is prête", "en").length, 1);
+  assert.equal(languageFaults("3 file(s)", "en").length, 1);
+});
 
 /** The files of a zip with their SHA-256, read by Python's zipfile, a reader of its own. */
 function zipContents(file) {
@@ -294,9 +340,12 @@ after(async () => {
 scenario("without a token the page says where to sign in", async () => {
   const page = await newPage();
   await page.goto(`${main.base}/`);
-  const heading = page.getByRole("heading", { name: "Connectez-vous depuis votre ENT" });
+  const heading = page.getByRole("heading", { name: "Reconnectez-vous à votre ENT" });
   await heading.waitFor({ timeout: WAIT });
   assert.equal(await page.locator("#app").isVisible(), false);
+  // A development install: its hints, and no ENT to link to.
+  assert.ok(await page.getByText("mesdonnees token --user ID").isVisible());
+  assert.equal(await page.locator("#signed-out-ent").isVisible(), false);
   await shot(page, "01-sans-jeton");
   assert.deepEqual(page.problems, []);
   await page.context().close();
@@ -309,6 +358,11 @@ scenario("an expired token says the session is over", async () => {
   await page.goto(`${main.base}/#token=${token}`);
   await page.getByText("Votre session a expiré").waitFor({ timeout: WAIT });
   assert.equal(await page.locator("#app").isVisible(), false);
+  // A token that is no token is not called an expired session.
+  await page.goto(`${main.base}/#token=not-a-token`);
+  await page.reload();
+  await page.getByText("Votre connexion n'a pas pu être vérifiée.").waitFor({ timeout: WAIT });
+  assert.equal(await page.getByText("Votre session a expiré").count(), 0);
   await page.context().close();
 });
 
@@ -344,10 +398,10 @@ scenario("export through the page, download, then import as another user", async
   assert.ok(await workspace.isChecked());
   const estimate = await main.api(alice, "GET", "exports/estimate?apps=workspace");
   assert.ok(estimate.files >= 3, JSON.stringify(estimate));
-  await page.locator("#estimate", { hasText: `Environ ${estimate.files} fichier(s)` }).waitFor({ timeout: WAIT });
+  await page.locator("#estimate", { hasText: new RegExp(`Environ ${estimate.files} fichiers`) }).waitFor({ timeout: WAIT });
   await page.getByLabel("Nom de l'export (facultatif)").fill("Mon année");
   await shot(page, "02-exporter");
-  await page.getByRole("button", { name: "Télécharger mes données", exact: true }).click();
+  await page.getByRole("button", { name: "Préparer mon archive", exact: true }).click();
 
   // The progress, then ready.
   await page.locator("#export-current").waitFor({ state: "visible", timeout: WAIT });
@@ -355,11 +409,11 @@ scenario("export through the page, download, then import as another user", async
   await shot(page, "03-export-en-cours");
   const readyLine = page.locator("#export-current-done .success");
   await readyLine.waitFor({ timeout: WAIT });
-  assert.match(await readyLine.textContent(), /« Mon année » est prête/);
+  assert.match(await readyLine.textContent(), /«\sMon année\s» est prêt\./);
   const bar = page.locator("#export-progress");
   assert.equal(await bar.evaluate((b) => b.value === b.max), true, "the bar ends full");
   const row = page.locator("#export-list-body tr", { hasText: "Mon année" });
-  await row.locator("text=Prête").waitFor({ timeout: WAIT });
+  await row.locator("text=Prêt").waitFor({ timeout: WAIT });
   await shot(page, "04-export-prete");
 
   // The download is the archive: every document byte-identical.
@@ -395,7 +449,7 @@ scenario("export through the page, download, then import as another user", async
   await bell.click();
   const entry = page.locator("#bell-list li[data-kind=export_ready]");
   await entry.waitFor({ timeout: WAIT });
-  assert.match(await entry.textContent(), /Votre export « Mon année » est prêt/);
+  assert.match(await entry.textContent(), /Votre export «\sMon année\s» est prêt/);
   await shot(page, "06-notifications");
   const [again] = await Promise.all([
     page.waitForEvent("download", { timeout: WAIT }),
@@ -424,7 +478,7 @@ scenario("export through the page, download, then import as another user", async
   const appRow = bobPage.locator("#import-apps tr[data-app=workspace]");
   await appRow.waitFor({ timeout: WAIT });
   assert.equal(await appRow.getAttribute("data-verdict"), "importable");
-  assert.match(await appRow.textContent(), /Peut être importée/);
+  assert.equal((await appRow.locator(".verdict").textContent()).trim(), "Oui");
   assert.match(await bobPage.locator("#import-summary").textContent(), /Alice Martin/);
   assert.match(await bobPage.locator("#import-warnings").textContent(), /signée/);
   const tick = appRow.getByRole("checkbox");
@@ -443,10 +497,11 @@ scenario("export through the page, download, then import as another user", async
   assert.equal(await count("imported"), String(byApi.imported));
   assert.equal(await count("renamed"), "0");
   assert.equal(await count("errors"), "0");
-  assert.match(await report.textContent(), /Dans le dossier « Import du /);
+  // The folder is named as the page writes dates: « Import du 7 décembre 2026 à 01 h 06 ».
+  assert.match(await report.textContent(), /Dans le dossier «\sImport du \d{1,2} \p{L}+ \d{4} à \d\d h \d\d\s»/u);
   await shot(bobPage, "09-rapport");
   // Bob's documents now: Alice's, byte for byte, under the import's folder.
-  const folderName = (await report.textContent()).match(/« (Import du [^»]+) »/)[1];
+  const folderName = (await report.textContent()).match(/«\s(Import du [^»]+?)\s»/)[1];
   const got = await tree(main, bob);
   const want = Object.fromEntries(
     Object.entries(expected).map(([p, h]) => [p.replace(/^Documents\//, `${folderName}/`), h]),
@@ -467,7 +522,8 @@ scenario("export through the page, download, then import as another user", async
   await bobPage.locator("#import-file").setInputFiles({ name: "devoir.txt", mimeType: "text/plain", buffer: Buffer.from("pas une archive") });
   const error = bobPage.locator("#import-error");
   await error.waitFor({ state: "visible", timeout: WAIT });
-  assert.match(await error.textContent(), /n'est pas une archive \.zip/);
+  // The words of its code in French, not the API's detail.
+  assert.match(await error.textContent(), /^Ce fichier n'est pas une archive \.zip\. Choisissez le fichier/);
   await shot(bobPage, "10-erreur");
   assert.deepEqual(bobPage.problems, []);
   await bobPage.context().close();
@@ -556,7 +612,7 @@ scenario("in English for an English browser, and on a phone-sized screen", async
   const english = await newPage("en-GB");
   await english.goto(`${main.base}/#token=${token}`);
   await english.getByRole("tab", { name: "Import" }).waitFor({ timeout: WAIT });
-  assert.ok(await english.getByRole("button", { name: "Download my data", exact: true }).isVisible());
+  assert.ok(await english.getByRole("button", { name: "Prepare my archive", exact: true }).isVisible());
   assert.equal(await english.evaluate(() => document.documentElement.lang), "en");
   await english.locator("#export-list-body tr", { hasText: "Ready" }).waitFor({ timeout: WAIT });
   await english.locator("#bell-button").click();
@@ -568,10 +624,25 @@ scenario("in English for an English browser, and on a phone-sized screen", async
 
   const phone = await newPage("fr-FR", { width: 390, height: 844 });
   await phone.goto(`${main.base}/#token=${token}`);
-  await phone.getByRole("button", { name: "Télécharger mes données", exact: true }).waitFor({ timeout: WAIT });
+  await phone.getByRole("button", { name: "Préparer mon archive", exact: true }).waitFor({ timeout: WAIT });
   const overflow = async () => phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok((await overflow()) <= 0, "nothing wider than the screen");
   await shot(phone, "12-telephone-exporter");
+  // The open bell keeps every control on the screen, down to the narrowest phone.
+  for (const width of [320, 375, 390]) {
+    await phone.setViewportSize({ width, height: 800 });
+    await phone.locator("#bell-button").click();
+    await phone.locator("#bell-list li").first().waitFor({ timeout: WAIT });
+    const outside = await phone.evaluate(() =>
+      [...document.querySelectorAll("#bell-panel, #bell-panel button, #bell-panel a")]
+        .map((c) => [c.id || c.textContent.trim(), c.getBoundingClientRect()])
+        .filter(([, r]) => r.left < 0 || r.right > window.innerWidth)
+        .map(([name, r]) => `${name}: ${Math.round(r.left)}–${Math.round(r.right)}`),
+    );
+    assert.deepEqual(outside, [], `at ${width} px`);
+    if (width === 375) await shot(phone, "12b-telephone-notifications");
+    await phone.keyboard.press("Escape");
+  }
   await phone.getByRole("tab", { name: "Importer" }).click();
   await phone.getByRole("button", { name: "Parcourir…" }).waitFor({ timeout: WAIT });
   assert.ok((await overflow()) <= 0, "nothing wider than the screen");
@@ -587,6 +658,11 @@ scenario("a connected app beside the documents, its progress live, and a table e
   const smtp = await smtpSink();
   const site = await Instance.start("serve-with-cahier", {
     config: `
+mode = "production"
+
+[http]
+ent_url = "https://ent.example.fr/"
+
 [auth]
 hs256_secret = "${userSecret}"
 
@@ -607,6 +683,16 @@ table_fields = [{ field = "subject", label = "Matière" }]
 `,
   });
   try {
+    // Signed out on a production install: the way back to the ENT, no developers' hints.
+    const outside = await newPage();
+    await outside.goto(`${site.base}/`);
+    const back = outside.getByRole("link", { name: "Aller sur mon ENT" });
+    await back.waitFor({ timeout: WAIT });
+    assert.equal(await back.getAttribute("href"), "https://ent.example.fr/");
+    assert.equal(await outside.locator("#signed-out-dev").isVisible(), false);
+    await shot(outside, "01b-sans-jeton-en-production");
+    await outside.context().close();
+
     // The reference app, slowed down so that the export is seen under way.
     const cahier = `http://127.0.0.1:${cahierPort}`;
     site.spawn(CAHIER_BIN, [
@@ -639,12 +725,12 @@ table_fields = [{ field = "subject", label = "Matière" }]
     await cahierBox.waitFor({ timeout: WAIT });
     assert.ok(await cahierBox.isChecked());
     assert.match(await page.locator("label[for=export-app-cahier]").textContent(), /version 1\.0 · vous pouvez y créer du contenu/);
-    await page.locator("#estimate", { hasText: "Sans compter : Cahier de textes" }).waitFor({ timeout: WAIT });
+    await page.locator("#estimate", { hasText: /Sans compter\s:\sCahier de textes/ }).waitFor({ timeout: WAIT });
     // « M'avertir par e-mail »: the address field appears and is required.
     await page.getByLabel("M'avertir par e-mail quand c'est prêt").check();
     const email = page.getByLabel("Adresse e-mail");
     await email.fill("alice.martin@ent.test");
-    await page.getByRole("button", { name: "Télécharger mes données", exact: true }).click();
+    await page.getByRole("button", { name: "Préparer mon archive", exact: true }).click();
 
     // Seen while it builds: the progress line, and not yet the end.
     const doneBox = page.locator("#export-current-done");
@@ -652,14 +738,14 @@ table_fields = [{ field = "subject", label = "Matière" }]
     const deadline = Date.now() + WAIT;
     while (!(await doneBox.locator(".success").count()) && Date.now() < deadline) {
       const text = await page.locator("#export-progress-text").textContent();
-      if (/fichier\(s\) sur/.test(text) && !(await doneBox.textContent()).trim()) {
+      if (/Fichiers\s:\s\S+ sur/.test(text) && !(await doneBox.textContent()).trim()) {
         if (!seenRunning) await shot(page, "03b-export-en-cours-avec-une-appli");
         seenRunning = true;
       }
       await page.waitForTimeout(100);
     }
     assert.ok(seenRunning, "the progress was shown while the archive was being built");
-    assert.match(await doneBox.locator(".success").textContent(), /est prête/);
+    assert.match(await doneBox.locator(".success").textContent(), /est prêt\./);
 
     // The zip holds the cahier's entries and its attachment, byte for byte.
     const [download] = await Promise.all([
@@ -686,8 +772,8 @@ table_fields = [{ field = "subject", label = "Matière" }]
     await page.getByLabel("Un tableau qui le liste").check();
     await page.getByLabel("Format du tableau").selectOption("xlsx");
     await page.getByLabel("Nom de l'export (facultatif)").fill("Liste");
-    await page.getByRole("button", { name: "Télécharger mes données", exact: true }).click();
-    await page.locator("#export-current-done .success", { hasText: "« Liste »" }).waitFor({ timeout: WAIT });
+    await page.getByRole("button", { name: "Préparer mon tableau", exact: true }).click();
+    await page.locator("#export-current-done .success", { hasText: /«\sListe\s»/ }).waitFor({ timeout: WAIT });
     const [table] = await Promise.all([
       page.waitForEvent("download", { timeout: WAIT }),
       doneBox.getByRole("button", { name: "Télécharger" }).click(),
@@ -744,7 +830,7 @@ table_fields = [{ field = "subject", label = "Matière" }]
     const refused = chloePage.locator("#import-apps tr[data-app=cahier]");
     await refused.waitFor({ timeout: WAIT });
     assert.equal(await refused.getAttribute("data-verdict"), "not_importable");
-    assert.match(await refused.textContent(), /Vous n'avez pas le droit de créer du contenu dans cette application\./);
+    assert.match(await refused.textContent(), /Vous n'avez pas accès à cette application sur votre ENT\s:/);
     assert.equal(await refused.getByRole("checkbox").count(), 0);
     assert.equal(await chloePage.locator("#import-apps tr[data-app=workspace]").getByRole("checkbox").count(), 1);
     await shot(chloePage, "08c-analyse-sans-le-droit");

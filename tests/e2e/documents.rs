@@ -231,7 +231,9 @@ async fn uploads_are_limited_and_validated() {
     // 1 MiB limit in tests: a 1.5 MiB file is refused and leaves nothing behind.
     let oversized = upload(&app, "alice", "big.bin", content(1536 * 1024, 3), None).await;
     let body = assert_problem(oversized, 413, "payload_too_large").await;
-    assert!(body["detail"].as_str().unwrap_or_default().contains("1048576"));
+    // French by default: the code's words, without the English facts (the limit).
+    let detail = body["detail"].as_str().unwrap_or_default();
+    assert!(detail.contains("taille permise") && !detail.contains("1048576"), "{detail}");
     let exactly = upload(&app, "alice", "limit.bin", content(1024 * 1024, 4), None).await;
     assert_eq!(exactly.status(), 201, "the limit itself is allowed");
 

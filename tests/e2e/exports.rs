@@ -348,8 +348,10 @@ async fn one_export_at_a_time_and_clear_refusals() {
     // The same request again is the same export; another one waits for it.
     let same = app.post("/api/v1/exports", "alice").json(&json!({})).send().await.expect("same");
     assert_eq!(json_ok(same, 200).await["id"], first["id"]);
+    // The facts of a refusal (here the export to wait for) are given to English answers.
     let second = app
         .post("/api/v1/exports", "alice")
+        .header("accept-language", "en")
         .json(&json!({"filters": {"formats": ["pdf"]}}))
         .send()
         .await
@@ -514,7 +516,8 @@ async fn the_archive_quota_counts_ready_archives_and_sizes_a_table_as_a_table() 
         json_ok(app.get("/api/v1/exports/estimate", "alice").send().await.expect("estimate"), 200)
             .await;
     assert_eq!(estimate["fits_quota"], false, "{estimate}");
-    let refused = app.post("/api/v1/exports", "alice").json(&json!({})).send().await.expect("post");
+    let refused = app.post("/api/v1/exports", "alice").header("accept-language", "en");
+    let refused = refused.json(&json!({})).send().await.expect("post");
     let body = assert_problem(refused, 422, "archive_quota_exceeded").await;
     assert!(body["detail"].as_str().unwrap_or_default().contains("30000-byte"), "{body}");
 

@@ -32,8 +32,8 @@ async fn readiness_names_the_failing_part() {
         config.storage.s3_secret_access_key = Some("secret".into());
     })
     .await;
-    let ready = app.client.get(app.url("/readyz")).send().await.expect("readyz");
-    let body = assert_problem(ready, 503, "unavailable").await;
+    let ready = app.client.get(app.url("/readyz")).header("accept-language", "en");
+    let body = assert_problem(ready.send().await.expect("readyz"), 503, "unavailable").await;
     let detail = body["detail"].as_str().unwrap_or_default();
     assert!(detail.contains("storage"), "{detail}");
     assert!(!detail.contains("database"), "{detail}");

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::time::Duration;
 
+use mesdonnees_shared::Lang;
 use mesdonnees_tests::reqwest::multipart::{Form, Part};
 use mesdonnees_tests::reqwest::{RequestBuilder, Response};
 use mesdonnees_tests::{TestApp, eventually};
@@ -166,7 +167,11 @@ async fn an_export_imported_into_another_account_comes_back_byte_for_byte() {
     assert_eq!(report["errors"], json!([]));
     assert_eq!(report["bytes"], 3000 + 70_000 + 12 + 500);
     let folder_name = report["folder"].as_str().expect("folder").to_owned();
-    assert!(folder_name.starts_with("Import du "), "{folder_name}");
+    // Named as people write a date: « Import du 7 décembre 2026 à 01 h 06 ».
+    let created = chrono::DateTime::parse_from_rfc3339(done["created_at"].as_str().expect("date"))
+        .expect("RFC 3339");
+    let expected = Lang::Fr.date_time(created.naive_utc());
+    assert_eq!(folder_name, format!("Import du {expected}"), "{folder_name}");
 
     // Bob's copy, file by file, against Alice's originals.
     let root = root_folder(&app, "bob", &folder_name).await;
@@ -296,6 +301,7 @@ async fn only_what_the_analysis_allows_is_launched() {
     assert_eq!(import["analysis"]["apps"][0]["reason"], "missing_right");
     let launch = app
         .post(&format!("/api/v1/imports/{id}/launch"), "dave")
+        .header("accept-language", "en")
         .json(&json!({"apps": ["workspace"]}))
         .send()
         .await

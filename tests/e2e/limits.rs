@@ -48,7 +48,8 @@ async fn creations_past_the_limit_are_refused_until_the_window_moves_on() {
     json_ok(create_import(&app, "alice").await, 202).await;
 
     // No export in progress: only the limit stands in the way.
-    let refused = app.post("/api/v1/exports", "alice").json(&json!({})).send().await.expect("post");
+    let refused = app.post("/api/v1/exports", "alice").header("accept-language", "en");
+    let refused = refused.json(&json!({})).send().await.expect("post");
     let retry_after: u64 = refused
         .headers()
         .get("retry-after")

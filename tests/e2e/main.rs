@@ -15,6 +15,7 @@ mod exports;
 mod health;
 mod imports;
 mod jobs;
+mod language;
 mod limits;
 mod metrics;
 mod operator;

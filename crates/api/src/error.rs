@@ -1,9 +1,12 @@
 //! The one error type of the API and its one mapping to HTTP.
+//!
+//! The `Display` of a variant is for developers: logged, and appended to an English answer after
+//! the code's words. A French answer holds the code's words only, since these facts are English.
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
-use mesdonnees_shared::ErrorCode;
+use mesdonnees_shared::{ErrorCode, Lang};
 
 use crate::problem;
 
@@ -70,6 +73,23 @@ impl ApiError {
         Self::Internal(error.into())
     }
 
+    /// The problem's detail in `lang`: the code's words, then in English the facts of this
+    /// refusal (never those of an internal error, which may hold anything).
+    pub fn detail(&self, lang: Lang) -> String {
+        let words = self.code().message(lang);
+        match (lang, self) {
+            (Lang::En, Self::Internal(_)) | (Lang::Fr, _) => words.to_owned(),
+            (Lang::En, facts) => {
+                format!("{words} Details: {}.", facts.to_string().trim_end_matches('.'))
+            }
+        }
+    }
+
+    /// The whole problem body in `lang`.
+    pub(crate) fn problem_body(&self, lang: Lang) -> Vec<u8> {
+        problem::body(self.status_code(), self.code(), self.detail(lang))
+    }
+
     /// The stable code the answer carries.
     pub fn code(&self) -> ErrorCode {
         match self {
@@ -130,15 +150,12 @@ impl ResponseError for ApiError {
     }
 
     fn error_response(&self) -> HttpResponse {
+        match self {
+            Self::Internal(cause) => tracing::error!(error = ?cause, "request failed"),
+            other => tracing::debug!(code = %other.code(), reason = %other, "request refused"),
+        }
         let status = self.status_code();
-        let detail = match self {
-            Self::Internal(cause) => {
-                tracing::error!(error = ?cause, "request failed");
-                "an unexpected error occurred; it has been logged".to_owned()
-            }
-            other => other.to_string(),
-        };
-        let mut response = problem::response(status, self.code(), Some(&detail));
+        let mut response = problem::with_detail(status, self.code(), self.detail(Lang::default()));
         let headers = response.headers_mut();
         match self {
             Self::Unauthenticated(_) | Self::TokenExpired => {

@@ -1,16 +1,23 @@
-//! RFC 9457 problem details with a stable `code` member. Every error of ours is answered with
-//! one; so is a 5xx that actix makes itself (a response whose header could not be built, an
-//! error of a stream): [`server_errors_as_problems`] replaces any 5xx body that is not one.
+//! RFC 9457 problem details with a stable `code` member, whose `detail` is the code's words in
+//! the request's language (`Accept-Language`, French when it names neither).
+//!
+//! `ResponseError::error_response` does not see the request, so an error renders in French and
+//! [`in_request_language`] swaps the body of an English request's error afterwards: only the
+//! body, so the response keeps its error for the logger and its headers. A 5xx that actix makes
+//! itself (a response whose header could not be built, an error of a stream) is a problem too:
+//! [`server_errors_as_problems`] replaces any 5xx body that is not one.
 
-use actix_web::HttpResponse;
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::StatusCode;
-use actix_web::http::header::CONTENT_TYPE;
+use actix_web::http::header::{AcceptLanguage, CONTENT_TYPE, Header, Preference};
 use actix_web::middleware::Next;
-use mesdonnees_shared::ErrorCode;
+use actix_web::{HttpMessage, HttpResponse};
+use mesdonnees_shared::{ErrorCode, Lang};
 use problem_details::ProblemDetails;
 use serde::Serialize;
+
+use crate::error::ApiError;
 
 /// The `application/problem+json` body of every 4xx/5xx answer. `type` is left out, which
 /// RFC 9457 reads as `about:blank`: the `code` member names the problem.
@@ -50,17 +57,60 @@ struct Extensions {
     code: &'static str,
 }
 
-pub fn response(status: StatusCode, code: ErrorCode, detail: Option<&str>) -> HttpResponse {
+/// The problem of `code`, its detail the code's words in `lang`.
+pub fn response(status: StatusCode, code: ErrorCode, lang: Lang) -> HttpResponse {
+    with_detail(status, code, code.message(lang).to_owned())
+}
+
+/// The problem of `code` with a detail already in the request's language.
+pub(crate) fn with_detail(status: StatusCode, code: ErrorCode, detail: String) -> HttpResponse {
+    actix_web::ResponseError::error_response(&details(status, code, detail))
+}
+
+/// The JSON body of a problem, for a response whose head is already made.
+pub(crate) fn body(status: StatusCode, code: ErrorCode, detail: String) -> Vec<u8> {
+    // A struct of strings and numbers always serialises.
+    serde_json::to_vec(&details(status, code, detail)).unwrap_or_default()
+}
+
+fn details(status: StatusCode, code: ErrorCode, detail: String) -> ProblemDetails<Extensions> {
     let http_status = http::StatusCode::from_u16(status.as_u16())
         .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
     let mut problem = ProblemDetails::new()
         .with_status(http_status)
         .with_title(status.canonical_reason().unwrap_or("Error"))
         .with_extensions(Extensions { code: code.as_str() });
-    if let Some(detail) = detail {
-        problem.detail = Some(detail.to_owned());
-    }
-    actix_web::ResponseError::error_response(&problem)
+    problem.detail = Some(detail);
+    problem
+}
+
+/// The language a request asks for: the first of `Accept-Language`, by quality, that the
+/// service speaks; French when none is (or the header is missing or unreadable).
+pub fn lang(req: &impl HttpMessage) -> Lang {
+    let Ok(accepted) = AcceptLanguage::parse(req) else { return Lang::default() };
+    accepted
+        .ranked()
+        .iter()
+        .find_map(|preference| match preference {
+            Preference::Any => Some(Lang::default()),
+            Preference::Specific(tag) => Lang::from_tag(tag.primary_language()),
+        })
+        .unwrap_or_default()
+}
+
+/// Re-renders the body of an API error in the request's language when it is not French.
+pub async fn in_request_language(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody, Vec<u8>>>, actix_web::Error> {
+    let lang = lang(&req);
+    let res = next.call(req).await?;
+    let error = res.response().error().and_then(|e| e.as_error::<ApiError>());
+    let body = error.filter(|_| lang != Lang::default()).map(|e| e.problem_body(lang));
+    Ok(res.map_body(|_, original| match body {
+        Some(body) => EitherBody::right(body),
+        None => EitherBody::left(original),
+    }))
 }
 
 const PROBLEM_JSON: &[u8] = b"application/problem+json";
@@ -71,6 +121,7 @@ pub(crate) async fn server_errors_as_problems(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    let lang = lang(&req);
     let res = next.call(req).await?;
     let is_problem = res
         .headers()
@@ -84,7 +135,7 @@ pub(crate) async fn server_errors_as_problems(
         tracing::error!(error = %cause, "server error");
     }
     let (request, _) = res.into_parts();
-    let problem = response(status, ErrorCode::Internal, None);
+    let problem = response(status, ErrorCode::Internal, lang);
     Ok(ServiceResponse::new(request, problem).map_into_right_body())
 }
 
@@ -107,7 +158,7 @@ mod tests {
                 .route(
                     "/missing",
                     web::get().to(|| async {
-                        response(StatusCode::NOT_FOUND, ErrorCode::NotFound, None)
+                        response(StatusCode::NOT_FOUND, ErrorCode::NotFound, Lang::Fr)
                     }),
                 ),
         )
@@ -126,6 +177,7 @@ mod tests {
             test::call_service(&app, test::TestRequest::get().uri("/missing").to_request()).await;
         assert_eq!(res.status(), StatusCode::NOT_FOUND);
     }
+
 
     #[test]
     fn the_code_is_an_open_enum_of_the_problem_codes() {

@@ -62,6 +62,7 @@ pub fn start_http(ctx: Context, bind: SocketAddr) -> std::io::Result<HttpServerH
             })
             .default_service(web::to(route_not_found))
             .wrap(from_fn(problem::server_errors_as_problems))
+            .wrap(from_fn(problem::in_request_language))
             .wrap(from_fn(request_id_header))
             .wrap(from_fn(record_request))
             .wrap(TracingLogger::<RequestSpan>::new())
@@ -86,6 +87,7 @@ pub fn start_metrics_http(ctx: Context, bind: SocketAddr) -> std::io::Result<Htt
             .app_data(data.clone())
             .service(get_metrics)
             .default_service(web::to(route_not_found))
+            .wrap(from_fn(problem::in_request_language))
     })
     // A scrape is short; one thread is plenty and the stop need not wait.
     .workers(1)
@@ -97,8 +99,7 @@ pub fn start_metrics_http(ctx: Context, bind: SocketAddr) -> std::io::Result<Htt
 }
 
 pub(crate) async fn route_not_found(req: HttpRequest) -> HttpResponse {
-    let detail = format!("no route for {} {}", req.method(), req.path());
-    problem::response(StatusCode::NOT_FOUND, ErrorCode::RouteNotFound, Some(&detail))
+    problem::response(StatusCode::NOT_FOUND, ErrorCode::RouteNotFound, problem::lang(&req))
 }
 
 fn json_error(e: &actix_web::error::JsonPayloadError) -> ApiError {

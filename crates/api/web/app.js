@@ -8,6 +8,7 @@ import { $, show, showError } from "./ui.js";
 import { createExporter } from "./exporter.js";
 import { createImporter } from "./importer.js";
 import { createBell } from "./bell.js";
+import { settings } from "./settings.js";
 
 const STORAGE_KEY = "mesdonnees.token";
 
@@ -24,14 +25,20 @@ function takeToken() {
   return sessionStorage.getItem(STORAGE_KEY);
 }
 
+/** The way back to the ENT: an expired session is told apart from a sign-in that failed, and
+ * developers' hints show only on a development install. What was typed stays in the hidden form. */
 function signedOut(reason) {
   sessionStorage.removeItem(STORAGE_KEY);
   show($("app"), false);
   show($("bell-button"), false);
   show($("bell-panel"), false);
   $("who").textContent = "";
-  const expired = reason === "token_expired" || reason === "unauthenticated";
-  show($("signed-out-expired"), expired);
+  const why = { token_expired: "signedOut.expired", unauthenticated: "signedOut.invalid" }[reason];
+  $("signed-out-reason").textContent = why ? t(why) : "";
+  show($("signed-out-reason"), Boolean(why));
+  if (settings.entUrl) $("signed-out-link").href = settings.entUrl;
+  show($("signed-out-ent"), Boolean(settings.entUrl));
+  show($("signed-out-dev"), settings.development);
   show($("signed-out"), true);
   $("signed-out-title").focus();
 }

@@ -1,7 +1,7 @@
 // The notifications bell: the user's timeline (archive ready or failed, import done), with the
 // count of unread entries and each entry's link.
 
-import { t, formatDate, formatNumber } from "./i18n.js";
+import { t, failure, formatDate, formatNumber } from "./i18n.js";
 import { el, fill, $, show, showError } from "./ui.js";
 
 const REFRESH_MS = 20000;
@@ -61,7 +61,7 @@ export function createBell(api, { onDownload, onOpenImport }) {
       "li",
       { class: n.read_at ? "read" : "unread", dataset: { kind: n.kind } },
       el("p", { class: "title" }, titleOf(n)),
-      details.reason ? el("p", { class: "detail" }, details.reason) : null,
+      details.code ? el("p", { class: "detail" }, failure(details.code)) : null,
       el("p", { class: "muted" }, formatDate(n.created_at)),
       action,
     );
@@ -104,7 +104,7 @@ function titleOf(n) {
     case "import_done":
       if (d.file_name === undefined) break;
       return d.failed > 0
-        ? t("bell.importDoneErrors", { name: d.file_name, failed: formatNumber(d.failed) })
+        ? t("bell.importDoneErrors", { name: d.file_name, count: d.failed })
         : t("bell.importDone", { name: d.file_name });
     case "import_failed":
       if (d.file_name === undefined) break;

@@ -1,7 +1,7 @@
 // The « Exporter » tab: choose apps, see the size, ask for the archive, follow it while it is
 // built, and manage the list of one's exports.
 
-import { t, lang, formatBytes, formatDate, formatNumber } from "./i18n.js";
+import { t, failure, lang, formatBytes, formatDate, formatNumber } from "./i18n.js";
 import { el, fill, $, show, showError, clearError, announce, setProgress, setJobProgress, pastTotals, percent, poll } from "./ui.js";
 
 const TERMINAL = new Set(["ready", "failed", "expired", "cancelled"]);
@@ -30,7 +30,7 @@ export function createExporter(api, { apps, onFinished }) {
     show($("export-email-row"), e.target.checked);
     $("export-email").required = e.target.checked;
   });
-  $("export-name").placeholder = t("export.namePlaceholder", { date: new Date().toLocaleDateString(lang) });
+  $("export-name").placeholder = t("export.namePlaceholder", { date: formatDate(new Date(), false) });
   $("preview-close").addEventListener("click", () => $("preview-dialog").close());
   estimate();
 
@@ -68,11 +68,19 @@ export function createExporter(api, { apps, onFinished }) {
   }
 
   function onFormChange(e) {
-    if (e.target.name === "kind") show($("export-format-row"), chosenKind() === "table");
+    if (e.target.name === "kind") {
+      show($("export-format-row"), chosenKind() === "table");
+      $("export-submit").textContent = submitLabel();
+    }
     if (e.target.name === "apps" || e.target.name === "kind") {
       clearTimeout(estimateTimer);
       estimateTimer = setTimeout(estimate, 250);
     }
+  }
+
+  /** The button says what it does: it prepares, the download comes when it is ready. */
+  function submitLabel() {
+    return t(chosenKind() === "table" ? "export.submitTable" : "export.submit");
   }
 
   async function estimate() {
@@ -89,7 +97,7 @@ export function createExporter(api, { apps, onFinished }) {
     try {
       const est = await api.get(`exports/estimate?apps=${encodeURIComponent(chosen.join(","))}`);
       if (seq !== estimateSeq) return;
-      const parts = [t("export.estimate", { files: formatNumber(est.files), size: formatBytes(est.bytes) })];
+      const parts = [t("export.estimate", { count: est.files, size: formatBytes(est.bytes) })];
       if (est.unestimated_apps.length > 0) {
         const names = est.unestimated_apps.map((id) => appName(byId.get(id), id)).join(", ");
         parts.push(t("export.unestimated", { apps: names }));
@@ -141,7 +149,7 @@ export function createExporter(api, { apps, onFinished }) {
       errorBox.focus();
     } finally {
       button.disabled = false;
-      button.textContent = t("export.submit");
+      button.textContent = submitLabel();
     }
   }
 
@@ -200,16 +208,16 @@ export function createExporter(api, { apps, onFinished }) {
     const done = $("export-current-done");
     show($("export-leave"), false);
     if (exp.status === "ready") {
-      const message = t("export.readyNow", { name: exp.name, size: formatBytes(exp.size) });
-      fill(done, 
+      const message = t("export.readyNow", { name: exp.name });
+      fill(done,
         el("p", { class: "success" }, message),
         incompleteNote(exp),
-        el("button", { type: "button", class: "primary", onclick: () => download(exp) }, t("export.download")),
+        el("button", { type: "button", class: "primary", onclick: () => download(exp) }, t("export.downloadNamed", { name: exp.name, size: formatBytes(exp.size) })),
       );
       announce(message);
       done.querySelector("button").focus();
     } else {
-      const reason = exp.error?.message ?? t(`status.${exp.status}`);
+      const reason = exp.error ? failure(exp.error.code) : t(`status.${exp.status}`);
       const message = t("export.failedNow", { name: exp.name, reason });
       fill(done, el("p", { class: "error", role: "alert" }, message));
       announce(message);
@@ -219,7 +227,7 @@ export function createExporter(api, { apps, onFinished }) {
   function incompleteNote(exp) {
     const failed = Object.entries(exp.outcomes ?? {}).filter(([, o]) => o.status !== "ok");
     if (failed.length === 0) return null;
-    const apps = failed.map(([id, o]) => `${appName(byId.get(id), id)} (${o.message ?? o.code})`).join(", ");
+    const apps = failed.map(([id, o]) => `${appName(byId.get(id), id)}. ${failure(o.code)}`).join(" ");
     return el("p", { class: "warning" }, t("export.incomplete", { apps }));
   }
 
@@ -268,10 +276,10 @@ export function createExporter(api, { apps, onFinished }) {
         if (entries.length >= total || res.items.length === 0) break;
       }
       fill(body, 
-        el("p", {}, t("export.previewCount", { count: formatNumber(total) })),
+        el("p", {}, t("export.previewCount", { count: total })),
         renderTree(buildTree(entries)),
         total > entries.length
-          ? el("p", {}, t("export.previewMore", { count: formatNumber(total - entries.length) }))
+          ? el("p", {}, t("export.previewMore", { count: total - entries.length }))
           : null,
       );
     } catch (error) {
@@ -291,7 +299,7 @@ export function createExporter(api, { apps, onFinished }) {
   function renderRow(exp) {
     const ready = exp.status === "ready";
     const status = el("td", { "data-label": t("export.col.status") }, el("span", { class: `status status-${exp.status}` }, statusText(exp)));
-    if (exp.status === "failed" && exp.error) status.append(el("div", { class: "detail" }, exp.error.message));
+    if (exp.status === "failed" && exp.error) status.append(el("div", { class: "detail" }, failure(exp.error.code)));
     if (ready) {
       const note = incompleteNote(exp);
       if (note) status.append(note);
@@ -384,7 +392,7 @@ function renderTree(node, depth = 0) {
         el(
           "details",
           { open: depth < 2 },
-          el("summary", {}, name, el("span", { class: "muted" }, ` — ${t("entries", { count: formatNumber(count(child)) })}`)),
+          el("summary", {}, name, el("span", { class: "muted" }, ` — ${t("entries", { count: count(child) })}`)),
           renderTree(child, depth + 1),
         ),
       ),

@@ -1,5 +1,11 @@
 // The page's words, French first; English when the browser prefers it. `{name}` is replaced by
-// the parameter of that name.
+// the parameter of that name. A message with forms (`{ one, other }`) is chosen by the number
+// in `count` as the language's plural rules say: French says « 0 fichier », English "0 files".
+// French typography is applied to the messages, not to what fills them: the space before
+// « : ; ! ? % » and inside « » is made non-breaking, so a line never starts with a colon.
+// The words of the service's failure codes come from the service itself (`codes.js`).
+
+import { words } from "./codes.js";
 
 const messages = {
   fr: {
@@ -9,22 +15,27 @@ const messages = {
     "tabs.label": "Mes données",
     "tabs.export": "Exporter",
     "tabs.import": "Importer",
-    "signedOut.title": "Connectez-vous depuis votre ENT",
+    "signedOut.title": "Reconnectez-vous à votre ENT",
     "signedOut.body": "Cette page s'ouvre depuis votre ENT, qui lui transmet votre connexion. Ouvrez « Mes données » depuis le menu de votre ENT.",
+    "signedOut.link": "Aller sur mon ENT",
     "signedOut.dev": "Sur une installation de démonstration, ouvrez l'adresse que le service affiche au démarrage, ou celle que donne « mesdonnees token --user ID ».",
-    "signedOut.expired": "Votre session a expiré. Rouvrez « Mes données » depuis votre ENT pour continuer.",
+    "signedOut.expired": "Votre session a expiré : c'est normal après un moment sans activité.",
+    "signedOut.invalid": "Votre connexion n'a pas pu être vérifiée.",
     "bell.label": "Notifications",
-    "bell.unread": "{count} non lue(s)",
+    "bell.unread": { one: "{count} non lue", other: "{count} non lues" },
     "bell.title": "Notifications",
     "bell.empty": "Aucune notification pour le moment.",
     "bell.download": "Télécharger",
     "bell.report": "Voir le rapport",
     "bell.close": "Fermer",
     "bell.exportReady": "Votre export « {name} » est prêt",
-    "bell.exportReadyPartial": "Votre export « {name} » est prêt, incomplet",
+    "bell.exportReadyPartial": "Votre export « {name} » est prêt, mais incomplet",
     "bell.exportFailed": "Votre export « {name} » a échoué",
     "bell.importDone": "L'import de « {name} » est terminé",
-    "bell.importDoneErrors": "L'import de « {name} » est terminé, avec {failed} erreur(s)",
+    "bell.importDoneErrors": {
+      one: "L'import de « {name} » est terminé, avec {count} erreur",
+      other: "L'import de « {name} » est terminé, avec {count} erreurs",
+    },
     "bell.importFailed": "L'import de « {name} » a échoué",
     "export.title": "Télécharger mes données",
     "export.intro": "Choisissez les applications : vous recevrez une archive .zip avec vos documents dans leur format d'origine et les données de chaque application.",
@@ -33,29 +44,31 @@ const messages = {
     "export.canCreate": "vous pouvez y créer du contenu",
     "export.cannotCreate": "lecture seule pour vous",
     "export.noApp": "Choisissez au moins une application.",
-    "export.kind": "Ce que vous voulez",
+    "export.kind": "Que voulez-vous recevoir ?",
     "export.kind.archive": "Une archive .zip de tout le contenu",
     "export.kind.table": "Un tableau qui le liste",
     "export.format": "Format du tableau",
-    "export.estimate": "Environ {files} fichier(s), {size} avant compression.",
+    "export.estimate": { one: "Environ {count} fichier, soit {size}.", other: "Environ {count} fichiers, soit {size}." },
     "export.unestimated": "Sans compter : {apps}, dont la taille n'est connue qu'à l'export.",
     "export.estimating": "Calcul de la taille…",
-    "export.overQuota": "C'est plus que la place qui vous reste pour les archives ({used} utilisés sur {quota}) : supprimez d'anciens exports.",
+    "export.overQuota": "C'est plus que la place qui vous reste pour vos exports (vous occupez déjà {used} sur {quota}) : supprimez d'anciens exports.",
     "export.name": "Nom de l'export (facultatif)",
     "export.namePlaceholder": "Mes données du {date}",
     "export.notify": "M'avertir par e-mail quand c'est prêt",
     "export.email": "Adresse e-mail",
-    "export.submit": "Télécharger mes données",
+    "export.submit": "Préparer mon archive",
+    "export.submitTable": "Préparer mon tableau",
     "export.sending": "Envoi de la demande…",
     "export.building": "Préparation de « {name} »",
-    "export.leave": "Vous pouvez quitter cette page : quand l'archive sera prête, vous trouverez le lien dans vos notifications.",
-    "export.progress": "{files} fichier(s) sur {filesTotal} · {bytes} sur {bytesTotal}",
-    "export.progressOpen": "{files} fichier(s) · {bytes}",
+    "export.leave": "Vous pouvez quitter cette page : quand l'export sera prêt, vous trouverez le lien dans vos notifications.",
+    "export.progress": "Fichiers : {files} sur {filesTotal} · {bytes} sur {bytesTotal}",
+    "export.progressOpen": "Fichiers : {files} · {bytes}",
     "export.queued": "En attente de démarrage…",
-    "export.readyNow": "« {name} » est prête ({size}).",
+    "export.readyNow": "L'export « {name} » est prêt.",
+    "export.downloadNamed": "Télécharger « {name} » ({size})",
     "export.reused": "Un export identique venait d'être demandé : le voici.",
-    "export.failedNow": "L'export « {name} » a échoué : {reason}",
-    "export.incomplete": "Incomplète : {apps}",
+    "export.failedNow": "L'export « {name} » a échoué. {reason}",
+    "export.incomplete": "Incomplet : {apps}",
     "export.list": "Mes exports",
     "export.listEmpty": "Vous n'avez pas encore d'export.",
     "export.col.name": "Nom",
@@ -67,60 +80,55 @@ const messages = {
     "export.download": "Télécharger",
     "export.preview": "Aperçu",
     "export.delete": "Supprimer",
-    "export.confirmDelete": "Supprimer l'export « {name} » ? L'archive ne pourra plus être téléchargée.",
+    "export.confirmDelete": "Supprimer l'export « {name} » ? Il ne pourra plus être téléchargé.",
     "export.deleted": "L'export « {name} » est supprimé.",
     "export.previewTitle": "Contenu de « {name} »",
-    "export.previewCount": "{count} fichier(s)",
-    "export.previewMore": "… et {count} autre(s) fichier(s)",
+    "export.previewCount": { one: "{count} fichier", other: "{count} fichiers" },
+    "export.previewMore": { one: "… et {count} autre fichier", other: "… et {count} autres fichiers" },
     "status.queued": "En attente",
     "status.running": "En cours ({percent} %)",
     "status.runningOpen": "En cours",
-    "status.ready": "Prête",
+    "status.ready": "Prêt",
     "status.failed": "Échec",
-    "status.expired": "Expirée",
-    "status.cancelled": "Annulée",
+    "status.expired": "Expiré",
+    "status.cancelled": "Annulé",
     "import.title": "Importer une archive",
     "import.intro": "Importez une archive « Mes données » (de cet ENT ou d'un autre) dans votre compte. Rien n'est écrasé : les documents arrivent dans un nouveau dossier.",
     "import.drop": "Déposez ici une archive .zip",
     "import.or": "ou",
     "import.browse": "Parcourir…",
     "import.uploading": "Envoi de « {name} » : {done} sur {total}",
-    "import.analysing": "Analyse de l'archive…",
+    "import.analysing": "Lecture de l'archive…",
     "import.analysis": "Contenu de l'archive",
-    "import.summary": "Archive du {date}, de {owner} : {entries} fichier(s), {size}.",
+    "import.summary": {
+      one: "Archive du {date}, de {owner} : {count} fichier, {size}.",
+      other: "Archive du {date}, de {owner} : {count} fichiers, {size}.",
+    },
     "import.col.choose": "Importer",
     "import.col.app": "Application",
     "import.col.archiveVersion": "Version de l'archive",
     "import.col.currentVersion": "Version ici",
-    "import.col.verdict": "Verdict",
+    "import.col.verdict": "Peut-on l'importer ?",
     "import.col.size": "Taille",
-    "import.importable": "Peut être importée",
+    "import.importable": "Oui",
     "import.chooseApp": "Importer {app}",
     "import.noneImportable": "Aucune application de cette archive ne peut être importée ici.",
     "import.noneChosen": "Cochez au moins une application.",
     "import.launch": "Importer",
     "import.another": "Importer une autre archive",
-    "import.running": "Import en cours : {files} fichier(s) sur {filesTotal} · {bytes} sur {bytesTotal}",
+    "import.running": "Import en cours. Fichiers : {files} sur {filesTotal} · {bytes} sur {bytesTotal}",
     "import.queued": "L'import va commencer…",
     "import.report": "Rapport d'import",
-    "import.failed": "L'import a échoué : {reason}",
-    "import.imported": "importé(s)",
-    "import.renamed": "renommé(s) (doublons)",
-    "import.skipped": "ignoré(s)",
-    "import.errors": "erreur(s)",
+    "import.failed": "L'import a échoué. {reason}",
+    "import.imported": { one: "importé", other: "importés" },
+    "import.renamed": { one: "renommé (doublon)", other: "renommés (doublons)" },
+    "import.skipped": { one: "ignoré", other: "ignorés" },
+    "import.errors": { one: "erreur", other: "erreurs" },
     "import.folder": "Dans le dossier « {folder} »",
     "import.errorList": "Éléments non importés",
-    "import.appError": "Cette application n'a rien pu importer : {reason}",
-    "import.incomplete": "Archive incomplète pour cette application : {reason}",
-    "entries": "{count} fichier(s)",
-    "reason.unknown_app": "Cette application n'existe pas sur cet ENT.",
-    "reason.newer_version": "L'archive vient d'une version plus récente de l'application ({archive}) que celle de cet ENT ({current}).",
-    "reason.unsupported_major": "Cette version ({archive}) est trop ancienne pour être lue ici ({current}).",
-    "reason.unreadable_version": "La version indiquée dans l'archive est illisible.",
-    "reason.duplicate_app": "L'application figure deux fois dans l'archive.",
-    "reason.missing_right": "Vous n'avez pas le droit de créer du contenu dans cette application.",
-    "reason.over_quota": "Il n'y a pas assez de place dans votre espace pour ce contenu.",
-    "reason.other": "Ne peut pas être importée ({code}).",
+    "import.appError": "Cette application n'a rien pu importer. {reason}",
+    "import.incomplete": "Archive incomplète pour cette application. {reason}",
+    "entries": { one: "{count} fichier", other: "{count} fichiers" },
     "signature.valid": "Archive signée par {instance} : son origine est vérifiée.",
     "signature.unsigned": "Cette archive n'est pas signée : son origine n'est pas vérifiée.",
     "signature.untrusted": "Cette archive est signée par une clé inconnue ici : son origine n'est pas vérifiée.",
@@ -128,27 +136,7 @@ const messages = {
     "signature.unverified": "L'origine de cette archive ne peut pas être vérifiée.",
     "error.title": "Une erreur est survenue",
     "error.network": "Le service ne répond pas. Vérifiez votre connexion et réessayez.",
-    "error.unauthenticated": "Vous n'êtes pas connecté.",
-    "error.token_expired": "Votre session a expiré.",
-    "error.forbidden": "Vous n'avez pas le droit de faire cela.",
-    "error.not_found": "Introuvable : il a peut-être été supprimé.",
-    "error.payload_too_large": "Le fichier est trop gros.",
-    "error.quota_exceeded": "Votre espace est plein.",
-    "error.unsupported_media_type": "Ce fichier n'est pas une archive .zip.",
-    "error.not_a_zip": "Ce fichier n'est pas une archive .zip lisible.",
-    "error.export_in_progress": "Un export est déjà en cours : attendez qu'il se termine.",
-    "error.archive_quota_exceeded": "Vos archives prennent déjà toute la place permise : supprimez d'anciens exports.",
-    "error.import_in_progress": "Un autre import est en cours : attendez qu'il se termine.",
-    "error.not_importable": "Une application choisie ne peut pas être importée.",
-    "error.rate_limited": "Trop de demandes à la suite : réessayez dans un moment.",
-    "error.export_expired": "Cet export a expiré.",
-    "error.not_ready": "Ce n'est pas encore prêt.",
-    "error.invalid_request": "La demande est invalide.",
-    "error.invalid_name": "Ce nom n'est pas accepté.",
-    "error.unavailable": "Le service est momentanément indisponible.",
-    "error.internal": "Erreur interne du service.",
-    "error.insufficient_storage": "L'espace de stockage du service est plein : réessayez plus tard.",
-    "error.request": "Demande n° {id}",
+    "error.request": "Si cela se reproduit, donnez cette référence à votre établissement : {id}",
   },
   en: {
     "skip": "Skip to content",
@@ -157,22 +145,27 @@ const messages = {
     "tabs.label": "My data",
     "tabs.export": "Export",
     "tabs.import": "Import",
-    "signedOut.title": "Sign in from your ENT",
+    "signedOut.title": "Sign in to your ENT again",
     "signedOut.body": "This page opens from your ENT, which hands it your sign-in. Open “My data” from your ENT's menu.",
+    "signedOut.link": "Go to my ENT",
     "signedOut.dev": "On a demonstration install, open the address the service prints when it starts, or the one “mesdonnees token --user ID” prints.",
-    "signedOut.expired": "Your session has expired. Open “My data” from your ENT again to go on.",
+    "signedOut.expired": "Your session has expired: this is normal after a while without activity.",
+    "signedOut.invalid": "Your sign-in could not be checked.",
     "bell.label": "Notifications",
-    "bell.unread": "{count} unread",
+    "bell.unread": { one: "{count} unread", other: "{count} unread" },
     "bell.title": "Notifications",
     "bell.empty": "No notifications yet.",
     "bell.download": "Download",
     "bell.report": "See the report",
     "bell.close": "Close",
     "bell.exportReady": "Your export “{name}” is ready",
-    "bell.exportReadyPartial": "Your export “{name}” is ready, incomplete",
+    "bell.exportReadyPartial": "Your export “{name}” is ready, but incomplete",
     "bell.exportFailed": "Your export “{name}” failed",
     "bell.importDone": "The import of “{name}” is done",
-    "bell.importDoneErrors": "The import of “{name}” is done, with {failed} error(s)",
+    "bell.importDoneErrors": {
+      one: "The import of “{name}” is done, with {count} error",
+      other: "The import of “{name}” is done, with {count} errors",
+    },
     "bell.importFailed": "The import of “{name}” failed",
     "export.title": "Download my data",
     "export.intro": "Choose the apps: you will get a .zip archive with your documents in their original format and each app's data.",
@@ -181,28 +174,30 @@ const messages = {
     "export.canCreate": "you can create content there",
     "export.cannotCreate": "read-only for you",
     "export.noApp": "Choose at least one app.",
-    "export.kind": "What you want",
+    "export.kind": "What would you like to get?",
     "export.kind.archive": "A .zip archive of all the content",
     "export.kind.table": "A table listing it",
     "export.format": "Table format",
-    "export.estimate": "About {files} file(s), {size} before compression.",
+    "export.estimate": { one: "About {count} file, {size} in all.", other: "About {count} files, {size} in all." },
     "export.unestimated": "Not counting {apps}, whose size is known only as it exports.",
     "export.estimating": "Estimating the size…",
-    "export.overQuota": "That is more than the room left for your archives ({used} used of {quota}): delete older exports.",
+    "export.overQuota": "That is more than the room left for your exports (you already use {used} of {quota}): delete older exports.",
     "export.name": "Name of the export (optional)",
     "export.namePlaceholder": "My data of {date}",
     "export.notify": "Send me an e-mail when it is ready",
     "export.email": "E-mail address",
-    "export.submit": "Download my data",
+    "export.submit": "Prepare my archive",
+    "export.submitTable": "Prepare my table",
     "export.sending": "Sending the request…",
     "export.building": "Preparing “{name}”",
-    "export.leave": "You may leave this page: when the archive is ready, you will find its link in your notifications.",
-    "export.progress": "{files} of {filesTotal} file(s) · {bytes} of {bytesTotal}",
-    "export.progressOpen": "{files} file(s) · {bytes}",
+    "export.leave": "You may leave this page: when the export is ready, you will find its link in your notifications.",
+    "export.progress": "Files: {files} of {filesTotal} · {bytes} of {bytesTotal}",
+    "export.progressOpen": "Files: {files} · {bytes}",
     "export.queued": "Waiting to start…",
-    "export.readyNow": "“{name}” is ready ({size}).",
+    "export.readyNow": "The export “{name}” is ready.",
+    "export.downloadNamed": "Download “{name}” ({size})",
     "export.reused": "An identical export was just asked for: here it is.",
-    "export.failedNow": "The export “{name}” failed: {reason}",
+    "export.failedNow": "The export “{name}” failed. {reason}",
     "export.incomplete": "Incomplete: {apps}",
     "export.list": "My exports",
     "export.listEmpty": "You have no export yet.",
@@ -215,11 +210,11 @@ const messages = {
     "export.download": "Download",
     "export.preview": "Preview",
     "export.delete": "Delete",
-    "export.confirmDelete": "Delete the export “{name}”? The archive will no longer be downloadable.",
+    "export.confirmDelete": "Delete the export “{name}”? It will no longer be downloadable.",
     "export.deleted": "The export “{name}” is deleted.",
     "export.previewTitle": "Content of “{name}”",
-    "export.previewCount": "{count} file(s)",
-    "export.previewMore": "… and {count} more file(s)",
+    "export.previewCount": { one: "{count} file", other: "{count} files" },
+    "export.previewMore": { one: "… and {count} more file", other: "… and {count} more files" },
     "status.queued": "Queued",
     "status.running": "Running ({percent} %)",
     "status.runningOpen": "Running",
@@ -233,42 +228,37 @@ const messages = {
     "import.or": "or",
     "import.browse": "Browse…",
     "import.uploading": "Sending “{name}”: {done} of {total}",
-    "import.analysing": "Analysing the archive…",
+    "import.analysing": "Reading the archive…",
     "import.analysis": "What the archive holds",
-    "import.summary": "Archive of {date}, from {owner}: {entries} file(s), {size}.",
+    "import.summary": {
+      one: "Archive of {date}, from {owner}: {count} file, {size}.",
+      other: "Archive of {date}, from {owner}: {count} files, {size}.",
+    },
     "import.col.choose": "Import",
     "import.col.app": "App",
     "import.col.archiveVersion": "Archive version",
     "import.col.currentVersion": "Version here",
-    "import.col.verdict": "Verdict",
+    "import.col.verdict": "Can it be imported?",
     "import.col.size": "Size",
-    "import.importable": "Can be imported",
+    "import.importable": "Yes",
     "import.chooseApp": "Import {app}",
     "import.noneImportable": "No app of this archive can be imported here.",
     "import.noneChosen": "Tick at least one app.",
     "import.launch": "Import",
     "import.another": "Import another archive",
-    "import.running": "Importing: {files} of {filesTotal} file(s) · {bytes} of {bytesTotal}",
+    "import.running": "Importing. Files: {files} of {filesTotal} · {bytes} of {bytesTotal}",
     "import.queued": "The import is about to start…",
     "import.report": "Import report",
-    "import.failed": "The import failed: {reason}",
-    "import.imported": "imported",
-    "import.renamed": "renamed (duplicates)",
-    "import.skipped": "skipped",
-    "import.errors": "error(s)",
+    "import.failed": "The import failed. {reason}",
+    "import.imported": { one: "imported", other: "imported" },
+    "import.renamed": { one: "renamed (duplicate)", other: "renamed (duplicates)" },
+    "import.skipped": { one: "skipped", other: "skipped" },
+    "import.errors": { one: "error", other: "errors" },
     "import.folder": "In the folder “{folder}”",
     "import.errorList": "Items not imported",
-    "import.appError": "This app could not import anything: {reason}",
-    "import.incomplete": "The archive is incomplete for this app: {reason}",
-    "entries": "{count} file(s)",
-    "reason.unknown_app": "This app does not exist on this ENT.",
-    "reason.newer_version": "The archive comes from a newer version of the app ({archive}) than this ENT's ({current}).",
-    "reason.unsupported_major": "This version ({archive}) is too old to be read here ({current}).",
-    "reason.unreadable_version": "The version the archive gives cannot be read.",
-    "reason.duplicate_app": "The app is twice in the archive.",
-    "reason.missing_right": "You are not allowed to create content in this app.",
-    "reason.over_quota": "There is not enough room in your space for this content.",
-    "reason.other": "Cannot be imported ({code}).",
+    "import.appError": "This app could not import anything. {reason}",
+    "import.incomplete": "The archive is incomplete for this app. {reason}",
+    "entries": { one: "{count} file", other: "{count} files" },
     "signature.valid": "Archive signed by {instance}: its origin is verified.",
     "signature.unsigned": "This archive is not signed: its origin is not verified.",
     "signature.untrusted": "This archive is signed by a key unknown here: its origin is not verified.",
@@ -276,27 +266,7 @@ const messages = {
     "signature.unverified": "The origin of this archive cannot be verified.",
     "error.title": "Something went wrong",
     "error.network": "The service does not answer. Check your connection and try again.",
-    "error.unauthenticated": "You are not signed in.",
-    "error.token_expired": "Your session has expired.",
-    "error.forbidden": "You are not allowed to do that.",
-    "error.not_found": "Not found: it may have been deleted.",
-    "error.payload_too_large": "The file is too large.",
-    "error.quota_exceeded": "Your space is full.",
-    "error.unsupported_media_type": "This file is not a .zip archive.",
-    "error.not_a_zip": "This file is not a readable .zip archive.",
-    "error.export_in_progress": "An export is already running: wait for it to end.",
-    "error.archive_quota_exceeded": "Your archives already take all the room allowed: delete older exports.",
-    "error.import_in_progress": "Another import is running: wait for it to end.",
-    "error.not_importable": "A chosen app cannot be imported.",
-    "error.rate_limited": "Too many requests in a row: try again in a moment.",
-    "error.export_expired": "This export has expired.",
-    "error.not_ready": "It is not ready yet.",
-    "error.invalid_request": "The request is invalid.",
-    "error.invalid_name": "This name is not accepted.",
-    "error.unavailable": "The service is unavailable for a moment.",
-    "error.internal": "Internal error of the service.",
-    "error.insufficient_storage": "The service's storage is full: try again later.",
-    "error.request": "Request no. {id}",
+    "error.request": "If it happens again, give this reference to your school: {id}",
   },
 };
 
@@ -312,15 +282,28 @@ function pick() {
 
 export const lang = pick();
 
-/** The message `key` in the page's language, its `{params}` filled in. */
-export function t(key, params = {}) {
-  const text = messages[lang][key] ?? messages.fr[key] ?? key;
-  return text.replace(/\{(\w+)\}/g, (whole, name) => (name in params ? String(params[name]) : whole));
+const plurals = new Intl.PluralRules(lang);
+
+/** French spacing: a non-breaking space where a line must not break. */
+function typeset(text) {
+  if (lang !== "fr") return text;
+  return text.replace(/ ([:;!?%»])/g, "\u00a0$1").replace(/« /g, "«\u00a0");
 }
 
-/** Whether a message exists, to fall back on the API's own words when it does not. */
-export function has(key) {
-  return key in messages[lang];
+/** The message `key` in the page's language, its `{params}` filled in; `count` is a number. */
+export function t(key, params = {}) {
+  let text = messages[lang][key] ?? messages.fr[key] ?? key;
+  if (typeof text === "object") text = text[plurals.select(Number(params.count) || 0)] ?? text.other;
+  return typeset(text).replace(/\{(\w+)\}/g, (whole, name) => {
+    if (!(name in params)) return whole;
+    return name === "count" ? formatNumber(params.count) : String(params[name]);
+  });
+}
+
+/** What a failure code means and what to do, in the page's language, as the service says it. */
+export function failure(code) {
+  const table = words[lang] ?? words.fr;
+  return table[code] ?? table[""];
 }
 
 /** Translates the static page: `data-i18n` sets the text, `data-i18n-label` the aria-label. */
@@ -333,7 +316,8 @@ export function translatePage(root = document) {
   document.title = t("app.title");
 }
 
-const bytesUnits = { fr: ["octets", "Ko", "Mo", "Go", "To"], en: ["bytes", "KB", "MB", "GB", "TB"] };
+const bytesUnits = { fr: ["octet", "Ko", "Mo", "Go", "To"], en: ["byte", "KB", "MB", "GB", "TB"] };
+const bytesPlural = { fr: "octets", en: "bytes" };
 
 /** Bytes for people, in powers of 1,000 as file managers show them. */
 export function formatBytes(n) {
@@ -345,15 +329,22 @@ export function formatBytes(n) {
     unit += 1;
   }
   const digits = unit === 0 || value >= 100 ? 0 : 1;
-  return `${new Intl.NumberFormat(lang, { maximumFractionDigits: digits }).format(value)} ${units[unit]}`;
+  const name = unit === 0 && plurals.select(value) !== "one" ? bytesPlural[lang] : units[unit];
+  return `${new Intl.NumberFormat(lang, { maximumFractionDigits: digits }).format(value)}\u00a0${name}`;
 }
 
+/** A date as the service writes it too (`Lang::date_time`): « 7 décembre 2026 à 01 h 06 »,
+ * "7 December 2026 at 01:06"; in the browser's time zone. */
 export function formatDate(iso, withTime = true) {
   if (!iso) return "—";
-  const options = withTime
-    ? { dateStyle: "medium", timeStyle: "short" }
-    : { dateStyle: "medium" };
-  return new Intl.DateTimeFormat(lang, options).format(new Date(iso));
+  const at = iso instanceof Date ? iso : new Date(iso);
+  const options = { day: "numeric", month: "long", year: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23" };
+  const part = Object.fromEntries(
+    new Intl.DateTimeFormat(lang === "fr" ? "fr-FR" : "en-GB", options).formatToParts(at).map((p) => [p.type, p.value]),
+  );
+  const day = `${part.day} ${part.month} ${part.year}`;
+  if (!withTime) return day;
+  return lang === "fr" ? `${day} à ${part.hour}\u00a0h\u00a0${part.minute}` : `${day} at ${part.hour}:${part.minute}`;
 }
 
 export function formatNumber(n) {

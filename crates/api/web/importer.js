@@ -1,7 +1,7 @@
 // The « Importer » tab: drop or pick a zip, watch it upload, read the analysis, tick the apps to
 // import, follow the import and read its report.
 
-import { t, formatBytes, formatDate, formatNumber } from "./i18n.js";
+import { t, failure, formatBytes, formatDate, formatNumber } from "./i18n.js";
 import { el, fill, $, show, showError, clearError, announce, setProgress, setJobProgress, poll } from "./ui.js";
 import { appName } from "./exporter.js";
 
@@ -118,10 +118,10 @@ export function createImporter(api, { apps, onFinished }) {
     $("import-summary").textContent = t("import.summary", {
       date: formatDate(a.created_at),
       owner: a.owner.name || a.owner.id,
-      entries: formatNumber(a.entries),
+      count: a.entries,
       size: formatBytes(a.bytes),
     });
-    const notes = [t(`signature.${a.signature.status}`, { instance: a.signature.instance ?? a.source.instance }), ...a.warnings.map((w) => w.message)];
+    const notes = [t(`signature.${a.signature.status}`, { instance: a.signature.instance ?? a.source.instance }), ...a.warnings.map((w) => failure(w.code))];
     fill($("import-warnings"), ...notes.map((n) => el("li", {}, n)));
     fill($("import-apps"), ...a.apps.map(renderAppRow));
     const importable = a.apps.filter((app) => app.verdict === "importable");
@@ -136,7 +136,7 @@ export function createImporter(api, { apps, onFinished }) {
   function renderAppRow(app) {
     const name = app.display_name ?? appName(byId.get(app.id), app.id);
     const importable = app.verdict === "importable";
-    const verdict = importable ? t("import.importable") : reasonText(app);
+    const verdict = importable ? t("import.importable") : failure(app.reason);
     return el(
       "tr",
       { dataset: { app: app.id, verdict: app.verdict } },
@@ -154,17 +154,10 @@ export function createImporter(api, { apps, onFinished }) {
         "td",
         { "data-label": t("import.col.verdict") },
         el("span", { class: importable ? "verdict ok" : "verdict no" }, verdict),
-        app.incomplete ? el("div", { class: "warning" }, t("import.incomplete", { reason: app.incomplete.message })) : null,
+        app.incomplete ? el("div", { class: "warning" }, t("import.incomplete", { reason: failure(app.incomplete.code) })) : null,
       ),
-      el("td", { "data-label": t("import.col.size") }, `${formatBytes(app.bytes)} · ${t("entries", { count: formatNumber(app.entries) })}`),
+      el("td", { "data-label": t("import.col.size") }, `${formatBytes(app.bytes)} · ${t("entries", { count: app.entries })}`),
     );
-  }
-
-  function reasonText(app) {
-    const key = `reason.${app.reason}`;
-    const params = { archive: app.archive_version ?? "?", current: app.current_version ?? "?", code: app.reason };
-    const text = t(key, params);
-    return text === key ? t("reason.other", params) : text;
   }
 
   async function launch() {
@@ -208,7 +201,7 @@ export function createImporter(api, { apps, onFinished }) {
     show($("import-running"), false);
     const box = $("import-report");
     if (imp.status === "failed") {
-      const message = t("import.failed", { reason: imp.error?.message ?? imp.error?.code ?? "?" });
+      const message = t("import.failed", { reason: failure(imp.error?.code) });
       fill(box, el("h2", { tabindex: "-1" }, t("import.report")), el("p", { class: "error", role: "alert" }, message));
     } else {
       const reports = Object.entries(imp.report?.apps ?? {});
@@ -237,7 +230,7 @@ export function createImporter(api, { apps, onFinished }) {
       { class: "report", dataset: { app: id } },
       el("h3", {}, name),
       r.folder ? el("p", {}, t("import.folder", { folder: r.folder })) : null,
-      r.error ? el("p", { class: "error" }, t("import.appError", { reason: r.error.message ?? r.error.code })) : null,
+      r.error ? el("p", { class: "error" }, t("import.appError", { reason: failure(r.error.code) })) : null,
       el(
         "dl",
         { class: "counts" },
@@ -245,7 +238,7 @@ export function createImporter(api, { apps, onFinished }) {
           el(
             "div",
             {},
-            el("dt", {}, t(`import.${key}`)),
+            el("dt", {}, t(`import.${key}`, { count: value })),
             el("dd", { dataset: { count: key }, class: key === "errors" && value > 0 ? "bad" : null }, formatNumber(value)),
           ),
         ),
@@ -255,7 +248,7 @@ export function createImporter(api, { apps, onFinished }) {
             "details",
             { open: true },
             el("summary", {}, t("import.errorList")),
-            el("ul", { class: "errors" }, r.errors.map((e) => el("li", {}, el("code", {}, e.path), " — ", e.message))),
+            el("ul", { class: "errors" }, r.errors.map((e) => el("li", {}, el("code", {}, e.path), " — ", failure(e.code)))),
           )
         : null,
     );

@@ -1,7 +1,7 @@
 // Small DOM helpers. Text always goes in as text nodes: names of files and exports come from
 // users and must never be read as markup.
 
-import { t, has } from "./i18n.js";
+import { t, failure } from "./i18n.js";
 
 /** `el("li", { class: "x", onclick: f }, "text", child)` */
 export function el(tag, attrs = {}, ...children) {
@@ -47,22 +47,23 @@ export function show(node, visible = true) {
   node.hidden = !visible;
 }
 
-/** A message for people out of an API error: ours for a known code, else the API's own words. */
+/** A message for people out of an error: the words of its code in the page's language, never
+ * the API's `detail` (another language, or facts meant for developers); a message of the page's
+ * own as it is; the general words for anything else. */
 export function describeError(error) {
-  if (error?.network) return { title: t("error.network"), detail: null, requestId: null };
+  if (error?.network) return { title: t("error.network"), requestId: null };
   const code = error?.problem?.code;
-  const title = code && has(`error.${code}`) ? t(`error.${code}`) : error?.problem?.title || t("error.title");
-  const detail = error?.problem?.detail || (error?.problem ? null : String(error?.message ?? error));
-  return { title, detail, requestId: error?.requestId ?? null };
+  if (code) return { title: failure(code), requestId: error?.requestId ?? null };
+  if (error?.problem?.title && !error?.status) return { title: error.problem.title, requestId: null };
+  return { title: t("error.title"), requestId: error?.requestId ?? null };
 }
 
 /** Shows an error in its box (a `role="alert"` element, read out when it appears). */
 export function showError(box, error) {
-  const { title, detail, requestId } = describeError(error);
+  const { title, requestId } = describeError(error);
   fill(
     box,
     el("strong", {}, title),
-    detail ? el("span", { class: "detail" }, " ", detail) : null,
     requestId ? el("small", { class: "request-id" }, t("error.request", { id: requestId })) : null,
   );
   box.hidden = false;

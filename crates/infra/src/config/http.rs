@@ -4,7 +4,7 @@ use std::net::SocketAddr;
 
 use serde::{Deserialize, Serialize};
 
-use super::Section;
+use super::{ConfigError, Section};
 
 /// The HTTP API: where it listens and how it stops.
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
@@ -23,6 +23,8 @@ pub struct HttpConfig {
     pub workers: usize,
     /// Serve the « Mes données » page at `/`; off where the ENT's own SPA is the only client.
     pub web_page: bool,
+    /// The ENT's address (`https://…`), where the page sends a signed-out user to sign in again.
+    pub ent_url: Option<String>,
 }
 
 impl Default for HttpConfig {
@@ -33,9 +35,21 @@ impl Default for HttpConfig {
             shutdown_grace_secs: 30,
             workers: 0,
             web_page: true,
+            ent_url: None,
         }
     }
 }
 
-/// Any address and thread count will do.
-impl Section for HttpConfig {}
+/// Any address and thread count will do; the ENT's address is a link people follow, so an
+/// absolute http(s) URL.
+impl Section for HttpConfig {
+    fn validate(&self) -> Result<(), ConfigError> {
+        let Some(ent_url) = &self.ent_url else { return Ok(()) };
+        match url::Url::parse(ent_url) {
+            Ok(url) if matches!(url.scheme(), "https" | "http") && url.has_host() => Ok(()),
+            _ => ConfigError::invalid(format!(
+                "http.ent_url must be an absolute http(s) URL, not {ent_url:?}"
+            )),
+        }
+    }
+}

@@ -212,3 +212,24 @@ fn document_uploads_have_their_own_section() {
         Ok(())
     });
 }
+
+#[test]
+fn the_ent_address_is_an_absolute_web_address() {
+    for (value, accepted) in [
+        ("https://ent.example.fr/", true),
+        ("http://127.0.0.1:8090/portail", true),
+        ("ent.example.fr", false),
+        ("javascript:alert(1)", false),
+        ("file:///etc/passwd", false),
+    ] {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("MESDONNEES__HTTP__ENT_URL", value);
+            let config = Config::from_figment(&Config::figment(None));
+            assert_eq!(config.is_ok(), accepted, "{value}");
+            if let Ok(config) = config {
+                assert_eq!(config.http.ent_url.as_deref(), Some(value));
+            }
+            Ok(())
+        });
+    }
+}

@@ -18,12 +18,12 @@ use mesdonnees_db::{
 };
 use mesdonnees_infra::Context;
 use mesdonnees_shared::DocumentName;
-use mesdonnees_shared::ErrorCode;
 use mesdonnees_shared::apps::WORKSPACE_APP;
 use mesdonnees_shared::archive::Manifest;
 use mesdonnees_shared::entry_name::{TakenNames, sanitize_segment};
 use mesdonnees_shared::imports::ItemOutcome;
 use mesdonnees_shared::media_type;
+use mesdonnees_shared::{ErrorCode, Lang};
 use object_store::path::Path;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
@@ -239,8 +239,7 @@ impl Importer<'_> {
     /// attempt finds it): "Import du <date>", suffixed when the name is taken.
     async fn root(&mut self) -> Result<(String, String), Failure> {
         let (import_id, owner) = (self.import.id.clone(), self.import.owner_id.clone());
-        let base =
-            format!("Import du {}", self.import.created_at.and_utc().format("%Y-%m-%d %Hh%M"));
+        let base = format!("Import du {}", Lang::Fr.date_time(self.import.created_at));
         let found = self
             .ctx
             .db
