@@ -2,8 +2,10 @@
 //! registered through utoipa so the router is the OpenAPI document.
 
 mod auth;
+mod edge;
 mod error;
 mod http_metrics;
+mod json;
 mod openapi;
 mod problem;
 mod request_span;

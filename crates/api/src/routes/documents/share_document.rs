@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::auth::AuthUser;
 use crate::error::ApiError;
+use crate::json::Json;
 use crate::routes::Ctx;
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -39,7 +40,7 @@ pub async fn share_document(
     ctx: Ctx,
     user: AuthUser,
     id: web::Path<String>,
-    body: web::Json<ShareRequest>,
+    body: Json<ShareRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let share = documents::share(&ctx, &user.actor(), &id, &body.user_id).await?;
     Ok(HttpResponse::Created().json(ShareView {

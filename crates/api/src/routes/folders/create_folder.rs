@@ -1,9 +1,10 @@
-use actix_web::{HttpResponse, post, web};
+use actix_web::{HttpResponse, post};
 use mesdonnees_core::documents;
 use serde::Deserialize;
 
 use crate::auth::AuthUser;
 use crate::error::ApiError;
+use crate::json::Json;
 use crate::routes::Ctx;
 use crate::routes::documents::DocumentView;
 
@@ -31,7 +32,7 @@ pub struct CreateFolder {
 pub async fn create_folder(
     ctx: Ctx,
     user: AuthUser,
-    body: web::Json<CreateFolder>,
+    body: Json<CreateFolder>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let doc = documents::create_folder(&ctx, &user.actor(), &body.name, body.parent_id.as_deref())
