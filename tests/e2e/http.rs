@@ -16,6 +16,9 @@ async fn a_known_path_with_another_method_is_405_with_allow() {
         ("DELETE", "/api/v1/folders", "POST"),
         ("PUT", "/api/v1/exports", "GET, POST"),
         ("POST", "/api/v1/exports/00000000-0000-7000-8000-000000000000", "DELETE, GET"),
+        ("POST", "/api/v1/exports/estimate", "GET"),
+        // Its own path, not an export named `estimate` (which DELETE would reach).
+        ("DELETE", "/api/v1/exports/estimate", "GET"),
         ("PATCH", "/healthz", "GET"),
         ("POST", "/openapi.json", "GET"),
     ] {

@@ -55,15 +55,18 @@ impl KnownRoutes {
         Self(routes)
     }
 
-    /// The methods some route takes at `path`, in a stable order; empty for an unknown path.
+    /// The methods the route at `path` takes, in a stable order; empty for an unknown path. When
+    /// several patterns match, the most literal ones win, as in the document:
+    /// `/exports/estimate` is its own path, not an export named `estimate`.
     fn allowed(&self, path: &str) -> Vec<&Method> {
+        let variables = |def: &ResourceDef| def.pattern().map_or(0, |p| p.matches('{').count());
+        let matching: Vec<_> = self.0.iter().filter(|(def, _)| def.is_match(path)).collect();
+        let fewest = matching.iter().map(|(def, _)| variables(def)).min();
         let mut allowed: Vec<&Method> = Vec::new();
-        for (def, methods) in &self.0 {
-            if def.is_match(path) {
-                for method in methods {
-                    if !allowed.contains(&method) {
-                        allowed.push(method);
-                    }
+        for (_, methods) in matching.iter().filter(|(def, _)| Some(variables(def)) == fewest) {
+            for method in methods {
+                if !allowed.contains(&method) {
+                    allowed.push(method);
                 }
             }
         }
@@ -74,23 +77,42 @@ impl KnownRoutes {
 
 /// 405 with `Allow` when the path is known with other methods, else 404.
 pub(crate) fn no_route(req: &HttpRequest) -> HttpResponse {
-    let routes = req.app_data::<actix_web::web::Data<KnownRoutes>>();
-    let allowed = routes.map(|r| r.allowed(req.path())).unwrap_or_default();
-    if !allowed.is_empty() && !allowed.contains(&req.method()) {
-        let list = allowed.iter().map(|m| m.as_str()).collect::<Vec<_>>().join(", ");
-        let detail = format!("{} takes {list}, not {}", req.path(), req.method());
-        let mut response = problem::response(
-            StatusCode::METHOD_NOT_ALLOWED,
-            ErrorCode::MethodNotAllowed,
-            Some(&detail),
-        );
-        if let Ok(value) = HeaderValue::from_str(&list) {
-            response.headers_mut().insert(header::ALLOW, value);
-        }
-        return response;
+    wrong_method(req).unwrap_or_else(|| {
+        let detail = format!("no route for {} {}", req.method(), req.path());
+        problem::response(StatusCode::NOT_FOUND, ErrorCode::RouteNotFound, Some(&detail))
+    })
+}
+
+/// The 405 answer when the path is known and its route does not take the method.
+fn wrong_method(req: &HttpRequest) -> Option<HttpResponse> {
+    let routes = req.app_data::<actix_web::web::Data<KnownRoutes>>()?;
+    let allowed = routes.allowed(req.path());
+    if allowed.is_empty() || allowed.contains(&req.method()) {
+        return None;
     }
-    let detail = format!("no route for {} {}", req.method(), req.path());
-    problem::response(StatusCode::NOT_FOUND, ErrorCode::RouteNotFound, Some(&detail))
+    let list = allowed.iter().map(|m| m.as_str()).collect::<Vec<_>>().join(", ");
+    let detail = format!("{} takes {list}, not {}", req.path(), req.method());
+    let mut response = problem::response(
+        StatusCode::METHOD_NOT_ALLOWED,
+        ErrorCode::MethodNotAllowed,
+        Some(&detail),
+    );
+    if let Ok(value) = HeaderValue::from_str(&list) {
+        response.headers_mut().insert(header::ALLOW, value);
+    }
+    Some(response)
+}
+
+/// Answers 405 before routing when the path's own route does not take the method: the router
+/// alone would hand `DELETE /exports/estimate` to the route of `/exports/{id}`.
+pub(crate) async fn methods(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    if let Some(response) = wrong_method(req.request()) {
+        return Ok(req.into_response(response).map_into_right_body());
+    }
+    Ok(next.call(req).await?.map_into_left_body())
 }
 
 /// Refuses a request whose header lines are over the service's limits, before any route reads
@@ -155,6 +177,7 @@ mod tests {
         let names = |path| routes.allowed(path).iter().map(|m| m.as_str()).collect::<Vec<_>>();
         assert_eq!(names("/api/v1/exports"), ["GET", "POST"]);
         assert_eq!(names("/api/v1/exports/01JABC"), ["DELETE", "GET"]);
+        assert_eq!(names("/api/v1/exports/estimate"), ["GET"]);
         assert_eq!(names("/api/v1/folders"), ["POST"]);
         assert_eq!(names("/docs/index.html"), ["GET"]);
         assert_eq!(names("/web/app.js"), ["GET"]);
