@@ -94,6 +94,18 @@ fn the_document_describes_bodies_and_ids_as_they_are() {
     let id = &paths["/api/v1/exports/{id}"]["get"]["parameters"][0];
     assert_eq!(id["name"], "id");
     assert!(id["schema"]["pattern"].as_str().is_some_and(|p| p.contains("[0-9a-fA-F]{8}")));
+    for (schema, member) in [
+        ("CreateFolder", "parent_id"),
+        ("CreateExport", "template_id"),
+        ("UploadForm", "folder_id"),
+    ] {
+        let pattern = &schemas[schema]["properties"][member]["pattern"];
+        assert_eq!(pattern, &id["schema"]["pattern"], "{schema}.{member}");
+    }
     let user = &paths["/api/v1/admin/users/{user_id}/exports"]["get"]["parameters"][0];
     assert_eq!(user["schema"]["pattern"], "^[A-Za-z0-9._@-]{1,128}$");
+    assert_eq!(
+        schemas["ShareRequest"]["properties"]["user_id"]["pattern"],
+        user["schema"]["pattern"]
+    );
 }

@@ -12,6 +12,7 @@ use crate::routes::Ctx;
 #[serde(deny_unknown_fields)]
 pub struct ShareRequest {
     /// The user to give read access to.
+    #[schema(pattern = "^[A-Za-z0-9._@-]{1,128}$")]
     user_id: String,
 }
 

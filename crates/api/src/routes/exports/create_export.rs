@@ -15,6 +15,7 @@ export_settings! {
     pub struct CreateExport {
         /// A saved template of the user's: its apps, filters, kind and table, each overridden
         /// by the same member of this request when given; its name names the export.
+        #[schema(pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")]
         template_id: Option<String>,
         /// A name for the user's list; the template's, or "Mes données du JJ/MM/AAAA".
         name: Option<String>,

@@ -14,6 +14,9 @@ pub struct CreateFolder {
     /// 1 to 240 characters, no `/`, no control characters.
     name: String,
     /// The folder to create it in; the user's root when absent.
+    #[schema(
+        pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+    )]
     parent_id: Option<String>,
 }
 
