@@ -13,6 +13,7 @@ mod email;
 mod entcore;
 mod exports;
 mod health;
+mod http;
 mod imports;
 mod jobs;
 mod language;

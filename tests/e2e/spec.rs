@@ -60,3 +60,52 @@ async fn served_spec_and_docs_need_no_token() {
     assert_eq!(asset.status(), 200, "assets are served from the binary");
     app.stop().await;
 }
+
+/// What generated clients and property-based testers read from the document: binary bodies as
+/// bytes, document content of any type, request schemas the README's bodies fit, ids with the
+/// pattern the service parses.
+#[test]
+fn the_document_describes_bodies_and_ids_as_they_are() {
+    let doc: serde_json::Value = serde_json::from_str(COMMITTED).expect("committed spec is JSON");
+    let paths = &doc["paths"];
+    let binary = serde_json::json!({"type": "string", "format": "binary"});
+    let download = &paths["/api/v1/exports/{id}/download"]["get"]["responses"];
+    for status in ["200", "206"] {
+        for (kind, content) in download[status]["content"].as_object().expect("content") {
+            assert_eq!(content["schema"], binary, "download {status} {kind}");
+        }
+    }
+    let content = &paths["/api/v1/documents/{id}/content"]["get"]["responses"]["200"]["content"];
+    assert_eq!(content["*/*"]["schema"], binary, "a document is served with its stored type");
+    let upload = &paths["/api/v1/imports"]["post"]["requestBody"]["content"];
+    assert_eq!(upload["application/zip"]["schema"], binary);
+
+    let schemas = &doc["components"]["schemas"];
+    for (name, member) in [("CreateExport", "notify_email"), ("ExportTemplateBody", "name")] {
+        let schema = &schemas[name];
+        assert!(schema["allOf"].is_null(), "{name} is one closed object: {schema}");
+        assert_eq!(schema["additionalProperties"], false, "{name}");
+        for property in [member, "apps", "filters", "kind", "table"] {
+            assert!(schema["properties"][property].is_object(), "{name}.{property}");
+        }
+    }
+    assert!(schemas["CreateExport"]["required"].as_array().is_none_or(Vec::is_empty));
+
+    let id = &paths["/api/v1/exports/{id}"]["get"]["parameters"][0];
+    assert_eq!(id["name"], "id");
+    assert!(id["schema"]["pattern"].as_str().is_some_and(|p| p.contains("[0-9a-fA-F]{8}")));
+    for (schema, member) in [
+        ("CreateFolder", "parent_id"),
+        ("CreateExport", "template_id"),
+        ("UploadForm", "folder_id"),
+    ] {
+        let pattern = &schemas[schema]["properties"][member]["pattern"];
+        assert_eq!(pattern, &id["schema"]["pattern"], "{schema}.{member}");
+    }
+    let user = &paths["/api/v1/admin/users/{user_id}/exports"]["get"]["parameters"][0];
+    assert_eq!(user["schema"]["pattern"], "^[A-Za-z0-9._@-]{1,128}$");
+    assert_eq!(
+        schemas["ShareRequest"]["properties"]["user_id"]["pattern"],
+        user["schema"]["pattern"]
+    );
+}

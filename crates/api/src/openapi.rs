@@ -1,5 +1,7 @@
 //! The OpenAPI document, built from the same registrations the router uses.
 
+mod answers;
+
 use actix_web::App;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -36,6 +38,23 @@ use crate::routes::{
 struct ApiDoc;
 
 struct BearerAuth;
+
+/// Bytes as they are (a file's content, an archive): `type: string, format: binary`, which
+/// generated clients hand over as bytes. A `Vec<u8>` would be described as an array of
+/// integers, and a client would decode the bytes as text.
+pub(crate) struct Binary;
+
+impl utoipa::PartialSchema for Binary {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary)))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for Binary {}
 
 impl Modify for BearerAuth {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
@@ -113,5 +132,8 @@ pub(crate) fn base() -> utoipa::openapi::OpenApi {
 
 /// The OpenAPI document the server serves at `/openapi.json`.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    App::new().into_utoipa_app().openapi(base()).configure(configure).split_for_parts().1
+    let mut doc =
+        App::new().into_utoipa_app().openapi(base()).configure(configure).split_for_parts().1;
+    answers::complete(&mut doc);
+    doc
 }

@@ -62,6 +62,17 @@ pub fn response(status: StatusCode, code: ErrorCode, lang: Lang) -> HttpResponse
     with_detail(status, code, code.message(lang).to_owned())
 }
 
+/// The problem of `code` in `lang`, with this refusal's facts (English only) after the code's
+/// words in an English answer, as [`crate::error::ApiError::detail`] does.
+pub(crate) fn with_facts(status: StatusCode, code: ErrorCode, lang: Lang, facts: &str) -> HttpResponse {
+    let words = code.message(lang);
+    let detail = match lang {
+        Lang::Fr => words.to_owned(),
+        Lang::En => format!("{words} Details: {facts}."),
+    };
+    with_detail(status, code, detail)
+}
+
 /// The problem of `code` with a detail already in the request's language.
 pub(crate) fn with_detail(status: StatusCode, code: ErrorCode, detail: String) -> HttpResponse {
     actix_web::ResponseError::error_response(&details(status, code, detail))

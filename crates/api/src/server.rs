@@ -3,7 +3,6 @@ use std::time::Duration;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{Server, ServiceRequest, ServiceResponse};
-use actix_web::http::StatusCode;
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::{Next, from_fn};
 use actix_web::{App, HttpMessage, HttpRequest, HttpResponse, HttpServer, web};
@@ -13,10 +12,10 @@ use tracing_actix_web::{RequestId, TracingLogger};
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
+use crate::edge::{self, KnownRoutes};
 use crate::error::ApiError;
 use crate::http_metrics::record_request;
 use crate::openapi;
-use crate::problem;
 use crate::request_span::RequestSpan;
 use crate::routes::metrics::get_metrics;
 
@@ -33,11 +32,14 @@ pub fn start_http(ctx: Context, bind: SocketAddr) -> std::io::Result<HttpServerH
     let json_limit = ctx.config.limits.max_json_bytes;
     let web_page = ctx.config.http.web_page;
     let data = web::Data::new(ctx);
+    let document = openapi();
+    let known_routes = web::Data::new(KnownRoutes::new(&document, web_page));
     let mut server = HttpServer::new(move || {
-        let (app, api) = App::new()
+        let (app, _) = App::new()
             .into_utoipa_app()
             .openapi(openapi::base())
             .app_data(data.clone())
+            .app_data(known_routes.clone())
             .app_data(
                 web::JsonConfig::default()
                     .limit(json_limit)
@@ -53,7 +55,9 @@ pub fn start_http(ctx: Context, bind: SocketAddr) -> std::io::Result<HttpServerH
             )
             .configure(openapi::configure)
             .split_for_parts();
-        app.service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", api))
+        // The complete document, with the answers every route shares, rather than the bare one
+        // the registrations make.
+        app.service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", document.clone()))
             .service(web::redirect("/docs", "/docs/"))
             .configure(|cfg| {
                 if web_page {
@@ -61,6 +65,9 @@ pub fn start_http(ctx: Context, bind: SocketAddr) -> std::io::Result<HttpServerH
                 }
             })
             .default_service(web::to(route_not_found))
+            .wrap(from_fn(edge::methods))
+            .wrap(from_fn(edge::explorer))
+            .wrap(from_fn(edge::header_limits))
             .wrap(from_fn(problem::server_errors_as_problems))
             .wrap(from_fn(problem::in_request_language))
             .wrap(from_fn(request_id_header))
@@ -98,8 +105,9 @@ pub fn start_metrics_http(ctx: Context, bind: SocketAddr) -> std::io::Result<Htt
     Ok(HttpServerHandle { addr, server: server.run() })
 }
 
+/// 404, or 405 with `Allow` when the path is served with other methods.
 pub(crate) async fn route_not_found(req: HttpRequest) -> HttpResponse {
-    problem::response(StatusCode::NOT_FOUND, ErrorCode::RouteNotFound, problem::lang(&req))
+    edge::no_route(&req)
 }
 
 fn json_error(e: &actix_web::error::JsonPayloadError) -> ApiError {

@@ -16,7 +16,7 @@
 use std::borrow::Cow;
 use std::sync::LazyLock;
 
-use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::header::{self, HeaderMap, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, web};
 use mesdonnees_infra::{Context, Mode};
 use mesdonnees_shared::{ErrorCode, FailureCode, Lang};
@@ -136,16 +136,25 @@ fn serve(req: &HttpRequest, asset: &Asset) -> HttpResponse {
     let mut res = if fresh { HttpResponse::NotModified() } else { HttpResponse::Ok() };
     res.insert_header((header::ETAG, etag))
         // Revalidated on every load, so a new binary's page is never mixed with an old script.
-        .insert_header((header::CACHE_CONTROL, "no-cache"))
-        .insert_header((header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
-        .insert_header((header::REFERRER_POLICY, "no-referrer"));
-    if asset.content_type.starts_with("text/html") {
-        res.insert_header((header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY));
+        .insert_header((header::CACHE_CONTROL, "no-cache"));
+    let mut res =
+        if fresh { res.finish() } else { res.content_type(asset.content_type).body(asset.body.clone()) };
+    lock_down(res.headers_mut(), asset.content_type.starts_with("text/html"));
+    res
+}
+
+/// The headers that keep a page of this service from being sniffed, framed elsewhere, leaking
+/// its address, or running anything but its own files: the page's and the API explorer's
+/// (`/docs/`) alike.
+pub(crate) fn lock_down(headers: &mut HeaderMap, html: bool) {
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    if html {
+        headers.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+        );
     }
-    if fresh {
-        return res.finish();
-    }
-    res.content_type(asset.content_type).body(asset.body.clone())
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 
 use mesdonnees_db::{AuditEntry, audit};
 use mesdonnees_infra::Context;
-use mesdonnees_shared::DocumentId;
+use mesdonnees_shared::{DocumentId, ErrorCode, UserId};
 
 use crate::listing::{self, Listed};
 use crate::{Actor, Error};
@@ -37,7 +37,12 @@ pub async fn list(
     number: Option<i64>,
     size: Option<i64>,
 ) -> Result<Listed<AuditEntry>, Error> {
-    let page = listing::page(ctx, number, size);
+    let page = listing::page(ctx, number, size)?;
+    // A filter that names no possible user is a mistake to say, not an empty page.
+    if let Some(raw) = &user {
+        UserId::parse(raw)
+            .map_err(|e| Error::invalid(ErrorCode::InvalidId, format!("user_id: {e}")))?;
+    }
     let found = ctx.db.run(move |conn| audit::list(conn, user.as_deref(), page)).await?;
     Ok(Listed::of(page, found))
 }

@@ -1,7 +1,10 @@
 //! A page of a listing, as every list use case answers it.
 
-use mesdonnees_db::Page;
+use mesdonnees_db::{MAX_PAGE_SIZE, Page};
 use mesdonnees_infra::Context;
+use mesdonnees_shared::ErrorCode;
+
+use crate::Error;
 
 /// One page of rows and the count of them all.
 #[derive(Debug)]
@@ -18,7 +21,18 @@ impl<T> Listed<T> {
     }
 }
 
-/// The page asked for, clamped, with the configured size when none is asked.
-pub(crate) fn page(ctx: &Context, number: Option<i64>, size: Option<i64>) -> Page {
-    Page::new(number, size, ctx.config.limits.default_page_size)
+/// The page asked for, with the configured size when none is asked. A page before the first or a
+/// size outside `1..=MAX_PAGE_SIZE` is refused rather than clamped: a client that asked for
+/// 1,000 items and silently got 200 would take them for all there is.
+pub(crate) fn page(ctx: &Context, number: Option<i64>, size: Option<i64>) -> Result<Page, Error> {
+    if number.is_some_and(|n| n < 1) {
+        return Err(Error::invalid(ErrorCode::InvalidRequest, "`page` starts at 1"));
+    }
+    if size.is_some_and(|s| !(1..=MAX_PAGE_SIZE).contains(&s)) {
+        return Err(Error::invalid(
+            ErrorCode::InvalidRequest,
+            format!("`per_page` is from 1 to {MAX_PAGE_SIZE}"),
+        ));
+    }
+    Ok(Page::new(number, size, ctx.config.limits.default_page_size))
 }

@@ -21,7 +21,7 @@ pub async fn list(
     page: Option<i64>,
     per_page: Option<i64>,
 ) -> Result<Timeline, Error> {
-    let page = listing::page(ctx, page, per_page);
+    let page = listing::page(ctx, page, per_page)?;
     let owner = actor.owner().to_string();
     let (rows, unread) = ctx
         .db

@@ -58,7 +58,7 @@ pub async fn list(
     number: Option<i64>,
     size: Option<i64>,
 ) -> Result<Listed<Document>, Error> {
-    let page = listing::page(ctx, number, size);
+    let page = listing::page(ctx, number, size)?;
     let folder = folder_id.map(|raw| field_id("folder_id", raw)).transpose()?;
     let user = actor.owner().to_string();
     let found = ctx

@@ -15,6 +15,10 @@ pub enum Access<'a> {
     Link(&'a str),
     /// The export's owner (or whoever acts for them).
     Owner(&'a Actor),
+    /// An authenticated caller who also sent a link's token: their own export is served as
+    /// theirs whatever the token says (a stale link left in a bookmark must not lock the owner
+    /// out); anyone else's only through a valid link.
+    OwnerOrLink(&'a Actor, &'a str),
 }
 
 /// The stored file to serve.
@@ -30,19 +34,12 @@ pub struct Ready {
 
 pub async fn download(ctx: &Context, access: Access<'_>, raw_id: &str) -> Result<Ready, Error> {
     let export = match access {
-        Access::Link(token) => {
-            let export_id = parse_id(raw_id)?;
-            let signer = ctx.signer().await.map_err(Error::unexpected)?;
-            signer.verify_link(token, &export_id).map_err(|_| Error::Forbidden {
-                code: ErrorCode::InvalidLink,
-                detail: "this download link is invalid or has expired; ask for a new one".into(),
-            })?;
-            ctx.db
-                .run(move |conn| exports::find(conn, &export_id))
-                .await?
-                .ok_or(Error::NotFound("export"))?
-        }
+        Access::Link(token) => linked(ctx, token, raw_id).await?,
         Access::Owner(actor) => owned(ctx, actor, raw_id).await?,
+        Access::OwnerOrLink(actor, token) => match owned(ctx, actor, raw_id).await {
+            Err(Error::NotFound(_)) => linked(ctx, token, raw_id).await?,
+            other => other?,
+        },
     };
     match export.status.as_str() {
         "ready" => {}
@@ -71,4 +68,15 @@ pub async fn download(ctx: &Context, access: Access<'_>, raw_id: &str) -> Result
         file_name: format!("{}.{}", export.name, options.extension()),
         content_type: options.content_type(),
     })
+}
+
+/// The export a signed link's token opens.
+async fn linked(ctx: &Context, token: &str, raw_id: &str) -> Result<mesdonnees_db::Export, Error> {
+    let export_id = parse_id(raw_id)?;
+    let signer = ctx.signer().await.map_err(Error::unexpected)?;
+    signer.verify_link(token, &export_id).map_err(|_| Error::Forbidden {
+        code: ErrorCode::InvalidLink,
+        detail: "this download link is invalid or has expired; ask for a new one".into(),
+    })?;
+    ctx.db.run(move |conn| exports::find(conn, &export_id)).await?.ok_or(Error::NotFound("export"))
 }

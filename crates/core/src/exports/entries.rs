@@ -23,7 +23,7 @@ pub async fn entries(
             format!("the export is {}, its listing exists once it is ready", export.status),
         ));
     }
-    let page = listing::page(ctx, number, size);
+    let page = listing::page(ctx, number, size)?;
     let found = ctx.db.run(move |conn| exports::entries(conn, &export.id, page)).await?;
     Ok(Listed::of(page, found))
 }

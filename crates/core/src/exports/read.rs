@@ -21,7 +21,7 @@ pub async fn list(
     number: Option<i64>,
     size: Option<i64>,
 ) -> Result<Listed<Export>, Error> {
-    let page = listing::page(ctx, number, size);
+    let page = listing::page(ctx, number, size)?;
     let owner = actor.owner().to_string();
     let found = ctx.db.run(move |conn| exports::list(conn, &owner, page)).await?;
     audit::record(ctx, actor, "exports.list", None).await?;

@@ -34,7 +34,7 @@ pub async fn list(
     number: Option<i64>,
     size: Option<i64>,
 ) -> Result<Listed<Import>, Error> {
-    let page = listing::page(ctx, number, size);
+    let page = listing::page(ctx, number, size)?;
     let owner = owner.to_string();
     let found = ctx.db.run(move |conn| imports::list(conn, &owner, page)).await?;
     Ok(Listed::of(page, found))

@@ -72,7 +72,7 @@ pub async fn list(
     number: Option<i64>,
     size: Option<i64>,
 ) -> Result<Listed<ExportTemplate>, Error> {
-    let page = listing::page(ctx, number, size);
+    let page = listing::page(ctx, number, size)?;
     let owner = actor.owner().to_string();
     let found = ctx.db.run(move |conn| templates::list(conn, &owner, page)).await?;
     Ok(Listed::of(page, found))

@@ -25,6 +25,10 @@ pub(super) fn sentence(code: ErrorCode) -> &'static str {
             "This action is not possible at this address. Go back to the home page and start \
              again."
         }
+        ErrorCode::HeadersTooLarge => {
+            "The request carried too much information to be read. Sign in again, then start \
+             again."
+        }
         ErrorCode::InvalidRequest => {
             "The request could not be understood. Refresh the page, then start again."
         }

@@ -98,6 +98,7 @@ impl ErrorCode {
             | Self::ImportRunning => Some(409),
             Self::ExportExpired => Some(410),
             Self::PayloadTooLarge => Some(413),
+            Self::HeadersTooLarge => Some(431),
             Self::UnsupportedMediaType | Self::NotAZip => Some(415),
             Self::InvalidRange | Self::RangeNotSatisfiable => Some(416),
             Self::InvalidRequest
@@ -140,6 +141,7 @@ impl ErrorCode {
             | Self::NotFound
             | Self::RouteNotFound
             | Self::MethodNotAllowed
+            | Self::HeadersTooLarge
             | Self::InvalidRequest
             | Self::InvalidName
             | Self::InvalidId

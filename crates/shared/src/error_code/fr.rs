@@ -27,6 +27,10 @@ pub(super) fn sentence(code: ErrorCode) -> &'static str {
             "Cette action n'est pas possible à cette adresse. Revenez à la page d'accueil et \
              recommencez."
         }
+        ErrorCode::HeadersTooLarge => {
+            "La demande portait trop d'informations pour être lue. Reconnectez-vous puis \
+             recommencez."
+        }
         ErrorCode::InvalidRequest => {
             "La demande n'a pas pu être comprise. Actualisez la page puis recommencez."
         }

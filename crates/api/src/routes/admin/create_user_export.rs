@@ -5,6 +5,7 @@ use mesdonnees_core::exports;
 use super::acting;
 use crate::auth::AdminUser;
 use crate::error::ApiError;
+use crate::json::Json;
 use crate::routes::Ctx;
 use crate::routes::exports::{CreateExport, created};
 
@@ -28,7 +29,7 @@ pub async fn create_user_export(
     ctx: Ctx,
     admin: AdminUser,
     user_id: web::Path<String>,
-    body: web::Json<CreateExport>,
+    body: Json<CreateExport>,
 ) -> Result<HttpResponse, ApiError> {
     let actor = acting(&admin, &user_id)?;
     let made = exports::create(&ctx, &actor, body.into_inner().into()).await?;

@@ -29,7 +29,7 @@ pub struct AdminImportQuery {
     request_body(
         content(
             (crate::routes::imports::ImportForm = "multipart/form-data"),
-            (Vec<u8> = "application/zip"),
+            (inline(crate::openapi::Binary) = "application/zip"),
         )
     ),
     responses(

@@ -17,8 +17,8 @@ use crate::routes::download::{self, Download};
         ("Range" = Option<String>, Header, description = "bytes=START-END"),
     ),
     responses(
-        (status = 200, description = "the whole file", content_type = "application/octet-stream", body = Vec<u8>),
-        (status = 206, description = "the requested range", content_type = "application/octet-stream", body = Vec<u8>),
+        (status = 200, description = "the whole file, of the type it was stored with", content_type = "*/*", body = inline(crate::openapi::Binary)),
+        (status = 206, description = "the requested range", content_type = "*/*", body = inline(crate::openapi::Binary)),
         (status = 404, body = crate::problem::ProblemSchema, content_type = "application/problem+json"),
         (status = 416, body = crate::problem::ProblemSchema, content_type = "application/problem+json"),
         (status = 422, description = "a folder has no content", body = crate::problem::ProblemSchema, content_type = "application/problem+json"),

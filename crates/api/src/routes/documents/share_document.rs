@@ -5,12 +5,14 @@ use serde::{Deserialize, Serialize};
 
 use crate::auth::AuthUser;
 use crate::error::ApiError;
+use crate::json::Json;
 use crate::routes::Ctx;
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ShareRequest {
     /// The user to give read access to.
+    #[schema(pattern = "^[A-Za-z0-9._@-]{1,128}$")]
     user_id: String,
 }
 
@@ -39,7 +41,7 @@ pub async fn share_document(
     ctx: Ctx,
     user: AuthUser,
     id: web::Path<String>,
-    body: web::Json<ShareRequest>,
+    body: Json<ShareRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let share = documents::share(&ctx, &user.actor(), &id, &body.user_id).await?;
     Ok(HttpResponse::Created().json(ShareView {

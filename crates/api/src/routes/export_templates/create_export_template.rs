@@ -1,9 +1,10 @@
-use actix_web::{HttpResponse, post, web};
+use actix_web::{HttpResponse, post};
 use mesdonnees_core::templates;
 
 use super::{ExportTemplateBody, ExportTemplateView};
 use crate::auth::AuthUser;
 use crate::error::ApiError;
+use crate::json::Json;
 use crate::routes::Ctx;
 
 /// Saves a template of the user's.
@@ -21,7 +22,7 @@ use crate::routes::Ctx;
 pub async fn create_export_template(
     ctx: Ctx,
     user: AuthUser,
-    body: web::Json<ExportTemplateBody>,
+    body: Json<ExportTemplateBody>,
 ) -> Result<HttpResponse, ApiError> {
     let saved = templates::create(&ctx, &user.actor(), body.into_inner().into()).await?;
     Ok(HttpResponse::Created()

@@ -22,7 +22,7 @@ use mesdonnees_shared::tables::{ExportKind, TableSpec};
 use serde::{Deserialize, Serialize};
 
 use crate::error::ApiError;
-use crate::routes::exports::ExportSettings;
+use crate::routes::exports::export_settings;
 
 /// A template as the API shows it.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -55,18 +55,18 @@ impl ExportTemplateView {
     }
 }
 
-/// A template to save: its name and what exports made from it are of.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ExportTemplateBody {
-    /// 1 to 80 characters, unique among the user's templates.
-    name: String,
-    #[serde(flatten)]
-    settings: ExportSettings,
+export_settings! {
+    /// A template to save: its name and what exports made from it are of.
+    #[derive(Debug, Deserialize, utoipa::ToSchema)]
+    #[serde(deny_unknown_fields)]
+    pub struct ExportTemplateBody {
+        /// 1 to 80 characters, unique among the user's templates.
+        name: String,
+    }
 }
 
 impl From<ExportTemplateBody> for Draft {
-    fn from(body: ExportTemplateBody) -> Self {
-        Self { name: body.name, settings: body.settings.into() }
+    fn from(mut body: ExportTemplateBody) -> Self {
+        Self { settings: body.settings(), name: body.name }
     }
 }

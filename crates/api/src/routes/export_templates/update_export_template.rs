@@ -4,6 +4,7 @@ use mesdonnees_core::templates;
 use super::{ExportTemplateBody, ExportTemplateView};
 use crate::auth::AuthUser;
 use crate::error::ApiError;
+use crate::json::Json;
 use crate::routes::Ctx;
 
 /// Replaces a template's name and settings.
@@ -24,7 +25,7 @@ pub async fn update_export_template(
     ctx: Ctx,
     user: AuthUser,
     id: web::Path<String>,
-    body: web::Json<ExportTemplateBody>,
+    body: Json<ExportTemplateBody>,
 ) -> Result<HttpResponse, ApiError> {
     let saved = templates::update(&ctx, &user.actor(), &id, body.into_inner().into()).await?;
     Ok(HttpResponse::Ok().json(ExportTemplateView::read(saved)?))

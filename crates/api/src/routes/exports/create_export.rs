@@ -1,34 +1,36 @@
 use actix_web::http::header;
-use actix_web::{HttpResponse, post, web};
+use actix_web::{HttpResponse, post};
 use mesdonnees_core::exports::{self, Made, Request};
 use serde::Deserialize;
 
 use crate::auth::AuthUser;
 use crate::error::ApiError;
+use crate::json::Json;
 use crate::routes::Ctx;
-use crate::routes::exports::{ExportSettings, ExportView};
+use crate::routes::exports::{ExportView, export_settings};
 
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CreateExport {
-    /// A saved template of the user's: its apps, filters, kind and table, each overridden by
-    /// the same member of this request when given; its name names the export.
-    template_id: Option<String>,
-    /// A name for the user's list; the template's, or "Mes données du JJ/MM/AAAA".
-    name: Option<String>,
-    /// Also send an e-mail here when the archive is ready or failed.
-    notify_email: Option<String>,
-    #[serde(flatten)]
-    settings: ExportSettings,
+export_settings! {
+    #[derive(Debug, Deserialize, utoipa::ToSchema)]
+    #[serde(deny_unknown_fields)]
+    pub struct CreateExport {
+        /// A saved template of the user's: its apps, filters, kind and table, each overridden
+        /// by the same member of this request when given; its name names the export.
+        #[schema(pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")]
+        template_id: Option<String>,
+        /// A name for the user's list; the template's, or "Mes données du JJ/MM/AAAA".
+        name: Option<String>,
+        /// Also send an e-mail here when the archive is ready or failed.
+        notify_email: Option<String>,
+    }
 }
 
 impl From<CreateExport> for Request {
-    fn from(body: CreateExport) -> Self {
+    fn from(mut body: CreateExport) -> Self {
         Self {
+            settings: body.settings(),
             template_id: body.template_id,
             name: body.name,
             notify_email: body.notify_email,
-            settings: body.settings.into(),
         }
     }
 }
@@ -54,7 +56,7 @@ impl From<CreateExport> for Request {
 pub async fn create_export(
     ctx: Ctx,
     user: AuthUser,
-    body: web::Json<CreateExport>,
+    body: Json<CreateExport>,
 ) -> Result<HttpResponse, ApiError> {
     let made = exports::create(&ctx, &user.actor(), body.into_inner().into()).await?;
     created(made)

@@ -21,27 +21,37 @@ pub use list_export_entries::*;
 pub use list_exports::*;
 pub use view::*;
 
-use mesdonnees_core::exports::Settings;
-use mesdonnees_shared::filters::ExportFilters;
-use mesdonnees_shared::tables::{ExportKind, TableSpec};
+/// The members saying what an export is of, as a request and a template both give them, every
+/// one optional. Written out in each body rather than flattened: a flattened struct makes the
+/// OpenAPI schema an `allOf` of two closed objects, which no body can satisfy.
+macro_rules! export_settings {
+    ($(#[$meta:meta])* $vis:vis struct $name:ident { $($(#[$fmeta:meta])* $field:ident: $ty:ty,)* }) => {
+        $(#[$meta])*
+        $vis struct $name {
+            $($(#[$fmeta])* $field: $ty,)*
+            /// App ids; every exportable app when absent.
+            #[schema(min_items = 1)]
+            apps: Option<Vec<String>>,
+            filters: Option<mesdonnees_shared::filters::ExportFilters>,
+            /// `archive` (the zip, the default) or `table` (one spreadsheet listing the files and
+            /// app resources).
+            kind: Option<mesdonnees_shared::tables::ExportKind>,
+            /// A `table` export's format and columns; with an archive, an index written at its
+            /// root as `index.<format>`.
+            table: Option<mesdonnees_shared::tables::TableSpec>,
+        }
 
-/// What an export is of, as a request or a template gives it: every part optional.
-#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ExportSettings {
-    /// App ids; every exportable app when absent.
-    pub apps: Option<Vec<String>>,
-    pub filters: Option<ExportFilters>,
-    /// `archive` (the zip, the default) or `table` (one spreadsheet listing the files and app
-    /// resources).
-    pub kind: Option<ExportKind>,
-    /// A `table` export's format and columns; with an archive, an index written at its root as
-    /// `index.<format>`.
-    pub table: Option<TableSpec>,
+        impl $name {
+            /// The settings part of the body.
+            fn settings(&mut self) -> mesdonnees_core::exports::Settings {
+                mesdonnees_core::exports::Settings {
+                    apps: self.apps.take(),
+                    filters: self.filters.take(),
+                    kind: self.kind.take(),
+                    table: self.table.take(),
+                }
+            }
+        }
+    };
 }
-
-impl From<ExportSettings> for Settings {
-    fn from(s: ExportSettings) -> Self {
-        Self { apps: s.apps, filters: s.filters, kind: s.kind, table: s.table }
-    }
-}
+pub(crate) use export_settings;

@@ -1,9 +1,10 @@
-use actix_web::{HttpResponse, post, web};
+use actix_web::{HttpResponse, post};
 use mesdonnees_core::documents;
 use serde::Deserialize;
 
 use crate::auth::AuthUser;
 use crate::error::ApiError;
+use crate::json::Json;
 use crate::routes::Ctx;
 use crate::routes::documents::DocumentView;
 
@@ -13,6 +14,9 @@ pub struct CreateFolder {
     /// 1 to 240 characters, no `/`, no control characters.
     name: String,
     /// The folder to create it in; the user's root when absent.
+    #[schema(
+        pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+    )]
     parent_id: Option<String>,
 }
 
@@ -31,7 +35,7 @@ pub struct CreateFolder {
 pub async fn create_folder(
     ctx: Ctx,
     user: AuthUser,
-    body: web::Json<CreateFolder>,
+    body: Json<CreateFolder>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let doc = documents::create_folder(&ctx, &user.actor(), &body.name, body.parent_id.as_deref())

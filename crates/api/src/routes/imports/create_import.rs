@@ -26,7 +26,7 @@ pub struct ImportForm {
     request_body(
         content(
             (ImportForm = "multipart/form-data"),
-            (Vec<u8> = "application/zip"),
+            (inline(crate::openapi::Binary) = "application/zip"),
         )
     ),
     responses(

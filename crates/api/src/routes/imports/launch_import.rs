@@ -4,6 +4,7 @@ use serde::Deserialize;
 
 use crate::auth::AuthUser;
 use crate::error::ApiError;
+use crate::json::Json;
 use crate::routes::Ctx;
 use crate::routes::imports::{ImportView, accepted};
 
@@ -11,6 +12,7 @@ use crate::routes::imports::{ImportView, accepted};
 #[serde(deny_unknown_fields)]
 pub struct LaunchImport {
     /// Ids of apps the analysis found importable.
+    #[schema(min_items = 1, max_items = 64)]
     apps: Vec<String>,
 }
 
@@ -32,7 +34,7 @@ pub async fn launch_import(
     ctx: Ctx,
     user: AuthUser,
     id: web::Path<String>,
-    body: web::Json<LaunchImport>,
+    body: Json<LaunchImport>,
 ) -> Result<HttpResponse, ApiError> {
     let row = imports::launch(&ctx, &user.actor(), &id, body.into_inner().apps).await?;
     accepted(row)

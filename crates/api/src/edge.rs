@@ -1,0 +1,189 @@
+//! What the service answers around its routes rather than from one: a method a known path does
+//! not take (405 with `Allow`), headers over the service's limit (431), the API explorer's
+//! headers and its missing files. Every one is problem+json, like any other refusal.
+//!
+//! actix-http itself answers a head over its fixed ceiling (more than 96 headers, or 128 KiB not
+//! yet parsed) with a bare 431 before the application sees the request, and has no hook to
+//! change that answer: the service's own limits are set well under that ceiling, so that a
+//! client over them meets the problem+json answer, with the limit in its `detail`.
+
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{ResourceDef, ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::{Method, StatusCode};
+use actix_web::middleware::Next;
+use actix_web::{HttpRequest, HttpResponse};
+use mesdonnees_shared::ErrorCode;
+
+use crate::problem;
+
+/// Most header lines a request may carry.
+pub(crate) const MAX_HEADERS: usize = 64;
+
+/// Most bytes a request's header lines may take, names and values.
+pub(crate) const MAX_HEADER_BYTES: usize = 32 * 1024;
+
+/// Every path the service serves with the methods it takes there: the OpenAPI document's paths,
+/// and the document itself, its explorer and the page beside them.
+pub(crate) struct KnownRoutes(Vec<(ResourceDef, Vec<Method>)>);
+
+impl KnownRoutes {
+    pub(crate) fn new(doc: &utoipa::openapi::OpenApi, web_page: bool) -> Self {
+        let mut routes: Vec<(ResourceDef, Vec<Method>)> = doc
+            .paths
+            .paths
+            .iter()
+            .map(|(path, item)| {
+                let methods = [
+                    (item.get.is_some(), Method::GET),
+                    (item.put.is_some(), Method::PUT),
+                    (item.post.is_some(), Method::POST),
+                    (item.delete.is_some(), Method::DELETE),
+                    (item.patch.is_some(), Method::PATCH),
+                ]
+                .into_iter()
+                .filter_map(|(served, method)| served.then_some(method))
+                .collect();
+                (ResourceDef::new(path.as_str()), methods)
+            })
+            .collect();
+        let mut beside = vec!["/openapi.json", "/docs", "/docs/{_:.*}"];
+        if web_page {
+            beside.extend(["/", "/web/{file}"]);
+        }
+        routes.extend(beside.into_iter().map(|p| (ResourceDef::new(p), vec![Method::GET])));
+        Self(routes)
+    }
+
+    /// The methods the route at `path` takes, in a stable order; empty for an unknown path. When
+    /// several patterns match, the most literal ones win, as in the document:
+    /// `/exports/estimate` is its own path, not an export named `estimate`.
+    fn allowed(&self, path: &str) -> Vec<&Method> {
+        let variables = |def: &ResourceDef| def.pattern().map_or(0, |p| p.matches('{').count());
+        let matching: Vec<_> = self.0.iter().filter(|(def, _)| def.is_match(path)).collect();
+        let fewest = matching.iter().map(|(def, _)| variables(def)).min();
+        let mut allowed: Vec<&Method> = Vec::new();
+        for (_, methods) in matching.iter().filter(|(def, _)| Some(variables(def)) == fewest) {
+            for method in methods {
+                if !allowed.contains(&method) {
+                    allowed.push(method);
+                }
+            }
+        }
+        allowed.sort_by_key(|m| m.as_str());
+        allowed
+    }
+}
+
+/// 405 with `Allow` when the path is known with other methods, else 404.
+pub(crate) fn no_route(req: &HttpRequest) -> HttpResponse {
+    wrong_method(req).unwrap_or_else(|| {
+        let detail = format!("no route for {} {}", req.method(), req.path());
+        problem::with_facts(StatusCode::NOT_FOUND, ErrorCode::RouteNotFound, problem::lang(req), &detail)
+    })
+}
+
+/// The 405 answer when the path is known and its route does not take the method.
+fn wrong_method(req: &HttpRequest) -> Option<HttpResponse> {
+    let routes = req.app_data::<actix_web::web::Data<KnownRoutes>>()?;
+    let allowed = routes.allowed(req.path());
+    if allowed.is_empty() || allowed.contains(&req.method()) {
+        return None;
+    }
+    let list = allowed.iter().map(|m| m.as_str()).collect::<Vec<_>>().join(", ");
+    let detail = format!("{} takes {list}, not {}", req.path(), req.method());
+    let mut response = problem::with_facts(
+        StatusCode::METHOD_NOT_ALLOWED,
+        ErrorCode::MethodNotAllowed,
+        problem::lang(req),
+        &detail,
+    );
+    if let Ok(value) = HeaderValue::from_str(&list) {
+        response.headers_mut().insert(header::ALLOW, value);
+    }
+    Some(response)
+}
+
+/// Answers 405 before routing when the path's own route does not take the method: the router
+/// alone would hand `DELETE /exports/estimate` to the route of `/exports/{id}`.
+pub(crate) async fn methods(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    if let Some(response) = wrong_method(req.request()) {
+        return Ok(req.into_response(response).map_into_right_body());
+    }
+    Ok(next.call(req).await?.map_into_left_body())
+}
+
+/// Refuses a request whose header lines are over the service's limits, before any route reads
+/// them.
+pub(crate) async fn header_limits(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    let headers = req.headers();
+    let bytes: usize =
+        headers.iter().map(|(name, value)| name.as_str().len() + value.len() + 4).sum();
+    if headers.len() > MAX_HEADERS || bytes > MAX_HEADER_BYTES {
+        let detail = format!(
+            "the request's headers are over this service's limits: at most {MAX_HEADERS} \
+             headers and {MAX_HEADER_BYTES} bytes"
+        );
+        let response = problem::with_facts(
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            ErrorCode::HeadersTooLarge,
+            problem::lang(req.request()),
+            &detail,
+        );
+        return Ok(req.into_response(response).map_into_right_body());
+    }
+    Ok(next.call(req).await?.map_into_left_body())
+}
+
+/// The API explorer (`/docs/`) gets the page's security headers, and its answer for a file it
+/// does not have (a bare 404) becomes the service's problem.
+pub(crate) async fn explorer(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    if !req.path().starts_with("/docs") {
+        return Ok(next.call(req).await?.map_into_left_body());
+    }
+    let mut res = next.call(req).await?;
+    let is_problem = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"));
+    if res.status() == StatusCode::NOT_FOUND && !is_problem {
+        let (req, _) = res.into_parts();
+        let mut response = no_route(&req);
+        crate::web::lock_down(response.headers_mut(), false);
+        return Ok(ServiceResponse::new(req, response).map_into_right_body());
+    }
+    let html = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"text/html"));
+    crate::web::lock_down(res.headers_mut(), html);
+    Ok(res.map_into_left_body())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_known_path_answers_its_methods() {
+        let routes = KnownRoutes::new(&crate::openapi(), true);
+        let names = |path| routes.allowed(path).iter().map(|m| m.as_str()).collect::<Vec<_>>();
+        assert_eq!(names("/api/v1/exports"), ["GET", "POST"]);
+        assert_eq!(names("/api/v1/exports/01JABC"), ["DELETE", "GET"]);
+        assert_eq!(names("/api/v1/exports/estimate"), ["GET"]);
+        assert_eq!(names("/api/v1/folders"), ["POST"]);
+        assert_eq!(names("/docs/index.html"), ["GET"]);
+        assert_eq!(names("/web/app.js"), ["GET"]);
+        assert!(names("/api/v1/nothing").is_empty());
+        assert!(names("/api/v1/exports/a/b/c").is_empty());
+    }
+}
