@@ -1,4 +1,6 @@
 //! The bearer-token extractor: a handler that takes [`AuthUser`] is authenticated.
+//!
+//! The scheme is matched without regard to case (RFC 9110 §11.1: `BEARER` is `Bearer`).
 
 use std::future::{Ready, ready};
 
@@ -7,6 +9,7 @@ use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest, web};
 use jsonwebtoken::errors::ErrorKind;
 use mesdonnees_infra::Context;
+use mesdonnees_infra::auth::VerifyError;
 use mesdonnees_shared::UserId;
 
 use crate::error::ApiError;
@@ -19,6 +22,8 @@ const MAX_TOKEN_BYTES: usize = 8 * 1024;
 pub struct AuthUser {
     pub id: UserId,
     pub name: Option<String>,
+    /// The e-mail address the token carries, when it carries one.
+    pub email: Option<String>,
     pub rights: Vec<String>,
 }
 
@@ -72,12 +77,31 @@ pub(crate) fn authenticate(req: &HttpRequest) -> Result<AuthUser, ApiError> {
         .to_str()
         .map_err(|_| ApiError::Unauthenticated("the Authorization header is not readable"))?;
     let token = value
-        .strip_prefix("Bearer ")
-        .or_else(|| value.strip_prefix("bearer "))
-        .map(str::trim)
+        .split_once(' ')
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, token)| token.trim())
         .filter(|t| !t.is_empty())
         .ok_or(ApiError::Unauthenticated("the Authorization header is not a bearer token"))?;
-    let claims = ctx.keys.verify(token).map_err(|e| match e.kind() {
+    let identity = ctx.keys.identity(token).map_err(refusal)?;
+    let id = UserId::parse(&identity.user_id)
+        .map_err(|_| ApiError::Unauthenticated("the token's user id is not a valid user id"))?;
+    Ok(AuthUser { id, name: identity.name, email: identity.email, rights: identity.rights })
+}
+
+/// Why a token is refused, in words that never echo it.
+fn refusal(error: VerifyError) -> ApiError {
+    let e = match error {
+        VerifyError::Jwt(e) => e,
+        VerifyError::UnknownCritical => {
+            return ApiError::Unauthenticated(
+                "the token names a critical extension this service does not understand",
+            );
+        }
+        VerifyError::Claims(_) => {
+            return ApiError::Unauthenticated("the token lacks the user id claim");
+        }
+    };
+    match e.kind() {
         ErrorKind::ExpiredSignature => ApiError::TokenExpired,
         ErrorKind::InvalidAudience => {
             ApiError::Unauthenticated("the token is for another audience")
@@ -87,14 +111,12 @@ pub(crate) fn authenticate(req: &HttpRequest) -> Result<AuthUser, ApiError> {
             ApiError::Unauthenticated("the token is signed with an algorithm this service refuses")
         }
         ErrorKind::InvalidSignature => ApiError::Unauthenticated("the token signature is invalid"),
+        ErrorKind::ImmatureSignature => ApiError::Unauthenticated("the token is not valid yet"),
         ErrorKind::MissingRequiredClaim(_) => {
             ApiError::Unauthenticated("the token lacks a required claim")
         }
         _ => ApiError::Unauthenticated("the token is malformed"),
-    })?;
-    let id = UserId::parse(&claims.sub)
-        .map_err(|_| ApiError::Unauthenticated("the token subject is not a valid user id"))?;
-    Ok(AuthUser { id, name: claims.name, rights: claims.rights })
+    }
 }
 
 impl AuthUser {

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-use super::{ConfigError, Section};
+use super::{ClaimsConfig, ConfigError, Section};
 
 /// The signature algorithm of user tokens.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -36,6 +36,9 @@ pub struct AuthConfig {
     /// The right a token needs for the admin API (`/api/v1/admin/…`).
     #[serde(default = "default_admin_right")]
     pub admin_right: String,
+    /// Which claims hold the user id, name, e-mail and rights.
+    #[serde(default)]
+    pub claims: ClaimsConfig,
 }
 
 fn default_admin_right() -> String {
@@ -53,6 +56,7 @@ impl Default for AuthConfig {
             audience: "mesdonnees".to_owned(),
             leeway_secs: 30,
             admin_right: default_admin_right(),
+            claims: ClaimsConfig::default(),
         }
     }
 }
@@ -65,6 +69,6 @@ impl Section for AuthConfig {
                 "auth.issuer, auth.audience and auth.admin_right must not be empty",
             );
         }
-        Ok(())
+        self.claims.validate()
     }
 }

@@ -4,6 +4,7 @@
 
 mod apps;
 mod auth;
+mod claims;
 mod connectors;
 mod database;
 mod documents;
@@ -27,6 +28,7 @@ use serde::{Deserialize, Serialize};
 
 pub use apps::{AppTableField, RemoteAppConfig};
 pub use auth::{Algorithm, AuthConfig};
+pub use claims::ClaimsConfig;
 pub use connectors::ConnectorsConfig;
 pub use database::DatabaseConfig;
 pub use documents::DocumentsConfig;

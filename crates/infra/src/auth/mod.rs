@@ -4,7 +4,13 @@
 //! jsonwebtoken 11 needs exactly one crypto backend feature (`aws_lc_rs` here): with none, or
 //! both (a dependency enabling `rust_crypto` is enough, features being unified), it compiles
 //! and panics at the first token signed or verified. The algorithm is pinned by the configured
-//! key; `exp`, `sub`, `iss` and `aud` are required claims.
+//! key; `exp`, `iss` and `aud` are required claims, plus the user id claim `[auth.claims]`
+//! names. jsonwebtoken leaves `nbf` unchecked unless asked (`validate_nbf`), and knows nothing
+//! of `crit` (RFC 7515 §4.1.11): this service understands no extension, so a token naming one
+//! is refused. `aud` may be a string or an array holding ours (RFC 7519 §4.1.3): the claims are
+//! read as a map, never into a struct with a string `aud`.
+
+pub mod claims;
 
 use std::path::{Path, PathBuf};
 
@@ -12,8 +18,10 @@ use base64::Engine;
 use jsonwebtoken::{DecodingKey, EncodingKey, Header, Validation};
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
 
-use crate::config::{Algorithm, AuthConfig, Mode};
+use crate::config::{Algorithm, AuthConfig, ClaimsConfig, Mode};
+pub use claims::{ClaimsError, Identity};
 
 /// Name of the generated development secret under the data folder.
 pub const DEV_KEY_FILE: &str = "dev-jwt-secret";
@@ -56,6 +64,17 @@ pub enum KeyError {
     Sign(#[source] jsonwebtoken::errors::Error),
 }
 
+/// Why a token is refused.
+#[derive(Debug, thiserror::Error)]
+pub enum VerifyError {
+    #[error("the token names a critical header extension this service does not understand")]
+    UnknownCritical,
+    #[error(transparent)]
+    Jwt(#[from] jsonwebtoken::errors::Error),
+    #[error(transparent)]
+    Claims(#[from] ClaimsError),
+}
+
 /// Where the key came from, so `serve` can say it uses a development key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum KeySource {
@@ -70,6 +89,7 @@ pub struct TokenKeys {
     validation: Validation,
     issuer: String,
     audience: String,
+    claims: ClaimsConfig,
     pub source: KeySource,
 }
 
@@ -130,7 +150,8 @@ impl TokenKeys {
         let mut validation = Validation::new(algorithm);
         validation.set_issuer(&[&config.issuer]);
         validation.set_audience(&[&config.audience]);
-        validation.set_required_spec_claims(&["exp", "sub", "iss", "aud"]);
+        validation.set_required_spec_claims(&["exp", "iss", "aud"]);
+        validation.validate_nbf = true;
         validation.leeway = config.leeway_secs;
         Ok(Self {
             algorithm,
@@ -139,12 +160,24 @@ impl TokenKeys {
             validation,
             issuer: config.issuer.clone(),
             audience: config.audience.clone(),
+            claims: config.claims.clone(),
             source,
         })
     }
 
-    pub fn verify(&self, token: &str) -> Result<Claims, jsonwebtoken::errors::Error> {
-        jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation).map(|d| d.claims)
+    /// The token's claims once its header, signature, time window, issuer and audience are
+    /// checked.
+    pub fn verify(&self, token: &str) -> Result<Map<String, Value>, VerifyError> {
+        if jsonwebtoken::decode_header(token)?.crit.is_some() {
+            return Err(VerifyError::UnknownCritical);
+        }
+        Ok(jsonwebtoken::decode::<Map<String, Value>>(token, &self.decoding, &self.validation)?
+            .claims)
+    }
+
+    /// The verified token's bearer, as `[auth.claims]` maps the claims.
+    pub fn identity(&self, token: &str) -> Result<Identity, VerifyError> {
+        Ok(claims::identity(&self.claims, &self.verify(token)?)?)
     }
 
     /// Mints a token for `sub`, valid `ttl_secs` from now.
@@ -222,8 +255,8 @@ mod tests {
         let a = TokenKeys::load(&config.auth, Mode::Development, dir.path()).expect("keys");
         let token = a.mint("alice", Some("Alice"), &[], 60).expect("token");
         let b = TokenKeys::load(&config.auth, Mode::Development, dir.path()).expect("keys");
-        let claims = b.verify(&token).expect("same key verifies");
-        assert_eq!(claims.sub, "alice");
+        let claims = b.identity(&token).expect("same key verifies");
+        assert_eq!(claims.user_id, "alice");
         assert!(matches!(b.source, KeySource::Development(_)));
     }
 
