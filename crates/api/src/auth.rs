@@ -2,14 +2,14 @@
 //!
 //! The scheme is matched without regard to case (RFC 9110 §11.1: `BEARER` is `Bearer`).
 
-use std::future::{Ready, ready};
-
 use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest, web};
+use futures_util::future::LocalBoxFuture;
 use jsonwebtoken::errors::ErrorKind;
 use mesdonnees_infra::Context;
 use mesdonnees_infra::auth::VerifyError;
+use mesdonnees_infra::auth::jwks::LookupError;
 use mesdonnees_shared::UserId;
 
 use crate::error::ApiError;
@@ -29,10 +29,11 @@ pub struct AuthUser {
 
 impl FromRequest for AuthUser {
     type Error = ApiError;
-    type Future = Ready<Result<Self, ApiError>>;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(authenticate(req))
+        let req = req.clone();
+        Box::pin(async move { authenticate(&req).await })
     }
 }
 
@@ -43,10 +44,12 @@ pub struct AdminUser(pub AuthUser);
 
 impl FromRequest for AdminUser {
     type Error = ApiError;
-    type Future = Ready<Result<Self, ApiError>>;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(authenticate(req).and_then(|user| {
+        let req = req.clone();
+        Box::pin(async move {
+            let user = authenticate(&req).await?;
             let ctx = req.app_data::<web::Data<Context>>().ok_or_else(|| {
                 ApiError::internal(anyhow::anyhow!("context missing from the app"))
             })?;
@@ -58,11 +61,11 @@ impl FromRequest for AdminUser {
                     detail: "this route is for administrators".into(),
                 })
             }
-        }))
+        })
     }
 }
 
-pub(crate) fn authenticate(req: &HttpRequest) -> Result<AuthUser, ApiError> {
+pub(crate) async fn authenticate(req: &HttpRequest) -> Result<AuthUser, ApiError> {
     let ctx = req
         .app_data::<web::Data<Context>>()
         .ok_or_else(|| ApiError::internal(anyhow::anyhow!("context missing from the app")))?;
@@ -82,7 +85,7 @@ pub(crate) fn authenticate(req: &HttpRequest) -> Result<AuthUser, ApiError> {
         .map(|(_, token)| token.trim())
         .filter(|t| !t.is_empty())
         .ok_or(ApiError::Unauthenticated("the Authorization header is not a bearer token"))?;
-    let identity = ctx.keys.identity(token).map_err(refusal)?;
+    let identity = ctx.keys.identity(token).await.map_err(refusal)?;
     let id = UserId::parse(&identity.user_id)
         .map_err(|_| ApiError::Unauthenticated("the token's user id is not a valid user id"))?;
     Ok(AuthUser { id, name: identity.name, email: identity.email, rights: identity.rights })
@@ -99,6 +102,19 @@ fn refusal(error: VerifyError) -> ApiError {
         }
         VerifyError::Claims(_) => {
             return ApiError::Unauthenticated("the token lacks the user id claim");
+        }
+        VerifyError::UnknownIssuer => {
+            return ApiError::Unauthenticated("the token is from another issuer");
+        }
+        VerifyError::Key(LookupError::UnknownKey) => {
+            return ApiError::Unauthenticated(
+                "the token is signed with a key its issuer does not publish",
+            );
+        }
+        VerifyError::Key(LookupError::Unavailable) => {
+            return ApiError::Unauthenticated(
+                "the keys of the token's issuer cannot be fetched now",
+            );
         }
     };
     match e.kind() {

@@ -52,10 +52,11 @@ const FILES: &[Asset] = &[
 
 /// Scripts and styles from this origin only, no inline code, API calls to this origin only;
 /// downloads are navigations, which `connect-src` does not govern, so presigned store links
-/// still work.
+/// still work. The frames that may hold the page follow (`http.frame_ancestors`, checked when
+/// the configuration is read).
 const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
      img-src 'self' data:; connect-src 'self'; form-action 'none'; base-uri 'none'; \
-     frame-ancestors 'self'";
+     frame-ancestors";
 
 /// Registers `GET /` and `GET /web/{file}`; the page names its files relative to itself, so
 /// that the service may be served under a path prefix.
@@ -88,7 +89,13 @@ fn serve(req: &HttpRequest, asset: &Asset) -> HttpResponse {
         .insert_header((header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .insert_header((header::REFERRER_POLICY, "no-referrer"));
     if asset.content_type.starts_with("text/html") {
-        res.insert_header((header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY));
+        let ancestors = req
+            .app_data::<web::Data<mesdonnees_infra::Context>>()
+            .map_or_else(|| "'self'".to_owned(), |ctx| ctx.config.http.frame_ancestors.join(" "));
+        res.insert_header((
+            header::CONTENT_SECURITY_POLICY,
+            format!("{CONTENT_SECURITY_POLICY} {ancestors}"),
+        ));
     }
     if fresh {
         return res.finish();

@@ -72,14 +72,12 @@ fn claim<'a>(claims: &'a Map<String, Value>, name: &str) -> Option<&'a Value> {
 }
 
 fn rights(config: &ClaimsConfig, claims: &Map<String, Value>) -> Vec<String> {
-    let granted = config.rights.iter().filter_map(|name| claim(claims, name)).flat_map(|value| {
-        let values: Vec<&str> = match value {
+    let granted =
+        config.rights.iter().filter_map(|name| claim(claims, name)).flat_map(|value| match value {
             Value::String(s) => s.split_ascii_whitespace().collect(),
             Value::Array(items) => items.iter().filter_map(Value::as_str).collect(),
-            _ => Vec::new(),
-        };
-        values
-    });
+            _ => Vec::<&str>::new(),
+        });
     let mut rights: Vec<String> = Vec::new();
     for value in granted {
         let mapped = config.rights_map.iter().find(|(role, _)| role.eq_ignore_ascii_case(value));

@@ -11,6 +11,7 @@
 //! read as a map, never into a struct with a string `aud`.
 
 pub mod claims;
+pub mod jwks;
 
 use std::path::{Path, PathBuf};
 
@@ -46,8 +47,9 @@ pub struct Claims {
 #[derive(Debug, thiserror::Error)]
 pub enum KeyError {
     #[error(
-        "no signing key configured: production mode needs auth.hs256_secret or a public key \
-         (MESDONNEES__AUTH__HS256_SECRET, MESDONNEES__AUTH__PUBLIC_KEY_PEM or _FILE)"
+        "no signing key configured: production mode needs auth.hs256_secret, a public key \
+         (MESDONNEES__AUTH__HS256_SECRET, MESDONNEES__AUTH__PUBLIC_KEY_PEM or _FILE) or an \
+         identity provider (auth.oidc_issuer, auth.jwks_url or auth.providers)"
     )]
     MissingInProduction,
     #[error("auth.hs256_secret must be at least {MIN_SECRET_BYTES} bytes")]
@@ -60,6 +62,8 @@ pub enum KeyError {
     Invalid(Algorithm, #[source] jsonwebtoken::errors::Error),
     #[error("this instance verifies {0:?} tokens with a public key and cannot mint tokens")]
     CannotMint(Algorithm),
+    #[error("this instance only verifies identity providers' tokens and cannot mint tokens")]
+    NoStaticKey,
     #[error("cannot sign the token")]
     Sign(#[source] jsonwebtoken::errors::Error),
 }
@@ -69,6 +73,10 @@ pub enum KeyError {
 pub enum VerifyError {
     #[error("the token names a critical header extension this service does not understand")]
     UnknownCritical,
+    #[error("the token's issuer is not trusted")]
+    UnknownIssuer,
+    #[error(transparent)]
+    Key(#[from] jwks::LookupError),
     #[error(transparent)]
     Jwt(#[from] jsonwebtoken::errors::Error),
     #[error(transparent)]
@@ -127,7 +135,7 @@ impl TokenKeys {
                     source,
                 )
             }
-            alg @ (Algorithm::RS256 | Algorithm::EdDSA) => {
+            alg @ (Algorithm::RS256 | Algorithm::ES256 | Algorithm::EdDSA) => {
                 let pem = match (&config.public_key_pem, &config.public_key_file) {
                     (Some(pem), _) => pem.clone().into_bytes(),
                     (None, Some(file)) => {
@@ -138,11 +146,12 @@ impl TokenKeys {
                     }
                     (None, None) => return Err(KeyError::MissingPublicKey(alg)),
                 };
-                let (jwt_alg, key) = if alg == Algorithm::RS256 {
-                    (jsonwebtoken::Algorithm::RS256, DecodingKey::from_rsa_pem(&pem))
-                } else {
-                    (jsonwebtoken::Algorithm::EdDSA, DecodingKey::from_ed_pem(&pem))
+                let key = match alg {
+                    Algorithm::RS256 => DecodingKey::from_rsa_pem(&pem),
+                    Algorithm::ES256 => DecodingKey::from_ec_pem(&pem),
+                    _ => DecodingKey::from_ed_pem(&pem),
                 };
+                let jwt_alg = alg.jwt();
                 let key = key.map_err(|e| KeyError::Invalid(alg, e))?;
                 (jwt_alg, key, None, KeySource::Configured)
             }
@@ -191,6 +200,7 @@ impl TokenKeys {
         let encoding =
             self.encoding.as_ref().ok_or(KeyError::CannotMint(match self.algorithm {
                 jsonwebtoken::Algorithm::RS256 => Algorithm::RS256,
+                jsonwebtoken::Algorithm::ES256 => Algorithm::ES256,
                 _ => Algorithm::EdDSA,
             }))?;
         let now = chrono::Utc::now().timestamp();
@@ -206,6 +216,123 @@ impl TokenKeys {
         jsonwebtoken::encode(&Header::new(self.algorithm), &claims, encoding)
             .map_err(KeyError::Sign)
     }
+}
+
+/// Every key that verifies user tokens: the static key of `auth.issuer` (with which this
+/// instance also mints development and service tokens), and the trusted identity providers'
+/// published keys. A token's (unverified) `iss` chooses which; the signature then decides.
+#[derive(Debug)]
+pub struct Verifier {
+    static_keys: Option<TokenKeys>,
+    providers: Vec<jwks::ProviderKeys>,
+    claims: ClaimsConfig,
+    audience: String,
+    leeway_secs: u64,
+}
+
+impl Verifier {
+    /// The static key as [`TokenKeys::load`] finds it (optional in production when identity
+    /// providers are trusted), and an empty key cache per provider: nothing is fetched yet.
+    pub fn load(config: &AuthConfig, mode: Mode, data_dir: &Path) -> Result<Self, KeyError> {
+        let providers: Vec<jwks::ProviderKeys> = config
+            .identity_providers()
+            .into_iter()
+            .map(|p| {
+                jwks::ProviderKeys::new(
+                    p,
+                    std::time::Duration::from_secs(config.jwks_min_refresh_secs),
+                    std::time::Duration::from_secs(config.jwks_max_age_secs),
+                )
+            })
+            .collect();
+        let static_keys = match TokenKeys::load(config, mode, data_dir) {
+            Ok(keys) => Some(keys),
+            Err(KeyError::MissingInProduction | KeyError::MissingPublicKey(_))
+                if !providers.is_empty() =>
+            {
+                None
+            }
+            Err(e) => return Err(e),
+        };
+        Ok(Self {
+            static_keys,
+            providers,
+            claims: config.claims.clone(),
+            audience: config.audience.clone(),
+            leeway_secs: config.leeway_secs,
+        })
+    }
+
+    /// Where the static key came from; `None` when only identity providers are trusted.
+    pub fn source(&self) -> Option<&KeySource> {
+        self.static_keys.as_ref().map(|k| &k.source)
+    }
+
+    /// Mints a token with the static key (see [`TokenKeys::mint`]).
+    pub fn mint(
+        &self,
+        sub: &str,
+        name: Option<&str>,
+        rights: &[String],
+        ttl_secs: u64,
+    ) -> Result<String, KeyError> {
+        self.static_keys.as_ref().ok_or(KeyError::NoStaticKey)?.mint(sub, name, rights, ttl_secs)
+    }
+
+    /// The verified token's bearer, as `[auth.claims]` maps the claims.
+    pub async fn identity(&self, token: &str) -> Result<Identity, VerifyError> {
+        let header = jsonwebtoken::decode_header(token)?;
+        if header.crit.is_some() {
+            return Err(VerifyError::UnknownCritical);
+        }
+        let issuer = jsonwebtoken::dangerous::insecure_decode_claims::<Unverified>(token)?.iss;
+        let provider = self.providers.iter().find(|p| Some(&p.provider.issuer) == issuer.as_ref());
+        let claims = match (provider, &self.static_keys) {
+            (Some(provider), _) => {
+                let alg = header.alg;
+                let key = provider.key(header.kid.as_deref()).await?;
+                // A JWK naming its algorithm is for that one only (RFC 7517 §4.4).
+                if !provider.provider.algorithms.contains(&alg)
+                    || key.algorithm.is_some_and(|a| a != alg)
+                {
+                    let refused = jsonwebtoken::errors::ErrorKind::InvalidAlgorithm;
+                    return Err(jsonwebtoken::errors::Error::from(refused).into());
+                }
+                let mut validation = Validation::new(alg);
+                validation.set_issuer(&[&provider.provider.issuer]);
+                self.constrain(&mut validation);
+                jsonwebtoken::decode::<Map<String, Value>>(token, &key.key, &validation)?.claims
+            }
+            (None, Some(keys)) => keys.verify(token)?,
+            (None, None) => return Err(VerifyError::UnknownIssuer),
+        };
+        Ok(claims::identity(&self.claims, &claims)?)
+    }
+
+    fn constrain(&self, validation: &mut Validation) {
+        validation.set_audience(&[&self.audience]);
+        validation.set_required_spec_claims(&["exp", "iss", "aud"]);
+        validation.validate_nbf = true;
+        validation.leeway = self.leeway_secs;
+    }
+
+    /// The issuers of which no key set could ever be fetched (each tried once more, as the
+    /// refresh interval allows).
+    pub async fn unready_issuers(&self) -> Vec<String> {
+        let mut unready = Vec::new();
+        for provider in &self.providers {
+            if !provider.ready().await {
+                unready.push(provider.provider.issuer.clone());
+            }
+        }
+        unready
+    }
+}
+
+/// What is read of a token before its signature is checked: only which issuer to check it with.
+#[derive(Deserialize)]
+struct Unverified {
+    iss: Option<String>,
 }
 
 /// Reads the development secret, creating it (0600) on first use.

@@ -40,7 +40,7 @@ pub async fn download_export(
     let ready = if let Some(token) = &query.token {
         exports::download(&ctx, Access::Link(token), &id).await?
     } else {
-        let actor = authenticate(&req)?.actor();
+        let actor = authenticate(&req).await?.actor();
         exports::download(&ctx, Access::Owner(&actor), &id).await?
     };
     download::respond(
