@@ -90,3 +90,89 @@ async fn bad_tokens_are_refused_with_problems() {
     assert_eq!(response.status(), 200, "a valid token passes");
     app.stop().await;
 }
+
+/// RFC 7519 and 7515 as an identity provider applies them: `nbf` is honoured, an unknown
+/// `crit` extension refused, an `aud` array holding ours accepted, the scheme's case ignored.
+#[tokio::test]
+async fn tokens_are_read_as_the_rfcs_write_them() {
+    let app = TestApp::spawn().await;
+    let secret = dev_secret(&app);
+    let list = app.url("/api/v1/documents");
+    let now = chrono::Utc::now().timestamp();
+    let mut not_yet = claims("alice", 600, "mesdonnees", "mesdonnees");
+    not_yet["nbf"] = json!(now + 300);
+    let mut critical = Header::new(Algorithm::HS256);
+    critical.crit = Some(vec!["exp-ext".to_owned()]);
+    let critical = encode(
+        &critical,
+        &claims("alice", 600, "mesdonnees", "mesdonnees"),
+        &EncodingKey::from_secret(&secret),
+    )
+    .expect("sign");
+    let mut others = claims("alice", 600, "mesdonnees", "mesdonnees");
+    others["aud"] = json!(["another-app", "a-third"]);
+    for (what, token) in [
+        ("nbf in the future", sign(Algorithm::HS256, &secret, &not_yet)),
+        ("unknown crit", critical),
+        ("aud array without ours", sign(Algorithm::HS256, &secret, &others)),
+    ] {
+        let response = app.client.get(&list).bearer_auth(&token).send().await.expect("send");
+        let body = assert_problem(response, 401, "unauthenticated").await;
+        assert!(!body["detail"].as_str().unwrap_or_default().is_empty(), "{what}");
+    }
+
+    let mut ours = claims("alice", 600, "mesdonnees", "mesdonnees");
+    ours["aud"] = json!(["another-app", "mesdonnees"]);
+    ours["nbf"] = json!(now - 10);
+    let token = sign(Algorithm::HS256, &secret, &ours);
+    for scheme in ["Bearer", "BEARER", "bearer", "bEaReR"] {
+        let response = app
+            .client
+            .get(&list)
+            .header("authorization", format!("{scheme} {token}"))
+            .send()
+            .await
+            .expect("send");
+        assert_eq!(response.status(), 200, "scheme {scheme} with an aud array holding ours");
+    }
+    let response =
+        app.client.get(&list).header("authorization", format!("Basic {token}")).send().await;
+    assert_problem(response.expect("send"), 401, "unauthenticated").await;
+    app.stop().await;
+}
+
+/// `[auth.claims]` names the claims: the user id from `login`, the name from its parts, the
+/// rights from a space-separated `scope` through the table; `GET /me` shows the result.
+#[tokio::test]
+async fn claims_are_mapped_as_configured() {
+    let app = TestApp::spawn_with(|config| {
+        let claims = &mut config.auth.claims;
+        claims.user_id = "login".into();
+        claims.rights = vec!["scope".into()];
+        claims.rights_map.insert("ENSEIGNANT".into(), vec!["workspace.create".into()]);
+        claims.keep_unmapped = false;
+    })
+    .await;
+    let secret = dev_secret(&app);
+    let mut entcore = claims("ignored-sub", 600, "mesdonnees", "mesdonnees");
+    entcore["login"] = json!("jean.dupont");
+    entcore["given_name"] = json!("Jean");
+    entcore["family_name"] = json!("Dupont");
+    entcore["email"] = json!("jean.dupont@ent.example");
+    entcore["scope"] = json!("openid enseignant");
+    entcore.as_object_mut().expect("object").remove("name");
+    let token = sign(Algorithm::HS256, &secret, &entcore);
+    let response = app.client.get(app.url("/api/v1/me")).bearer_auth(&token).send().await;
+    let me: serde_json::Value = response.expect("send").json().await.expect("json");
+    assert_eq!(
+        me,
+        json!({"id": "jean.dupont", "name": "Jean Dupont", "email": "jean.dupont@ent.example",
+            "rights": ["workspace.create"], "email_available": false})
+    );
+
+    entcore.as_object_mut().expect("object").remove("login");
+    let token = sign(Algorithm::HS256, &secret, &entcore);
+    let response = app.client.get(app.url("/api/v1/me")).bearer_auth(&token).send().await;
+    assert_problem(response.expect("send"), 401, "unauthenticated").await;
+    app.stop().await;
+}

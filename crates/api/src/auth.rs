@@ -1,12 +1,15 @@
 //! The bearer-token extractor: a handler that takes [`AuthUser`] is authenticated.
-
-use std::future::{Ready, ready};
+//!
+//! The scheme is matched without regard to case (RFC 9110 §11.1: `BEARER` is `Bearer`).
 
 use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest, web};
+use futures_util::future::LocalBoxFuture;
 use jsonwebtoken::errors::ErrorKind;
 use mesdonnees_infra::Context;
+use mesdonnees_infra::auth::VerifyError;
+use mesdonnees_infra::auth::jwks::LookupError;
 use mesdonnees_shared::UserId;
 
 use crate::error::ApiError;
@@ -19,15 +22,18 @@ const MAX_TOKEN_BYTES: usize = 8 * 1024;
 pub struct AuthUser {
     pub id: UserId,
     pub name: Option<String>,
+    /// The e-mail address the token carries, when it carries one.
+    pub email: Option<String>,
     pub rights: Vec<String>,
 }
 
 impl FromRequest for AuthUser {
     type Error = ApiError;
-    type Future = Ready<Result<Self, ApiError>>;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(authenticate(req))
+        let req = req.clone();
+        Box::pin(async move { authenticate(&req).await })
     }
 }
 
@@ -38,10 +44,12 @@ pub struct AdminUser(pub AuthUser);
 
 impl FromRequest for AdminUser {
     type Error = ApiError;
-    type Future = Ready<Result<Self, ApiError>>;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(authenticate(req).and_then(|user| {
+        let req = req.clone();
+        Box::pin(async move {
+            let user = authenticate(&req).await?;
             let ctx = req.app_data::<web::Data<Context>>().ok_or_else(|| {
                 ApiError::internal(anyhow::anyhow!("context missing from the app"))
             })?;
@@ -53,11 +61,11 @@ impl FromRequest for AdminUser {
                     detail: "this route is for administrators".into(),
                 })
             }
-        }))
+        })
     }
 }
 
-pub(crate) fn authenticate(req: &HttpRequest) -> Result<AuthUser, ApiError> {
+pub(crate) async fn authenticate(req: &HttpRequest) -> Result<AuthUser, ApiError> {
     let ctx = req
         .app_data::<web::Data<Context>>()
         .ok_or_else(|| ApiError::internal(anyhow::anyhow!("context missing from the app")))?;
@@ -72,12 +80,44 @@ pub(crate) fn authenticate(req: &HttpRequest) -> Result<AuthUser, ApiError> {
         .to_str()
         .map_err(|_| ApiError::Unauthenticated("the Authorization header is not readable"))?;
     let token = value
-        .strip_prefix("Bearer ")
-        .or_else(|| value.strip_prefix("bearer "))
-        .map(str::trim)
+        .split_once(' ')
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, token)| token.trim())
         .filter(|t| !t.is_empty())
         .ok_or(ApiError::Unauthenticated("the Authorization header is not a bearer token"))?;
-    let claims = ctx.keys.verify(token).map_err(|e| match e.kind() {
+    let identity = ctx.keys.identity(token).await.map_err(refusal)?;
+    let id = UserId::parse(&identity.user_id)
+        .map_err(|_| ApiError::Unauthenticated("the token's user id is not a valid user id"))?;
+    Ok(AuthUser { id, name: identity.name, email: identity.email, rights: identity.rights })
+}
+
+/// Why a token is refused, in words that never echo it.
+fn refusal(error: VerifyError) -> ApiError {
+    let e = match error {
+        VerifyError::Jwt(e) => e,
+        VerifyError::UnknownCritical => {
+            return ApiError::Unauthenticated(
+                "the token names a critical extension this service does not understand",
+            );
+        }
+        VerifyError::Claims(_) => {
+            return ApiError::Unauthenticated("the token lacks the user id claim");
+        }
+        VerifyError::UnknownIssuer => {
+            return ApiError::Unauthenticated("the token is from another issuer");
+        }
+        VerifyError::Key(LookupError::UnknownKey) => {
+            return ApiError::Unauthenticated(
+                "the token is signed with a key its issuer does not publish",
+            );
+        }
+        VerifyError::Key(LookupError::Unavailable) => {
+            return ApiError::Unauthenticated(
+                "the keys of the token's issuer cannot be fetched now",
+            );
+        }
+    };
+    match e.kind() {
         ErrorKind::ExpiredSignature => ApiError::TokenExpired,
         ErrorKind::InvalidAudience => {
             ApiError::Unauthenticated("the token is for another audience")
@@ -87,14 +127,12 @@ pub(crate) fn authenticate(req: &HttpRequest) -> Result<AuthUser, ApiError> {
             ApiError::Unauthenticated("the token is signed with an algorithm this service refuses")
         }
         ErrorKind::InvalidSignature => ApiError::Unauthenticated("the token signature is invalid"),
+        ErrorKind::ImmatureSignature => ApiError::Unauthenticated("the token is not valid yet"),
         ErrorKind::MissingRequiredClaim(_) => {
             ApiError::Unauthenticated("the token lacks a required claim")
         }
         _ => ApiError::Unauthenticated("the token is malformed"),
-    })?;
-    let id = UserId::parse(&claims.sub)
-        .map_err(|_| ApiError::Unauthenticated("the token subject is not a valid user id"))?;
-    Ok(AuthUser { id, name: claims.name, rights: claims.rights })
+    }
 }
 
 impl AuthUser {

@@ -158,14 +158,15 @@ pub(crate) async fn explorer(
     if res.status() == StatusCode::NOT_FOUND && !is_problem {
         let (req, _) = res.into_parts();
         let mut response = no_route(&req);
-        crate::web::lock_down(response.headers_mut(), false);
+        crate::web::lock_down(&req, response.headers_mut(), false);
         return Ok(ServiceResponse::new(req, response).map_into_right_body());
     }
     let html = res
         .headers()
         .get(header::CONTENT_TYPE)
         .is_some_and(|v| v.as_bytes().starts_with(b"text/html"));
-    crate::web::lock_down(res.headers_mut(), html);
+    let req = res.request().clone();
+    crate::web::lock_down(&req, res.headers_mut(), html);
     Ok(res.map_into_left_body())
 }
 

@@ -9,7 +9,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use utoipa_actix_web::{AppExt, scope};
 
 use crate::routes::{
-    admin, apps, documents, export_templates, exports, folders, health, imports, metrics,
+    admin, apps, documents, export_templates, exports, folders, health, imports, me, metrics,
     notifications,
 };
 
@@ -27,6 +27,7 @@ use crate::routes::{
         (name = "health", description = "Liveness and readiness"),
         (name = "metrics", description = "Prometheus metrics of the process"),
         (name = "documents", description = "The built-in documents space (app `workspace`)"),
+        (name = "me", description = "The caller, as the token describes them"),
         (name = "apps", description = "The apps whose data can be exported and imported"),
         (name = "exports", description = "Archives of a user's data: build, follow, download"),
         (name = "export-templates", description = "Saved export settings, reused by POST /exports"),
@@ -91,6 +92,7 @@ pub(crate) fn configure(cfg: &mut ServiceConfig<'_>) {
                 .service(documents::get_document_content)
                 .service(documents::share_document)
                 .service(documents::delete_document)
+                .service(me::get_me)
                 .service(apps::list_apps)
                 .service(exports::estimate_export)
                 .service(exports::create_export)

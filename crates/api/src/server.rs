@@ -1,10 +1,11 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use actix_cors::Cors;
 use actix_web::body::MessageBody;
 use actix_web::dev::{Server, ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
-use actix_web::middleware::{Next, from_fn};
+use actix_web::middleware::{Condition, Next, from_fn};
 use actix_web::{App, HttpMessage, HttpRequest, HttpResponse, HttpServer, web};
 use mesdonnees_infra::Context;
 use mesdonnees_shared::ErrorCode;
@@ -31,6 +32,8 @@ pub fn start_http(ctx: Context, bind: SocketAddr) -> std::io::Result<HttpServerH
     let workers = ctx.config.http.workers;
     let json_limit = ctx.config.limits.max_json_bytes;
     let web_page = ctx.config.http.web_page;
+    let cors_origins = ctx.config.http.cors_allowed_origins.clone();
+    let cors_max_age = ctx.config.http.cors_max_age_secs;
     let data = web::Data::new(ctx);
     let document = openapi();
     let known_routes = web::Data::new(KnownRoutes::new(&document, web_page));
@@ -72,6 +75,8 @@ pub fn start_http(ctx: Context, bind: SocketAddr) -> std::io::Result<HttpServerH
             .wrap(from_fn(problem::in_request_language))
             .wrap(from_fn(request_id_header))
             .wrap(from_fn(record_request))
+            // Outside the others, so that errors and preflights carry the CORS headers too.
+            .wrap(Condition::new(!cors_origins.is_empty(), cors(&cors_origins, cors_max_age)))
             .wrap(TracingLogger::<RequestSpan>::new())
     })
     .shutdown_timeout(grace)
@@ -83,6 +88,40 @@ pub fn start_http(ctx: Context, bind: SocketAddr) -> std::io::Result<HttpServerH
     let server = server.bind(bind)?;
     let addr = server.addrs().first().copied().unwrap_or(bind);
     Ok(HttpServerHandle { addr, server: server.run() })
+}
+
+/// CORS for the configured origins, preflights of every route included. Bearer tokens only: no
+/// credentials mode. A request from another origin goes through without CORS headers, and the
+/// browser keeps its answer from the page.
+fn cors(origins: &[String], max_age_secs: usize) -> Cors {
+    use actix_web::http::header;
+    let mut cors = Cors::default()
+        .allowed_methods(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"])
+        .allowed_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::ACCEPT,
+            header::ACCEPT_LANGUAGE,
+            header::RANGE,
+            header::IF_RANGE,
+            header::IF_NONE_MATCH,
+            header::IF_MATCH,
+        ])
+        .expose_headers([
+            header::ETAG,
+            header::CONTENT_RANGE,
+            header::ACCEPT_RANGES,
+            header::CONTENT_DISPOSITION,
+            header::RETRY_AFTER,
+            header::LOCATION,
+            HeaderName::from_static("x-request-id"),
+        ])
+        .max_age(max_age_secs)
+        .block_on_origin_mismatch(false);
+    for origin in origins {
+        cors = if origin == "*" { cors.allow_any_origin() } else { cors.allowed_origin(origin) };
+    }
+    cors
 }
 
 /// A listener serving only `GET /metrics` (`metrics.bind`): how a worker process is scraped,

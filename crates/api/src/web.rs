@@ -97,10 +97,11 @@ static FILES: &[Asset] = &[
 
 /// Scripts and styles from this origin only, no inline code, API calls to this origin only;
 /// downloads are navigations, which `connect-src` does not govern, so presigned store links
-/// still work.
+/// still work. The frames that may hold the page follow (`http.frame_ancestors`, checked when
+/// the configuration is read).
 const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
      img-src 'self' data:; connect-src 'self'; form-action 'none'; base-uri 'none'; \
-     frame-ancestors 'self'";
+     frame-ancestors";
 
 /// Registers `GET /` and `GET /web/{file}`; the page names its files relative to itself, so
 /// that the service may be served under a path prefix.
@@ -139,21 +140,24 @@ fn serve(req: &HttpRequest, asset: &Asset) -> HttpResponse {
         .insert_header((header::CACHE_CONTROL, "no-cache"));
     let mut res =
         if fresh { res.finish() } else { res.content_type(asset.content_type).body(asset.body.clone()) };
-    lock_down(res.headers_mut(), asset.content_type.starts_with("text/html"));
+    lock_down(req, res.headers_mut(), asset.content_type.starts_with("text/html"));
     res
 }
 
-/// The headers that keep a page of this service from being sniffed, framed elsewhere, leaking
-/// its address, or running anything but its own files: the page's and the API explorer's
-/// (`/docs/`) alike.
-pub(crate) fn lock_down(headers: &mut HeaderMap, html: bool) {
+/// The headers that keep a page of this service from being sniffed, framed elsewhere than by
+/// `http.frame_ancestors`, leaking its address, or running anything but its own files: the
+/// page's and the API explorer's (`/docs/`) alike.
+pub(crate) fn lock_down(req: &HttpRequest, headers: &mut HeaderMap, html: bool) {
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
     if html {
-        headers.insert(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(CONTENT_SECURITY_POLICY),
-        );
+        let ancestors = req
+            .app_data::<web::Data<Context>>()
+            .map_or_else(|| "'self'".to_owned(), |ctx| ctx.config.http.frame_ancestors.join(" "));
+        // The configured ancestors are checked at start to be header-safe.
+        if let Ok(value) = HeaderValue::from_str(&format!("{CONTENT_SECURITY_POLICY} {ancestors}")) {
+            headers.insert(header::CONTENT_SECURITY_POLICY, value);
+        }
     }
 }
 

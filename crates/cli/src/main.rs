@@ -259,7 +259,7 @@ async fn serve(config: Config, roles: Roles) -> anyhow::Result<()> {
         let applied = ctx.db.run_migrations()?;
         tracing::info!(applied, "migrations applied");
     }
-    if let KeySource::Development(path) = &ctx.keys.source {
+    if let Some(KeySource::Development(path)) = ctx.keys.source() {
         tracing::warn!(
             key = %path.display(),
             "using a development signing key; mint a token with `mesdonnees token --user ID`"
@@ -268,7 +268,8 @@ async fn serve(config: Config, roles: Roles) -> anyhow::Result<()> {
     let mut running = start(&ctx, roles, bind)?;
     if let Some(addr) = running.addr {
         tracing::info!(%addr, docs = %format!("http://{addr}/docs/"), "listening");
-        if matches!(ctx.keys.source, KeySource::Development(_)) && ctx.config.http.web_page {
+        if matches!(ctx.keys.source(), Some(KeySource::Development(_))) && ctx.config.http.web_page
+        {
             print_demo_page(&ctx, addr);
         }
     }

@@ -2,7 +2,7 @@ use std::sync::Arc;
 
 use mesdonnees_db::Database;
 
-use crate::auth::TokenKeys;
+use crate::auth::Verifier;
 use crate::config::Config;
 use crate::mailer::Mailer;
 use crate::metrics::Metrics;
@@ -23,7 +23,8 @@ pub struct Context {
     pub db: Database,
     pub storage: Storage,
     pub queue: JobQueue,
-    pub keys: Arc<TokenKeys>,
+    /// Verifies user tokens (and mints them with the static key, when there is one).
+    pub keys: Arc<Verifier>,
     /// Present when SMTP is configured.
     pub mailer: Option<Arc<Mailer>>,
     /// This process's metrics, exposed at `GET /metrics`.
@@ -48,7 +49,7 @@ pub enum BuildError {
 impl Context {
     /// Connects to everything the configuration names; fails with the first real reason.
     pub async fn build(config: Config) -> Result<Self, BuildError> {
-        let keys = TokenKeys::load(&config.auth, config.mode, &config.data_dir)?;
+        let keys = Verifier::load(&config.auth, config.mode, &config.data_dir)?;
         let db = Database::connect(
             &config.database.url,
             config.database.pool_size,

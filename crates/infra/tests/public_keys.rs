@@ -24,8 +24,8 @@ fn eddsa_tokens_verify_with_the_public_key() {
     let keys = keys(Algorithm::EdDSA, include_str!("keys/ed25519.pub.pem"));
     let private = EncodingKey::from_ed_pem(include_bytes!("keys/ed25519.pem")).expect("key");
     let token = encode(&Header::new(Jwt::EdDSA), &claims(), &private).expect("sign");
-    let verified = keys.verify(&token).expect("verifies");
-    assert_eq!(verified.sub, "alice");
+    let verified = keys.identity(&token).expect("verifies");
+    assert_eq!(verified.user_id, "alice");
     assert_eq!(verified.rights, vec!["workspace.create".to_owned()]);
     assert!(keys.mint("alice", None, &[], 60).is_err(), "a public key cannot mint");
 
@@ -39,7 +39,7 @@ fn rs256_tokens_verify_with_the_public_key() {
     let keys = keys(Algorithm::RS256, include_str!("keys/rsa.pub.pem"));
     let private = EncodingKey::from_rsa_pem(include_bytes!("keys/rsa.pem")).expect("key");
     let token = encode(&Header::new(Jwt::RS256), &claims(), &private).expect("sign");
-    assert_eq!(keys.verify(&token).expect("verifies").sub, "alice");
+    assert_eq!(keys.identity(&token).expect("verifies").user_id, "alice");
     let ps = encode(&Header::new(Jwt::PS256), &claims(), &private).expect("sign");
     assert!(keys.verify(&ps).is_err(), "another RSA scheme is refused");
 }

@@ -25,6 +25,15 @@ pub struct HttpConfig {
     pub web_page: bool,
     /// The ENT's address (`https://…`), where the page sends a signed-out user to sign in again.
     pub ent_url: Option<String>,
+    /// Origins whose pages may call the API (CORS), e.g. `https://ent.example`; empty, none.
+    /// `*` allows every origin, in development mode only. Tokens travel in `Authorization`:
+    /// no cookie and no credentials mode are involved.
+    pub cors_allowed_origins: Vec<String>,
+    /// How long a browser may keep a preflight's answer (`Access-Control-Max-Age`), seconds.
+    pub cors_max_age_secs: usize,
+    /// Who may show the page in a frame (CSP `frame-ancestors`): `'self'`, `'none'` or
+    /// origins such as `https://portail.ent.example` (`https://*.ent.example` for subdomains).
+    pub frame_ancestors: Vec<String>,
 }
 
 impl Default for HttpConfig {
@@ -36,20 +45,72 @@ impl Default for HttpConfig {
             workers: 0,
             web_page: true,
             ent_url: None,
+            cors_allowed_origins: Vec::new(),
+            cors_max_age_secs: 3600,
+            frame_ancestors: vec!["'self'".to_owned()],
         }
     }
 }
 
-/// Any address and thread count will do; the ENT's address is a link people follow, so an
+/// An origin is a scheme, a host and maybe a port, nothing else (RFC 6454); `*` is checked
+/// against the mode by [`super::Config`]. The ENT's address is a link people follow, so an
 /// absolute http(s) URL.
 impl Section for HttpConfig {
     fn validate(&self) -> Result<(), ConfigError> {
-        let Some(ent_url) = &self.ent_url else { return Ok(()) };
-        match url::Url::parse(ent_url) {
-            Ok(url) if matches!(url.scheme(), "https" | "http") && url.has_host() => Ok(()),
-            _ => ConfigError::invalid(format!(
-                "http.ent_url must be an absolute http(s) URL, not {ent_url:?}"
-            )),
+        if let Some(ent_url) = &self.ent_url {
+            let web = url::Url::parse(ent_url)
+                .is_ok_and(|url| matches!(url.scheme(), "https" | "http") && url.has_host());
+            if !web {
+                return ConfigError::invalid(format!(
+                    "http.ent_url must be an absolute http(s) URL, not {ent_url:?}"
+                ));
+            }
         }
+        for origin in &self.cors_allowed_origins {
+            if origin != "*" && !is_origin(origin) {
+                return ConfigError::invalid(format!(
+                    "http.cors_allowed_origins: {origin:?} is not an origin such as \
+                     https://ent.example (a scheme, a host and maybe a port)"
+                ));
+            }
+        }
+        if self.frame_ancestors.is_empty()
+            || (self.frame_ancestors.len() > 1
+                && self.frame_ancestors.iter().any(|a| a == "'none'"))
+        {
+            return ConfigError::invalid(
+                "http.frame_ancestors: list 'self' or origins, or 'none' alone",
+            );
+        }
+        if let Some(bad) = self.frame_ancestors.iter().find(|a| !is_frame_ancestor(a)) {
+            return ConfigError::invalid(format!(
+                "http.frame_ancestors: {bad:?} is not 'self', 'none' or an origin such as \
+                 https://portail.ent.example"
+            ));
+        }
+        Ok(())
     }
+}
+
+/// A CSP source a header can carry as it is: a keyword, or a scheme, `://` and a host (which
+/// may start with `*.`) with maybe a port; nothing that could end the directive.
+fn is_frame_ancestor(value: &str) -> bool {
+    if value == "'self'" || value == "'none'" {
+        return true;
+    }
+    let Some((scheme, host)) = value.split_once("://") else { return false };
+    matches!(scheme, "http" | "https")
+        && !host.is_empty()
+        && host.len() <= 253
+        && host.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '*'))
+        && host.rfind('*').is_none_or(|at| at == 0 && host.starts_with("*."))
+}
+
+/// Whether `value` is exactly an origin, as browsers send it in `Origin`.
+pub(crate) fn is_origin(value: &str) -> bool {
+    url::Url::parse(value).is_ok_and(|url| {
+        matches!(url.scheme(), "http" | "https")
+            && url.host().is_some()
+            && url.origin().ascii_serialization() == value
+    })
 }

@@ -4,6 +4,7 @@
 
 mod apps;
 mod auth;
+mod claims;
 mod connectors;
 mod database;
 mod documents;
@@ -26,7 +27,8 @@ use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
 
 pub use apps::{AppTableField, RemoteAppConfig};
-pub use auth::{Algorithm, AuthConfig};
+pub use auth::{Algorithm, AuthConfig, IdentityProvider, ProviderConfig};
+pub use claims::ClaimsConfig;
 pub use connectors::ConnectorsConfig;
 pub use database::DatabaseConfig;
 pub use documents::DocumentsConfig;
@@ -178,6 +180,12 @@ impl Config {
     }
 
     fn validate(&self) -> Result<(), ConfigError> {
+        if self.mode == Mode::Production && self.http.cors_allowed_origins.iter().any(|o| o == "*")
+        {
+            return ConfigError::invalid(
+                "http.cors_allowed_origins: `*` is refused in production mode; name the origins",
+            );
+        }
         self.http.validate()?;
         self.database.validate()?;
         self.storage.validate()?;

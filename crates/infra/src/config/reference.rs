@@ -157,7 +157,7 @@ impl<'a> Table<'a> {
         Self { path, schema, defaults, array }
     }
 
-    /// Writes the table's heading and rows, then the arrays of tables inside it.
+    /// Writes the table's heading and rows, then the tables inside it.
     fn write(&self, out: &mut String, schemas: &Schemas) {
         let heading =
             if self.array { format!("[[{}]]", self.path) } else { format!("[{}]", self.path) };
@@ -180,6 +180,12 @@ impl<'a> Table<'a> {
         for (key, property) in properties(self.schema) {
             let path = format!("{}.{key}", self.path);
             let default = self.defaults.and_then(|d| d.get(key));
+            // A table inside a table (`[auth.claims]`) gets its own heading, as sections do.
+            let target = schemas.resolve(property);
+            if !self.array && target.get("properties").is_some() {
+                nested.push(Table::new(path, target, default, false));
+                continue;
+            }
             let mut row = Row::new(schemas, &path, property, default, !self.array);
             if self.array && !required.contains(&key) {
                 row.default = empty_value(&schemas.type_name(property));

@@ -53,7 +53,7 @@ pub struct UserImportPath {
 /// The user a route names, parsed like a token's `sub`.
 fn target(raw: &str) -> Result<AuthUser, ApiError> {
     let id = UserId::parse(raw).map_err(|_| ApiError::NotFound("user"))?;
-    Ok(AuthUser { id, name: None, rights: Vec::new() })
+    Ok(AuthUser { id, name: None, email: None, rights: Vec::new() })
 }
 
 /// The administrator acting for the user a route names.

@@ -37,7 +37,7 @@ pub async fn download_export(
     id: web::Path<String>,
     query: web::Query<LinkQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let caller = authenticate(&req);
+    let caller = authenticate(&req).await;
     let ready = match (query.token.as_deref(), caller) {
         (Some(token), Ok(user)) => {
             exports::download(&ctx, Access::OwnerOrLink(&user.actor(), token), &id).await?

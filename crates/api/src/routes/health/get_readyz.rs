@@ -15,9 +15,12 @@ pub struct Readiness {
     database: &'static str,
     storage: &'static str,
     queue: &'static str,
+    /// Every trusted identity provider's keys were fetched at least once.
+    identity_providers: &'static str,
 }
 
-/// The database, the object store and the queue all answer. A 503 names the parts that do not.
+/// The database, the object store and the queue answer, and a key set of every trusted identity
+/// provider was fetched at least once. A 503 names the parts that are not ready.
 #[utoipa::path(
     tag = "health",
     responses(
@@ -41,17 +44,24 @@ pub async fn get_readyz(ctx: Ctx) -> Result<HttpResponse, ApiError> {
     };
     let queue =
         async { ctx.queue.ping().await.map_err(|e| tracing::warn!(error = %e, "queue not ready")) };
-    let (database, storage, queue) = tokio::join!(
+    let (database, storage, queue, unready) = tokio::join!(
         tokio::time::timeout(CHECK_TIMEOUT, database),
         tokio::time::timeout(CHECK_TIMEOUT, storage),
         tokio::time::timeout(CHECK_TIMEOUT, queue),
+        tokio::time::timeout(CHECK_TIMEOUT * 2, ctx.keys.unready_issuers()),
     );
     let ok = |r: &Result<Result<(), ()>, _>| matches!(r, Ok(Ok(())));
-    let failing: Vec<&str> =
+    let mut failing: Vec<String> =
         [("database", ok(&database)), ("storage", ok(&storage)), ("queue", ok(&queue))]
             .into_iter()
-            .filter_map(|(name, ok)| (!ok).then_some(name))
+            .filter(|(_, ok)| !ok)
+            .map(|(name, _)| name.to_owned())
             .collect();
+    match unready {
+        Ok(issuers) if issuers.is_empty() => {}
+        Ok(issuers) => failing.push(format!("identity provider keys ({})", issuers.join(", "))),
+        Err(_) => failing.push("identity provider keys".to_owned()),
+    }
     if !failing.is_empty() {
         return Err(ApiError::Unavailable(failing.join(", ")));
     }
@@ -60,5 +70,6 @@ pub async fn get_readyz(ctx: Ctx) -> Result<HttpResponse, ApiError> {
         database: "ok",
         storage: "ok",
         queue: "ok",
+        identity_providers: "ok",
     }))
 }

@@ -4,7 +4,14 @@
 //! jsonwebtoken 11 needs exactly one crypto backend feature (`aws_lc_rs` here): with none, or
 //! both (a dependency enabling `rust_crypto` is enough, features being unified), it compiles
 //! and panics at the first token signed or verified. The algorithm is pinned by the configured
-//! key; `exp`, `sub`, `iss` and `aud` are required claims.
+//! key; `exp`, `iss` and `aud` are required claims, plus the user id claim `[auth.claims]`
+//! names. jsonwebtoken leaves `nbf` unchecked unless asked (`validate_nbf`), and knows nothing
+//! of `crit` (RFC 7515 §4.1.11): this service understands no extension, so a token naming one
+//! is refused. `aud` may be a string or an array holding ours (RFC 7519 §4.1.3): the claims are
+//! read as a map, never into a struct with a string `aud`.
+
+pub mod claims;
+pub mod jwks;
 
 use std::path::{Path, PathBuf};
 
@@ -12,8 +19,10 @@ use base64::Engine;
 use jsonwebtoken::{DecodingKey, EncodingKey, Header, Validation};
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
 
-use crate::config::{Algorithm, AuthConfig, Mode};
+use crate::config::{Algorithm, AuthConfig, ClaimsConfig, Mode};
+pub use claims::{ClaimsError, Identity};
 
 /// Name of the generated development secret under the data folder.
 pub const DEV_KEY_FILE: &str = "dev-jwt-secret";
@@ -38,8 +47,9 @@ pub struct Claims {
 #[derive(Debug, thiserror::Error)]
 pub enum KeyError {
     #[error(
-        "no signing key configured: production mode needs auth.hs256_secret or a public key \
-         (MESDONNEES__AUTH__HS256_SECRET, MESDONNEES__AUTH__PUBLIC_KEY_PEM or _FILE)"
+        "no signing key configured: production mode needs auth.hs256_secret, a public key \
+         (MESDONNEES__AUTH__HS256_SECRET, MESDONNEES__AUTH__PUBLIC_KEY_PEM or _FILE) or an \
+         identity provider (auth.oidc_issuer, auth.jwks_url or auth.providers)"
     )]
     MissingInProduction,
     #[error("auth.hs256_secret must be at least {MIN_SECRET_BYTES} bytes")]
@@ -52,8 +62,25 @@ pub enum KeyError {
     Invalid(Algorithm, #[source] jsonwebtoken::errors::Error),
     #[error("this instance verifies {0:?} tokens with a public key and cannot mint tokens")]
     CannotMint(Algorithm),
+    #[error("this instance only verifies identity providers' tokens and cannot mint tokens")]
+    NoStaticKey,
     #[error("cannot sign the token")]
     Sign(#[source] jsonwebtoken::errors::Error),
+}
+
+/// Why a token is refused.
+#[derive(Debug, thiserror::Error)]
+pub enum VerifyError {
+    #[error("the token names a critical header extension this service does not understand")]
+    UnknownCritical,
+    #[error("the token's issuer is not trusted")]
+    UnknownIssuer,
+    #[error(transparent)]
+    Key(#[from] jwks::LookupError),
+    #[error(transparent)]
+    Jwt(#[from] jsonwebtoken::errors::Error),
+    #[error(transparent)]
+    Claims(#[from] ClaimsError),
 }
 
 /// Where the key came from, so `serve` can say it uses a development key.
@@ -70,6 +97,7 @@ pub struct TokenKeys {
     validation: Validation,
     issuer: String,
     audience: String,
+    claims: ClaimsConfig,
     pub source: KeySource,
 }
 
@@ -107,7 +135,7 @@ impl TokenKeys {
                     source,
                 )
             }
-            alg @ (Algorithm::RS256 | Algorithm::EdDSA) => {
+            alg @ (Algorithm::RS256 | Algorithm::ES256 | Algorithm::EdDSA) => {
                 let pem = match (&config.public_key_pem, &config.public_key_file) {
                     (Some(pem), _) => pem.clone().into_bytes(),
                     (None, Some(file)) => {
@@ -118,11 +146,12 @@ impl TokenKeys {
                     }
                     (None, None) => return Err(KeyError::MissingPublicKey(alg)),
                 };
-                let (jwt_alg, key) = if alg == Algorithm::RS256 {
-                    (jsonwebtoken::Algorithm::RS256, DecodingKey::from_rsa_pem(&pem))
-                } else {
-                    (jsonwebtoken::Algorithm::EdDSA, DecodingKey::from_ed_pem(&pem))
+                let key = match alg {
+                    Algorithm::RS256 => DecodingKey::from_rsa_pem(&pem),
+                    Algorithm::ES256 => DecodingKey::from_ec_pem(&pem),
+                    _ => DecodingKey::from_ed_pem(&pem),
                 };
+                let jwt_alg = alg.jwt();
                 let key = key.map_err(|e| KeyError::Invalid(alg, e))?;
                 (jwt_alg, key, None, KeySource::Configured)
             }
@@ -130,7 +159,8 @@ impl TokenKeys {
         let mut validation = Validation::new(algorithm);
         validation.set_issuer(&[&config.issuer]);
         validation.set_audience(&[&config.audience]);
-        validation.set_required_spec_claims(&["exp", "sub", "iss", "aud"]);
+        validation.set_required_spec_claims(&["exp", "iss", "aud"]);
+        validation.validate_nbf = true;
         validation.leeway = config.leeway_secs;
         Ok(Self {
             algorithm,
@@ -139,12 +169,24 @@ impl TokenKeys {
             validation,
             issuer: config.issuer.clone(),
             audience: config.audience.clone(),
+            claims: config.claims.clone(),
             source,
         })
     }
 
-    pub fn verify(&self, token: &str) -> Result<Claims, jsonwebtoken::errors::Error> {
-        jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation).map(|d| d.claims)
+    /// The token's claims once its header, signature, time window, issuer and audience are
+    /// checked.
+    pub fn verify(&self, token: &str) -> Result<Map<String, Value>, VerifyError> {
+        if jsonwebtoken::decode_header(token)?.crit.is_some() {
+            return Err(VerifyError::UnknownCritical);
+        }
+        Ok(jsonwebtoken::decode::<Map<String, Value>>(token, &self.decoding, &self.validation)?
+            .claims)
+    }
+
+    /// The verified token's bearer, as `[auth.claims]` maps the claims.
+    pub fn identity(&self, token: &str) -> Result<Identity, VerifyError> {
+        Ok(claims::identity(&self.claims, &self.verify(token)?)?)
     }
 
     /// Mints a token for `sub`, valid `ttl_secs` from now.
@@ -158,6 +200,7 @@ impl TokenKeys {
         let encoding =
             self.encoding.as_ref().ok_or(KeyError::CannotMint(match self.algorithm {
                 jsonwebtoken::Algorithm::RS256 => Algorithm::RS256,
+                jsonwebtoken::Algorithm::ES256 => Algorithm::ES256,
                 _ => Algorithm::EdDSA,
             }))?;
         let now = chrono::Utc::now().timestamp();
@@ -173,6 +216,123 @@ impl TokenKeys {
         jsonwebtoken::encode(&Header::new(self.algorithm), &claims, encoding)
             .map_err(KeyError::Sign)
     }
+}
+
+/// Every key that verifies user tokens: the static key of `auth.issuer` (with which this
+/// instance also mints development and service tokens), and the trusted identity providers'
+/// published keys. A token's (unverified) `iss` chooses which; the signature then decides.
+#[derive(Debug)]
+pub struct Verifier {
+    static_keys: Option<TokenKeys>,
+    providers: Vec<jwks::ProviderKeys>,
+    claims: ClaimsConfig,
+    audience: String,
+    leeway_secs: u64,
+}
+
+impl Verifier {
+    /// The static key as [`TokenKeys::load`] finds it (optional in production when identity
+    /// providers are trusted), and an empty key cache per provider: nothing is fetched yet.
+    pub fn load(config: &AuthConfig, mode: Mode, data_dir: &Path) -> Result<Self, KeyError> {
+        let providers: Vec<jwks::ProviderKeys> = config
+            .identity_providers()
+            .into_iter()
+            .map(|p| {
+                jwks::ProviderKeys::new(
+                    p,
+                    std::time::Duration::from_secs(config.jwks_min_refresh_secs),
+                    std::time::Duration::from_secs(config.jwks_max_age_secs),
+                )
+            })
+            .collect();
+        let static_keys = match TokenKeys::load(config, mode, data_dir) {
+            Ok(keys) => Some(keys),
+            Err(KeyError::MissingInProduction | KeyError::MissingPublicKey(_))
+                if !providers.is_empty() =>
+            {
+                None
+            }
+            Err(e) => return Err(e),
+        };
+        Ok(Self {
+            static_keys,
+            providers,
+            claims: config.claims.clone(),
+            audience: config.audience.clone(),
+            leeway_secs: config.leeway_secs,
+        })
+    }
+
+    /// Where the static key came from; `None` when only identity providers are trusted.
+    pub fn source(&self) -> Option<&KeySource> {
+        self.static_keys.as_ref().map(|k| &k.source)
+    }
+
+    /// Mints a token with the static key (see [`TokenKeys::mint`]).
+    pub fn mint(
+        &self,
+        sub: &str,
+        name: Option<&str>,
+        rights: &[String],
+        ttl_secs: u64,
+    ) -> Result<String, KeyError> {
+        self.static_keys.as_ref().ok_or(KeyError::NoStaticKey)?.mint(sub, name, rights, ttl_secs)
+    }
+
+    /// The verified token's bearer, as `[auth.claims]` maps the claims.
+    pub async fn identity(&self, token: &str) -> Result<Identity, VerifyError> {
+        let header = jsonwebtoken::decode_header(token)?;
+        if header.crit.is_some() {
+            return Err(VerifyError::UnknownCritical);
+        }
+        let issuer = jsonwebtoken::dangerous::insecure_decode_claims::<Unverified>(token)?.iss;
+        let provider = self.providers.iter().find(|p| Some(&p.provider.issuer) == issuer.as_ref());
+        let claims = match (provider, &self.static_keys) {
+            (Some(provider), _) => {
+                let alg = header.alg;
+                let key = provider.key(header.kid.as_deref()).await?;
+                // A JWK naming its algorithm is for that one only (RFC 7517 §4.4).
+                if !provider.provider.algorithms.contains(&alg)
+                    || key.algorithm.is_some_and(|a| a != alg)
+                {
+                    let refused = jsonwebtoken::errors::ErrorKind::InvalidAlgorithm;
+                    return Err(jsonwebtoken::errors::Error::from(refused).into());
+                }
+                let mut validation = Validation::new(alg);
+                validation.set_issuer(&[&provider.provider.issuer]);
+                self.constrain(&mut validation);
+                jsonwebtoken::decode::<Map<String, Value>>(token, &key.key, &validation)?.claims
+            }
+            (None, Some(keys)) => keys.verify(token)?,
+            (None, None) => return Err(VerifyError::UnknownIssuer),
+        };
+        Ok(claims::identity(&self.claims, &claims)?)
+    }
+
+    fn constrain(&self, validation: &mut Validation) {
+        validation.set_audience(&[&self.audience]);
+        validation.set_required_spec_claims(&["exp", "iss", "aud"]);
+        validation.validate_nbf = true;
+        validation.leeway = self.leeway_secs;
+    }
+
+    /// The issuers of which no key set could ever be fetched (each tried once more, as the
+    /// refresh interval allows).
+    pub async fn unready_issuers(&self) -> Vec<String> {
+        let mut unready = Vec::new();
+        for provider in &self.providers {
+            if !provider.ready().await {
+                unready.push(provider.provider.issuer.clone());
+            }
+        }
+        unready
+    }
+}
+
+/// What is read of a token before its signature is checked: only which issuer to check it with.
+#[derive(Deserialize)]
+struct Unverified {
+    iss: Option<String>,
 }
 
 /// Reads the development secret, creating it (0600) on first use.
@@ -222,8 +382,8 @@ mod tests {
         let a = TokenKeys::load(&config.auth, Mode::Development, dir.path()).expect("keys");
         let token = a.mint("alice", Some("Alice"), &[], 60).expect("token");
         let b = TokenKeys::load(&config.auth, Mode::Development, dir.path()).expect("keys");
-        let claims = b.verify(&token).expect("same key verifies");
-        assert_eq!(claims.sub, "alice");
+        let claims = b.identity(&token).expect("same key verifies");
+        assert_eq!(claims.user_id, "alice");
         assert!(matches!(b.source, KeySource::Development(_)));
     }
 

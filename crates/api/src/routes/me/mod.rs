@@ -1,0 +1,3 @@
+mod get_me;
+
+pub use get_me::*;
