@@ -79,7 +79,12 @@ impl KnownRoutes {
 pub(crate) fn no_route(req: &HttpRequest) -> HttpResponse {
     wrong_method(req).unwrap_or_else(|| {
         let detail = format!("no route for {} {}", req.method(), req.path());
-        problem::with_facts(StatusCode::NOT_FOUND, ErrorCode::RouteNotFound, problem::lang(req), &detail)
+        problem::with_facts(
+            StatusCode::NOT_FOUND,
+            ErrorCode::RouteNotFound,
+            problem::lang(req),
+            &detail,
+        )
     })
 }
 

@@ -64,7 +64,12 @@ pub fn response(status: StatusCode, code: ErrorCode, lang: Lang) -> HttpResponse
 
 /// The problem of `code` in `lang`, with this refusal's facts (English only) after the code's
 /// words in an English answer, as [`crate::error::ApiError::detail`] does.
-pub(crate) fn with_facts(status: StatusCode, code: ErrorCode, lang: Lang, facts: &str) -> HttpResponse {
+pub(crate) fn with_facts(
+    status: StatusCode,
+    code: ErrorCode,
+    lang: Lang,
+    facts: &str,
+) -> HttpResponse {
     let words = code.message(lang);
     let detail = match lang {
         Lang::Fr => words.to_owned(),
@@ -188,7 +193,6 @@ mod tests {
             test::call_service(&app, test::TestRequest::get().uri("/missing").to_request()).await;
         assert_eq!(res.status(), StatusCode::NOT_FOUND);
     }
-
 
     #[test]
     fn the_code_is_an_open_enum_of_the_problem_codes() {

@@ -17,6 +17,7 @@ use crate::edge::{self, KnownRoutes};
 use crate::error::ApiError;
 use crate::http_metrics::record_request;
 use crate::openapi;
+use crate::problem;
 use crate::request_span::RequestSpan;
 use crate::routes::metrics::get_metrics;
 

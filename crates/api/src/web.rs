@@ -138,8 +138,11 @@ fn serve(req: &HttpRequest, asset: &Asset) -> HttpResponse {
     res.insert_header((header::ETAG, etag))
         // Revalidated on every load, so a new binary's page is never mixed with an old script.
         .insert_header((header::CACHE_CONTROL, "no-cache"));
-    let mut res =
-        if fresh { res.finish() } else { res.content_type(asset.content_type).body(asset.body.clone()) };
+    let mut res = if fresh {
+        res.finish()
+    } else {
+        res.content_type(asset.content_type).body(asset.body.clone())
+    };
     lock_down(req, res.headers_mut(), asset.content_type.starts_with("text/html"));
     res
 }
@@ -155,7 +158,8 @@ pub(crate) fn lock_down(req: &HttpRequest, headers: &mut HeaderMap, html: bool) 
             .app_data::<web::Data<Context>>()
             .map_or_else(|| "'self'".to_owned(), |ctx| ctx.config.http.frame_ancestors.join(" "));
         // The configured ancestors are checked at start to be header-safe.
-        if let Ok(value) = HeaderValue::from_str(&format!("{CONTENT_SECURITY_POLICY} {ancestors}")) {
+        if let Ok(value) = HeaderValue::from_str(&format!("{CONTENT_SECURITY_POLICY} {ancestors}"))
+        {
             headers.insert(header::CONTENT_SECURITY_POLICY, value);
         }
     }
