@@ -248,7 +248,13 @@ async fn readiness_says_when_no_key_set_could_ever_be_fetched() {
         config.auth.jwks_min_refresh_secs = 0;
     })
     .await;
-    let response = app.client.get(app.url("/readyz")).send().await.expect("send");
+    let response = app
+        .client
+        .get(app.url("/readyz"))
+        .header("accept-language", "en")
+        .send()
+        .await
+        .expect("send");
     let body = assert_problem(response, 503, "unavailable").await;
     let detail = body["detail"].as_str().unwrap_or_default();
     assert!(detail.contains("identity provider keys"), "{detail}");

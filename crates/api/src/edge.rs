@@ -78,13 +78,7 @@ impl KnownRoutes {
 /// 405 with `Allow` when the path is known with other methods, else 404.
 pub(crate) fn no_route(req: &HttpRequest) -> HttpResponse {
     wrong_method(req).unwrap_or_else(|| {
-        let detail = format!("no route for {} {}", req.method(), req.path());
-        problem::with_facts(
-            StatusCode::NOT_FOUND,
-            ErrorCode::RouteNotFound,
-            problem::lang(req),
-            &detail,
-        )
+        problem::response(StatusCode::NOT_FOUND, ErrorCode::RouteNotFound, problem::lang(req))
     })
 }
 

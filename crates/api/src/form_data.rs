@@ -4,7 +4,8 @@
 //! actix-multipart reads (whose backslash escapes turned `C:\Users\eleve\cours.odt` into
 //! `C:Userselevecours.odt`). So the raw header is parsed here; `filename*` (RFC 5987), when
 //! present, wins over `filename`. The name's last path segment is kept later, by
-//! `DocumentName::from_upload`.
+//! `DocumentName::from_upload`. Other clients (curl, reqwest) write a quote as `\"`, which a
+//! browser never sends (it would send `\%22`), so that one escape is read too.
 
 use actix_web::http::header::{self, HeaderMap};
 use percent_encoding::percent_decode_str;
@@ -23,9 +24,9 @@ pub(crate) fn parse_file_name(value: &str) -> Option<String> {
     let mut extended = None;
     for (name, value, quoted) in parameters(value) {
         if name.eq_ignore_ascii_case("filename*") && !quoted {
-            extended = extended.or_else(|| ext_value(value));
+            extended = extended.or_else(|| ext_value(&value));
         } else if name.eq_ignore_ascii_case("filename") {
-            plain = plain.or_else(|| Some(browser_unescape(value)));
+            plain = plain.or_else(|| Some(browser_unescape(&value)));
         }
     }
     extended.or(plain)
@@ -33,7 +34,7 @@ pub(crate) fn parse_file_name(value: &str) -> Option<String> {
 
 /// The `name=value` parameters after the disposition type, with whether the value was quoted.
 /// A quoted value runs to the next `"`: browsers never escape one with a backslash.
-fn parameters(value: &str) -> Vec<(&str, &str, bool)> {
+fn parameters(value: &str) -> Vec<(&str, String, bool)> {
     let mut out = Vec::new();
     let Some((_, mut rest)) = value.split_once(';') else { return out };
     loop {
@@ -47,15 +48,33 @@ fn parameters(value: &str) -> Vec<(&str, &str, bool)> {
         let name = name.trim();
         let after = after.trim_start_matches([' ', '\t']);
         if let Some(quoted) = after.strip_prefix('"') {
-            let end = quoted.find('"').unwrap_or(quoted.len());
-            out.push((name, &quoted[..end], true));
+            let (text, end) = quoted_text(quoted);
+            out.push((name, text, true));
             rest = quoted.get(end + 1..).unwrap_or("");
         } else {
             let end = after.find(';').unwrap_or(after.len());
-            out.push((name, after[..end].trim(), false));
+            out.push((name, after[..end].trim().to_owned(), false));
             rest = &after[end..];
         }
     }
+}
+
+/// The text of a quoted value up to its closing `"` (or the end), with `\"` read as a quote,
+/// and the byte offset of that closing quote.
+fn quoted_text(quoted: &str) -> (String, usize) {
+    let mut text = String::with_capacity(quoted.len());
+    let mut chars = quoted.char_indices().peekable();
+    while let Some((at, c)) = chars.next() {
+        match c {
+            '"' => return (text, at),
+            '\\' if chars.peek().is_some_and(|&(_, next)| next == '"') => {
+                text.push('"');
+                chars.next();
+            }
+            _ => text.push(c),
+        }
+    }
+    (text, quoted.len())
 }
 
 /// `%22`, `%0D` and `%0A` decoded, in either case; nothing else, since a browser sends any
@@ -113,6 +132,16 @@ mod tests {
         assert_eq!(
             name(r#"form-data; name="file"; filename="a\b.txt""#).as_deref(),
             Some(r"a\b.txt")
+        );
+    }
+
+    #[test]
+    fn a_quote_escaped_as_other_clients_do_is_a_quote() {
+        let reqwest = r#"form-data; name="file"; filename="Élève, \"portrait\".jpg""#;
+        assert_eq!(name(reqwest).as_deref(), Some("Élève, \"portrait\".jpg"));
+        assert_eq!(
+            name(r#"form-data; filename="C:\dossier\a.txt""#).as_deref(),
+            Some(r"C:\dossier\a.txt")
         );
     }
 
