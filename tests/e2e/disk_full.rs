@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use futures_util::TryStreamExt;
 use mesdonnees_tests::full_disk::DiskSwitch;
-use mesdonnees_tests::{TestApp, eventually, local_staging_files};
+use mesdonnees_tests::{TestApp, eventually};
 use object_store::ObjectStore;
 use serde_json::json;
 
@@ -56,7 +56,7 @@ async fn a_full_disk_answers_507_keeps_nothing_and_the_service_goes_on() {
     assert_eq!(total(&app, "/api/v1/documents").await, 1);
     assert_eq!(total(&app, "/api/v1/imports").await, 0);
     assert_eq!(objects(&app).await, kept);
-    assert!(local_staging_files(&app.data_dir.path().join("objects")).is_empty());
+    assert!(app.pending_uploads().is_empty(), "{:?}", app.pending_uploads());
 
     // An export cannot write its archive: it ends failed, with the code, not retried forever.
     let created = app.post("/api/v1/exports", "alice").json(&json!({})).send().await;

@@ -32,7 +32,7 @@ pub(crate) async fn start_export(app: &TestApp, user: &str, body: Value) -> Valu
 /// Polls the export until it is no longer queued or running; checks progress never goes back.
 pub(crate) async fn wait_export(app: &TestApp, user: &str, id: &str) -> Value {
     let last_bytes = std::cell::Cell::new(0);
-    eventually(Duration::from_secs(60), "export finished", || async {
+    eventually(Duration::from_secs(300), "export finished", || async {
         let export = json_ok(
             app.get(&format!("/api/v1/exports/{id}"), user).send().await.expect("get"),
             200,

@@ -26,9 +26,10 @@ pub(crate) async fn upload_archive(app: &TestApp, user: &str, bytes: Vec<u8>) ->
     post(app, "/api/v1/imports", user).multipart(form).send().await.expect("upload")
 }
 
-/// Polls the import until it leaves the given transient states.
+/// Polls the import until it leaves the given transient states. The bound is generous: ten
+/// thousand files through an S3 server on a loaded machine take minutes.
 pub(crate) async fn wait_import(app: &TestApp, user: &str, id: &str, transient: &[&str]) -> Value {
-    eventually(Duration::from_secs(60), "import settled", || async {
+    eventually(Duration::from_secs(300), "import settled", || async {
         let import = json_ok(
             app.get(&format!("/api/v1/imports/{id}"), user).send().await.expect("get"),
             200,

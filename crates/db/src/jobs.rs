@@ -56,8 +56,13 @@ fn insert(
     Ok(())
 }
 
+/// How long a job that ended is left to the worker that ended it: that worker marks the job's
+/// row first, then the export's or import's, and a cleanup pass between the two must not call
+/// the owner's row stuck and overwrite the run's own failure code.
+pub const OWNER_RECORD_GRACE: chrono::TimeDelta = chrono::TimeDelta::seconds(60);
+
 /// Why the job a row waits on will never finish it (`what`: "export", "import"…), or `None`
-/// while it is queued or running.
+/// while it is queued or running, or ended less than [`OWNER_RECORD_GRACE`] ago.
 pub fn why_stuck(
     conn: &mut DbConnection,
     job_id: Option<&str>,
@@ -67,8 +72,10 @@ pub fn why_stuck(
         Some(id) => find(conn, id)?,
         None => None,
     };
+    let recent = now() - OWNER_RECORD_GRACE;
     Ok(match job {
         Some(job) if matches!(job.status.as_str(), "queued" | "running") => None,
+        Some(job) if job.updated_at > recent => None,
         Some(job) if job.status == "failed" => {
             Some(job.last_error.unwrap_or_else(|| format!("the {what} job failed")))
         }
@@ -316,6 +323,24 @@ mod tests {
             assert!(mark_attempt_failed(conn, &other, "boom", false).expect("failed"));
             let job = claim(conn, &other, long_ago, 4).expect("claim").expect("claimed");
             assert_eq!((job.attempts, job.takeovers), (2, 0));
+        });
+    }
+
+    #[test]
+    fn a_job_that_just_ended_is_left_to_its_worker_before_its_owner_is_called_stuck() {
+        each_backend(|conn| {
+            let id = queued(conn);
+            claim(conn, &id, now(), 5).expect("claim").expect("claimed");
+            assert_eq!(why_stuck(conn, Some(&id), "export").expect("why"), None, "running");
+            assert!(!mark_attempt_failed(conn, &id, "boom", true).expect("failed"));
+            assert_eq!(why_stuck(conn, Some(&id), "export").expect("why"), None, "just ended");
+            let long_ago = now() - OWNER_RECORD_GRACE - chrono::TimeDelta::seconds(1);
+            diesel::update(jobs::table.find(&id))
+                .set(jobs::updated_at.eq(long_ago))
+                .execute(conn)
+                .expect("age the row");
+            assert_eq!(why_stuck(conn, Some(&id), "export").expect("why").as_deref(), Some("boom"));
+            assert!(why_stuck(conn, Some("no-such-job"), "export").expect("why").is_some(), "lost");
         });
     }
 
