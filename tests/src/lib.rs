@@ -140,17 +140,18 @@ impl TestApp {
 
     /// Whether this test's objects live on the S3 server rather than in a local folder.
     pub fn on_s3(&self) -> bool {
-        self.ctx.storage.local_root.is_none()
+        self.s3.is_some()
     }
 
     /// Keys of archives being written and not yet finished nor abandoned: multipart uploads
     /// still open on S3, staging files in a local store.
     pub fn pending_uploads(&self) -> Vec<String> {
-        if let Some(root) = &self.ctx.storage.local_root {
-            return local_staging_files(root);
+        match (&self.s3, &self.ctx.storage.local_root) {
+            (Some(s3), _) => s3.pending_uploads(),
+            (None, Some(root)) => local_staging_files(root),
+            // A wrapped local store (the full-disk one) has no root of its own: the data folder's.
+            (None, None) => local_staging_files(&self.data_dir.path().join("objects")),
         }
-        let s3 = self.s3.as_ref().expect("an S3 store only comes from TEST_S3_ENDPOINT");
-        s3.pending_uploads()
     }
 
     pub fn url(&self, path: &str) -> String {
