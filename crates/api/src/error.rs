@@ -76,12 +76,9 @@ impl ApiError {
     /// The problem's detail in `lang`: the code's words, then in English the facts of this
     /// refusal (never those of an internal error, which may hold anything).
     pub fn detail(&self, lang: Lang) -> String {
-        let words = self.code().message(lang);
-        match (lang, self) {
-            (Lang::En, Self::Internal(_)) | (Lang::Fr, _) => words.to_owned(),
-            (Lang::En, facts) => {
-                format!("{words} Details: {}.", facts.to_string().trim_end_matches('.'))
-            }
+        match self {
+            Self::Internal(_) => self.code().message(lang).to_owned(),
+            facts => problem::worded(self.code(), lang, &facts.to_string()),
         }
     }
 

@@ -62,19 +62,24 @@ pub fn response(status: StatusCode, code: ErrorCode, lang: Lang) -> HttpResponse
     with_detail(status, code, code.message(lang).to_owned())
 }
 
-/// The problem of `code` in `lang`, with this refusal's facts (English only) after the code's
-/// words in an English answer, as [`crate::error::ApiError::detail`] does.
+/// The detail of a refusal of `code` in `lang`: the code's words, then in an English answer
+/// this refusal's facts, which exist only in English.
+pub(crate) fn worded(code: ErrorCode, lang: Lang, facts: &str) -> String {
+    let words = code.message(lang);
+    match lang {
+        Lang::Fr => words.to_owned(),
+        Lang::En => format!("{words} Details: {}.", facts.trim_end_matches('.')),
+    }
+}
+
+/// The problem of `code` in `lang`, worded by [`worded`].
 pub(crate) fn with_facts(
     status: StatusCode,
     code: ErrorCode,
     lang: Lang,
     facts: &str,
 ) -> HttpResponse {
-    let words = code.message(lang);
-    let detail = match lang {
-        Lang::Fr => words.to_owned(),
-        Lang::En => format!("{words} Details: {facts}."),
-    };
+    let detail = worded(code, lang, facts);
     with_detail(status, code, detail)
 }
 
