@@ -38,6 +38,14 @@ async fn no_staging_left(data: &Path) {
     .await;
 }
 
+/// Leaves a staging file as a process killed in the middle of a write does (one is not always
+/// left by the kill of the test, which may fall between two writes), for the cleanup to find.
+fn leave_staging_file(data: &Path) {
+    let folder = data.join("objects").join("documents").join("cut");
+    std::fs::create_dir_all(&folder).expect("folder");
+    std::fs::write(folder.join("d1#4"), b"half a file").expect("staging file");
+}
+
 /// An export under way on a fresh service: what it must hold, and where to follow it.
 struct Underway {
     server: Process,
@@ -97,6 +105,7 @@ impl Underway {
     ) {
         let Underway { server, api, id, originals } = self;
         drop(server);
+        leave_staging_file(data);
         let server = start(data, addr, env);
         let ready = api.finished_export(&id).await;
         assert_eq!(ready["status"], "ready", "{ready}");
