@@ -26,7 +26,7 @@ pub(super) fn sentence(code: ErrorCode) -> &'static str {
              again."
         }
         ErrorCode::CorsRefused => {
-            "This page may not call the service. Open “My data” from your ENT."
+            "This page may not call the service. Open it from your school workspace."
         }
         ErrorCode::HeadersTooLarge => {
             "The request carried too much information to be read. Sign in again, then start \

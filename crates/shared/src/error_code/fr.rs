@@ -28,8 +28,7 @@ pub(super) fn sentence(code: ErrorCode) -> &'static str {
              recommencez."
         }
         ErrorCode::CorsRefused => {
-            "Cette page n'est pas autorisée à appeler le service. Ouvrez « Mes données » depuis \
-             votre ENT."
+            "Cette page n'est pas autorisée à appeler le service. Ouvrez-la depuis votre ENT."
         }
         ErrorCode::HeadersTooLarge => {
             "La demande portait trop d'informations pour être lue. Reconnectez-vous puis \
