@@ -13,6 +13,25 @@ fn allow_spa(config: &mut Config) {
     config.http.cors_max_age_secs = 600;
 }
 
+/// A browser's preflight, its facts asked in English.
+async fn preflight(
+    app: &TestApp,
+    path: &str,
+    origin: &str,
+    method: &str,
+    headers: &str,
+) -> reqwest::Response {
+    app.client
+        .request(reqwest::Method::OPTIONS, app.url(path))
+        .header("Origin", origin)
+        .header("Access-Control-Request-Method", method)
+        .header("Access-Control-Request-Headers", headers)
+        .header("Accept-Language", "en")
+        .send()
+        .await
+        .expect("preflight")
+}
+
 fn header<'a>(response: &'a reqwest::Response, name: &str) -> Option<&'a str> {
     response.headers().get(name).and_then(|v| v.to_str().ok())
 }
@@ -28,15 +47,8 @@ async fn an_allowed_origin_gets_preflights_and_readable_answers() {
         ("PUT", "/api/v1/export-templates/x"),
         ("GET", "/api/v1/me"),
     ] {
-        let response = app
-            .client
-            .request(reqwest::Method::OPTIONS, app.url(path))
-            .header("Origin", SPA)
-            .header("Access-Control-Request-Method", method)
-            .header("Access-Control-Request-Headers", "authorization, content-type, range")
-            .send()
-            .await
-            .expect("preflight");
+        let response =
+            preflight(&app, path, SPA, method, "authorization, content-type, range").await;
         assert!(response.status().is_success(), "{method} {path}: {}", response.status());
         assert_eq!(header(&response, "access-control-allow-origin"), Some(SPA));
         let methods = header(&response, "access-control-allow-methods").unwrap_or_default();
@@ -71,22 +83,23 @@ async fn an_allowed_origin_gets_preflights_and_readable_answers() {
 async fn other_origins_get_no_cors_headers() {
     let app = TestApp::spawn_with(allow_spa).await;
     let evil = "https://evil.example";
-    let preflight = app
-        .client
-        .request(reqwest::Method::OPTIONS, app.url("/api/v1/exports"))
-        .header("Origin", evil)
-        .header("Access-Control-Request-Method", "POST")
-        .send()
-        .await
-        .expect("preflight");
-    assert_eq!(header(&preflight, "access-control-allow-origin"), None);
-    assert_eq!(header(&preflight, "access-control-allow-methods"), None);
-    let response =
-        app.get("/api/v1/documents", "alice").header("Origin", evil).send().await.expect("send");
-    // Without `Access-Control-Allow-Origin` the browser hides the whole answer from the page
-    // (actix-cors still lists the exposed headers, which grant nothing on their own).
-    assert_eq!(header(&response, "access-control-allow-origin"), None);
-    assert_eq!(header(&response, "access-control-allow-credentials"), None);
+    let refused = preflight(&app, "/api/v1/exports", evil, "POST", "authorization").await;
+    assert_no_cors_headers(&refused);
+    let body = assert_problem(refused, 403, "cors_refused").await;
+    assert!(body["detail"].as_str().is_some_and(|d| d.contains("Origin")), "{body}");
+
+    // An allowed origin asking for a header the API does not take is refused the same way.
+    let refused = preflight(&app, "/api/v1/exports", SPA, "POST", "x-not-allowed").await;
+    assert_problem(refused, 403, "cors_refused").await;
+
+    for request in [
+        app.get("/api/v1/documents", "alice"),
+        app.client.get(app.url("/api/v1/documents")),
+        app.client.get(app.url("/api/v1/nowhere")),
+    ] {
+        let response = request.header("Origin", evil).send().await.expect("send");
+        assert_no_cors_headers(&response);
+    }
     app.stop().await;
 
     // No origin configured: no CORS at all, as by default.
@@ -96,6 +109,14 @@ async fn other_origins_get_no_cors_headers() {
     assert_eq!(response.status(), 200);
     assert_eq!(header(&response, "access-control-allow-origin"), None);
     app.stop().await;
+}
+
+/// Without `Access-Control-Allow-Origin` the browser hides the whole answer from the page; the
+/// other headers would grant nothing, and are not sent either.
+fn assert_no_cors_headers(response: &reqwest::Response) {
+    let cors: Vec<_> =
+        response.headers().keys().filter(|k| k.as_str().starts_with("access-control-")).collect();
+    assert!(cors.is_empty(), "{} {}: {cors:?}", response.status(), response.url());
 }
 
 #[test]

@@ -254,10 +254,12 @@ async fn an_export_holds_every_document_byte_for_byte_and_is_signed() {
 
 /// The service's own link: its token opens this export's download route, and no other.
 async fn check_api_link(app: &TestApp, url: &str, bytes: &[u8]) {
-    let via_link = app.client.get(app.url(url)).send().await.expect("link download");
+    // Absolute, so that a page of another origin does not resolve it against its own.
+    assert!(url.starts_with(&app.url("/api/v1/exports/")), "{url}");
+    let via_link = app.client.get(url).send().await.expect("link download");
     assert_eq!(via_link.status(), 200);
     assert_eq!(via_link.bytes().await.expect("bytes").as_ref(), bytes);
-    let tampered = app.client.get(app.url(&format!("{url}x"))).send().await.expect("tampered");
+    let tampered = app.client.get(format!("{url}x")).send().await.expect("tampered");
     assert_problem(tampered, 403, "invalid_link").await;
     let other_id = "00000000-0000-7000-8000-000000000000";
     let token = url.split("token=").nth(1).expect("token");

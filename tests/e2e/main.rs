@@ -23,6 +23,7 @@ mod metrics;
 mod oidc;
 mod operator;
 mod process;
+mod proxy;
 mod queue_keys;
 mod round_trip;
 mod scale_out;

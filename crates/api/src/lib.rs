@@ -2,9 +2,11 @@
 //! registered through utoipa so the router is the OpenAPI document.
 
 mod auth;
+mod cors;
 mod edge;
 mod error;
 mod form_data;
+mod forwarded;
 mod http_metrics;
 mod json;
 mod openapi;

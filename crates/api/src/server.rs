@@ -1,7 +1,6 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use actix_cors::Cors;
 use actix_web::body::MessageBody;
 use actix_web::dev::{Server, ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
@@ -13,8 +12,10 @@ use tracing_actix_web::{RequestId, TracingLogger};
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
+use crate::cors;
 use crate::edge::{self, KnownRoutes};
 use crate::error::ApiError;
+use crate::forwarded::TrustedProxies;
 use crate::http_metrics::record_request;
 use crate::openapi;
 use crate::problem;
@@ -35,15 +36,18 @@ pub fn start_http(ctx: Context, bind: SocketAddr) -> std::io::Result<HttpServerH
     let web_page = ctx.config.http.web_page;
     let cors_origins = ctx.config.http.cors_allowed_origins.clone();
     let cors_max_age = ctx.config.http.cors_max_age_secs;
+    let ctx_proxies = ctx.config.http.trusted_proxy_networks();
     let data = web::Data::new(ctx);
     let document = openapi();
     let known_routes = web::Data::new(KnownRoutes::new(&document, web_page));
+    let proxies = web::Data::new(TrustedProxies(ctx_proxies));
     let mut server = HttpServer::new(move || {
         let (app, _) = App::new()
             .into_utoipa_app()
             .openapi(openapi::base())
             .app_data(data.clone())
             .app_data(known_routes.clone())
+            .app_data(proxies.clone())
             .app_data(
                 web::JsonConfig::default()
                     .limit(json_limit)
@@ -77,7 +81,8 @@ pub fn start_http(ctx: Context, bind: SocketAddr) -> std::io::Result<HttpServerH
             .wrap(from_fn(request_id_header))
             .wrap(from_fn(record_request))
             // Outside the others, so that errors and preflights carry the CORS headers too.
-            .wrap(Condition::new(!cors_origins.is_empty(), cors(&cors_origins, cors_max_age)))
+            .wrap(Condition::new(!cors_origins.is_empty(), cors::cors(&cors_origins, cors_max_age)))
+            .wrap(from_fn(cors::refusals))
             .wrap(TracingLogger::<RequestSpan>::new())
     })
     .shutdown_timeout(grace)
@@ -89,40 +94,6 @@ pub fn start_http(ctx: Context, bind: SocketAddr) -> std::io::Result<HttpServerH
     let server = server.bind(bind)?;
     let addr = server.addrs().first().copied().unwrap_or(bind);
     Ok(HttpServerHandle { addr, server: server.run() })
-}
-
-/// CORS for the configured origins, preflights of every route included. Bearer tokens only: no
-/// credentials mode. A request from another origin goes through without CORS headers, and the
-/// browser keeps its answer from the page.
-fn cors(origins: &[String], max_age_secs: usize) -> Cors {
-    use actix_web::http::header;
-    let mut cors = Cors::default()
-        .allowed_methods(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"])
-        .allowed_headers([
-            header::AUTHORIZATION,
-            header::CONTENT_TYPE,
-            header::ACCEPT,
-            header::ACCEPT_LANGUAGE,
-            header::RANGE,
-            header::IF_RANGE,
-            header::IF_NONE_MATCH,
-            header::IF_MATCH,
-        ])
-        .expose_headers([
-            header::ETAG,
-            header::CONTENT_RANGE,
-            header::ACCEPT_RANGES,
-            header::CONTENT_DISPOSITION,
-            header::RETRY_AFTER,
-            header::LOCATION,
-            HeaderName::from_static("x-request-id"),
-        ])
-        .max_age(max_age_secs)
-        .block_on_origin_mismatch(false);
-    for origin in origins {
-        cors = if origin == "*" { cors.allow_any_origin() } else { cors.allowed_origin(origin) };
-    }
-    cors
 }
 
 /// A listener serving only `GET /metrics` (`metrics.bind`): how a worker process is scraped,

@@ -11,7 +11,8 @@
 //! `codes.js` is not a file: it is the failure vocabulary of `mesdonnees-shared` written as a
 //! script when first asked for, so the page words every code as the API does and a new code
 //! needs no second table. `settings.js` is not one either: what the page needs of the
-//! configuration (the ENT to send a signed-out user to, and whether to show developers' hints).
+//! configuration (the ENT to send a signed-out user to, whether to show developers' hints, and
+//! the origins whose frames may hand it a token), public since it is read before any token.
 
 use std::borrow::Cow;
 use std::sync::LazyLock;
@@ -62,6 +63,7 @@ fn settings(ctx: &Context) -> Asset {
     let settings = serde_json::json!({
         "entUrl": ctx.config.http.ent_url,
         "development": ctx.config.mode == Mode::Development,
+        "frameAncestors": ctx.config.http.frame_ancestors,
     });
     let body = format!("export const settings = {settings};\n").into_bytes();
     let hash = fnv1a(&body);

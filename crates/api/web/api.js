@@ -86,16 +86,3 @@ function safeJson(raw) {
     return null;
   }
 }
-
-/** The token's claims, for the name shown; the API, not the page, checks the token. */
-export function claimsOf(token) {
-  try {
-    const part = token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
-    const json = decodeURIComponent(
-      Array.from(atob(part), (c) => `%${c.charCodeAt(0).toString(16).padStart(2, "0")}`).join(""),
-    );
-    return JSON.parse(json);
-  } catch {
-    return {};
-  }
-}

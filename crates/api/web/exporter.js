@@ -13,7 +13,7 @@ export function appName(app, id) {
   return app.display_names?.[lang] ?? app.display_name ?? id;
 }
 
-export function createExporter(api, { apps, onFinished }) {
+export function createExporter(api, { apps, me, onFinished }) {
   const form = $("export-form");
   const list = $("export-list-body");
   let stopFollowing = () => {};
@@ -26,6 +26,9 @@ export function createExporter(api, { apps, onFinished }) {
   renderApps();
   form.addEventListener("change", onFormChange);
   form.addEventListener("submit", onSubmit);
+  // The address the token carries, which the user may change; no offer where no mail is sent.
+  show($("export-notify-row"), me.email_available);
+  if (me.email) $("export-email").value = me.email;
   $("export-notify").addEventListener("change", (e) => {
     show($("export-email-row"), e.target.checked);
     $("export-email").required = e.target.checked;

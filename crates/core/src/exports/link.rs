@@ -20,11 +20,14 @@ pub struct Link {
 }
 
 /// A link to one of the owner's ready exports. `disposition` makes the `Content-Disposition`
-/// value of a file name, which a presigned URL asks the store to answer with.
+/// value of a file name, which a presigned URL asks the store to answer with. `reached_at` is
+/// the origin the request came to, for a link of this service when `http.public_url` is not
+/// set: a page of another origin resolves a relative link against its own.
 pub async fn link(
     ctx: &Context,
     actor: &Actor,
     raw_id: &str,
+    reached_at: Option<&str>,
     disposition: impl Fn(&str) -> String,
 ) -> Result<Link, Error> {
     let export = owned(ctx, actor, raw_id).await?;
@@ -39,7 +42,7 @@ pub async fn link(
     let url = if let Some(presigner) = &ctx.storage.presigner {
         presigned_url(presigner, &export, ttl, disposition).await?
     } else {
-        api_link(ctx, &export, ttl).await?
+        api_link(ctx, &export, ttl, reached_at).await?
     };
     audit::record(ctx, actor, "export.link", Some(raw_id)).await?;
     Ok(Link { url, expires_at })
@@ -70,9 +73,15 @@ async fn presigned_url(
 }
 
 /// This service's download route with a token signed by the instance key.
-async fn api_link(ctx: &Context, export: &Export, ttl: u64) -> Result<String, Error> {
+async fn api_link(
+    ctx: &Context,
+    export: &Export,
+    ttl: u64,
+    reached_at: Option<&str>,
+) -> Result<String, Error> {
     let signer = ctx.signer().await.map_err(Error::unexpected)?;
     let token = signer.mint_link(&export.id, ttl).map_err(Error::unexpected)?;
-    let base = ctx.config.http.public_url.as_deref().unwrap_or("").trim_end_matches('/');
+    let base = ctx.config.http.public_url.as_deref().or(reached_at).unwrap_or("");
+    let base = base.trim_end_matches('/');
     Ok(format!("{base}/api/v1/exports/{}/download?token={token}", export.id))
 }

@@ -1,6 +1,8 @@
 //! `[http]`: the API's listener.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
+
+use ipnet::IpNet;
 
 use serde::{Deserialize, Serialize};
 
@@ -34,6 +36,11 @@ pub struct HttpConfig {
     /// Who may show the page in a frame (CSP `frame-ancestors`): `'self'`, `'none'` or
     /// origins such as `https://portail.ent.example` (`https://*.ent.example` for subdomains).
     pub frame_ancestors: Vec<String>,
+    /// Addresses (`10.0.0.5`) or networks (`10.0.0.0/24`) of the reverse proxies in front of
+    /// the service. Only on a connection from one of them are `Forwarded`, `X-Forwarded-Proto`
+    /// and `X-Forwarded-Host` believed, for the links the service writes when `public_url` is
+    /// not set; empty, they are never believed.
+    pub trusted_proxies: Vec<String>,
 }
 
 impl Default for HttpConfig {
@@ -48,6 +55,7 @@ impl Default for HttpConfig {
             cors_allowed_origins: Vec::new(),
             cors_max_age_secs: 3600,
             frame_ancestors: vec!["'self'".to_owned()],
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -88,8 +96,26 @@ impl Section for HttpConfig {
                  https://portail.ent.example"
             ));
         }
+        if let Some(bad) = self.trusted_proxies.iter().find(|p| network(p).is_none()) {
+            return ConfigError::invalid(format!(
+                "http.trusted_proxies: {bad:?} is neither an address such as 10.0.0.5 nor a \
+                 network such as 10.0.0.0/24"
+            ));
+        }
         Ok(())
     }
+}
+
+impl HttpConfig {
+    /// The networks of `trusted_proxies` (each checked when the configuration was read).
+    pub fn trusted_proxy_networks(&self) -> Vec<IpNet> {
+        self.trusted_proxies.iter().filter_map(|p| network(p)).collect()
+    }
+}
+
+/// An address is the network of that one address.
+fn network(value: &str) -> Option<IpNet> {
+    value.parse::<IpNet>().ok().or_else(|| value.parse::<IpAddr>().ok().map(IpNet::from))
 }
 
 /// A CSP source a header can carry as it is: a keyword, or a scheme, `://` and a host (which

@@ -25,6 +25,9 @@ pub(super) fn sentence(code: ErrorCode) -> &'static str {
             "This action is not possible at this address. Go back to the home page and start \
              again."
         }
+        ErrorCode::CorsRefused => {
+            "This page may not call the service. Open it from your school workspace."
+        }
         ErrorCode::HeadersTooLarge => {
             "The request carried too much information to be read. Sign in again, then start \
              again."

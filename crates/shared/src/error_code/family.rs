@@ -85,7 +85,7 @@ impl ErrorCode {
     pub fn status(self) -> Option<u16> {
         match self {
             Self::Unauthenticated | Self::TokenExpired => Some(401),
-            Self::Forbidden | Self::InvalidLink => Some(403),
+            Self::Forbidden | Self::InvalidLink | Self::CorsRefused => Some(403),
             Self::NotFound | Self::RouteNotFound => Some(404),
             Self::MethodNotAllowed => Some(405),
             Self::AlreadyShared
@@ -141,6 +141,7 @@ impl ErrorCode {
             | Self::NotFound
             | Self::RouteNotFound
             | Self::MethodNotAllowed
+            | Self::CorsRefused
             | Self::HeadersTooLarge
             | Self::InvalidRequest
             | Self::InvalidName

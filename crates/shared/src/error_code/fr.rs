@@ -27,6 +27,9 @@ pub(super) fn sentence(code: ErrorCode) -> &'static str {
             "Cette action n'est pas possible à cette adresse. Revenez à la page d'accueil et \
              recommencez."
         }
+        ErrorCode::CorsRefused => {
+            "Cette page n'est pas autorisée à appeler le service. Ouvrez-la depuis votre ENT."
+        }
         ErrorCode::HeadersTooLarge => {
             "La demande portait trop d'informations pour être lue. Reconnectez-vous puis \
              recommencez."

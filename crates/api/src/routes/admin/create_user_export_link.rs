@@ -5,6 +5,7 @@ use mesdonnees_core::exports;
 use super::{UserExportPath, acting};
 use crate::auth::AdminUser;
 use crate::error::ApiError;
+use crate::forwarded::ReachedAt;
 use crate::routes::Ctx;
 use crate::routes::exports::{DownloadLink, disposition};
 
@@ -26,8 +27,9 @@ pub async fn create_user_export_link(
     ctx: Ctx,
     admin: AdminUser,
     path: web::Path<UserExportPath>,
+    reached: ReachedAt,
 ) -> Result<HttpResponse, ApiError> {
     let actor = acting(&admin, &path.user_id)?;
-    let link = exports::link(&ctx, &actor, &path.id, disposition).await?;
+    let link = exports::link(&ctx, &actor, &path.id, reached.0.as_deref(), disposition).await?;
     Ok(HttpResponse::Ok().json(DownloadLink::from(link)))
 }

@@ -5,14 +5,16 @@ use serde::Serialize;
 
 use crate::auth::AuthUser;
 use crate::error::ApiError;
+use crate::forwarded::ReachedAt;
 use crate::routes::Ctx;
 use crate::routes::download::content_disposition;
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct DownloadLink {
     /// Downloads the archive without a bearer header until `expires_at`. On an S3 store, a
-    /// presigned URL of the store itself; otherwise this service's download route, absolute
-    /// when the service knows its public URL, else relative to it.
+    /// presigned URL of the store itself; otherwise this service's download route, absolute:
+    /// at `http.public_url`, else at the address the request reached (as a trusted proxy tells
+    /// it, `http.trusted_proxies`).
     url: String,
     expires_at: DateTime<Utc>,
 }
@@ -33,8 +35,9 @@ pub async fn create_export_link(
     ctx: Ctx,
     user: AuthUser,
     id: web::Path<String>,
+    reached: ReachedAt,
 ) -> Result<HttpResponse, ApiError> {
-    let link = exports::link(&ctx, &user.actor(), &id, disposition).await?;
+    let link = exports::link(&ctx, &user.actor(), &id, reached.0.as_deref(), disposition).await?;
     Ok(HttpResponse::Ok().json(DownloadLink::from(link)))
 }
 
