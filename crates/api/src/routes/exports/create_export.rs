@@ -1,5 +1,5 @@
 use actix_web::http::header;
-use actix_web::{HttpResponse, post};
+use actix_web::{HttpRequest, HttpResponse, post};
 use mesdonnees_core::exports::{self, Made, Request};
 use serde::Deserialize;
 
@@ -31,6 +31,7 @@ impl From<CreateExport> for Request {
             template_id: body.template_id,
             name: body.name,
             notify_email: body.notify_email,
+            lang: mesdonnees_shared::Lang::default(),
         }
     }
 }
@@ -55,10 +56,13 @@ impl From<CreateExport> for Request {
 #[post("/exports")]
 pub async fn create_export(
     ctx: Ctx,
+    req: HttpRequest,
     user: AuthUser,
     body: Json<CreateExport>,
 ) -> Result<HttpResponse, ApiError> {
-    let made = exports::create(&ctx, &user.actor(), body.into_inner().into()).await?;
+    // The archive speaks to the person in the language they asked in.
+    let request = Request { lang: crate::problem::lang(&req), ..body.into_inner().into() };
+    let made = exports::create(&ctx, &user.actor(), request).await?;
     created(made)
 }
 
