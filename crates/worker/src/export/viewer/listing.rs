@@ -93,6 +93,11 @@ impl FolderPages {
         let frame = Frame { words: w, depth: 2, title: &title, trail: &trail };
         let mut out = String::new();
         frame.open(&mut out);
+        // Before the rows, so that the next page is a few keys away, not 500 links.
+        let id = self.id;
+        pager(&mut out, w, self.page, self.pages, |p| {
+            folder_page(id, p).trim_start_matches("dossiers/").to_owned()
+        });
         let mut rows = String::new();
         let mut count = 0;
         while count < PAGE_ITEMS && self.next_child < self.children.len() {
@@ -145,10 +150,6 @@ impl FolderPages {
                 w.date
             );
         }
-        let id = self.id;
-        pager(&mut out, w, self.page, self.pages, |p| {
-            folder_page(id, p).trim_start_matches("dossiers/").to_owned()
-        });
         frame.close(&mut out);
         Ok(Some(Page {
             path: format!("{VIEWER_FOLDER}/{}", folder_page(self.id, self.page)),
@@ -208,6 +209,8 @@ impl DocumentPages {
         let frame = Frame { words: w, depth: 2, title: &title, trail: &trail };
         let mut out = String::new();
         frame.open(&mut out);
+        let pages: Vec<String> = (1..=self.pages).map(|p| self.file(p)).collect();
+        pager(&mut out, w, self.page, self.pages, |p| pages[p - 1].clone());
         let _ = write!(
             out,
             "<table>\n<caption>{}</caption>\n<thead><tr><th scope=\"col\">{}</th><th scope=\"col\">{}</th></tr></thead>\n<tbody>\n",
@@ -225,8 +228,6 @@ impl DocumentPages {
             );
         }
         out.push_str("</tbody>\n</table>\n");
-        let pages: Vec<String> = (1..=self.pages).map(|p| self.file(p)).collect();
-        pager(&mut out, w, self.page, self.pages, |p| pages[p - 1].clone());
         frame.close(&mut out);
         Ok(Some(Page {
             path: format!("{VIEWER_FOLDER}/applis/{}", self.file(self.page)),
