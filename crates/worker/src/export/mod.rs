@@ -110,7 +110,8 @@ pub async fn run(
     let built = tokio::select! {
         biased;
         () = interrupt => None,
-        built = build(ctx, &export, plan, &options, &mut writer) => Some(built),
+        // Boxed: the archive's state is large, and the job's future would carry it inline.
+        built = Box::pin(build(ctx, &export, plan, &options, &mut writer)) => Some(built),
     };
     let Some(built) = built else {
         writer.abort().await;
@@ -407,32 +408,14 @@ async fn write_app(
                 None
             }
         };
-        if let Some(Written { path, summary, json, expected_sha256, row, modified, document }) =
-            written
-        {
-            if expected_sha256.is_some_and(|expected| expected != summary.sha256) {
-                failure.get_or_insert_with(|| mismatch(&path));
-            }
-            out.viewer.file(&path, summary.size, modified, row.as_deref())?;
-            if let (Some(index), Some(row)) = (out.index, row) {
-                index_row(index, &path, &summary, &descriptor.id, *row).await?;
+        if let Some(written) = written {
+            if written.expected_sha256.as_ref().is_some_and(|e| *e != written.summary.sha256) {
+                failure.get_or_insert_with(|| mismatch(&written.path));
             }
             app_files += 1;
-            app_bytes += summary.size;
-            progress.advance(summary.size).await?;
-            let file = ManifestFile {
-                path,
-                app: descriptor.id.clone(),
-                size: summary.size,
-                sha256: summary.sha256,
-                kind: json.then_some(FileKind::Json),
-            };
-            out.listing.add(&file).await?;
-            if let Some(page) =
-                document.and_then(|d| out.viewer.document(&file.path, &d).transpose())
-            {
-                write_page(out.writer, out.listing, page?).await?;
-            }
+            app_bytes += written.summary.size;
+            progress.advance(written.summary.size).await?;
+            record(out, &descriptor.id, written).await?;
         }
     }
     let outcome = match failure {
@@ -446,6 +429,28 @@ async fn write_app(
         bytes: app_bytes,
         outcome,
     })
+}
+
+/// An entry written, recorded: in the manifest and the listing, the viewer (with a JSON
+/// document's page, written next), the index when asked.
+async fn record(out: &mut Output<'_, '_, '_, '_>, app: &str, written: Written) -> Result<(), Stop> {
+    let Written { path, summary, json, row, modified, document, .. } = written;
+    out.viewer.file(&path, summary.size, modified, row.as_deref())?;
+    if let (Some(index), Some(row)) = (out.index, row) {
+        index_row(index, &path, &summary, app, *row).await?;
+    }
+    let file = ManifestFile {
+        path,
+        app: app.to_owned(),
+        size: summary.size,
+        sha256: summary.sha256,
+        kind: json.then_some(FileKind::Json),
+    };
+    out.listing.add(&file).await?;
+    if let Some(page) = document.and_then(|d| out.viewer.document(&file.path, &d).transpose()) {
+        write_page(out.writer, out.listing, page?).await?;
+    }
+    Ok(())
 }
 
 /// The index's row of an entry written: its path in the archive, what was written.

@@ -38,7 +38,9 @@ impl From<CreateExport> for Request {
 
 /// Starts building an archive (or a table) of the user's data. Answers at once with the export
 /// to poll. Asking again for an export identical to one in progress, or ready since less than
-/// `exports.reuse_window_secs`, answers that one (200) instead of building it twice.
+/// `exports.reuse_window_secs`, answers that one (200) instead of building it twice. The
+/// archive's pages for people (`index.html`) speak the language `Accept-Language` prefers:
+/// French, unless it prefers English.
 #[utoipa::path(
     tag = "exports",
     request_body = CreateExport,
