@@ -414,6 +414,33 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_view_an_app_declares_is_bounded_and_optional() {
+        let old: AppInfo = serde_json::from_str(r#"{"app":"blog","version":"1.0"}"#).expect("info");
+        assert_eq!(old.view, None, "an app that declares no view");
+        let long = "x".repeat(ResourceView::MAX_NAME_BYTES + 1);
+        let field = |member: &str| ViewField {
+            member: member.to_owned(),
+            label: [
+                ("fr".to_owned(), "Titre".to_owned()),
+                ("fr-x-trop-long".to_owned(), "T".to_owned()),
+            ]
+            .into(),
+        };
+        let view = ResourceView {
+            title: Some(long.clone()),
+            date: Some("due".into()),
+            fields: std::iter::once(field(&long))
+                .chain((0..40).map(|i| field(&format!("m{i}"))))
+                .collect(),
+            ..ResourceView::default()
+        }
+        .bounded();
+        assert_eq!((view.title, view.date.as_deref()), (None, Some("due")));
+        assert_eq!(view.fields.len(), ResourceView::MAX_FIELDS - 1, "the long name dropped");
+        assert_eq!(view.fields[0].label.len(), 1, "a tag longer than a language's dropped");
+    }
+
+    #[test]
     fn lines_have_the_documented_shape() {
         let json = EntryLine::Json { path: "a.json".into(), data: serde_json::json!({"x": 1}) };
         assert_eq!(
