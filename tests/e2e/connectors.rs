@@ -15,7 +15,7 @@ use crate::{content, json_ok};
 
 const FOLDER: &str = "Cahier de textes";
 
-async fn entry(with: &WithCahier, user: &str, title: &str, html: &str) -> String {
+pub(crate) async fn entry(with: &WithCahier, user: &str, title: &str, html: &str) -> String {
     let body = json!({
         "title": title, "subject": "Mathématiques", "due_date": "2026-12-14", "content_html": html,
     });
@@ -27,7 +27,7 @@ async fn entry(with: &WithCahier, user: &str, title: &str, html: &str) -> String
     created["id"].as_str().expect("id").to_owned()
 }
 
-async fn attach(with: &WithCahier, user: &str, entry: &str, name: &str, bytes: Vec<u8>) {
+pub(crate) async fn attach(with: &WithCahier, user: &str, entry: &str, name: &str, bytes: Vec<u8>) {
     let form = Form::new().part("file", Part::bytes(bytes).file_name(name.to_owned()));
     let path = format!("/api/entries/{entry}/attachments");
     json_ok(with.cahier_post(&path, user).multipart(form).send().await.expect("attach"), 201).await;

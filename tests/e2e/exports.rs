@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::io::{Cursor, Read};
 use std::time::Duration;
 
-use mesdonnees_shared::archive::Manifest;
+use mesdonnees_shared::archive::{FileKind, Manifest};
 use mesdonnees_tests::{TestApp, eventually};
 use object_store::ObjectStoreExt;
 use object_store::path::Path;
@@ -150,7 +150,13 @@ async fn an_export_holds_every_document_byte_for_byte_and_is_signed() {
         assert_eq!(file.size, data.len() as u64, "{}", file.path);
         assert_eq!(file.sha256, hex::encode(Sha256::digest(data)), "{}", file.path);
     }
-    assert_eq!(manifest.files.len(), expected.len() + 1, "the files and workspace.json");
+    let (viewer, files): (Vec<_>, Vec<_>) =
+        manifest.files.iter().partition(|f| f.kind == Some(FileKind::Viewer));
+    assert_eq!(files.len(), expected.len() + 1, "the files and workspace.json");
+    // Its pages for people: the stylesheet, one page per folder (the root, Documents, its two
+    // sections and four folders), the home page.
+    assert_eq!(viewer.len(), 10, "{viewer:?}");
+    assert!(viewer.iter().all(|f| f.app.is_empty()));
     let signature = String::from_utf8(entries["manifest.sig"].clone()).expect("utf-8");
     let signer = app.ctx.signer().await.expect("signer");
     let claims = signer.verify_manifest(&signature).expect("signature verifies");

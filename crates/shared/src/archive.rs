@@ -14,6 +14,9 @@ pub const FORMAT_VERSION: u32 = 1;
 pub const MANIFEST_PATH: &str = "manifest.json";
 pub const SIGNATURE_PATH: &str = "manifest.sig";
 pub const README_PATH: &str = "LISEZMOI.txt";
+/// The viewer's home page at the root, and the folder of its other pages.
+pub const VIEWER_INDEX: &str = "index.html";
+pub const VIEWER_FOLDER: &str = "visionneuse";
 /// Folder of the workspace app and its three parts.
 pub const DOCUMENTS_FOLDER: &str = "Documents";
 pub const OWN_DOCUMENTS: &str = "Mes documents";
@@ -84,6 +87,8 @@ pub struct ManifestFile {
 #[serde(rename_all = "snake_case")]
 pub enum FileKind {
     Json,
+    /// A page or the stylesheet of the archive's viewer: for people, ignored by an import.
+    Viewer,
 }
 
 /// What manifest.sig signs: a compact JWS (EdDSA) whose payload carries these claims.
@@ -99,8 +104,16 @@ pub struct SignatureClaims {
 
 /// Names the layout reserves at the root: the manifest, its signature, the read-me and the
 /// index in its three formats.
-const ROOT_NAMES: [&str; 6] =
-    [MANIFEST_PATH, SIGNATURE_PATH, README_PATH, "index.csv", "index.xlsx", "index.ods"];
+const ROOT_NAMES: [&str; 8] = [
+    MANIFEST_PATH,
+    SIGNATURE_PATH,
+    README_PATH,
+    "index.csv",
+    "index.xlsx",
+    "index.ods",
+    VIEWER_INDEX,
+    VIEWER_FOLDER,
+];
 
 /// How a manifest breaks the layout of the format (docs/ARCHIVE_FORMAT.md §2), naming the
 /// offending item.
@@ -150,6 +163,11 @@ impl Manifest {
             }
             let inside = if file.app.is_empty() {
                 !file.path.contains('/')
+                    || (file.kind == Some(FileKind::Viewer)
+                        && file
+                            .path
+                            .strip_prefix(VIEWER_FOLDER)
+                            .is_some_and(|rest| rest.starts_with('/') && rest.len() > 1))
             } else {
                 let Some(app) = self.apps.get(&file.app) else {
                     return Err(LayoutError::UnknownApp {
@@ -226,6 +244,22 @@ mod tests {
             ],
         );
         assert_eq!(ours.check_layout(), Ok(()));
+    }
+
+    #[test]
+    fn only_the_viewer_has_a_folder_of_its_own_outside_the_apps() {
+        let viewer = |path: &str| ManifestFile { kind: Some(FileKind::Viewer), ..file(path, "") };
+        let mut ours = manifest(&[("workspace", "Documents")], &[]);
+        ours.files = vec![viewer("index.html"), viewer("visionneuse/dossiers/1.html")];
+        assert_eq!(ours.check_layout(), Ok(()));
+        for outside in ["visionneuse/", "visionneuseX/a.html", "Documents/a.html"] {
+            ours.files = vec![viewer(outside)];
+            assert!(ours.check_layout().is_err(), "{outside}");
+        }
+        ours.files = vec![file("visionneuse/a.html", "")];
+        assert!(ours.check_layout().is_err(), "a file not marked as the viewer's");
+        let taken = manifest(&[("workspace", "visionneuse")], &[]);
+        assert!(taken.check_layout().is_err(), "an app in the viewer's folder");
     }
 
     #[test]

@@ -28,6 +28,69 @@ pub struct AppInfo {
     /// The data format version the app writes and reads, `MAJOR.MINOR`.
     #[schema(value_type = String, example = "1.0")]
     pub version: FormatVersion,
+    /// How the app's JSON documents read in the archive's viewer (`index.html`); without it,
+    /// each document shows as a list of its members.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub view: Option<ResourceView>,
+}
+
+/// Which members of an app's JSON document a person reads first. Each names a top-level member;
+/// a member the document lacks, or of another type than said, is left out.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResourceView {
+    /// A string: the document's title.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// A date or date-time (RFC 3339): the date the document is known by (due, published…).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    /// A string of HTML: the document's body, shown with its formatting once made safe (no
+    /// script, style, form, image or other resource).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+    /// An array of objects, each with the `path` of an attached file in the app's folder (as the
+    /// export stream named it) and optionally its `name`: linked from the document's page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attachments: Option<String>,
+    /// Further members shown, in this order, each with its label per language tag; the members
+    /// not named anywhere in the view follow as a list.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<ViewField>,
+}
+
+/// A member of a JSON document, and what to call it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ViewField {
+    pub member: String,
+    /// By language tag (`fr`, `en`); the member's name where the language has none.
+    #[serde(default)]
+    pub label: BTreeMap<String, String>,
+}
+
+/// Limits of a view an app declares, so a hostile `info` cannot make every page huge.
+impl ResourceView {
+    pub const MAX_FIELDS: usize = 32;
+    pub const MAX_NAME_BYTES: usize = 128;
+
+    /// The view kept: at most [`Self::MAX_FIELDS`] fields, names and labels of at most
+    /// [`Self::MAX_NAME_BYTES`] bytes (longer ones are dropped).
+    #[must_use]
+    pub fn bounded(mut self) -> Self {
+        let fits = |s: &String| s.len() <= Self::MAX_NAME_BYTES;
+        for member in [&mut self.title, &mut self.date, &mut self.body, &mut self.attachments] {
+            if member.as_ref().is_some_and(|m| !fits(m)) {
+                *member = None;
+            }
+        }
+        self.fields.truncate(Self::MAX_FIELDS);
+        self.fields.retain(|f| fits(&f.member));
+        for field in &mut self.fields {
+            field.label.retain(|tag, label| tag.len() <= 8 && fits(label));
+        }
+        self
+    }
 }
 
 /// `POST {base}/export`: whose data, and which of it.
@@ -262,7 +325,7 @@ pub fn check_entry_path(path: &str) -> Result<(), &'static str> {
     ),
     paths(contract::info, contract::export, contract::import),
     components(schemas(
-        AppInfo, ExportCall, EntryLine, ImportBegin, ImportOrigin, ImportReport, EntryError,
+        AppInfo, ResourceView, ViewField, ExportCall, EntryLine, ImportBegin, ImportOrigin, ImportReport, EntryError,
         AppProblem, ExportFilters
     )),
     modifiers(&ServiceAuth),
@@ -349,6 +412,33 @@ mod contract {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_view_an_app_declares_is_bounded_and_optional() {
+        let old: AppInfo = serde_json::from_str(r#"{"app":"blog","version":"1.0"}"#).expect("info");
+        assert_eq!(old.view, None, "an app that declares no view");
+        let long = "x".repeat(ResourceView::MAX_NAME_BYTES + 1);
+        let field = |member: &str| ViewField {
+            member: member.to_owned(),
+            label: [
+                ("fr".to_owned(), "Titre".to_owned()),
+                ("fr-x-trop-long".to_owned(), "T".to_owned()),
+            ]
+            .into(),
+        };
+        let view = ResourceView {
+            title: Some(long.clone()),
+            date: Some("due".into()),
+            fields: std::iter::once(field(&long))
+                .chain((0..40).map(|i| field(&format!("m{i}"))))
+                .collect(),
+            ..ResourceView::default()
+        }
+        .bounded();
+        assert_eq!((view.title, view.date.as_deref()), (None, Some("due")));
+        assert_eq!(view.fields.len(), ResourceView::MAX_FIELDS - 1, "the long name dropped");
+        assert_eq!(view.fields[0].label.len(), 1, "a tag longer than a language's dropped");
+    }
 
     #[test]
     fn lines_have_the_documented_shape() {

@@ -20,6 +20,10 @@ pub struct ExportOptions {
     /// A `table` export's table; for an archive, the index written at its root, if asked.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub table: Option<TableSpec>,
+    /// The language of the person who asked, in which the archive speaks to people (its
+    /// viewer); French for exports made before it was recorded.
+    #[serde(default)]
+    pub lang: crate::Lang,
 }
 
 impl ExportOptions {

@@ -6,7 +6,10 @@
 use chrono::{Datelike, NaiveDateTime, Timelike};
 
 /// A language the service has words in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
 pub enum Lang {
     #[default]
     Fr,
@@ -62,6 +65,15 @@ const ENGLISH_MONTHS: [&str; 12] = [
 ];
 
 impl Lang {
+    /// A day for people: « 14 décembre 2026 », « 14 December 2026 ».
+    pub fn date(self, day: chrono::NaiveDate) -> String {
+        let month = match self {
+            Self::Fr => FRENCH_MONTHS,
+            Self::En => ENGLISH_MONTHS,
+        }[day.month0() as usize];
+        format!("{} {month} {}", day.day(), day.year())
+    }
+
     /// A date and time for people: « 7 décembre 2026 à 01 h 06 », « 7 December 2026 at 01:06 ».
     pub fn date_time(self, at: NaiveDateTime) -> String {
         let month = at.month0() as usize;
@@ -92,6 +104,8 @@ mod tests {
             .and_then(|d| d.and_hms_opt(23, 0, 0))
             .expect("a date");
         assert_eq!(Lang::Fr.date_time(august), "31 août 2027 à 23 h 00");
+        assert_eq!(Lang::Fr.date(august.date()), "31 août 2027");
+        assert_eq!(Lang::En.date(august.date()), "31 August 2027");
     }
 
     #[test]

@@ -27,6 +27,8 @@ pub struct Request {
     /// Also send an e-mail here when the archive is ready or failed.
     pub notify_email: Option<String>,
     pub settings: Settings,
+    /// The language of the person asking: the archive's viewer speaks it.
+    pub lang: mesdonnees_shared::Lang,
 }
 
 /// What creating an export came to: a new one, queued, or an identical one reused.
@@ -65,6 +67,7 @@ async fn create_unaudited(ctx: &Context, actor: &Actor, request: Request) -> Res
         Some(raw) => Some(templates::owned(ctx, actor, raw).await?),
         None => None,
     };
+    let lang = request.lang;
     let (mut export, settled) = new_export(ctx, actor, request, template)?;
     let reuse_since = (Utc::now()
         - chrono::Duration::seconds(
@@ -89,7 +92,7 @@ async fn create_unaudited(ctx: &Context, actor: &Actor, request: Request) -> Res
             // other. A reused export is not a creation: not counted, nor refused by the limit.
             if reuse {
                 for same in exports::reusable(conn, &owner, reuse_since)? {
-                    match same_request(&same, &settled) {
+                    match same_request(&same, &settled, lang) {
                         Ok(true) => return Ok(Created::Reused(Box::new(same))),
                         Ok(false) => {}
                         Err(e) => return Ok(Created::Corrupt(e)),
@@ -153,10 +156,16 @@ async fn create_unaudited(ctx: &Context, actor: &Actor, request: Request) -> Res
     Ok(Made::Queued(export))
 }
 
-/// Whether an existing export was asked with the same settings (the e-mail aside).
-fn same_request(export: &Export, settled: &Settled) -> Result<bool, CorruptColumn> {
+/// Whether an existing export was asked with the same settings (the e-mail aside) and in the
+/// same language, which its archive speaks.
+fn same_request(
+    export: &Export,
+    settled: &Settled,
+    lang: mesdonnees_shared::Lang,
+) -> Result<bool, CorruptColumn> {
     let options = export.export_options()?;
     Ok(export.app_ids()? == settled.apps
+        && options.lang == lang
         && options.filters == settled.filters
         && options.kind == settled.kind
         && options.table == settled.table)
@@ -206,6 +215,7 @@ fn new_export(
             notify_email: request.notify_email,
             kind: settled.kind,
             table: settled.table.clone(),
+            lang: request.lang,
         })
         .map_err(Error::unexpected)?,
     );

@@ -120,7 +120,7 @@ fn into_row(
         ));
     }
     let Settled { apps, filters, kind, table } = draft.settings.settle(ctx)?;
-    let options = ExportOptions { filters, notify_email: None, kind, table };
+    let options = ExportOptions { filters, notify_email: None, kind, table, ..Default::default() };
     let now = mesdonnees_db::models::now();
     Ok(ExportTemplate {
         id,

@@ -76,7 +76,13 @@ pub struct PreparedExport {
     pub files_total: Option<u64>,
     pub bytes_total: Option<u64>,
     pub entries: BoxStream<'static, Result<AppEntry, ConnectorError>>,
+    /// How the app's JSON documents read in the archive's viewer, once the app has said so
+    /// (a remote app does when its stream opens, before its first entry).
+    pub view: ViewSlot,
 }
+
+/// Set at most once, by whoever opens the app's stream; read by the archive as entries arrive.
+pub type ViewSlot = std::sync::Arc<std::sync::OnceLock<mesdonnees_shared::connector::ResourceView>>;
 
 #[derive(Debug, Clone, thiserror::Error)]
 #[error("{message}")]

@@ -18,6 +18,22 @@ pub struct PreparedData {
 }
 
 impl PreparedData {
+    /// The content in clear, read back (inflated when deflated) for a reader of the entry
+    /// such as the archive's viewer; never more than `size` bytes.
+    pub fn content(&self) -> std::io::Result<Vec<u8>> {
+        use std::io::Read;
+        let parts = std::iter::once(&self.data).chain(&self.rest);
+        let mut raw: Box<dyn Read + '_> = Box::new(std::io::empty());
+        for part in parts {
+            raw = Box::new(raw.chain(part.as_slice()));
+        }
+        let mut reader: Box<dyn Read + '_> =
+            if self.deflate { Box::new(flate2::read::DeflateDecoder::new(raw)) } else { raw };
+        let mut content = Vec::with_capacity(usize::try_from(self.size).unwrap_or(0));
+        (&mut reader).take(self.size).read_to_end(&mut content)?;
+        Ok(content)
+    }
+
     /// The entry as the zip writer takes it.
     pub fn whole(&self) -> WholeEntry<'_> {
         WholeEntry {

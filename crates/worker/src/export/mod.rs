@@ -12,6 +12,7 @@ mod readme;
 mod sink;
 mod table;
 mod table_export;
+mod viewer;
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
@@ -28,7 +29,7 @@ use mesdonnees_shared::archive::{
 };
 use mesdonnees_shared::entry_name::sanitize_segment;
 use mesdonnees_shared::exports::{ExportOptions, export_key};
-use mesdonnees_shared::tables::{ExportKind, TableRow, TableSpec};
+use mesdonnees_shared::tables::{ExportKind, TableRow};
 use object_store::ObjectStoreExt;
 use object_store::path::Path;
 
@@ -50,6 +51,12 @@ enum Stop {
 impl From<ArchiveError> for Stop {
     fn from(e: ArchiveError) -> Self {
         Self::Failed(JobError::storage("archive", &e))
+    }
+}
+
+impl From<std::io::Error> for Stop {
+    fn from(e: std::io::Error) -> Self {
+        Self::Failed(JobError::storage("viewer", &e))
     }
 }
 
@@ -103,7 +110,8 @@ pub async fn run(
     let built = tokio::select! {
         biased;
         () = interrupt => None,
-        built = build(ctx, &export, plan, options.table.as_ref(), &mut writer) => Some(built),
+        // Boxed: the archive's state is large, and the job's future would carry it inline.
+        built = Box::pin(build(ctx, &export, plan, &options, &mut writer)) => Some(built),
     };
     let Some(built) = built else {
         writer.abort().await;
@@ -192,9 +200,10 @@ async fn build(
     ctx: &Context,
     export: &Export,
     plan: Plan<'_>,
-    index: Option<&TableSpec>,
+    options: &ExportOptions,
     writer: &mut ArchiveWriter,
 ) -> Result<Built, Stop> {
+    let index = options.table.as_ref();
     let Plan { mut progress, prepared, failed: mut apps } = plan;
     let signer =
         ctx.signer().await.map_err(|e| Stop::Failed(JobError::Transient(e.to_string())))?;
@@ -225,15 +234,28 @@ async fn build(
         entries: 0,
         large_buffer: Vec::new(),
         index: index.as_ref().map(|(_, file)| file),
+        viewer: viewer::Viewer::new(options.lang, &crate::scratch::dir(&ctx.config))?,
     };
     for (descriptor, p) in prepared {
         let app = write_app(ctx, &mut out, &mut progress, &descriptor, p).await?;
         apps.insert(descriptor.id.clone(), app);
     }
-    let Output { writer, listing: written_listing, mut large_buffer, .. } = out;
+    let Output { writer, listing: written_listing, mut large_buffer, mut viewer, .. } = out;
     if let Some((format, file)) = index {
         write_index(writer, &mut large_buffer, written_listing, format, file).await?;
     }
+    let about = viewer::About {
+        export_name: &export.name,
+        owner: owner.name.as_deref().unwrap_or(&owner.id),
+        instance: &source.instance,
+        created_at: head.created_at,
+        apps: &apps,
+    };
+    write_page(writer, &mut listing, viewer::Viewer::style()).await?;
+    while let Some(page) = viewer.next_listing()? {
+        write_page(writer, &mut listing, page).await?;
+    }
+    write_page(writer, &mut listing, viewer.home(&about)).await?;
     progress.flush().await?;
     listing.write_rows().await?;
     let (files, bytes) = (listing.files, listing.bytes);
@@ -250,6 +272,25 @@ struct Output<'w, 'l, 'c, 'i> {
     large_buffer: Vec<u8>,
     /// The table of the archive's files, when asked, written at its root at the end.
     index: Option<&'i table::TableFile>,
+    /// The pages for people, recording what goes in.
+    viewer: viewer::Viewer,
+}
+
+/// A page of the viewer, listed in the manifest as the viewer's.
+async fn write_page(
+    writer: &mut ArchiveWriter,
+    listing: &mut Listing<'_>,
+    page: viewer::Page,
+) -> Result<(), Stop> {
+    let summary = writer.add_whole(&page.path, page.html.as_bytes(), true, Utc::now()).await?;
+    let listed = ManifestFile {
+        path: page.path,
+        app: String::new(),
+        size: summary.size,
+        sha256: summary.sha256,
+        kind: Some(FileKind::Viewer),
+    };
+    listing.add(&listed).await
 }
 
 /// The index table, as `index.<format>` at the archive's root; listed in the manifest with no
@@ -294,6 +335,7 @@ async fn write_app(
     let mut app_files = 0_u64;
     let mut app_bytes = 0_u64;
     let mut failure: Option<(ErrorCode, String)> = None;
+    out.viewer.begin_app(descriptor, &folder, p.view.clone());
     let storage = ctx.storage.clone();
     let pool = prepare::BufferPool::default();
     let reader_pool = pool.clone();
@@ -317,14 +359,17 @@ async fn write_app(
         out.entries += 1;
         let written = match item {
             Ready::Directory { path, modified } => {
-                out.writer.add_directory(&format!("{folder}/{path}"), modified).await?;
+                let path = format!("{folder}/{path}");
+                out.writer.add_directory(&path, modified).await?;
+                out.viewer.directory(&path);
                 None
             }
             Ready::Whole { path, data, json, modified, expected_sha256, row } => {
                 let path = format!("{folder}/{path}");
                 let summary = out.writer.add_prepared(&path, &data, modified).await?;
+                let document = if json { Some(data.content()?) } else { None };
                 pool.give_back(data.data);
-                Some(Written { path, summary, json, expected_sha256, row })
+                Some(Written { path, summary, json, expected_sha256, row, modified, document })
             }
             Ready::Large { path, key, size, content_type, modified, expected_sha256, row } => {
                 let path = format!("{folder}/{path}");
@@ -334,9 +379,15 @@ async fn write_app(
                 // tells whether the store held that.
                 let limit = expected_sha256.is_some().then_some(size);
                 match write_large(ctx, out.writer, &mut out.large_buffer, file, &key, limit).await {
-                    Ok(summary) => {
-                        Some(Written { path, summary, json: false, expected_sha256, row })
-                    }
+                    Ok(summary) => Some(Written {
+                        path,
+                        summary,
+                        json: false,
+                        expected_sha256,
+                        row,
+                        modified,
+                        document: None,
+                    }),
                     Err(ObjectFailure::Missing) => {
                         failure.get_or_insert_with(|| missing(&path));
                         progress.advance(0).await?;
@@ -357,24 +408,14 @@ async fn write_app(
                 None
             }
         };
-        if let Some(Written { path, summary, json, expected_sha256, row }) = written {
-            if expected_sha256.is_some_and(|expected| expected != summary.sha256) {
-                failure.get_or_insert_with(|| mismatch(&path));
-            }
-            if let (Some(index), Some(row)) = (out.index, row) {
-                index_row(index, &path, &summary, &descriptor.id, *row).await?;
+        if let Some(written) = written {
+            if written.expected_sha256.as_ref().is_some_and(|e| *e != written.summary.sha256) {
+                failure.get_or_insert_with(|| mismatch(&written.path));
             }
             app_files += 1;
-            app_bytes += summary.size;
-            progress.advance(summary.size).await?;
-            let file = ManifestFile {
-                path,
-                app: descriptor.id.clone(),
-                size: summary.size,
-                sha256: summary.sha256,
-                kind: json.then_some(FileKind::Json),
-            };
-            out.listing.add(&file).await?;
+            app_bytes += written.summary.size;
+            progress.advance(written.summary.size).await?;
+            record(out, &descriptor.id, written).await?;
         }
     }
     let outcome = match failure {
@@ -388,6 +429,28 @@ async fn write_app(
         bytes: app_bytes,
         outcome,
     })
+}
+
+/// An entry written, recorded: in the manifest and the listing, the viewer (with a JSON
+/// document's page, written next), the index when asked.
+async fn record(out: &mut Output<'_, '_, '_, '_>, app: &str, written: Written) -> Result<(), Stop> {
+    let Written { path, summary, json, row, modified, document, .. } = written;
+    out.viewer.file(&path, summary.size, modified, row.as_deref())?;
+    if let (Some(index), Some(row)) = (out.index, row) {
+        index_row(index, &path, &summary, app, *row).await?;
+    }
+    let file = ManifestFile {
+        path,
+        app: app.to_owned(),
+        size: summary.size,
+        sha256: summary.sha256,
+        kind: json.then_some(FileKind::Json),
+    };
+    out.listing.add(&file).await?;
+    if let Some(page) = document.and_then(|d| out.viewer.document(&file.path, &d).transpose()) {
+        write_page(out.writer, out.listing, page?).await?;
+    }
+    Ok(())
 }
 
 /// The index's row of an entry written: its path in the archive, what was written.
@@ -415,6 +478,9 @@ struct Written {
     json: bool,
     expected_sha256: Option<String>,
     row: Option<Box<TableRow>>,
+    modified: chrono::DateTime<Utc>,
+    /// A JSON document's content in clear, for its page in the viewer.
+    document: Option<Vec<u8>>,
 }
 
 enum ObjectFailure {

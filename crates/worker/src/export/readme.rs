@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use mesdonnees_shared::apps::WORKSPACE_APP;
-use mesdonnees_shared::archive::ManifestApp;
+use mesdonnees_shared::archive::{ManifestApp, VIEWER_INDEX};
 
 use super::listing::Head;
 
@@ -27,6 +27,12 @@ pub fn render(
     );
     let _ =
         writeln!(out, "Propriétaire : {}", head.owner.name.as_deref().unwrap_or(&head.owner.id));
+    let _ = writeln!(out);
+    let _ = writeln!(
+        out,
+        "Pour parcourir l'archive, décompressez-la puis ouvrez {VIEWER_INDEX} avec un navigateur :"
+    );
+    let _ = writeln!(out, "ces pages se lisent sans connexion et n'exécutent aucun script.");
     let _ = writeln!(out);
     let _ = writeln!(out, "Contenu, une application par dossier :");
     for (id, app) in apps {
@@ -111,6 +117,7 @@ mod tests {
         assert!(without.contains("Cahier de textes/  (cahier, version 1.0) : 2 fichiers"));
         assert!(!without.contains("Mes documents"), "{without}");
         assert!(without.contains("… et 2 autres"));
+        assert!(without.contains("ouvrez index.html avec un navigateur"), "{without}");
         assert!(without.contains("\r\n") && !without.replace("\r\n", "").contains('\n'));
 
         let documents = ("workspace".to_owned(), app("Documents", AppOutcome::Ok));

@@ -1,5 +1,5 @@
 use actix_web::http::header;
-use actix_web::{HttpResponse, post};
+use actix_web::{HttpRequest, HttpResponse, post};
 use mesdonnees_core::exports::{self, Made, Request};
 use serde::Deserialize;
 
@@ -31,13 +31,16 @@ impl From<CreateExport> for Request {
             template_id: body.template_id,
             name: body.name,
             notify_email: body.notify_email,
+            lang: mesdonnees_shared::Lang::default(),
         }
     }
 }
 
 /// Starts building an archive (or a table) of the user's data. Answers at once with the export
 /// to poll. Asking again for an export identical to one in progress, or ready since less than
-/// `exports.reuse_window_secs`, answers that one (200) instead of building it twice.
+/// `exports.reuse_window_secs`, answers that one (200) instead of building it twice. The
+/// archive's pages for people (`index.html`) speak the language `Accept-Language` prefers:
+/// French, unless it prefers English.
 #[utoipa::path(
     tag = "exports",
     request_body = CreateExport,
@@ -55,10 +58,13 @@ impl From<CreateExport> for Request {
 #[post("/exports")]
 pub async fn create_export(
     ctx: Ctx,
+    req: HttpRequest,
     user: AuthUser,
     body: Json<CreateExport>,
 ) -> Result<HttpResponse, ApiError> {
-    let made = exports::create(&ctx, &user.actor(), body.into_inner().into()).await?;
+    // The archive speaks to the person in the language they asked in.
+    let request = Request { lang: crate::problem::lang(&req), ..body.into_inner().into() };
+    let made = exports::create(&ctx, &user.actor(), request).await?;
     created(made)
 }
 

@@ -218,6 +218,8 @@ async fn produce_entries(
         let (sha256, kind) =
             part.listed.get(entry.path.as_str()).copied().unwrap_or((Some(""), None));
         let line = match kind {
+            // The viewer's pages are for people; an app never gets them back.
+            Some(FileKind::Viewer) => continue,
             Some(FileKind::Json) => json_line(opened, entry, relative, client).await,
             None => {
                 staged += 1;

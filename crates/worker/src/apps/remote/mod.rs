@@ -93,23 +93,36 @@ impl App for RemoteApp {
             since,
             filters: (!filters.is_empty()).then_some(filters),
         };
-        let started = futures_util::stream::once(async move { open_stream(client, call).await });
+        let view = super::ViewSlot::default();
+        let slot = view.clone();
+        let started =
+            futures_util::stream::once(async move { open_stream(client, call, &slot).await });
         let entries = started.flat_map(|opened| match opened {
             Ok(receiver) => super::flattened(receiver),
             Err(e) => futures_util::stream::iter([Err(e)]).boxed(),
         });
         Box::pin(async move {
-            Ok(PreparedExport { files_total: None, bytes_total: None, entries: entries.boxed() })
+            Ok(PreparedExport {
+                files_total: None,
+                bytes_total: None,
+                entries: entries.boxed(),
+                view,
+            })
         })
     }
 }
 
-/// Calls `POST /export` and reads its stream in a task of its own, a few batches ahead, so
+/// Asks the app who it is (`GET /info`: the app configured, and how its documents read), then
+/// calls `POST /export` and reads its stream in a task of its own, a few batches ahead, so
 /// that the app's pace and the archive's overlap.
 async fn open_stream(
     client: Arc<AppClient>,
     call: ExportCall,
+    view: &super::ViewSlot,
 ) -> Result<tokio::sync::mpsc::Receiver<export::Batch>, ConnectorError> {
+    if let Some(declared) = client.info().await?.view {
+        let _ = view.set(declared.bounded());
+    }
     let limits = &client.limits;
     let deadline = tokio::time::Instant::now() + Duration::from_secs(limits.export_deadline_secs);
     let response =

@@ -177,6 +177,8 @@ pub(super) async fn prepare(
         files_total: Some(files + u64::from(!request.rows_only)),
         bytes_total: Some(bytes),
         entries: crate::apps::flattened(receiver),
+        // Its files are read by folder; workspace.json is metadata, not a document to show.
+        view: crate::apps::ViewSlot::default(),
     })
 }
 
