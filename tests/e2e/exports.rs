@@ -150,7 +150,10 @@ async fn an_export_holds_every_document_byte_for_byte_and_is_signed() {
         assert_eq!(file.size, data.len() as u64, "{}", file.path);
         assert_eq!(file.sha256, hex::encode(Sha256::digest(data)), "{}", file.path);
     }
-    assert_eq!(manifest.files.len(), expected.len() + 1, "the files and workspace.json");
+    assert_eq!(manifest.files.len(), expected.len() + 2, "the files, workspace.json, SHA256SUMS");
+    let sums = manifest.files.last().expect("SHA256SUMS, the last file listed");
+    assert_eq!((sums.path.as_str(), sums.app.as_str()), ("SHA256SUMS", ""));
+    assert_eq!(sums.kind, Some(mesdonnees_shared::archive::FileKind::Checksums));
     let signature = String::from_utf8(entries["manifest.sig"].clone()).expect("utf-8");
     let signer = app.ctx.signer().await.expect("signer");
     let claims = signer.verify_manifest(&signature).expect("signature verifies");
@@ -166,7 +169,7 @@ async fn an_export_holds_every_document_byte_for_byte_and_is_signed() {
         200,
     )
     .await;
-    assert_eq!(listing["total"], manifest.files.len());
+    assert_eq!(listing["total"], manifest.files.len() - 1, "all but SHA256SUMS");
 
     // A range from the middle of the archive, then a signed link without a bearer header.
     let middle = bytes.len() / 2;

@@ -14,6 +14,8 @@ pub const FORMAT_VERSION: u32 = 1;
 pub const MANIFEST_PATH: &str = "manifest.json";
 pub const SIGNATURE_PATH: &str = "manifest.sig";
 pub const README_PATH: &str = "LISEZMOI.txt";
+/// Every file written before it with its SHA-256, in the format `sha256sum -c` reads.
+pub const CHECKSUMS_PATH: &str = "SHA256SUMS";
 /// Folder of the workspace app and its three parts.
 pub const DOCUMENTS_FOLDER: &str = "Documents";
 pub const OWN_DOCUMENTS: &str = "Mes documents";
@@ -73,8 +75,8 @@ pub struct ManifestFile {
     pub app: String,
     pub size: u64,
     pub sha256: String,
-    /// `json` for a JSON document an app sent as data (handed back to it as data on import);
-    /// absent for a file.
+    /// `json` for a JSON document an app sent as data (handed back to it as data on import),
+    /// `checksums` for SHA256SUMS (ignored by an import); absent for a file.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<FileKind>,
 }
@@ -84,6 +86,7 @@ pub struct ManifestFile {
 #[serde(rename_all = "snake_case")]
 pub enum FileKind {
     Json,
+    Checksums,
 }
 
 /// What manifest.sig signs: a compact JWS (EdDSA) whose payload carries these claims.
@@ -97,10 +100,17 @@ pub struct SignatureClaims {
     pub iat: i64,
 }
 
-/// Names the layout reserves at the root: the manifest, its signature, the read-me and the
-/// index in its three formats.
-const ROOT_NAMES: [&str; 6] =
-    [MANIFEST_PATH, SIGNATURE_PATH, README_PATH, "index.csv", "index.xlsx", "index.ods"];
+/// Names the layout reserves at the root: the manifest, its signature, the read-me, the
+/// checksums and the index in its three formats.
+const ROOT_NAMES: [&str; 7] = [
+    MANIFEST_PATH,
+    SIGNATURE_PATH,
+    README_PATH,
+    CHECKSUMS_PATH,
+    "index.csv",
+    "index.xlsx",
+    "index.ods",
+];
 
 /// How a manifest breaks the layout of the format (docs/ARCHIVE_FORMAT.md §2), naming the
 /// offending item.
@@ -223,6 +233,7 @@ mod tests {
                 ("Documents/workspace.json", "workspace"),
                 ("Blog/billets.json", "blog"),
                 ("index.csv", ""),
+                ("SHA256SUMS", ""),
             ],
         );
         assert_eq!(ours.check_layout(), Ok(()));

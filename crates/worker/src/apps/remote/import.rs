@@ -219,6 +219,8 @@ async fn produce_entries(
             part.listed.get(entry.path.as_str()).copied().unwrap_or((Some(""), None));
         let line = match kind {
             Some(FileKind::Json) => json_line(opened, entry, relative, client).await,
+            // The archive's own checksums are no app's data.
+            Some(FileKind::Checksums) => continue,
             None => {
                 staged += 1;
                 let key = format!("{}{staged}", staging_prefix(&import.id, &client.app.id));
