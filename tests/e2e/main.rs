@@ -30,6 +30,7 @@ mod spec;
 mod storage;
 mod tables;
 mod transfer;
+mod verify;
 mod web_page;
 
 use mesdonnees_tests::TestApp;
