@@ -111,7 +111,7 @@ async fn verify_tells_valid_altered_and_unknown_signers_apart() {
     let out = verify(&altered, &["--key", key], "fr_FR.UTF-8").await;
     assert_eq!(out.status.code(), Some(1), "{}", explain(&out));
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains(&format!("{name} : Un fichier de l'archive est abîmé")), "{text}");
+    assert!(text.contains(&format!("{name}\u{a0}: Un fichier de l'archive est abîmé")), "{text}");
     assert!(text.contains("[entry_corrupt]") && text.contains("Archive modifiée"), "{text}");
     let out = verify(&altered, &["--key", key, "--json"], "C").await;
     let report: Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout");

@@ -22,13 +22,15 @@ pub fn json(found: &Verification) -> String {
 
 pub fn usage_error(lang: Lang, message: &str) -> String {
     match lang {
-        Lang::Fr => format!("Vérification impossible : {message}"),
+        Lang::Fr => format!("Vérification impossible\u{a0}: {message}"),
         Lang::En => format!("Cannot verify: {message}"),
     }
 }
 
 /// The words of the report, in one language.
 struct Words {
+    /// Before a colon: French typography puts a no-break space there.
+    colon: &'static str,
     archive: &'static str,
     by: &'static str,
     signature: &'static str,
@@ -42,6 +44,7 @@ struct Words {
 }
 
 const FR: Words = Words {
+    colon: "\u{a0}:",
     archive: "Archive",
     by: "créée par",
     signature: "Signature",
@@ -55,6 +58,7 @@ const FR: Words = Words {
 };
 
 const EN: Words = Words {
+    colon: ":",
     archive: "Archive",
     by: "made by",
     signature: "Signature",
@@ -76,10 +80,10 @@ pub fn text(found: &Verification, lang: Lang) -> String {
     if let (Some(id), Some(instance)) = (&found.archive_id, &found.instance) {
         let _ = writeln!(out, "{} {id} {} {instance}", words.archive, words.by);
         let key = found.key_id.as_deref().unwrap_or("-");
-        let _ = writeln!(out, "{} : {}", words.signature, signature(found, lang, key));
+        let _ = writeln!(out, "{}{} {}", words.signature, words.colon, signature(found, lang, key));
     }
     if !found.apps.is_empty() {
-        let _ = writeln!(out, "{} :", words.apps);
+        let _ = writeln!(out, "{}{}", words.apps, words.colon);
     }
     for app in &found.apps {
         let state = if app.altered == 0 {
@@ -90,10 +94,11 @@ pub fn text(found: &Verification, lang: Lang) -> String {
         let incomplete = app.outcome.as_ref().map(|_| format!(", {}", words.incomplete));
         let _ = writeln!(
             out,
-            "  {}/ ({}, {}) : {} {}, {} {} — {state}{}",
+            "  {}/ ({}, {}){} {} {}, {} {} — {state}{}",
             app.folder,
             app.id,
             app.version,
+            words.colon,
             app.entries,
             words.files,
             app.bytes,
@@ -102,11 +107,12 @@ pub fn text(found: &Verification, lang: Lang) -> String {
         );
     }
     if !found.problems.is_empty() {
-        let _ = writeln!(out, "{} :", words.problems);
+        let _ = writeln!(out, "{}{}", words.problems, words.colon);
     }
     for problem in &found.problems {
         let sentence = problem.code.message(lang);
-        let place = problem.path.as_deref().map(|p| format!("{p} : ")).unwrap_or_default();
+        let place =
+            problem.path.as_deref().map(|p| format!("{p}{} ", words.colon)).unwrap_or_default();
         let facts = match lang {
             Lang::En => format!(" ({})", problem.detail),
             Lang::Fr => String::new(),
@@ -114,9 +120,6 @@ pub fn text(found: &Verification, lang: Lang) -> String {
         let _ = writeln!(out, "  {place}{sentence} [{}]{facts}", problem.code);
     }
     let _ = writeln!(out, "{}", verdict(found.verdict(), lang));
-    if lang == Lang::En {
-        out = out.replace(" : ", ": ");
-    }
     out
 }
 
@@ -130,7 +133,7 @@ fn signature(found: &Verification, lang: Lang, key: &str) -> String {
         (SignatureStatus::Invalid, Lang::Fr) => format!("invalide (clé {key})"),
         (SignatureStatus::Invalid, Lang::En) => format!("invalid (key {key})"),
         (SignatureStatus::Untrusted | SignatureStatus::Unverified, Lang::Fr) => {
-            format!("clé {key} inconnue : donnez-la avec --key, --keys-url ou --trust-store")
+            format!("clé {key} inconnue\u{a0}: donnez-la avec --key, --keys-url ou --trust-store")
         }
         (SignatureStatus::Untrusted | SignatureStatus::Unverified, Lang::En) => {
             format!("unknown key {key}: give it with --key, --keys-url or --trust-store")
@@ -145,7 +148,8 @@ fn verdict(verdict: Verdict, lang: Lang) -> &'static str {
         (Verdict::Altered, Lang::Fr) => "Archive modifiée ou abîmée depuis sa création.",
         (Verdict::Altered, Lang::En) => "The archive was altered or damaged since it was made.",
         (Verdict::UntrustedSigner, Lang::Fr) => {
-            "Contenu conforme à sa table des matières, mais signataire inconnu : origine non prouvée."
+            "Contenu conforme à sa table des matières, mais signataire inconnu\u{a0}: origine non \
+             prouvée."
         }
         (Verdict::UntrustedSigner, Lang::En) => {
             "The content matches its manifest, but the signer is unknown: its origin is not proven."
