@@ -24,7 +24,7 @@ use mesdonnees_shared::archive::{
 };
 use mesdonnees_shared::imports::{SignatureCheck, SignatureStatus};
 use mesdonnees_zip::RangeSource;
-use mesdonnees_zip::scan::{ScanError, ScanLimits, ScannedEntry, open_entry, scan};
+use mesdonnees_zip::scan::{ScanError, ScanLimits, ScannedEntry, open_entry, read_entry, scan};
 use sha2::{Digest, Sha256};
 
 pub use report::{AppReport, Problem, Verdict, Verification};
@@ -249,12 +249,7 @@ async fn read_small(
             format!("larger than {max} bytes"),
         ));
     }
-    let mut bytes = Vec::with_capacity(usize::try_from(entry.uncompressed_size).unwrap_or(0));
-    let mut stream = open_entry(source, entry);
-    while let Some(chunk) = stream.next().await {
-        bytes.extend_from_slice(&chunk.map_err(|e| scan_problem(&e, Some(&entry.path)))?);
-    }
-    Ok(bytes)
+    read_entry(source, entry).await.map_err(|e| scan_problem(&e, Some(&entry.path)))
 }
 
 /// The scanner's refusal, under the code imports give it (the scanner says its codes as the
