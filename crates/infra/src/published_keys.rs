@@ -20,7 +20,12 @@ use crate::config::{PreviousKey, TrustedKey};
 use crate::signing::{InstanceSigner, key_id};
 
 /// How long fetched keys are used before they are fetched again.
-const KEEP_FETCHED: Duration = Duration::from_secs(3600);
+pub const KEEP_FETCHED: Duration = Duration::from_secs(3600);
+
+/// Keys fetched more recently are not fetched again, even for a key they lack: an instance
+/// that just changed its key is seen within a minute, and archives naming a key nobody
+/// publishes cost at most one fetch a minute per address.
+pub const REFETCH_AFTER: Duration = Duration::from_secs(60);
 
 /// Why the keys at an address could not be used.
 #[derive(Debug, thiserror::Error)]
@@ -108,15 +113,20 @@ impl Default for FetchedKeys {
 }
 
 impl FetchedKeys {
-    /// Every key `configured` trusts: those pasted, then those published at each address.
-    pub async fn resolve(&self, configured: &[TrustedKey]) -> Result<Vec<TrustedKey>, KeysError> {
+    /// Every key `configured` trusts: those pasted, then those published at each address, as
+    /// kept if fetched within `max_age`.
+    pub async fn resolve(
+        &self,
+        configured: &[TrustedKey],
+        max_age: Duration,
+    ) -> Result<Vec<TrustedKey>, KeysError> {
         let mut all = Vec::with_capacity(configured.len());
         for entry in configured {
             let Some(url) = &entry.keys_url else {
                 all.push(entry.clone());
                 continue;
             };
-            let keys = self.document(url).await?;
+            let keys = self.document_within(url, max_age).await?;
             all.extend(trusted_for(&keys, &entry.instance, url)?);
         }
         Ok(all)
@@ -124,10 +134,18 @@ impl FetchedKeys {
 
     /// The document at `url`, fetched unless kept from a fetch within the hour.
     pub async fn document(&self, url: &str) -> Result<PublishedKeys, KeysError> {
+        self.document_within(url, KEEP_FETCHED).await
+    }
+
+    async fn document_within(
+        &self,
+        url: &str,
+        max_age: Duration,
+    ) -> Result<PublishedKeys, KeysError> {
         // Held across the fetch: one fetch per address at a time, the others wait for it.
         let mut kept = self.kept.lock().await;
         if let Some((at, keys)) = kept.get(url)
-            && at.elapsed() < KEEP_FETCHED
+            && at.elapsed() < max_age
         {
             return Ok(keys.clone());
         }

@@ -5,6 +5,7 @@
 
 use mesdonnees_db::{Import, documents, imports};
 use mesdonnees_infra::Context;
+use mesdonnees_infra::published_keys;
 use mesdonnees_infra::signature_check::check_manifest_signature;
 use mesdonnees_shared::ErrorCode;
 use mesdonnees_shared::archive::SIGNATURE_PATH;
@@ -142,10 +143,14 @@ async fn analyse(ctx: &Context, import: &Import) -> Result<Analysis, Failure> {
     };
     let mut check = check_with(configured);
     // Keys given by address are fetched only for a signer no other key is: an archive of ours
-    // or of a pasted key does not wait on another instance.
-    if check.status == SignatureStatus::Untrusted && configured.iter().any(|k| k.keys_url.is_some())
-    {
-        let trusted = ctx.fetched_keys.resolve(configured).await.map_err(|e| {
+    // or of a pasted key does not wait on another instance. Kept keys first; then, for a key
+    // they lack, fresher ones, since the instance may have changed its key within the hour.
+    let by_address = configured.iter().any(|k| k.keys_url.is_some());
+    for max_age in [published_keys::KEEP_FETCHED, published_keys::REFETCH_AFTER] {
+        if !by_address || check.status != SignatureStatus::Untrusted {
+            break;
+        }
+        let trusted = ctx.fetched_keys.resolve(configured, max_age).await.map_err(|e| {
             tracing::warn!(error = %e, "trusted keys not fetched");
             Refusal::new(ErrorCode::TrustedKeysUnavailable, e.to_string())
         })?;
