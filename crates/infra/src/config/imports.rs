@@ -44,8 +44,8 @@ pub struct TrustedKey {
     pub public_key: String,
     /// Instead of `public_key`: the address of the instance's published keys
     /// (`https://…/.well-known/mesdonnees/keys`), fetched when an archive names a key no pasted
-    /// one is, and kept for an hour. A failure to fetch refuses the archive with
-    /// `trusted_keys_unavailable`, never trusts it.
+    /// one is, and kept for an hour (a minute, for a key they lack). A failure to fetch
+    /// refuses the archive with `trusted_keys_unavailable`, never trusts it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub keys_url: Option<String>,
 }
