@@ -20,8 +20,8 @@ fn as_admin(app: &TestApp, method: Method, path: &str, rights: &[&str]) -> reqwe
     app.client.request(method, app.url(path)).bearer_auth(app.token_with_rights("root", rights))
 }
 
-/// Files of an archive with their SHA-256, the manifest's own and the signature left out
-/// (they name the export and the time).
+/// Files of an archive with their SHA-256, the manifest's own, the signature and SHA256SUMS
+/// left out (they name the export and the time, SHA256SUMS through the read-me's checksum).
 fn listing(zip: &[u8]) -> BTreeMap<String, String> {
     let entries = read_zip(zip);
     let manifest: Value = serde_json::from_slice(&entries["manifest.json"]).expect("manifest");
@@ -29,6 +29,7 @@ fn listing(zip: &[u8]) -> BTreeMap<String, String> {
         .as_array()
         .expect("files")
         .iter()
+        .filter(|f| f["kind"] != "checksums")
         .map(|f| {
             (
                 f["path"].as_str().unwrap_or_default().to_owned(),

@@ -152,11 +152,14 @@ async fn an_export_holds_every_document_byte_for_byte_and_is_signed() {
     }
     let (viewer, files): (Vec<_>, Vec<_>) =
         manifest.files.iter().partition(|f| f.kind == Some(FileKind::Viewer));
-    assert_eq!(files.len(), expected.len() + 1, "the files and workspace.json");
+    assert_eq!(files.len(), expected.len() + 2, "the files, workspace.json, SHA256SUMS");
     // Its pages for people: the stylesheet, one page per folder (the root, Documents, its two
     // sections and four folders), the home page.
     assert_eq!(viewer.len(), 10, "{viewer:?}");
     assert!(viewer.iter().all(|f| f.app.is_empty()));
+    let sums = manifest.files.last().expect("SHA256SUMS, the last file listed");
+    assert_eq!((sums.path.as_str(), sums.app.as_str()), ("SHA256SUMS", ""));
+    assert_eq!(sums.kind, Some(FileKind::Checksums));
     let signature = String::from_utf8(entries["manifest.sig"].clone()).expect("utf-8");
     let signer = app.ctx.signer().await.expect("signer");
     let claims = signer.verify_manifest(&signature).expect("signature verifies");
@@ -172,7 +175,7 @@ async fn an_export_holds_every_document_byte_for_byte_and_is_signed() {
         200,
     )
     .await;
-    assert_eq!(listing["total"], manifest.files.len());
+    assert_eq!(listing["total"], manifest.files.len() - 1, "all but SHA256SUMS");
 
     // A range from the middle of the archive, then a signed link without a bearer header.
     let middle = bytes.len() / 2;

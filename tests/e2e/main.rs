@@ -31,6 +31,7 @@ mod spec;
 mod storage;
 mod tables;
 mod transfer;
+mod verify;
 mod viewer;
 mod web_page;
 

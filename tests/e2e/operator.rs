@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 
 use crate::exports::{download, file};
 use crate::imports::{root_folder, tree};
-use crate::process::{operator, run};
+use crate::process::{explain, operator, run};
 use crate::{content, folder, json_ok};
 
 pub(crate) async fn cli(app: &TestApp, config: &Path, args: &[&str]) -> Output {
@@ -24,15 +24,6 @@ pub(crate) async fn cli(app: &TestApp, config: &Path, args: &[&str]) -> Output {
 
 fn stdout(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn explain(out: &Output) -> String {
-    format!(
-        "status {:?}\nstdout:\n{}\nstderr:\n{}",
-        out.status.code(),
-        stdout(out),
-        String::from_utf8_lossy(&out.stderr)
-    )
 }
 
 fn admin(app: &TestApp, method: Method, path: &str) -> reqwest::RequestBuilder {

@@ -48,6 +48,16 @@ pub(crate) async fn run(mut cmd: Command) -> Output {
         .expect("the command's thread")
 }
 
+/// A finished command's status and output, for an assertion's message.
+pub(crate) fn explain(out: &Output) -> String {
+    format!(
+        "status {:?}\nstdout:\n{}\nstderr:\n{}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
 /// A running process of the binary, killed if the test ends before it does.
 pub(crate) struct Process(pub(crate) Child);
 

@@ -16,7 +16,7 @@ use sha2::{Digest, Sha256};
 
 use crate::exports::file;
 use crate::imports::{root_folder, tree};
-use crate::process::{Process, operator, run};
+use crate::process::{Process, explain, operator, run};
 use crate::{content, json_ok};
 
 const USERS: [&str; 3] = ["alice", "bob", "carol"];
@@ -75,15 +75,6 @@ fn summary_of(out: &Output) -> String {
     stdout.lines().find(|l| l.starts_with("summary: ")).unwrap_or_default().to_owned()
 }
 
-fn explain(out: &Output) -> String {
-    format!(
-        "status {:?}\nstdout:\n{}\nstderr:\n{}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
-
 #[tokio::test]
 async fn a_transfer_killed_half_way_resumes_and_moves_each_user_once() {
     let source = TestApp::spawn_with(|c| c.exports.instance_name = "ent-source".to_owned()).await;
@@ -92,8 +83,7 @@ async fn a_transfer_killed_half_way_resumes_and_moves_each_user_once() {
         c.exports.instance_name = "ent-cible".to_owned();
         // Only an archive signed by a trusted key is accepted: the source's is.
         c.imports.signature_policy = SignaturePolicy::Require;
-        c.imports.trusted_keys =
-            vec![TrustedKey { instance: "ent-source".to_owned(), public_key: source_key }];
+        c.imports.trusted_keys = vec![TrustedKey::pasted("ent-source", &source_key)];
     })
     .await;
     let expected = seed(&source).await;

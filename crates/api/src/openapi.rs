@@ -9,7 +9,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use utoipa_actix_web::{AppExt, scope};
 
 use crate::routes::{
-    admin, apps, documents, export_templates, exports, folders, health, imports, me, metrics,
+    admin, apps, documents, export_templates, exports, folders, health, imports, keys, me, metrics,
     notifications,
 };
 
@@ -26,6 +26,7 @@ use crate::routes::{
     tags(
         (name = "health", description = "Liveness and readiness"),
         (name = "metrics", description = "Prometheus metrics of the process"),
+        (name = "keys", description = "The instance's archive-signing public keys, for anyone to verify its archives"),
         (name = "documents", description = "The built-in documents space (app `workspace`)"),
         (name = "me", description = "The caller, as the token describes them"),
         (name = "apps", description = "The apps whose data can be exported and imported"),
@@ -83,6 +84,7 @@ pub(crate) fn configure(cfg: &mut ServiceConfig<'_>) {
     cfg.service(health::get_healthz)
         .service(health::get_readyz)
         .service(metrics::get_metrics)
+        .service(keys::get_keys)
         .service(
             scope("/api/v1")
                 .service(folders::create_folder)

@@ -3,6 +3,7 @@
 //! service through [`start`].
 
 pub mod ops;
+pub mod verify;
 
 use std::net::SocketAddr;
 use std::time::Duration;

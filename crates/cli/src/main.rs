@@ -44,6 +44,9 @@ enum Command {
     Config(ConfigCommand),
     /// Print a bearer token this instance accepts (HS256 key: configured or development).
     Token(TokenArgs),
+    /// Check an archive offline: structure, signature, every file. Exit 0 valid, 1 altered,
+    /// 2 usage, 3 intact but signed by no trusted key.
+    Verify(mesdonnees::verify::VerifyArgs),
     #[command(flatten)]
     Operator(mesdonnees::ops::OperatorCommand),
 }
@@ -91,6 +94,9 @@ fn main() -> anyhow::Result<()> {
     mesdonnees_infra::memory::limit_allocator_arenas();
     let cli = Cli::parse();
     let command = cli.command.unwrap_or(Command::Serve(ServeArgs::default()));
+    if let Command::Verify(args) = &command {
+        std::process::exit(mesdonnees::verify::main(args).into());
+    }
     if let Command::Operator(command) = command {
         let figment = figment_of(cli.config.as_deref(), cli.data_dir);
         std::process::exit(mesdonnees::ops::main(command, figment, init_logging).into());
@@ -183,8 +189,8 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         Command::Serve(_) => serve(config, Roles { api: true, worker: true }).await,
         Command::Api(_) => serve(config, Roles { api: true, worker: false }).await,
         Command::Worker => serve(config, Roles { api: false, worker: true }).await,
-        Command::Operator(_) => {
-            anyhow::bail!("operator commands are run before the runtime starts")
+        Command::Operator(_) | Command::Verify(_) => {
+            anyhow::bail!("operator commands and verify are run before the runtime starts")
         }
     }
 }

@@ -9,11 +9,13 @@ pub mod documents;
 mod error;
 pub mod exports;
 pub mod imports;
+pub mod keys;
 pub mod listing;
 mod names;
 pub mod notifications;
 pub mod templates;
 pub mod uploads;
+pub mod verify;
 
 pub use actor::{Actor, Caller, every_create_right};
 pub use error::Error;

@@ -30,6 +30,8 @@ pub struct Context {
     /// This process's metrics, exposed at `GET /metrics`.
     pub metrics: Arc<Metrics>,
     signer: Arc<OnceCell<Arc<InstanceSigner>>>,
+    /// Keys of trusted instances fetched by address (`imports.trusted_keys`).
+    pub fetched_keys: Arc<crate::published_keys::FetchedKeys>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -67,6 +69,7 @@ impl Context {
             mailer,
             metrics: Arc::new(Metrics::new()),
             signer: Arc::new(OnceCell::new()),
+            fetched_keys: Arc::default(),
         })
     }
 
@@ -112,7 +115,9 @@ impl Context {
                     .await?;
                 let pkcs8 =
                     STANDARD.decode(stored.private_pkcs8).map_err(|_| SigningError::InvalidKey)?;
-                Ok(Arc::new(InstanceSigner::from_pkcs8(&pkcs8, &instance)?))
+                let signer = InstanceSigner::from_pkcs8(&pkcs8, &instance)?
+                    .signing_since(stored.created_at.and_utc());
+                Ok(Arc::new(signer))
             })
             .await
             .cloned()

@@ -8,6 +8,7 @@ pub mod context;
 pub mod mailer;
 pub mod memory;
 pub mod metrics;
+pub mod published_keys;
 pub mod queue;
 pub mod signature_check;
 pub mod signing;

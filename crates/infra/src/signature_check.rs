@@ -101,7 +101,7 @@ mod tests {
     }
 
     fn trusting(signer: &InstanceSigner, as_instance: &str) -> TrustedKey {
-        TrustedKey { instance: as_instance.to_owned(), public_key: signer.public_key_base64() }
+        TrustedKey::pasted(as_instance, &signer.public_key_base64())
     }
 
     fn sign(signer: &InstanceSigner, archive_id: &str, manifest: &[u8]) -> Vec<u8> {
@@ -277,10 +277,10 @@ mod tests {
         let manifest = compact_json(&block_after("### 3.4 Example", "```json\n"));
         let signature = block_after("The complete `manifest.sig`", "```\n");
         assert_eq!(manifest.len(), 1_331, "the example manifest is taken whole");
-        let trusted = [TrustedKey {
-            instance: "ent.lycee-exemple.fr".to_owned(),
-            public_key: "A6EHv/POEL4dcN0Y50vAmWfk1jCbpQ1fHdyGZBJVMbg=".to_owned(),
-        }];
+        let trusted = [TrustedKey::pasted(
+            "ent.lycee-exemple.fr",
+            "A6EHv/POEL4dcN0Y50vAmWfk1jCbpQ1fHdyGZBJVMbg=",
+        )];
         let archive_id = "0193b4c2-9e51-7a08-b6d3-1f2e3d4c5b6a";
         let got = check_manifest_signature(
             manifest.as_bytes(),

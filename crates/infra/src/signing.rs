@@ -34,6 +34,8 @@ struct LinkClaims {
 pub struct InstanceSigner {
     instance: String,
     key_id: String,
+    /// Since when the key signs, when known (a generated key's creation).
+    since: Option<chrono::DateTime<chrono::Utc>>,
     public_key: Vec<u8>,
     encoding: EncodingKey,
     decoding: DecodingKey,
@@ -76,6 +78,7 @@ impl InstanceSigner {
         Ok(Self {
             instance: instance.to_owned(),
             key_id: key_id(&public_key),
+            since: None,
             decoding: DecodingKey::from_ed_der(&public_key),
             encoding: EncodingKey::from_ed_der(pkcs8),
             public_key,
@@ -86,6 +89,17 @@ impl InstanceSigner {
         let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
         let der = STANDARD.decode(body.trim()).map_err(|_| SigningError::InvalidKey)?;
         Self::from_pkcs8(&der, instance)
+    }
+
+    /// The same signer, known to sign since `at`.
+    #[must_use]
+    pub fn signing_since(mut self, at: chrono::DateTime<chrono::Utc>) -> Self {
+        self.since = Some(at);
+        self
+    }
+
+    pub fn since(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        self.since
     }
 
     pub fn instance(&self) -> &str {

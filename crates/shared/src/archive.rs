@@ -17,6 +17,8 @@ pub const README_PATH: &str = "LISEZMOI.txt";
 /// The viewer's home page at the root, and the folder of its other pages.
 pub const VIEWER_INDEX: &str = "index.html";
 pub const VIEWER_FOLDER: &str = "visionneuse";
+/// Every file written before it with its SHA-256, in the format `sha256sum -c` reads.
+pub const CHECKSUMS_PATH: &str = "SHA256SUMS";
 /// Folder of the workspace app and its three parts.
 pub const DOCUMENTS_FOLDER: &str = "Documents";
 pub const OWN_DOCUMENTS: &str = "Mes documents";
@@ -76,8 +78,8 @@ pub struct ManifestFile {
     pub app: String,
     pub size: u64,
     pub sha256: String,
-    /// `json` for a JSON document an app sent as data (handed back to it as data on import);
-    /// absent for a file.
+    /// `json` for a JSON document an app sent as data (handed back to it as data on import),
+    /// `checksums` for SHA256SUMS (ignored by an import); absent for a file.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<FileKind>,
 }
@@ -89,6 +91,8 @@ pub enum FileKind {
     Json,
     /// A page or the stylesheet of the archive's viewer: for people, ignored by an import.
     Viewer,
+    /// Every file written before it with its SHA-256 (`SHA256SUMS`).
+    Checksums,
 }
 
 /// What manifest.sig signs: a compact JWS (EdDSA) whose payload carries these claims.
@@ -102,12 +106,13 @@ pub struct SignatureClaims {
     pub iat: i64,
 }
 
-/// Names the layout reserves at the root: the manifest, its signature, the read-me and the
-/// index in its three formats.
-const ROOT_NAMES: [&str; 8] = [
+/// Names the layout reserves at the root: the manifest, its signature, the read-me, the
+/// checksums, the index in its three formats and the viewer.
+const ROOT_NAMES: [&str; 9] = [
     MANIFEST_PATH,
     SIGNATURE_PATH,
     README_PATH,
+    CHECKSUMS_PATH,
     "index.csv",
     "index.xlsx",
     "index.ods",
@@ -241,6 +246,7 @@ mod tests {
                 ("Documents/workspace.json", "workspace"),
                 ("Blog/billets.json", "blog"),
                 ("index.csv", ""),
+                ("SHA256SUMS", ""),
             ],
         );
         assert_eq!(ours.check_layout(), Ok(()));

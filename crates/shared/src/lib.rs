@@ -12,6 +12,7 @@ pub mod filters;
 pub mod ids;
 pub mod imports;
 pub mod jobs;
+pub mod keys;
 pub mod lang;
 pub mod media_type;
 pub mod name;

@@ -7,6 +7,7 @@ pub mod exports;
 pub mod folders;
 pub mod health;
 pub mod imports;
+pub mod keys;
 pub mod me;
 pub mod metrics;
 pub mod notifications;

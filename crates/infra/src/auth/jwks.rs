@@ -48,8 +48,8 @@ pub enum FetchError {
     Http(String, #[source] reqwest::Error),
     #[error("{0} answered {1}")]
     Status(String, reqwest::StatusCode),
-    #[error("{0} sent more than {MAX_DOCUMENT_BYTES} bytes")]
-    TooLarge(String),
+    #[error("{0} sent more than {1} bytes")]
+    TooLarge(String, usize),
     #[error("{0} is not the expected JSON document")]
     Json(String, #[source] serde_json::Error),
     #[error("the discovery document names the issuer {found:?}, not {expected:?}")]
@@ -83,11 +83,7 @@ impl std::fmt::Debug for ProviderKeys {
 
 impl ProviderKeys {
     pub fn new(provider: IdentityProvider, min_refresh: Duration, max_age: Duration) -> Self {
-        let http = reqwest::Client::builder()
-            .timeout(FETCH_TIMEOUT)
-            .redirect(reqwest::redirect::Policy::limited(3))
-            .build()
-            .unwrap_or_default();
+        let http = client();
         Self {
             provider,
             min_refresh,
@@ -209,26 +205,43 @@ impl ProviderKeys {
     }
 
     async fn get_json<T: serde::de::DeserializeOwned>(&self, url: &str) -> Result<T, FetchError> {
-        let http = |e| FetchError::Http(url.to_owned(), e);
-        let mut response = self
-            .http
-            .get(url)
-            .header(reqwest::header::ACCEPT, "application/json")
-            .send()
-            .await
-            .map_err(http)?;
-        if !response.status().is_success() {
-            return Err(FetchError::Status(url.to_owned(), response.status()));
-        }
-        let mut body = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(http)? {
-            if body.len() + chunk.len() > MAX_DOCUMENT_BYTES {
-                return Err(FetchError::TooLarge(url.to_owned()));
-            }
-            body.extend_from_slice(&chunk);
-        }
-        serde_json::from_slice(&body).map_err(|e| FetchError::Json(url.to_owned(), e))
+        get_json(&self.http, url, MAX_DOCUMENT_BYTES).await
     }
+}
+
+/// The client of every fetch of another party's published keys: bounded in time and redirects.
+pub(crate) fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .timeout(FETCH_TIMEOUT)
+        .redirect(reqwest::redirect::Policy::limited(3))
+        .build()
+        .unwrap_or_default()
+}
+
+/// A JSON document of at most `max` bytes, read as it comes so a larger one is cut short.
+pub(crate) async fn get_json<T: serde::de::DeserializeOwned>(
+    http: &reqwest::Client,
+    url: &str,
+    max: usize,
+) -> Result<T, FetchError> {
+    let failed = |e| FetchError::Http(url.to_owned(), e);
+    let mut response = http
+        .get(url)
+        .header(reqwest::header::ACCEPT, "application/json")
+        .send()
+        .await
+        .map_err(failed)?;
+    if !response.status().is_success() {
+        return Err(FetchError::Status(url.to_owned(), response.status()));
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(failed)? {
+        if body.len() + chunk.len() > max {
+            return Err(FetchError::TooLarge(url.to_owned(), max));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    serde_json::from_slice(&body).map_err(|e| FetchError::Json(url.to_owned(), e))
 }
 
 #[derive(Deserialize)]

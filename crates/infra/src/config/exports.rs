@@ -1,8 +1,14 @@
 //! `[exports]`: the archives this instance writes, and how long they are kept.
 
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::{ConfigError, Section};
+
+/// Most previous keys published.
+const MAX_PREVIOUS_KEYS: usize = 16;
 
 /// An archive's xlsx index has a row per entry, and xlsx stops there.
 const MAX_ENTRIES: u64 = 1_048_575;
@@ -28,10 +34,35 @@ pub struct ExportsConfig {
     /// PKCS#8 PEM Ed25519 key signing archives and download links; when absent, one is
     /// generated at first use and kept in the database, shared by every process.
     pub signing_key_pem: Option<String>,
+    /// Public keys this instance signed archives with before its current key, published with
+    /// it at `/.well-known/mesdonnees/keys` so that its older archives still verify (at most
+    /// 16).
+    #[serde(default)]
+    pub previous_keys: Vec<PreviousKey>,
     /// An export asked again with the same settings while the first is in progress, or this
     /// many seconds after it became ready, is that one (0: never reused; at most 86400).
     #[serde(default = "default_reuse_window")]
     pub reuse_window_secs: u64,
+}
+
+/// A public key this instance no longer signs with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PreviousKey {
+    /// Its raw Ed25519 public key in base64 (32 bytes).
+    pub public_key: String,
+    /// When it began signing, RFC 3339 (a quoted string), when known.
+    #[serde(default)]
+    pub valid_from: Option<DateTime<Utc>>,
+    /// When it stopped signing, RFC 3339 (a quoted string).
+    pub valid_until: DateTime<Utc>,
+}
+
+impl PreviousKey {
+    /// The 32 bytes of the key; `None` when the configured text is not one (refused at start).
+    pub fn key_bytes(&self) -> Option<[u8; 32]> {
+        STANDARD.decode(self.public_key.trim()).ok()?.try_into().ok()
+    }
 }
 
 fn default_reuse_window() -> u64 {
@@ -49,6 +80,7 @@ impl Default for ExportsConfig {
             progress_interval_ms: 500,
             cleanup_interval_secs: 300,
             signing_key_pem: None,
+            previous_keys: Vec::new(),
             reuse_window_secs: default_reuse_window(),
         }
     }
@@ -74,6 +106,22 @@ impl Section for ExportsConfig {
             return ConfigError::invalid(
                 "exports.progress_interval_ms and cleanup_interval_secs must be positive",
             );
+        }
+        if self.previous_keys.len() > MAX_PREVIOUS_KEYS {
+            return ConfigError::invalid("exports.previous_keys holds at most 16 keys");
+        }
+        for key in &self.previous_keys {
+            if key.key_bytes().is_none() {
+                return ConfigError::invalid(format!(
+                    "exports.previous_keys: {:?} is not a base64 Ed25519 public key (32 bytes)",
+                    key.public_key
+                ));
+            }
+            if key.valid_from.is_some_and(|from| from >= key.valid_until) {
+                return ConfigError::invalid(
+                    "exports.previous_keys: a key's valid_from comes before its valid_until",
+                );
+            }
         }
         Ok(())
     }

@@ -22,8 +22,9 @@ pub struct ImportsConfig {
     /// What to do with an archive whose manifest is unsigned or signed by an unknown key:
     /// `warn` accepts it with a warning in the analysis, `require` refuses it.
     pub signature_policy: SignaturePolicy,
-    /// Keys of other instances whose archives are accepted as theirs; this instance's own key
-    /// is always trusted.
+    /// Keys of other instances whose archives are accepted as theirs, each pasted
+    /// (`public_key`) or fetched from the address where the instance publishes its keys
+    /// (`keys_url`); this instance's own key is always trusted.
     pub trusted_keys: Vec<TrustedKey>,
     /// An upload analysed but never launched, or whose import has finished, is removed after
     /// this many hours.
@@ -37,11 +38,24 @@ pub struct TrustedKey {
     /// The instance's name, as its manifests and signatures carry it (its
     /// `exports.instance_name`).
     pub instance: String,
-    /// Its raw Ed25519 public key in base64, as `InstanceSigner::public_key_base64` prints it.
+    /// Its raw Ed25519 public key in base64, as `InstanceSigner::public_key_base64` prints it;
+    /// empty when `keys_url` is given instead.
+    #[serde(default)]
     pub public_key: String,
+    /// Instead of `public_key`: the address of the instance's published keys
+    /// (`https://…/.well-known/mesdonnees/keys`), fetched when an archive names a key no pasted
+    /// one is, and kept for an hour (a minute, for a key they lack). A failure to fetch
+    /// refuses the archive with `trusted_keys_unavailable`, never trusts it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub keys_url: Option<String>,
 }
 
 impl TrustedKey {
+    /// A key given as is.
+    pub fn pasted(instance: &str, public_key: &str) -> Self {
+        Self { instance: instance.to_owned(), public_key: public_key.to_owned(), keys_url: None }
+    }
+
     /// The 32 bytes of the key; `None` when the configured text is not one (refused at start).
     pub fn key_bytes(&self) -> Option<[u8; 32]> {
         STANDARD.decode(self.public_key.trim()).ok()?.try_into().ok()
@@ -79,6 +93,19 @@ impl Section for ImportsConfig {
         for key in &self.trusted_keys {
             if key.instance.is_empty() {
                 return ConfigError::invalid("imports.trusted_keys: every key needs its instance");
+            }
+            if let Some(url) = &key.keys_url {
+                let parsed = url::Url::parse(url).ok();
+                if !key.public_key.is_empty()
+                    || !parsed.is_some_and(|u| matches!(u.scheme(), "http" | "https"))
+                {
+                    return ConfigError::invalid(format!(
+                        "imports.trusted_keys: {} has a keys_url that is not an http(s) address, \
+                         or a public_key as well",
+                        key.instance
+                    ));
+                }
+                continue;
             }
             if key.key_bytes().is_none() {
                 return ConfigError::invalid(format!(

@@ -32,7 +32,7 @@ pub use claims::ClaimsConfig;
 pub use connectors::ConnectorsConfig;
 pub use database::DatabaseConfig;
 pub use documents::DocumentsConfig;
-pub use exports::ExportsConfig;
+pub use exports::{ExportsConfig, PreviousKey};
 pub use http::HttpConfig;
 pub use imports::{ImportsConfig, TrustedKey};
 pub use limits::LimitsConfig;

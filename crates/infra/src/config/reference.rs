@@ -346,6 +346,12 @@ mod tests {
         config.imports.trusted_keys.push(crate::config::TrustedKey {
             instance: "ent-b".to_owned(),
             public_key: String::new(),
+            keys_url: Some("https://ent-b.example/.well-known/mesdonnees/keys".to_owned()),
+        });
+        config.exports.previous_keys.push(crate::config::PreviousKey {
+            public_key: String::new(),
+            valid_from: None,
+            valid_until: chrono::DateTime::UNIX_EPOCH,
         });
         let mut all = Vec::new();
         keys("", &serde_json::to_value(&config).unwrap(), &mut all);

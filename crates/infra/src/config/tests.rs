@@ -152,6 +152,33 @@ fn trusted_keys_come_from_the_environment() {
 }
 
 #[test]
+fn keys_given_by_address_and_previous_keys_come_from_the_file() {
+    figment::Jail::expect_with(|jail| {
+        jail.create_file(
+            "md.toml",
+            &format!(
+                "[[exports.previous_keys]]\npublic_key = \"{EXAMPLE_KEY}\"\n\
+                 valid_until = \"2026-09-01T00:00:00Z\"\n\
+                 [[imports.trusted_keys]]\ninstance = \"ent-b\"\n\
+                 keys_url = \"https://ent-b.example/.well-known/mesdonnees/keys\"\n"
+            ),
+        )?;
+        let config = Config::from_figment(&Config::figment(Some(Path::new("md.toml"))))
+            .map_err(|e| e.to_string())?;
+        let [key] = config.imports.trusted_keys.as_slice() else {
+            return Err("one trusted key".into());
+        };
+        assert!(key.keys_url.as_deref().is_some_and(|u| u.starts_with("https://ent-b")));
+        let [previous] = config.exports.previous_keys.as_slice() else {
+            return Err("one previous key".into());
+        };
+        assert_eq!(previous.valid_until.to_rfc3339(), "2026-09-01T00:00:00+00:00");
+        assert_eq!(previous.valid_from, None);
+        Ok(())
+    });
+}
+
+#[test]
 fn bad_import_settings_are_refused() {
     let refused = |toml: &str| {
         figment::Jail::expect_with(|jail| {
@@ -171,6 +198,19 @@ fn bad_import_settings_are_refused() {
     ));
     refused(&format!(
         "[[imports.trusted_keys]]\ninstance = \"a\"\npublic_key = \"{EXAMPLE_KEY}\"\nkid = \"x\"\n"
+    ));
+    // An address is an http(s) one, and stands instead of a key, not with one.
+    refused("[[imports.trusted_keys]]\ninstance = \"a\"\nkeys_url = \"ftp://a.example/keys\"\n");
+    refused(&format!(
+        "[[imports.trusted_keys]]\ninstance = \"a\"\npublic_key = \"{EXAMPLE_KEY}\"\n\
+         keys_url = \"https://a.example/keys\"\n"
+    ));
+    refused(
+        "[[exports.previous_keys]]\npublic_key = \"bm90IGEga2V5\"\nvalid_until = \"2026-09-01T00:00:00Z\"\n",
+    );
+    refused(&format!(
+        "[[exports.previous_keys]]\npublic_key = \"{EXAMPLE_KEY}\"\n\
+         valid_from = \"2026-09-01T00:00:00Z\"\nvalid_until = \"2026-01-01T00:00:00Z\"\n"
     ));
 }
 

@@ -257,6 +257,10 @@ pub(super) fn sentence(code: ErrorCode) -> &'static str {
             "This archive comes from another kind of school workspace: neither where it comes from \
              nor its content can be checked. Only import it if you downloaded it yourself."
         }
+        ErrorCode::TrustedKeysUnavailable => {
+            "Your school workspace could not get the keys of the one the archive comes from to \
+             check its origin: it was not imported. Try again later."
+        }
         ErrorCode::UnlistedFiles => {
             "Some files of the archive belong to no known app: they will not be imported. The rest \
              can be imported as usual."

@@ -202,7 +202,8 @@ impl ErrorCode {
             | Self::FileNotInManifest
             | Self::EntryTooLarge
             | Self::InvalidMetadata
-            | Self::InvalidSignature => &[ArchiveRefusal],
+            | Self::InvalidSignature
+            | Self::TrustedKeysUnavailable => &[ArchiveRefusal],
             Self::UnlistedFiles
             | Self::NewerVersion
             | Self::UnsupportedMajor

@@ -277,6 +277,10 @@ pub(super) fn sentence(code: ErrorCode) -> &'static str {
             "Cette archive vient d'un autre type d'ENT\u{a0}: ni son origine ni son contenu ne \
              peuvent être vérifiés. Importez-la seulement si vous l'avez téléchargée vous-même."
         }
+        ErrorCode::TrustedKeysUnavailable => {
+            "Votre ENT n'a pas pu obtenir les clés de l'ENT d'où vient l'archive pour vérifier \
+             son origine\u{a0}: elle n'a pas été importée. Réessayez plus tard."
+        }
         ErrorCode::UnlistedFiles => {
             "Certains fichiers de l'archive n'appartiennent à aucune application reconnue\u{a0}: \
              ils ne seront pas importés. Le reste peut l'être normalement."

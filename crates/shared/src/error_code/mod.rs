@@ -124,6 +124,8 @@ pub enum ErrorCode {
     InvalidSignature,
     /// An entcore archive: refused, or a warning, as the signature policy says.
     UnverifiedOrigin,
+    /// The keys of a trusted instance, configured by their address, could not be fetched.
+    TrustedKeysUnavailable,
 
     // The analysis: its warnings and why an app is not importable.
     /// Files of an entcore archive in no module's folder.
@@ -247,6 +249,7 @@ impl ErrorCode {
         Self::UntrustedSignature,
         Self::InvalidSignature,
         Self::UnverifiedOrigin,
+        Self::TrustedKeysUnavailable,
         Self::UnlistedFiles,
         Self::NewerVersion,
         Self::UnsupportedMajor,
@@ -360,6 +363,7 @@ impl ErrorCode {
             Self::UntrustedSignature => "untrusted_signature",
             Self::InvalidSignature => "invalid_signature",
             Self::UnverifiedOrigin => "unverified_origin",
+            Self::TrustedKeysUnavailable => "trusted_keys_unavailable",
             Self::UnlistedFiles => "unlisted_files",
             Self::NewerVersion => "newer_version",
             Self::UnsupportedMajor => "unsupported_major",

@@ -10,11 +10,13 @@ use sha2::{Digest, Sha256};
 use tokio::io::AsyncWrite;
 use tokio_util::sync::PollSender;
 
+use super::checksums::Checksums;
 use super::compress;
 use super::sink::Sink;
 use mesdonnees_zip::write::ZipWriter;
 
 use crate::apps::PreparedData;
+use mesdonnees_shared::archive::CHECKSUMS_PATH;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ArchiveError {
@@ -132,11 +134,41 @@ pub struct ArchiveWriter {
     zip: ZipWriter<HashingWriter<Sink>>,
     /// Deflate state of streamed entries, reset between them.
     stream_compressor: Option<Compress>,
+    /// Every file entry's checksum until SHA256SUMS is written; fed here, where every entry
+    /// passes, so that no kind of file can be left out of it.
+    checksums: Option<Checksums>,
 }
 
 impl ArchiveWriter {
-    pub fn create(sink: Sink) -> Self {
-        Self { zip: ZipWriter::new(HashingWriter::new(sink)), stream_compressor: None }
+    pub fn create(sink: Sink, checksums: Checksums) -> Self {
+        Self {
+            zip: ZipWriter::new(HashingWriter::new(sink)),
+            stream_compressor: None,
+            checksums: Some(checksums),
+        }
+    }
+
+    /// SHA256SUMS, listing every file written so far; entries written after it are not in it.
+    pub async fn add_checksums(
+        &mut self,
+        modified: DateTime<Utc>,
+    ) -> Result<EntrySummary, ArchiveError> {
+        let checksums = self
+            .checksums
+            .take()
+            .ok_or_else(|| std::io::Error::other("SHA256SUMS written twice"))?;
+        let (reader, size) = checksums.finish().await?;
+        let file =
+            StreamedFile { path: CHECKSUMS_PATH, content_type: "text/plain", size, modified };
+        let mut buffer = Vec::new();
+        self.add_stream(file, reader, &mut buffer).await
+    }
+
+    async fn record(&mut self, path: &str, summary: &EntrySummary) -> Result<(), ArchiveError> {
+        if let Some(checksums) = &mut self.checksums {
+            checksums.add(path, &summary.sha256).await?;
+        }
+        Ok(())
     }
 
     pub async fn add_directory(
@@ -167,7 +199,9 @@ impl ArchiveWriter {
         modified: DateTime<Utc>,
     ) -> Result<EntrySummary, ArchiveError> {
         self.zip.add_whole(path, prepared.whole(), modified).await?;
-        Ok(EntrySummary { size: prepared.size, sha256: prepared.sha256.clone() })
+        let summary = EntrySummary { size: prepared.size, sha256: prepared.sha256.clone() };
+        self.record(path, &summary).await?;
+        Ok(summary)
     }
 
     /// A large entry streamed chunk by chunk; deflated when its type or first chunk says it
@@ -228,7 +262,9 @@ impl ArchiveWriter {
             self.stream_compressor = Some(state);
         }
         self.zip.end_stream(entry, crc.finalize(), size).await?;
-        Ok(EntrySummary { size, sha256: hex::encode(hasher.finalize()) })
+        let summary = EntrySummary { size, sha256: hex::encode(hasher.finalize()) };
+        self.record(file.path, &summary).await?;
+        Ok(summary)
     }
 
     fn take_compressor(&mut self) -> Compress {

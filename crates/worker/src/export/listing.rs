@@ -51,6 +51,8 @@ pub struct Listing<'a> {
     manifest: DeflatedFile,
     scratch: Vec<u8>,
     rows: Vec<ExportEntry>,
+    /// Items of the manifest's file list so far.
+    in_manifest: u64,
     pub files: u64,
     pub bytes: u64,
     /// The first [`README_LISTED`] files: path and size.
@@ -72,6 +74,7 @@ impl<'a> Listing<'a> {
             manifest,
             scratch,
             rows: Vec::with_capacity(ROWS_PER_WRITE),
+            in_manifest: 0,
             files: 0,
             bytes: 0,
             listed: Vec::new(),
@@ -79,10 +82,7 @@ impl<'a> Listing<'a> {
     }
 
     pub async fn add(&mut self, file: &ManifestFile) -> Result<(), Stop> {
-        if self.files > 0 {
-            self.manifest.append(b",").map_err(|e| io_failure(&e))?;
-        }
-        self.manifest.append_json(&mut self.scratch, file).map_err(|e| io_failure(&e))?;
+        self.add_to_manifest(file)?;
         if self.listed.len() < README_LISTED {
             self.listed.push((file.path.clone(), file.size));
         }
@@ -96,6 +96,17 @@ impl<'a> Listing<'a> {
         self.files += 1;
         self.bytes += file.size;
         if self.rows.len() >= ROWS_PER_WRITE { self.write_rows().await } else { Ok(()) }
+    }
+
+    /// A file the manifest lists but the export's listing, counts and read-me leave out, like
+    /// the read-me itself: SHA256SUMS, the archive's own bookkeeping.
+    pub fn add_to_manifest(&mut self, file: &ManifestFile) -> Result<(), Stop> {
+        if self.in_manifest > 0 {
+            self.manifest.append(b",").map_err(|e| io_failure(&e))?;
+        }
+        self.manifest.append_json(&mut self.scratch, file).map_err(|e| io_failure(&e))?;
+        self.in_manifest += 1;
+        Ok(())
     }
 
     /// Writes the listing rows not yet in the database.

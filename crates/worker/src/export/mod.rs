@@ -3,6 +3,7 @@
 //! `ready` status in one statement.
 
 mod archive;
+mod checksums;
 mod cleanup;
 mod compress;
 mod listing;
@@ -24,8 +25,8 @@ use mesdonnees_infra::Context;
 use mesdonnees_shared::ErrorCode;
 use mesdonnees_shared::apps::AppDescriptor;
 use mesdonnees_shared::archive::{
-    AppOutcome, FileKind, MANIFEST_PATH, ManifestApp, ManifestFile, Owner, README_PATH,
-    SIGNATURE_PATH, Source,
+    AppOutcome, CHECKSUMS_PATH, FileKind, MANIFEST_PATH, ManifestApp, ManifestFile, Owner,
+    README_PATH, SIGNATURE_PATH, Source,
 };
 use mesdonnees_shared::entry_name::sanitize_segment;
 use mesdonnees_shared::exports::{ExportOptions, export_key};
@@ -103,10 +104,12 @@ pub async fn run(
         };
         return table_export::run(ctx, &export, plan, spec, &key, interrupt).await;
     }
+    let sums = checksums::Checksums::create(&crate::scratch::dir(&ctx.config))
+        .map_err(|e| JobError::storage("cannot open the archive's checksums", &e))?;
     let sink = sink::Sink::open(ctx.storage.store.clone(), ctx.storage.local_root.as_deref(), &key)
         .await
         .map_err(|e| JobError::storage("cannot open the archive for writing", &e))?;
-    let mut writer = ArchiveWriter::create(sink);
+    let mut writer = ArchiveWriter::create(sink, sums);
     let built = tokio::select! {
         biased;
         () = interrupt => None,
@@ -257,9 +260,7 @@ async fn build(
     }
     write_page(writer, &mut listing, viewer.home(&about)).await?;
     progress.flush().await?;
-    listing.write_rows().await?;
-    let (files, bytes) = (listing.files, listing.bytes);
-    write_metadata(export, writer, &signer, &head, listing, &apps).await?;
+    let (files, bytes) = write_metadata(export, writer, &signer, &head, listing, &apps).await?;
     Ok(Built { files, bytes, apps })
 }
 
@@ -520,20 +521,32 @@ async fn write_large(
     Ok(writer.add_stream(file, reader, buffer).await?)
 }
 
-/// The read-me, the manifest and its signature, which close the archive.
+/// The read-me, SHA256SUMS, the manifest and its signature, which close the archive; the
+/// files and bytes the manifest lists.
 async fn write_metadata(
     export: &Export,
     writer: &mut ArchiveWriter,
     signer: &mesdonnees_infra::signing::InstanceSigner,
     head: &Head<'_>,
-    listing: Listing<'_>,
+    mut listing: Listing<'_>,
     apps: &BTreeMap<String, ManifestApp>,
-) -> Result<(), Stop> {
+) -> Result<(u64, u64), Stop> {
     let now = Utc::now();
     {
         let readme = readme::render(&export.name, head, apps, listing.files, &listing.listed);
         writer.add_whole(README_PATH, readme.as_bytes(), true, now).await?;
     }
+    let sums = writer.add_checksums(now).await?;
+    let listed = ManifestFile {
+        path: CHECKSUMS_PATH.to_owned(),
+        app: String::new(),
+        size: sums.size,
+        sha256: sums.sha256,
+        kind: Some(FileKind::Checksums),
+    };
+    listing.add_to_manifest(&listed)?;
+    listing.write_rows().await?;
+    let (files, bytes) = (listing.files, listing.bytes);
     let manifest = listing
         .finish_manifest(apps)
         .map_err(|e| Stop::Failed(JobError::Permanent(format!("manifest: {e}"))))?;
@@ -542,7 +555,7 @@ async fn write_metadata(
         .sign_manifest(&export.id, &manifest.sha256)
         .map_err(|e| Stop::Failed(JobError::Transient(e.to_string())))?;
     writer.add_whole(SIGNATURE_PATH, signature.as_bytes(), false, now).await?;
-    Ok(())
+    Ok((files, bytes))
 }
 
 async fn publish(

@@ -71,6 +71,28 @@ pub fn render(
         "Pour réimporter ces données, déposez ce fichier .zip tel quel dans « Mes Données »."
     );
     let _ = writeln!(out);
+    let _ = writeln!(out, "Vérifier que rien n'a changé :");
+    let _ = writeln!(
+        out,
+        "SHA256SUMS donne l'empreinte de chaque fichier. Après avoir décompressé l'archive,"
+    );
+    let _ = writeln!(out, "ouvrez un terminal dans le dossier obtenu et tapez :");
+    let _ = writeln!(out, "  sha256sum -c SHA256SUMS");
+    let _ = writeln!(
+        out,
+        "Chaque fichier intact est suivi de « OK » (en anglais) ; un fichier modifié, de « FAILED »."
+    );
+    let _ = writeln!(
+        out,
+        "(sha256sum est fourni avec Linux ; sous macOS, « shasum -a 256 -c SHA256SUMS ».)"
+    );
+    let _ = writeln!(out, "Pour vérifier aussi la signature de l'instance, sans décompresser :");
+    let _ = writeln!(out, "  mesdonnees verify archive.zip --keys-url <adresse>");
+    let _ = writeln!(
+        out,
+        "où <adresse> est celle de l'instance suivie de /.well-known/mesdonnees/keys."
+    );
+    let _ = writeln!(out);
     let _ = writeln!(out, "Fichiers ({files}) :");
     for (path, size) in listed {
         let _ = writeln!(out, "  {path}  ({size} octets)");
@@ -123,6 +145,7 @@ mod tests {
         let documents = ("workspace".to_owned(), app("Documents", AppOutcome::Ok));
         let with = text(&[cahier, documents].into());
         assert!(with.contains("Dans Documents/ : « Mes documents »"), "{with}");
+        assert!(with.contains("  sha256sum -c SHA256SUMS\r\n"), "{with}");
     }
 
     #[test]

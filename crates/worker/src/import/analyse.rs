@@ -5,6 +5,7 @@
 
 use mesdonnees_db::{Import, documents, imports};
 use mesdonnees_infra::Context;
+use mesdonnees_infra::published_keys;
 use mesdonnees_infra::signature_check::check_manifest_signature;
 use mesdonnees_shared::ErrorCode;
 use mesdonnees_shared::archive::SIGNATURE_PATH;
@@ -130,13 +131,31 @@ async fn analyse(ctx: &Context, import: &Import) -> Result<Analysis, Failure> {
     };
     let signer =
         ctx.signer().await.map_err(|e| Failure::Job(JobError::Transient(e.to_string())))?;
-    let mut check = check_manifest_signature(
-        manifest_bytes,
-        signature.as_deref(),
-        &manifest.archive_id,
-        Some(&signer),
-        &ctx.config.imports.trusted_keys,
-    );
+    let configured = &ctx.config.imports.trusted_keys;
+    let check_with = |trusted: &[mesdonnees_infra::config::TrustedKey]| {
+        check_manifest_signature(
+            manifest_bytes,
+            signature.as_deref(),
+            &manifest.archive_id,
+            Some(&signer),
+            trusted,
+        )
+    };
+    let mut check = check_with(configured);
+    // Keys given by address are fetched only for a signer no other key is: an archive of ours
+    // or of a pasted key does not wait on another instance. Kept keys first; then, for a key
+    // they lack, fresher ones, since the instance may have changed its key within the hour.
+    let by_address = configured.iter().any(|k| k.keys_url.is_some());
+    for max_age in [published_keys::KEEP_FETCHED, published_keys::REFETCH_AFTER] {
+        if !by_address || check.status != SignatureStatus::Untrusted {
+            break;
+        }
+        let trusted = ctx.fetched_keys.resolve(configured, max_age).await.map_err(|e| {
+            tracing::warn!(error = %e, "trusted keys not fetched");
+            Refusal::new(ErrorCode::TrustedKeysUnavailable, e.to_string())
+        })?;
+        check = check_with(&trusted);
+    }
     // A signature proves the key; the manifest must also name that key as its signer.
     if check.status == SignatureStatus::Valid
         && check.key_id.as_deref() != Some(manifest.source.key_id.as_str())

@@ -10,7 +10,6 @@ mod source;
 
 use std::collections::HashMap;
 
-use futures_util::StreamExt;
 use mesdonnees_db::Import;
 use mesdonnees_infra::Context;
 use mesdonnees_shared::ErrorCode;
@@ -223,10 +222,5 @@ pub(crate) async fn read_small(
         )
         .into());
     }
-    let mut bytes = Vec::with_capacity(usize::try_from(entry.uncompressed_size).unwrap_or(0));
-    let mut stream = mesdonnees_zip::scan::open_entry(source, entry);
-    while let Some(chunk) = stream.next().await {
-        bytes.extend_from_slice(&chunk?);
-    }
-    Ok(bytes)
+    Ok(mesdonnees_zip::scan::read_entry(source, entry).await?)
 }

@@ -16,7 +16,7 @@ mod open;
 
 pub use entry::{Method, ScannedEntry};
 pub use error::ScanError;
-pub use open::{EntryStream, open_entry};
+pub use open::{EntryStream, open_entry, read_entry};
 
 use crate::RangeSource;
 

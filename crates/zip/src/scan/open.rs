@@ -45,6 +45,21 @@ pub fn open_entry(source: &dyn RangeSource, entry: &ScannedEntry) -> EntryStream
     }
 }
 
+/// The whole content of an entry, checked as [`open_entry`] checks it; for small entries
+/// (a manifest, a signature), whose declared size the caller has bounded.
+pub async fn read_entry(
+    source: &dyn RangeSource,
+    entry: &ScannedEntry,
+) -> Result<Vec<u8>, ScanError> {
+    use futures_util::StreamExt;
+    let mut bytes = Vec::with_capacity(usize::try_from(entry.uncompressed_size).unwrap_or(0));
+    let mut stream = open_entry(source, entry);
+    while let Some(chunk) = stream.next().await {
+        bytes.extend_from_slice(&chunk?);
+    }
+    Ok(bytes)
+}
+
 /// See [`open_entry`].
 pub struct EntryStream {
     input: BoxStream<'static, std::io::Result<Bytes>>,

@@ -221,6 +221,8 @@ async fn produce_entries(
             // The viewer's pages are for people; an app never gets them back.
             Some(FileKind::Viewer) => continue,
             Some(FileKind::Json) => json_line(opened, entry, relative, client).await,
+            // The archive's own checksums are no app's data.
+            Some(FileKind::Checksums) => continue,
             None => {
                 staged += 1;
                 let key = format!("{}{staged}", staging_prefix(&import.id, &client.app.id));

@@ -1,0 +1,3 @@
+mod get_keys;
+
+pub use get_keys::*;
