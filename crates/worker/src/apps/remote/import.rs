@@ -218,11 +218,9 @@ async fn produce_entries(
         let (sha256, kind) =
             part.listed.get(entry.path.as_str()).copied().unwrap_or((Some(""), None));
         let line = match kind {
-            // The viewer's pages are for people; an app never gets them back.
-            Some(FileKind::Viewer) => continue,
+            // The viewer's pages are for people, the checksums for the archive: no app's data.
+            Some(FileKind::Viewer | FileKind::Checksums) => continue,
             Some(FileKind::Json) => json_line(opened, entry, relative, client).await,
-            // The archive's own checksums are no app's data.
-            Some(FileKind::Checksums) => continue,
             None => {
                 staged += 1;
                 let key = format!("{}{staged}", staging_prefix(&import.id, &client.app.id));
