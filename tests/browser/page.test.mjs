@@ -1,7 +1,9 @@
 // The « Mes données » page in headless Chromium, against a real `mesdonnees serve` on its
 // embedded defaults: export through the page, download and check the zip, import it as another
 // user through the page, read the report. Screenshots of every stage go to SCREENSHOT_DIR
-// (default: target/screenshots at the repository's root).
+// (default: target/screenshots at the repository's root); with SCREENSHOTS_DIR set (e.g.
+// docs/screenshots), every French stage is also pictured there at 1280 and 375 px wide, in a
+// folder per width.
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -21,8 +23,13 @@ const BIN = process.env.MESDONNEES_BIN ?? path.join(targetDir, "debug", "mesdonn
 const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
 const SHOTS = process.env.SCREENSHOT_DIR ?? path.join(targetDir, "screenshots");
 const WAIT = 30_000;
+const DOC_SHOTS = process.env.SCREENSHOTS_DIR ? path.resolve(root, process.env.SCREENSHOTS_DIR) : null;
+const DOC_WIDTHS = [1280, 375];
 
 const CAHIER_BIN = process.env.CAHIER_BIN ?? path.join(targetDir, "debug", "mesdonnees-cahier");
+/** axe-core, the accessibility checker, run on every stage (pinned in package-lock.json). */
+const AXE = readFileSync(path.join(here, "node_modules", "axe-core", "axe.min.js"), "utf8");
+const AXE_RULES = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"];
 
 let browser;
 /** The instance on embedded defaults (development key), which most tests use. */
@@ -243,14 +250,42 @@ export function languageFaults(text, lang) {
   return faults;
 }
 
-/** Saves the stage's picture, after checking that no stray value leaked into the text and that
- * the text is in the page's language, properly written. */
+/** What axe-core finds on the page as it stands, one line per failing node. The checker is
+ * evaluated through the debugging protocol, which the page's `'self'`-only policy does not see. */
+async function accessibilityViolations(page) {
+  if (!(await page.evaluate(() => typeof window.axe === "object"))) await page.evaluate(AXE);
+  const violations = await page.evaluate(async (tags) => {
+    const result = await window.axe.run(document, { runOnly: { type: "tag", values: tags }, resultTypes: ["violations"] });
+    return result.violations.map((v) => ({ id: v.id, help: v.help, nodes: v.nodes.map((n) => `${n.target.join(" ")}: ${n.failureSummary}`) }));
+  }, AXE_RULES);
+  return violations.flatMap((v) => v.nodes.map((n) => `${v.id} (${v.help}) at ${n}`));
+}
+
+/** Saves the stage's picture, after checking that no stray value leaked into the text, that
+ * the text is in the page's language, properly written, and that axe-core finds nothing. */
 async function shot(page, name) {
   const text = await page.locator("body").innerText();
   assert.doesNotMatch(text, /\b(null|undefined|NaN)\b|\[object /, `${name}: ${text}`);
   const lang = await page.evaluate(() => document.documentElement.lang);
   assert.deepEqual(languageFaults(text, lang), [], `${name} (${lang})`);
+  const violations = await accessibilityViolations(page);
+  assert.deepEqual(violations, [], `${name}: accessibility violations:\n${violations.join("\n")}`);
   await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+  if (DOC_SHOTS && lang === "fr") await documentationShots(page, name);
+}
+
+/** The stage at each width of the documentation, the page given back at its own size after; a
+ * stage of the phone scenario only at the phone's width. */
+async function documentationShots(page, name) {
+  const viewport = page.viewportSize();
+  for (const width of viewport.width <= 400 ? [375] : DOC_WIDTHS) {
+    await page.setViewportSize({ width, height: viewport.height });
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => r())));
+    const dir = path.join(DOC_SHOTS, String(width));
+    mkdirSync(dir, { recursive: true });
+    await page.screenshot({ path: path.join(dir, `${name}.png`), fullPage: true });
+  }
+  await page.setViewportSize(viewport);
 }
 
 test("the text scan finds what it is for", () => {
@@ -399,6 +434,9 @@ scenario("export through the page, download, then import as another user", async
   const estimate = await main.api(alice, "GET", "exports/estimate?apps=workspace");
   assert.ok(estimate.files >= 3, JSON.stringify(estimate));
   await page.locator("#estimate", { hasText: new RegExp(`Environ ${estimate.files} fichiers`) }).waitFor({ timeout: WAIT });
+  // Each app's part beside its name, as the API sizes it.
+  const workspacePart = estimate.by_app.workspace;
+  assert.match(await page.locator("#export-app-size-workspace").textContent(), new RegExp(`^${workspacePart.files} fichiers · `));
   await page.getByLabel("Nom de l'export (facultatif)").fill("Mon année");
   await shot(page, "02-exporter");
   await page.getByRole("button", { name: "Préparer mon archive", exact: true }).click();
@@ -414,6 +452,8 @@ scenario("export through the page, download, then import as another user", async
   assert.equal(await bar.evaluate((b) => b.value === b.max), true, "the bar ends full");
   const row = page.locator("#export-list-body tr", { hasText: "Mon année" });
   await row.locator("text=Prêt").waitFor({ timeout: WAIT });
+  // What kind of export it is, and of which apps.
+  assert.match(await row.textContent(), /Archive \.zip\s*Documents/);
   await shot(page, "04-export-prete");
 
   // The download is the archive: every document byte-identical.
@@ -472,6 +512,12 @@ scenario("export through the page, download, then import as another user", async
     dt.items.add(new File([bytes], "Mon année.zip", { type: "application/zip" }));
     return dt;
   }, zipBase64);
+  // What the upload's live region says, and when.
+  await bobPage.evaluate(() => {
+    window.spoken = [];
+    const region = document.getElementById("upload-spoken");
+    new MutationObserver(() => window.spoken.push({ text: region.textContent, at: performance.now() })).observe(region, { childList: true, characterData: true, subtree: true });
+  });
   await bobPage.dispatchEvent("#dropzone", "drop", { dataTransfer });
 
   // The analysis: the workspace is importable and ticked.
@@ -481,6 +527,13 @@ scenario("export through the page, download, then import as another user", async
   assert.equal((await appRow.locator(".verdict").textContent()).trim(), "Oui");
   assert.match(await bobPage.locator("#import-summary").textContent(), /Alice Martin/);
   assert.match(await bobPage.locator("#import-warnings").textContent(), /signée/);
+  // Spoken at each quarter or every few seconds, never at every progress event.
+  const spoken = await bobPage.evaluate(() => window.spoken);
+  assert.match(spoken.at(-1)?.text ?? "", /100\s%$/, JSON.stringify(spoken));
+  for (const [i, said] of spoken.entries()) {
+    const quarter = /\s(0|25|50|75|100)\s%$/.test(said.text);
+    assert.ok(quarter || said.at - spoken[i - 1].at >= 5000, `spoken too often: ${JSON.stringify(spoken)}`);
+  }
   const tick = appRow.getByRole("checkbox");
   assert.ok(await tick.isChecked());
   await shot(bobPage, "08-analyse");
@@ -493,8 +546,14 @@ scenario("export through the page, download, then import as another user", async
   // The numbers are the API's report: files and the folders made for them.
   const imports = await main.api(bob, "GET", "imports");
   const byApi = imports.items[0].report.apps.workspace;
-  assert.ok(byApi.imported >= 3 && byApi.failed === 0, JSON.stringify(byApi));
-  assert.equal(await count("imported"), String(byApi.imported));
+  assert.ok(byApi.files_imported === 3 && byApi.failed === 0, JSON.stringify(byApi));
+  // Three files, as the analysis said, and the folders made for them, apart.
+  assert.equal(await count("files"), String(byApi.files_imported));
+  assert.equal(await count("folders"), String(byApi.folders_created));
+  assert.equal(
+    (await report.locator(".created").textContent()).trim(),
+    `3 fichiers importés, ${byApi.folders_created} dossiers créés.`,
+  );
   assert.equal(await count("renamed"), "0");
   assert.equal(await count("errors"), "0");
   // The folder is named as the page writes dates: « Import du 7 décembre 2026 à 01 h 06 ».
@@ -515,25 +574,43 @@ scenario("export through the page, download, then import as another user", async
   await done.waitFor({ timeout: WAIT });
   await done.getByRole("button", { name: "Voir le rapport" }).click();
   await report.waitFor({ timeout: WAIT });
-  assert.equal(await count("imported"), String(byApi.imported));
+  assert.equal(await count("files"), String(byApi.files_imported));
 
-  // A file that is not a zip: the API's refusal, readable.
+  // A file that is not a zip: refused by the browser before any upload, the file named.
   await bobPage.getByRole("button", { name: "Importer une autre archive" }).click();
+  const sent = [];
+  bobPage.on("request", (r) => {
+    if (r.method() === "POST" && r.url().endsWith("/api/v1/imports")) sent.push(r.url());
+  });
   await bobPage.locator("#import-file").setInputFiles({ name: "devoir.txt", mimeType: "text/plain", buffer: Buffer.from("pas une archive") });
   const error = bobPage.locator("#import-error");
   await error.waitFor({ state: "visible", timeout: WAIT });
-  // The words of its code in French, not the API's detail.
-  assert.match(await error.textContent(), /^Ce fichier n'est pas une archive \.zip\. Choisissez le fichier/);
+  // The words of its code in French, not the API's detail, and the focus on them.
+  assert.match(await error.textContent(), /^«\sdevoir\.txt\s»\s:\sCe fichier n'est pas une archive \.zip\. Choisissez le fichier/);
+  assert.equal(await bobPage.evaluate(() => document.activeElement.id), "import-error");
+  assert.deepEqual(sent, [], "nothing was uploaded");
   await shot(bobPage, "10-erreur");
   assert.deepEqual(bobPage.problems, []);
   await bobPage.context().close();
 
-  // Alice deletes her export.
-  page.once("dialog", (d) => d.accept());
+  // Alice deletes her export; the focus goes to the list, not to the page's body.
+  let question = null;
+  page.once("dialog", (d) => {
+    question = d.message();
+    d.accept();
+  });
   await row.getByRole("button", { name: /Supprimer/ }).click();
   await row.waitFor({ state: "detached", timeout: WAIT });
+  assert.match(question, /^Supprimer l'export «\sMon année\s»/);
   assert.equal(await page.locator("#export-current").isVisible(), false, "the deleted export is no longer followed");
   await page.locator("#export-list-empty").waitFor({ timeout: WAIT });
+  assert.equal(await page.evaluate(() => document.activeElement.id), "export-list-title");
+  // Its notification now says so, instead of offering a download that cannot work.
+  await page.locator("#bell-button").click();
+  const goneEntry = page.locator("#bell-list li[data-kind=export_ready]");
+  await goneEntry.locator(".state", { hasText: "Cet export a été supprimé" }).waitFor({ timeout: WAIT });
+  assert.equal(await goneEntry.getByRole("button", { name: "Télécharger" }).count(), 0);
+  await shot(page, "06b-notification-export-supprime");
   await page.context().close();
 });
 
@@ -597,6 +674,78 @@ scenario("keyboard, labels and contrast", async () => {
     return out;
   });
   assert.deepEqual(low, []);
+
+  // The checker run on every stage finds what it is for.
+  await page.evaluate(() => document.querySelector("#panel-export .card").append(Object.assign(document.createElement("img"), { id: "no-alt", src: "web/icon.svg" })));
+  assert.match((await accessibilityViolations(page)).join("\n"), /image-alt/);
+  await page.evaluate(() => document.getElementById("no-alt").remove());
+  assert.deepEqual(await accessibilityViolations(page), []);
+
+  // The bell's focus ring stands out from the blue header (WCAG 1.4.11: 3:1).
+  await page.keyboard.press("Shift+Tab");
+  await page.locator("#bell-button").focus();
+  const ring = await page.evaluate(() => {
+    const bell = document.getElementById("bell-button");
+    const rgb = (s) => s.match(/[\d.]+/g).slice(0, 3).map(Number);
+    const lum = (c) => {
+      const [r, g, b] = c.map((v) => {
+        const x = v / 255;
+        return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4;
+      });
+      return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+    };
+    const style = getComputedStyle(bell);
+    const ring = lum(rgb(style.outlineColor));
+    const header = lum(rgb(getComputedStyle(document.querySelector(".topbar")).backgroundColor));
+    return { visible: bell.matches(":focus-visible") && style.outlineStyle !== "none", ratio: (Math.max(ring, header) + 0.05) / (Math.min(ring, header) + 0.05) };
+  });
+  assert.ok(ring.visible, "the bell shows its focus");
+  assert.ok(ring.ratio >= 3, `the bell's focus ring is ${ring.ratio.toFixed(2)}:1 on the header`);
+  await page.context().close();
+});
+
+scenario("an upload can be cancelled, and its progress is spoken at quarters", async () => {
+  const token = main.mint("annule", "Claude Clavier");
+  const page = await newPage();
+  await page.goto(`${main.base}/#token=${token}`);
+  await page.getByRole("tab", { name: "Importer" }).click();
+  await page.getByRole("button", { name: "Parcourir…" }).waitFor({ timeout: WAIT });
+
+  // The speaker of the live region, on a clock of its own: every quarter, or five seconds on.
+  const said = await page.evaluate(async () => {
+    const { progressSpeaker } = await import(new URL("web/ui.js", document.baseURI));
+    const run = (step) => {
+      let now = 0;
+      const speak = progressSpeaker(5000, () => now);
+      const out = [];
+      for (let pct = 0; pct <= 100; pct += 1) {
+        now += step;
+        if (speak(pct)) out.push(pct);
+      }
+      return out;
+    };
+    return { fast: run(110), slow: run(400) };
+  });
+  assert.deepEqual(said.fast, [0, 25, 50, 75, 100]);
+  assert.deepEqual(said.slow, [0, 13, 25, 38, 50, 63, 75, 88, 100]);
+
+  // An upload held on its way: « Annuler l'envoi » stops it, and nothing is left behind.
+  let held;
+  await page.route("**/api/v1/imports", (route) => {
+    held = route;
+  });
+  const zipLike = Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04]), content(200_000, 3)]);
+  await page.locator("#import-file").setInputFiles({ name: "grand.zip", mimeType: "application/zip", buffer: zipLike });
+  const cancel = page.getByRole("button", { name: "Annuler l'envoi" });
+  await cancel.waitFor({ timeout: WAIT });
+  await shot(page, "07b-envoi-en-cours");
+  await cancel.click();
+  await page.locator("#import-upload").waitFor({ state: "hidden", timeout: WAIT });
+  await page.locator("#announcer", { hasText: /L'envoi de «\sgrand\.zip\s» est annulé\./ }).waitFor({ timeout: WAIT });
+  assert.equal(await page.evaluate(() => document.activeElement.id), "import-browse");
+  assert.ok(await page.locator("#dropzone").isVisible());
+  await held?.abort().catch(() => {});
+  assert.equal((await main.api(token, "GET", "imports")).total, 0);
   await page.context().close();
 });
 
@@ -768,8 +917,13 @@ table_fields = [{ field = "subject", label = "Matière" }]
     assert.match(smtp.mails[0].data, /download/);
     await page.getByLabel("M'avertir par e-mail quand c'est prêt").uncheck();
 
-    // A table of the same, as xlsx: another kind of export through the same page.
+    // A table of the same, as xlsx: another kind of export through the same page, estimated
+    // as a table, each app's part beside it.
     await page.getByLabel("Un tableau qui le liste").check();
+    const asTable = await site.api(alice, "GET", "exports/estimate?apps=workspace,cahier&kind=table");
+    await page.locator("#estimate", { hasText: `Un tableau d'environ ${asTable.files} ligne` }).waitFor({ timeout: WAIT });
+    assert.match(await page.locator("#export-app-size-workspace").textContent(), new RegExp(`^${asTable.by_app.workspace.files} ligne`));
+    assert.equal(await page.locator("#export-app-size-cahier").textContent(), "taille connue seulement à l'export");
     await page.getByLabel("Format du tableau").selectOption("xlsx");
     await page.getByLabel("Nom de l'export (facultatif)").fill("Liste");
     await page.getByRole("button", { name: "Préparer mon tableau", exact: true }).click();
@@ -782,7 +936,31 @@ table_fields = [{ field = "subject", label = "Matière" }]
     const tablePath = path.join(site.dir, "liste.xlsx");
     await table.saveAs(tablePath);
     assert.ok("xl/workbook.xml" in zipContents(tablePath), "an xlsx workbook");
+    const tableRow = page.locator("#export-list-body tr", { hasText: "Liste" });
+    await tableRow.locator("text=Prêt").waitFor({ timeout: WAIT });
+    assert.match(await tableRow.textContent(), /Tableau \.xlsx\s*Cahier de textes, Documents/);
     await shot(page, "04b-archive-et-tableau");
+
+    // An export being built is cancelled, not deleted, and asked about in those words (of the
+    // cahier alone, so that it is not the archive just made, reused).
+    await page.getByLabel("Une archive .zip de tout le contenu").check();
+    await page.getByRole("checkbox", { name: /Documents/ }).uncheck();
+    await page.getByLabel("Nom de l'export (facultatif)").fill("Brouillon");
+    await page.getByRole("button", { name: "Préparer mon archive", exact: true }).click();
+    const draft = page.locator("#export-list-body tr", { hasText: "Brouillon" });
+    const cancelRow = draft.getByRole("button", { name: "Annuler Brouillon" });
+    await cancelRow.waitFor({ timeout: WAIT });
+    assert.equal(await draft.getByRole("button", { name: /Supprimer/ }).count(), 0);
+    assert.ok(await page.getByRole("button", { name: "Annuler la préparation" }).isVisible());
+    let asked = null;
+    page.once("dialog", (d) => {
+      asked = d.message();
+      d.accept();
+    });
+    await cancelRow.click();
+    await draft.locator("text=Annulé").waitFor({ timeout: WAIT });
+    assert.match(asked, /^Arrêter la préparation de «\sBrouillon\s»/);
+    assert.ok(await draft.getByRole("button", { name: "Supprimer Brouillon" }).isVisible());
     assert.deepEqual(page.problems, []);
     await page.context().close();
 
@@ -808,10 +986,13 @@ table_fields = [{ field = "subject", label = "Matière" }]
     const byApi = imports.items[0].report.apps;
     for (const app of ["workspace", "cahier"]) {
       const part = bobPage.locator(`#import-report .report[data-app=${app}]`);
-      assert.equal((await part.locator("[data-count=imported]").textContent()).trim(), String(byApi[app].imported), app);
+      assert.equal((await part.locator("[data-count=files]").textContent()).trim(), String(byApi[app].files_imported), app);
       assert.equal((await part.locator("[data-count=errors]").textContent()).trim(), "0", app);
     }
-    assert.equal(byApi.cahier.imported, 3, JSON.stringify(byApi.cahier));
+    assert.equal(byApi.cahier.files_imported, 3, JSON.stringify(byApi.cahier));
+    // A connected app makes no folder: « 3 fichiers importés. », no « 0 dossier ».
+    assert.equal((await cahierReport.locator(".created").textContent()).trim(), "3 fichiers importés.");
+    assert.equal(await cahierReport.locator("[data-count=folders]").count(), 0);
     await shot(bobPage, "09b-rapport-avec-une-appli");
     const bobsEntries = await call(`${cahier}/api/entries`, bob, "GET");
     const list = bobsEntries.items ?? bobsEntries;

@@ -99,9 +99,9 @@ async function main() {
   const exporter = createExporter(api, { apps, onFinished: () => bell?.refresh() });
   const importer = createImporter(api, { apps, onFinished: () => bell?.refresh() });
   bell = createBell(api, {
-    onDownload: (id) => {
+    onDownload: async (id) => {
+      await exporter.download(id);
       selectTab("tab-export");
-      exporter.download(id);
     },
     onOpenImport: (id) => {
       selectTab("tab-import");

@@ -1,8 +1,10 @@
 // The « Exporter » tab: choose apps, see the size, ask for the archive, follow it while it is
-// built, and manage the list of one's exports.
+// built, and manage the list of one's exports. An error is shown beside what was acted on (the
+// row, the button, the notification) and takes the focus; the list re-renders while exports
+// run, so a row's error is kept by export id and drawn again with the row.
 
 import { t, failure, lang, formatBytes, formatDate, formatNumber } from "./i18n.js";
-import { el, fill, $, show, showError, clearError, announce, setProgress, setJobProgress, pastTotals, percent, poll } from "./ui.js";
+import { el, fill, $, show, showError, clearError, errorBeside, announce, setProgress, setJobProgress, pastTotals, percent, poll } from "./ui.js";
 
 const TERMINAL = new Set(["ready", "failed", "expired", "cancelled"]);
 const PREVIEW_MAX_PAGES = 10;
@@ -22,6 +24,10 @@ export function createExporter(api, { apps, onFinished }) {
   let estimateTimer = null;
   let estimateSeq = 0;
   const byId = new Map(apps.map((a) => [a.id, a]));
+  /** Export id → the error of the last action on its row. */
+  const rowErrors = new Map();
+  /** The row index to focus once the list is drawn again (after a deletion). */
+  let focusRow = null;
 
   renderApps();
   form.addEventListener("change", onFormChange);
@@ -32,6 +38,9 @@ export function createExporter(api, { apps, onFinished }) {
   });
   $("export-name").placeholder = t("export.namePlaceholder", { date: formatDate(new Date(), false) });
   $("preview-close").addEventListener("click", () => $("preview-dialog").close());
+  $("export-current-cancel").addEventListener("click", () => {
+    if (followed) remove(followed);
+  });
   estimate();
 
   function renderApps() {
@@ -53,6 +62,7 @@ export function createExporter(api, { apps, onFinished }) {
               " · ",
               app.can_create ? t("export.canCreate") : t("export.cannotCreate"),
             ),
+            el("span", { class: "app-size", id: `export-app-size-${app.id}` }),
           ),
         ),
       ),
@@ -95,14 +105,17 @@ export function createExporter(api, { apps, onFinished }) {
     box.textContent = t("export.estimating");
     box.className = "estimate";
     try {
-      const est = await api.get(`exports/estimate?apps=${encodeURIComponent(chosen.join(","))}`);
+      const kind = chosenKind();
+      const est = await api.get(`exports/estimate?apps=${encodeURIComponent(chosen.join(","))}&kind=${kind}`);
       if (seq !== estimateSeq) return;
-      const parts = [t("export.estimate", { count: est.files, size: formatBytes(est.bytes) })];
+      renderAppSizes(chosen, est, kind);
+      const sentence = kind === "table" ? "export.estimateTable" : "export.estimate";
+      const parts = [t(sentence, { count: est.files, size: formatBytes(est.bytes) })];
       if (est.unestimated_apps.length > 0) {
         const names = est.unestimated_apps.map((id) => appName(byId.get(id), id)).join(", ");
         parts.push(t("export.unestimated", { apps: names }));
       }
-      if (!est.fits_quota && chosenKind() === "archive") {
+      if (!est.fits_quota) {
         parts.push(t("export.overQuota", { used: formatBytes(est.used_bytes), quota: formatBytes(est.quota_bytes) }));
         box.className = "estimate warning";
       }
@@ -111,6 +124,19 @@ export function createExporter(api, { apps, onFinished }) {
       if (seq !== estimateSeq) return;
       box.textContent = "";
       showError($("export-error"), error);
+    }
+  }
+
+  /** Each app's part beside its name: files (rows, for a table) and bytes, or that it is known
+   * only as it exports. */
+  function renderAppSizes(chosen, est, kind) {
+    for (const app of apps.filter((a) => a.exportable)) {
+      const size = est.by_app?.[app.id];
+      let text = "";
+      if (!chosen.includes(app.id)) text = "";
+      else if (size) text = `${t(kind === "table" ? "export.appRows" : "entries", { count: size.files })} · ${formatBytes(size.bytes)}`;
+      else if (est.unestimated_apps.includes(app.id)) text = t("export.appSizeUnknown");
+      $(`export-app-size-${app.id}`).textContent = text;
     }
   }
 
@@ -164,6 +190,7 @@ export function createExporter(api, { apps, onFinished }) {
     const done = $("export-current-done");
     fill(done);
     show($("export-leave"), true);
+    show($("export-current-cancel"), true);
     box.scrollIntoView({ block: "nearest" });
     let announced = false;
     stopFollowing = poll(
@@ -207,15 +234,18 @@ export function createExporter(api, { apps, onFinished }) {
   function renderFinished(exp) {
     const done = $("export-current-done");
     show($("export-leave"), false);
+    show($("export-current-cancel"), false);
     if (exp.status === "ready") {
       const message = t("export.readyNow", { name: exp.name });
-      fill(done,
-        el("p", { class: "success" }, message),
-        incompleteNote(exp),
-        el("button", { type: "button", class: "primary", onclick: () => download(exp) }, t("export.downloadNamed", { name: exp.name, size: formatBytes(exp.size) })),
-      );
+      const button = el("button", { type: "button", class: "primary" }, t("export.downloadNamed", { name: exp.name, size: formatBytes(exp.size) }));
+      button.addEventListener("click", () => tryBeside(button, () => download(exp)));
+      fill(done, el("p", { class: "success" }, message), incompleteNote(exp), button);
       announce(message);
-      done.querySelector("button").focus();
+      button.focus();
+    } else if (exp.status === "cancelled") {
+      const message = t("export.cancelled", { name: exp.name });
+      fill(done, el("p", {}, message));
+      announce(message);
     } else {
       const reason = exp.error ? failure(exp.error.code) : t(`status.${exp.status}`);
       const message = t("export.failedNow", { name: exp.name, reason });
@@ -231,33 +261,58 @@ export function createExporter(api, { apps, onFinished }) {
     return el("p", { class: "warning" }, t("export.incomplete", { apps }));
   }
 
+  /** Starts the download of a ready export by a signed link; rejects when it cannot. */
   async function download(exp) {
+    const link = await api.post(`exports/${exp.id}/link`);
+    const a = el("a", { href: link.url, download: "" });
+    document.body.append(a);
+    a.click();
+    a.remove();
+  }
+
+  /** Runs an action of a button; its failure is shown beside the button, focused. */
+  async function tryBeside(button, action) {
+    if (button.nextElementSibling?.matches(".error")) button.nextElementSibling.remove();
     try {
-      const link = await api.post(`exports/${exp.id}/link`);
-      const a = el("a", { href: link.url, download: "" });
-      document.body.append(a);
-      a.click();
-      a.remove();
+      await action();
     } catch (error) {
-      showError($("export-list-error"), error);
+      errorBeside(button, error);
     }
   }
 
-  async function remove(exp) {
-    if (!window.confirm(t("export.confirmDelete", { name: exp.name }))) return;
+  /** Runs an action of a row of the list; its failure is drawn in the row, focused. */
+  async function tryInRow(exp, action) {
+    rowErrors.delete(exp.id);
     try {
-      await api.del(`exports/${exp.id}`);
-      if (followed === exp.id) {
-        // Deleting the export being built cancels it: nothing more to follow.
-        stopFollowing();
-        followed = null;
-        show($("export-current"), false);
-      }
-      announce(t("export.deleted", { name: exp.name }));
-      refreshList();
+      await action();
     } catch (error) {
-      showError($("export-list-error"), error);
+      rowErrors.set(exp.id, error);
+      const old = list.querySelector(`tr[data-export-id="${exp.id}"]`);
+      if (!old) return;
+      const row = renderRow(exp);
+      old.replaceWith(row);
+      row.querySelector(".error")?.focus();
     }
+  }
+
+  /** Cancels an export in progress, or deletes an ended one; each asks first in its own words.
+   * The focus goes to the row now in its place, or to the list's title when none is left. */
+  async function remove(exp) {
+    const running = !TERMINAL.has(exp.status);
+    const question = running ? "export.confirmCancel" : "export.confirmDelete";
+    if (!window.confirm(t(question, { name: exp.name }))) return;
+    const rows = [...list.querySelectorAll("tr")];
+    const index = rows.findIndex((r) => r.dataset.exportId === exp.id);
+    await api.del(`exports/${exp.id}`);
+    if (followed === exp.id) {
+      // The export being built is cancelled: nothing more to follow.
+      stopFollowing();
+      followed = null;
+      show($("export-current"), false);
+    }
+    announce(t(running ? "export.cancelled" : "export.deleted", { name: exp.name }));
+    focusRow = Math.max(index, 0);
+    refreshList();
   }
 
   async function preview(exp) {
@@ -296,8 +351,17 @@ export function createExporter(api, { apps, onFinished }) {
     return t(exp.status === "running" ? "status.runningOpen" : `status.${exp.status}`);
   }
 
+  /** What the export is: its kind and format, and its apps. */
+  function contentCell(exp) {
+    const format = exp.kind === "table" ? exp.table?.format ?? "" : "zip";
+    const kind = t(exp.kind === "table" ? "export.kindTable" : "export.kindArchive", { format });
+    const names = (exp.apps ?? []).map((id) => appName(byId.get(id), id)).join(", ");
+    return el("td", { "data-label": t("export.col.content") }, el("span", { class: "kind" }, kind), names ? el("div", { class: "detail muted" }, names) : null);
+  }
+
   function renderRow(exp) {
     const ready = exp.status === "ready";
+    const running = !TERMINAL.has(exp.status);
     const status = el("td", { "data-label": t("export.col.status") }, el("span", { class: `status status-${exp.status}` }, statusText(exp)));
     if (exp.status === "failed" && exp.error) status.append(el("div", { class: "detail" }, failure(exp.error.code)));
     if (ready) {
@@ -308,6 +372,7 @@ export function createExporter(api, { apps, onFinished }) {
       "tr",
       { dataset: { exportId: exp.id, status: exp.status } },
       el("th", { scope: "row", "data-label": t("export.col.name") }, exp.name),
+      contentCell(exp),
       el("td", { "data-label": t("export.col.created") }, formatDate(exp.created_at)),
       status,
       el("td", { "data-label": t("export.col.size") }, exp.size == null ? "—" : formatBytes(exp.size)),
@@ -316,14 +381,32 @@ export function createExporter(api, { apps, onFinished }) {
         "td",
         { class: "actions", "data-label": t("export.col.actions") },
         ready
-          ? el("button", { type: "button", onclick: () => download(exp), "aria-label": `${t("export.download")} ${exp.name}` }, t("export.download"))
+          ? el("button", { type: "button", onclick: () => tryInRow(exp, () => download(exp)), "aria-label": `${t("export.download")} ${exp.name}` }, t("export.download"))
           : null,
         ready && exp.kind === "archive"
           ? el("button", { type: "button", onclick: () => preview(exp), "aria-label": `${t("export.preview")} ${exp.name}` }, t("export.preview"))
           : null,
-        el("button", { type: "button", class: "danger", onclick: () => remove(exp), "aria-label": `${t("export.delete")} ${exp.name}` }, t("export.delete")),
+        running
+          ? el("button", { type: "button", class: "danger", onclick: () => tryInRow(exp, () => remove(exp)), "aria-label": `${t("export.cancel")} ${exp.name}` }, t("export.cancel"))
+          : el("button", { type: "button", class: "danger", onclick: () => tryInRow(exp, () => remove(exp)), "aria-label": `${t("export.delete")} ${exp.name}` }, t("export.delete")),
+        rowErrors.has(exp.id) ? rowError(rowErrors.get(exp.id)) : null,
       ),
     );
+  }
+
+  function rowError(error) {
+    const box = el("div", { class: "error", role: "alert", tabindex: "-1" });
+    showError(box, error);
+    return box;
+  }
+
+  /** After a deletion: the row now at its place, else the one before, else the list's title. */
+  function placeFocus() {
+    if (focusRow === null) return;
+    const rows = [...list.querySelectorAll("tr")];
+    const row = rows[Math.min(focusRow, rows.length - 1)];
+    focusRow = null;
+    (row?.querySelector("button") ?? $("export-list-title")).focus();
   }
 
   async function refreshList() {
@@ -339,6 +422,7 @@ export function createExporter(api, { apps, onFinished }) {
         show($("export-list-empty"), page.items.length === 0);
         show($("export-list"), page.items.length > 0);
         fill(list, ...page.items.map(renderRow));
+        placeFocus();
       },
       (page) => page.items.every((e) => TERMINAL.has(e.status)),
       2000,
