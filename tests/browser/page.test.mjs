@@ -231,10 +231,11 @@ const ENGLISH = /\b(the|and|your|you|please|with|not|is|are|was|has|been|this|th
 const FRENCH = /\b(le|la|les|des|du|une|et|est|vous|votre|vos|pour|avec|dans|sur|fichiers?|données|erreurs?|prête?s?)\b|[àâçéèêëîïôùûœ]/i;
 
 /** The language faults of a stage's text: a sentence of the other language, a bracketed
- * plural, and in French a breaking space (or none) before « : ; ! ? » or inside « ». */
-export function languageFaults(text, lang) {
+ * plural, and in French a breaking space (or none) before « : ; ! ? » or inside « ». `names` are
+ * names the stage shows that are data, not the page's words (a folder the service named). */
+export function languageFaults(text, lang, names = []) {
   let scanned = text;
-  for (const words of USER_WORDS) scanned = scanned.replaceAll(words, " ");
+  for (const words of [...USER_WORDS, ...names]) scanned = scanned.replaceAll(words, " ");
   const faults = [];
   const lines = scanned.split("\n").map((l) => l.trim()).filter(Boolean);
   for (const line of lines) {
@@ -263,11 +264,11 @@ async function accessibilityViolations(page) {
 
 /** Saves the stage's picture, after checking that no stray value leaked into the text, that
  * the text is in the page's language, properly written, and that axe-core finds nothing. */
-async function shot(page, name) {
+async function shot(page, name, names = []) {
   const text = await page.locator("body").innerText();
   assert.doesNotMatch(text, /\b(null|undefined|NaN)\b|\[object /, `${name}: ${text}`);
   const lang = await page.evaluate(() => document.documentElement.lang);
-  assert.deepEqual(languageFaults(text, lang), [], `${name} (${lang})`);
+  assert.deepEqual(languageFaults(text, lang, names), [], `${name} (${lang})`);
   const violations = await accessibilityViolations(page);
   assert.deepEqual(violations, [], `${name}: accessibility violations:\n${violations.join("\n")}`);
   await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
@@ -384,6 +385,12 @@ scenario("without a token the page says where to sign in", async () => {
   await shot(page, "01-sans-jeton");
   assert.deepEqual(page.problems, []);
   await page.context().close();
+
+  const english = await newPage("en-GB");
+  await english.goto(`${main.base}/`);
+  await english.getByRole("heading", { name: "Sign in to your ENT again" }).waitFor({ timeout: WAIT });
+  await shot(english, "01-sans-jeton-en");
+  await english.context().close();
 });
 
 scenario("an expired token says the session is over", async () => {
@@ -411,9 +418,74 @@ scenario("the address serve prints opens the page as the demonstration user", as
   await page.context().close();
 });
 
-scenario("export through the page, download, then import as another user", async () => {
-  const alice = main.mint("alice", "Alice Martin");
-  const bob = main.mint("bob", "Bob Durand");
+/** What the main scenario reads and clicks, in each language of the page. */
+const WORDS = {
+  fr: {
+    signedAs: "Connecté en tant que Alice Martin",
+    estimate: (n) => new RegExp(`Environ ${n} fichiers`),
+    appPart: (n) => new RegExp(`^${n} fichiers · `),
+    name: "Nom de l'export (facultatif)",
+    submit: "Préparer mon archive",
+    leave: "Vous pouvez quitter cette page",
+    readyLine: /«\sMon année\s» est prêt\./,
+    ready: "Prêt",
+    download: "Télécharger",
+    preview: /Aperçu/,
+    bellReady: /Votre export «\sMon année\s» est prêt/,
+    importTab: "Importer",
+    drop: "Déposez ici une archive .zip",
+    yes: "Oui",
+    signed: /signée/,
+    launch: "Importer",
+    created: (files, folders) => `${files} fichiers importés, ${folders} dossiers créés.`,
+    folder: /Dans le dossier «\s(Import du [^»]+?)\s»/,
+    seeReport: "Voir le rapport",
+    another: "Importer une autre archive",
+    notZip: /^«\sdevoir\.txt\s»\s:\sCe fichier n'est pas une archive \.zip\. Choisissez le fichier/,
+    delete: /Supprimer/,
+    confirmDelete: /^Supprimer l'export «\sMon année\s»/,
+    deleted: "Cet export a été supprimé",
+  },
+  en: {
+    signedAs: "Signed in as Alice Martin",
+    estimate: (n) => new RegExp(`About ${n} files`),
+    appPart: (n) => new RegExp(`^${n} files · `),
+    name: "Name of the export (optional)",
+    submit: "Prepare my archive",
+    leave: "You may leave this page",
+    readyLine: /“Mon année” is ready\./,
+    ready: "Ready",
+    download: "Download",
+    preview: /Preview/,
+    bellReady: /Your export “Mon année” is ready/,
+    importTab: "Import",
+    drop: "Drop a .zip archive here",
+    yes: "Yes",
+    signed: /signed/,
+    launch: "Import",
+    created: (files, folders) => `${files} files imported, ${folders} folders created.`,
+    folder: /In the folder “(Import du [^”]+?)”/,
+    seeReport: "See the report",
+    another: "Import another archive",
+    notZip: /^“devoir\.txt”: This file is not a \.zip archive\. Choose the \.zip file/,
+    delete: /Delete/,
+    confirmDelete: /^Delete the export “Mon année”/,
+    deleted: "This export was deleted",
+  },
+};
+
+for (const lang of ["fr", "en"]) {
+  scenario(`export through the page, download, then import as another user (${lang})`, () => exportThenImport(lang));
+}
+
+/** The main path in one language of the page, every stage scanned in that language. */
+async function exportThenImport(lang) {
+  const w = WORDS[lang];
+  const locale = lang === "fr" ? "fr-FR" : "en-GB";
+  /** French stages keep their names; the English ones are told apart. */
+  const stage = (name) => (lang === "fr" ? name : `${name}-en`);
+  const alice = main.mint(`alice-${lang}`, "Alice Martin");
+  const bob = main.mint(`bob-${lang}`, "Bob Durand");
   const folder = await main.api(alice, "POST", "folders", JSON.stringify({ name: "Cours d'été" }));
   assert.ok(folder.id);
   const files = {
@@ -426,40 +498,40 @@ scenario("export through the page, download, then import as another user", async
   await upload(main, alice, "notes.json", files["notes.json"], folder.id);
 
   // Exporter: the apps, the estimate, the button.
-  const page = await newPage();
+  const page = await newPage(locale);
   await page.goto(`${main.base}/#token=${alice}`);
-  await page.getByText("Connecté en tant que Alice Martin").waitFor({ timeout: WAIT });
+  await page.getByText(w.signedAs).waitFor({ timeout: WAIT });
   const workspace = page.getByRole("checkbox", { name: /Documents/ });
   assert.ok(await workspace.isChecked());
   const estimate = await main.api(alice, "GET", "exports/estimate?apps=workspace");
   assert.ok(estimate.files >= 3, JSON.stringify(estimate));
-  await page.locator("#estimate", { hasText: new RegExp(`Environ ${estimate.files} fichiers`) }).waitFor({ timeout: WAIT });
+  await page.locator("#estimate", { hasText: w.estimate(estimate.files) }).waitFor({ timeout: WAIT });
   // Each app's part beside its name, as the API sizes it.
   const workspacePart = estimate.by_app.workspace;
-  assert.match(await page.locator("#export-app-size-workspace").textContent(), new RegExp(`^${workspacePart.files} fichiers · `));
-  await page.getByLabel("Nom de l'export (facultatif)").fill("Mon année");
-  await shot(page, "02-exporter");
-  await page.getByRole("button", { name: "Préparer mon archive", exact: true }).click();
+  assert.match(await page.locator("#export-app-size-workspace").textContent(), w.appPart(workspacePart.files));
+  await page.getByLabel(w.name).fill("Mon année");
+  await shot(page, stage("02-exporter"));
+  await page.getByRole("button", { name: w.submit, exact: true }).click();
 
   // The progress, then ready.
   await page.locator("#export-current").waitFor({ state: "visible", timeout: WAIT });
-  await page.getByText("Vous pouvez quitter cette page").first().waitFor({ timeout: WAIT });
-  await shot(page, "03-export-en-cours");
+  await page.getByText(w.leave).first().waitFor({ timeout: WAIT });
+  await shot(page, stage("03-export-en-cours"));
   const readyLine = page.locator("#export-current-done .success");
   await readyLine.waitFor({ timeout: WAIT });
-  assert.match(await readyLine.textContent(), /«\sMon année\s» est prêt\./);
+  assert.match(await readyLine.textContent(), w.readyLine);
   const bar = page.locator("#export-progress");
   assert.equal(await bar.evaluate((b) => b.value === b.max), true, "the bar ends full");
   const row = page.locator("#export-list-body tr", { hasText: "Mon année" });
-  await row.locator("text=Prêt").waitFor({ timeout: WAIT });
+  await row.locator(`text=${w.ready}`).waitFor({ timeout: WAIT });
   // What kind of export it is, and of which apps.
   assert.match(await row.textContent(), /Archive \.zip\s*Documents/);
-  await shot(page, "04-export-prete");
+  await shot(page, stage("04-export-prete"));
 
   // The download is the archive: every document byte-identical.
   const [download] = await Promise.all([
     page.waitForEvent("download", { timeout: WAIT }),
-    page.locator("#export-current-done").getByRole("button", { name: "Télécharger" }).click(),
+    page.locator("#export-current-done").getByRole("button", { name: w.download }).click(),
   ]);
   const zipPath = path.join(main.dir, "downloaded.zip");
   await download.saveAs(zipPath);
@@ -473,13 +545,13 @@ scenario("export through the page, download, then import as another user", async
   for (const [name, hash] of Object.entries(expected)) assert.equal(inZip[name], hash, `${name} in ${Object.keys(inZip)}`);
 
   // The preview lists the archive as a tree.
-  await row.getByRole("button", { name: /Aperçu/ }).click();
+  await row.getByRole("button", { name: w.preview }).click();
   const dialog = page.getByRole("dialog");
   // Folders two levels down start closed: open one.
   await dialog.locator("summary", { hasText: "Cours d'été" }).click();
   await dialog.getByText("photo.png").waitFor({ timeout: WAIT });
   assert.ok(await dialog.getByText("résumé.txt").isVisible());
-  await shot(page, "05-apercu");
+  await shot(page, stage("05-apercu"));
   await page.keyboard.press("Escape");
   await dialog.waitFor({ state: "hidden" });
 
@@ -489,22 +561,22 @@ scenario("export through the page, download, then import as another user", async
   await bell.click();
   const entry = page.locator("#bell-list li[data-kind=export_ready]");
   await entry.waitFor({ timeout: WAIT });
-  assert.match(await entry.textContent(), /Votre export «\sMon année\s» est prêt/);
-  await shot(page, "06-notifications");
+  assert.match(await entry.textContent(), w.bellReady);
+  await shot(page, stage("06-notifications"));
   const [again] = await Promise.all([
     page.waitForEvent("download", { timeout: WAIT }),
-    entry.getByRole("button", { name: "Télécharger" }).click(),
+    entry.getByRole("button", { name: w.download }).click(),
   ]);
   assert.match(again.suggestedFilename(), /Mon année\.zip$/);
   await page.locator("#bell-count").waitFor({ state: "hidden", timeout: WAIT });
   assert.deepEqual(page.problems, []);
 
   // Bob imports the zip: dropped on the drop zone.
-  const bobPage = await newPage();
+  const bobPage = await newPage(locale);
   await bobPage.goto(`${main.base}/#token=${bob}`);
-  await bobPage.getByRole("tab", { name: "Importer" }).click();
-  await bobPage.getByText("Déposez ici une archive .zip").waitFor({ timeout: WAIT });
-  await shot(bobPage, "07-importer");
+  await bobPage.getByRole("tab", { name: w.importTab }).click();
+  await bobPage.getByText(w.drop).waitFor({ timeout: WAIT });
+  await shot(bobPage, stage("07-importer"));
   const zipBase64 = readFileSync(zipPath).toString("base64");
   const dataTransfer = await bobPage.evaluateHandle((b64) => {
     const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
@@ -524,20 +596,20 @@ scenario("export through the page, download, then import as another user", async
   const appRow = bobPage.locator("#import-apps tr[data-app=workspace]");
   await appRow.waitFor({ timeout: WAIT });
   assert.equal(await appRow.getAttribute("data-verdict"), "importable");
-  assert.equal((await appRow.locator(".verdict").textContent()).trim(), "Oui");
+  assert.equal((await appRow.locator(".verdict").textContent()).trim(), w.yes);
   assert.match(await bobPage.locator("#import-summary").textContent(), /Alice Martin/);
-  assert.match(await bobPage.locator("#import-warnings").textContent(), /signée/);
+  assert.match(await bobPage.locator("#import-warnings").textContent(), w.signed);
   // Spoken at each quarter or every few seconds, never at every progress event.
   const spoken = await bobPage.evaluate(() => window.spoken);
-  assert.match(spoken.at(-1)?.text ?? "", /100\s%$/, JSON.stringify(spoken));
+  assert.match(spoken.at(-1)?.text ?? "", /100\s?%$/, JSON.stringify(spoken));
   for (const [i, said] of spoken.entries()) {
-    const quarter = /\s(0|25|50|75|100)\s%$/.test(said.text);
+    const quarter = /\s(0|25|50|75|100)\s?%$/.test(said.text);
     assert.ok(quarter || said.at - spoken[i - 1].at >= 5000, `spoken too often: ${JSON.stringify(spoken)}`);
   }
   const tick = appRow.getByRole("checkbox");
   assert.ok(await tick.isChecked());
-  await shot(bobPage, "08-analyse");
-  await bobPage.getByRole("button", { name: "Importer", exact: true }).click();
+  await shot(bobPage, stage("08-analyse"));
+  await bobPage.getByRole("button", { name: w.launch, exact: true }).click();
 
   // The report, as numbers on the page.
   const report = bobPage.locator("#import-report .report[data-app=workspace]");
@@ -552,15 +624,16 @@ scenario("export through the page, download, then import as another user", async
   assert.equal(await count("folders"), String(byApi.folders_created));
   assert.equal(
     (await report.locator(".created").textContent()).trim(),
-    `3 fichiers importés, ${byApi.folders_created} dossiers créés.`,
+    w.created(3, byApi.folders_created),
   );
   assert.equal(await count("renamed"), "0");
   assert.equal(await count("errors"), "0");
-  // The folder is named as the page writes dates: « Import du 7 décembre 2026 à 01 h 06 ».
-  assert.match(await report.textContent(), /Dans le dossier «\sImport du \d{1,2} \p{L}+ \d{4} à \d\d h \d\d\s»/u);
-  await shot(bobPage, "09-rapport");
+  // The folder is named as the service writes dates: « Import du 7 décembre 2026 à 01 h 06 »,
+  // a name in the instance's language, which the English page quotes as it is.
+  const folderName = (await report.textContent()).match(w.folder)?.[1];
+  assert.match(folderName ?? "", /^Import du \d{1,2} \p{L}+ \d{4} à \d\d h \d\d$/u);
+  await shot(bobPage, stage("09-rapport"), [folderName]);
   // Bob's documents now: Alice's, byte for byte, under the import's folder.
-  const folderName = (await report.textContent()).match(/«\s(Import du [^»]+?)\s»/)[1];
   const got = await tree(main, bob);
   const want = Object.fromEntries(
     Object.entries(expected).map(([p, h]) => [p.replace(/^Documents\//, `${folderName}/`), h]),
@@ -572,12 +645,12 @@ scenario("export through the page, download, then import as another user", async
   await bobPage.locator("#bell-button").click();
   const done = bobPage.locator("#bell-list li[data-kind=import_done]");
   await done.waitFor({ timeout: WAIT });
-  await done.getByRole("button", { name: "Voir le rapport" }).click();
+  await done.getByRole("button", { name: w.seeReport }).click();
   await report.waitFor({ timeout: WAIT });
   assert.equal(await count("files"), String(byApi.files_imported));
 
   // A file that is not a zip: refused by the browser before any upload, the file named.
-  await bobPage.getByRole("button", { name: "Importer une autre archive" }).click();
+  await bobPage.getByRole("button", { name: w.another }).click();
   const sent = [];
   bobPage.on("request", (r) => {
     if (r.method() === "POST" && r.url().endsWith("/api/v1/imports")) sent.push(r.url());
@@ -585,11 +658,12 @@ scenario("export through the page, download, then import as another user", async
   await bobPage.locator("#import-file").setInputFiles({ name: "devoir.txt", mimeType: "text/plain", buffer: Buffer.from("pas une archive") });
   const error = bobPage.locator("#import-error");
   await error.waitFor({ state: "visible", timeout: WAIT });
-  // The words of its code in French, not the API's detail, and the focus on them.
-  assert.match(await error.textContent(), /^«\sdevoir\.txt\s»\s:\sCe fichier n'est pas une archive \.zip\. Choisissez le fichier/);
+  // The words of its code in the page's language, not the API's detail, and the focus on them.
+  assert.match(await error.textContent(), w.notZip);
   assert.equal(await bobPage.evaluate(() => document.activeElement.id), "import-error");
   assert.deepEqual(sent, [], "nothing was uploaded");
-  await shot(bobPage, "10-erreur");
+  // The report read out a moment ago is still in the live region, its folder name with it.
+  await shot(bobPage, stage("10-erreur"), [folderName]);
   assert.deepEqual(bobPage.problems, []);
   await bobPage.context().close();
 
@@ -599,20 +673,20 @@ scenario("export through the page, download, then import as another user", async
     question = d.message();
     d.accept();
   });
-  await row.getByRole("button", { name: /Supprimer/ }).click();
+  await row.getByRole("button", { name: w.delete }).click();
   await row.waitFor({ state: "detached", timeout: WAIT });
-  assert.match(question, /^Supprimer l'export «\sMon année\s»/);
+  assert.match(question, w.confirmDelete);
   assert.equal(await page.locator("#export-current").isVisible(), false, "the deleted export is no longer followed");
   await page.locator("#export-list-empty").waitFor({ timeout: WAIT });
   assert.equal(await page.evaluate(() => document.activeElement.id), "export-list-title");
   // Its notification now says so, instead of offering a download that cannot work.
   await page.locator("#bell-button").click();
   const goneEntry = page.locator("#bell-list li[data-kind=export_ready]");
-  await goneEntry.locator(".state", { hasText: "Cet export a été supprimé" }).waitFor({ timeout: WAIT });
-  assert.equal(await goneEntry.getByRole("button", { name: "Télécharger" }).count(), 0);
-  await shot(page, "06b-notification-export-supprime");
+  await goneEntry.locator(".state", { hasText: w.deleted }).waitFor({ timeout: WAIT });
+  assert.equal(await goneEntry.getByRole("button", { name: w.download }).count(), 0);
+  await shot(page, stage("06b-notification-export-supprime"));
   await page.context().close();
-});
+}
 
 scenario("keyboard, labels and contrast", async () => {
   const token = main.mint("clavier", "Claude Clavier");
