@@ -778,12 +778,22 @@ scenario("keyboard, labels and contrast", async () => {
   await page.context().close();
 });
 
-scenario("an upload can be cancelled, and its progress is spoken at quarters", async () => {
-  const token = main.mint("annule", "Claude Clavier");
-  const page = await newPage();
+const CANCEL_WORDS = {
+  fr: { importTab: "Importer", browse: "Parcourir…", cancel: "Annuler l'envoi", cancelled: /L'envoi de «\sgrand\.zip\s» est annulé\./ },
+  en: { importTab: "Import", browse: "Browse…", cancel: "Cancel the upload", cancelled: /The upload of “grand\.zip” is cancelled\./ },
+};
+
+for (const lang of ["fr", "en"]) {
+  scenario(`an upload can be cancelled, and its progress is spoken at quarters (${lang})`, () => cancelledUpload(lang));
+}
+
+async function cancelledUpload(lang) {
+  const w = CANCEL_WORDS[lang];
+  const token = main.mint(`annule-${lang}`, "Claude Clavier");
+  const page = await newPage(lang === "fr" ? "fr-FR" : "en-GB");
   await page.goto(`${main.base}/#token=${token}`);
-  await page.getByRole("tab", { name: "Importer" }).click();
-  await page.getByRole("button", { name: "Parcourir…" }).waitFor({ timeout: WAIT });
+  await page.getByRole("tab", { name: w.importTab }).click();
+  await page.getByRole("button", { name: w.browse }).waitFor({ timeout: WAIT });
 
   // The speaker of the live region, on a clock of its own: every quarter, or five seconds on.
   const said = await page.evaluate(async () => {
@@ -810,18 +820,18 @@ scenario("an upload can be cancelled, and its progress is spoken at quarters", a
   });
   const zipLike = Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04]), content(200_000, 3)]);
   await page.locator("#import-file").setInputFiles({ name: "grand.zip", mimeType: "application/zip", buffer: zipLike });
-  const cancel = page.getByRole("button", { name: "Annuler l'envoi" });
+  const cancel = page.getByRole("button", { name: w.cancel });
   await cancel.waitFor({ timeout: WAIT });
-  await shot(page, "07b-envoi-en-cours");
+  await shot(page, lang === "fr" ? "07b-envoi-en-cours" : "07b-envoi-en-cours-en");
   await cancel.click();
   await page.locator("#import-upload").waitFor({ state: "hidden", timeout: WAIT });
-  await page.locator("#announcer", { hasText: /L'envoi de «\sgrand\.zip\s» est annulé\./ }).waitFor({ timeout: WAIT });
+  await page.locator("#announcer", { hasText: w.cancelled }).waitFor({ timeout: WAIT });
   assert.equal(await page.evaluate(() => document.activeElement.id), "import-browse");
   assert.ok(await page.locator("#dropzone").isVisible());
   await held?.abort().catch(() => {});
   assert.equal((await main.api(token, "GET", "imports")).total, 0);
   await page.context().close();
-});
+}
 
 scenario("in English for an English browser, and on a phone-sized screen", async () => {
   const token = main.mint("phone", "Pat Phone");
@@ -845,12 +855,21 @@ scenario("in English for an English browser, and on a phone-sized screen", async
   await shot(english, "11-english");
   await english.context().close();
 
-  const phone = await newPage("fr-FR", { width: 390, height: 844 });
+  for (const lang of ["fr", "en"]) await onAPhone(token, lang);
+});
+
+/** The page on a phone, in one language: nothing wider than the screen, the bell inside it. */
+async function onAPhone(token, lang) {
+  const w = lang === "fr"
+    ? { submit: "Préparer mon archive", importTab: "Importer", browse: "Parcourir…" }
+    : { submit: "Prepare my archive", importTab: "Import", browse: "Browse…" };
+  const stage = (name) => (lang === "fr" ? name : `${name}-en`);
+  const phone = await newPage(lang === "fr" ? "fr-FR" : "en-GB", { width: 390, height: 844 });
   await phone.goto(`${main.base}/#token=${token}`);
-  await phone.getByRole("button", { name: "Préparer mon archive", exact: true }).waitFor({ timeout: WAIT });
+  await phone.getByRole("button", { name: w.submit, exact: true }).waitFor({ timeout: WAIT });
   const overflow = async () => phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok((await overflow()) <= 0, "nothing wider than the screen");
-  await shot(phone, "12-telephone-exporter");
+  await shot(phone, stage("12-telephone-exporter"));
   // The open bell keeps every control on the screen, down to the narrowest phone.
   for (const width of [320, 375, 390]) {
     await phone.setViewportSize({ width, height: 800 });
@@ -863,18 +882,100 @@ scenario("in English for an English browser, and on a phone-sized screen", async
         .map(([name, r]) => `${name}: ${Math.round(r.left)}–${Math.round(r.right)}`),
     );
     assert.deepEqual(outside, [], `at ${width} px`);
-    if (width === 375) await shot(phone, "12b-telephone-notifications");
+    if (width === 375) await shot(phone, stage("12b-telephone-notifications"));
     await phone.keyboard.press("Escape");
   }
-  await phone.getByRole("tab", { name: "Importer" }).click();
-  await phone.getByRole("button", { name: "Parcourir…" }).waitFor({ timeout: WAIT });
+  await phone.getByRole("tab", { name: w.importTab }).click();
+  await phone.getByRole("button", { name: w.browse }).waitFor({ timeout: WAIT });
   assert.ok((await overflow()) <= 0, "nothing wider than the screen");
-  await shot(phone, "13-telephone-importer");
+  await shot(phone, stage("13-telephone-importer"));
   assert.deepEqual(phone.problems, []);
   await phone.context().close();
-});
+}
 
-scenario("a connected app beside the documents, its progress live, and a table export", async () => {
+/** What the connected-app scenario reads and clicks, in each language of the page. */
+const APP_WORDS = {
+  fr: {
+    goToEnt: "Aller sur mon ENT",
+    cahier: /Cahier de textes/,
+    cahierInfo: /version 1\.0 · vous pouvez y créer du contenu/,
+    unestimated: /Sans compter\s:\sCahier de textes/,
+    notify: "M'avertir par e-mail quand c'est prêt",
+    email: "Adresse e-mail",
+    submit: "Préparer mon archive",
+    progress: /Fichiers\s:\s\S+ sur/,
+    isReady: /est prêt\./,
+    download: "Télécharger",
+    kindTable: "Un tableau qui le liste",
+    tableEstimate: (n) => `Un tableau d'environ ${n} ligne`,
+    rows: (n) => new RegExp(`^${n} ligne`),
+    sizeUnknown: "taille connue seulement à l'export",
+    format: "Format du tableau",
+    name: "Nom de l'export (facultatif)",
+    submitTable: "Préparer mon tableau",
+    liste: /«\sListe\s»/,
+    ready: "Prêt",
+    tableRow: /Tableau \.xlsx\s*Cahier de textes, Documents/,
+    kindArchive: "Une archive .zip de tout le contenu",
+    cancelDraft: "Annuler Brouillon",
+    delete: /Supprimer/,
+    cancelCurrent: "Annuler la préparation",
+    cancelled: "Annulé",
+    confirmCancel: /^Arrêter la préparation de «\sBrouillon\s»/,
+    deleteDraft: "Supprimer Brouillon",
+    importTab: "Importer",
+    browse: "Parcourir…",
+    cahierRow: /Cahier de textes.*1\.0.*1\.0/,
+    launch: "Importer",
+    threeFiles: "3 fichiers importés.",
+    noRight: /Vous n'avez pas accès à cette application sur votre ENT\s:/,
+  },
+  en: {
+    goToEnt: "Go to my ENT",
+    cahier: /Homework book/,
+    cahierInfo: /version 1\.0 · you can create content there/,
+    unestimated: /Not counting Homework book/,
+    notify: "Send me an e-mail when it is ready",
+    email: "E-mail address",
+    submit: "Prepare my archive",
+    progress: /Files:\s\S+ of/,
+    isReady: /is ready\./,
+    download: "Download",
+    kindTable: "A table listing it",
+    tableEstimate: (n) => `A table of about ${n} row`,
+    rows: (n) => new RegExp(`^${n} row`),
+    sizeUnknown: "size known only as it exports",
+    format: "Table format",
+    name: "Name of the export (optional)",
+    submitTable: "Prepare my table",
+    liste: /“Liste”/,
+    ready: "Ready",
+    tableRow: /Table \.xlsx\s*Homework book, Documents/,
+    kindArchive: "A .zip archive of all the content",
+    cancelDraft: "Cancel Brouillon",
+    delete: /Delete/,
+    cancelCurrent: "Cancel the preparation",
+    cancelled: "Cancelled",
+    confirmCancel: /^Stop preparing “Brouillon”/,
+    deleteDraft: "Delete Brouillon",
+    importTab: "Import",
+    browse: "Browse…",
+    cahierRow: /Homework book.*1\.0.*1\.0/,
+    launch: "Import",
+    threeFiles: "3 files imported.",
+    noRight: /You do not have access to this app on your school workspace:/,
+  },
+};
+
+for (const lang of ["fr", "en"]) {
+  scenario(`a connected app beside the documents, its progress live, and a table export (${lang})`, () => withConnectedApp(lang));
+}
+
+/** Documents and the reference app together, in one language of the page. */
+async function withConnectedApp(lang) {
+  const w = APP_WORDS[lang];
+  const locale = lang === "fr" ? "fr-FR" : "en-GB";
+  const stage = (name) => (lang === "fr" ? name : `${name}-en`);
   const userSecret = "browser-test-user-token-secret-0123456789";
   const serviceSecret = "browser-test-service-secret-0123456789ab";
   const cahierPort = await freePort();
@@ -907,13 +1008,13 @@ table_fields = [{ field = "subject", label = "Matière" }]
   });
   try {
     // Signed out on a production install: the way back to the ENT, no developers' hints.
-    const outside = await newPage();
+    const outside = await newPage(locale);
     await outside.goto(`${site.base}/`);
-    const back = outside.getByRole("link", { name: "Aller sur mon ENT" });
+    const back = outside.getByRole("link", { name: w.goToEnt });
     await back.waitFor({ timeout: WAIT });
     assert.equal(await back.getAttribute("href"), "https://ent.example.fr/");
     assert.equal(await outside.locator("#signed-out-dev").isVisible(), false);
-    await shot(outside, "01b-sans-jeton-en-production");
+    await shot(outside, stage("01b-sans-jeton-en-production"));
     await outside.context().close();
 
     // The reference app, slowed down so that the export is seen under way.
@@ -942,18 +1043,18 @@ table_fields = [{ field = "subject", label = "Matière" }]
     await call(`${cahier}/api/entries/${entries[1].id}/attachments`, alice, "POST", form);
 
     // Both apps offered, each with its version and rights.
-    const page = await newPage();
+    const page = await newPage(locale);
     await page.goto(`${site.base}/#token=${alice}`);
-    const cahierBox = page.getByRole("checkbox", { name: /Cahier de textes/ });
+    const cahierBox = page.getByRole("checkbox", { name: w.cahier });
     await cahierBox.waitFor({ timeout: WAIT });
     assert.ok(await cahierBox.isChecked());
-    assert.match(await page.locator("label[for=export-app-cahier]").textContent(), /version 1\.0 · vous pouvez y créer du contenu/);
-    await page.locator("#estimate", { hasText: /Sans compter\s:\sCahier de textes/ }).waitFor({ timeout: WAIT });
+    assert.match(await page.locator("label[for=export-app-cahier]").textContent(), w.cahierInfo);
+    await page.locator("#estimate", { hasText: w.unestimated }).waitFor({ timeout: WAIT });
     // « M'avertir par e-mail »: the address field appears and is required.
-    await page.getByLabel("M'avertir par e-mail quand c'est prêt").check();
-    const email = page.getByLabel("Adresse e-mail");
+    await page.getByLabel(w.notify).check();
+    const email = page.getByLabel(w.email);
     await email.fill("alice.martin@ent.test");
-    await page.getByRole("button", { name: "Préparer mon archive", exact: true }).click();
+    await page.getByRole("button", { name: w.submit, exact: true }).click();
 
     // Seen while it builds: the progress line, and not yet the end.
     const doneBox = page.locator("#export-current-done");
@@ -961,19 +1062,19 @@ table_fields = [{ field = "subject", label = "Matière" }]
     const deadline = Date.now() + WAIT;
     while (!(await doneBox.locator(".success").count()) && Date.now() < deadline) {
       const text = await page.locator("#export-progress-text").textContent();
-      if (/Fichiers\s:\s\S+ sur/.test(text) && !(await doneBox.textContent()).trim()) {
-        if (!seenRunning) await shot(page, "03b-export-en-cours-avec-une-appli");
+      if (w.progress.test(text) && !(await doneBox.textContent()).trim()) {
+        if (!seenRunning) await shot(page, stage("03b-export-en-cours-avec-une-appli"));
         seenRunning = true;
       }
       await page.waitForTimeout(100);
     }
     assert.ok(seenRunning, "the progress was shown while the archive was being built");
-    assert.match(await doneBox.locator(".success").textContent(), /est prêt\./);
+    assert.match(await doneBox.locator(".success").textContent(), w.isReady);
 
     // The zip holds the cahier's entries and its attachment, byte for byte.
     const [download] = await Promise.all([
       page.waitForEvent("download", { timeout: WAIT }),
-      doneBox.getByRole("button", { name: "Télécharger" }).click(),
+      doneBox.getByRole("button", { name: w.download }).click(),
     ]);
     const zipPath = path.join(site.dir, "with-cahier.zip");
     await download.saveAs(zipPath);
@@ -989,71 +1090,71 @@ table_fields = [{ field = "subject", label = "Matière" }]
     while (smtp.mails.length === 0 && Date.now() < mailDeadline) await page.waitForTimeout(100);
     assert.deepEqual(smtp.mails.map((m) => m.to), [["alice.martin@ent.test"]]);
     assert.match(smtp.mails[0].data, /download/);
-    await page.getByLabel("M'avertir par e-mail quand c'est prêt").uncheck();
+    await page.getByLabel(w.notify).uncheck();
 
     // A table of the same, as xlsx: another kind of export through the same page, estimated
     // as a table, each app's part beside it.
-    await page.getByLabel("Un tableau qui le liste").check();
+    await page.getByLabel(w.kindTable).check();
     const asTable = await site.api(alice, "GET", "exports/estimate?apps=workspace,cahier&kind=table");
-    await page.locator("#estimate", { hasText: `Un tableau d'environ ${asTable.files} ligne` }).waitFor({ timeout: WAIT });
-    assert.match(await page.locator("#export-app-size-workspace").textContent(), new RegExp(`^${asTable.by_app.workspace.files} ligne`));
-    assert.equal(await page.locator("#export-app-size-cahier").textContent(), "taille connue seulement à l'export");
-    await page.getByLabel("Format du tableau").selectOption("xlsx");
-    await page.getByLabel("Nom de l'export (facultatif)").fill("Liste");
-    await page.getByRole("button", { name: "Préparer mon tableau", exact: true }).click();
-    await page.locator("#export-current-done .success", { hasText: /«\sListe\s»/ }).waitFor({ timeout: WAIT });
+    await page.locator("#estimate", { hasText: w.tableEstimate(asTable.files) }).waitFor({ timeout: WAIT });
+    assert.match(await page.locator("#export-app-size-workspace").textContent(), w.rows(asTable.by_app.workspace.files));
+    assert.equal(await page.locator("#export-app-size-cahier").textContent(), w.sizeUnknown);
+    await page.getByLabel(w.format).selectOption("xlsx");
+    await page.getByLabel(w.name).fill("Liste");
+    await page.getByRole("button", { name: w.submitTable, exact: true }).click();
+    await page.locator("#export-current-done .success", { hasText: w.liste }).waitFor({ timeout: WAIT });
     const [table] = await Promise.all([
       page.waitForEvent("download", { timeout: WAIT }),
-      doneBox.getByRole("button", { name: "Télécharger" }).click(),
+      doneBox.getByRole("button", { name: w.download }).click(),
     ]);
     assert.match(table.suggestedFilename(), /Liste\.xlsx$/);
     const tablePath = path.join(site.dir, "liste.xlsx");
     await table.saveAs(tablePath);
     assert.ok("xl/workbook.xml" in zipContents(tablePath), "an xlsx workbook");
     const tableRow = page.locator("#export-list-body tr", { hasText: "Liste" });
-    await tableRow.locator("text=Prêt").waitFor({ timeout: WAIT });
-    assert.match(await tableRow.textContent(), /Tableau \.xlsx\s*Cahier de textes, Documents/);
-    await shot(page, "04b-archive-et-tableau");
+    await tableRow.locator(`text=${w.ready}`).waitFor({ timeout: WAIT });
+    assert.match(await tableRow.textContent(), w.tableRow);
+    await shot(page, stage("04b-archive-et-tableau"));
 
     // An export being built is cancelled, not deleted, and asked about in those words (of the
     // cahier alone, so that it is not the archive just made, reused).
-    await page.getByLabel("Une archive .zip de tout le contenu").check();
+    await page.getByLabel(w.kindArchive).check();
     await page.getByRole("checkbox", { name: /Documents/ }).uncheck();
-    await page.getByLabel("Nom de l'export (facultatif)").fill("Brouillon");
-    await page.getByRole("button", { name: "Préparer mon archive", exact: true }).click();
+    await page.getByLabel(w.name).fill("Brouillon");
+    await page.getByRole("button", { name: w.submit, exact: true }).click();
     const draft = page.locator("#export-list-body tr", { hasText: "Brouillon" });
-    const cancelRow = draft.getByRole("button", { name: "Annuler Brouillon" });
+    const cancelRow = draft.getByRole("button", { name: w.cancelDraft });
     await cancelRow.waitFor({ timeout: WAIT });
-    assert.equal(await draft.getByRole("button", { name: /Supprimer/ }).count(), 0);
-    assert.ok(await page.getByRole("button", { name: "Annuler la préparation" }).isVisible());
+    assert.equal(await draft.getByRole("button", { name: w.delete }).count(), 0);
+    assert.ok(await page.getByRole("button", { name: w.cancelCurrent }).isVisible());
     let asked = null;
     page.once("dialog", (d) => {
       asked = d.message();
       d.accept();
     });
     await cancelRow.click();
-    await draft.locator("text=Annulé").waitFor({ timeout: WAIT });
-    assert.match(asked, /^Arrêter la préparation de «\sBrouillon\s»/);
-    assert.ok(await draft.getByRole("button", { name: "Supprimer Brouillon" }).isVisible());
+    await draft.locator(`text=${w.cancelled}`).waitFor({ timeout: WAIT });
+    assert.match(asked, w.confirmCancel);
+    assert.ok(await draft.getByRole("button", { name: w.deleteDraft }).isVisible());
     assert.deepEqual(page.problems, []);
     await page.context().close();
 
     // Bob imports both apps; the report has a part for each.
-    const bobPage = await newPage();
+    const bobPage = await newPage(locale);
     await bobPage.goto(`${site.base}/#token=${bob}`);
-    await bobPage.getByRole("tab", { name: "Importer" }).click();
+    await bobPage.getByRole("tab", { name: w.importTab }).click();
     // « Parcourir… » opens the file chooser.
     const [chooser] = await Promise.all([
       bobPage.waitForEvent("filechooser", { timeout: WAIT }),
-      bobPage.getByRole("button", { name: "Parcourir…" }).click(),
+      bobPage.getByRole("button", { name: w.browse }).click(),
     ]);
     await chooser.setFiles(zipPath);
     const cahierRow = bobPage.locator("#import-apps tr[data-app=cahier]");
     await cahierRow.waitFor({ timeout: WAIT });
     assert.equal(await cahierRow.getAttribute("data-verdict"), "importable");
-    assert.match(await cahierRow.textContent(), /Cahier de textes.*1\.0.*1\.0/);
-    await shot(bobPage, "08b-analyse-avec-une-appli");
-    await bobPage.getByRole("button", { name: "Importer", exact: true }).click();
+    assert.match(await cahierRow.textContent(), w.cahierRow);
+    await shot(bobPage, stage("08b-analyse-avec-une-appli"));
+    await bobPage.getByRole("button", { name: w.launch, exact: true }).click();
     const cahierReport = bobPage.locator("#import-report .report[data-app=cahier]");
     await cahierReport.waitFor({ timeout: WAIT });
     const imports = await site.api(bob, "GET", "imports");
@@ -1065,9 +1166,10 @@ table_fields = [{ field = "subject", label = "Matière" }]
     }
     assert.equal(byApi.cahier.files_imported, 3, JSON.stringify(byApi.cahier));
     // A connected app makes no folder: « 3 fichiers importés. », no « 0 dossier ».
-    assert.equal((await cahierReport.locator(".created").textContent()).trim(), "3 fichiers importés.");
+    assert.equal((await cahierReport.locator(".created").textContent()).trim(), w.threeFiles);
     assert.equal(await cahierReport.locator("[data-count=folders]").count(), 0);
-    await shot(bobPage, "09b-rapport-avec-une-appli");
+    const folderName = (await bobPage.locator("#import-report .report[data-app=workspace]").textContent()).match(WORDS[lang].folder)?.[1];
+    await shot(bobPage, stage("09b-rapport-avec-une-appli"), [folderName]);
     const bobsEntries = await call(`${cahier}/api/entries`, bob, "GET");
     const list = bobsEntries.items ?? bobsEntries;
     assert.deepEqual(list.map((e) => e.title).sort(), ["Exercices 3 à 7", "Rédaction"]);
@@ -1078,21 +1180,21 @@ table_fields = [{ field = "subject", label = "Matière" }]
 
     // Without the cahier's create right, that app is refused with a sentence, and cannot be ticked.
     const chloe = site.mint("chloe", "Chloé Sans Droit", { rights: ["workspace.create"] });
-    const chloePage = await newPage();
+    const chloePage = await newPage(locale);
     await chloePage.goto(`${site.base}/#token=${chloe}`);
-    await chloePage.getByRole("tab", { name: "Importer" }).click();
+    await chloePage.getByRole("tab", { name: w.importTab }).click();
     await chloePage.locator("#import-file").setInputFiles(zipPath);
     const refused = chloePage.locator("#import-apps tr[data-app=cahier]");
     await refused.waitFor({ timeout: WAIT });
     assert.equal(await refused.getAttribute("data-verdict"), "not_importable");
-    assert.match(await refused.textContent(), /Vous n'avez pas accès à cette application sur votre ENT\s:/);
+    assert.match(await refused.textContent(), w.noRight);
     assert.equal(await refused.getByRole("checkbox").count(), 0);
     assert.equal(await chloePage.locator("#import-apps tr[data-app=workspace]").getByRole("checkbox").count(), 1);
-    await shot(chloePage, "08c-analyse-sans-le-droit");
+    await shot(chloePage, stage("08c-analyse-sans-le-droit"));
     assert.deepEqual(chloePage.problems, []);
     await chloePage.context().close();
   } finally {
     await site.stop();
     smtp.close();
   }
-});
+}

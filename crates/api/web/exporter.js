@@ -151,8 +151,8 @@ export function createExporter(api, { apps, onFinished }) {
       return;
     }
     const body = { apps: chosen };
-    const name = $("export-name").value.trim();
-    if (name) body.name = name;
+    // Named in the page's language when left empty: the service's own default is French.
+    body.name = $("export-name").value.trim() || $("export-name").placeholder;
     if ($("export-notify").checked) {
       const email = $("export-email");
       if (!email.reportValidity()) return;

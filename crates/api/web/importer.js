@@ -172,7 +172,9 @@ export function createImporter(api, { apps, onFinished }) {
   }
 
   function renderAppRow(app) {
-    const name = app.display_name ?? appName(byId.get(app.id), app.id);
+    // An app known here is named as here, in the page's language; the archive's name (in the
+    // language of the instance that made it) only for an app this instance does not have.
+    const name = byId.has(app.id) ? appName(byId.get(app.id), app.id) : app.display_name ?? app.id;
     const importable = app.verdict === "importable";
     const verdict = importable ? t("import.importable") : failure(app.reason);
     return el(
