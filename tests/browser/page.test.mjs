@@ -25,6 +25,7 @@ const SHOTS = process.env.SCREENSHOT_DIR ?? path.join(targetDir, "screenshots");
 const WAIT = 30_000;
 const DOC_SHOTS = process.env.SCREENSHOTS_DIR ? path.resolve(root, process.env.SCREENSHOTS_DIR) : null;
 const DOC_WIDTHS = [1280, 375];
+const DOC_MAX_HEIGHT = 1500;
 
 const CAHIER_BIN = process.env.CAHIER_BIN ?? path.join(targetDir, "debug", "mesdonnees-cahier");
 /** axe-core, the accessibility checker, run on every stage (pinned in package-lock.json). */
@@ -275,16 +276,19 @@ async function shot(page, name, names = []) {
   if (DOC_SHOTS && lang === "fr") await documentationShots(page, name);
 }
 
-/** The stage at each width of the documentation, the page given back at its own size after; a
- * stage of the phone scenario only at the phone's width. */
+/** The stage at each width of the documentation, the page given back at its own size after.
+ * The phone scenario's stages are already among them at 375 px; a picture stops at
+ * DOC_MAX_HEIGHT, which keeps the folder small (a phone page of cards runs long). */
 async function documentationShots(page, name) {
   const viewport = page.viewportSize();
-  for (const width of viewport.width <= 400 ? [375] : DOC_WIDTHS) {
+  if (viewport.width <= 400) return;
+  for (const width of DOC_WIDTHS) {
     await page.setViewportSize({ width, height: viewport.height });
     await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => r())));
     const dir = path.join(DOC_SHOTS, String(width));
     mkdirSync(dir, { recursive: true });
-    await page.screenshot({ path: path.join(dir, `${name}.png`), fullPage: true });
+    const height = Math.min(DOC_MAX_HEIGHT, await page.evaluate(() => document.documentElement.scrollHeight));
+    await page.screenshot({ path: path.join(dir, `${name}.png`), fullPage: true, clip: { x: 0, y: 0, width, height } });
   }
   await page.setViewportSize(viewport);
 }
@@ -425,6 +429,7 @@ const WORDS = {
     estimate: (n) => new RegExp(`Environ ${n} fichiers`),
     appPart: (n) => new RegExp(`^${n} fichiers · `),
     name: "Nom de l'export (facultatif)",
+    since: "Modifiés depuis le",
     submit: "Préparer mon archive",
     leave: "Vous pouvez quitter cette page",
     readyLine: /«\sMon année\s» est prêt\./,
@@ -451,6 +456,7 @@ const WORDS = {
     estimate: (n) => new RegExp(`About ${n} files`),
     appPart: (n) => new RegExp(`^${n} files · `),
     name: "Name of the export (optional)",
+    since: "Changed since",
     submit: "Prepare my archive",
     leave: "You may leave this page",
     readyLine: /“Mon année” is ready\./,
@@ -509,6 +515,19 @@ async function exportThenImport(lang) {
   // Each app's part beside its name, as the API sizes it.
   const workspacePart = estimate.by_app.workspace;
   assert.match(await page.locator("#export-app-size-workspace").textContent(), w.appPart(workspacePart.files));
+  // Only some formats, or only what changed since a day: the estimate follows, as the API's.
+  const images = await main.api(alice, "GET", "exports/estimate?apps=workspace&formats=image");
+  assert.ok(images.files < estimate.files, JSON.stringify(images));
+  await page.getByRole("checkbox", { name: "Images" }).check();
+  await page.locator("#estimate", { hasText: w.estimate(images.files) }).waitFor({ timeout: WAIT });
+  await page.getByRole("checkbox", { name: "Images" }).uncheck();
+  await page.locator("#estimate", { hasText: w.estimate(estimate.files) }).waitFor({ timeout: WAIT });
+  const today = await page.locator("#export-since").getAttribute("max");
+  await page.getByLabel(w.since).fill(today);
+  const since = await page.evaluate((day) => new Date(`${day}T00:00:00`).toISOString(), today);
+  const recent = await main.api(alice, "GET", `exports/estimate?apps=workspace&since=${encodeURIComponent(since)}`);
+  await page.locator("#estimate", { hasText: w.estimate(recent.files) }).waitFor({ timeout: WAIT });
+  await page.getByLabel(w.since).fill("");
   await page.getByLabel(w.name).fill("Mon année");
   await shot(page, stage("02-exporter"));
   await page.getByRole("button", { name: w.submit, exact: true }).click();

@@ -9,6 +9,8 @@ import { el, fill, $, show, showError, clearError, errorBeside, announce, setPro
 const TERMINAL = new Set(["ready", "failed", "expired", "cancelled"]);
 const PREVIEW_MAX_PAGES = 10;
 const PREVIEW_PAGE = 200;
+/** The format families the API filters by (`filters.formats`). */
+const FORMAT_FAMILIES = ["image", "video", "audio", "text", "pdf", "office", "archive", "other"];
 
 export function appName(app, id) {
   if (!app) return id;
@@ -30,6 +32,7 @@ export function createExporter(api, { apps, onFinished }) {
   let focusRow = null;
 
   renderApps();
+  renderFormats();
   form.addEventListener("change", onFormChange);
   form.addEventListener("submit", onSubmit);
   $("export-notify").addEventListener("change", (e) => {
@@ -69,6 +72,30 @@ export function createExporter(api, { apps, onFinished }) {
     );
   }
 
+  function renderFormats() {
+    fill($("export-formats"),
+      ...FORMAT_FAMILIES.map((family) =>
+        el("li", {},
+          el("input", { type: "checkbox", id: `export-format-${family}`, name: "formats", value: family }),
+          el("label", { for: `export-format-${family}` }, t(`format.${family}`)),
+        ),
+      ),
+    );
+    // A date in the future is refused by the API: the picker stops at today.
+    $("export-since").max = localDay(new Date());
+  }
+
+  /** The filters chosen: formats ticked (none: every format) and the first day kept, from
+   * its local midnight. */
+  function chosenFilters() {
+    const formats = [...form.querySelectorAll('input[name="formats"]:checked')].map((i) => i.value);
+    const day = $("export-since").value;
+    const filters = {};
+    if (formats.length > 0) filters.formats = formats;
+    if (day) filters.since = new Date(`${day}T00:00:00`).toISOString();
+    return filters;
+  }
+
   function chosenApps() {
     return [...form.querySelectorAll('input[name="apps"]:checked')].map((i) => i.value);
   }
@@ -82,7 +109,7 @@ export function createExporter(api, { apps, onFinished }) {
       show($("export-format-row"), chosenKind() === "table");
       $("export-submit").textContent = submitLabel();
     }
-    if (e.target.name === "apps" || e.target.name === "kind") {
+    if (["apps", "kind", "formats", "since"].includes(e.target.name)) {
       clearTimeout(estimateTimer);
       estimateTimer = setTimeout(estimate, 250);
     }
@@ -106,7 +133,11 @@ export function createExporter(api, { apps, onFinished }) {
     box.className = "estimate";
     try {
       const kind = chosenKind();
-      const est = await api.get(`exports/estimate?apps=${encodeURIComponent(chosen.join(","))}&kind=${kind}`);
+      const query = new URLSearchParams({ apps: chosen.join(","), kind });
+      const filters = chosenFilters();
+      if (filters.formats) query.set("formats", filters.formats.join(","));
+      if (filters.since) query.set("since", filters.since);
+      const est = await api.get(`exports/estimate?${query}`);
       if (seq !== estimateSeq) return;
       renderAppSizes(chosen, est, kind);
       const sentence = kind === "table" ? "export.estimateTable" : "export.estimate";
@@ -151,6 +182,8 @@ export function createExporter(api, { apps, onFinished }) {
       return;
     }
     const body = { apps: chosen };
+    const filters = chosenFilters();
+    if (Object.keys(filters).length > 0) body.filters = filters;
     // Named in the page's language when left empty: the service's own default is French.
     body.name = $("export-name").value.trim() || $("export-name").placeholder;
     if ($("export-notify").checked) {
@@ -442,6 +475,12 @@ export function createExporter(api, { apps, onFinished }) {
   }
 
   return { start, download: (id) => download({ id }) };
+}
+
+/** `YYYY-MM-DD` of a date in the browser's time zone, as a date input reads it. */
+function localDay(date) {
+  const pad = (n) => String(n).padStart(2, "0");
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
 }
 
 /** Paths to a tree of folders (Map name → subtree) and files ({ name, size }). */
