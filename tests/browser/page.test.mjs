@@ -534,7 +534,9 @@ async function exportThenImport(lang) {
 
   // The progress, then ready.
   await page.locator("#export-current").waitFor({ state: "visible", timeout: WAIT });
-  await page.getByText(w.leave).first().waitFor({ timeout: WAIT });
+  // Shown while it builds, which may already be over on a fast machine: its words, then.
+  await page.locator("#export-current-title").waitFor({ timeout: WAIT });
+  assert.match(await page.locator("#export-leave").textContent(), new RegExp(`^${w.leave}`));
   await shot(page, stage("03-export-en-cours"));
   const readyLine = page.locator("#export-current-done .success");
   await readyLine.waitFor({ timeout: WAIT });
