@@ -1,7 +1,9 @@
 // The « Mes données » page in headless Chromium, against a real `mesdonnees serve` on its
 // embedded defaults: export through the page, download and check the zip, import it as another
 // user through the page, read the report. Screenshots of every stage go to SCREENSHOT_DIR
-// (default: target/screenshots at the repository's root).
+// (default: target/screenshots at the repository's root); with SCREENSHOTS_DIR set (e.g.
+// docs/screenshots), every French stage is also pictured there at 1280 and 375 px wide, in a
+// folder per width.
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -21,8 +23,14 @@ const BIN = process.env.MESDONNEES_BIN ?? path.join(targetDir, "debug", "mesdonn
 const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
 const SHOTS = process.env.SCREENSHOT_DIR ?? path.join(targetDir, "screenshots");
 const WAIT = 30_000;
+const DOC_SHOTS = process.env.SCREENSHOTS_DIR ? path.resolve(root, process.env.SCREENSHOTS_DIR) : null;
+const DOC_WIDTHS = [1280, 375];
+const DOC_MAX_HEIGHT = 1500;
 
 const CAHIER_BIN = process.env.CAHIER_BIN ?? path.join(targetDir, "debug", "mesdonnees-cahier");
+/** axe-core, the accessibility checker, run on every stage (pinned in package-lock.json). */
+const AXE = readFileSync(path.join(here, "node_modules", "axe-core", "axe.min.js"), "utf8");
+const AXE_RULES = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"];
 
 let browser;
 /** The instance on embedded defaults (development key), which most tests use. */
@@ -224,10 +232,11 @@ const ENGLISH = /\b(the|and|your|you|please|with|not|is|are|was|has|been|this|th
 const FRENCH = /\b(le|la|les|des|du|une|et|est|vous|votre|vos|pour|avec|dans|sur|fichiers?|données|erreurs?|prête?s?)\b|[àâçéèêëîïôùûœ]/i;
 
 /** The language faults of a stage's text: a sentence of the other language, a bracketed
- * plural, and in French a breaking space (or none) before « : ; ! ? » or inside « ». */
-export function languageFaults(text, lang) {
+ * plural, and in French a breaking space (or none) before « : ; ! ? » or inside « ». `names` are
+ * names the stage shows that are data, not the page's words (a folder the service named). */
+export function languageFaults(text, lang, names = []) {
   let scanned = text;
-  for (const words of USER_WORDS) scanned = scanned.replaceAll(words, " ");
+  for (const words of [...USER_WORDS, ...names]) scanned = scanned.replaceAll(words, " ");
   const faults = [];
   const lines = scanned.split("\n").map((l) => l.trim()).filter(Boolean);
   for (const line of lines) {
@@ -243,14 +252,45 @@ export function languageFaults(text, lang) {
   return faults;
 }
 
-/** Saves the stage's picture, after checking that no stray value leaked into the text and that
- * the text is in the page's language, properly written. */
-async function shot(page, name) {
+/** What axe-core finds on the page as it stands, one line per failing node. The checker is
+ * evaluated through the debugging protocol, which the page's `'self'`-only policy does not see. */
+async function accessibilityViolations(page) {
+  if (!(await page.evaluate(() => typeof window.axe === "object"))) await page.evaluate(AXE);
+  const violations = await page.evaluate(async (tags) => {
+    const result = await window.axe.run(document, { runOnly: { type: "tag", values: tags }, resultTypes: ["violations"] });
+    return result.violations.map((v) => ({ id: v.id, help: v.help, nodes: v.nodes.map((n) => `${n.target.join(" ")}: ${n.failureSummary}`) }));
+  }, AXE_RULES);
+  return violations.flatMap((v) => v.nodes.map((n) => `${v.id} (${v.help}) at ${n}`));
+}
+
+/** Saves the stage's picture, after checking that no stray value leaked into the text, that
+ * the text is in the page's language, properly written, and that axe-core finds nothing. */
+async function shot(page, name, names = []) {
   const text = await page.locator("body").innerText();
   assert.doesNotMatch(text, /\b(null|undefined|NaN)\b|\[object /, `${name}: ${text}`);
   const lang = await page.evaluate(() => document.documentElement.lang);
-  assert.deepEqual(languageFaults(text, lang), [], `${name} (${lang})`);
+  assert.deepEqual(languageFaults(text, lang, names), [], `${name} (${lang})`);
+  const violations = await accessibilityViolations(page);
+  assert.deepEqual(violations, [], `${name}: accessibility violations:\n${violations.join("\n")}`);
   await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+  if (DOC_SHOTS && lang === "fr") await documentationShots(page, name);
+}
+
+/** The stage at each width of the documentation, the page given back at its own size after.
+ * The phone scenario's stages are already among them at 375 px; a picture stops at
+ * DOC_MAX_HEIGHT, which keeps the folder small (a phone page of cards runs long). */
+async function documentationShots(page, name) {
+  const viewport = page.viewportSize();
+  if (viewport.width <= 400) return;
+  for (const width of DOC_WIDTHS) {
+    await page.setViewportSize({ width, height: viewport.height });
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => r())));
+    const dir = path.join(DOC_SHOTS, String(width));
+    mkdirSync(dir, { recursive: true });
+    const height = Math.min(DOC_MAX_HEIGHT, await page.evaluate(() => document.documentElement.scrollHeight));
+    await page.screenshot({ path: path.join(dir, `${name}.png`), fullPage: true, clip: { x: 0, y: 0, width, height } });
+  }
+  await page.setViewportSize(viewport);
 }
 
 test("the text scan finds what it is for", () => {
@@ -349,6 +389,12 @@ scenario("without a token the page says where to sign in", async () => {
   await shot(page, "01-sans-jeton");
   assert.deepEqual(page.problems, []);
   await page.context().close();
+
+  const english = await newPage("en-GB");
+  await english.goto(`${main.base}/`);
+  await english.getByRole("heading", { name: "Sign in to your ENT again" }).waitFor({ timeout: WAIT });
+  await shot(english, "01-sans-jeton-en");
+  await english.context().close();
 });
 
 scenario("an expired token says the session is over", async () => {
@@ -376,9 +422,76 @@ scenario("the address serve prints opens the page as the demonstration user", as
   await page.context().close();
 });
 
-scenario("export through the page, download, then import as another user", async () => {
-  const alice = main.mint("alice", "Alice Martin");
-  const bob = main.mint("bob", "Bob Durand");
+/** What the main scenario reads and clicks, in each language of the page. */
+const WORDS = {
+  fr: {
+    signedAs: "Connecté en tant que Alice Martin",
+    estimate: (n) => new RegExp(`Environ ${n} fichiers`),
+    appPart: (n) => new RegExp(`^${n} fichiers · `),
+    name: "Nom de l'export (facultatif)",
+    since: "Modifiés depuis le",
+    submit: "Préparer mon archive",
+    leave: "Vous pouvez quitter cette page",
+    readyLine: /«\sMon année\s» est prêt\./,
+    ready: "Prêt",
+    download: "Télécharger",
+    preview: /Aperçu/,
+    bellReady: /Votre export «\sMon année\s» est prêt/,
+    importTab: "Importer",
+    drop: "Déposez ici une archive .zip",
+    yes: "Oui",
+    signed: /signée/,
+    launch: "Importer",
+    created: (files, folders) => `${files} fichiers importés, ${folders} dossiers créés.`,
+    folder: /Dans le dossier «\s(Import du [^»]+?)\s»/,
+    seeReport: "Voir le rapport",
+    another: "Importer une autre archive",
+    notZip: /^«\sdevoir\.txt\s»\s:\sCe fichier n'est pas une archive \.zip\. Choisissez le fichier/,
+    delete: /Supprimer/,
+    confirmDelete: /^Supprimer l'export «\sMon année\s»/,
+    deleted: "Cet export a été supprimé",
+  },
+  en: {
+    signedAs: "Signed in as Alice Martin",
+    estimate: (n) => new RegExp(`About ${n} files`),
+    appPart: (n) => new RegExp(`^${n} files · `),
+    name: "Name of the export (optional)",
+    since: "Changed since",
+    submit: "Prepare my archive",
+    leave: "You may leave this page",
+    readyLine: /“Mon année” is ready\./,
+    ready: "Ready",
+    download: "Download",
+    preview: /Preview/,
+    bellReady: /Your export “Mon année” is ready/,
+    importTab: "Import",
+    drop: "Drop a .zip archive here",
+    yes: "Yes",
+    signed: /signed/,
+    launch: "Import",
+    created: (files, folders) => `${files} files imported, ${folders} folders created.`,
+    folder: /In the folder “(Import du [^”]+?)”/,
+    seeReport: "See the report",
+    another: "Import another archive",
+    notZip: /^“devoir\.txt”: This file is not a \.zip archive\. Choose the \.zip file/,
+    delete: /Delete/,
+    confirmDelete: /^Delete the export “Mon année”/,
+    deleted: "This export was deleted",
+  },
+};
+
+for (const lang of ["fr", "en"]) {
+  scenario(`export through the page, download, then import as another user (${lang})`, () => exportThenImport(lang));
+}
+
+/** The main path in one language of the page, every stage scanned in that language. */
+async function exportThenImport(lang) {
+  const w = WORDS[lang];
+  const locale = lang === "fr" ? "fr-FR" : "en-GB";
+  /** French stages keep their names; the English ones are told apart. */
+  const stage = (name) => (lang === "fr" ? name : `${name}-en`);
+  const alice = main.mint(`alice-${lang}`, "Alice Martin");
+  const bob = main.mint(`bob-${lang}`, "Bob Durand");
   const folder = await main.api(alice, "POST", "folders", JSON.stringify({ name: "Cours d'été" }));
   assert.ok(folder.id);
   const files = {
@@ -391,35 +504,55 @@ scenario("export through the page, download, then import as another user", async
   await upload(main, alice, "notes.json", files["notes.json"], folder.id);
 
   // Exporter: the apps, the estimate, the button.
-  const page = await newPage();
+  const page = await newPage(locale);
   await page.goto(`${main.base}/#token=${alice}`);
-  await page.getByText("Connecté en tant que Alice Martin").waitFor({ timeout: WAIT });
+  await page.getByText(w.signedAs).waitFor({ timeout: WAIT });
   const workspace = page.getByRole("checkbox", { name: /Documents/ });
   assert.ok(await workspace.isChecked());
   const estimate = await main.api(alice, "GET", "exports/estimate?apps=workspace");
   assert.ok(estimate.files >= 3, JSON.stringify(estimate));
-  await page.locator("#estimate", { hasText: new RegExp(`Environ ${estimate.files} fichiers`) }).waitFor({ timeout: WAIT });
-  await page.getByLabel("Nom de l'export (facultatif)").fill("Mon année");
-  await shot(page, "02-exporter");
-  await page.getByRole("button", { name: "Préparer mon archive", exact: true }).click();
+  await page.locator("#estimate", { hasText: w.estimate(estimate.files) }).waitFor({ timeout: WAIT });
+  // Each app's part beside its name, as the API sizes it.
+  const workspacePart = estimate.by_app.workspace;
+  assert.match(await page.locator("#export-app-size-workspace").textContent(), w.appPart(workspacePart.files));
+  // Only some formats, or only what changed since a day: the estimate follows, as the API's.
+  const images = await main.api(alice, "GET", "exports/estimate?apps=workspace&formats=image");
+  assert.ok(images.files < estimate.files, JSON.stringify(images));
+  await page.getByRole("checkbox", { name: "Images" }).check();
+  await page.locator("#estimate", { hasText: w.estimate(images.files) }).waitFor({ timeout: WAIT });
+  await page.getByRole("checkbox", { name: "Images" }).uncheck();
+  await page.locator("#estimate", { hasText: w.estimate(estimate.files) }).waitFor({ timeout: WAIT });
+  const today = await page.locator("#export-since").getAttribute("max");
+  await page.getByLabel(w.since).fill(today);
+  const since = await page.evaluate((day) => new Date(`${day}T00:00:00`).toISOString(), today);
+  const recent = await main.api(alice, "GET", `exports/estimate?apps=workspace&since=${encodeURIComponent(since)}`);
+  await page.locator("#estimate", { hasText: w.estimate(recent.files) }).waitFor({ timeout: WAIT });
+  await page.getByLabel(w.since).fill("");
+  await page.getByLabel(w.name).fill("Mon année");
+  await shot(page, stage("02-exporter"));
+  await page.getByRole("button", { name: w.submit, exact: true }).click();
 
   // The progress, then ready.
   await page.locator("#export-current").waitFor({ state: "visible", timeout: WAIT });
-  await page.getByText("Vous pouvez quitter cette page").first().waitFor({ timeout: WAIT });
-  await shot(page, "03-export-en-cours");
+  // Shown while it builds, which may already be over on a fast machine: its words, then.
+  await page.locator("#export-current-title").waitFor({ timeout: WAIT });
+  assert.match(await page.locator("#export-leave").textContent(), new RegExp(`^${w.leave}`));
+  await shot(page, stage("03-export-en-cours"));
   const readyLine = page.locator("#export-current-done .success");
   await readyLine.waitFor({ timeout: WAIT });
-  assert.match(await readyLine.textContent(), /«\sMon année\s» est prêt\./);
+  assert.match(await readyLine.textContent(), w.readyLine);
   const bar = page.locator("#export-progress");
   assert.equal(await bar.evaluate((b) => b.value === b.max), true, "the bar ends full");
   const row = page.locator("#export-list-body tr", { hasText: "Mon année" });
-  await row.locator("text=Prêt").waitFor({ timeout: WAIT });
-  await shot(page, "04-export-prete");
+  await row.locator(`text=${w.ready}`).waitFor({ timeout: WAIT });
+  // What kind of export it is, and of which apps.
+  assert.match(await row.textContent(), /Archive \.zip\s*Documents/);
+  await shot(page, stage("04-export-prete"));
 
   // The download is the archive: every document byte-identical.
   const [download] = await Promise.all([
     page.waitForEvent("download", { timeout: WAIT }),
-    page.locator("#export-current-done").getByRole("button", { name: "Télécharger" }).click(),
+    page.locator("#export-current-done").getByRole("button", { name: w.download }).click(),
   ]);
   const zipPath = path.join(main.dir, "downloaded.zip");
   await download.saveAs(zipPath);
@@ -433,13 +566,13 @@ scenario("export through the page, download, then import as another user", async
   for (const [name, hash] of Object.entries(expected)) assert.equal(inZip[name], hash, `${name} in ${Object.keys(inZip)}`);
 
   // The preview lists the archive as a tree.
-  await row.getByRole("button", { name: /Aperçu/ }).click();
+  await row.getByRole("button", { name: w.preview }).click();
   const dialog = page.getByRole("dialog");
   // Folders two levels down start closed: open one.
   await dialog.locator("summary", { hasText: "Cours d'été" }).click();
   await dialog.getByText("photo.png").waitFor({ timeout: WAIT });
   assert.ok(await dialog.getByText("résumé.txt").isVisible());
-  await shot(page, "05-apercu");
+  await shot(page, stage("05-apercu"));
   await page.keyboard.press("Escape");
   await dialog.waitFor({ state: "hidden" });
 
@@ -449,22 +582,22 @@ scenario("export through the page, download, then import as another user", async
   await bell.click();
   const entry = page.locator("#bell-list li[data-kind=export_ready]");
   await entry.waitFor({ timeout: WAIT });
-  assert.match(await entry.textContent(), /Votre export «\sMon année\s» est prêt/);
-  await shot(page, "06-notifications");
+  assert.match(await entry.textContent(), w.bellReady);
+  await shot(page, stage("06-notifications"));
   const [again] = await Promise.all([
     page.waitForEvent("download", { timeout: WAIT }),
-    entry.getByRole("button", { name: "Télécharger" }).click(),
+    entry.getByRole("button", { name: w.download }).click(),
   ]);
   assert.match(again.suggestedFilename(), /Mon année\.zip$/);
   await page.locator("#bell-count").waitFor({ state: "hidden", timeout: WAIT });
   assert.deepEqual(page.problems, []);
 
   // Bob imports the zip: dropped on the drop zone.
-  const bobPage = await newPage();
+  const bobPage = await newPage(locale);
   await bobPage.goto(`${main.base}/#token=${bob}`);
-  await bobPage.getByRole("tab", { name: "Importer" }).click();
-  await bobPage.getByText("Déposez ici une archive .zip").waitFor({ timeout: WAIT });
-  await shot(bobPage, "07-importer");
+  await bobPage.getByRole("tab", { name: w.importTab }).click();
+  await bobPage.getByText(w.drop).waitFor({ timeout: WAIT });
+  await shot(bobPage, stage("07-importer"));
   const zipBase64 = readFileSync(zipPath).toString("base64");
   const dataTransfer = await bobPage.evaluateHandle((b64) => {
     const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
@@ -472,19 +605,32 @@ scenario("export through the page, download, then import as another user", async
     dt.items.add(new File([bytes], "Mon année.zip", { type: "application/zip" }));
     return dt;
   }, zipBase64);
+  // What the upload's live region says, and when.
+  await bobPage.evaluate(() => {
+    window.spoken = [];
+    const region = document.getElementById("upload-spoken");
+    new MutationObserver(() => window.spoken.push({ text: region.textContent, at: performance.now() })).observe(region, { childList: true, characterData: true, subtree: true });
+  });
   await bobPage.dispatchEvent("#dropzone", "drop", { dataTransfer });
 
   // The analysis: the workspace is importable and ticked.
   const appRow = bobPage.locator("#import-apps tr[data-app=workspace]");
   await appRow.waitFor({ timeout: WAIT });
   assert.equal(await appRow.getAttribute("data-verdict"), "importable");
-  assert.equal((await appRow.locator(".verdict").textContent()).trim(), "Oui");
+  assert.equal((await appRow.locator(".verdict").textContent()).trim(), w.yes);
   assert.match(await bobPage.locator("#import-summary").textContent(), /Alice Martin/);
-  assert.match(await bobPage.locator("#import-warnings").textContent(), /signée/);
+  assert.match(await bobPage.locator("#import-warnings").textContent(), w.signed);
+  // Spoken at each quarter or every few seconds, never at every progress event.
+  const spoken = await bobPage.evaluate(() => window.spoken);
+  assert.match(spoken.at(-1)?.text ?? "", /100\s?%$/, JSON.stringify(spoken));
+  for (const [i, said] of spoken.entries()) {
+    const quarter = /\s(0|25|50|75|100)\s?%$/.test(said.text);
+    assert.ok(quarter || said.at - spoken[i - 1].at >= 5000, `spoken too often: ${JSON.stringify(spoken)}`);
+  }
   const tick = appRow.getByRole("checkbox");
   assert.ok(await tick.isChecked());
-  await shot(bobPage, "08-analyse");
-  await bobPage.getByRole("button", { name: "Importer", exact: true }).click();
+  await shot(bobPage, stage("08-analyse"));
+  await bobPage.getByRole("button", { name: w.launch, exact: true }).click();
 
   // The report, as numbers on the page.
   const report = bobPage.locator("#import-report .report[data-app=workspace]");
@@ -493,15 +639,22 @@ scenario("export through the page, download, then import as another user", async
   // The numbers are the API's report: files and the folders made for them.
   const imports = await main.api(bob, "GET", "imports");
   const byApi = imports.items[0].report.apps.workspace;
-  assert.ok(byApi.imported >= 3 && byApi.failed === 0, JSON.stringify(byApi));
-  assert.equal(await count("imported"), String(byApi.imported));
+  assert.ok(byApi.files_imported === 3 && byApi.failed === 0, JSON.stringify(byApi));
+  // Three files, as the analysis said, and the folders made for them, apart.
+  assert.equal(await count("files"), String(byApi.files_imported));
+  assert.equal(await count("folders"), String(byApi.folders_created));
+  assert.equal(
+    (await report.locator(".created").textContent()).trim(),
+    w.created(3, byApi.folders_created),
+  );
   assert.equal(await count("renamed"), "0");
   assert.equal(await count("errors"), "0");
-  // The folder is named as the page writes dates: « Import du 7 décembre 2026 à 01 h 06 ».
-  assert.match(await report.textContent(), /Dans le dossier «\sImport du \d{1,2} \p{L}+ \d{4} à \d\d h \d\d\s»/u);
-  await shot(bobPage, "09-rapport");
+  // The folder is named as the service writes dates: « Import du 7 décembre 2026 à 01 h 06 »,
+  // a name in the instance's language, which the English page quotes as it is.
+  const folderName = (await report.textContent()).match(w.folder)?.[1];
+  assert.match(folderName ?? "", /^Import du \d{1,2} \p{L}+ \d{4} à \d\d h \d\d$/u);
+  await shot(bobPage, stage("09-rapport"), [folderName]);
   // Bob's documents now: Alice's, byte for byte, under the import's folder.
-  const folderName = (await report.textContent()).match(/«\s(Import du [^»]+?)\s»/)[1];
   const got = await tree(main, bob);
   const want = Object.fromEntries(
     Object.entries(expected).map(([p, h]) => [p.replace(/^Documents\//, `${folderName}/`), h]),
@@ -513,29 +666,48 @@ scenario("export through the page, download, then import as another user", async
   await bobPage.locator("#bell-button").click();
   const done = bobPage.locator("#bell-list li[data-kind=import_done]");
   await done.waitFor({ timeout: WAIT });
-  await done.getByRole("button", { name: "Voir le rapport" }).click();
+  await done.getByRole("button", { name: w.seeReport }).click();
   await report.waitFor({ timeout: WAIT });
-  assert.equal(await count("imported"), String(byApi.imported));
+  assert.equal(await count("files"), String(byApi.files_imported));
 
-  // A file that is not a zip: the API's refusal, readable.
-  await bobPage.getByRole("button", { name: "Importer une autre archive" }).click();
+  // A file that is not a zip: refused by the browser before any upload, the file named.
+  await bobPage.getByRole("button", { name: w.another }).click();
+  const sent = [];
+  bobPage.on("request", (r) => {
+    if (r.method() === "POST" && r.url().endsWith("/api/v1/imports")) sent.push(r.url());
+  });
   await bobPage.locator("#import-file").setInputFiles({ name: "devoir.txt", mimeType: "text/plain", buffer: Buffer.from("pas une archive") });
   const error = bobPage.locator("#import-error");
   await error.waitFor({ state: "visible", timeout: WAIT });
-  // The words of its code in French, not the API's detail.
-  assert.match(await error.textContent(), /^Ce fichier n'est pas une archive \.zip\. Choisissez le fichier/);
-  await shot(bobPage, "10-erreur");
+  // The words of its code in the page's language, not the API's detail, and the focus on them.
+  assert.match(await error.textContent(), w.notZip);
+  assert.equal(await bobPage.evaluate(() => document.activeElement.id), "import-error");
+  assert.deepEqual(sent, [], "nothing was uploaded");
+  // The report read out a moment ago is still in the live region, its folder name with it.
+  await shot(bobPage, stage("10-erreur"), [folderName]);
   assert.deepEqual(bobPage.problems, []);
   await bobPage.context().close();
 
-  // Alice deletes her export.
-  page.once("dialog", (d) => d.accept());
-  await row.getByRole("button", { name: /Supprimer/ }).click();
+  // Alice deletes her export; the focus goes to the list, not to the page's body.
+  let question = null;
+  page.once("dialog", (d) => {
+    question = d.message();
+    d.accept();
+  });
+  await row.getByRole("button", { name: w.delete }).click();
   await row.waitFor({ state: "detached", timeout: WAIT });
+  assert.match(question, w.confirmDelete);
   assert.equal(await page.locator("#export-current").isVisible(), false, "the deleted export is no longer followed");
   await page.locator("#export-list-empty").waitFor({ timeout: WAIT });
+  assert.equal(await page.evaluate(() => document.activeElement.id), "export-list-title");
+  // Its notification now says so, instead of offering a download that cannot work.
+  await page.locator("#bell-button").click();
+  const goneEntry = page.locator("#bell-list li[data-kind=export_ready]");
+  await goneEntry.locator(".state", { hasText: w.deleted }).waitFor({ timeout: WAIT });
+  assert.equal(await goneEntry.getByRole("button", { name: w.download }).count(), 0);
+  await shot(page, stage("06b-notification-export-supprime"));
   await page.context().close();
-});
+}
 
 scenario("keyboard, labels and contrast", async () => {
   const token = main.mint("clavier", "Claude Clavier");
@@ -597,8 +769,90 @@ scenario("keyboard, labels and contrast", async () => {
     return out;
   });
   assert.deepEqual(low, []);
+
+  // The checker run on every stage finds what it is for.
+  await page.evaluate(() => document.querySelector("#panel-export .card").append(Object.assign(document.createElement("img"), { id: "no-alt", src: "web/icon.svg" })));
+  assert.match((await accessibilityViolations(page)).join("\n"), /image-alt/);
+  await page.evaluate(() => document.getElementById("no-alt").remove());
+  assert.deepEqual(await accessibilityViolations(page), []);
+
+  // The bell's focus ring stands out from the blue header (WCAG 1.4.11: 3:1).
+  await page.keyboard.press("Shift+Tab");
+  await page.locator("#bell-button").focus();
+  const ring = await page.evaluate(() => {
+    const bell = document.getElementById("bell-button");
+    const rgb = (s) => s.match(/[\d.]+/g).slice(0, 3).map(Number);
+    const lum = (c) => {
+      const [r, g, b] = c.map((v) => {
+        const x = v / 255;
+        return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4;
+      });
+      return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+    };
+    const style = getComputedStyle(bell);
+    const ring = lum(rgb(style.outlineColor));
+    const header = lum(rgb(getComputedStyle(document.querySelector(".topbar")).backgroundColor));
+    return { visible: bell.matches(":focus-visible") && style.outlineStyle !== "none", ratio: (Math.max(ring, header) + 0.05) / (Math.min(ring, header) + 0.05) };
+  });
+  assert.ok(ring.visible, "the bell shows its focus");
+  assert.ok(ring.ratio >= 3, `the bell's focus ring is ${ring.ratio.toFixed(2)}:1 on the header`);
   await page.context().close();
 });
+
+const CANCEL_WORDS = {
+  fr: { importTab: "Importer", browse: "Parcourir…", cancel: "Annuler l'envoi", cancelled: /L'envoi de «\sgrand\.zip\s» est annulé\./ },
+  en: { importTab: "Import", browse: "Browse…", cancel: "Cancel the upload", cancelled: /The upload of “grand\.zip” is cancelled\./ },
+};
+
+for (const lang of ["fr", "en"]) {
+  scenario(`an upload can be cancelled, and its progress is spoken at quarters (${lang})`, () => cancelledUpload(lang));
+}
+
+async function cancelledUpload(lang) {
+  const w = CANCEL_WORDS[lang];
+  const token = main.mint(`annule-${lang}`, "Claude Clavier");
+  const page = await newPage(lang === "fr" ? "fr-FR" : "en-GB");
+  await page.goto(`${main.base}/#token=${token}`);
+  await page.getByRole("tab", { name: w.importTab }).click();
+  await page.getByRole("button", { name: w.browse }).waitFor({ timeout: WAIT });
+
+  // The speaker of the live region, on a clock of its own: every quarter, or five seconds on.
+  const said = await page.evaluate(async () => {
+    const { progressSpeaker } = await import(new URL("web/ui.js", document.baseURI));
+    const run = (step) => {
+      let now = 0;
+      const speak = progressSpeaker(5000, () => now);
+      const out = [];
+      for (let pct = 0; pct <= 100; pct += 1) {
+        now += step;
+        if (speak(pct)) out.push(pct);
+      }
+      return out;
+    };
+    return { fast: run(110), slow: run(400) };
+  });
+  assert.deepEqual(said.fast, [0, 25, 50, 75, 100]);
+  assert.deepEqual(said.slow, [0, 13, 25, 38, 50, 63, 75, 88, 100]);
+
+  // An upload held on its way: « Annuler l'envoi » stops it, and nothing is left behind.
+  let held;
+  await page.route("**/api/v1/imports", (route) => {
+    held = route;
+  });
+  const zipLike = Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04]), content(200_000, 3)]);
+  await page.locator("#import-file").setInputFiles({ name: "grand.zip", mimeType: "application/zip", buffer: zipLike });
+  const cancel = page.getByRole("button", { name: w.cancel });
+  await cancel.waitFor({ timeout: WAIT });
+  await shot(page, lang === "fr" ? "07b-envoi-en-cours" : "07b-envoi-en-cours-en");
+  await cancel.click();
+  await page.locator("#import-upload").waitFor({ state: "hidden", timeout: WAIT });
+  await page.locator("#announcer", { hasText: w.cancelled }).waitFor({ timeout: WAIT });
+  assert.equal(await page.evaluate(() => document.activeElement.id), "import-browse");
+  assert.ok(await page.locator("#dropzone").isVisible());
+  await held?.abort().catch(() => {});
+  assert.equal((await main.api(token, "GET", "imports")).total, 0);
+  await page.context().close();
+}
 
 scenario("in English for an English browser, and on a phone-sized screen", async () => {
   const token = main.mint("phone", "Pat Phone");
@@ -622,12 +876,21 @@ scenario("in English for an English browser, and on a phone-sized screen", async
   await shot(english, "11-english");
   await english.context().close();
 
-  const phone = await newPage("fr-FR", { width: 390, height: 844 });
+  for (const lang of ["fr", "en"]) await onAPhone(token, lang);
+});
+
+/** The page on a phone, in one language: nothing wider than the screen, the bell inside it. */
+async function onAPhone(token, lang) {
+  const w = lang === "fr"
+    ? { submit: "Préparer mon archive", importTab: "Importer", browse: "Parcourir…" }
+    : { submit: "Prepare my archive", importTab: "Import", browse: "Browse…" };
+  const stage = (name) => (lang === "fr" ? name : `${name}-en`);
+  const phone = await newPage(lang === "fr" ? "fr-FR" : "en-GB", { width: 390, height: 844 });
   await phone.goto(`${main.base}/#token=${token}`);
-  await phone.getByRole("button", { name: "Préparer mon archive", exact: true }).waitFor({ timeout: WAIT });
+  await phone.getByRole("button", { name: w.submit, exact: true }).waitFor({ timeout: WAIT });
   const overflow = async () => phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok((await overflow()) <= 0, "nothing wider than the screen");
-  await shot(phone, "12-telephone-exporter");
+  await shot(phone, stage("12-telephone-exporter"));
   // The open bell keeps every control on the screen, down to the narrowest phone.
   for (const width of [320, 375, 390]) {
     await phone.setViewportSize({ width, height: 800 });
@@ -640,18 +903,100 @@ scenario("in English for an English browser, and on a phone-sized screen", async
         .map(([name, r]) => `${name}: ${Math.round(r.left)}–${Math.round(r.right)}`),
     );
     assert.deepEqual(outside, [], `at ${width} px`);
-    if (width === 375) await shot(phone, "12b-telephone-notifications");
+    if (width === 375) await shot(phone, stage("12b-telephone-notifications"));
     await phone.keyboard.press("Escape");
   }
-  await phone.getByRole("tab", { name: "Importer" }).click();
-  await phone.getByRole("button", { name: "Parcourir…" }).waitFor({ timeout: WAIT });
+  await phone.getByRole("tab", { name: w.importTab }).click();
+  await phone.getByRole("button", { name: w.browse }).waitFor({ timeout: WAIT });
   assert.ok((await overflow()) <= 0, "nothing wider than the screen");
-  await shot(phone, "13-telephone-importer");
+  await shot(phone, stage("13-telephone-importer"));
   assert.deepEqual(phone.problems, []);
   await phone.context().close();
-});
+}
 
-scenario("a connected app beside the documents, its progress live, and a table export", async () => {
+/** What the connected-app scenario reads and clicks, in each language of the page. */
+const APP_WORDS = {
+  fr: {
+    goToEnt: "Aller sur mon ENT",
+    cahier: /Cahier de textes/,
+    cahierInfo: /version 1\.0 · vous pouvez y créer du contenu/,
+    unestimated: /Sans compter\s:\sCahier de textes/,
+    notify: "M'avertir par e-mail quand c'est prêt",
+    email: "Adresse e-mail",
+    submit: "Préparer mon archive",
+    progress: /Fichiers\s:\s\S+ sur/,
+    isReady: /est prêt\./,
+    download: "Télécharger",
+    kindTable: "Un tableau qui le liste",
+    tableEstimate: (n) => `Un tableau d'environ ${n} ligne`,
+    rows: (n) => new RegExp(`^${n} ligne`),
+    sizeUnknown: "taille connue seulement à l'export",
+    format: "Format du tableau",
+    name: "Nom de l'export (facultatif)",
+    submitTable: "Préparer mon tableau",
+    liste: /«\sListe\s»/,
+    ready: "Prêt",
+    tableRow: /Tableau \.xlsx\s*Cahier de textes, Documents/,
+    kindArchive: "Une archive .zip de tout le contenu",
+    cancelDraft: "Annuler Brouillon",
+    delete: /Supprimer/,
+    cancelCurrent: "Annuler la préparation",
+    cancelled: "Annulé",
+    confirmCancel: /^Arrêter la préparation de «\sBrouillon\s»/,
+    deleteDraft: "Supprimer Brouillon",
+    importTab: "Importer",
+    browse: "Parcourir…",
+    cahierRow: /Cahier de textes.*1\.0.*1\.0/,
+    launch: "Importer",
+    threeFiles: "3 fichiers importés.",
+    noRight: /Vous n'avez pas accès à cette application sur votre ENT\s:/,
+  },
+  en: {
+    goToEnt: "Go to my ENT",
+    cahier: /Homework book/,
+    cahierInfo: /version 1\.0 · you can create content there/,
+    unestimated: /Not counting Homework book/,
+    notify: "Send me an e-mail when it is ready",
+    email: "E-mail address",
+    submit: "Prepare my archive",
+    progress: /Files:\s\S+ of/,
+    isReady: /is ready\./,
+    download: "Download",
+    kindTable: "A table listing it",
+    tableEstimate: (n) => `A table of about ${n} row`,
+    rows: (n) => new RegExp(`^${n} row`),
+    sizeUnknown: "size known only as it exports",
+    format: "Table format",
+    name: "Name of the export (optional)",
+    submitTable: "Prepare my table",
+    liste: /“Liste”/,
+    ready: "Ready",
+    tableRow: /Table \.xlsx\s*Homework book, Documents/,
+    kindArchive: "A .zip archive of all the content",
+    cancelDraft: "Cancel Brouillon",
+    delete: /Delete/,
+    cancelCurrent: "Cancel the preparation",
+    cancelled: "Cancelled",
+    confirmCancel: /^Stop preparing “Brouillon”/,
+    deleteDraft: "Delete Brouillon",
+    importTab: "Import",
+    browse: "Browse…",
+    cahierRow: /Homework book.*1\.0.*1\.0/,
+    launch: "Import",
+    threeFiles: "3 files imported.",
+    noRight: /You do not have access to this app on your school workspace:/,
+  },
+};
+
+for (const lang of ["fr", "en"]) {
+  scenario(`a connected app beside the documents, its progress live, and a table export (${lang})`, () => withConnectedApp(lang));
+}
+
+/** Documents and the reference app together, in one language of the page. */
+async function withConnectedApp(lang) {
+  const w = APP_WORDS[lang];
+  const locale = lang === "fr" ? "fr-FR" : "en-GB";
+  const stage = (name) => (lang === "fr" ? name : `${name}-en`);
   const userSecret = "browser-test-user-token-secret-0123456789";
   const serviceSecret = "browser-test-service-secret-0123456789ab";
   const cahierPort = await freePort();
@@ -684,13 +1029,13 @@ table_fields = [{ field = "subject", label = "Matière" }]
   });
   try {
     // Signed out on a production install: the way back to the ENT, no developers' hints.
-    const outside = await newPage();
+    const outside = await newPage(locale);
     await outside.goto(`${site.base}/`);
-    const back = outside.getByRole("link", { name: "Aller sur mon ENT" });
+    const back = outside.getByRole("link", { name: w.goToEnt });
     await back.waitFor({ timeout: WAIT });
     assert.equal(await back.getAttribute("href"), "https://ent.example.fr/");
     assert.equal(await outside.locator("#signed-out-dev").isVisible(), false);
-    await shot(outside, "01b-sans-jeton-en-production");
+    await shot(outside, stage("01b-sans-jeton-en-production"));
     await outside.context().close();
 
     // The reference app, slowed down so that the export is seen under way.
@@ -719,18 +1064,18 @@ table_fields = [{ field = "subject", label = "Matière" }]
     await call(`${cahier}/api/entries/${entries[1].id}/attachments`, alice, "POST", form);
 
     // Both apps offered, each with its version and rights.
-    const page = await newPage();
+    const page = await newPage(locale);
     await page.goto(`${site.base}/#token=${alice}`);
-    const cahierBox = page.getByRole("checkbox", { name: /Cahier de textes/ });
+    const cahierBox = page.getByRole("checkbox", { name: w.cahier });
     await cahierBox.waitFor({ timeout: WAIT });
     assert.ok(await cahierBox.isChecked());
-    assert.match(await page.locator("label[for=export-app-cahier]").textContent(), /version 1\.0 · vous pouvez y créer du contenu/);
-    await page.locator("#estimate", { hasText: /Sans compter\s:\sCahier de textes/ }).waitFor({ timeout: WAIT });
+    assert.match(await page.locator("label[for=export-app-cahier]").textContent(), w.cahierInfo);
+    await page.locator("#estimate", { hasText: w.unestimated }).waitFor({ timeout: WAIT });
     // « M'avertir par e-mail »: the address field appears and is required.
-    await page.getByLabel("M'avertir par e-mail quand c'est prêt").check();
-    const email = page.getByLabel("Adresse e-mail");
+    await page.getByLabel(w.notify).check();
+    const email = page.getByLabel(w.email);
     await email.fill("alice.martin@ent.test");
-    await page.getByRole("button", { name: "Préparer mon archive", exact: true }).click();
+    await page.getByRole("button", { name: w.submit, exact: true }).click();
 
     // Seen while it builds: the progress line, and not yet the end.
     const doneBox = page.locator("#export-current-done");
@@ -738,19 +1083,19 @@ table_fields = [{ field = "subject", label = "Matière" }]
     const deadline = Date.now() + WAIT;
     while (!(await doneBox.locator(".success").count()) && Date.now() < deadline) {
       const text = await page.locator("#export-progress-text").textContent();
-      if (/Fichiers\s:\s\S+ sur/.test(text) && !(await doneBox.textContent()).trim()) {
-        if (!seenRunning) await shot(page, "03b-export-en-cours-avec-une-appli");
+      if (w.progress.test(text) && !(await doneBox.textContent()).trim()) {
+        if (!seenRunning) await shot(page, stage("03b-export-en-cours-avec-une-appli"));
         seenRunning = true;
       }
       await page.waitForTimeout(100);
     }
     assert.ok(seenRunning, "the progress was shown while the archive was being built");
-    assert.match(await doneBox.locator(".success").textContent(), /est prêt\./);
+    assert.match(await doneBox.locator(".success").textContent(), w.isReady);
 
     // The zip holds the cahier's entries and its attachment, byte for byte.
     const [download] = await Promise.all([
       page.waitForEvent("download", { timeout: WAIT }),
-      doneBox.getByRole("button", { name: "Télécharger" }).click(),
+      doneBox.getByRole("button", { name: w.download }).click(),
     ]);
     const zipPath = path.join(site.dir, "with-cahier.zip");
     await download.saveAs(zipPath);
@@ -766,53 +1111,86 @@ table_fields = [{ field = "subject", label = "Matière" }]
     while (smtp.mails.length === 0 && Date.now() < mailDeadline) await page.waitForTimeout(100);
     assert.deepEqual(smtp.mails.map((m) => m.to), [["alice.martin@ent.test"]]);
     assert.match(smtp.mails[0].data, /download/);
-    await page.getByLabel("M'avertir par e-mail quand c'est prêt").uncheck();
+    await page.getByLabel(w.notify).uncheck();
 
-    // A table of the same, as xlsx: another kind of export through the same page.
-    await page.getByLabel("Un tableau qui le liste").check();
-    await page.getByLabel("Format du tableau").selectOption("xlsx");
-    await page.getByLabel("Nom de l'export (facultatif)").fill("Liste");
-    await page.getByRole("button", { name: "Préparer mon tableau", exact: true }).click();
-    await page.locator("#export-current-done .success", { hasText: /«\sListe\s»/ }).waitFor({ timeout: WAIT });
+    // A table of the same, as xlsx: another kind of export through the same page, estimated
+    // as a table, each app's part beside it.
+    await page.getByLabel(w.kindTable).check();
+    const asTable = await site.api(alice, "GET", "exports/estimate?apps=workspace,cahier&kind=table");
+    await page.locator("#estimate", { hasText: w.tableEstimate(asTable.files) }).waitFor({ timeout: WAIT });
+    assert.match(await page.locator("#export-app-size-workspace").textContent(), w.rows(asTable.by_app.workspace.files));
+    assert.equal(await page.locator("#export-app-size-cahier").textContent(), w.sizeUnknown);
+    await page.getByLabel(w.format).selectOption("xlsx");
+    await page.getByLabel(w.name).fill("Liste");
+    await page.getByRole("button", { name: w.submitTable, exact: true }).click();
+    await page.locator("#export-current-done .success", { hasText: w.liste }).waitFor({ timeout: WAIT });
     const [table] = await Promise.all([
       page.waitForEvent("download", { timeout: WAIT }),
-      doneBox.getByRole("button", { name: "Télécharger" }).click(),
+      doneBox.getByRole("button", { name: w.download }).click(),
     ]);
     assert.match(table.suggestedFilename(), /Liste\.xlsx$/);
     const tablePath = path.join(site.dir, "liste.xlsx");
     await table.saveAs(tablePath);
     assert.ok("xl/workbook.xml" in zipContents(tablePath), "an xlsx workbook");
-    await shot(page, "04b-archive-et-tableau");
+    const tableRow = page.locator("#export-list-body tr", { hasText: "Liste" });
+    await tableRow.locator(`text=${w.ready}`).waitFor({ timeout: WAIT });
+    assert.match(await tableRow.textContent(), w.tableRow);
+    await shot(page, stage("04b-archive-et-tableau"));
+
+    // An export being built is cancelled, not deleted, and asked about in those words (of the
+    // cahier alone, so that it is not the archive just made, reused).
+    await page.getByLabel(w.kindArchive).check();
+    await page.getByRole("checkbox", { name: /Documents/ }).uncheck();
+    await page.getByLabel(w.name).fill("Brouillon");
+    await page.getByRole("button", { name: w.submit, exact: true }).click();
+    const draft = page.locator("#export-list-body tr", { hasText: "Brouillon" });
+    const cancelRow = draft.getByRole("button", { name: w.cancelDraft });
+    await cancelRow.waitFor({ timeout: WAIT });
+    assert.equal(await draft.getByRole("button", { name: w.delete }).count(), 0);
+    assert.ok(await page.getByRole("button", { name: w.cancelCurrent }).isVisible());
+    let asked = null;
+    page.once("dialog", (d) => {
+      asked = d.message();
+      d.accept();
+    });
+    await cancelRow.click();
+    await draft.locator(`text=${w.cancelled}`).waitFor({ timeout: WAIT });
+    assert.match(asked, w.confirmCancel);
+    assert.ok(await draft.getByRole("button", { name: w.deleteDraft }).isVisible());
     assert.deepEqual(page.problems, []);
     await page.context().close();
 
     // Bob imports both apps; the report has a part for each.
-    const bobPage = await newPage();
+    const bobPage = await newPage(locale);
     await bobPage.goto(`${site.base}/#token=${bob}`);
-    await bobPage.getByRole("tab", { name: "Importer" }).click();
+    await bobPage.getByRole("tab", { name: w.importTab }).click();
     // « Parcourir… » opens the file chooser.
     const [chooser] = await Promise.all([
       bobPage.waitForEvent("filechooser", { timeout: WAIT }),
-      bobPage.getByRole("button", { name: "Parcourir…" }).click(),
+      bobPage.getByRole("button", { name: w.browse }).click(),
     ]);
     await chooser.setFiles(zipPath);
     const cahierRow = bobPage.locator("#import-apps tr[data-app=cahier]");
     await cahierRow.waitFor({ timeout: WAIT });
     assert.equal(await cahierRow.getAttribute("data-verdict"), "importable");
-    assert.match(await cahierRow.textContent(), /Cahier de textes.*1\.0.*1\.0/);
-    await shot(bobPage, "08b-analyse-avec-une-appli");
-    await bobPage.getByRole("button", { name: "Importer", exact: true }).click();
+    assert.match(await cahierRow.textContent(), w.cahierRow);
+    await shot(bobPage, stage("08b-analyse-avec-une-appli"));
+    await bobPage.getByRole("button", { name: w.launch, exact: true }).click();
     const cahierReport = bobPage.locator("#import-report .report[data-app=cahier]");
     await cahierReport.waitFor({ timeout: WAIT });
     const imports = await site.api(bob, "GET", "imports");
     const byApi = imports.items[0].report.apps;
     for (const app of ["workspace", "cahier"]) {
       const part = bobPage.locator(`#import-report .report[data-app=${app}]`);
-      assert.equal((await part.locator("[data-count=imported]").textContent()).trim(), String(byApi[app].imported), app);
+      assert.equal((await part.locator("[data-count=files]").textContent()).trim(), String(byApi[app].files_imported), app);
       assert.equal((await part.locator("[data-count=errors]").textContent()).trim(), "0", app);
     }
-    assert.equal(byApi.cahier.imported, 3, JSON.stringify(byApi.cahier));
-    await shot(bobPage, "09b-rapport-avec-une-appli");
+    assert.equal(byApi.cahier.files_imported, 3, JSON.stringify(byApi.cahier));
+    // A connected app makes no folder: « 3 fichiers importés. », no « 0 dossier ».
+    assert.equal((await cahierReport.locator(".created").textContent()).trim(), w.threeFiles);
+    assert.equal(await cahierReport.locator("[data-count=folders]").count(), 0);
+    const folderName = (await bobPage.locator("#import-report .report[data-app=workspace]").textContent()).match(WORDS[lang].folder)?.[1];
+    await shot(bobPage, stage("09b-rapport-avec-une-appli"), [folderName]);
     const bobsEntries = await call(`${cahier}/api/entries`, bob, "GET");
     const list = bobsEntries.items ?? bobsEntries;
     assert.deepEqual(list.map((e) => e.title).sort(), ["Exercices 3 à 7", "Rédaction"]);
@@ -823,21 +1201,21 @@ table_fields = [{ field = "subject", label = "Matière" }]
 
     // Without the cahier's create right, that app is refused with a sentence, and cannot be ticked.
     const chloe = site.mint("chloe", "Chloé Sans Droit", { rights: ["workspace.create"] });
-    const chloePage = await newPage();
+    const chloePage = await newPage(locale);
     await chloePage.goto(`${site.base}/#token=${chloe}`);
-    await chloePage.getByRole("tab", { name: "Importer" }).click();
+    await chloePage.getByRole("tab", { name: w.importTab }).click();
     await chloePage.locator("#import-file").setInputFiles(zipPath);
     const refused = chloePage.locator("#import-apps tr[data-app=cahier]");
     await refused.waitFor({ timeout: WAIT });
     assert.equal(await refused.getAttribute("data-verdict"), "not_importable");
-    assert.match(await refused.textContent(), /Vous n'avez pas accès à cette application sur votre ENT\s:/);
+    assert.match(await refused.textContent(), w.noRight);
     assert.equal(await refused.getByRole("checkbox").count(), 0);
     assert.equal(await chloePage.locator("#import-apps tr[data-app=workspace]").getByRole("checkbox").count(), 1);
-    await shot(chloePage, "08c-analyse-sans-le-droit");
+    await shot(chloePage, stage("08c-analyse-sans-le-droit"));
     assert.deepEqual(chloePage.problems, []);
     await chloePage.context().close();
   } finally {
     await site.stop();
     smtp.close();
   }
-});
+}

@@ -176,6 +176,8 @@ async fn documents_and_app_data_go_out_in_one_archive_and_come_back_in_another_a
     )
     .await;
     assert_eq!(estimate["unestimated_apps"], json!(["cahier"]), "{estimate}");
+    let sized: Vec<&String> = estimate["by_app"].as_object().expect("by_app").keys().collect();
+    assert_eq!(sized, ["workspace"], "only what can be sized now: {estimate}");
 
     let export = start_export(app, "alice", json!({"apps": ["workspace", "cahier"]})).await;
     let id = export["id"].as_str().expect("id").to_owned();
@@ -230,6 +232,11 @@ async fn documents_and_app_data_go_out_in_one_archive_and_come_back_in_another_a
         (report["imported"].as_u64(), report["failed"].as_u64()),
         (Some(5), Some(0)),
         "{done}"
+    );
+    // Every entry a remote app takes is a file of the archive.
+    assert_eq!(
+        (report["files_imported"].as_u64(), report["folders_created"].as_u64()),
+        (Some(5), Some(0))
     );
     assert_eq!(report["id_map"].as_object().map(serde_json::Map::len), Some(3), "{done}");
     assert_eq!(report["bytes"].as_u64(), Some((pdf.len() + photo.len()) as u64), "{done}");

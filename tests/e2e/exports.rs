@@ -109,6 +109,10 @@ async fn an_export_holds_every_document_byte_for_byte_and_is_signed() {
     assert_eq!(estimate["bytes"], total_bytes);
     assert_eq!(estimate["fits_quota"], true);
     assert_eq!(estimate["unestimated_apps"], json!([]));
+    assert_eq!(
+        estimate["by_app"],
+        json!({"workspace": {"files": expected.len() + 1, "bytes": total_bytes}})
+    );
 
     let created = start_export(&app, "alice", json!({"name": "Mon année 2026 — 5e B"})).await;
     let id = created["id"].as_str().expect("id").to_owned();
@@ -532,7 +536,12 @@ async fn the_archive_quota_counts_ready_archives_and_sizes_a_table_as_a_table() 
     let body = assert_problem(refused, 422, "archive_quota_exceeded").await;
     assert!(body["detail"].as_str().unwrap_or_default().contains("30000-byte"), "{body}");
 
-    // A table of the same files lists them: it is sized as a table, and fits.
+    // A table of the same files lists them: it is estimated and sized as a table, and fits.
+    let as_table = app.get("/api/v1/exports/estimate?kind=table", "alice").send().await;
+    let as_table = json_ok(as_table.expect("estimate"), 200).await;
+    assert_eq!(as_table["fits_quota"], true, "{as_table}");
+    assert!(as_table["bytes"].as_u64() < estimate["bytes"].as_u64(), "{as_table} {estimate}");
+    assert_eq!(as_table["by_app"]["workspace"]["bytes"], as_table["bytes"], "{as_table}");
     let table =
         start_export(&app, "alice", json!({"kind": "table", "table": {"format": "csv"}})).await;
     let table = wait_export(&app, "alice", table["id"].as_str().expect("id")).await;

@@ -49,10 +49,12 @@ export function createApi(token, onSignedOut) {
     throw error;
   }
 
-  /** Sends a file as the `file` field of a form; `onProgress(sent, total)` as it goes. */
-  function upload(path, file, onProgress) {
+  /** Sends a file as the `file` field of a form; `onProgress(sent, total)` as it goes; an
+   * aborted `signal` stops it, and the promise rejects with an error whose `aborted` is set. */
+  function upload(path, file, onProgress, signal) {
     return new Promise((resolve, reject) => {
       const xhr = new XMLHttpRequest();
+      signal?.addEventListener("abort", () => xhr.abort(), { once: true });
       xhr.open("POST", BASE + path);
       xhr.setRequestHeader("Authorization", `Bearer ${token}`);
       xhr.setRequestHeader("Accept", "application/json");
@@ -62,7 +64,7 @@ export function createApi(token, onSignedOut) {
           .then(resolve, reject);
       });
       xhr.addEventListener("error", () => reject(new NetworkError("upload interrupted")));
-      xhr.addEventListener("abort", () => reject(new NetworkError("upload aborted")));
+      xhr.addEventListener("abort", () => reject(Object.assign(new NetworkError("upload aborted"), { aborted: true })));
       const form = new FormData();
       form.append("file", file, file.name);
       xhr.send(form);

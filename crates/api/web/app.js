@@ -148,9 +148,9 @@ async function start(token) {
   const exporter = createExporter(api, { apps, me, onFinished: () => bell?.refresh() });
   const importer = createImporter(api, { apps, onFinished: () => bell?.refresh() });
   bell = createBell(api, {
-    onDownload: (id) => {
+    onDownload: async (id) => {
+      await exporter.download(id);
       selectTab("tab-export");
-      exporter.download(id);
     },
     onOpenImport: (id) => {
       selectTab("tab-import");

@@ -1,8 +1,10 @@
 // The notifications bell: the user's timeline (archive ready or failed, import done), with the
-// count of unread entries and each entry's link.
+// count of unread entries and each entry's link. A notification outlives its export: before the
+// panel shows « Télécharger », the export is looked up, and one since deleted or expired shows
+// its state instead. A failed download is shown under its button, focused.
 
 import { t, failure, formatDate, formatNumber } from "./i18n.js";
-import { el, fill, $, show, showError } from "./ui.js";
+import { el, fill, $, show, showError, errorBeside } from "./ui.js";
 
 const REFRESH_MS = 20000;
 
@@ -12,6 +14,8 @@ export function createBell(api, { onDownload, onOpenImport }) {
   const list = $("bell-list");
   let items = [];
   let timer = null;
+  /** Export id → "deleted" or "expired": states an export never leaves. */
+  const gone = new Map();
 
   show(button, true);
   button.addEventListener("click", () => (panel.hidden ? open() : close()));
@@ -49,11 +53,43 @@ export function createBell(api, { onDownload, onOpenImport }) {
     fill(list, ...items.map(renderItem));
   }
 
+  /** Learns which ready exports of the list can no longer be downloaded. */
+  async function checkExports() {
+    const ids = new Set(items.filter((n) => n.kind === "export_ready").map((n) => n.details?.export_id));
+    const unknown = [...ids].filter((id) => id && !gone.has(id));
+    await Promise.allSettled(
+      unknown.map(async (id) => {
+        try {
+          const exp = await api.get(`exports/${id}`);
+          if (exp.status === "expired") gone.set(id, "expired");
+        } catch (error) {
+          if (error?.status === 404) gone.set(id, "deleted");
+        }
+      }),
+    );
+  }
+
+  async function download(button, id) {
+    if (button.nextElementSibling?.matches(".error")) button.nextElementSibling.remove();
+    try {
+      await onDownload(id);
+      close();
+    } catch (error) {
+      if (error?.status === 404) gone.set(id, "deleted");
+      if (error?.status === 410) gone.set(id, "expired");
+      errorBeside(button, error);
+    }
+  }
+
   function renderItem(n) {
     const details = n.details ?? {};
     let action = null;
-    if (n.kind === "export_ready" && details.export_id) {
-      action = el("button", { type: "button", onclick: () => { close(); onDownload(details.export_id); } }, t("bell.download"));
+    if (n.kind === "export_ready" && gone.has(details.export_id)) {
+      action = el("p", { class: "state" }, t(gone.get(details.export_id) === "expired" ? "bell.expired" : "bell.deleted"));
+    } else if (n.kind === "export_ready" && details.export_id) {
+      const button = el("button", { type: "button" }, t("bell.download"));
+      button.addEventListener("click", () => download(button, details.export_id));
+      action = button;
     } else if ((n.kind === "import_done" || n.kind === "import_failed") && details.import_id) {
       action = el("button", { type: "button", onclick: () => { close(); onOpenImport(details.import_id); } }, t("bell.report"));
     }
@@ -70,8 +106,9 @@ export function createBell(api, { onDownload, onOpenImport }) {
   async function open() {
     show(panel, true);
     button.setAttribute("aria-expanded", "true");
-    renderList();
     $("bell-title").focus();
+    await checkExports();
+    renderList();
     // Opening the panel is reading what it shows.
     const unread = items.filter((n) => !n.read_at);
     if (unread.length > 0) {

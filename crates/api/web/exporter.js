@@ -1,12 +1,16 @@
 // The « Exporter » tab: choose apps, see the size, ask for the archive, follow it while it is
-// built, and manage the list of one's exports.
+// built, and manage the list of one's exports. An error is shown beside what was acted on (the
+// row, the button, the notification) and takes the focus; the list re-renders while exports
+// run, so a row's error is kept by export id and drawn again with the row.
 
 import { t, failure, lang, formatBytes, formatDate, formatNumber } from "./i18n.js";
-import { el, fill, $, show, showError, clearError, announce, setProgress, setJobProgress, pastTotals, percent, poll } from "./ui.js";
+import { el, fill, $, show, showError, clearError, errorBeside, announce, setProgress, setJobProgress, pastTotals, percent, poll } from "./ui.js";
 
 const TERMINAL = new Set(["ready", "failed", "expired", "cancelled"]);
 const PREVIEW_MAX_PAGES = 10;
 const PREVIEW_PAGE = 200;
+/** The format families the API filters by (`filters.formats`). */
+const FORMAT_FAMILIES = ["image", "video", "audio", "text", "pdf", "office", "archive", "other"];
 
 export function appName(app, id) {
   if (!app) return id;
@@ -22,8 +26,13 @@ export function createExporter(api, { apps, me, onFinished }) {
   let estimateTimer = null;
   let estimateSeq = 0;
   const byId = new Map(apps.map((a) => [a.id, a]));
+  /** Export id → the error of the last action on its row. */
+  const rowErrors = new Map();
+  /** The row index to focus once the list is drawn again (after a deletion). */
+  let focusRow = null;
 
   renderApps();
+  renderFormats();
   form.addEventListener("change", onFormChange);
   form.addEventListener("submit", onSubmit);
   // The address the token carries, which the user may change; no offer where no mail is sent.
@@ -35,6 +44,9 @@ export function createExporter(api, { apps, me, onFinished }) {
   });
   $("export-name").placeholder = t("export.namePlaceholder", { date: formatDate(new Date(), false) });
   $("preview-close").addEventListener("click", () => $("preview-dialog").close());
+  $("export-current-cancel").addEventListener("click", () => {
+    if (followed) remove(followed);
+  });
   estimate();
 
   function renderApps() {
@@ -56,10 +68,35 @@ export function createExporter(api, { apps, me, onFinished }) {
               " · ",
               app.can_create ? t("export.canCreate") : t("export.cannotCreate"),
             ),
+            el("span", { class: "app-size", id: `export-app-size-${app.id}` }),
           ),
         ),
       ),
     );
+  }
+
+  function renderFormats() {
+    fill($("export-formats"),
+      ...FORMAT_FAMILIES.map((family) =>
+        el("li", {},
+          el("input", { type: "checkbox", id: `export-format-${family}`, name: "formats", value: family }),
+          el("label", { for: `export-format-${family}` }, t(`format.${family}`)),
+        ),
+      ),
+    );
+    // A date in the future is refused by the API: the picker stops at today.
+    $("export-since").max = localDay(new Date());
+  }
+
+  /** The filters chosen: formats ticked (none: every format) and the first day kept, from
+   * its local midnight. */
+  function chosenFilters() {
+    const formats = [...form.querySelectorAll('input[name="formats"]:checked')].map((i) => i.value);
+    const day = $("export-since").value;
+    const filters = {};
+    if (formats.length > 0) filters.formats = formats;
+    if (day) filters.since = new Date(`${day}T00:00:00`).toISOString();
+    return filters;
   }
 
   function chosenApps() {
@@ -75,7 +112,7 @@ export function createExporter(api, { apps, me, onFinished }) {
       show($("export-format-row"), chosenKind() === "table");
       $("export-submit").textContent = submitLabel();
     }
-    if (e.target.name === "apps" || e.target.name === "kind") {
+    if (["apps", "kind", "formats", "since"].includes(e.target.name)) {
       clearTimeout(estimateTimer);
       estimateTimer = setTimeout(estimate, 250);
     }
@@ -98,14 +135,21 @@ export function createExporter(api, { apps, me, onFinished }) {
     box.textContent = t("export.estimating");
     box.className = "estimate";
     try {
-      const est = await api.get(`exports/estimate?apps=${encodeURIComponent(chosen.join(","))}`);
+      const kind = chosenKind();
+      const query = new URLSearchParams({ apps: chosen.join(","), kind });
+      const filters = chosenFilters();
+      if (filters.formats) query.set("formats", filters.formats.join(","));
+      if (filters.since) query.set("since", filters.since);
+      const est = await api.get(`exports/estimate?${query}`);
       if (seq !== estimateSeq) return;
-      const parts = [t("export.estimate", { count: est.files, size: formatBytes(est.bytes) })];
+      renderAppSizes(chosen, est, kind);
+      const sentence = kind === "table" ? "export.estimateTable" : "export.estimate";
+      const parts = [t(sentence, { count: est.files, size: formatBytes(est.bytes) })];
       if (est.unestimated_apps.length > 0) {
         const names = est.unestimated_apps.map((id) => appName(byId.get(id), id)).join(", ");
         parts.push(t("export.unestimated", { apps: names }));
       }
-      if (!est.fits_quota && chosenKind() === "archive") {
+      if (!est.fits_quota) {
         parts.push(t("export.overQuota", { used: formatBytes(est.used_bytes), quota: formatBytes(est.quota_bytes) }));
         box.className = "estimate warning";
       }
@@ -114,6 +158,19 @@ export function createExporter(api, { apps, me, onFinished }) {
       if (seq !== estimateSeq) return;
       box.textContent = "";
       showError($("export-error"), error);
+    }
+  }
+
+  /** Each app's part beside its name: files (rows, for a table) and bytes, or that it is known
+   * only as it exports. */
+  function renderAppSizes(chosen, est, kind) {
+    for (const app of apps.filter((a) => a.exportable)) {
+      const size = est.by_app?.[app.id];
+      let text = "";
+      if (!chosen.includes(app.id)) text = "";
+      else if (size) text = `${t(kind === "table" ? "export.appRows" : "entries", { count: size.files })} · ${formatBytes(size.bytes)}`;
+      else if (est.unestimated_apps.includes(app.id)) text = t("export.appSizeUnknown");
+      $(`export-app-size-${app.id}`).textContent = text;
     }
   }
 
@@ -128,8 +185,10 @@ export function createExporter(api, { apps, me, onFinished }) {
       return;
     }
     const body = { apps: chosen };
-    const name = $("export-name").value.trim();
-    if (name) body.name = name;
+    const filters = chosenFilters();
+    if (Object.keys(filters).length > 0) body.filters = filters;
+    // Named in the page's language when left empty: the service's own default is French.
+    body.name = $("export-name").value.trim() || $("export-name").placeholder;
     if ($("export-notify").checked) {
       const email = $("export-email");
       if (!email.reportValidity()) return;
@@ -167,6 +226,7 @@ export function createExporter(api, { apps, me, onFinished }) {
     const done = $("export-current-done");
     fill(done);
     show($("export-leave"), true);
+    show($("export-current-cancel"), true);
     box.scrollIntoView({ block: "nearest" });
     let announced = false;
     stopFollowing = poll(
@@ -210,15 +270,18 @@ export function createExporter(api, { apps, me, onFinished }) {
   function renderFinished(exp) {
     const done = $("export-current-done");
     show($("export-leave"), false);
+    show($("export-current-cancel"), false);
     if (exp.status === "ready") {
       const message = t("export.readyNow", { name: exp.name });
-      fill(done,
-        el("p", { class: "success" }, message),
-        incompleteNote(exp),
-        el("button", { type: "button", class: "primary", onclick: () => download(exp) }, t("export.downloadNamed", { name: exp.name, size: formatBytes(exp.size) })),
-      );
+      const button = el("button", { type: "button", class: "primary" }, t("export.downloadNamed", { name: exp.name, size: formatBytes(exp.size) }));
+      button.addEventListener("click", () => tryBeside(button, () => download(exp)));
+      fill(done, el("p", { class: "success" }, message), incompleteNote(exp), button);
       announce(message);
-      done.querySelector("button").focus();
+      button.focus();
+    } else if (exp.status === "cancelled") {
+      const message = t("export.cancelled", { name: exp.name });
+      fill(done, el("p", {}, message));
+      announce(message);
     } else {
       const reason = exp.error ? failure(exp.error.code) : t(`status.${exp.status}`);
       const message = t("export.failedNow", { name: exp.name, reason });
@@ -234,33 +297,58 @@ export function createExporter(api, { apps, me, onFinished }) {
     return el("p", { class: "warning" }, t("export.incomplete", { apps }));
   }
 
+  /** Starts the download of a ready export by a signed link; rejects when it cannot. */
   async function download(exp) {
+    const link = await api.post(`exports/${exp.id}/link`);
+    const a = el("a", { href: link.url, download: "" });
+    document.body.append(a);
+    a.click();
+    a.remove();
+  }
+
+  /** Runs an action of a button; its failure is shown beside the button, focused. */
+  async function tryBeside(button, action) {
+    if (button.nextElementSibling?.matches(".error")) button.nextElementSibling.remove();
     try {
-      const link = await api.post(`exports/${exp.id}/link`);
-      const a = el("a", { href: link.url, download: "" });
-      document.body.append(a);
-      a.click();
-      a.remove();
+      await action();
     } catch (error) {
-      showError($("export-list-error"), error);
+      errorBeside(button, error);
     }
   }
 
-  async function remove(exp) {
-    if (!window.confirm(t("export.confirmDelete", { name: exp.name }))) return;
+  /** Runs an action of a row of the list; its failure is drawn in the row, focused. */
+  async function tryInRow(exp, action) {
+    rowErrors.delete(exp.id);
     try {
-      await api.del(`exports/${exp.id}`);
-      if (followed === exp.id) {
-        // Deleting the export being built cancels it: nothing more to follow.
-        stopFollowing();
-        followed = null;
-        show($("export-current"), false);
-      }
-      announce(t("export.deleted", { name: exp.name }));
-      refreshList();
+      await action();
     } catch (error) {
-      showError($("export-list-error"), error);
+      rowErrors.set(exp.id, error);
+      const old = list.querySelector(`tr[data-export-id="${exp.id}"]`);
+      if (!old) return;
+      const row = renderRow(exp);
+      old.replaceWith(row);
+      row.querySelector(".error")?.focus();
     }
+  }
+
+  /** Cancels an export in progress, or deletes an ended one; each asks first in its own words.
+   * The focus goes to the row now in its place, or to the list's title when none is left. */
+  async function remove(exp) {
+    const running = !TERMINAL.has(exp.status);
+    const question = running ? "export.confirmCancel" : "export.confirmDelete";
+    if (!window.confirm(t(question, { name: exp.name }))) return;
+    const rows = [...list.querySelectorAll("tr")];
+    const index = rows.findIndex((r) => r.dataset.exportId === exp.id);
+    await api.del(`exports/${exp.id}`);
+    if (followed === exp.id) {
+      // The export being built is cancelled: nothing more to follow.
+      stopFollowing();
+      followed = null;
+      show($("export-current"), false);
+    }
+    announce(t(running ? "export.cancelled" : "export.deleted", { name: exp.name }));
+    focusRow = Math.max(index, 0);
+    refreshList();
   }
 
   async function preview(exp) {
@@ -299,8 +387,17 @@ export function createExporter(api, { apps, me, onFinished }) {
     return t(exp.status === "running" ? "status.runningOpen" : `status.${exp.status}`);
   }
 
+  /** What the export is: its kind and format, and its apps. */
+  function contentCell(exp) {
+    const format = exp.kind === "table" ? exp.table?.format ?? "" : "zip";
+    const kind = t(exp.kind === "table" ? "export.kindTable" : "export.kindArchive", { format });
+    const names = (exp.apps ?? []).map((id) => appName(byId.get(id), id)).join(", ");
+    return el("td", { "data-label": t("export.col.content") }, el("span", { class: "kind" }, kind), names ? el("div", { class: "detail muted" }, names) : null);
+  }
+
   function renderRow(exp) {
     const ready = exp.status === "ready";
+    const running = !TERMINAL.has(exp.status);
     const status = el("td", { "data-label": t("export.col.status") }, el("span", { class: `status status-${exp.status}` }, statusText(exp)));
     if (exp.status === "failed" && exp.error) status.append(el("div", { class: "detail" }, failure(exp.error.code)));
     if (ready) {
@@ -311,6 +408,7 @@ export function createExporter(api, { apps, me, onFinished }) {
       "tr",
       { dataset: { exportId: exp.id, status: exp.status } },
       el("th", { scope: "row", "data-label": t("export.col.name") }, exp.name),
+      contentCell(exp),
       el("td", { "data-label": t("export.col.created") }, formatDate(exp.created_at)),
       status,
       el("td", { "data-label": t("export.col.size") }, exp.size == null ? "—" : formatBytes(exp.size)),
@@ -319,14 +417,32 @@ export function createExporter(api, { apps, me, onFinished }) {
         "td",
         { class: "actions", "data-label": t("export.col.actions") },
         ready
-          ? el("button", { type: "button", onclick: () => download(exp), "aria-label": `${t("export.download")} ${exp.name}` }, t("export.download"))
+          ? el("button", { type: "button", onclick: () => tryInRow(exp, () => download(exp)), "aria-label": `${t("export.download")} ${exp.name}` }, t("export.download"))
           : null,
         ready && exp.kind === "archive"
           ? el("button", { type: "button", onclick: () => preview(exp), "aria-label": `${t("export.preview")} ${exp.name}` }, t("export.preview"))
           : null,
-        el("button", { type: "button", class: "danger", onclick: () => remove(exp), "aria-label": `${t("export.delete")} ${exp.name}` }, t("export.delete")),
+        running
+          ? el("button", { type: "button", class: "danger", onclick: () => tryInRow(exp, () => remove(exp)), "aria-label": `${t("export.cancel")} ${exp.name}` }, t("export.cancel"))
+          : el("button", { type: "button", class: "danger", onclick: () => tryInRow(exp, () => remove(exp)), "aria-label": `${t("export.delete")} ${exp.name}` }, t("export.delete")),
+        rowErrors.has(exp.id) ? rowError(rowErrors.get(exp.id)) : null,
       ),
     );
+  }
+
+  function rowError(error) {
+    const box = el("div", { class: "error", role: "alert", tabindex: "-1" });
+    showError(box, error);
+    return box;
+  }
+
+  /** After a deletion: the row now at its place, else the one before, else the list's title. */
+  function placeFocus() {
+    if (focusRow === null) return;
+    const rows = [...list.querySelectorAll("tr")];
+    const row = rows[Math.min(focusRow, rows.length - 1)];
+    focusRow = null;
+    (row?.querySelector("button") ?? $("export-list-title")).focus();
   }
 
   async function refreshList() {
@@ -342,6 +458,7 @@ export function createExporter(api, { apps, me, onFinished }) {
         show($("export-list-empty"), page.items.length === 0);
         show($("export-list"), page.items.length > 0);
         fill(list, ...page.items.map(renderRow));
+        placeFocus();
       },
       (page) => page.items.every((e) => TERMINAL.has(e.status)),
       2000,
@@ -361,6 +478,12 @@ export function createExporter(api, { apps, me, onFinished }) {
   }
 
   return { start, download: (id) => download({ id }) };
+}
+
+/** `YYYY-MM-DD` of a date in the browser's time zone, as a date input reads it. */
+function localDay(date) {
+  const pad = (n) => String(n).padStart(2, "0");
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
 }
 
 /** Paths to a tree of folders (Map name → subtree) and files ({ name, size }). */

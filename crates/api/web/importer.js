@@ -1,12 +1,22 @@
 // The « Importer » tab: drop or pick a zip, watch it upload, read the analysis, tick the apps to
-// import, follow the import and read its report.
+// import, follow the import and read its report. A file is checked to start as a zip before it
+// is sent, so a wrong one is refused at once rather than after the whole upload; the upload's
+// progress is spoken only at each quarter or every few seconds, not at every event.
 
 import { t, failure, formatBytes, formatDate, formatNumber } from "./i18n.js";
-import { el, fill, $, show, showError, clearError, announce, setProgress, setJobProgress, poll } from "./ui.js";
+import { el, fill, $, show, showError, clearError, announce, setProgress, setJobProgress, percent, progressSpeaker, poll } from "./ui.js";
 import { appName } from "./exporter.js";
 
 const ANALYSING = new Set(["uploaded", "analysing"]);
 const IMPORTING = new Set(["queued", "running"]);
+/** The first bytes of a zip: a local file header, or the end record of an empty archive. */
+const ZIP_SIGNATURES = [[0x50, 0x4b, 0x03, 0x04], [0x50, 0x4b, 0x05, 0x06]];
+
+/** Whether the file starts as a zip does. */
+export async function looksLikeZip(file) {
+  const head = new Uint8Array(await file.slice(0, 4).arrayBuffer());
+  return ZIP_SIGNATURES.some((sig) => sig.every((b, i) => head[i] === b));
+}
 
 export function createImporter(api, { apps, onFinished }) {
   const byId = new Map(apps.map((a) => [a.id, a]));
@@ -14,6 +24,7 @@ export function createImporter(api, { apps, onFinished }) {
   const input = $("import-file");
   let stopPolling = () => {};
   let busy = false;
+  let cancelUpload = null;
 
   $("import-browse").addEventListener("click", () => input.click());
   input.addEventListener("change", () => {
@@ -34,6 +45,7 @@ export function createImporter(api, { apps, onFinished }) {
     if (file) send(file);
   });
   $("import-launch").addEventListener("click", launch);
+  $("upload-cancel").addEventListener("click", () => cancelUpload?.());
   $("import-another").addEventListener("click", reset);
 
   function reset() {
@@ -45,26 +57,52 @@ export function createImporter(api, { apps, onFinished }) {
     $("import-browse").focus();
   }
 
+  /** A refusal of the file, naming it, in the box under the drop zone, focused. */
+  function refuse(file, error) {
+    showError($("import-error"), error, (reason) => t("import.fileRefused", { name: file.name, reason }));
+    $("import-error").focus();
+  }
+
   async function send(file) {
     if (busy) return;
     busy = true;
     clearError($("import-error"));
     for (const id of ["import-analysis", "import-running", "import-report", "import-another"]) show($(id), false);
+    if (!(await looksLikeZip(file))) {
+      busy = false;
+      refuse(file, { problem: { code: "not_a_zip" } });
+      return;
+    }
     show($("import-upload"), true);
     const bar = $("upload-progress");
     const text = $("upload-text");
-    const update = (done, total) =>
+    const spoken = $("upload-spoken");
+    const speak = progressSpeaker();
+    const update = (done, total) => {
       setProgress(bar, text, done, total, t("import.uploading", { name: file.name, done: formatBytes(done), total: formatBytes(total) }));
+      const pct = percent(done, total);
+      if (speak(pct)) spoken.textContent = t("import.uploadedPercent", { name: file.name, percent: pct });
+    };
     update(0, file.size);
+    const abort = new AbortController();
+    cancelUpload = () => abort.abort();
+    show($("upload-cancel"), true);
     try {
-      const created = await api.upload("imports", file, update);
+      const created = await api.upload("imports", file, update, abort.signal);
       update(file.size, file.size);
       follow(created);
     } catch (error) {
       busy = false;
       show($("import-upload"), false);
-      showError($("import-error"), error);
-      $("import-error").focus();
+      if (error?.aborted) {
+        announce(t("import.uploadCancelled", { name: file.name }));
+        $("import-browse").focus();
+      } else {
+        refuse(file, error);
+      }
+    } finally {
+      cancelUpload = null;
+      show($("upload-cancel"), false);
     }
   }
 
@@ -134,7 +172,9 @@ export function createImporter(api, { apps, onFinished }) {
   }
 
   function renderAppRow(app) {
-    const name = app.display_name ?? appName(byId.get(app.id), app.id);
+    // An app known here is named as here, in the page's language; the archive's name (in the
+    // language of the instance that made it) only for an app this instance does not have.
+    const name = byId.has(app.id) ? appName(byId.get(app.id), app.id) : app.display_name ?? app.id;
     const importable = app.verdict === "importable";
     const verdict = importable ? t("import.importable") : failure(app.reason);
     return el(
@@ -161,10 +201,12 @@ export function createImporter(api, { apps, onFinished }) {
   }
 
   async function launch() {
-    clearError($("import-error"));
+    const errorBox = $("import-launch-error");
+    clearError(errorBox);
     const chosen = [...document.querySelectorAll('input[name="import-app"]:checked')].map((i) => i.value);
     if (chosen.length === 0) {
-      showError($("import-error"), { problem: { title: t("import.noneChosen") } });
+      showError(errorBox, { problem: { title: t("import.noneChosen") } });
+      errorBox.focus();
       return;
     }
     const button = $("import-launch");
@@ -174,8 +216,8 @@ export function createImporter(api, { apps, onFinished }) {
       show($("import-analysis"), false);
       follow(launched);
     } catch (error) {
-      showError($("import-error"), error);
-      $("import-error").focus();
+      showError(errorBox, error);
+      errorBox.focus();
     } finally {
       button.disabled = false;
     }
@@ -219,8 +261,10 @@ export function createImporter(api, { apps, onFinished }) {
 
   function renderReport(id, r) {
     const name = appName(byId.get(id), id);
+    // Files and folders apart: the analysis counted files, and the report says the same.
     const counts = [
-      ["imported", r.imported],
+      ["files", r.files_imported ?? 0],
+      ["folders", r.folders_created ?? 0],
       ["renamed", r.renamed],
       ["skipped", r.skipped],
       ["errors", r.failed],
@@ -230,11 +274,12 @@ export function createImporter(api, { apps, onFinished }) {
       { class: "report", dataset: { app: id } },
       el("h3", {}, name),
       r.folder ? el("p", {}, t("import.folder", { folder: r.folder })) : null,
+      el("p", { class: "created" }, createdLine(r)),
       r.error ? el("p", { class: "error" }, t("import.appError", { reason: failure(r.error.code) })) : null,
       el(
         "dl",
         { class: "counts" },
-        counts.map(([key, value]) =>
+        counts.filter(([key, value]) => key !== "folders" || value > 0).map(([key, value]) =>
           el(
             "div",
             {},
@@ -252,6 +297,13 @@ export function createImporter(api, { apps, onFinished }) {
           )
         : null,
     );
+  }
+
+  /** « 31 fichiers importés, 4 dossiers créés. » (folders only when some were made). */
+  function createdLine(r) {
+    const parts = [t("import.filesLine", { count: r.files_imported ?? 0 })];
+    if (r.folders_created > 0) parts.push(t("import.foldersLine", { count: r.folders_created }));
+    return `${parts.join(", ")}.`;
   }
 
   /** At load, or from a notification: an import to show. */

@@ -58,15 +58,25 @@ export function describeError(error) {
   return { title: t("error.title"), requestId: error?.requestId ?? null };
 }
 
-/** Shows an error in its box (a `role="alert"` element, read out when it appears). */
-export function showError(box, error) {
+/** Shows an error in its box (a `role="alert"` element, read out when it appears);
+ * `word(title)` may set the sentence in context (e.g. name the file it is about). */
+export function showError(box, error, word = (title) => title) {
   const { title, requestId } = describeError(error);
   fill(
     box,
-    el("strong", {}, title),
+    el("strong", {}, word(title)),
     requestId ? el("small", { class: "request-id" }, t("error.request", { id: requestId })) : null,
   );
   box.hidden = false;
+}
+
+/** An error shown beside what the user acted on, focused so that it is read at once. */
+export function errorBeside(anchor, error) {
+  const box = el("div", { class: "error", role: "alert", tabindex: "-1" });
+  showError(box, error);
+  anchor.after(box);
+  box.focus();
+  return box;
 }
 
 export function clearError(box) {
@@ -106,6 +116,22 @@ export function pastTotals(p) {
 export function setJobProgress(bar, label, p, text) {
   if (pastTotals(p)) setProgress(bar, label, 0, 0, text);
   else setProgress(bar, label, p.bytes_done, p.bytes_total, text);
+}
+
+/** Whether a progress is worth saying aloud now: at each quarter passed, or once `everyMs`
+ * went by since it last spoke. A live region rewritten on every progress event (every
+ * 100 ms or so) is read out without end and drowns everything else. */
+export function progressSpeaker(everyMs = 5000, now = () => Date.now()) {
+  let lastAt = -Infinity;
+  let quarter = 0;
+  return (pct) => {
+    const at = now();
+    const reached = Math.floor(pct / 25);
+    if (reached <= quarter && at - lastAt < everyMs) return false;
+    quarter = Math.max(quarter, reached);
+    lastAt = at;
+    return true;
+  };
 }
 
 export function percent(done, total) {

@@ -7,14 +7,11 @@ use mesdonnees_db::{CorruptColumn, Export, ExportTemplate, creations, exports, j
 use mesdonnees_infra::Context;
 use mesdonnees_shared::exports::{ExportOptions, NAME_MAX_CHARS, valid_email};
 use mesdonnees_shared::jobs::JobPayload;
-use mesdonnees_shared::tables::ExportKind;
 use mesdonnees_shared::{DocumentId, ErrorCode, JobId};
 
-use super::{Settings, Settled, estimate_in};
+use super::size::{Shape, sizes_in, total};
+use super::{Settings, Settled};
 use crate::{Actor, Error, audit, names, templates};
-
-/// What a table cell takes, at most for most cells, to size a table before it is written.
-const TABLE_CELL_BYTES: u64 = 64;
 
 /// What is asked for.
 #[derive(Debug, Default)]
@@ -76,7 +73,7 @@ async fn create_unaudited(ctx: &Context, actor: &Actor, request: Request) -> Res
     .naive_utc();
     let reuse = ctx.config.exports.reuse_window_secs > 0;
     let Settled { apps, filters, kind, table } = settled.clone();
-    let columns = table.map_or(0, |t| t.fields.len() as u64);
+    let shape = Shape { kind, columns: table.map_or(0, |t| t.fields.len() as u64) };
     let quota = ctx.config.exports.user_archive_quota_bytes;
     let max_attempts = ctx.config.queue.max_attempts;
     let per_minute = ctx.config.limits.creations_per_minute;
@@ -108,12 +105,7 @@ async fn create_unaudited(ctx: &Context, actor: &Actor, request: Request) -> Res
             if let Some(running) = standing.active {
                 return Ok(Created::Busy(running));
             }
-            let (files, bytes) = estimate_in(conn, &owner, &apps, &filters)?;
-            // A table lists the files, it does not hold them.
-            let bytes = match kind {
-                ExportKind::Archive => bytes,
-                ExportKind::Table => files.saturating_mul(columns.max(1) * TABLE_CELL_BYTES),
-            };
+            let bytes = total(&sizes_in(conn, &owner, &apps, &filters, shape)?).bytes;
             let used = u64::try_from(standing.ready_bytes).unwrap_or(0);
             if used.saturating_add(bytes) > quota {
                 return Ok(Created::OverQuota { used, bytes });

@@ -10,6 +10,7 @@ mod estimate;
 mod link;
 mod read;
 mod settings;
+mod size;
 
 pub use create::{Made, Request, create};
 pub use delete::{Removed, delete};
@@ -19,6 +20,7 @@ pub use estimate::{Estimate, estimate};
 pub use link::{Link, link};
 pub use read::{get, list};
 pub use settings::{Settings, Settled};
+pub use size::AppSize;
 
 use mesdonnees_db::{Export, exports};
 use mesdonnees_infra::Context;
@@ -39,18 +41,4 @@ async fn owned(ctx: &Context, actor: &Actor, raw_id: &str) -> Result<Export, Err
         .run(move |conn| exports::find_owned(conn, &owner, &id))
         .await?
         .ok_or(Error::NotFound("export"))
-}
-
-/// What an export of these apps would hold now: files (with the metadata files) and bytes.
-fn estimate_in(
-    conn: &mut mesdonnees_db::DbConnection,
-    owner: &str,
-    apps: &[String],
-    filters: &mesdonnees_shared::filters::ExportFilters,
-) -> Result<(u64, u64), mesdonnees_db::DbError> {
-    if !apps.iter().any(|a| a == mesdonnees_shared::apps::WORKSPACE_APP) {
-        return Ok((0, 0));
-    }
-    let (count, bytes) = mesdonnees_db::workspace::totals(conn, owner, filters)?;
-    Ok((count + 1, bytes))
 }

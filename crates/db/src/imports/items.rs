@@ -85,6 +85,23 @@ pub fn outcome_counts(
         .collect())
 }
 
+/// How many entries of each app became a document of each [`crate::DocumentKind`], renamed
+/// ones included, ordered by app then kind: files and folders are counted apart, since the
+/// analysis counts only files and the report must say the same number.
+pub fn created_by_kind(
+    conn: &mut DbConnection,
+    import_id: &str,
+) -> Result<Vec<(String, String, i64)>, DbError> {
+    let created = [ItemOutcome::Imported.as_str(), ItemOutcome::Renamed.as_str()];
+    Ok(import_items::table
+        .filter(import_items::import_id.eq(import_id))
+        .filter(import_items::outcome.eq_any(created))
+        .group_by((import_items::app, import_items::kind))
+        .select((import_items::app, import_items::kind, diesel::dsl::count_star()))
+        .order((import_items::app.asc(), import_items::kind.asc()))
+        .load(conn)?)
+}
+
 /// Bytes of the documents an app's entries became (imported or renamed files).
 pub fn imported_bytes(conn: &mut DbConnection, import_id: &str, app: &str) -> Result<i64, DbError> {
     use crate::schema::documents;

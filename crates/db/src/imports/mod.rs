@@ -7,8 +7,8 @@ mod operator;
 
 pub use app_results::{app_results, record_app_result};
 pub use items::{
-    DoneItem, done_items, failed_items, find_item, imported_bytes, items_count, outcome_counts,
-    record_item,
+    DoneItem, created_by_kind, done_items, failed_items, find_item, imported_bytes, items_count,
+    outcome_counts, record_item,
 };
 pub use operator::{Cancel, end_cancelled, launch_with_job, request_cancel};
 

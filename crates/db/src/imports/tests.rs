@@ -467,3 +467,29 @@ fn a_cancel_ends_a_waiting_import_and_asks_a_running_one() {
         assert!(!finish(conn, &running.id, "{}").expect("finish"), "ended once");
     });
 }
+
+#[test]
+fn files_and_folders_made_are_counted_apart() {
+    each_backend(|conn| {
+        let import = running(conn, "alice");
+        let folder = |path: &str, outcome| ImportItem {
+            kind: "folder".to_owned(),
+            ..item(&import.id, path, "workspace", outcome)
+        };
+        let recorded = [
+            folder("Documents/Cours", ItemOutcome::Imported),
+            folder("Documents/Cours/Maths", ItemOutcome::Renamed),
+            item(&import.id, "Documents/Cours/a", "workspace", ItemOutcome::Imported),
+            item(&import.id, "Documents/Cours/b", "workspace", ItemOutcome::Renamed),
+            item(&import.id, "Documents/Cours/c", "workspace", ItemOutcome::Failed),
+            item(&import.id, "Documents/Cours/d", "workspace", ItemOutcome::Skipped),
+        ];
+        for recorded in &recorded {
+            assert_eq!(record_item(conn, recorded).expect("record"), None);
+        }
+        let counts = created_by_kind(conn, &import.id).expect("counts");
+        let counts: Vec<(&str, &str, i64)> =
+            counts.iter().map(|(a, k, n)| (a.as_str(), k.as_str(), *n)).collect();
+        assert_eq!(counts, [("workspace", "file", 2), ("workspace", "folder", 2)]);
+    });
+}

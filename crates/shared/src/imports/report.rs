@@ -51,6 +51,7 @@ impl ImportReport {
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AppReport {
+    /// Entries imported under their own name (files and folders).
     pub imported: u64,
     /// Imported under another name: a duplicate of something already there.
     pub renamed: u64,
@@ -58,6 +59,14 @@ pub struct AppReport {
     /// Entries that could not be imported; the first [`MAX_LISTED_ERRORS`] are in `errors`.
     pub failed: u64,
     pub errors: Vec<ItemError>,
+    /// Files made from the archive's files, renamed ones included: the number the analysis
+    /// counted, less those skipped or failed. A remote app's entries are all files.
+    #[serde(default)]
+    pub files_imported: u64,
+    /// Folders made for the archive's folders, renamed ones included (not the import's own
+    /// folder, which `folder` names).
+    #[serde(default)]
+    pub folders_created: u64,
     /// Bytes of the files imported.
     #[serde(default)]
     pub bytes: u64,

@@ -1,7 +1,7 @@
 //! The report of an import, rebuilt from its items: an import resumed after a crash reports
 //! every entry, whichever attempt did it.
 
-use mesdonnees_db::{DbConnection, DbError, imports};
+use mesdonnees_db::{DbConnection, DbError, DocumentKind, imports};
 use mesdonnees_shared::imports::{
     AppReport, ImportReport, ItemError, ItemOutcome, MAX_LISTED_ERRORS,
 };
@@ -20,6 +20,15 @@ pub(crate) fn build(
             ItemOutcome::Renamed => entry.renamed += count,
             ItemOutcome::Skipped => entry.skipped += count,
             ItemOutcome::Failed => entry.failed += count,
+        }
+    }
+    for (app, kind, count) in imports::created_by_kind(conn, import_id)? {
+        let entry = report.app_mut(&app);
+        let count = u64::try_from(count).unwrap_or(0);
+        if kind == DocumentKind::Folder.as_str() {
+            entry.folders_created += count;
+        } else {
+            entry.files_imported += count;
         }
     }
     let apps: Vec<String> = report.apps.keys().cloned().collect();

@@ -1,7 +1,10 @@
+use std::collections::BTreeMap;
+
 use actix_web::{HttpResponse, get, web};
 use chrono::{DateTime, Utc};
 use mesdonnees_core::exports;
 use mesdonnees_shared::filters::ExportFilters;
+use mesdonnees_shared::tables::ExportKind;
 use serde::{Deserialize, Serialize};
 
 use crate::auth::AuthUser;
@@ -17,6 +20,18 @@ pub struct EstimateQuery {
     formats: Option<String>,
     /// Only files changed at or after this instant (RFC 3339).
     since: Option<DateTime<Utc>>,
+    /// What would be made: an archive (the default) or a table, which lists the files without
+    /// holding them and is sized by its rows and every common column.
+    kind: Option<ExportKind>,
+}
+
+/// One app's part of the estimate.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct AppEstimate {
+    /// Files the archive would hold for the app (rows, for a table).
+    files: u64,
+    /// Their bytes before compression (the table's, for a table).
+    bytes: u64,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -25,8 +40,11 @@ pub struct Estimate {
     /// Apps of `apps` left out of `files` and `bytes`: apps of the ENT tell their size only as
     /// they export.
     unestimated_apps: Vec<String>,
-    /// Files the archive would hold (before compression).
+    /// Each estimated app's files and bytes, by app id; `files` and `bytes` are their sums.
+    by_app: BTreeMap<String, AppEstimate>,
+    /// Files the archive would hold (rows, for a table).
     files: u64,
+    /// Their bytes before compression (the table's, for a table).
     bytes: u64,
     /// Whether it fits in the user's archive quota next to their ready archives.
     fits_quota: bool,
@@ -62,10 +80,16 @@ pub async fn estimate_export(
     };
     let filters =
         ExportFilters { formats: split(query.formats).unwrap_or_default(), since: query.since };
-    let e = exports::estimate(&ctx, &user.actor(), split(query.apps), filters).await?;
+    let kind = query.kind.unwrap_or_default();
+    let e = exports::estimate(&ctx, &user.actor(), split(query.apps), filters, kind).await?;
     Ok(HttpResponse::Ok().json(Estimate {
         apps: e.apps,
         unestimated_apps: e.unestimated_apps,
+        by_app: e
+            .by_app
+            .into_iter()
+            .map(|(app, s)| (app, AppEstimate { files: s.files, bytes: s.bytes }))
+            .collect(),
         files: e.files,
         bytes: e.bytes,
         fits_quota: e.fits_quota,

@@ -182,6 +182,7 @@ async fn hand_over(
     report.errors.extend(local_errors.into_iter().take(MAX_LISTED_ERRORS));
     let answer = answer?;
     report.imported += answer.imported;
+    report.files_imported += answer.imported;
     report.skipped += answer.duplicates;
     report.failed += answer.errors.len() as u64;
     report.bytes = staged_bytes;
