@@ -169,7 +169,8 @@ async fn an_import_cut_by_sigkill_finishes_after_restart_without_duplicates() {
     let originals = upload_pieces(&alice).await;
     let export = alice.post_json("/api/v1/exports", &json!({}), 202).await;
     let export_id = export["id"].as_str().expect("id").to_owned();
-    assert_eq!(alice.finished_export(&export_id).await["status"], "ready");
+    let ready = alice.finished_export(&export_id).await;
+    assert_eq!(ready["status"], "ready", "{ready}");
     let archive = download(&alice, &export_id).await;
 
     let bob = alice.as_user(mint(&data, "bob", "Bob"));
