@@ -115,6 +115,7 @@ impl ErrorCode {
             | Self::InvalidFilter
             | Self::InvalidTable
             | Self::ArchiveQuotaExceeded
+            | Self::DocumentsQuotaExceeded
             | Self::NotImportable => Some(422),
             Self::RateLimited => Some(429),
             Self::Internal => Some(500),
@@ -133,6 +134,8 @@ impl ErrorCode {
         };
         match self {
             Self::NotAZip => &[Problem, ArchiveRefusal],
+            // Refused before the export starts, or met when its file is delivered.
+            Self::DocumentsQuotaExceeded => &[Problem, JobFailure],
             Self::UnknownApp => &[Problem, AnalysisReason, AppOutcome],
             Self::QuotaExceeded | Self::PayloadTooLarge => &[Problem, EntryReport],
             Self::Unauthenticated

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use mesdonnees_db::Export;
 use mesdonnees_shared::archive::AppOutcome;
-use mesdonnees_shared::exports::ExportStatus;
+use mesdonnees_shared::exports::{Delivery, ExportStatus};
 use mesdonnees_shared::filters::ExportFilters;
 use mesdonnees_shared::tables::{ExportKind, TableSpec};
 use serde::Serialize;
@@ -37,6 +37,16 @@ pub struct ExportError {
     message: String,
 }
 
+/// Where the finished file is also copied, and how that went.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct DeliveryView {
+    to: Delivery,
+    /// The document made of the file, once the export is ready and it fitted.
+    document_id: Option<String>,
+    /// Why the copy was not made (`documents_quota_exceeded`); the download is there still.
+    error_code: Option<String>,
+}
+
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ExportView {
     id: String,
@@ -54,6 +64,8 @@ pub struct ExportView {
     sha256: Option<String>,
     outcomes: BTreeMap<String, AppOutcomeView>,
     error: Option<ExportError>,
+    /// Present when the export was asked with `deliver_to`.
+    delivery: Option<DeliveryView>,
     created_at: DateTime<Utc>,
     started_at: Option<DateTime<Utc>>,
     finished_at: Option<DateTime<Utc>>,
@@ -106,6 +118,11 @@ impl ExportView {
                 }
                 _ => None,
             },
+            delivery: options.deliver_to.map(|to| DeliveryView {
+                to,
+                document_id: e.delivered_document_id,
+                error_code: e.delivery_error,
+            }),
             created_at: e.created_at.and_utc(),
             started_at: e.started_at.map(|t| t.and_utc()),
             finished_at: e.finished_at.map(|t| t.and_utc()),
