@@ -147,24 +147,9 @@ async fn create_unaudited(ctx: &Context, actor: &Actor, request: Request) -> Res
         Created::Queued(job, export) => (job, export),
         Created::Reused(export) => return Ok(Made::Reused(export)),
         Created::Corrupt(e) => return Err(e.into()),
-        Created::OverQuota { used, bytes } => {
-            return Err(Error::invalid(
-                ErrorCode::ArchiveQuotaExceeded,
-                format!(
-                    "this export (about {bytes} bytes) and your ready archives ({used} bytes) exceed the \
-                     {quota}-byte archive quota; delete an archive or export less"
-                ),
-            ));
-        }
+        Created::OverQuota { used, bytes } => return Err(over_archive_quota(used, bytes, quota)),
         Created::DocumentsFull { held, bytes } => {
-            return Err(Error::invalid(
-                ErrorCode::DocumentsQuotaExceeded,
-                format!(
-                    "this export (about {bytes} bytes) and your documents ({held} bytes) exceed \
-                     the {documents_quota}-byte storage quota; free some space or do not deliver \
-                     it to your documents"
-                ),
-            ));
+            return Err(over_documents_quota(held, bytes, documents_quota));
         }
         Created::RateLimited { retry_after } => return Err(Error::RateLimited { retry_after }),
         Created::Busy(running) => {
@@ -178,6 +163,26 @@ async fn create_unaudited(ctx: &Context, actor: &Actor, request: Request) -> Res
         tracing::warn!(job_id = %job, error = %e, "export job not enqueued now; the reconciler will");
     }
     Ok(Made::Queued(export))
+}
+
+fn over_archive_quota(used: u64, bytes: u64, quota: u64) -> Error {
+    Error::invalid(
+        ErrorCode::ArchiveQuotaExceeded,
+        format!(
+            "this export (about {bytes} bytes) and your ready archives ({used} bytes) exceed the \
+             {quota}-byte archive quota; delete an archive or export less"
+        ),
+    )
+}
+
+fn over_documents_quota(held: u64, bytes: u64, quota: u64) -> Error {
+    Error::invalid(
+        ErrorCode::DocumentsQuotaExceeded,
+        format!(
+            "this export (about {bytes} bytes) and your documents ({held} bytes) exceed the \
+             {quota}-byte storage quota; free some space or do not deliver it to your documents"
+        ),
+    )
 }
 
 /// Whether an existing export was asked with the same settings (the e-mail aside), in the same

@@ -134,8 +134,6 @@ impl ErrorCode {
         };
         match self {
             Self::NotAZip => &[Problem, ArchiveRefusal],
-            // Refused before the export starts, or met when its file is delivered.
-            Self::DocumentsQuotaExceeded => &[Problem, JobFailure],
             Self::UnknownApp => &[Problem, AnalysisReason, AppOutcome],
             Self::QuotaExceeded | Self::PayloadTooLarge => &[Problem, EntryReport],
             Self::Unauthenticated
@@ -175,7 +173,9 @@ impl ErrorCode {
             | Self::RateLimited
             | Self::Unavailable
             | Self::Internal => &[Problem],
-            Self::InsufficientStorage => &[Problem, JobFailure],
+            // A delivery into the documents space is refused before the export starts, or
+            // found not to fit once its file is ready.
+            Self::InsufficientStorage | Self::DocumentsQuotaExceeded => &[Problem, JobFailure],
             Self::TooManyEntries => &[ArchiveRefusal, AppOutcome],
             Self::DuplicateEntry | Self::EntryCorrupt => &[ArchiveRefusal, EntryReport],
             Self::UnsignedArchive | Self::UntrustedSignature | Self::UnverifiedOrigin => {
