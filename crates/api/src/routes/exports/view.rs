@@ -4,12 +4,12 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use mesdonnees_db::Export;
-use mesdonnees_shared::archive::AppOutcome;
-use mesdonnees_shared::exports::{Delivery, ExportStatus};
+use mesdonnees_shared::exports::ExportStatus;
 use mesdonnees_shared::filters::ExportFilters;
 use mesdonnees_shared::tables::{ExportKind, TableSpec};
 use serde::Serialize;
 
+use super::parts::{AppOutcomeView, DeliveryView};
 use crate::error::ApiError;
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -20,31 +20,10 @@ pub struct ExportProgress {
     bytes_total: i64,
 }
 
-/// How one app of the export went.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct AppOutcomeView {
-    /// `ok`, or `failed` with a code and a reason: the other apps are still in the archive.
-    status: &'static str,
-    code: Option<String>,
-    message: Option<String>,
-    entries: u64,
-    bytes: u64,
-}
-
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ExportError {
     code: String,
     message: String,
-}
-
-/// Where the finished file is also copied, and how that went.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct DeliveryView {
-    to: Delivery,
-    /// The document made of the file, once the export is ready and it fitted.
-    document_id: Option<String>,
-    /// Why the copy was not made (`documents_quota_exceeded`); the download is there still.
-    error_code: Option<String>,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -93,36 +72,18 @@ impl ExportView {
             table: options.table,
             size: e.size,
             sha256: e.sha256,
-            outcomes: outcomes
-                .into_iter()
-                .map(|(id, app)| {
-                    let (status, code, message) = match app.outcome {
-                        AppOutcome::Ok => ("ok", None, None),
-                        AppOutcome::Failed { code, message } => {
-                            ("failed", Some(code), Some(message))
-                        }
-                    };
-                    let view = AppOutcomeView {
-                        status,
-                        code,
-                        message,
-                        entries: app.entries,
-                        bytes: app.bytes,
-                    };
-                    (id, view)
-                })
-                .collect(),
+            outcomes: outcomes.into_iter().map(|(id, app)| (id, AppOutcomeView::of(app))).collect(),
             error: match (e.error_code, e.error_message) {
                 (Some(code), message) => {
                     Some(ExportError { code, message: message.unwrap_or_default() })
                 }
                 _ => None,
             },
-            delivery: options.deliver_to.map(|to| DeliveryView {
-                to,
-                document_id: e.delivered_document_id,
-                error_code: e.delivery_error,
-            }),
+            delivery: DeliveryView::of(
+                options.deliver_to,
+                e.delivered_document_id,
+                e.delivery_error,
+            ),
             created_at: e.created_at.and_utc(),
             started_at: e.started_at.map(|t| t.and_utc()),
             finished_at: e.finished_at.map(|t| t.and_utc()),
