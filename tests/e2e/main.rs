@@ -8,6 +8,7 @@ mod compose;
 mod connectors;
 mod cors;
 mod crash;
+mod deliver;
 mod disk_full;
 mod documents;
 mod email;

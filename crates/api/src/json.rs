@@ -55,6 +55,24 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
     }
 }
 
+/// Whether a request declares a JSON body, for a route that also takes other kinds.
+pub fn declared(req: &HttpRequest) -> bool {
+    req.headers()
+        .get(actix_web::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<mime::Mime>().ok())
+        .is_some_and(|m| m.essence_str() == "application/json")
+}
+
+/// The body of a route that reads its payload itself, read as [`Json`] reads it.
+pub async fn from_payload<T: DeserializeOwned + 'static>(
+    req: &HttpRequest,
+    payload: web::Payload,
+) -> Result<T, actix_web::Error> {
+    let mut payload = payload.into_inner();
+    Ok(Json::<T>::from_request(req, &mut payload).await?.into_inner())
+}
+
 /// `T` from a JSON value, structs from objects only.
 fn read<T: DeserializeOwned>(value: Value) -> Result<T, ApiError> {
     T::deserialize(Strict(value)).map_err(|e| {

@@ -154,6 +154,33 @@ pub fn name_taken(
     Ok(query.count().get_result::<i64>(conn)? > 0)
 }
 
+/// `name`, or "name (2).ext", "name (3).ext"… when the folder already holds it.
+pub fn free_name(
+    conn: &mut DbConnection,
+    owner: &str,
+    parent: Option<&str>,
+    name: &str,
+) -> Result<(String, bool), DbError> {
+    if !name_taken(conn, owner, parent, name)? {
+        return Ok((name.to_owned(), false));
+    }
+    let (stem, extension) = split_extension(name);
+    for n in 2..10_000 {
+        let candidate = format!("{stem} ({n}){extension}");
+        if !name_taken(conn, owner, parent, &candidate)? {
+            return Ok((candidate, true));
+        }
+    }
+    Ok((format!("{stem} ({}){extension}", uuid::Uuid::now_v7()), true))
+}
+
+pub fn split_extension(name: &str) -> (&str, &str) {
+    match name.rfind('.').filter(|&i| i > 0) {
+        Some(i) => name.split_at(i),
+        None => (name, ""),
+    }
+}
+
 pub fn insert_share(conn: &mut DbConnection, share: &Share) -> Result<bool, DbError> {
     use diesel::result::{DatabaseErrorKind, Error};
     // The MultiConnection backend has no ON CONFLICT: the primary key says "already shared".

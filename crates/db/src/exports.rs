@@ -151,6 +151,20 @@ pub fn mark_ready(conn: &mut DbConnection, id: &str, done: &Finished<'_>) -> Res
     Ok(updated == 1)
 }
 
+/// Records where a ready export's file was delivered (`document`), or why it was not (`error`,
+/// a code), in the transaction that publishes it.
+pub fn set_delivery(
+    conn: &mut DbConnection,
+    id: &str,
+    document: Option<&str>,
+    error: Option<&str>,
+) -> Result<(), DbError> {
+    diesel::update(exports::table.find(id))
+        .set((exports::delivered_document_id.eq(document), exports::delivery_error.eq(error)))
+        .execute(conn)?;
+    Ok(())
+}
+
 pub fn mark_failed(
     conn: &mut DbConnection,
     id: &str,

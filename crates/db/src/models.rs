@@ -73,6 +73,26 @@ pub struct NewDocument {
     pub updated_at: NaiveDateTime,
 }
 
+impl NewDocument {
+    /// A folder of `owner`'s, made now, at their root when `parent` is `None`.
+    pub fn folder(id: &str, owner: &str, parent: Option<&str>, name: &str) -> Self {
+        let at = now();
+        Self {
+            id: id.to_owned(),
+            owner_id: owner.to_owned(),
+            parent_id: parent.map(str::to_owned),
+            kind: DocumentKind::Folder.as_str().to_owned(),
+            name: name.to_owned(),
+            object_key: None,
+            content_type: None,
+            size: 0,
+            sha256: None,
+            created_at: at,
+            updated_at: at,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = document_shares)]
 pub struct Share {
@@ -152,6 +172,10 @@ pub struct Export {
     pub started_at: Option<NaiveDateTime>,
     pub finished_at: Option<NaiveDateTime>,
     pub expires_at: Option<NaiveDateTime>,
+    /// The document the file was copied into, when it was to be delivered and fitted.
+    pub delivered_document_id: Option<String>,
+    /// The code of why a delivery asked for was not made.
+    pub delivery_error: Option<String>,
 }
 
 impl Export {
@@ -189,6 +213,8 @@ impl Export {
             started_at: None,
             finished_at: None,
             expires_at: None,
+            delivered_document_id: None,
+            delivery_error: None,
         }
     }
 }

@@ -70,6 +70,8 @@ diesel::table! {
         started_at -> Nullable<Timestamp>,
         finished_at -> Nullable<Timestamp>,
         expires_at -> Nullable<Timestamp>,
+        delivered_document_id -> Nullable<Text>,
+        delivery_error -> Nullable<Text>,
     }
 }
 

@@ -24,7 +24,21 @@ pub struct ExportOptions {
     /// viewer); French for exports made before it was recorded.
     #[serde(default)]
     pub lang: crate::Lang,
+    /// Where the finished file also goes, besides the download.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deliver_to: Option<Delivery>,
 }
+
+/// A place an export's file is copied into once it is ready.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Delivery {
+    /// The owner's documents space, in the folder [`DELIVERY_FOLDER`].
+    Documents,
+}
+
+/// The folder of the documents space that delivered exports go into, at the owner's root.
+pub const DELIVERY_FOLDER: &str = "Mes exports";
 
 impl ExportOptions {
     /// The file's extension: `zip`, or the table's format.

@@ -4,6 +4,7 @@
 
 mod apps;
 mod consumer;
+mod derived;
 mod error;
 pub mod export;
 mod handlers;

@@ -1,7 +1,7 @@
 //! Changes to the documents space other than an upload: a folder created, a document shared,
 //! a document or folder deleted with everything in it.
 
-use mesdonnees_db::{Document, DocumentKind, NewDocument, Share, documents, jobs};
+use mesdonnees_db::{Document, NewDocument, Share, documents, jobs};
 use mesdonnees_infra::Context;
 use mesdonnees_shared::jobs::JobPayload;
 use mesdonnees_shared::{DocumentId, DocumentName, ErrorCode, UserId};
@@ -20,20 +20,12 @@ pub async fn create_folder(
         .map_err(|e| Error::invalid(ErrorCode::InvalidName, e.to_string()))?;
     let parent = parent_id.map(|raw| field_id("parent_id", raw)).transpose()?;
     let owner = actor.owner().to_string();
-    let now = mesdonnees_db::models::now();
-    let row = NewDocument {
-        id: DocumentId::new().to_string(),
-        owner_id: owner.clone(),
-        parent_id: parent.map(|p| p.to_string()),
-        kind: DocumentKind::Folder.as_str().to_owned(),
-        name: name.into_string(),
-        object_key: None,
-        content_type: None,
-        size: 0,
-        sha256: None,
-        created_at: now,
-        updated_at: now,
-    };
+    let row = NewDocument::folder(
+        &DocumentId::new().to_string(),
+        &owner,
+        parent.map(|p| p.to_string()).as_deref(),
+        name.as_str(),
+    );
     ctx.db
         .transaction(move |conn| {
             if let Some(parent) = parent

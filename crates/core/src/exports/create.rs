@@ -1,11 +1,12 @@
 //! Creating an export: the request completed by its template, checked, then in one transaction
-//! the creation rate limit, the reuse of an identical export, the one-export-at-a-time rule and
-//! the archive quota, before the row and its job are written.
+//! the creation rate limit, the reuse of an identical export, the one-export-at-a-time rule, the
+//! archive quota and, for a delivery into the documents space, its quota, before the row and its
+//! job are written.
 
 use chrono::Utc;
-use mesdonnees_db::{CorruptColumn, Export, ExportTemplate, creations, exports, jobs};
+use mesdonnees_db::{CorruptColumn, Export, ExportTemplate, creations, documents, exports, jobs};
 use mesdonnees_infra::Context;
-use mesdonnees_shared::exports::{ExportOptions, NAME_MAX_CHARS, valid_email};
+use mesdonnees_shared::exports::{Delivery, ExportOptions, NAME_MAX_CHARS, valid_email};
 use mesdonnees_shared::jobs::JobPayload;
 use mesdonnees_shared::{DocumentId, ErrorCode, JobId};
 
@@ -26,6 +27,9 @@ pub struct Request {
     pub settings: Settings,
     /// The language of the person asking: the archive's viewer speaks it.
     pub lang: mesdonnees_shared::Lang,
+    /// Also copy the finished file there; refused before anything starts when it would not
+    /// fit.
+    pub deliver_to: Option<Delivery>,
 }
 
 /// What creating an export came to: a new one, queued, or an identical one reused.
@@ -65,6 +69,7 @@ async fn create_unaudited(ctx: &Context, actor: &Actor, request: Request) -> Res
         None => None,
     };
     let lang = request.lang;
+    let deliver_to = request.deliver_to;
     let (mut export, settled) = new_export(ctx, actor, request, template)?;
     let reuse_since = (Utc::now()
         - chrono::Duration::seconds(
@@ -75,6 +80,7 @@ async fn create_unaudited(ctx: &Context, actor: &Actor, request: Request) -> Res
     let Settled { apps, filters, kind, table } = settled.clone();
     let shape = Shape { kind, columns: table.map_or(0, |t| t.fields.len() as u64) };
     let quota = ctx.config.exports.user_archive_quota_bytes;
+    let documents_quota = ctx.config.limits.user_quota_bytes;
     let max_attempts = ctx.config.queue.max_attempts;
     let per_minute = ctx.config.limits.creations_per_minute;
     // One transaction, few statements: creating an export is the API's busiest write.
@@ -89,7 +95,7 @@ async fn create_unaudited(ctx: &Context, actor: &Actor, request: Request) -> Res
             // other. A reused export is not a creation: not counted, nor refused by the limit.
             if reuse {
                 for same in exports::reusable(conn, &owner, reuse_since)? {
-                    match same_request(&same, &settled, lang) {
+                    match same_request(&same, &settled, lang, deliver_to) {
                         Ok(true) => return Ok(Created::Reused(Box::new(same))),
                         Ok(false) => {}
                         Err(e) => return Ok(Created::Corrupt(e)),
@@ -110,6 +116,14 @@ async fn create_unaudited(ctx: &Context, actor: &Actor, request: Request) -> Res
             if used.saturating_add(bytes) > quota {
                 return Ok(Created::OverQuota { used, bytes });
             }
+            // The estimate counts the files whole: the archive, compressed, is no larger but
+            // for its small headers and pages, so a refusal here is never a needless one.
+            if deliver_to == Some(Delivery::Documents) {
+                let held = u64::try_from(documents::used_bytes(conn, &owner)?).unwrap_or(0);
+                if held.saturating_add(bytes) > documents_quota {
+                    return Ok(Created::DocumentsFull { held, bytes });
+                }
+            }
             let job = jobs::create(
                 conn,
                 &JobPayload::Export { export_id: export.id.clone() },
@@ -125,14 +139,9 @@ async fn create_unaudited(ctx: &Context, actor: &Actor, request: Request) -> Res
         Created::Queued(job, export) => (job, export),
         Created::Reused(export) => return Ok(Made::Reused(export)),
         Created::Corrupt(e) => return Err(e.into()),
-        Created::OverQuota { used, bytes } => {
-            return Err(Error::invalid(
-                ErrorCode::ArchiveQuotaExceeded,
-                format!(
-                    "this export (about {bytes} bytes) and your ready archives ({used} bytes) exceed the \
-                     {quota}-byte archive quota; delete an archive or export less"
-                ),
-            ));
+        Created::OverQuota { used, bytes } => return Err(over_archive_quota(used, bytes, quota)),
+        Created::DocumentsFull { held, bytes } => {
+            return Err(over_documents_quota(held, bytes, documents_quota));
         }
         Created::RateLimited { retry_after } => return Err(Error::RateLimited { retry_after }),
         Created::Busy(running) => {
@@ -148,16 +157,38 @@ async fn create_unaudited(ctx: &Context, actor: &Actor, request: Request) -> Res
     Ok(Made::Queued(export))
 }
 
-/// Whether an existing export was asked with the same settings (the e-mail aside) and in the
-/// same language, which its archive speaks.
+fn over_archive_quota(used: u64, bytes: u64, quota: u64) -> Error {
+    Error::invalid(
+        ErrorCode::ArchiveQuotaExceeded,
+        format!(
+            "this export (about {bytes} bytes) and your ready archives ({used} bytes) exceed the \
+             {quota}-byte archive quota; delete an archive or export less"
+        ),
+    )
+}
+
+fn over_documents_quota(held: u64, bytes: u64, quota: u64) -> Error {
+    Error::invalid(
+        ErrorCode::DocumentsQuotaExceeded,
+        format!(
+            "this export (about {bytes} bytes) and your documents ({held} bytes) exceed the \
+             {quota}-byte storage quota; free some space or do not deliver it to your documents"
+        ),
+    )
+}
+
+/// Whether an existing export was asked with the same settings (the e-mail aside), in the same
+/// language, which its archive speaks, and for the same delivery.
 fn same_request(
     export: &Export,
     settled: &Settled,
     lang: mesdonnees_shared::Lang,
+    deliver_to: Option<Delivery>,
 ) -> Result<bool, CorruptColumn> {
     let options = export.export_options()?;
     Ok(export.app_ids()? == settled.apps
         && options.lang == lang
+        && options.deliver_to == deliver_to
         && options.filters == settled.filters
         && options.kind == settled.kind
         && options.table == settled.table)
@@ -208,6 +239,7 @@ fn new_export(
             kind: settled.kind,
             table: settled.table.clone(),
             lang: request.lang,
+            deliver_to: request.deliver_to,
         })
         .map_err(Error::unexpected)?,
     );
@@ -220,6 +252,10 @@ enum Created {
     Busy(String),
     OverQuota {
         used: u64,
+        bytes: u64,
+    },
+    DocumentsFull {
+        held: u64,
         bytes: u64,
     },
     RateLimited {

@@ -1,9 +1,11 @@
 //! How an import ends early: cancelled (stopped, or ended at once when not yet importing),
-//! deleted (when not running), or discarded by an operator's dry run.
+//! deleted (when not running), or discarded by an operator's dry run. Each removes the import's
+//! own upload, never a document of the documents space it was read from.
 
 use mesdonnees_db::{Import, imports, jobs};
 use mesdonnees_infra::Context;
 use mesdonnees_shared::ErrorCode;
+use mesdonnees_shared::imports::owns_archive;
 use mesdonnees_shared::jobs::JobPayload;
 use object_store::ObjectStoreExt;
 use object_store::path::Path;
@@ -21,7 +23,7 @@ pub async fn cancel(ctx: &Context, actor: &Actor, raw_id: &str) -> Result<Import
         .db
         .transaction(move |conn| {
             let purge = match imports::request_cancel(conn, &id)? {
-                imports::Cancel::Ended { upload: Some(key) } => {
+                imports::Cancel::Ended { upload: Some(key) } if owns_archive(&key) => {
                     let payload = JobPayload::PurgeObjects { keys: vec![key] };
                     Some(jobs::create(conn, &payload, max_attempts)?)
                 }
@@ -48,7 +50,7 @@ pub async fn delete(ctx: &Context, actor: &Actor, raw_id: &str) -> Result<(), Er
             if !imports::delete(conn, &import.id)? {
                 return Ok(Err(()));
             }
-            let Some(key) = key else { return Ok(Ok(None)) };
+            let Some(key) = key.filter(|k| owns_archive(k)) else { return Ok(Ok(None)) };
             let payload = JobPayload::PurgeObjects { keys: vec![key] };
             Ok(Ok(Some(jobs::create(conn, &payload, max_attempts)?)))
         })
@@ -72,8 +74,8 @@ pub async fn discard(ctx: &Context, import: &Import) -> Result<bool, Error> {
     if !ctx.db.transaction(move |conn| imports::delete(conn, &id)).await? {
         return Ok(false);
     }
-    if let Some(key) = &import.object_key {
-        match ctx.storage.store.delete(&Path::from(key.as_str())).await {
+    if let Some(key) = import.object_key.as_deref().filter(|k| owns_archive(k)) {
+        match ctx.storage.store.delete(&Path::from(key)).await {
             Ok(()) | Err(object_store::Error::NotFound { .. }) => {}
             Err(e) => return Err(e.into()),
         }

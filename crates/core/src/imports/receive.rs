@@ -95,7 +95,7 @@ where
 /// Refuses an upload the owner could not make an import of, before it is stored: over the rate
 /// limit, or with another import in progress. The creating transaction checks both again,
 /// race-free.
-async fn may_create(ctx: &Context, owner: &str) -> Result<(), Error> {
+pub(super) async fn may_create(ctx: &Context, owner: &str) -> Result<(), Error> {
     let owner = owner.to_owned();
     let per_minute = ctx.config.limits.creations_per_minute;
     let (wait, active) = ctx
@@ -116,7 +116,7 @@ async fn may_create(ctx: &Context, owner: &str) -> Result<(), Error> {
 }
 
 /// Writes the import row with its analysis job, counting the creation, and queues the job.
-async fn create(ctx: &Context, row: Import) -> Result<Import, Error> {
+pub(super) async fn create(ctx: &Context, row: Import) -> Result<Import, Error> {
     let per_minute = ctx.config.limits.creations_per_minute;
     let max_attempts = ctx.config.queue.max_attempts;
     let owner = row.owner_id.clone();
@@ -178,18 +178,18 @@ impl Inspect for ZipCheck {
 }
 
 /// A zip starts with a local file header, or with the end record when it is empty.
-fn is_zip_start(head: &[u8]) -> bool {
+pub(super) fn is_zip_start(head: &[u8]) -> bool {
     head == b"PK\x03\x04" || head == b"PK\x05\x06"
 }
 
-fn not_a_zip() -> Error {
+pub(super) fn not_a_zip() -> Error {
     Error::Unsupported {
         code: ErrorCode::NotAZip,
         detail: "the file is not a zip archive".to_owned(),
     }
 }
 
-fn too_large(max: u64) -> Error {
+pub(super) fn too_large(max: u64) -> Error {
     Error::TooLarge {
         code: ErrorCode::PayloadTooLarge,
         detail: format!("an archive to import may not exceed {max} bytes"),

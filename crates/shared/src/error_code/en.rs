@@ -94,6 +94,10 @@ pub(super) fn sentence(code: ErrorCode) -> &'static str {
             "An export is already being prepared. Wait until it is ready before asking for another \
              one."
         }
+        ErrorCode::DocumentsQuotaExceeded => {
+            "Your documents space does not have room for this export. Free some space, or export \
+             without copying it into your documents."
+        }
         ErrorCode::ArchiveQuotaExceeded => {
             "Your exports already use all the space allowed. Delete an old export, then try again."
         }

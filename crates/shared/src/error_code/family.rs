@@ -115,6 +115,7 @@ impl ErrorCode {
             | Self::InvalidFilter
             | Self::InvalidTable
             | Self::ArchiveQuotaExceeded
+            | Self::DocumentsQuotaExceeded
             | Self::NotImportable => Some(422),
             Self::RateLimited => Some(429),
             Self::Internal => Some(500),
@@ -172,7 +173,9 @@ impl ErrorCode {
             | Self::RateLimited
             | Self::Unavailable
             | Self::Internal => &[Problem],
-            Self::InsufficientStorage => &[Problem, JobFailure],
+            // A delivery into the documents space is refused before the export starts, or
+            // found not to fit once its file is ready.
+            Self::InsufficientStorage | Self::DocumentsQuotaExceeded => &[Problem, JobFailure],
             Self::TooManyEntries => &[ArchiveRefusal, AppOutcome],
             Self::DuplicateEntry | Self::EntryCorrupt => &[ArchiveRefusal, EntryReport],
             Self::UnsignedArchive | Self::UntrustedSignature | Self::UnverifiedOrigin => {

@@ -106,6 +106,10 @@ pub(super) fn sentence(code: ErrorCode) -> &'static str {
             "Un export est déjà en préparation. Attendez qu'il soit prêt avant d'en demander un \
              autre."
         }
+        ErrorCode::DocumentsQuotaExceeded => {
+            "Votre espace documentaire n'a pas assez de place pour cet export. Libérez de la \
+             place, ou exportez sans le copier dans vos documents."
+        }
         ErrorCode::ArchiveQuotaExceeded => {
             "Vos exports occupent déjà toute la place permise. Supprimez un ancien export puis \
              réessayez."

@@ -30,6 +30,12 @@ pub fn upload_key(import_id: &str) -> String {
     format!("imports/{import_id}.zip")
 }
 
+/// Whether an import's archive is its own upload, which it removes when it ends or is deleted,
+/// rather than a file of the documents space read where it is, which stays the user's.
+pub fn owns_archive(key: &str) -> bool {
+    key.starts_with("imports/")
+}
+
 /// A stable code for machines and a sentence for people.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Warning {
@@ -115,5 +121,11 @@ mod tests {
         );
         let fin: Vec<_> = ImportStatus::ALL.into_iter().filter(|s| s.is_final()).collect();
         assert_eq!(fin, [ImportStatus::Done, ImportStatus::Failed]);
+    }
+
+    #[test]
+    fn an_import_owns_its_upload_and_not_a_document_it_reads() {
+        assert!(owns_archive(&upload_key("0190a0b2-0000-7000-8000-000000000000")));
+        assert!(!owns_archive("documents/0190a0b2-0000-7000-8000-000000000000"));
     }
 }

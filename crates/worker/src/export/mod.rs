@@ -6,6 +6,7 @@ mod archive;
 mod checksums;
 mod cleanup;
 mod compress;
+mod deliver;
 mod listing;
 mod objects;
 mod prepare;
@@ -586,7 +587,11 @@ async fn publish(
         key.to_owned(),
         summary.sha256.clone(),
     );
+    let options = export.export_options()?;
+    let staged = deliver::stage(ctx, export, &options, key, size, &summary.sha256).await?;
     let (job_ctx, row) = (ctx.clone(), export.clone());
+    let delivery = staged.map(std::sync::Arc::new);
+    let in_transaction = delivery.clone();
     let published = ctx
         .db
         .transaction(move |conn| {
@@ -606,15 +611,25 @@ async fn publish(
             if !ready {
                 return Ok(None);
             }
+            let delivered = match &in_transaction {
+                Some(staged) => deliver::record(conn, staged)?,
+                None => true,
+            };
             notify::export_ready(conn, &owner, &id, &name, &failed_apps)?;
-            Ok(Some(notify::email_job(conn, &job_ctx, &row)?))
+            Ok(Some((notify::email_job(conn, &job_ctx, &row)?, delivered)))
         })
         .await?;
-    let Some(email) = published else {
+    let Some((email, delivered)) = published else {
         // Cancelled while the last bytes were written: the archive must not outlive it.
         let _ = ctx.storage.store.delete(&Path::from(key)).await;
+        if let Some(staged) = &delivery {
+            deliver::drop_copy(ctx, staged).await;
+        }
         return Ok(());
     };
+    if let Some(staged) = delivery.as_ref().filter(|_| !delivered) {
+        deliver::drop_copy(ctx, staged).await;
+    }
     notify::enqueue(ctx, email).await;
     ctx.metrics.add_exported_bytes(summary.size);
     tracing::info!(size = summary.size, files, "export ready");

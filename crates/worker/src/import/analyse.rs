@@ -194,7 +194,11 @@ fn signature_code(code: &str) -> ErrorCode {
 
 /// Removes an upload that will not be imported.
 /// Whether the upload is gone (removed now, or already); a failure is for the cleanup to retry.
+/// A document the import read in place is the user's: it stays, and the import lets go of it.
 pub(crate) async fn remove_upload(ctx: &Context, key: &str) -> bool {
+    if !mesdonnees_shared::imports::owns_archive(key) {
+        return true;
+    }
     match ctx.storage.store.delete(&Path::from(key)).await {
         Ok(()) | Err(object_store::Error::NotFound { .. }) => true,
         Err(e) => {

@@ -21,6 +21,11 @@ export_settings! {
         name: Option<String>,
         /// Also send an e-mail here when the archive is ready or failed.
         notify_email: Option<String>,
+        /// `documents`: also copy the finished archive (or table) into the user's documents,
+        /// in the folder « Mes exports ». Refused before it starts when the estimate would not
+        /// fit in their storage quota (`documents_quota_exceeded`); the export says where it
+        /// went (`delivery`).
+        deliver_to: Option<mesdonnees_shared::exports::Delivery>,
     }
 }
 
@@ -31,6 +36,7 @@ impl From<CreateExport> for Request {
             template_id: body.template_id,
             name: body.name,
             notify_email: body.notify_email,
+            deliver_to: body.deliver_to,
             lang: mesdonnees_shared::Lang::default(),
         }
     }
@@ -49,7 +55,7 @@ impl From<CreateExport> for Request {
         (status = 200, description = "an identical export, in progress or just made, reused", body = ExportView),
         (status = 404, description = "no such template", body = crate::problem::ProblemSchema, content_type = "application/problem+json"),
         (status = 409, description = "an export is already in progress", body = crate::problem::ProblemSchema, content_type = "application/problem+json"),
-        (status = 422, description = "unknown app, bad filter, table, name or e-mail, or over the archive quota", body = crate::problem::ProblemSchema, content_type = "application/problem+json"),
+        (status = 422, description = "unknown app, bad filter, table, name or e-mail, over the archive quota, or too large for the documents space it is to be delivered into", body = crate::problem::ProblemSchema, content_type = "application/problem+json"),
         (status = 429, description = "too many exports and imports created in the last minute; see `Retry-After`", body = crate::problem::ProblemSchema, content_type = "application/problem+json",
             headers(("Retry-After" = u64, description = "seconds until a creation is accepted again"))),
     ),

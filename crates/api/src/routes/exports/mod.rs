@@ -9,6 +9,7 @@ mod estimate_export;
 mod get_export;
 mod list_export_entries;
 mod list_exports;
+mod parts;
 mod view;
 
 pub use create_export::*;

@@ -4,12 +4,12 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use mesdonnees_db::Export;
-use mesdonnees_shared::archive::AppOutcome;
 use mesdonnees_shared::exports::ExportStatus;
 use mesdonnees_shared::filters::ExportFilters;
 use mesdonnees_shared::tables::{ExportKind, TableSpec};
 use serde::Serialize;
 
+use super::parts::{AppOutcomeView, DeliveryView};
 use crate::error::ApiError;
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -18,17 +18,6 @@ pub struct ExportProgress {
     files_total: i64,
     bytes_done: i64,
     bytes_total: i64,
-}
-
-/// How one app of the export went.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct AppOutcomeView {
-    /// `ok`, or `failed` with a code and a reason: the other apps are still in the archive.
-    status: &'static str,
-    code: Option<String>,
-    message: Option<String>,
-    entries: u64,
-    bytes: u64,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -54,6 +43,8 @@ pub struct ExportView {
     sha256: Option<String>,
     outcomes: BTreeMap<String, AppOutcomeView>,
     error: Option<ExportError>,
+    /// Present when the export was asked with `deliver_to`.
+    delivery: Option<DeliveryView>,
     created_at: DateTime<Utc>,
     started_at: Option<DateTime<Utc>>,
     finished_at: Option<DateTime<Utc>>,
@@ -81,31 +72,18 @@ impl ExportView {
             table: options.table,
             size: e.size,
             sha256: e.sha256,
-            outcomes: outcomes
-                .into_iter()
-                .map(|(id, app)| {
-                    let (status, code, message) = match app.outcome {
-                        AppOutcome::Ok => ("ok", None, None),
-                        AppOutcome::Failed { code, message } => {
-                            ("failed", Some(code), Some(message))
-                        }
-                    };
-                    let view = AppOutcomeView {
-                        status,
-                        code,
-                        message,
-                        entries: app.entries,
-                        bytes: app.bytes,
-                    };
-                    (id, view)
-                })
-                .collect(),
+            outcomes: outcomes.into_iter().map(|(id, app)| (id, AppOutcomeView::of(app))).collect(),
             error: match (e.error_code, e.error_message) {
                 (Some(code), message) => {
                     Some(ExportError { code, message: message.unwrap_or_default() })
                 }
                 _ => None,
             },
+            delivery: DeliveryView::of(
+                options.deliver_to,
+                e.delivered_document_id,
+                e.delivery_error,
+            ),
             created_at: e.created_at.and_utc(),
             started_at: e.started_at.map(|t| t.and_utc()),
             finished_at: e.finished_at.map(|t| t.and_utc()),

@@ -18,24 +18,39 @@ pub struct ImportForm {
     file: Vec<u8>,
 }
 
+/// A zip of the documents space to import where it is.
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ImportFromDocument {
+    /// A file of the user's documents, or one shared with them.
+    #[schema(
+        pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+    )]
+    document_id: String,
+}
+
 /// Uploads an archive to import, as multipart (`file`, what a browser's drag-and-drop sends)
-/// or as a raw `application/zip` body (its name in `Content-Disposition`). Streamed to the
-/// object store, never held whole; its analysis starts at once.
+/// or as a raw `application/zip` body (its name in `Content-Disposition`), streamed to the
+/// object store, never held whole; or names, as JSON, a zip already in the user's documents
+/// (or shared with them), which is read where it is, not sent again, and never removed by the
+/// import. Its analysis starts at once.
 #[utoipa::path(
     tag = "imports",
     request_body(
         content(
             (ImportForm = "multipart/form-data"),
             (inline(crate::openapi::Binary) = "application/zip"),
+            (ImportFromDocument = "application/json"),
         )
     ),
     responses(
         (status = 202, description = "stored; the analysis runs", body = ImportView),
+        (status = 404, description = "no such document among the user's or those shared with them", body = crate::problem::ProblemSchema, content_type = "application/problem+json"),
         (status = 409, description = "another import in progress", body = crate::problem::ProblemSchema, content_type = "application/problem+json"),
         (status = 413, description = "larger than the upload limit", body = crate::problem::ProblemSchema, content_type = "application/problem+json"),
         (status = 507, description = "the service's storage is full; nothing was kept", body = crate::problem::ProblemSchema, content_type = "application/problem+json"),
-        (status = 415, description = "neither multipart nor a zip, or not a zip inside", body = crate::problem::ProblemSchema, content_type = "application/problem+json"),
-        (status = 422, description = "no file", body = crate::problem::ProblemSchema, content_type = "application/problem+json"),
+        (status = 415, description = "neither multipart, a zip nor JSON; or what it sends or names is not a zip", body = crate::problem::ProblemSchema, content_type = "application/problem+json"),
+        (status = 422, description = "no file, a folder, or an invalid document id", body = crate::problem::ProblemSchema, content_type = "application/problem+json"),
         (status = 429, description = "too many exports and imports created in the last minute; see `Retry-After`", body = crate::problem::ProblemSchema, content_type = "application/problem+json",
             headers(("Retry-After" = u64, description = "seconds until a creation is accepted again"))),
     ),
@@ -47,9 +62,14 @@ pub async fn create_import(
     user: AuthUser,
     req: HttpRequest,
     payload: web::Payload,
-) -> Result<HttpResponse, ApiError> {
+) -> actix_web::Result<HttpResponse> {
+    if crate::json::declared(&req) {
+        let body: ImportFromDocument = crate::json::from_payload(&req, payload).await?;
+        let row = imports::from_document(&ctx, &user.actor(), &body.document_id).await;
+        return Ok(accepted(row.map_err(ApiError::from)?)?);
+    }
     let row = from_request(&ctx, &user.actor(), None, &req, payload).await?;
-    accepted(row)
+    Ok(accepted(row)?)
 }
 
 /// An import of the archive a request carries, as multipart or as a raw zip body; for the

@@ -13,9 +13,7 @@ use chrono::{DateTime, Utc};
 use futures_util::StreamExt;
 use futures_util::stream::FuturesOrdered;
 use mesdonnees_db::models::now;
-use mesdonnees_db::{
-    DbConnection, DbError, DocumentKind, Import, ImportItem, NewDocument, documents, imports,
-};
+use mesdonnees_db::{DocumentKind, Import, ImportItem, NewDocument, documents, imports};
 use mesdonnees_infra::Context;
 use mesdonnees_shared::DocumentName;
 use mesdonnees_shared::apps::WORKSPACE_APP;
@@ -26,11 +24,11 @@ use mesdonnees_shared::media_type;
 use mesdonnees_shared::{ErrorCode, Lang};
 use object_store::path::Path;
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
 
 use mesdonnees_zip::scan::ScannedEntry;
 
 use crate::apps::ImportJob;
+use crate::derived::document_id;
 use crate::opener::{Failure, Opened, Refusal, Stored, read_small, store_entry};
 
 /// Largest workspace.json, or entcore workspace index, read (about 350 bytes per document).
@@ -248,8 +246,8 @@ impl Importer<'_> {
                 if let Some(existing) = documents::find(conn, &id)? {
                     return Ok((id, existing.name));
                 }
-                let (name, _) = free_name(conn, &owner, None, &base)?;
-                documents::insert(conn, &folder_row(&id, &owner, None, &name))?;
+                let (name, _) = documents::free_name(conn, &owner, None, &base)?;
+                documents::insert(conn, &NewDocument::folder(&id, &owner, None, &name))?;
                 Ok((id, name))
             })
             .await?;
@@ -272,7 +270,7 @@ impl Importer<'_> {
         let (name, renamed) = self.claim(&parent, &name);
         let (import_id, owner) = (self.import.id.clone(), self.import.owner_id.clone());
         let id = document_id(&import_id, &path);
-        let row = folder_row(&id, &owner, Some(&parent), &name);
+        let row = NewDocument::folder(&id, &owner, Some(&parent), &name);
         let item = item(&import_id, &path, "folder", Some(&id), &name, renamed);
         self.ctx
             .db
@@ -313,7 +311,7 @@ impl Importer<'_> {
         if taken.insert(name) {
             return (name.to_owned(), false);
         }
-        let (stem, extension) = split_extension(name);
+        let (stem, extension) = documents::split_extension(name);
         // Every claim takes one name, so at most `taken.len()` candidates can be refused.
         let free = (2..=taken.len() + 2)
             .map(|n| format!("{stem} ({n}){extension}"))
@@ -453,52 +451,6 @@ fn mime_of(name: &str) -> String {
     mime_guess::from_path(name).first_or_octet_stream().essence_str().to_owned()
 }
 
-/// The same id on every attempt for the same entry, so a retried entry overwrites its own
-/// object rather than leaving an orphan beside a new one.
-fn document_id(import_id: &str, path: &str) -> String {
-    let digest = Sha256::digest(format!("{import_id}\n{path}").as_bytes());
-    let mut bytes = [0_u8; 16];
-    bytes.copy_from_slice(&digest[..16]);
-    uuid::Builder::from_custom_bytes(bytes).into_uuid().hyphenated().to_string()
-}
-
-fn folder_row(id: &str, owner: &str, parent: Option<&str>, name: &str) -> NewDocument {
-    let at = now();
-    NewDocument {
-        id: id.to_owned(),
-        owner_id: owner.to_owned(),
-        parent_id: parent.map(str::to_owned),
-        kind: DocumentKind::Folder.as_str().to_owned(),
-        name: name.to_owned(),
-        object_key: None,
-        content_type: None,
-        size: 0,
-        sha256: None,
-        created_at: at,
-        updated_at: at,
-    }
-}
-
-/// `name`, or "name (2).ext", "name (3).ext"… when the folder already holds it.
-fn free_name(
-    conn: &mut DbConnection,
-    owner: &str,
-    parent: Option<&str>,
-    name: &str,
-) -> Result<(String, bool), DbError> {
-    if !documents::name_taken(conn, owner, parent, name)? {
-        return Ok((name.to_owned(), false));
-    }
-    let (stem, extension) = split_extension(name);
-    for n in 2..10_000 {
-        let candidate = format!("{stem} ({n}){extension}");
-        if !documents::name_taken(conn, owner, parent, &candidate)? {
-            return Ok((candidate, true));
-        }
-    }
-    Ok((format!("{stem} ({}){extension}", uuid::Uuid::now_v7()), true))
-}
-
 fn item(
     import_id: &str,
     path: &str,
@@ -518,12 +470,5 @@ fn item(
         final_name: Some(name.to_owned()),
         error_code: None,
         error_message: None,
-    }
-}
-
-fn split_extension(name: &str) -> (&str, &str) {
-    match name.rfind('.').filter(|&i| i > 0) {
-        Some(i) => name.split_at(i),
-        None => (name, ""),
     }
 }
