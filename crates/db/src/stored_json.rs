@@ -102,3 +102,21 @@ mod tests {
         assert_eq!(export("[]", "[", None).export_options().unwrap_err().column, "options");
     }
 }
+
+impl crate::ExportSchedule {
+    /// The app ids saved with the schedule; `None` when it takes a template's.
+    pub fn app_ids(&self) -> Result<Option<Vec<String>>, CorruptColumn> {
+        self.apps
+            .as_deref()
+            .map(|raw| decode("export_schedules", "apps", &self.id, raw))
+            .transpose()
+    }
+
+    /// The options saved with the schedule; `None` when it takes a template's.
+    pub fn export_options(&self) -> Result<Option<ExportOptions>, CorruptColumn> {
+        self.options
+            .as_deref()
+            .map(|raw| decode("export_schedules", "options", &self.id, raw))
+            .transpose()
+    }
+}
