@@ -1,6 +1,6 @@
-//! Typed readers of the JSON columns of exports, export templates and notifications. A row whose
-//! JSON does not decode is an error the caller logs, never a silent default: an empty app list or
-//! default options would make a different export than the one asked for.
+//! Typed readers of the JSON columns of exports, export templates, schedules and notifications.
+//! A row whose JSON does not decode is an error the caller logs, never a silent default: an empty
+//! app list or default options would make a different export than the one asked for.
 
 use std::collections::BTreeMap;
 
@@ -74,6 +74,24 @@ impl Notification {
     }
 }
 
+impl crate::ExportSchedule {
+    /// The app ids saved with the schedule; `None` when it takes a template's.
+    pub fn app_ids(&self) -> Result<Option<Vec<String>>, CorruptColumn> {
+        self.apps
+            .as_deref()
+            .map(|raw| decode("export_schedules", "apps", &self.id, raw))
+            .transpose()
+    }
+
+    /// The options saved with the schedule; `None` when it takes a template's.
+    pub fn export_options(&self) -> Result<Option<ExportOptions>, CorruptColumn> {
+        self.options
+            .as_deref()
+            .map(|raw| decode("export_schedules", "options", &self.id, raw))
+            .transpose()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -100,23 +118,5 @@ mod tests {
         assert_eq!((err.table, err.column, err.id.as_str()), ("exports", "apps", "e1"));
         assert_eq!(e.outcomes().unwrap_err().column, "app_outcomes");
         assert_eq!(export("[]", "[", None).export_options().unwrap_err().column, "options");
-    }
-}
-
-impl crate::ExportSchedule {
-    /// The app ids saved with the schedule; `None` when it takes a template's.
-    pub fn app_ids(&self) -> Result<Option<Vec<String>>, CorruptColumn> {
-        self.apps
-            .as_deref()
-            .map(|raw| decode("export_schedules", "apps", &self.id, raw))
-            .transpose()
-    }
-
-    /// The options saved with the schedule; `None` when it takes a template's.
-    pub fn export_options(&self) -> Result<Option<ExportOptions>, CorruptColumn> {
-        self.options
-            .as_deref()
-            .map(|raw| decode("export_schedules", "options", &self.id, raw))
-            .transpose()
     }
 }

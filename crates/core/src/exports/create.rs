@@ -196,28 +196,34 @@ async fn create_unaudited(
         Created::Queued(job, export) => (job, export),
         Created::Reused(export) => return Ok(Some(Made::Reused(export))),
         Created::Taken => return Ok(None),
-        Created::Corrupt(e) => return Err(e.into()),
-        Created::OverQuota { used, bytes } => {
-            return Err(Error::invalid(
-                ErrorCode::ArchiveQuotaExceeded,
-                format!(
-                    "this export (about {bytes} bytes) and your ready archives ({used} bytes) exceed the \
-                     {quota}-byte archive quota; delete an archive or export less"
-                ),
-            ));
-        }
-        Created::RateLimited { retry_after } => return Err(Error::RateLimited { retry_after }),
-        Created::Busy(running) => {
-            return Err(Error::conflict(
-                ErrorCode::ExportInProgress,
-                format!("export {running} is in progress; wait for it or cancel it"),
-            ));
-        }
+        refused => return Err(refusal(refused, quota)),
     };
     if let Err(e) = ctx.queue.push(job).await {
         tracing::warn!(job_id = %job, error = %e, "export job not enqueued now; the reconciler will");
     }
     Ok(Some(Made::Queued(export)))
+}
+
+/// The error of a creation the rules refused.
+fn refusal(outcome: Created, quota: u64) -> Error {
+    match outcome {
+        Created::Corrupt(e) => e.into(),
+        Created::OverQuota { used, bytes } => Error::invalid(
+            ErrorCode::ArchiveQuotaExceeded,
+            format!(
+                "this export (about {bytes} bytes) and your ready archives ({used} bytes) exceed the \
+                 {quota}-byte archive quota; delete an archive or export less"
+            ),
+        ),
+        Created::RateLimited { retry_after } => Error::RateLimited { retry_after },
+        Created::Busy(running) => Error::conflict(
+            ErrorCode::ExportInProgress,
+            format!("export {running} is in progress; wait for it or cancel it"),
+        ),
+        Created::Queued(..) | Created::Reused(_) | Created::Taken => {
+            Error::unexpected(anyhow::anyhow!("a made export is no refusal"))
+        }
+    }
 }
 
 /// Whether an existing export was asked with the same settings (the e-mail aside) and in the

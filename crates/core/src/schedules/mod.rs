@@ -160,31 +160,27 @@ async fn into_row(
             "until is after now and at most a year ahead",
         ));
     }
-    let (template_id, apps, options) = match draft.template_id {
-        Some(raw) => {
-            let given = &draft.settings;
-            if given.apps.is_some()
-                || given.filters.is_some()
-                || given.kind.is_some()
-                || given.table.is_some()
-            {
-                return Err(Error::invalid(
-                    ErrorCode::InvalidSchedule,
-                    "a schedule takes a template or its own settings, not both",
-                ));
-            }
-            (Some(templates::owned(ctx, actor, &raw).await?.id), None, None)
+    let (template_id, apps, options) = if let Some(raw) = draft.template_id {
+        let given = &draft.settings;
+        if given.apps.is_some()
+            || given.filters.is_some()
+            || given.kind.is_some()
+            || given.table.is_some()
+        {
+            return Err(Error::invalid(
+                ErrorCode::InvalidSchedule,
+                "a schedule takes a template or its own settings, not both",
+            ));
         }
-        None => {
-            let Settled { apps, filters, kind, table } = draft.settings.settle(ctx)?;
-            let options =
-                ExportOptions { filters, kind, table, lang: draft.lang, notify_email: None };
-            (
-                None,
-                Some(serde_json::to_string(&apps).map_err(Error::unexpected)?),
-                Some(serde_json::to_string(&options).map_err(Error::unexpected)?),
-            )
-        }
+        (Some(templates::owned(ctx, actor, &raw).await?.id), None, None)
+    } else {
+        let Settled { apps, filters, kind, table } = draft.settings.settle(ctx)?;
+        let options = ExportOptions { filters, kind, table, lang: draft.lang, notify_email: None };
+        (
+            None,
+            Some(serde_json::to_string(&apps).map_err(Error::unexpected)?),
+            Some(serde_json::to_string(&options).map_err(Error::unexpected)?),
+        )
     };
     Ok(ExportSchedule {
         id,
