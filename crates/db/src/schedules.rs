@@ -190,3 +190,54 @@ pub fn expire_previous(
     .set(exports::expires_at.eq(Some(at)))
     .execute(conn)?)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::models::now;
+    use crate::testing::each_backend;
+
+    fn schedule(id: &str, at: NaiveDateTime) -> ExportSchedule {
+        ExportSchedule {
+            id: id.to_owned(),
+            owner_id: "ann".to_owned(),
+            owner_name: None,
+            template_id: None,
+            apps: Some("[\"workspace\"]".to_owned()),
+            options: Some("{}".to_owned()),
+            every_months: 1,
+            anchor_at: at,
+            until_at: at + chrono::TimeDelta::days(365),
+            next_run_at: at,
+            keep_runs: false,
+            lang: "fr".to_owned(),
+            created_at: at,
+            updated_at: at,
+        }
+    }
+
+    #[test]
+    fn an_occurrence_is_claimed_once() {
+        each_backend(|conn| {
+            let start = now();
+            let next = start + chrono::TimeDelta::days(31);
+            assert!(insert(conn, &schedule("s1", start)).expect("insert"));
+            assert_eq!(due(conn, start, 10).expect("due").len(), 1);
+            assert!(claim(conn, "s1", start, next).expect("claim"), "the first worker has it");
+            assert!(!claim(conn, "s1", start, next).expect("claim"), "the second does not");
+            assert!(due(conn, start, 10).expect("due").is_empty(), "not due until the next");
+            assert_eq!(due(conn, next, 10).expect("due").len(), 1);
+        });
+    }
+
+    #[test]
+    fn an_owner_keeps_a_bounded_number_of_schedules() {
+        each_backend(|conn| {
+            let start = now();
+            for n in 0..MAX_PER_OWNER {
+                assert!(insert(conn, &schedule(&format!("s{n}"), start)).expect("insert"));
+            }
+            assert!(!insert(conn, &schedule("one-more", start)).expect("insert"), "refused");
+        });
+    }
+}
