@@ -164,11 +164,25 @@ async fn a_schedule_is_renewed_by_put_and_stopped_by_delete() {
     let start = Utc::now().trunc_subsecs(0);
     let clock = ManualClock::new(start);
     let mut app = spawn(&clock).await;
-    let schedule =
-        json_ok(create(&app, json!({"every_months": 3, "until": months(start, 3)})).await, 201)
-            .await;
+    let template = json_ok(
+        app.post("/api/v1/export-templates", USER)
+            .json(&json!({"name": "Mes documents", "apps": ["workspace"]}))
+            .send()
+            .await
+            .expect("template"),
+        201,
+    )
+    .await;
+    let body = json!({"every_months": 3, "until": months(start, 3), "template_id": template["id"]});
+    let schedule = json_ok(create(&app, body).await, 201).await;
+    assert_eq!(schedule["template_id"], template["id"]);
     let path = format!("/api/v1/schedules/{}", schedule["id"].as_str().expect("id"));
-    settled_exports(&app, 1).await;
+    let made = settled_exports(&app, 1).await;
+    assert_eq!(made[0]["status"], "ready", "a run of the template's settings: {made:?}");
+    assert_eq!(
+        made[0]["name"],
+        format!("Export automatique du {}", Lang::Fr.date(start.date_naive())).as_str()
+    );
     let over = json_ok(app.get(&path, USER).send().await.expect("get"), 200).await;
     assert!(over["next_run_at"].is_null(), "the next run would be at its end: {over}");
 
@@ -178,7 +192,8 @@ async fn a_schedule_is_renewed_by_put_and_stopped_by_delete() {
         app.client
             .put(app.url(&path))
             .bearer_auth(app.token(USER))
-            .json(&json!({"every_months": 3, "until": months(start, 14)}))
+            .json(&json!({"every_months": 3, "until": months(start, 14),
+                "template_id": template["id"]}))
             .send()
             .await
             .expect("put"),
@@ -186,6 +201,7 @@ async fn a_schedule_is_renewed_by_put_and_stopped_by_delete() {
     )
     .await;
     assert_eq!(renewed["next_run_at"], json!(months(start, 3)), "renewed: {renewed}");
+    assert_eq!(renewed["until"], json!(months(start, 14)));
 
     let deleted = app.delete(&path, USER).send().await.expect("delete");
     assert_eq!(deleted.status(), 204);
@@ -222,6 +238,10 @@ async fn limits_are_refused_with_their_codes_in_both_languages() {
     let problem = assert_problem(english, 422, code.as_str()).await;
     let detail = problem["detail"].as_str().expect("detail");
     assert!(detail.starts_with(code.message(Lang::En)), "{detail}");
+
+    let both = json!({"every_months": 1, "until": months(start, 6), "template_id":
+        "00000000-0000-4000-8000-000000000000", "apps": ["workspace"]});
+    assert_problem(create(&app, both).await, 422, ErrorCode::InvalidRequest.as_str()).await;
 
     let body = json!({"every_months": 6, "until": months(start, 12), "apps": ["workspace"]});
     for _ in 0..mesdonnees_db::schedules::MAX_PER_OWNER {

@@ -168,7 +168,7 @@ async fn into_row(
             || given.table.is_some()
         {
             return Err(Error::invalid(
-                ErrorCode::InvalidSchedule,
+                ErrorCode::InvalidRequest,
                 "a schedule takes a template or its own settings, not both",
             ));
         }
