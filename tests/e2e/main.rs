@@ -28,6 +28,7 @@ mod proxy;
 mod queue_keys;
 mod round_trip;
 mod scale_out;
+mod schedules;
 mod spec;
 mod storage;
 mod tables;

@@ -47,6 +47,17 @@ impl TestApp {
         Self::spawn_roles(Roles { api: true, worker: true }, tweak, |_| {}).await
     }
 
+    /// The service whose "now" for recurring exports is `clock`, with `tweak`.
+    pub async fn spawn_clocked(
+        clock: mesdonnees_infra::ManualClock,
+        tweak: impl FnOnce(&mut Config),
+    ) -> Self {
+        Self::spawn_roles(Roles { api: true, worker: true }, tweak, move |ctx| {
+            ctx.clock = std::sync::Arc::new(clock);
+        })
+        .await
+    }
+
     /// The API without a worker: jobs stay queued, for tests of what happens meanwhile.
     pub async fn spawn_api_only() -> Self {
         Self::spawn_roles(Roles { api: true, worker: false }, |_| {}, |_| {}).await
@@ -59,7 +70,8 @@ impl TestApp {
         tweak: impl FnOnce(&mut Config),
     ) -> Self {
         let disk = disk.clone();
-        Self::spawn_roles(Roles { api: true, worker: true }, tweak, move |storage| {
+        Self::spawn_roles(Roles { api: true, worker: true }, tweak, move |ctx| {
+            let storage = &mut ctx.storage;
             let inner = storage.store.clone();
             storage.store = std::sync::Arc::new(full_disk::FullableStore::new(inner, disk));
             storage.local_root = None;
@@ -71,7 +83,7 @@ impl TestApp {
     async fn spawn_roles(
         roles: Roles,
         tweak: impl FnOnce(&mut Config),
-        adapt_storage: impl FnOnce(&mut mesdonnees_infra::storage::Storage),
+        adapt: impl FnOnce(&mut Context),
     ) -> Self {
         // Warnings and errors of the service go to the test's captured output, so a failing
         // test shows the cause of an opaque 500.
@@ -118,7 +130,7 @@ impl TestApp {
         let config = Config::from_figment(&figment).expect("valid test configuration");
         let bind = config.http.bind;
         let mut ctx = Context::build(config).await.expect("context");
-        adapt_storage(&mut ctx.storage);
+        adapt(&mut ctx);
         ctx.db.run_migrations().expect("migrations");
         let running = mesdonnees::start(&ctx, roles, bind).expect("start");
         let addr = running.addr.expect("the API listens");

@@ -10,7 +10,7 @@ use utoipa_actix_web::{AppExt, scope};
 
 use crate::routes::{
     admin, apps, documents, export_templates, exports, folders, health, imports, keys, me, metrics,
-    notifications,
+    notifications, schedules,
 };
 
 #[derive(OpenApi)]
@@ -32,6 +32,7 @@ use crate::routes::{
         (name = "apps", description = "The apps whose data can be exported and imported"),
         (name = "exports", description = "Archives of a user's data: build, follow, download"),
         (name = "export-templates", description = "Saved export settings, reused by POST /exports"),
+        (name = "schedules", description = "Recurring exports: every 1, 2, 3, 6 or 12 months until a date"),
         (name = "imports", description = "Archives brought back: upload, analyse, choose apps, import"),
         (name = "notifications", description = "The user's timeline"),
         (name = "admin", description = "For administrators (`auth.admin_right`): a user's exports and imports, imports into their account, cancelling, and the audit log"),
@@ -109,6 +110,11 @@ pub(crate) fn configure(cfg: &mut ServiceConfig<'_>) {
                 .service(export_templates::get_export_template)
                 .service(export_templates::update_export_template)
                 .service(export_templates::delete_export_template)
+                .service(schedules::create_schedule)
+                .service(schedules::list_schedules)
+                .service(schedules::get_schedule)
+                .service(schedules::update_schedule)
+                .service(schedules::delete_schedule)
                 .service(imports::create_import)
                 .service(imports::list_imports)
                 .service(imports::get_import)

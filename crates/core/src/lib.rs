@@ -13,6 +13,7 @@ pub mod keys;
 pub mod listing;
 mod names;
 pub mod notifications;
+pub mod schedules;
 pub mod templates;
 pub mod uploads;
 pub mod verify;

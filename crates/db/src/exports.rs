@@ -128,7 +128,8 @@ pub struct Finished<'a> {
     pub expires_at: NaiveDateTime,
 }
 
-/// Makes the archive visible: `ready` with its object, size and checksum, in one statement.
+/// Makes the archive visible: `ready` with its object, size and checksum, in one statement;
+/// the previous run of its schedule, if it has one that does not keep its runs, expires.
 /// `false` when the export was cancelled meanwhile.
 pub fn mark_ready(conn: &mut DbConnection, id: &str, done: &Finished<'_>) -> Result<bool, DbError> {
     let at = now();
@@ -148,6 +149,9 @@ pub fn mark_ready(conn: &mut DbConnection, id: &str, done: &Finished<'_>) -> Res
             exports::updated_at.eq(at),
         ))
         .execute(conn)?;
+    if updated == 1 {
+        crate::schedules::expire_previous(conn, id, at)?;
+    }
     Ok(updated == 1)
 }
 

@@ -20,6 +20,7 @@ pub mod jobs;
 pub mod models;
 pub mod notifications;
 mod pool;
+pub mod schedules;
 pub mod schema;
 mod static_sql;
 mod stored_json;
@@ -29,8 +30,8 @@ mod testing;
 pub mod workspace;
 
 pub use models::{
-    AuditEntry, Document, DocumentKind, Export, ExportEntry, ExportTemplate, Import, ImportItem,
-    InstanceKey, Job, NewDocument, Notification, Share,
+    AuditEntry, Document, DocumentKind, Export, ExportEntry, ExportSchedule, ExportTemplate,
+    Import, ImportItem, InstanceKey, Job, NewDocument, Notification, Share,
 };
 pub use pool::{Backend, Database, DbConnection, DbError};
 pub use stored_json::CorruptColumn;

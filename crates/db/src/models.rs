@@ -373,6 +373,33 @@ pub struct ExportTemplate {
     pub updated_at: NaiveDateTime,
 }
 
+/// A recurring export: every `every_months` months from `anchor_at`, while before `until_at`.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = crate::schema::export_schedules)]
+#[diesel(treat_none_as_default_value = false)]
+pub struct ExportSchedule {
+    pub id: String,
+    pub owner_id: String,
+    pub owner_name: Option<String>,
+    /// The template whose settings each run takes, when the schedule has one.
+    pub template_id: Option<String>,
+    /// Without a template: JSON array of app ids.
+    pub apps: Option<String>,
+    /// Without a template: JSON of the export options (filters, kind, table, language).
+    pub options: Option<String>,
+    pub every_months: i32,
+    pub anchor_at: NaiveDateTime,
+    pub until_at: NaiveDateTime,
+    /// The occurrence due next; at or past `until_at`, the schedule is over.
+    pub next_run_at: NaiveDateTime,
+    /// Each run stays until its own expiry instead of expiring when the next one is ready.
+    pub keep_runs: bool,
+    /// BCP 47 tag of the language the runs are named and written in.
+    pub lang: String,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = crate::schema::audit_log)]
 #[diesel(treat_none_as_default_value = false)]

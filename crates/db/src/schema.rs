@@ -202,3 +202,33 @@ diesel::table! {
         created_at -> Timestamp,
     }
 }
+
+diesel::table! {
+    export_schedules (id) {
+        id -> Text,
+        owner_id -> Text,
+        owner_name -> Nullable<Text>,
+        template_id -> Nullable<Text>,
+        apps -> Nullable<Text>,
+        options -> Nullable<Text>,
+        every_months -> Integer,
+        anchor_at -> Timestamp,
+        until_at -> Timestamp,
+        next_run_at -> Timestamp,
+        keep_runs -> Bool,
+        lang -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    export_schedule_runs (export_id) {
+        export_id -> Text,
+        schedule_id -> Text,
+        due_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(export_schedule_runs -> export_schedules (schedule_id));
+diesel::allow_tables_to_appear_in_same_query!(exports, export_schedules, export_schedule_runs);

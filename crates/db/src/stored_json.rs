@@ -1,6 +1,6 @@
-//! Typed readers of the JSON columns of exports, export templates and notifications. A row whose
-//! JSON does not decode is an error the caller logs, never a silent default: an empty app list or
-//! default options would make a different export than the one asked for.
+//! Typed readers of the JSON columns of exports, export templates, schedules and notifications.
+//! A row whose JSON does not decode is an error the caller logs, never a silent default: an empty
+//! app list or default options would make a different export than the one asked for.
 
 use std::collections::BTreeMap;
 
@@ -71,6 +71,24 @@ impl Notification {
     /// What the timeline says of it: ids, names, counts, a failure's code.
     pub fn details(&self) -> Result<serde_json::Value, CorruptColumn> {
         decode("notifications", "body", &self.id, &self.body)
+    }
+}
+
+impl crate::ExportSchedule {
+    /// The app ids saved with the schedule; `None` when it takes a template's.
+    pub fn app_ids(&self) -> Result<Option<Vec<String>>, CorruptColumn> {
+        self.apps
+            .as_deref()
+            .map(|raw| decode("export_schedules", "apps", &self.id, raw))
+            .transpose()
+    }
+
+    /// The options saved with the schedule; `None` when it takes a template's.
+    pub fn export_options(&self) -> Result<Option<ExportOptions>, CorruptColumn> {
+        self.options
+            .as_deref()
+            .map(|raw| decode("export_schedules", "options", &self.id, raw))
+            .transpose()
     }
 }
 

@@ -32,6 +32,8 @@ pub struct Context {
     signer: Arc<OnceCell<Arc<InstanceSigner>>>,
     /// Keys of trusted instances fetched by address (`imports.trusted_keys`).
     pub fetched_keys: Arc<crate::published_keys::FetchedKeys>,
+    /// "Now" for recurring exports: the system clock, unless a test sets another.
+    pub clock: Arc<dyn crate::clock::Clock>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -70,6 +72,7 @@ impl Context {
             metrics: Arc::new(Metrics::new()),
             signer: Arc::new(OnceCell::new()),
             fetched_keys: Arc::default(),
+            clock: Arc::new(crate::clock::SystemClock),
         })
     }
 

@@ -3,6 +3,7 @@
 
 pub mod apps;
 pub mod auth;
+pub mod clock;
 pub mod config;
 pub mod context;
 pub mod mailer;
@@ -14,6 +15,7 @@ pub mod signature_check;
 pub mod signing;
 pub mod storage;
 
+pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::{Config, Mode};
 pub use context::Context;
 pub use metrics::Metrics;

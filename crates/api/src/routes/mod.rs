@@ -11,6 +11,7 @@ pub mod keys;
 pub mod me;
 pub mod metrics;
 pub mod notifications;
+pub mod schedules;
 mod uploads;
 
 use actix_web::web;

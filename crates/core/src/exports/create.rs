@@ -2,9 +2,16 @@
 //! the creation rate limit, the reuse of an identical export, the one-export-at-a-time rule, the
 //! archive quota and, for a delivery into the documents space, its quota, before the row and its
 //! job are written.
+//!
+//! "Now" here is the context's clock (the reuse window, the rate limit, the default name), so
+//! that recurring exports, which call this use case, can be tested over a simulated year. A
+//! scheduled run claims its occurrence in the same transaction that writes the export: the
+//! claim and the export exist together or not at all.
 
-use chrono::Utc;
-use mesdonnees_db::{CorruptColumn, Export, ExportTemplate, creations, documents, exports, jobs};
+use chrono::{DateTime, NaiveDateTime, SubsecRound, Utc};
+use mesdonnees_db::{
+    CorruptColumn, Export, ExportTemplate, creations, documents, exports, jobs, schedules,
+};
 use mesdonnees_infra::Context;
 use mesdonnees_shared::exports::{Delivery, ExportOptions, NAME_MAX_CHARS, valid_email};
 use mesdonnees_shared::jobs::JobPayload;
@@ -32,6 +39,16 @@ pub struct Request {
     pub deliver_to: Option<Delivery>,
 }
 
+/// The occurrence of a recurring export a request runs: claimed with the export it makes.
+#[derive(Debug, Clone)]
+pub(crate) struct Occurrence {
+    pub schedule_id: String,
+    /// The schedule's `next_run_at` as read: the claim holds only if it is still that.
+    pub due: NaiveDateTime,
+    /// What `next_run_at` becomes.
+    pub next: NaiveDateTime,
+}
+
 /// What creating an export came to: a new one, queued, or an identical one reused.
 #[derive(Debug)]
 pub enum Made {
@@ -57,12 +74,36 @@ impl Made {
 /// identical to one in progress, or ready since less than `exports.reuse_window_secs`,
 /// answers that one instead of building it twice.
 pub async fn create(ctx: &Context, actor: &Actor, request: Request) -> Result<Made, Error> {
-    let made = create_unaudited(ctx, actor, request).await?;
+    let made = create_unaudited(ctx, actor, request, None)
+        .await?
+        .ok_or_else(|| Error::unexpected(anyhow::anyhow!("an unscheduled export has no claim")))?;
     audit::record(ctx, actor, "export.create", Some(&made.export().id)).await?;
     Ok(made)
 }
 
-async fn create_unaudited(ctx: &Context, actor: &Actor, request: Request) -> Result<Made, Error> {
+/// Runs one occurrence of a schedule: `None` when another worker claimed it first. A refusal
+/// that time may lift (the owner's export in progress, the rate limit) leaves the occurrence
+/// due, to be tried again; a refusal of this export itself (the quota) uses it up.
+pub(crate) async fn create_scheduled(
+    ctx: &Context,
+    actor: &Actor,
+    request: Request,
+    occurrence: Occurrence,
+) -> Result<Option<Made>, Error> {
+    create_unaudited(ctx, actor, request, Some(occurrence)).await
+}
+
+/// The context's "now", to the microsecond the database keeps.
+pub(crate) fn clock_now(ctx: &Context) -> DateTime<Utc> {
+    ctx.clock.now().trunc_subsecs(6)
+}
+
+async fn create_unaudited(
+    ctx: &Context,
+    actor: &Actor,
+    request: Request,
+    occurrence: Option<Occurrence>,
+) -> Result<Option<Made>, Error> {
     let owner = actor.owner().to_string();
     let template = match &request.template_id {
         Some(raw) => Some(templates::owned(ctx, actor, raw).await?),
@@ -70,8 +111,9 @@ async fn create_unaudited(ctx: &Context, actor: &Actor, request: Request) -> Res
     };
     let lang = request.lang;
     let deliver_to = request.deliver_to;
-    let (mut export, settled) = new_export(ctx, actor, request, template)?;
-    let reuse_since = (Utc::now()
+    let now = clock_now(ctx);
+    let (mut export, settled) = new_export(ctx, actor, request, template, now)?;
+    let reuse_since = (now
         - chrono::Duration::seconds(
             i64::try_from(ctx.config.exports.reuse_window_secs).unwrap_or(0),
         ))
@@ -89,14 +131,28 @@ async fn create_unaudited(ctx: &Context, actor: &Actor, request: Request) -> Res
         .transaction(move |conn| {
             // Counted in the database, not in this process: several API processes share the
             // count, and deleting an export does not give its creation back.
-            let now = mesdonnees_db::models::now();
+            let now = now.naive_utc();
             let limited = creations::admit(conn, &owner, per_minute, now)?;
+            // Takes the occurrence, if this is one; `false` when another worker has it.
+            let claim = |conn: &mut mesdonnees_db::DbConnection, export_id: Option<&str>| {
+                let Some(run) = &occurrence else { return Ok(true) };
+                if !schedules::claim(conn, &run.schedule_id, run.due, run.next)? {
+                    return Ok(false);
+                }
+                if let Some(id) = export_id {
+                    schedules::record_run(conn, &run.schedule_id, id, run.due)?;
+                }
+                Ok::<_, mesdonnees_db::DbError>(true)
+            };
             // Under the owner's lock (`admit`), so two identical requests at once find each
             // other. A reused export is not a creation: not counted, nor refused by the limit.
             if reuse {
                 for same in exports::reusable(conn, &owner, reuse_since)? {
                     match same_request(&same, &settled, lang, deliver_to) {
-                        Ok(true) => return Ok(Created::Reused(Box::new(same))),
+                        Ok(true) if claim(conn, Some(&same.id))? => {
+                            return Ok(Created::Reused(Box::new(same)));
+                        }
+                        Ok(true) => return Ok(Created::Taken),
                         Ok(false) => {}
                         Err(e) => return Ok(Created::Corrupt(e)),
                     }
@@ -114,6 +170,9 @@ async fn create_unaudited(ctx: &Context, actor: &Actor, request: Request) -> Res
             let bytes = total(&sizes_in(conn, &owner, &apps, &filters, shape)?).bytes;
             let used = u64::try_from(standing.ready_bytes).unwrap_or(0);
             if used.saturating_add(bytes) > quota {
+                if !claim(conn, None)? {
+                    return Ok(Created::Taken);
+                }
                 return Ok(Created::OverQuota { used, bytes });
             }
             // The estimate counts the files whole: the archive, compressed, is no larger but
@@ -121,8 +180,14 @@ async fn create_unaudited(ctx: &Context, actor: &Actor, request: Request) -> Res
             if deliver_to == Some(Delivery::Documents) {
                 let held = u64::try_from(documents::used_bytes(conn, &owner)?).unwrap_or(0);
                 if held.saturating_add(bytes) > documents_quota {
+                    if !claim(conn, None)? {
+                        return Ok(Created::Taken);
+                    }
                     return Ok(Created::DocumentsFull { held, bytes });
                 }
+            }
+            if !claim(conn, None)? {
+                return Ok(Created::Taken);
             }
             let job = jobs::create(
                 conn,
@@ -131,30 +196,40 @@ async fn create_unaudited(ctx: &Context, actor: &Actor, request: Request) -> Res
             )?;
             export.job_id = Some(job.to_string());
             exports::insert_checked(conn, &export)?;
+            if let Some(run) = &occurrence {
+                schedules::record_run(conn, &run.schedule_id, &export.id, run.due)?;
+            }
             creations::record(conn, &export.id, &owner, now)?;
             Ok(Created::Queued(job, Box::new(export)))
         })
         .await?;
     let (job, export) = match outcome {
         Created::Queued(job, export) => (job, export),
-        Created::Reused(export) => return Ok(Made::Reused(export)),
-        Created::Corrupt(e) => return Err(e.into()),
-        Created::OverQuota { used, bytes } => return Err(over_archive_quota(used, bytes, quota)),
-        Created::DocumentsFull { held, bytes } => {
-            return Err(over_documents_quota(held, bytes, documents_quota));
-        }
-        Created::RateLimited { retry_after } => return Err(Error::RateLimited { retry_after }),
-        Created::Busy(running) => {
-            return Err(Error::conflict(
-                ErrorCode::ExportInProgress,
-                format!("export {running} is in progress; wait for it or cancel it"),
-            ));
-        }
+        Created::Reused(export) => return Ok(Some(Made::Reused(export))),
+        Created::Taken => return Ok(None),
+        refused => return Err(refusal(refused, quota, documents_quota)),
     };
     if let Err(e) = ctx.queue.push(job).await {
         tracing::warn!(job_id = %job, error = %e, "export job not enqueued now; the reconciler will");
     }
-    Ok(Made::Queued(export))
+    Ok(Some(Made::Queued(export)))
+}
+
+/// The error of a creation the rules refused.
+fn refusal(outcome: Created, quota: u64, documents_quota: u64) -> Error {
+    match outcome {
+        Created::Corrupt(e) => e.into(),
+        Created::OverQuota { used, bytes } => over_archive_quota(used, bytes, quota),
+        Created::DocumentsFull { held, bytes } => over_documents_quota(held, bytes, documents_quota),
+        Created::RateLimited { retry_after } => Error::RateLimited { retry_after },
+        Created::Busy(running) => Error::conflict(
+            ErrorCode::ExportInProgress,
+            format!("export {running} is in progress; wait for it or cancel it"),
+        ),
+        Created::Queued(..) | Created::Reused(_) | Created::Taken => {
+            Error::unexpected(anyhow::anyhow!("a made export is no refusal"))
+        }
+    }
 }
 
 fn over_archive_quota(used: u64, bytes: u64, quota: u64) -> Error {
@@ -200,8 +275,8 @@ fn new_export(
     actor: &Actor,
     request: Request,
     template: Option<ExportTemplate>,
+    now: DateTime<Utc>,
 ) -> Result<(Export, Settled), Error> {
-    let now = Utc::now();
     let (settings, template_name) = match template {
         Some(t) => (request.settings.or(templates::settings_of(&t)?), Some(t.name)),
         None => (request.settings, None),
@@ -263,4 +338,6 @@ enum Created {
     },
     /// A candidate for reuse whose stored settings do not decode.
     Corrupt(CorruptColumn),
+    /// The occurrence this request runs was claimed by another worker.
+    Taken,
 }

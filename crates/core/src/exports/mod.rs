@@ -13,6 +13,7 @@ mod settings;
 mod size;
 
 pub use create::{Made, Request, create};
+pub(crate) use create::{Occurrence, clock_now, create_scheduled};
 pub use delete::{Removed, delete};
 pub use download::{Access, Ready, download};
 pub use entries::entries;

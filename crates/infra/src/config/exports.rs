@@ -43,6 +43,9 @@ pub struct ExportsConfig {
     /// many seconds after it became ready, is that one (0: never reused; at most 86400).
     #[serde(default = "default_reuse_window")]
     pub reuse_window_secs: u64,
+    /// How often a worker looks for recurring exports that are due, in seconds (1 to 3600).
+    #[serde(default = "default_schedule_check")]
+    pub schedule_check_secs: u64,
 }
 
 /// A public key this instance no longer signs with.
@@ -69,6 +72,10 @@ fn default_reuse_window() -> u64 {
     300
 }
 
+fn default_schedule_check() -> u64 {
+    60
+}
+
 impl Default for ExportsConfig {
     fn default() -> Self {
         Self {
@@ -82,6 +89,7 @@ impl Default for ExportsConfig {
             signing_key_pem: None,
             previous_keys: Vec::new(),
             reuse_window_secs: default_reuse_window(),
+            schedule_check_secs: default_schedule_check(),
         }
     }
 }
@@ -106,6 +114,9 @@ impl Section for ExportsConfig {
             return ConfigError::invalid(
                 "exports.progress_interval_ms and cleanup_interval_secs must be positive",
             );
+        }
+        if !(1..=3600).contains(&self.schedule_check_secs) {
+            return ConfigError::invalid("exports.schedule_check_secs must be between 1 and 3600");
         }
         if self.previous_keys.len() > MAX_PREVIOUS_KEYS {
             return ConfigError::invalid("exports.previous_keys holds at most 16 keys");

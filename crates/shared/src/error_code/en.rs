@@ -90,6 +90,14 @@ pub(super) fn sentence(code: ErrorCode) -> &'static str {
         ErrorCode::TemplateNameTaken => {
             "You already have a template with this name. Choose another name."
         }
+        ErrorCode::InvalidSchedule => {
+            "An automatic export runs every 1, 2, 3, 6 or 12 months, until a date at most a \
+             year ahead."
+        }
+        ErrorCode::TooManySchedules => {
+            "You already have as many automatic exports as you can. Delete one before \
+             creating another."
+        }
         ErrorCode::ExportInProgress => {
             "An export is already being prepared. Wait until it is ready before asking for another \
              one."

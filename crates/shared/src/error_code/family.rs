@@ -114,6 +114,8 @@ impl ErrorCode {
             | Self::UnknownApp
             | Self::InvalidFilter
             | Self::InvalidTable
+            | Self::InvalidSchedule
+            | Self::TooManySchedules
             | Self::ArchiveQuotaExceeded
             | Self::DocumentsQuotaExceeded
             | Self::NotImportable => Some(422),
@@ -161,6 +163,8 @@ impl ErrorCode {
             | Self::InvalidFilter
             | Self::InvalidTable
             | Self::TemplateNameTaken
+            | Self::InvalidSchedule
+            | Self::TooManySchedules
             | Self::ExportInProgress
             | Self::ArchiveQuotaExceeded
             | Self::NotReady

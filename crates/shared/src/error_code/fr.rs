@@ -102,6 +102,14 @@ pub(super) fn sentence(code: ErrorCode) -> &'static str {
         ErrorCode::TemplateNameTaken => {
             "Vous avez déjà un modèle qui porte ce nom. Choisissez un autre nom."
         }
+        ErrorCode::InvalidSchedule => {
+            "Un export automatique a lieu tous les 1, 2, 3, 6 ou 12 mois, jusqu'à une date \
+             d'ici un an au plus."
+        }
+        ErrorCode::TooManySchedules => {
+            "Vous avez déjà autant d'exports automatiques que possible. Supprimez-en un avant \
+             d'en créer un autre."
+        }
         ErrorCode::ExportInProgress => {
             "Un export est déjà en préparation. Attendez qu'il soit prêt avant d'en demander un \
              autre."

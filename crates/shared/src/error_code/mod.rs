@@ -64,6 +64,10 @@ pub enum ErrorCode {
     InvalidTable,
     /// Another of the user's export templates has this name.
     TemplateNameTaken,
+    /// A recurring export's period or end date is not one the service offers.
+    InvalidSchedule,
+    /// The user has as many recurring exports as one may keep.
+    TooManySchedules,
     ExportInProgress,
     ArchiveQuotaExceeded,
     /// The export would not fit in the documents space it is to be delivered into.
@@ -206,6 +210,8 @@ impl ErrorCode {
         Self::InvalidFilter,
         Self::InvalidTable,
         Self::TemplateNameTaken,
+        Self::InvalidSchedule,
+        Self::TooManySchedules,
         Self::ExportInProgress,
         Self::ArchiveQuotaExceeded,
         Self::DocumentsQuotaExceeded,
@@ -321,6 +327,8 @@ impl ErrorCode {
             Self::InvalidFilter => "invalid_filter",
             Self::InvalidTable => "invalid_table",
             Self::TemplateNameTaken => "template_name_taken",
+            Self::InvalidSchedule => "invalid_schedule",
+            Self::TooManySchedules => "too_many_schedules",
             Self::ExportInProgress => "export_in_progress",
             Self::ArchiveQuotaExceeded => "archive_quota_exceeded",
             Self::DocumentsQuotaExceeded => "documents_quota_exceeded",

@@ -1,0 +1,110 @@
+//! Making the exports that are due: every worker runs [`run_periodically`], and any number of
+//! them may find the same schedule due at once. Each run goes through the export creation use
+//! case with the owner as the actor (same reuse, quota, rate limit and timeline rules as an
+//! export they ask for) and claims its occurrence in the transaction that writes the export, so
+//! exactly one worker makes it. The schedule then moves to its first occurrence after now:
+//! an instance stopped across several periods makes one catch-up export, not one per period.
+
+use std::future::Future;
+use std::time::Duration;
+
+use mesdonnees_db::{ExportSchedule, schedules};
+use mesdonnees_infra::Context;
+use mesdonnees_shared::{Lang, UserId};
+
+use super::{occurrences, period};
+use crate::exports::{self, Occurrence, Request, Settings};
+use crate::{Actor, Caller, Error};
+
+/// Most schedules one pass takes; the rest wait for the next pass.
+const PER_PASS: i64 = 100;
+
+/// Looks for due schedules every `exports.schedule_check_secs` until `stop` resolves.
+pub async fn run_periodically(ctx: Context, stop: impl Future<Output = ()>) {
+    let every = Duration::from_secs(ctx.config.exports.schedule_check_secs);
+    tokio::pin!(stop);
+    loop {
+        if let Err(e) = run_due(&ctx).await {
+            tracing::error!(error = ?e, "cannot look for due schedules");
+        }
+        tokio::select! {
+            () = &mut stop => return,
+            () = tokio::time::sleep(every) => {}
+        }
+    }
+}
+
+/// Makes the export of each schedule due now; answers how many this call made (a run another
+/// worker made, or one refused for now, is not counted).
+pub async fn run_due(ctx: &Context) -> Result<usize, Error> {
+    let now = exports::clock_now(ctx).naive_utc();
+    let due = ctx.db.run(move |conn| schedules::due(conn, now, PER_PASS)).await?;
+    let mut made = 0;
+    for schedule in due {
+        let id = schedule.id.clone();
+        match run_one(ctx, schedule, now).await {
+            Ok(true) => made += 1,
+            Ok(false) => {}
+            // The export's own refusal (its owner's export in progress, the quota): the
+            // schedule's other runs and the other schedules go on.
+            Err(e) => tracing::warn!(schedule_id = %id, error = %e, "scheduled export not made"),
+        }
+    }
+    Ok(made)
+}
+
+/// Runs one occurrence; `false` when another worker had it.
+async fn run_one(
+    ctx: &Context,
+    schedule: ExportSchedule,
+    now: chrono::NaiveDateTime,
+) -> Result<bool, Error> {
+    let lang = Lang::from_tag(&schedule.lang).unwrap_or_default();
+    let settings = match (schedule.app_ids()?, schedule.export_options()?) {
+        (Some(apps), Some(options)) => Settings {
+            apps: Some(apps),
+            filters: Some(options.filters),
+            kind: Some(options.kind),
+            table: options.table,
+        },
+        _ => Settings::default(),
+    };
+    let owner = UserId::parse(&schedule.owner_id).map_err(Error::unexpected)?;
+    let actor =
+        Actor::User(Caller { id: owner, name: schedule.owner_name.clone(), rights: vec![] });
+    let occurrence = Occurrence {
+        schedule_id: schedule.id.clone(),
+        due: schedule.next_run_at,
+        next: occurrences::first_after(schedule.anchor_at, period(&schedule), now),
+    };
+    let request = Request {
+        template_id: schedule.template_id,
+        name: Some(name(lang, now.date())),
+        notify_email: None,
+        settings,
+        lang,
+        deliver_to: None,
+    };
+    Ok(exports::create_scheduled(ctx, &actor, request, occurrence).await?.is_some())
+}
+
+/// A run's name in its owner's list: « Export automatique du 7 décembre 2026 ».
+fn name(lang: Lang, day: chrono::NaiveDate) -> String {
+    match lang {
+        Lang::Fr => format!("Export automatique du {}", lang.date(day)),
+        Lang::En => format!("Automatic export of {}", lang.date(day)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::NaiveDate;
+    use mesdonnees_shared::Lang;
+
+    #[test]
+    fn a_run_is_named_with_its_day_in_words() {
+        let day = NaiveDate::from_ymd_opt(2026, 12, 7).expect("a day");
+        assert_eq!(super::name(Lang::Fr, day), "Export automatique du 7 décembre 2026");
+        assert_eq!(super::name(Lang::En, day), "Automatic export of 7 December 2026");
+    }
+}

@@ -1,0 +1,2 @@
+DROP TABLE export_schedule_runs;
+DROP TABLE export_schedules;
