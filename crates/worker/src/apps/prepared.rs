@@ -32,9 +32,9 @@ impl PreparedData {
 }
 
 /// libdeflate's level for entries compressed whole (files up to 1 MiB, most of an export's
-/// compressible bytes). 6: on the JSON corpus it is faster than zlib's 4 and 1.2 % tighter;
-/// levels 7–9 gain under 0.3 % for a fifth more time, and 10–12 gain 2 % at a sixth of the
-/// speed (docs/BENCHMARKS.md).
+/// compressible bytes). 6: on the JSON corpus it is faster than zlib's 4 and 1 % tighter;
+/// levels 7–9 gain 0.1–0.3 % for 16–30 % more time per byte, and 10–12 gain 2 % at a seventh
+/// of the speed or less (docs/BENCHMARKS.md).
 pub const WHOLE_LEVEL: WholeLevel = WholeLevel::new(6);
 
 /// zlib's level for what is deflated as it streams: files over 1 MiB and the metadata written
