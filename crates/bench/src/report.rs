@@ -125,20 +125,20 @@ impl CorpusResult {
         let mut targets = vec![];
         match self.spec.kind {
             Kind::A => targets.push(Target {
-                what: format!("wall ≤ 0.60× {}", self.zip_command()),
-                held: wall <= 0.6,
+                what: format!("wall ≤ 0.45× {}", self.zip_command()),
+                held: wall <= 0.45,
                 measured: format!("{wall:.2}×"),
             }),
             Kind::B => {
                 targets.push(Target {
-                    what: format!("wall ≤ 0.50× {}", self.zip_command()),
-                    held: wall <= 0.5,
+                    what: format!("wall ≤ 0.35× {}", self.zip_command()),
+                    held: wall <= 0.35,
                     measured: format!("{wall:.2}×"),
                 });
                 let size = self.size_ratio();
                 targets.push(Target {
-                    what: "size ≤ 1.10× zip's".to_owned(),
-                    held: size <= 1.1,
+                    what: "size ≤ 1.00× zip's".to_owned(),
+                    held: size <= 1.0,
                     measured: format!("{size:.3}×"),
                 });
             }

@@ -7,8 +7,8 @@
 //! - [`RangeSource`]: ranged reads of an archive's bytes, so an upload is scanned without
 //!   downloading it whole; implemented here for bytes in memory and local files, and by callers
 //!   for their own stores.
-//! - [`deflate`]: raw deflate of whole buffers and of streamed chunks, and whether a sample is
-//!   worth compressing.
+//! - [`deflate`]: raw deflate of whole buffers (libdeflate) and of streamed chunks (zlib-rs),
+//!   and whether a sample is worth compressing.
 
 pub mod deflate;
 pub mod scan;

@@ -8,7 +8,7 @@ use std::task::{Context, Poll, Waker};
 use bytes::Bytes;
 use chrono::{DateTime, TimeZone, Utc};
 use futures_util::StreamExt;
-use mesdonnees_zip::deflate::{deflate, deflate_chunk};
+use mesdonnees_zip::deflate::{WholeLevel, deflate, deflate_chunk};
 use mesdonnees_zip::scan::{Method, ScanLimits, ScannedArchive, open_entry, scan};
 use mesdonnees_zip::write::{WholeEntry, ZipWriter};
 use proptest::prelude::*;
@@ -105,7 +105,7 @@ async fn write(items: &[Item]) -> Vec<u8> {
                 zip.add_whole(path, entry, modified()).await.unwrap();
             }
             Item::File { path, content, way: Way::Deflated } => {
-                let data = deflate(content, level).unwrap();
+                let data = deflate(content, WholeLevel::new(6)).unwrap();
                 zip.add_whole(path, whole(&data, content, true), modified()).await.unwrap();
             }
             Item::File { path, content, way: Way::Streamed { deflated } } => {

@@ -9,7 +9,7 @@ use flate2::write::DeflateEncoder;
 use mesdonnees_zip::write::Chunks;
 use sha2::{Digest, Sha256};
 
-use super::prepared::{DEFLATE_LEVEL, PreparedData};
+use super::prepared::{PreparedData, STREAM_LEVEL};
 
 pub struct DeflatedFile {
     encoder: DeflateEncoder<Chunks>,
@@ -21,7 +21,7 @@ pub struct DeflatedFile {
 impl Default for DeflatedFile {
     fn default() -> Self {
         Self {
-            encoder: DeflateEncoder::new(Chunks::default(), Compression::new(DEFLATE_LEVEL)),
+            encoder: DeflateEncoder::new(Chunks::default(), Compression::new(STREAM_LEVEL)),
             crc: crc32fast::Hasher::new(),
             sha256: Sha256::new(),
             size: 0,

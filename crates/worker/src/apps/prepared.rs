@@ -1,6 +1,7 @@
 //! An entry's bytes ready for the archive — hashed, deflated when worth it — as apps hand
 //! them to the export and as the export prepares stored files.
 
+use mesdonnees_zip::deflate::WholeLevel;
 use mesdonnees_zip::write::WholeEntry;
 use sha2::{Digest, Sha256};
 
@@ -46,9 +47,16 @@ impl PreparedData {
     }
 }
 
-/// Deflate level of entries. 4 rather than zip's 6: about a fifth faster for under 1 % more
-/// bytes on text and JSON (archive 1.083× zip's on the JSON corpus, against 1.076× at level 5).
-pub const DEFLATE_LEVEL: u32 = 4;
+/// libdeflate's level for entries compressed whole (files up to 1 MiB, most of an export's
+/// compressible bytes). 6: on the JSON corpus it is faster than zlib's 4 and 1 % tighter;
+/// levels 7–9 gain 0.1–0.3 % for 16–30 % more time per byte, and 10–12 gain 2 % at a seventh
+/// of the speed or less (docs/BENCHMARKS.md).
+pub const WHOLE_LEVEL: WholeLevel = WholeLevel::new(6);
+
+/// zlib's level for what is deflated as it streams: files over 1 MiB and the metadata written
+/// as the archive grows. 4 rather than zip's 6: about a fifth faster for under 1 % more bytes
+/// on text and JSON.
+pub const STREAM_LEVEL: u32 = 4;
 
 /// Hashes and, when asked and worth it, deflates. A deflate that does not shrink the content
 /// is dropped for the content itself.
@@ -58,8 +66,7 @@ pub fn pack(content: Vec<u8>, deflate: bool) -> PreparedData {
     let size = content.len() as u64;
     if deflate
         && !content.is_empty()
-        && let Some(compressed) =
-            mesdonnees_zip::deflate::deflate(&content, flate2::Compression::new(DEFLATE_LEVEL))
+        && let Some(compressed) = mesdonnees_zip::deflate::deflate(&content, WHOLE_LEVEL)
         && compressed.len() < content.len()
     {
         return PreparedData {

@@ -271,7 +271,7 @@ impl ArchiveWriter {
         let mut state = self
             .stream_compressor
             .take()
-            .unwrap_or_else(|| Compress::new(Compression::new(crate::apps::DEFLATE_LEVEL), false));
+            .unwrap_or_else(|| Compress::new(Compression::new(crate::apps::STREAM_LEVEL), false));
         state.reset();
         state
     }

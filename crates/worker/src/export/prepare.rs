@@ -221,3 +221,48 @@ async fn blocking<T: Send + 'static>(
         .await
         .map_err(|e| PrepareError::Store(format!("preparation task failed: {e}")))
 }
+
+#[cfg(test)]
+mod tests {
+    use std::io::Read;
+
+    use chrono::{TimeZone, Utc};
+    use mesdonnees_zip::write::ZipWriter;
+
+    use super::*;
+
+    /// French JSON of `len` bytes, varied enough that the compressor has work to do.
+    fn json(len: usize) -> Vec<u8> {
+        (0_usize..)
+            .flat_map(|i| {
+                format!(r#"{{"élève":"n°{i}","note":{},"remarque":"à revoir"}},"#, i * 7 % 21)
+                    .into_bytes()
+            })
+            .take(len)
+            .collect()
+    }
+
+    /// Entries packed whole, up to the size beyond which files are streamed, come out of the
+    /// archive byte for byte, the reader checking each CRC-32 against what it inflates.
+    #[tokio::test]
+    async fn packed_entries_read_back_byte_for_byte() {
+        let limit = usize::try_from(WHOLE_LIMIT).unwrap();
+        let contents = [Vec::new(), b"x".to_vec(), json(4_000), json(limit - 1), json(limit)];
+        let modified = Utc.with_ymd_and_hms(2026, 9, 3, 16, 20, 40).unwrap();
+        let mut zip = ZipWriter::new(Vec::new());
+        for (i, content) in contents.iter().enumerate() {
+            let packed = pack(content.clone(), true);
+            // Empty or a byte, deflate would grow it: stored.
+            assert_eq!(packed.deflate, content.len() > 1, "entry {i}");
+            zip.add_whole(&format!("{i}.json"), packed.whole(), modified).await.unwrap();
+        }
+        let (bytes, _) = zip.finish().await.unwrap();
+        let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+        for (i, content) in contents.iter().enumerate() {
+            let mut entry = archive.by_name(&format!("{i}.json")).unwrap();
+            let mut back = Vec::new();
+            entry.read_to_end(&mut back).expect("inflates with a matching CRC-32");
+            assert!(back == *content, "entry {i} differs");
+        }
+    }
+}

@@ -96,7 +96,8 @@ mod tests {
         let mut zip = ZipWriter::new(Vec::new());
         let content = text(2000);
         let deflated =
-            mesdonnees_zip::deflate::deflate(&content, flate2::Compression::fast()).unwrap();
+            mesdonnees_zip::deflate::deflate(&content, mesdonnees_zip::deflate::WholeLevel::FAST)
+                .unwrap();
         for (name, data, deflated, content) in
             [("a.txt", &b"alpha"[..], false, &b"alpha"[..]), ("b.txt", &deflated, true, &content)]
         {
