@@ -1412,8 +1412,11 @@ scenario("the notification of an expired export says so instead of offering the 
       ["en-GB", "06c-notification-export-expire-en", /^This export has expired: it can no longer be downloaded/, "Download"],
     ]) {
       const page = await newPage(locale);
+      // Opened once in French, the notification is read by the time the English page opens:
+      // the list's answer, not the count, says the bell is loaded.
+      const listed = page.waitForResponse((r) => r.url().includes("/api/v1/notifications?"), { timeout: WAIT });
       await page.goto(`${site.base}/#token=${alice}`);
-      // Opened once in French, the notification is read by the time the English page opens.
+      await listed;
       await page.locator("#bell-button").waitFor({ timeout: WAIT });
       await page.locator("#bell-button").click();
       const entry = page.locator("#bell-list li[data-kind=export_ready]");
