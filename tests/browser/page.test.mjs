@@ -25,7 +25,7 @@ const SHOTS = process.env.SCREENSHOT_DIR ?? path.join(targetDir, "screenshots");
 const WAIT = 30_000;
 const DOC_SHOTS = process.env.SCREENSHOTS_DIR ? path.resolve(root, process.env.SCREENSHOTS_DIR) : null;
 const DOC_WIDTHS = [1280, 375];
-const DOC_MAX_HEIGHT = 1500;
+const DOC_MAX_HEIGHT = 1400;
 
 const CAHIER_BIN = process.env.CAHIER_BIN ?? path.join(targetDir, "debug", "mesdonnees-cahier");
 /** axe-core, the accessibility checker, run on every stage (pinned in package-lock.json). */
@@ -264,8 +264,10 @@ async function accessibilityViolations(page) {
 }
 
 /** Saves the stage's picture, after checking that no stray value leaked into the text, that
- * the text is in the page's language, properly written, and that axe-core finds nothing. */
-async function shot(page, name, names = []) {
+ * the text is in the page's language, properly written, and that axe-core finds nothing. A stage
+ * that differs little from a pictured one is left out of the documentation (`documented`),
+ * which keeps that folder small. */
+async function shot(page, name, names = [], { documented = true } = {}) {
   const text = await page.locator("body").innerText();
   assert.doesNotMatch(text, /\b(null|undefined|NaN)\b|\[object /, `${name}: ${text}`);
   const lang = await page.evaluate(() => document.documentElement.lang);
@@ -273,7 +275,7 @@ async function shot(page, name, names = []) {
   const violations = await accessibilityViolations(page);
   assert.deepEqual(violations, [], `${name}: accessibility violations:\n${violations.join("\n")}`);
   await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
-  if (DOC_SHOTS && lang === "fr") await documentationShots(page, name);
+  if (DOC_SHOTS && documented && lang === "fr") await documentationShots(page, name);
 }
 
 /** The stage at each width of the documentation, the page given back at its own size after.
@@ -1135,7 +1137,9 @@ table_fields = [{ field = "subject", label = "Matière" }]
     const tableRow = page.locator("#export-list-body tr", { hasText: "Liste" });
     await tableRow.locator(`text=${w.ready}`).waitFor({ timeout: WAIT });
     assert.match(await tableRow.textContent(), w.tableRow);
-    await shot(page, stage("04b-archive-et-tableau"));
+    // The app's own column is offered beside the common ones, named as its operator declared it.
+    assert.equal(await page.getByRole("checkbox", { name: /^Matière/ }).count(), 1);
+    await shot(page, stage("04b-archive-et-tableau"), ["Matière"]);
 
     // An export being built is cancelled, not deleted, and asked about in those words (of the
     // cahier alone, so that it is not the archive just made, reused).
@@ -1219,3 +1223,213 @@ table_fields = [{ field = "subject", label = "Matière" }]
     smtp.close();
   }
 }
+
+/** What the templates and columns scenario reads and clicks, in each language of the page. */
+const TEMPLATE_WORDS = {
+  fr: {
+    empty: /^Aucun modèle/,
+    images: "Images",
+    kindTable: "Un tableau qui le liste",
+    sha256: "Empreinte SHA-256",
+    owner: "Propriétaire",
+    save: "Enregistrer ce choix comme modèle",
+    askName: "Nom du modèle\u00a0:",
+    taken: "Vous avez déjà un modèle qui porte ce nom. Choisissez un autre nom.",
+    tooMany: /nombre d'éléments permis/,
+    use: "Remplir avec ce modèle",
+    rename: "Renommer",
+    delete: "Supprimer",
+    confirmDelete: /^Supprimer le modèle «\sMon année\s»/,
+    noColumn: "Choisissez au moins une colonne.",
+    submitTable: "Préparer mon tableau",
+    download: "Télécharger",
+    tableEstimate: (n) => `Un tableau d'environ ${n} ligne`,
+  },
+  en: {
+    empty: /^No template yet/,
+    images: "Images",
+    kindTable: "A table listing it",
+    sha256: "SHA-256 checksum",
+    owner: "Owner",
+    save: "Save this choice as a template",
+    askName: "Name of the template:",
+    taken: "You already have a template with this name. Choose another name.",
+    tooMany: /number of items allowed/,
+    use: "Fill in with this template",
+    rename: "Rename",
+    delete: "Delete",
+    confirmDelete: /^Delete the template “Mon année”/,
+    noColumn: "Choose at least one column.",
+    submitTable: "Prepare my table",
+    download: "Download",
+    tableEstimate: (n) => `A table of about ${n} row`,
+  },
+};
+
+/** Answers the next prompt or confirmation with `answer`, keeping its question. */
+function answerNext(page, answer) {
+  const asked = {};
+  page.once("dialog", (d) => {
+    asked.question = d.message();
+    d.accept(answer);
+  });
+  return asked;
+}
+
+for (const lang of ["fr", "en"]) {
+  scenario(`saved templates fill the form, and a table's columns are chosen (${lang})`, () => templatesAndColumns(lang));
+}
+
+async function templatesAndColumns(lang) {
+  const w = TEMPLATE_WORDS[lang];
+  const locale = lang === "fr" ? "fr-FR" : "en-GB";
+  const stage = (name) => (lang === "fr" ? name : `${name}-en`);
+  const alice = main.mint(`modeles-${lang}`, "Alice Martin");
+  await upload(main, alice, "résumé.txt", Buffer.from("Résumé\n"));
+  await upload(main, alice, "photo.png", content(2_000, 2));
+  const page = await newPage(locale);
+  await page.goto(`${main.base}/#token=${alice}`);
+  const empty = page.locator("#templates-empty");
+  await empty.waitFor({ timeout: WAIT });
+  assert.match(await empty.textContent(), w.empty);
+
+  // A choice: images only, as a table without two of its columns, saved under a name asked for.
+  await page.getByRole("checkbox", { name: w.images }).check();
+  await page.getByLabel(w.kindTable).check();
+  await page.getByRole("checkbox", { name: w.sha256 }).uncheck();
+  await page.getByRole("checkbox", { name: w.owner }).uncheck();
+  let asked = answerNext(page, "Pat's year");
+  await page.getByRole("button", { name: w.save }).click();
+  await page.locator("#template-select option", { hasText: "Pat's year" }).waitFor({ state: "attached", timeout: WAIT });
+  assert.equal(asked.question, w.askName);
+  const [saved] = (await main.api(alice, "GET", "export-templates")).items;
+  assert.equal(saved.name, "Pat's year");
+  assert.deepEqual(saved.apps, ["workspace"]);
+  assert.deepEqual(saved.filters.formats, ["image"]);
+  assert.equal(saved.kind, "table");
+  const columns = ["name", "path", "app", "type", "size", "shared_by", "created", "modified"];
+  assert.deepEqual(saved.table.fields, columns);
+  await shot(page, stage("11-modeles"), ["Pat's year"], { documented: false });
+
+  // The same name again: refused beside the button, in the words of its code, focused.
+  answerNext(page, "Pat's year");
+  const saveButton = page.locator("#template-save");
+  await saveButton.click();
+  const beside = page.locator("#template-save + .error");
+  await beside.waitFor({ timeout: WAIT });
+  assert.equal((await beside.locator("strong").textContent()).trim(), w.taken);
+  assert.equal(await beside.evaluate((box) => box === document.activeElement), true);
+  await shot(page, stage("11-modele-nom-pris"), ["Pat's year"]);
+
+  // A fresh form, filled from the template: what it holds, and the estimate of it.
+  await page.reload();
+  await page.locator("#template-select option", { hasText: "Pat's year" }).waitFor({ state: "attached", timeout: WAIT });
+  assert.equal(await page.getByRole("checkbox", { name: w.images }).isChecked(), false);
+  await page.getByRole("button", { name: w.use }).click();
+  assert.ok(await page.getByLabel(w.kindTable).isChecked());
+  assert.ok(await page.getByRole("checkbox", { name: w.images }).isChecked());
+  assert.equal(await page.getByRole("checkbox", { name: w.sha256 }).isChecked(), false);
+  assert.ok(await page.locator("#export-columns-row").isVisible());
+  const images = await main.api(alice, "GET", "exports/estimate?apps=workspace&kind=table&formats=image");
+  await page.locator("#estimate", { hasText: w.tableEstimate(images.files) }).waitFor({ timeout: WAIT });
+
+  // Renamed through the page: the list and the API say the new name.
+  answerNext(page, "Mon année");
+  await page.getByRole("button", { name: w.rename }).click();
+  await page.locator("#template-select option", { hasText: "Mon année" }).waitFor({ state: "attached", timeout: WAIT });
+  const [renamed] = (await main.api(alice, "GET", "export-templates")).items;
+  assert.equal(renamed.name, "Mon année");
+  assert.deepEqual(renamed.table.fields, columns);
+
+  // No column at all is refused before anything is sent.
+  const all = page.locator('#export-columns input[name="columns"]');
+  const ticked = await all.evaluateAll((inputs) => inputs.filter((i) => i.checked).map((i) => i.value));
+  for (const value of ticked) await page.locator(`#export-column-${value}`).uncheck();
+  await page.getByRole("button", { name: w.submitTable, exact: true }).click();
+  assert.equal((await page.locator("#export-error").textContent()).trim(), w.noColumn);
+  for (const value of ticked) await page.locator(`#export-column-${value}`).check();
+
+  // The table made from it has those columns, in that order, and no others.
+  await page.getByRole("button", { name: w.submitTable, exact: true }).click();
+  const [file] = await Promise.all([
+    page.waitForEvent("download", { timeout: WAIT }),
+    page.locator("#export-current-done").getByRole("button", { name: w.download }).click(),
+  ]);
+  const csvPath = path.join(main.dir, `colonnes-${lang}.csv`);
+  await file.saveAs(csvPath);
+  const header = readFileSync(csvPath, "utf8").replace(/^\uFEFF/, "").split(/\r?\n/)[0];
+  const separator = header.includes(";") ? ";" : ",";
+  assert.equal(header.split(separator).length, columns.length, header);
+
+  // The per-user limit: refused beside the button in the words of its code.
+  const count = (await main.api(alice, "GET", "export-templates")).total;
+  for (let i = count; i < 100; i += 1) {
+    await main.api(alice, "POST", "export-templates", JSON.stringify({ name: `Liste ${i}` }));
+  }
+  answerNext(page, "Cours d'été");
+  await saveButton.click();
+  await beside.waitFor({ timeout: WAIT });
+  assert.match(await beside.textContent(), w.tooMany);
+
+  // Deleted after a question in the page's words: gone from the list and from the service.
+  await page.locator("#template-select").selectOption({ label: "Mon année" });
+  asked = answerNext(page);
+  await page.getByRole("button", { name: w.delete, exact: true }).click();
+  await page.locator("#template-select option", { hasText: "Mon année" }).waitFor({ state: "detached", timeout: WAIT });
+  assert.match(asked.question, w.confirmDelete);
+  const left = await main.api(alice, "GET", "export-templates?per_page=100");
+  assert.equal(left.total, 99);
+  assert.ok(left.items.every((item) => item.name !== "Mon année"));
+  assert.deepEqual(page.problems, []);
+}
+
+/** Polls the API until `check` holds of what `route` answers. */
+async function until(instance, token, route, check) {
+  const deadline = Date.now() + WAIT;
+  for (;;) {
+    const value = await instance.api(token, "GET", route);
+    if (check(value)) return value;
+    assert.ok(Date.now() < deadline, `${route}: ${JSON.stringify(value)}\n${instance.log}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+scenario("the notification of an expired export says so instead of offering the download", async () => {
+  // Cleaned up every second; a ready archive lasts an hour at least, so its end is moved to the
+  // past in the database, as the passing of its retention would.
+  const site = await Instance.start("serve-expiry", { config: "[exports]\ncleanup_interval_secs = 1\n" });
+  try {
+    const alice = site.mint("alice-expire", "Alice Martin");
+    await upload(site, alice, "résumé.txt", Buffer.from("Résumé\n"));
+    const made = await site.api(alice, "POST", "exports", JSON.stringify({ apps: ["workspace"], name: "Mon année" }));
+    await until(site, alice, `exports/${made.id}`, (e) => e.status === "ready");
+    const script = "import sqlite3, sys\nc = sqlite3.connect(sys.argv[1], timeout=10)\nc.execute(\"UPDATE exports SET expires_at = '2000-01-01 00:00:00' WHERE id = ?\", (sys.argv[2],))\nc.commit()";
+    execFileSync("python3", ["-c", script, path.join(site.dir, "mesdonnees.db"), made.id]);
+    await until(site, alice, `exports/${made.id}`, (e) => e.status === "expired");
+
+    for (const [locale, stage, expired, download] of [
+      ["fr-FR", "06c-notification-export-expire", /^Cet export a expiré\u00a0: il ne peut plus être téléchargé/, "Télécharger"],
+      ["en-GB", "06c-notification-export-expire-en", /^This export has expired: it can no longer be downloaded/, "Download"],
+    ]) {
+      const page = await newPage(locale);
+      // Opened once in French, the notification is read by the time the English page opens:
+      // the list's answer, not the count, says the bell is loaded.
+      const listed = page.waitForResponse((r) => r.url().includes("/api/v1/notifications?"), { timeout: WAIT });
+      await page.goto(`${site.base}/#token=${alice}`);
+      await listed;
+      await page.locator("#bell-button").waitFor({ timeout: WAIT });
+      await page.locator("#bell-button").click();
+      const entry = page.locator("#bell-list li[data-kind=export_ready]");
+      const state = entry.locator(".state");
+      await state.waitFor({ timeout: WAIT });
+      assert.match((await state.textContent()).trim(), expired);
+      assert.equal(await entry.getByRole("button", { name: download }).count(), 0);
+      // The deleted export's notification, pictured, looks the same but for its sentence.
+      await shot(page, stage, [], { documented: false });
+      assert.deepEqual(page.problems, []);
+      await page.context().close();
+    }
+  } finally {
+    await site.stop();
+  }
+});

@@ -93,6 +93,7 @@ static FILES: &[Asset] = &[
     asset("importer.js", JAVASCRIPT, include_bytes!("../web/importer.js")),
     asset("bell.js", JAVASCRIPT, include_bytes!("../web/bell.js")),
     asset("ui.js", JAVASCRIPT, include_bytes!("../web/ui.js")),
+    asset("templates.js", JAVASCRIPT, include_bytes!("../web/templates.js")),
     asset("app.css", "text/css; charset=utf-8", include_bytes!("../web/app.css")),
     asset("icon.svg", "image/svg+xml", include_bytes!("../web/icon.svg")),
 ];

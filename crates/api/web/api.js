@@ -76,6 +76,7 @@ export function createApi(token, onSignedOut) {
     post: async (path, body) => (await call("POST", path, body ?? {})).data,
     /** A POST whose status matters: `{ status, data }`. */
     send: (path, body) => call("POST", path, body),
+    put: async (path, body) => (await call("PUT", path, body)).data,
     del: async (path) => (await call("DELETE", path)).data,
     upload,
   };

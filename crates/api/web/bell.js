@@ -33,7 +33,11 @@ export function createBell(api, { onDownload, onOpenImport }) {
       const page = await api.get("notifications?per_page=20");
       items = page.items;
       renderCount(page.unread);
-      if (!panel.hidden) renderList();
+      // Opened before the list came: its exports are looked up before any « Télécharger ».
+      if (!panel.hidden) {
+        await checkExports();
+        renderList();
+      }
     } catch (error) {
       if (!panel.hidden) showError($("bell-error"), error);
     }

@@ -5,12 +5,15 @@
 
 import { t, failure, lang, formatBytes, formatDate, formatNumber } from "./i18n.js";
 import { el, fill, $, show, showError, clearError, errorBeside, announce, setProgress, setJobProgress, pastTotals, percent, poll } from "./ui.js";
+import { createTemplates } from "./templates.js";
 
 const TERMINAL = new Set(["ready", "failed", "expired", "cancelled"]);
 const PREVIEW_MAX_PAGES = 10;
 const PREVIEW_PAGE = 200;
 /** The format families the API filters by (`filters.formats`). */
 const FORMAT_FAMILIES = ["image", "video", "audio", "text", "pdf", "office", "archive", "other"];
+/** A table's common columns, in the API's order (`table.fields`); an app's own come after. */
+const COMMON_COLUMNS = ["name", "path", "app", "type", "size", "sha256", "owner", "shared_by", "created", "modified"];
 
 export function appName(app, id) {
   if (!app) return id;
@@ -33,6 +36,8 @@ export function createExporter(api, { apps, me, onFinished }) {
 
   renderApps();
   renderFormats();
+  renderColumns();
+  const templates = createTemplates(api, { choice, apply });
   form.addEventListener("change", onFormChange);
   form.addEventListener("submit", onSubmit);
   // The address the token carries, which the user may change; no offer where no mail is sent.
@@ -88,6 +93,54 @@ export function createExporter(api, { apps, me, onFinished }) {
     $("export-since").max = localDay(new Date());
   }
 
+  /** The table's columns: the common ones ticked, then each app's own, named by the app. */
+  function renderColumns() {
+    const column = (value, label, checked) =>
+      el("li", {},
+        el("input", { type: "checkbox", id: `export-column-${value}`, name: "columns", value, checked }),
+        el("label", { for: `export-column-${value}` }, label),
+      );
+    fill($("export-columns"),
+      ...COMMON_COLUMNS.map((field) => column(field, t(`column.${field}`), true)),
+      ...apps.filter((a) => a.exportable).flatMap((app) =>
+        (app.table_fields ?? []).map((field) => column(field.name, `${field.label} (${appName(app, app.id)})`, false)),
+      ),
+    );
+  }
+
+  function chosenColumns() {
+    return [...form.querySelectorAll('input[name="columns"]:checked')].map((i) => i.value);
+  }
+
+  /** The form's choice as the API takes it in an export or a template. */
+  function choice() {
+    const body = { apps: chosenApps() };
+    const filters = chosenFilters();
+    if (Object.keys(filters).length > 0) body.filters = filters;
+    if (chosenKind() === "table") {
+      body.kind = "table";
+      body.table = { format: $("export-format").value, fields: chosenColumns() };
+    }
+    return body;
+  }
+
+  /** Fills the form from a template, then sizes what it now says. */
+  function apply(template) {
+    const ticked = (name, values) => {
+      for (const input of form.querySelectorAll(`input[name="${name}"]`)) input.checked = values.includes(input.value);
+    };
+    ticked("apps", template.apps);
+    ticked("formats", template.filters?.formats ?? []);
+    $("export-since").value = template.filters?.since ? localDay(new Date(template.filters.since)) : "";
+    $(`export-kind-${template.kind}`).checked = true;
+    if (template.table) {
+      $("export-format").value = template.table.format;
+      ticked("columns", template.table.fields?.length ? template.table.fields : COMMON_COLUMNS);
+    }
+    kindChanged();
+    estimate();
+  }
+
   /** The filters chosen: formats ticked (none: every format) and the first day kept, from
    * its local midnight. */
   function chosenFilters() {
@@ -108,14 +161,18 @@ export function createExporter(api, { apps, me, onFinished }) {
   }
 
   function onFormChange(e) {
-    if (e.target.name === "kind") {
-      show($("export-format-row"), chosenKind() === "table");
-      $("export-submit").textContent = submitLabel();
-    }
+    if (e.target.name === "kind") kindChanged();
     if (["apps", "kind", "formats", "since"].includes(e.target.name)) {
       clearTimeout(estimateTimer);
       estimateTimer = setTimeout(estimate, 250);
     }
+  }
+
+  function kindChanged() {
+    const table = chosenKind() === "table";
+    show($("export-format-row"), table);
+    show($("export-columns-row"), table);
+    $("export-submit").textContent = submitLabel();
   }
 
   /** The button says what it does: it prepares, the download comes when it is ready. */
@@ -184,19 +241,18 @@ export function createExporter(api, { apps, me, onFinished }) {
       form.querySelector('input[name="apps"]')?.focus();
       return;
     }
-    const body = { apps: chosen };
-    const filters = chosenFilters();
-    if (Object.keys(filters).length > 0) body.filters = filters;
+    const body = choice();
+    if (body.table?.fields.length === 0) {
+      showError(errorBox, { problem: { title: t("export.noColumn") } });
+      form.querySelector('input[name="columns"]')?.focus();
+      return;
+    }
     // Named in the page's language when left empty: the service's own default is French.
     body.name = $("export-name").value.trim() || $("export-name").placeholder;
     if ($("export-notify").checked) {
       const email = $("export-email");
       if (!email.reportValidity()) return;
       body.notify_email = email.value.trim();
-    }
-    if (chosenKind() === "table") {
-      body.kind = "table";
-      body.table = { format: $("export-format").value };
     }
     const button = $("export-submit");
     button.disabled = true;
@@ -468,6 +524,7 @@ export function createExporter(api, { apps, me, onFinished }) {
   /** At load: the list, and the progress of an export still being built. */
   async function start() {
     refreshList();
+    templates.refresh().catch((error) => errorBeside($("template-save"), error));
     try {
       const page = await api.get("exports?per_page=1");
       const last = page.items[0];
