@@ -169,25 +169,17 @@ async fn create_unaudited(
             }
             let bytes = total(&sizes_in(conn, &owner, &apps, &filters, shape)?).bytes;
             let used = u64::try_from(standing.ready_bytes).unwrap_or(0);
-            if used.saturating_add(bytes) > quota {
-                if !claim(conn, None)? {
-                    return Ok(Created::Taken);
-                }
-                return Ok(Created::OverQuota { used, bytes });
-            }
-            // The estimate counts the files whole: the archive, compressed, is no larger but
-            // for its small headers and pages, so a refusal here is never a needless one.
-            if deliver_to == Some(Delivery::Documents) {
-                let held = u64::try_from(documents::used_bytes(conn, &owner)?).unwrap_or(0);
-                if held.saturating_add(bytes) > documents_quota {
-                    if !claim(conn, None)? {
-                        return Ok(Created::Taken);
-                    }
-                    return Ok(Created::DocumentsFull { held, bytes });
-                }
-            }
+            let refused = if used.saturating_add(bytes) > quota {
+                Some(Created::OverQuota { used, bytes })
+            } else {
+                documents_full(conn, &owner, deliver_to, bytes, documents_quota)?
+            };
+            // An occurrence refused by a quota is used up, like one that runs.
             if !claim(conn, None)? {
                 return Ok(Created::Taken);
+            }
+            if let Some(refused) = refused {
+                return Ok(refused);
             }
             let job = jobs::create(
                 conn,
@@ -215,12 +207,31 @@ async fn create_unaudited(
     Ok(Some(Made::Queued(export)))
 }
 
+/// For a delivery into the documents space, whether the export would not fit there. The
+/// estimate counts the files whole: the archive, compressed, is no larger but for its small
+/// headers and pages, so a refusal here is never a needless one.
+fn documents_full(
+    conn: &mut mesdonnees_db::DbConnection,
+    owner: &str,
+    deliver_to: Option<Delivery>,
+    bytes: u64,
+    quota: u64,
+) -> Result<Option<Created>, mesdonnees_db::DbError> {
+    if deliver_to != Some(Delivery::Documents) {
+        return Ok(None);
+    }
+    let held = u64::try_from(documents::used_bytes(conn, owner)?).unwrap_or(0);
+    Ok((held.saturating_add(bytes) > quota).then_some(Created::DocumentsFull { held, bytes }))
+}
+
 /// The error of a creation the rules refused.
 fn refusal(outcome: Created, quota: u64, documents_quota: u64) -> Error {
     match outcome {
         Created::Corrupt(e) => e.into(),
         Created::OverQuota { used, bytes } => over_archive_quota(used, bytes, quota),
-        Created::DocumentsFull { held, bytes } => over_documents_quota(held, bytes, documents_quota),
+        Created::DocumentsFull { held, bytes } => {
+            over_documents_quota(held, bytes, documents_quota)
+        }
         Created::RateLimited { retry_after } => Error::RateLimited { retry_after },
         Created::Busy(running) => Error::conflict(
             ErrorCode::ExportInProgress,

@@ -175,7 +175,14 @@ async fn into_row(
         (Some(templates::owned(ctx, actor, &raw).await?.id), None, None)
     } else {
         let Settled { apps, filters, kind, table } = draft.settings.settle(ctx)?;
-        let options = ExportOptions { filters, kind, table, lang: draft.lang, notify_email: None, deliver_to: None };
+        let options = ExportOptions {
+            filters,
+            kind,
+            table,
+            lang: draft.lang,
+            notify_email: None,
+            deliver_to: None,
+        };
         (
             None,
             Some(serde_json::to_string(&apps).map_err(Error::unexpected)?),
