@@ -49,11 +49,14 @@ export function show(node, visible = true) {
 
 /** A message for people out of an error: the words of its code in the page's language, never
  * the API's `detail` (another language, or facts meant for developers); a message of the page's
- * own as it is; the general words for anything else. */
+ * own as it is; the general words for anything else. The request's reference, for the school to
+ * pass on, goes only with a failure of the service's (5xx), never with a refusal of what the
+ * user asked. */
 export function describeError(error) {
   if (error?.network) return { title: t("error.network"), requestId: null };
   const code = error?.problem?.code;
-  if (code) return { title: failure(code), requestId: error?.requestId ?? null };
+  const ours = !(error?.status < 500);
+  if (code) return { title: failure(code), requestId: ours ? (error?.requestId ?? null) : null };
   if (error?.problem?.title && !error?.status) return { title: error.problem.title, requestId: null };
   return { title: t("error.title"), requestId: error?.requestId ?? null };
 }
