@@ -258,3 +258,45 @@ async fn limits_are_refused_with_their_codes_in_both_languages() {
     );
     app.stop().await;
 }
+
+/// An occurrence that finds the owner's own identical export reuses it without making it a run:
+/// the schedule's next run does not make it expire.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_export_of_the_owners_reused_by_a_run_does_not_expire_with_the_next() {
+    let start = Utc::now().trunc_subsecs(0);
+    let clock = ManualClock::new(start);
+    let app = spawn(&clock).await;
+    let own = json_ok(
+        app.post("/api/v1/exports", USER)
+            .json(&json!({"apps": ["workspace"]}))
+            .send()
+            .await
+            .expect("export"),
+        202,
+    )
+    .await;
+    let ready = settled_exports(&app, 1).await;
+    let expires_at = ready[0]["expires_at"].clone();
+    assert!(expires_at.is_string(), "{ready:?}");
+
+    let schedule = json_ok(
+        create(&app, json!({"every_months": 1, "until": months(start, 3), "apps": ["workspace"]}))
+            .await,
+        201,
+    )
+    .await;
+    let id = schedule["id"].as_str().expect("id").to_owned();
+    clock.set(start + chrono::Duration::minutes(1));
+    eventually(Duration::from_secs(30), "the first occurrence taken", || async {
+        (stored_next_run(&app, &id).await > start.naive_utc()).then_some(())
+    })
+    .await;
+    assert_eq!(settled_exports(&app, 1).await[0]["id"], own["id"], "the owner's export reused");
+
+    clock.set(months(start, 1) + chrono::Duration::minutes(1));
+    let both = settled_exports(&app, 2).await;
+    let mine = both.iter().find(|e| e["id"] == own["id"]).expect("the owner's export");
+    assert_eq!(mine["status"], "ready", "{mine}");
+    assert_eq!(mine["expires_at"], expires_at, "its expiry untouched by the run: {mine}");
+    app.stop().await;
+}

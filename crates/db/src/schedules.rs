@@ -131,29 +131,22 @@ pub fn claim(
     Ok(updated == 1)
 }
 
-/// Records that the occurrence due at `due` made (or reused) this export.
+/// Records that the occurrence due at `due` made this export, in the transaction that writes
+/// it.
 pub fn record_run(
     conn: &mut DbConnection,
     schedule_id: &str,
     export_id: &str,
     due: NaiveDateTime,
 ) -> Result<(), DbError> {
-    use diesel::result::{DatabaseErrorKind, Error};
-    let insert = |c: &mut DbConnection| {
-        diesel::insert_into(export_schedule_runs::table)
-            .values((
-                export_schedule_runs::export_id.eq(export_id),
-                export_schedule_runs::schedule_id.eq(schedule_id),
-                export_schedule_runs::due_at.eq(due),
-            ))
-            .execute(c)
-    };
-    // A reused export may already be a run of this schedule; a savepoint keeps the
-    // transaction usable on Postgres after the refused insert.
-    match conn.transaction(insert) {
-        Ok(_) | Err(Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => Ok(()),
-        Err(e) => Err(e.into()),
-    }
+    diesel::insert_into(export_schedule_runs::table)
+        .values((
+            export_schedule_runs::export_id.eq(export_id),
+            export_schedule_runs::schedule_id.eq(schedule_id),
+            export_schedule_runs::due_at.eq(due),
+        ))
+        .execute(conn)?;
+    Ok(())
 }
 
 /// The exports a schedule made, newest occurrence first.

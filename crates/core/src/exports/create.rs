@@ -134,22 +134,18 @@ async fn create_unaudited(
             let now = now.naive_utc();
             let limited = creations::admit(conn, &owner, per_minute, now)?;
             // Takes the occurrence, if this is one; `false` when another worker has it.
-            let claim = |conn: &mut mesdonnees_db::DbConnection, export_id: Option<&str>| {
-                let Some(run) = &occurrence else { return Ok(true) };
-                if !schedules::claim(conn, &run.schedule_id, run.due, run.next)? {
-                    return Ok(false);
-                }
-                if let Some(id) = export_id {
-                    schedules::record_run(conn, &run.schedule_id, id, run.due)?;
-                }
-                Ok::<_, mesdonnees_db::DbError>(true)
+            let claim = |conn: &mut mesdonnees_db::DbConnection| match &occurrence {
+                Some(run) => schedules::claim(conn, &run.schedule_id, run.due, run.next),
+                None => Ok(true),
             };
             // Under the owner's lock (`admit`), so two identical requests at once find each
             // other. A reused export is not a creation: not counted, nor refused by the limit.
+            // Nor is it a run of the schedule, when an occurrence reuses it: it is the owner's
+            // (or an earlier run's), and the schedule's next run must not make it expire.
             if reuse {
                 for same in exports::reusable(conn, &owner, reuse_since)? {
                     match same_request(&same, &settled, lang, deliver_to) {
-                        Ok(true) if claim(conn, Some(&same.id))? => {
+                        Ok(true) if claim(conn)? => {
                             return Ok(Created::Reused(Box::new(same)));
                         }
                         Ok(true) => return Ok(Created::Taken),
@@ -175,7 +171,7 @@ async fn create_unaudited(
                 documents_full(conn, &owner, deliver_to, bytes, documents_quota)?
             };
             // An occurrence refused by a quota is used up, like one that runs.
-            if !claim(conn, None)? {
+            if !claim(conn)? {
                 return Ok(Created::Taken);
             }
             if let Some(refused) = refused {
