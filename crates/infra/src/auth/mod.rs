@@ -336,24 +336,41 @@ struct Unverified {
 }
 
 /// Reads the development secret, creating it (0600) on first use.
+///
+/// Several processes may start together on one fresh data folder (`serve` and `worker` in
+/// development, the scale-out tests): the secret is written whole under a name of this process's
+/// own, then published with `link`, which fails if another process published first. A reader
+/// therefore never sees a half-written file, and the loser of the race reads the winner's
+/// secret instead of failing or keeping a key of its own.
 fn dev_secret(path: &Path) -> Result<Vec<u8>, KeyError> {
     let io = |e| KeyError::Io(path.to_path_buf(), e);
-    match std::fs::read_to_string(path) {
-        Ok(text) => base64::engine::general_purpose::STANDARD
-            .decode(text.trim())
-            .map_err(|e| io(std::io::Error::new(std::io::ErrorKind::InvalidData, e))),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            if let Some(parent) = path.parent() {
-                std::fs::create_dir_all(parent).map_err(io)?;
-            }
-            let mut secret = vec![0_u8; 48];
-            rand::rng().fill_bytes(&mut secret);
-            write_private(path, &base64::engine::general_purpose::STANDARD.encode(&secret))
-                .map_err(io)?;
-            Ok(secret)
-        }
+    match read_secret(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        other => return other.map_err(io),
+    }
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(io)?;
+    }
+    let mut secret = vec![0_u8; 48];
+    rand::rng().fill_bytes(&mut secret);
+    let draft = path.with_extension(format!("{}.{:x}", std::process::id(), rand::random::<u64>()));
+    write_private(&draft, &base64::engine::general_purpose::STANDARD.encode(&secret))
+        .map_err(io)?;
+    let published = std::fs::hard_link(&draft, path);
+    // The draft is only a name for the bytes now published (or refused): drop it either way.
+    let _ = std::fs::remove_file(&draft);
+    match published {
+        Ok(()) => Ok(secret),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => read_secret(path).map_err(io),
         Err(e) => Err(io(e)),
     }
+}
+
+fn read_secret(path: &Path) -> std::io::Result<Vec<u8>> {
+    let text = std::fs::read_to_string(path)?;
+    base64::engine::general_purpose::STANDARD
+        .decode(text.trim())
+        .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))
 }
 
 fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
@@ -385,6 +402,20 @@ mod tests {
         let claims = b.identity(&token).expect("same key verifies");
         assert_eq!(claims.user_id, "alice");
         assert!(matches!(b.source, KeySource::Development(_)));
+    }
+
+    #[test]
+    fn processes_starting_together_share_one_development_key() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join(DEV_KEY_FILE);
+        let secrets: Vec<Vec<u8>> = std::thread::scope(|scope| {
+            let racers: Vec<_> =
+                (0..8).map(|_| scope.spawn(|| dev_secret(&path).expect("secret"))).collect();
+            racers.into_iter().map(|racer| racer.join().expect("racer")).collect()
+        });
+        assert!(secrets.iter().all(|secret| secret.len() == 48 && *secret == secrets[0]));
+        let left: Vec<_> = std::fs::read_dir(dir.path()).expect("dir").collect();
+        assert_eq!(left.len(), 1, "only the published secret is left");
     }
 
     #[test]
