@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::time::Duration;
 
-use mesdonnees_shared::Lang;
+use mesdonnees_shared::{Lang, Zone};
 use mesdonnees_tests::reqwest::multipart::{Form, Part};
 use mesdonnees_tests::reqwest::{RequestBuilder, Response};
 use mesdonnees_tests::{TestApp, eventually};
@@ -171,10 +171,11 @@ async fn an_export_imported_into_another_account_comes_back_byte_for_byte() {
     assert_eq!(report["errors"], json!([]));
     assert_eq!(report["bytes"], 3000 + 70_000 + 12 + 500);
     let folder_name = report["folder"].as_str().expect("folder").to_owned();
-    // Named as people write a date: « Import du 7 décembre 2026 à 01 h 06 ».
+    // Named as people write a date, on the ENT's clock (Paris by default): « Import du
+    // 7 décembre 2026 à 01 h 06 ».
     let created = chrono::DateTime::parse_from_rfc3339(done["created_at"].as_str().expect("date"))
         .expect("RFC 3339");
-    let expected = Lang::Fr.date_time(created.naive_utc());
+    let expected = Lang::Fr.date_time(Zone::PARIS.local(created.with_timezone(&chrono::Utc)));
     assert_eq!(folder_name, format!("Import du {expected}"), "{folder_name}");
 
     // Bob's copy, file by file, against Alice's originals.

@@ -17,8 +17,10 @@ pub mod lang;
 pub mod media_type;
 pub mod name;
 pub mod tables;
+pub mod zone;
 
 pub use error_code::{ErrorCode, FailureCode};
 pub use ids::{DocumentId, ImportId, JobId, UserId};
 pub use lang::Lang;
 pub use name::{DocumentName, NameError};
+pub use zone::Zone;

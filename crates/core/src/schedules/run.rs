@@ -79,7 +79,7 @@ async fn run_one(
     };
     let request = Request {
         template_id: schedule.template_id,
-        name: Some(name(lang, now.date())),
+        name: Some(name(lang, ctx.config.locale.time_zone.local(now.and_utc()).date())),
         notify_email: None,
         settings,
         lang,

@@ -12,6 +12,7 @@ mod exports;
 mod http;
 mod imports;
 mod limits;
+mod locale;
 mod log;
 mod metrics;
 mod operator;
@@ -36,6 +37,7 @@ pub use exports::{ExportsConfig, PreviousKey};
 pub use http::HttpConfig;
 pub use imports::{ImportsConfig, TrustedKey};
 pub use limits::LimitsConfig;
+pub use locale::LocaleConfig;
 pub use log::{LogConfig, LogFormat};
 pub use metrics::MetricsConfig;
 pub use operator::OperatorConfig;
@@ -81,6 +83,7 @@ pub struct Config {
     pub imports: ImportsConfig,
     pub smtp: SmtpConfig,
     pub log: LogConfig,
+    pub locale: LocaleConfig,
     pub metrics: MetricsConfig,
     /// Remote ENT apps, beside the built-in `workspace` (`[[apps]]` tables).
     #[serde(default)]
@@ -107,6 +110,7 @@ impl Default for Config {
             imports: ImportsConfig::default(),
             smtp: SmtpConfig::default(),
             log: LogConfig::default(),
+            locale: LocaleConfig::default(),
             metrics: MetricsConfig::default(),
             apps: Vec::new(),
             connectors: ConnectorsConfig::default(),
@@ -197,6 +201,7 @@ impl Config {
         self.imports.validate()?;
         self.smtp.validate()?;
         self.log.validate()?;
+        self.locale.validate()?;
         self.metrics.validate()?;
         apps::validate_apps(&self.apps)?;
         self.connectors.validate()?;

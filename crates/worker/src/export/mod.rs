@@ -238,7 +238,11 @@ async fn build(
         entries: 0,
         large_buffer: Vec::new(),
         index: index.as_ref().map(|(_, file)| file),
-        viewer: viewer::Viewer::new(options.lang, &crate::scratch::dir(&ctx.config))?,
+        viewer: viewer::Viewer::new(
+            options.lang,
+            ctx.config.locale.time_zone,
+            &crate::scratch::dir(&ctx.config),
+        )?,
     };
     for (descriptor, p) in prepared {
         let app = write_app(ctx, &mut out, &mut progress, &descriptor, p).await?;

@@ -237,7 +237,11 @@ impl Importer<'_> {
     /// attempt finds it): "Import du <date>", suffixed when the name is taken.
     async fn root(&mut self) -> Result<(String, String), Failure> {
         let (import_id, owner) = (self.import.id.clone(), self.import.owner_id.clone());
-        let base = format!("Import du {}", Lang::Fr.date_time(self.import.created_at));
+        let zone = self.ctx.config.locale.time_zone;
+        let base = format!(
+            "Import du {}",
+            Lang::Fr.date_time(zone.local(self.import.created_at.and_utc()))
+        );
         let found = self
             .ctx
             .db

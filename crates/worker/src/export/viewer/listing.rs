@@ -8,7 +8,7 @@ use mesdonnees_shared::archive::{AppOutcome, VIEWER_FOLDER};
 
 use super::html::{self, Frame, pager, text};
 use super::spill::{Records, Runs, Spill};
-use super::words::Words;
+use super::words::Voice;
 use super::{About, DocumentRecord, FileRecord, Folder, Page};
 
 /// Rows of a listing page: with the longest names (255 bytes, linked percent-encoded), about
@@ -26,7 +26,7 @@ fn pages_for(items: u64) -> usize {
 
 /// The pages of one folder: its subfolders, then its files.
 pub struct FolderPages {
-    words: &'static Words,
+    words: Voice,
     path: String,
     id: u64,
     trail: Vec<(String, Option<String>)>,
@@ -39,7 +39,7 @@ pub struct FolderPages {
 
 impl FolderPages {
     pub fn new(
-        words: &'static Words,
+        words: Voice,
         folders: &BTreeMap<String, Folder>,
         path: String,
         spill: &mut Spill,
@@ -90,12 +90,12 @@ impl FolderPages {
         if let Some(last) = trail.last_mut() {
             last.1 = None;
         }
-        let frame = Frame { words: w, depth: 2, title: &title, trail: &trail };
+        let frame = Frame { words: &w, depth: 2, title: &title, trail: &trail };
         let mut out = String::new();
         frame.open(&mut out);
         // Before the rows, so that the next page is a few keys away, not 500 links.
         let id = self.id;
-        pager(&mut out, w, self.page, self.pages, |p| {
+        pager(&mut out, &w, self.page, self.pages, |p| {
             folder_page(id, p).trim_start_matches("dossiers/").to_owned()
         });
         let mut rows = String::new();
@@ -131,7 +131,7 @@ impl FolderPages {
                 text(file.shown.as_deref().unwrap_or(&file.name)),
                 text(kind),
                 html::size(w.lang, file.size),
-                w.lang.date_time(file.modified.naive_utc())
+                w.date_time(file.modified)
             );
         }
         if count == 0 {
@@ -160,7 +160,7 @@ impl FolderPages {
 
 /// The pages listing one app's documents.
 pub struct DocumentPages {
-    words: &'static Words,
+    words: Voice,
     /// The app's number in the archive (its pages' names).
     number: usize,
     name: String,
@@ -171,7 +171,7 @@ pub struct DocumentPages {
 
 impl DocumentPages {
     pub fn new(
-        words: &'static Words,
+        words: Voice,
         number: usize,
         name: String,
         documents: &Runs,
@@ -206,11 +206,11 @@ impl DocumentPages {
             let _ = write!(title, " ({})", w.page_of(self.page, self.pages).to_lowercase());
         }
         let trail = [(text(w.archive), Some(html::href(2, "index.html"))), (title.clone(), None)];
-        let frame = Frame { words: w, depth: 2, title: &title, trail: &trail };
+        let frame = Frame { words: &w, depth: 2, title: &title, trail: &trail };
         let mut out = String::new();
         frame.open(&mut out);
         let pages: Vec<String> = (1..=self.pages).map(|p| self.file(p)).collect();
-        pager(&mut out, w, self.page, self.pages, |p| pages[p - 1].clone());
+        pager(&mut out, &w, self.page, self.pages, |p| pages[p - 1].clone());
         let _ = write!(
             out,
             "<table>\n<caption>{}</caption>\n<thead><tr><th scope=\"col\">{}</th><th scope=\"col\">{}</th></tr></thead>\n<tbody>\n",
@@ -244,7 +244,7 @@ pub struct HomeApp {
 }
 
 /// `index.html`.
-pub fn home(w: &Words, about: &About<'_>, apps: &BTreeMap<String, HomeApp>) -> String {
+pub fn home(w: &Voice, about: &About<'_>, apps: &BTreeMap<String, HomeApp>) -> String {
     let title = text(about.export_name);
     let frame = Frame { words: w, depth: 0, title: &title, trail: &[] };
     let mut out = String::new();
@@ -259,7 +259,7 @@ pub fn home(w: &Words, about: &About<'_>, apps: &BTreeMap<String, HomeApp>) -> S
         w.instance,
         text(about.instance),
         w.created,
-        w.lang.date_time(about.created_at.naive_utc())
+        w.date_time(about.created_at)
     );
     let _ = write!(
         out,

@@ -23,15 +23,15 @@ mod words;
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
-use mesdonnees_shared::Lang;
 use mesdonnees_shared::apps::AppDescriptor;
 use mesdonnees_shared::archive::{ManifestApp, VIEWER_FOLDER, VIEWER_INDEX};
 use mesdonnees_shared::tables::TableRow;
+use mesdonnees_shared::{Lang, Zone};
 use serde::{Deserialize, Serialize};
 
 use crate::apps::ViewSlot;
 use spill::{Runs, Spill};
-use words::Words;
+use words::Voice;
 
 /// The stylesheet, the one other file every page loads.
 const STYLE: &str = include_str!("style.css");
@@ -86,7 +86,7 @@ pub struct About<'a> {
 }
 
 pub struct Viewer {
-    words: &'static Words,
+    words: Voice,
     spill: Spill,
     /// By path in the archive; the root is "".
     folders: BTreeMap<String, Folder>,
@@ -112,9 +112,9 @@ pub struct Page {
 
 impl Viewer {
     /// A viewer in `lang`, its lists spilled into a file under `scratch`.
-    pub fn new(lang: Lang, scratch: &std::path::Path) -> std::io::Result<Self> {
+    pub fn new(lang: Lang, zone: Zone, scratch: &std::path::Path) -> std::io::Result<Self> {
         let mut viewer = Self {
-            words: Words::of(lang),
+            words: Voice::new(lang, zone),
             spill: Spill::new(scratch)?,
             folders: BTreeMap::new(),
             apps: Vec::new(),
@@ -187,7 +187,7 @@ impl Viewer {
             data: &data,
             view: app.view.get(),
         };
-        let (summary, html) = resource::page(self.words, 2, &doc);
+        let (summary, html) = resource::page(&self.words, 2, &doc);
         let record =
             DocumentRecord { title: summary.title, date: summary.date, page: page_name.clone() };
         self.spill.push(&mut app.documents, &record)?;
@@ -259,7 +259,7 @@ impl Viewer {
 
     /// `index.html`, written last: it links to every other page.
     pub fn home(&self, about: &About<'_>) -> Page {
-        let html = listing::home(self.words, about, &self.home_apps());
+        let html = listing::home(&self.words, about, &self.home_apps());
         Page { path: VIEWER_INDEX.to_owned(), html }
     }
 

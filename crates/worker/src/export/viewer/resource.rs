@@ -18,7 +18,7 @@ use mesdonnees_shared::entry_name::sanitize_segment;
 use serde_json::Value;
 
 use super::html::{self, Frame, text};
-use super::words::Words;
+use super::words::{Voice, Words};
 
 /// Bytes of a page past which members are no longer shown.
 pub const PAGE_BUDGET: usize = 900 * 1024;
@@ -91,7 +91,7 @@ pub struct Document<'a> {
 }
 
 /// The page of a document, `depth` folders below the root.
-pub fn page(words: &Words, depth: usize, doc: &Document<'_>) -> (Summary, String) {
+pub fn page(words: &Voice, depth: usize, doc: &Document<'_>) -> (Summary, String) {
     let view = doc.view.cloned().unwrap_or_default();
     let member = |name: &Option<String>| name.as_ref().and_then(|n| doc.data.get(n));
     let file_name = doc.path.rsplit('/').next().unwrap_or(doc.path);
@@ -210,15 +210,15 @@ fn attachments(out: &mut String, words: &Words, depth: usize, folder: &str, item
 }
 
 /// A date or date-time member for people; `None` when it is neither.
-fn when(words: &Words, raw: &str) -> Option<String> {
+fn when(words: &Voice, raw: &str) -> Option<String> {
     if let Ok(at) = chrono::DateTime::parse_from_rfc3339(raw) {
-        return Some(words.lang.date_time(at.naive_utc()));
+        return Some(words.date_time(at.with_timezone(&chrono::Utc)));
     }
     chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d").ok().map(|d| words.lang.date(d))
 }
 
 /// A JSON value as HTML: strings as text, objects as definition lists, arrays as lists.
-fn value_html(out: &mut String, words: &Words, value: &Value, depth: usize) {
+fn value_html(out: &mut String, words: &Voice, value: &Value, depth: usize) {
     match value {
         Value::Null => out.push('—'),
         Value::Bool(b) => out.push_str(if *b { words.yes } else { words.no }),

@@ -1,6 +1,7 @@
 use std::collections::BTreeMap;
 
 use chrono::TimeZone;
+use mesdonnees_shared::Zone;
 use mesdonnees_shared::apps::AppDescriptor;
 use mesdonnees_shared::archive::{AppOutcome, ManifestApp};
 use mesdonnees_shared::connector::{ResourceView, ViewField};
@@ -55,7 +56,7 @@ fn manifest_app(folder: &str, outcome: AppOutcome) -> ManifestApp {
 #[test]
 fn hostile_names_are_shown_as_text_and_linked_encoded() {
     let dir = tempfile::tempdir().expect("dir");
-    let mut viewer = Viewer::new(Lang::Fr, dir.path()).expect("viewer");
+    let mut viewer = Viewer::new(Lang::Fr, Zone::PARIS, dir.path()).expect("viewer");
     viewer.begin_app(&AppDescriptor::workspace(), "Documents", ViewSlot::default());
     viewer.directory("Documents/Mes documents/");
     // The archive's name is made safe; the app's name is shown, as text.
@@ -80,7 +81,8 @@ fn hostile_names_are_shown_as_text_and_linked_encoded() {
         folder.contains("<td>1,9 Mo</td>") && folder.contains("<td>text/plain</td>"),
         "{folder}"
     );
-    assert!(folder.contains("7 décembre 2026 à 08 h 30"));
+    // 08:30 UTC, read on a clock in Paris.
+    assert!(folder.contains("7 décembre 2026 à 09 h 30"), "{folder}");
     for (path, html) in &pages {
         assert!(!html.contains("<script"), "{path} holds a script");
         if path != STYLE_PATH {
@@ -105,7 +107,7 @@ fn hostile_names_are_shown_as_text_and_linked_encoded() {
 #[test]
 fn a_large_folder_is_cut_in_pages_under_a_megabyte() {
     let dir = tempfile::tempdir().expect("dir");
-    let mut viewer = Viewer::new(Lang::En, dir.path()).expect("viewer");
+    let mut viewer = Viewer::new(Lang::En, Zone::PARIS, dir.path()).expect("viewer");
     viewer.begin_app(&AppDescriptor::workspace(), "Documents", ViewSlot::default());
     // The longest names, every character encoded, and another folder's files in between.
     let long = "<é\"&>".repeat(36);
@@ -155,7 +157,7 @@ fn cahier_view() -> ResourceView {
 #[test]
 fn a_document_reads_as_its_app_declares_and_its_rich_text_is_made_inert() {
     let dir = tempfile::tempdir().expect("dir");
-    let mut viewer = Viewer::new(Lang::Fr, dir.path()).expect("viewer");
+    let mut viewer = Viewer::new(Lang::Fr, Zone::PARIS, dir.path()).expect("viewer");
     let view = ViewSlot::default();
     view.set(cahier_view()).expect("set");
     viewer.begin_app(&descriptor("cahier", "Cahier de textes"), "Cahier de textes", view);
@@ -201,7 +203,7 @@ fn a_document_reads_as_its_app_declares_and_its_rich_text_is_made_inert() {
     assert!(html.contains("href=\"../../Cahier%20de%20textes/entrees/2026-12-14-fractions.json\""));
 
     // Without a view, the whole document as a definition list, strings as text.
-    let mut plain = Viewer::new(Lang::En, dir.path()).expect("viewer");
+    let mut plain = Viewer::new(Lang::En, Zone::PARIS, dir.path()).expect("viewer");
     plain.begin_app(&descriptor("blog", "Blog"), "Blog", ViewSlot::default());
     let post =
         serde_json::json!({"t": "<b>x</b>", "tags": ["a", {"k": 1}], "at": "2026-01-02T03:04:05Z"});
@@ -212,7 +214,8 @@ fn a_document_reads_as_its_app_declares_and_its_rich_text_is_made_inert() {
     assert!(page.html.contains("<h1>post.json</h1>"), "{}", page.html);
     assert!(page.html.contains("<dt>t</dt><dd>&lt;b&gt;x&lt;/b&gt;</dd>"), "{}", page.html);
     assert!(page.html.contains("<ol><li>a</li><li><dl><dt>k</dt><dd>1</dd></dl></li></ol>"));
-    assert!(page.html.contains("2 January 2026 at 03:04"));
+    // 03:04 UTC, read on a clock in Paris (UTC+1 in winter).
+    assert!(page.html.contains("2 January 2026 at 04:04"), "{}", page.html);
     let apps = [("blog".to_owned(), manifest_app("Blog", AppOutcome::Ok))].into();
     let pages = finish(plain, &apps);
     let list = &pages["visionneuse/applis/1.html"];
@@ -227,7 +230,7 @@ fn a_document_reads_as_its_app_declares_and_its_rich_text_is_made_inert() {
 #[test]
 fn a_huge_document_still_makes_a_page_under_a_megabyte() {
     let dir = tempfile::tempdir().expect("dir");
-    let mut viewer = Viewer::new(Lang::Fr, dir.path()).expect("viewer");
+    let mut viewer = Viewer::new(Lang::Fr, Zone::PARIS, dir.path()).expect("viewer");
     viewer.begin_app(&descriptor("blog", "Blog"), "Blog", ViewSlot::default());
     let members: serde_json::Map<String, serde_json::Value> =
         (0..4000).map(|i| (format!("m{i}"), "<>".repeat(100).into())).collect();

@@ -1,7 +1,8 @@
 //! The viewer's words, in French and in English: the language of the person who asked for the
 //! export.
 
-use mesdonnees_shared::Lang;
+use chrono::{DateTime, Utc};
+use mesdonnees_shared::{Lang, Zone};
 
 /// Every fixed text of the pages, in one language.
 pub struct Words {
@@ -157,6 +158,32 @@ const EN: Words = Words {
     yes: "yes",
     no: "no",
 };
+
+/// The words of one language, and the zone its times are read in.
+#[derive(Clone, Copy)]
+pub struct Voice {
+    words: &'static Words,
+    zone: Zone,
+}
+
+impl Voice {
+    pub fn new(lang: Lang, zone: Zone) -> Self {
+        Self { words: Words::of(lang), zone }
+    }
+
+    /// An instant as the reader's clock showed it.
+    pub fn date_time(&self, at: DateTime<Utc>) -> String {
+        self.words.lang.date_time(self.zone.local(at))
+    }
+}
+
+impl std::ops::Deref for Voice {
+    type Target = Words;
+
+    fn deref(&self) -> &Words {
+        self.words
+    }
+}
 
 impl Words {
     pub fn of(lang: Lang) -> &'static Self {
