@@ -99,6 +99,13 @@ async fn a_ready_export_is_announced_by_email_when_asked() {
         text.contains(&format!("https://ent.test/mesdonnees/api/v1/exports/{id}/download")),
         "{text}"
     );
+    // Read as a mail client shows it: in French, the size in words, nothing raw.
+    let body = &mail.data[mail.data.windows(4).position(|w| w == b"\r\n\r\n").expect("body")..];
+    let body = quoted_printable::decode(body, quoted_printable::ParseMode::Robust).expect("QP");
+    let body = String::from_utf8(body).expect("UTF-8");
+    assert!(body.contains("L'archive de vos données «\u{a0}"), "{body}");
+    assert!(body.contains("\u{a0}» est prête (") && body.contains("\u{a0}Ko)."), "{body}");
+    assert!(body.contains("Elle sera supprimée le "), "{body}");
 
     // Without notify_email, no message.
     let export =

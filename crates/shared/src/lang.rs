@@ -65,6 +65,36 @@ const ENGLISH_MONTHS: [&str; 12] = [
 ];
 
 impl Lang {
+    /// Bytes for people, as the page writes them (its `formatBytes`): in powers of 1,000 as file
+    /// managers show them, one decimal below 100, a non-breaking space before the unit:
+    /// « 0 octet », « 20,3 Mo », "1 byte", "20.3 MB".
+    pub fn size(self, bytes: u64) -> String {
+        let (one, many, units) = match self {
+            Self::Fr => ("octet", "octets", ["Ko", "Mo", "Go", "To"]),
+            Self::En => ("byte", "bytes", ["KB", "MB", "GB", "TB"]),
+        };
+        if bytes < 1000 {
+            // French counts 0 and 1 in the singular, English only 1.
+            let singular = bytes == 1 || (bytes == 0 && self == Self::Fr);
+            return format!("{bytes}\u{a0}{}", if singular { one } else { many });
+        }
+        #[expect(clippy::cast_precision_loss, reason = "at most one decimal is shown")]
+        let mut value = bytes as f64 / 1000.0;
+        let mut unit = 0;
+        while value >= 1000.0 && unit < units.len() - 1 {
+            value /= 1000.0;
+            unit += 1;
+        }
+        let mut shown = if value >= 100.0 { format!("{value:.0}") } else { format!("{value:.1}") };
+        if let Some(whole) = shown.strip_suffix(".0") {
+            shown = whole.to_owned();
+        }
+        if self == Self::Fr {
+            shown = shown.replace('.', ",");
+        }
+        format!("{shown}\u{a0}{}", units[unit])
+    }
+
     /// A day for people: « 14 décembre 2026 », « 14 December 2026 ».
     pub fn date(self, day: chrono::NaiveDate) -> String {
         let month = match self {
@@ -92,6 +122,23 @@ impl Lang {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sizes_read_as_on_the_page() {
+        let fr = |n| Lang::Fr.size(n).replace('\u{a0}', " ");
+        let en = |n| Lang::En.size(n).replace('\u{a0}', " ");
+        assert_eq!(
+            [fr(0), fr(1), fr(2), fr(999)],
+            ["0 octet", "1 octet", "2 octets", "999 octets"]
+        );
+        assert_eq!([en(0), en(1), en(2)], ["0 bytes", "1 byte", "2 bytes"]);
+        assert_eq!(
+            [fr(1000), fr(1_500), fr(20_300_000), fr(123_456_789)],
+            ["1 Ko", "1,5 Ko", "20,3 Mo", "123 Mo"]
+        );
+        assert_eq!([en(20_300_000), en(5_000_000_000_000_000)], ["20.3 MB", "5000 TB"]);
+        assert!(Lang::Fr.size(20_300_000).contains('\u{a0}'), "the unit never wraps alone");
+    }
 
     #[test]
     fn a_date_reads_the_same_everywhere() {

@@ -7,6 +7,7 @@ mod consumer;
 mod derived;
 mod error;
 pub mod export;
+mod export_mail;
 mod handlers;
 pub mod import;
 mod notify;

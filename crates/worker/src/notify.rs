@@ -3,11 +3,13 @@
 use mesdonnees_db::{DbConnection, DbError, Export, Notification, jobs, notifications};
 use mesdonnees_infra::Context;
 use mesdonnees_shared::ErrorCode;
+use mesdonnees_shared::error_code::FailureCode;
 use mesdonnees_shared::jobs::JobPayload;
 use mesdonnees_shared::{DocumentId, JobId};
 use serde_json::json;
 
 use crate::error::JobError;
+use crate::export_mail::Email;
 
 /// Creates the e-mail job of a finished export, in the caller's transaction, when its owner
 /// asked for an e-mail and SMTP is configured. Push the returned job after the commit.
@@ -50,36 +52,23 @@ pub(crate) async fn send_export_email(ctx: &Context, export_id: &str) -> Result<
     let options = export.export_options()?;
     let Some(to) = options.notify_email else { return Ok(()) };
     let base = ctx.config.http.public_url.as_deref().unwrap_or("").trim_end_matches('/');
-    // A table is a « tableau » (masculine), an archive an « archive » (feminine).
-    let (what, ready, it, gone) = match options.kind {
-        mesdonnees_shared::tables::ExportKind::Table => {
-            ("Le tableau", "prêt", "le", "Il sera supprimé")
-        }
-        mesdonnees_shared::tables::ExportKind::Archive => {
-            ("L'archive", "prête", "la", "Elle sera supprimée")
-        }
+    let words = Email {
+        lang: options.lang,
+        name: &export.name,
+        kind: options.kind,
+        zone: ctx.config.locale.time_zone,
     };
     let (subject, body) = match export.status.as_str() {
-        "ready" => (
-            format!("Votre export « {} » est prêt", export.name),
-            format!(
-                "Bonjour,\r\n\r\n{what} de vos données « {} » est {ready} ({} octets).\r\n\
-                 Retrouvez-{it} dans « Mes Données » de votre ENT, ou téléchargez-{it} une fois connecté :\r\n\
-                 {base}/api/v1/exports/{}/download\r\n\r\n{gone} le {}.\r\n",
-                export.name,
-                export.size.unwrap_or(0),
-                export.id,
-                export.expires_at.map(|t| t.format("%d/%m/%Y").to_string()).unwrap_or_default(),
-            ),
+        "ready" => words.ready(
+            export.size.and_then(|size| u64::try_from(size).ok()).unwrap_or(0),
+            &format!("{base}/api/v1/exports/{}/download", export.id),
+            export.expires_at,
         ),
-        "failed" => (
-            format!("Votre export « {} » a échoué", export.name),
-            format!(
-                "Bonjour,\r\n\r\nL'export de vos données « {} » n'a pas pu être fait : {}.\r\n\
-                 Vous pouvez relancer l'export depuis « Mes Données ».\r\n",
-                export.name,
-                export.error_message.as_deref().unwrap_or("erreur inconnue"),
-            ),
+        "failed" => words.failed(
+            &export
+                .error_code
+                .as_deref()
+                .map_or(ErrorCode::ExportFailed.into(), FailureCode::parse),
         ),
         // Cancelled or expired meanwhile: nothing worth a message.
         _ => return Ok(()),

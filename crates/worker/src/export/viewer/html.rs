@@ -7,7 +7,6 @@
 
 use std::fmt::Write;
 
-use mesdonnees_shared::Lang;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
 use super::words::Words;
@@ -42,27 +41,6 @@ pub fn href(depth: usize, path: &str) -> String {
         let _ = write!(out, "{}", utf8_percent_encode(segment, SEGMENT));
     }
     out
-}
-
-/// A size for people: « 1,5 Mo », « 1.5 MB ».
-pub fn size(lang: Lang, bytes: u64) -> String {
-    let units = match lang {
-        Lang::Fr => ["octets", "Ko", "Mo", "Go", "To"],
-        Lang::En => ["bytes", "KB", "MB", "GB", "TB"],
-    };
-    if bytes < 1024 {
-        return format!("{bytes} {}", units[0]);
-    }
-    #[expect(clippy::cast_precision_loss, reason = "one decimal shown")]
-    let mut value = bytes as f64;
-    let mut unit = 0;
-    while value >= 1024.0 && unit < units.len() - 1 {
-        value /= 1024.0;
-        unit += 1;
-    }
-    let shown = format!("{value:.1}");
-    let shown = if lang == Lang::Fr { shown.replace('.', ",") } else { shown };
-    format!("{shown} {}", units[unit])
 }
 
 /// A page's frame: what every page has, around its own content.
@@ -172,12 +150,5 @@ mod tests {
             "../../Documents/Mes%20documents/Po%C3%A8mes%20%231%3F/100%25%20%C3%A9t%C3%A9.pdf"
         );
         assert_eq!(href(0, "a<b>\"c\".txt"), "a%3Cb%3E%22c%22.txt");
-    }
-
-    #[test]
-    fn sizes_read_in_each_language() {
-        assert_eq!(size(Lang::Fr, 12), "12 octets");
-        assert_eq!(size(Lang::Fr, 1536), "1,5 Ko");
-        assert_eq!(size(Lang::En, 3 * 1024 * 1024), "3.0 MB");
     }
 }

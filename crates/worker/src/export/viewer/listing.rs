@@ -130,7 +130,7 @@ impl FolderPages {
                 html::href(2, &path),
                 text(file.shown.as_deref().unwrap_or(&file.name)),
                 text(kind),
-                html::size(w.lang, file.size),
+                w.lang.size(file.size),
                 w.date_time(file.modified)
             );
         }
@@ -281,7 +281,7 @@ pub fn home(w: &Voice, about: &About<'_>, apps: &BTreeMap<String, HomeApp>) -> S
             "<tr><th scope=\"row\">{}</th><td>{}</td><td>{}</td><td>{state}</td></tr>",
             text(&name),
             app.entries,
-            html::size(w.lang, app.bytes)
+            w.lang.size(app.bytes)
         );
         let Some(home) = home else { continue };
         if let Some(page) = &home.folder_page {

@@ -78,7 +78,7 @@ fn hostile_names_are_shown_as_text_and_linked_encoded() {
         folder.contains("href=\"../../Documents/Mes%20documents/%C3%89t%C3%A9%20%231%3F.txt\"")
     );
     assert!(
-        folder.contains("<td>1,9 Mo</td>") && folder.contains("<td>text/plain</td>"),
+        folder.contains("<td>2\u{a0}Mo</td>") && folder.contains("<td>text/plain</td>"),
         "{folder}"
     );
     // 08:30 UTC, read on a clock in Paris.
