@@ -173,7 +173,7 @@ async function chosenFolders(lang) {
   const estimate = await api(service, user, "GET", `exports/estimate?apps=workspace&folders=${cours}`);
   assert.equal(estimate.files, 3, JSON.stringify(estimate));
   await page.locator("#estimate", { hasText: w.estimate(estimate.files) }).waitFor({ timeout: WAIT });
-  await shot(page, stage(lang, "14-choisir-des-dossiers"), ["Cours", "Chapitre 1", "Perso"]);
+  await shot(page, stage(lang, "14-choisir-des-dossiers"), ["Cours", "Chapitre 1", "Perso"], { from: "#export-folders-row" });
 
   await page.getByRole("button", { name: w.submit, exact: true }).click();
   await page.locator("#export-current-done .success", { hasText: w.readyLine }).waitFor({ timeout: WAIT });
@@ -215,7 +215,7 @@ async function automaticExport(lang) {
   assert.equal(saved.every_months, 2);
   assert.deepEqual(saved.apps, ["workspace"], "the form's choice");
   assert.equal(saved.until, await page.evaluate((day) => new Date(`${day}T00:00:00`).toISOString().replace(".000Z", "Z"), end));
-  await shot(page, stage(lang, "15-exports-automatiques"));
+  await shot(page, stage(lang, "15-exports-automatiques"), [], { from: "#schedules" });
 
   let asked = acceptNext(page);
   await item.getByRole("button", { name: w.renew }).click();
@@ -248,7 +248,7 @@ async function savedThenImported(lang) {
   await page.getByRole("checkbox", { name: w.deliverTable }).waitFor({ timeout: WAIT });
   await page.getByLabel(w.kindArchive).check();
   await box.check();
-  await shot(page, stage(lang, "16-enregistrer-dans-mes-documents"));
+  await shot(page, stage(lang, "16-enregistrer-dans-mes-documents"), [], { from: "#export-folders-row" });
   await page.getByRole("button", { name: w.submit, exact: true }).click();
   await page.locator("#export-current-done .success", { hasText: w.readyLine }).waitFor({ timeout: WAIT });
   const [made] = (await api(service, user, "GET", "exports?per_page=1")).items;

@@ -67,8 +67,9 @@ export async function accessibilityViolations(page) {
 /** Saves the stage's picture, after checking that no stray value leaked into the text, that
  * the text is in the page's language, properly written, and that axe-core finds nothing. A stage
  * that differs little from a pictured one is left out of the documentation (`documented`),
- * which keeps that folder small. */
-export async function shot(page, name, names = [], { documented = true } = {}) {
+ * which keeps that folder small; a stage about one part of a long page is pictured there from
+ * that part down (`from`, a selector). */
+export async function shot(page, name, names = [], { documented = true, from = null } = {}) {
   const text = await page.locator("body").innerText();
   assert.doesNotMatch(text, /\b(null|undefined|NaN)\b|\[object /, `${name}: ${text}`);
   const lang = await page.evaluate(() => document.documentElement.lang);
@@ -76,13 +77,13 @@ export async function shot(page, name, names = [], { documented = true } = {}) {
   const violations = await accessibilityViolations(page);
   assert.deepEqual(violations, [], `${name}: accessibility violations:\n${violations.join("\n")}`);
   await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
-  if (DOC_SHOTS && documented && lang === "fr") await documentationShots(page, name);
+  if (DOC_SHOTS && documented && lang === "fr") await documentationShots(page, name, from);
 }
 
 /** The stage at each width of the documentation, the page given back at its own size after.
  * The phone scenario's stages are already among them at 375 px; a picture stops at
  * DOC_MAX_HEIGHT, which keeps the folder small (a phone page of cards runs long). */
-async function documentationShots(page, name) {
+async function documentationShots(page, name, from) {
   const viewport = page.viewportSize();
   if (viewport.width <= 400) return;
   for (const width of DOC_WIDTHS) {
@@ -90,8 +91,13 @@ async function documentationShots(page, name) {
     await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => r())));
     const dir = path.join(DOC_SHOTS, String(width));
     mkdirSync(dir, { recursive: true });
-    const height = Math.min(DOC_MAX_HEIGHT, await page.evaluate(() => document.documentElement.scrollHeight));
-    await page.screenshot({ path: path.join(dir, `${name}.png`), fullPage: true, clip: { x: 0, y: 0, width, height } });
+    const [top, full] = await page.evaluate((selector) => {
+      const part = selector ? document.querySelector(selector) : null;
+      const y = part ? Math.max(0, part.getBoundingClientRect().top + window.scrollY - 16) : 0;
+      return [Math.floor(y), document.documentElement.scrollHeight];
+    }, from);
+    const height = Math.min(DOC_MAX_HEIGHT, full - top);
+    await page.screenshot({ path: path.join(dir, `${name}.png`), fullPage: true, clip: { x: 0, y: top, width, height } });
   }
   await page.setViewportSize(viewport);
 }
