@@ -14,6 +14,7 @@ mod documents;
 mod email;
 mod entcore;
 mod exports;
+mod folders;
 mod health;
 mod http;
 mod imports;

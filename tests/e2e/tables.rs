@@ -17,7 +17,7 @@ const FIELDS: [&str; 9] =
     ["name", "path", "app", "type", "size", "sha256", "owner", "shared_by", "cahier.subject"];
 
 /// A table as rows of text, whatever its format, header first.
-fn rows_of(format: &str, bytes: &[u8]) -> Vec<Vec<String>> {
+pub(crate) fn rows_of(format: &str, bytes: &[u8]) -> Vec<Vec<String>> {
     let text = |c: &Data| match c {
         Data::Empty => String::new(),
         Data::Float(f) => format!("{f}"),

@@ -180,7 +180,7 @@ mod tests {
         assert_eq!(names("/api/v1/exports"), ["GET", "POST"]);
         assert_eq!(names("/api/v1/exports/01JABC"), ["DELETE", "GET"]);
         assert_eq!(names("/api/v1/exports/estimate"), ["GET"]);
-        assert_eq!(names("/api/v1/folders"), ["POST"]);
+        assert_eq!(names("/api/v1/folders"), ["GET", "POST"]);
         assert_eq!(names("/docs/index.html"), ["GET"]);
         assert_eq!(names("/web/app.js"), ["GET"]);
         assert!(names("/api/v1/nothing").is_empty());

@@ -89,6 +89,7 @@ pub(crate) fn configure(cfg: &mut ServiceConfig<'_>) {
         .service(
             scope("/api/v1")
                 .service(folders::create_folder)
+                .service(folders::list_folders)
                 .service(documents::upload_document)
                 .service(documents::list_documents)
                 .service(documents::get_document)

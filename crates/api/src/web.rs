@@ -94,6 +94,9 @@ static FILES: &[Asset] = &[
     asset("bell.js", JAVASCRIPT, include_bytes!("../web/bell.js")),
     asset("ui.js", JAVASCRIPT, include_bytes!("../web/ui.js")),
     asset("templates.js", JAVASCRIPT, include_bytes!("../web/templates.js")),
+    asset("folders.js", JAVASCRIPT, include_bytes!("../web/folders.js")),
+    asset("schedules.js", JAVASCRIPT, include_bytes!("../web/schedules.js")),
+    asset("library.js", JAVASCRIPT, include_bytes!("../web/library.js")),
     asset("app.css", "text/css; charset=utf-8", include_bytes!("../web/app.css")),
     asset("icon.svg", "image/svg+xml", include_bytes!("../web/icon.svg")),
 ];

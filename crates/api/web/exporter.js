@@ -3,15 +3,20 @@
 // row, the button, the notification) and takes the focus; the list re-renders while exports
 // run, so a row's error is kept by export id and drawn again with the row.
 
-import { t, failure, lang, formatBytes, formatDate, formatNumber } from "./i18n.js";
-import { el, fill, $, show, showError, clearError, errorBeside, announce, setProgress, setJobProgress, pastTotals, percent, poll } from "./ui.js";
+import { t, failure, lang, formatBytes, formatDate, formatNumber, quoted } from "./i18n.js";
+import { el, fill, $, show, showError, clearError, errorBeside, announce, setProgress, setJobProgress, pastTotals, percent, poll, localDay } from "./ui.js";
 import { createTemplates } from "./templates.js";
+import { createFolderChooser } from "./folders.js";
+import { createSchedules } from "./schedules.js";
 
 const TERMINAL = new Set(["ready", "failed", "expired", "cancelled"]);
 const PREVIEW_MAX_PAGES = 10;
 const PREVIEW_PAGE = 200;
 /** The format families the API filters by (`filters.formats`). */
 const FORMAT_FAMILIES = ["image", "video", "audio", "text", "pdf", "office", "archive", "other"];
+/** The documents space: the app whose folders an export may choose, and where an export may be
+ * delivered. */
+const WORKSPACE = "workspace";
 /** A table's common columns, in the API's order (`table.fields`); an app's own come after. */
 const COMMON_COLUMNS = ["name", "path", "app", "type", "size", "sha256", "owner", "shared_by", "created", "modified"];
 
@@ -37,7 +42,13 @@ export function createExporter(api, { apps, me, onFinished }) {
   renderApps();
   renderFormats();
   renderColumns();
+  const hasDocuments = apps.some((a) => a.id === WORKSPACE && a.exportable);
+  show($("export-folders-row"), hasDocuments);
+  show($("export-deliver-row"), hasDocuments);
+  const folders = createFolderChooser(api);
+  $("export-folders-toggle").addEventListener("click", () => clearError($("export-folders-error")));
   const templates = createTemplates(api, { choice, apply });
+  const schedules = createSchedules(api, { choice });
   form.addEventListener("change", onFormChange);
   form.addEventListener("submit", onSubmit);
   // The address the token carries, which the user may change; no offer where no mail is sent.
@@ -132,6 +143,7 @@ export function createExporter(api, { apps, me, onFinished }) {
     ticked("apps", template.apps);
     ticked("formats", template.filters?.formats ?? []);
     $("export-since").value = template.filters?.since ? localDay(new Date(template.filters.since)) : "";
+    folders.apply(template.filters?.folders ?? []).then(estimate, (error) => showError($("export-folders-error"), error));
     $(`export-kind-${template.kind}`).checked = true;
     if (template.table) {
       $("export-format").value = template.table.format;
@@ -141,14 +153,16 @@ export function createExporter(api, { apps, me, onFinished }) {
     estimate();
   }
 
-  /** The filters chosen: formats ticked (none: every format) and the first day kept, from
-   * its local midnight. */
+  /** The filters chosen: formats ticked (none: every format), the first day kept, from its
+   * local midnight, and the folders ticked (none: every document). */
   function chosenFilters() {
     const formats = [...form.querySelectorAll('input[name="formats"]:checked')].map((i) => i.value);
     const day = $("export-since").value;
     const filters = {};
     if (formats.length > 0) filters.formats = formats;
     if (day) filters.since = new Date(`${day}T00:00:00`).toISOString();
+    const ids = folders.chosen();
+    if (ids.length > 0) filters.folders = ids;
     return filters;
   }
 
@@ -162,7 +176,7 @@ export function createExporter(api, { apps, me, onFinished }) {
 
   function onFormChange(e) {
     if (e.target.name === "kind") kindChanged();
-    if (["apps", "kind", "formats", "since"].includes(e.target.name)) {
+    if (["apps", "kind", "formats", "since", "folders"].includes(e.target.name)) {
       clearTimeout(estimateTimer);
       estimateTimer = setTimeout(estimate, 250);
     }
@@ -172,6 +186,7 @@ export function createExporter(api, { apps, me, onFinished }) {
     const table = chosenKind() === "table";
     show($("export-format-row"), table);
     show($("export-columns-row"), table);
+    $("export-deliver-label").textContent = t(table ? "export.deliverTable" : "export.deliver");
     $("export-submit").textContent = submitLabel();
   }
 
@@ -197,11 +212,14 @@ export function createExporter(api, { apps, me, onFinished }) {
       const filters = chosenFilters();
       if (filters.formats) query.set("formats", filters.formats.join(","));
       if (filters.since) query.set("since", filters.since);
+      if (filters.folders) query.set("folders", filters.folders.join(","));
       const est = await api.get(`exports/estimate?${query}`);
       if (seq !== estimateSeq) return;
       renderAppSizes(chosen, est, kind);
       const sentence = kind === "table" ? "export.estimateTable" : "export.estimate";
       const parts = [t(sentence, { count: est.files, size: formatBytes(est.bytes) })];
+      const paths = folders.chosenPaths();
+      if (paths.length > 0) parts.push(t("export.foldersChosen", { count: paths.length, folders: paths.map(quoted).join(", ") }));
       if (est.unestimated_apps.length > 0) {
         const names = est.unestimated_apps.map((id) => appName(byId.get(id), id)).join(", ");
         parts.push(t("export.unestimated", { apps: names }));
@@ -235,6 +253,8 @@ export function createExporter(api, { apps, me, onFinished }) {
     e.preventDefault();
     const errorBox = $("export-error");
     clearError(errorBox);
+    const deliverRow = $("export-deliver-row");
+    if (deliverRow.nextElementSibling?.matches(".error")) deliverRow.nextElementSibling.remove();
     const chosen = chosenApps();
     if (chosen.length === 0) {
       showError(errorBox, { problem: { title: t("export.noApp") } });
@@ -249,6 +269,7 @@ export function createExporter(api, { apps, me, onFinished }) {
     }
     // Named in the page's language when left empty: the service's own default is French.
     body.name = $("export-name").value.trim() || $("export-name").placeholder;
+    if ($("export-deliver").checked) body.deliver_to = "documents";
     if ($("export-notify").checked) {
       const email = $("export-email");
       if (!email.reportValidity()) return;
@@ -263,8 +284,12 @@ export function createExporter(api, { apps, me, onFinished }) {
       follow(created, status === 200);
       refreshList();
     } catch (error) {
-      showError(errorBox, error);
-      errorBox.focus();
+      // What the documents space cannot hold is said beside the box that asked for it.
+      if (error?.problem?.code === "documents_quota_exceeded") errorBeside($("export-deliver-row"), error);
+      else {
+        showError(errorBox, error);
+        errorBox.focus();
+      }
     } finally {
       button.disabled = false;
       button.textContent = submitLabel();
@@ -525,6 +550,7 @@ export function createExporter(api, { apps, me, onFinished }) {
   async function start() {
     refreshList();
     templates.refresh().catch((error) => errorBeside($("template-save"), error));
+    schedules.refresh().catch((error) => errorBeside($("schedule-submit"), error));
     try {
       const page = await api.get("exports?per_page=1");
       const last = page.items[0];
@@ -535,12 +561,6 @@ export function createExporter(api, { apps, me, onFinished }) {
   }
 
   return { start, download: (id) => download({ id }) };
-}
-
-/** `YYYY-MM-DD` of a date in the browser's time zone, as a date input reads it. */
-function localDay(date) {
-  const pad = (n) => String(n).padStart(2, "0");
-  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
 }
 
 /** Paths to a tree of folders (Map name → subtree) and files ({ name, size }). */

@@ -6,6 +6,7 @@
 import { t, failure, formatBytes, formatDate, formatNumber } from "./i18n.js";
 import { el, fill, $, show, showError, clearError, announce, setProgress, setJobProgress, percent, progressSpeaker, poll } from "./ui.js";
 import { appName } from "./exporter.js";
+import { createLibrary } from "./library.js";
 
 const ANALYSING = new Set(["uploaded", "analysing"]);
 const IMPORTING = new Set(["queued", "running"]);
@@ -47,6 +48,7 @@ export function createImporter(api, { apps, onFinished }) {
   $("import-launch").addEventListener("click", launch);
   $("upload-cancel").addEventListener("click", () => cancelUpload?.());
   $("import-another").addEventListener("click", reset);
+  const library = createLibrary(api, { onPick: fromDocument });
 
   function reset() {
     stopPolling();
@@ -54,6 +56,7 @@ export function createImporter(api, { apps, onFinished }) {
     for (const id of ["import-upload", "import-analysis", "import-running", "import-report", "import-another"]) show($(id), false);
     clearError($("import-error"));
     show(drop, true);
+    show($("import-from-documents"), true);
     $("import-browse").focus();
   }
 
@@ -106,10 +109,27 @@ export function createImporter(api, { apps, onFinished }) {
     }
   }
 
+  /** Imports an archive of the user's documents, read where it is: nothing is uploaded. A
+   * refusal rejects, for the list to show beside the archive. */
+  async function fromDocument(doc) {
+    if (busy) return;
+    busy = true;
+    clearError($("import-error"));
+    for (const id of ["import-analysis", "import-running", "import-report", "import-another"]) show($(id), false);
+    try {
+      follow(await api.post("imports", { document_id: doc.id }));
+    } catch (error) {
+      busy = false;
+      throw error;
+    }
+  }
+
   /** Follows an import from wherever it stands until the next step needs the user. */
   function follow(imp) {
     stopPolling();
+    library.close();
     show(drop, false);
+    show($("import-from-documents"), false);
     render(imp);
     stopPolling = poll(
       () => api.get(`imports/${imp.id}`),

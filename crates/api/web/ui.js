@@ -165,3 +165,9 @@ export function poll(fetchValue, onValue, isDone, ms = 1000) {
     clearTimeout(timer);
   };
 }
+
+/** `YYYY-MM-DD` of a date in the browser's time zone, as a date input reads it. */
+export function localDay(date) {
+  const pad = (n) => String(n).padStart(2, "0");
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
+}

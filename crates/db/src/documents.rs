@@ -125,6 +125,77 @@ pub fn list_shared_with(
         .load(conn)?)
 }
 
+/// Of `ids`, those the user owns, each with its kind (`file` or `folder`).
+pub fn kinds_owned(
+    conn: &mut DbConnection,
+    owner: &str,
+    ids: &[String],
+) -> Result<Vec<(String, String)>, DbError> {
+    Ok(documents::table
+        .filter(documents::owner_id.eq(owner))
+        .filter(documents::id.eq_any(ids))
+        .select((documents::id, documents::kind))
+        .load(conn)?)
+}
+
+/// The folders the user owns, anywhere in their tree, by name then id, a page at a time.
+pub fn list_folders(
+    conn: &mut DbConnection,
+    owner: &str,
+    page: Page,
+) -> Result<Vec<Document>, DbError> {
+    Ok(documents::table
+        .filter(documents::owner_id.eq(owner))
+        .filter(documents::kind.eq("folder"))
+        .select(Document::as_select())
+        .order((documents::name.asc(), documents::id.asc()))
+        .limit(page.size)
+        .offset(page.offset())
+        .load(conn)?)
+}
+
+pub fn count_folders(conn: &mut DbConnection, owner: &str) -> Result<i64, DbError> {
+    Ok(documents::table
+        .filter(documents::owner_id.eq(owner))
+        .filter(documents::kind.eq("folder"))
+        .count()
+        .get_result(conn)?)
+}
+
+/// The types a zip archive is stored with: what the name gives, and what Windows browsers
+/// declare.
+const ZIP_TYPES: [&str; 2] = ["application/zip", "application/x-zip-compressed"];
+
+/// Zip archives the user owns, anywhere in their tree, or that were shared with them (the
+/// file itself), newest first.
+pub fn list_zips(
+    conn: &mut DbConnection,
+    user: &str,
+    page: Page,
+) -> Result<Vec<Document>, DbError> {
+    Ok(zips_of(user)
+        .select(Document::as_select())
+        .order((documents::created_at.desc(), documents::id.desc()))
+        .limit(page.size)
+        .offset(page.offset())
+        .load(conn)?)
+}
+
+pub fn count_zips(conn: &mut DbConnection, user: &str) -> Result<i64, DbError> {
+    Ok(zips_of(user).count().get_result(conn)?)
+}
+
+fn zips_of(user: &str) -> documents::BoxedQuery<'static, crate::pool::MultiBackend> {
+    let shared = document_shares::table
+        .filter(document_shares::user_id.eq(user.to_owned()))
+        .select(document_shares::document_id);
+    documents::table
+        .filter(documents::kind.eq("file"))
+        .filter(documents::content_type.eq_any(ZIP_TYPES))
+        .filter(documents::owner_id.eq(user.to_owned()).or(documents::id.eq_any(shared)))
+        .into_boxed()
+}
+
 /// Bytes of all files the user owns, for the quota. The cast keeps one result type on both
 /// backends (Postgres sums BIGINT into NUMERIC).
 pub fn used_bytes(conn: &mut DbConnection, owner: &str) -> Result<i64, DbError> {

@@ -5,6 +5,11 @@
 //! with the number of documents: the open folders (at most `MAX_DEPTH`), the names already
 //! given in each, and one page.
 //!
+//! Chosen folders (`filters.folders`) are reached from the root through their ancestors, whose
+//! pages list folders only: every folder claims its name before any file of its folder does
+//! (folders come first), so a chosen folder's path is the one a whole export gives it. Only
+//! the user's own tree is walked then, since shared documents lie in their owners' trees.
+//!
 //! Names sort as the database compares them (keyset pagination on `(parent_id, kind, name,
 //! id)`): bytes on SQLite, the database's collation on Postgres, so two backends may order an
 //! archive's entries differently. The shared roots are sorted by the service, in byte order.
@@ -72,14 +77,18 @@ struct Frame {
     page: VecDeque<Document>,
     exhausted: bool,
     names: UniqueNames,
+    /// Inside a chosen folder (or no folder chosen): its files are kept. Outside, only the
+    /// way to a chosen folder is walked.
+    inside: bool,
 }
 
 impl Frame {
-    fn new(prefix: String, section: Section, source: Source) -> Self {
+    fn new(prefix: String, section: Section, source: Source, inside: bool) -> Self {
         Self {
             prefix,
             section,
             source,
+            inside,
             after: None,
             page: VecDeque::new(),
             exhausted: false,
@@ -95,25 +104,34 @@ impl Frame {
     }
 }
 
+/// The chosen folders of the user's own tree, and the folders on the way to them.
+#[derive(Debug, Default)]
+struct Selection {
+    chosen: HashSet<String>,
+    ancestors: HashSet<String>,
+}
+
 /// A walk of one user's workspace in archive order (own tree, then what is shared with them;
 /// in each folder, folders first, then by name, then by id), handed out a batch at a time.
-/// Folders are listed only when no filter is set, so a filtered export holds no empty folders.
+/// Folders are listed only when no filter judges the files by format or date, so such an
+/// export holds no empty folders; with chosen folders, only those and what they hold.
 #[derive(Debug)]
 pub struct WorkspaceWalk {
     user: String,
     filters: ExportFilters,
+    selection: Option<Selection>,
     stack: Vec<Frame>,
     sections: VecDeque<Section>,
 }
 
 impl WorkspaceWalk {
     pub fn new(user: &str, filters: ExportFilters) -> Self {
-        Self {
-            user: user.to_owned(),
-            filters,
-            stack: Vec::new(),
-            sections: VecDeque::from([Section::Own, Section::Shared]),
-        }
+        let sections = if filters.folders.is_empty() {
+            VecDeque::from([Section::Own, Section::Shared])
+        } else {
+            VecDeque::from([Section::Own])
+        };
+        Self { user: user.to_owned(), filters, selection: None, stack: Vec::new(), sections }
     }
 
     /// Up to `max` more items; an empty batch means the walk is over.
@@ -141,24 +159,33 @@ impl WorkspaceWalk {
             }
             let Some(doc) = frame.page.pop_front() else { continue };
             let path = format!("{}/{}", frame.prefix, frame.names.claim(&doc.name));
-            let section = frame.section;
+            let (section, parent_inside) = (frame.section, frame.inside);
             if doc.is_folder() {
                 // A corrupted tree may point back at an open folder; deeper ones are left out.
                 let cycle = self.stack.iter().any(|f| f.folder_id() == Some(doc.id.as_str()));
                 if cycle || self.stack.len() >= MAX_DEPTH {
                     continue;
                 }
+                let chosen = self.selection.as_ref().is_some_and(|s| s.chosen.contains(&doc.id));
+                let inside = parent_inside || chosen;
+                let on_the_way =
+                    self.selection.as_ref().is_some_and(|s| s.ancestors.contains(&doc.id));
+                if !inside && !on_the_way {
+                    continue;
+                }
                 let owner = (section == Section::Own).then(|| self.user.clone());
                 let source = Source::Children { folder: doc.id.clone(), owner };
-                self.stack.push(Frame::new(path.clone(), section, source));
-                if self.filters.is_empty() {
+                self.stack.push(Frame::new(path.clone(), section, source, inside));
+                if inside && !self.filters.judges_files() {
                     out.push(WorkspaceItem { path, section, document: doc });
                 }
-            } else if self.filters.keeps(
-                &doc.name,
-                doc.content_type.as_deref().unwrap_or(""),
-                doc.updated_at.and_utc(),
-            ) {
+            } else if parent_inside
+                && self.filters.keeps(
+                    &doc.name,
+                    doc.content_type.as_deref().unwrap_or(""),
+                    doc.updated_at.and_utc(),
+                )
+            {
                 out.push(WorkspaceItem { path, section, document: doc });
             }
         }
@@ -168,12 +195,18 @@ impl WorkspaceWalk {
     fn open_section(&mut self, conn: &mut DbConnection, section: Section) -> Result<(), DbError> {
         match section {
             Section::Own => {
+                let every_folder = self.filters.folders.is_empty();
+                if !every_folder {
+                    self.selection = Some(selection(conn, &self.user, &self.filters)?);
+                }
                 let source = Source::OwnRoots { owner: self.user.clone() };
-                self.stack.push(Frame::new(OWN_DOCUMENTS.to_owned(), section, source));
+                let frame = Frame::new(OWN_DOCUMENTS.to_owned(), section, source, every_folder);
+                self.stack.push(frame);
             }
             Section::Shared => {
                 let roots = shared_roots(conn, &self.user)?;
-                let mut frame = Frame::new(SHARED_DOCUMENTS.to_owned(), section, Source::Loaded);
+                let mut frame =
+                    Frame::new(SHARED_DOCUMENTS.to_owned(), section, Source::Loaded, true);
                 frame.page = roots.into();
                 frame.exhausted = true;
                 self.stack.push(frame);
@@ -201,6 +234,10 @@ fn fetch_page(conn: &mut DbConnection, frame: &mut Frame) -> Result<(), DbError>
             }
         }
     };
+    // Outside the chosen folders only the way to them is walked: folders, never files.
+    if !frame.inside {
+        query = query.filter(documents::kind.eq("folder"));
+    }
     if let Some(c) = &frame.after {
         query = query.filter(
             documents::kind.lt(c.kind.clone()).or(documents::kind.eq(c.kind.clone()).and(
@@ -221,6 +258,37 @@ fn fetch_page(conn: &mut DbConnection, frame: &mut Frame) -> Result<(), DbError>
     }
     frame.page = rows.into();
     Ok(())
+}
+
+/// The chosen folders the user owns, and every folder above them, climbed one level per query.
+fn selection(
+    conn: &mut DbConnection,
+    user: &str,
+    filters: &ExportFilters,
+) -> Result<Selection, DbError> {
+    let asked: Vec<String> = filters.folders.iter().map(ToString::to_string).collect();
+    let chosen: HashSet<String> = documents::table
+        .filter(documents::id.eq_any(&asked))
+        .filter(documents::owner_id.eq(user))
+        .filter(documents::kind.eq("folder"))
+        .select(documents::id)
+        .load::<String>(conn)?
+        .into_iter()
+        .collect();
+    let mut ancestors = HashSet::new();
+    let mut level: Vec<String> = chosen.iter().cloned().collect();
+    for _ in 0..MAX_DEPTH {
+        if level.is_empty() {
+            break;
+        }
+        let parents: Vec<Option<String>> = documents::table
+            .filter(documents::id.eq_any(&level))
+            .filter(documents::owner_id.eq(user))
+            .select(documents::parent_id)
+            .load(conn)?;
+        level = parents.into_iter().flatten().filter(|p| ancestors.insert(p.clone())).collect();
+    }
+    Ok(Selection { chosen, ancestors })
 }
 
 /// Documents shared with the user by others, except those inside a folder also shared with

@@ -3,8 +3,12 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::DocumentId;
+
 /// Most format filters one export may carry.
 pub const MAX_FORMATS: usize = 32;
+/// Most folders one export may choose.
+pub const MAX_FOLDERS: usize = 100;
 
 /// Content-type families a user can pick instead of listing extensions.
 pub const FAMILIES: [&str; 8] =
@@ -20,6 +24,13 @@ pub struct ExportFilters {
     /// Keep only files created or changed at or after this instant.
     #[serde(default)]
     pub since: Option<DateTime<Utc>>,
+    /// Folders of the user's own documents (at most 100): only the files under them, at any
+    /// depth, are kept, at their usual paths. Documents shared with the user are not in their
+    /// folders (a document lies in its owner's tree), so choosing folders leaves them out.
+    /// Empty keeps every folder. Only the documents space reads it: never sent to other apps.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schema(value_type = Vec<String>, max_items = 100)]
+    pub folders: Vec<DocumentId>,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -30,6 +41,8 @@ pub enum FilterError {
     UnknownFormat(String),
     #[error("`since` is in the future")]
     SinceInFuture,
+    #[error("at most {MAX_FOLDERS} folders")]
+    TooManyFolders,
 }
 
 impl ExportFilters {
@@ -51,15 +64,27 @@ impl ExportFilters {
         if self.since.is_some_and(|since| since > now) {
             return Err(FilterError::SinceInFuture);
         }
-        // One spelling per set of formats, so that two requests for the same files compare
-        // equal (an export asked again is reused).
+        // Counted before the duplicates go, so that the bound holds what a client may send.
+        if self.folders.len() > MAX_FOLDERS {
+            return Err(FilterError::TooManyFolders);
+        }
+        // One spelling per set of formats and folders, so that two requests for the same files
+        // compare equal (an export asked again is reused).
         self.formats.sort();
         self.formats.dedup();
+        self.folders.sort();
+        self.folders.dedup();
         Ok(self)
     }
 
     pub fn is_empty(&self) -> bool {
-        self.formats.is_empty() && self.since.is_none()
+        self.formats.is_empty() && self.since.is_none() && self.folders.is_empty()
+    }
+
+    /// Whether a file is kept or not by what it is (its format, its date) rather than by where
+    /// it lies: then an export holds no empty folder.
+    pub fn judges_files(&self) -> bool {
+        !self.formats.is_empty() || self.since.is_some()
     }
 
     /// Whether a file with this name, type and last change is kept.
@@ -118,24 +143,48 @@ mod tests {
     #[test]
     fn validation_normalises_and_refuses() {
         let now = at("2026-01-01T00:00:00Z");
-        let ok = ExportFilters { formats: vec![" Image".into(), ".ODT".into()], since: None };
+        let formats = |f: &[&str]| ExportFilters {
+            formats: f.iter().map(|s| (*s).to_owned()).collect(),
+            ..ExportFilters::default()
+        };
+        let ok = formats(&[" Image", ".ODT"]);
         assert_eq!(ok.validate(now).map(|f| f.formats), Ok(vec![".odt".into(), "image".into()]));
-        let bad = ExportFilters { formats: vec!["pictures".into()], since: None };
+        let bad = formats(&["pictures"]);
         assert_eq!(bad.validate(now), Err(FilterError::UnknownFormat("pictures".into())));
-        let dotted = ExportFilters { formats: vec![".a/b".into()], since: None };
-        assert!(dotted.validate(now).is_err());
-        let future = ExportFilters { formats: vec![], since: Some(at("2027-01-01T00:00:00Z")) };
+        assert!(formats(&[".a/b"]).validate(now).is_err());
+        let future =
+            ExportFilters { since: Some(at("2027-01-01T00:00:00Z")), ..ExportFilters::default() };
         assert_eq!(future.validate(now), Err(FilterError::SinceInFuture));
+    }
+
+    #[test]
+    fn folders_are_bounded_and_spelt_once() {
+        let now = at("2026-01-01T00:00:00Z");
+        let (a, b) = (DocumentId::new(), DocumentId::new());
+        let twice = ExportFilters { folders: vec![b, a, b], ..ExportFilters::default() };
+        let checked = twice.validate(now).expect("valid");
+        assert_eq!(checked.folders, vec![a, b], "sorted, each once");
+        assert!(!checked.is_empty() && !checked.judges_files());
+        let many: Vec<DocumentId> = (0..=MAX_FOLDERS).map(|_| DocumentId::new()).collect();
+        let over = ExportFilters { folders: many, ..ExportFilters::default() };
+        assert_eq!(over.validate(now), Err(FilterError::TooManyFolders));
+        let stored: ExportFilters = serde_json::from_str(r#"{"formats": []}"#).expect("old rows");
+        assert!(stored.folders.is_empty());
+        assert!(serde_json::from_str::<ExportFilters>(r#"{"folders": ["nope"]}"#).is_err());
     }
 
     #[test]
     fn filters_keep_by_family_extension_and_date() {
         let changed = at("2025-06-01T00:00:00Z");
-        let images = ExportFilters { formats: vec!["image".into(), ".odt".into()], since: None };
+        let images = ExportFilters {
+            formats: vec!["image".into(), ".odt".into()],
+            ..ExportFilters::default()
+        };
         assert!(images.keeps("photo.jpg", "image/jpeg", changed));
         assert!(images.keeps("rapport.ODT", "application/octet-stream", changed));
         assert!(!images.keeps("notes.txt", "text/plain", changed));
-        let recent = ExportFilters { formats: vec![], since: Some(at("2025-07-01T00:00:00Z")) };
+        let recent =
+            ExportFilters { since: Some(at("2025-07-01T00:00:00Z")), ..ExportFilters::default() };
         assert!(!recent.keeps("a.txt", "text/plain", changed));
         assert!(recent.keeps("a.txt", "text/plain", at("2025-07-01T00:00:00Z")));
         assert!(ExportFilters::default().keeps("x", "", changed));

@@ -22,6 +22,9 @@ pub enum Scope {
     Own,
     /// What other users shared with the user (the shared roots).
     Shared,
+    /// Every zip archive of the user's tree, and those shared with them, newest first: what
+    /// an import may read in place.
+    Zips,
 }
 
 /// A document or folder the owner owns or that is shared with them; anything else, a
@@ -65,10 +68,13 @@ pub async fn list(
         .db
         .run(move |conn| {
             Ok(match (scope, folder) {
-                (Scope::Shared, Some(_)) => Err(Error::invalid(
+                (Scope::Shared | Scope::Zips, Some(_)) => Err(Error::invalid(
                     ErrorCode::InvalidRequest,
-                    "scope=shared lists the shared roots; list a shared folder with folder_id alone",
+                    "scope=shared and scope=zips take no folder_id; list a folder with folder_id alone",
                 )),
+                (Scope::Zips, None) => {
+                    Ok((documents::list_zips(conn, &user, page)?, documents::count_zips(conn, &user)?))
+                }
                 (Scope::Shared, None) => Ok((
                     documents::list_shared_with(conn, &user, page)?,
                     documents::count_shared_with(conn, &user)?,
@@ -94,6 +100,28 @@ pub async fn list(
             })
         })
         .await??;
+    Ok(Listed::of(page, found))
+}
+
+/// A page of the folders of the owner's own tree, wherever they lie, by name: what an export
+/// may choose (`filters.folders`). Each names its parent, so that a client draws the tree.
+pub async fn folders(
+    ctx: &Context,
+    actor: &Actor,
+    number: Option<i64>,
+    size: Option<i64>,
+) -> Result<Listed<Document>, Error> {
+    let page = listing::page(ctx, number, size)?;
+    let owner = actor.owner().to_string();
+    let found = ctx
+        .db
+        .run(move |conn| {
+            Ok((
+                documents::list_folders(conn, &owner, page)?,
+                documents::count_folders(conn, &owner)?,
+            ))
+        })
+        .await?;
     Ok(Listed::of(page, found))
 }
 

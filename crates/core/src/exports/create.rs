@@ -18,7 +18,7 @@ use mesdonnees_shared::jobs::JobPayload;
 use mesdonnees_shared::{DocumentId, ErrorCode, JobId};
 
 use super::size::{Shape, sizes_in, total};
-use super::{Settings, Settled};
+use super::{Settings, Settled, check_folders};
 use crate::{Actor, Error, audit, names, templates};
 
 /// What is asked for.
@@ -113,6 +113,11 @@ async fn create_unaudited(
     let deliver_to = request.deliver_to;
     let now = clock_now(ctx);
     let (mut export, settled) = new_export(ctx, actor, request, template, now)?;
+    // A scheduled run keeps the folders that are still there rather than failing each time
+    // once one is deleted: the walk leaves out a folder it does not find.
+    if occurrence.is_none() {
+        check_folders(ctx, actor, &settled.filters).await?;
+    }
     let reuse_since = (now
         - chrono::Duration::seconds(
             i64::try_from(ctx.config.exports.reuse_window_secs).unwrap_or(0),

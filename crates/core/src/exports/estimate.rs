@@ -8,7 +8,7 @@ use mesdonnees_infra::Context;
 use mesdonnees_shared::filters::ExportFilters;
 use mesdonnees_shared::tables::{COMMON_FIELDS, ExportKind};
 
-use super::settings::{filter_error, resolve_apps};
+use super::settings::{check_folders, filter_error, resolve_apps};
 use super::size::{AppSize, Shape, sizes_in, total};
 use crate::{Actor, Error};
 
@@ -42,6 +42,7 @@ pub async fn estimate(
 ) -> Result<Estimate, Error> {
     let apps = resolve_apps(ctx, apps)?;
     let filters = filters.validate(Utc::now()).map_err(|e| filter_error(&e))?;
+    check_folders(ctx, actor, &filters).await?;
     let owner = actor.owner().to_string();
     let shape = Shape { kind, columns: COMMON_FIELDS.len() as u64 };
     let (for_apps, owner_again) = (apps.clone(), owner.clone());

@@ -20,6 +20,7 @@ pub use entries::entries;
 pub use estimate::{Estimate, estimate};
 pub use link::{Link, link};
 pub use read::{get, list};
+pub(crate) use settings::check_folders;
 pub use settings::{Settings, Settled};
 pub use size::AppSize;
 

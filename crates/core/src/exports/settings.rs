@@ -2,12 +2,13 @@
 //! the rules that settle it: known apps, valid filters, a table that names fields of those apps.
 
 use chrono::Utc;
+use mesdonnees_db::documents;
 use mesdonnees_infra::Context;
 use mesdonnees_shared::ErrorCode;
 use mesdonnees_shared::filters::{ExportFilters, FilterError};
 use mesdonnees_shared::tables::{ExportKind, TableSpec};
 
-use crate::Error;
+use crate::{Actor, Error};
 
 /// What an export is of, every part optional.
 #[derive(Debug, Clone, Default)]
@@ -88,6 +89,40 @@ pub(crate) fn resolve_apps(
     apps.sort();
     apps.dedup();
     Ok(apps)
+}
+
+/// Checks that every folder the filters choose is a folder of the owner's own tree: one they
+/// cannot see is answered as one that does not exist.
+pub(crate) async fn check_folders(
+    ctx: &Context,
+    actor: &Actor,
+    filters: &ExportFilters,
+) -> Result<(), Error> {
+    if filters.folders.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<String> = filters.folders.iter().map(ToString::to_string).collect();
+    let owner = actor.owner().to_string();
+    let asked = ids.clone();
+    let found = ctx.db.run(move |conn| documents::kinds_owned(conn, &owner, &asked)).await?;
+    for id in &ids {
+        match found.iter().find(|(found, _)| found == id) {
+            None => {
+                return Err(Error::invalid(
+                    ErrorCode::FolderNotFound,
+                    format!("filters.folders: no folder {id} among yours"),
+                ));
+            }
+            Some((_, kind)) if kind != "folder" => {
+                return Err(Error::invalid(
+                    ErrorCode::NotAFolder,
+                    format!("filters.folders: {id} is a file, not a folder"),
+                ));
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(())
 }
 
 pub(crate) fn filter_error(e: &FilterError) -> Error {

@@ -19,7 +19,7 @@ use mesdonnees_infra::Context;
 use mesdonnees_shared::exports::ExportOptions;
 use mesdonnees_shared::{DocumentId, ErrorCode, Lang};
 
-use crate::exports::{Settings, Settled};
+use crate::exports::{Settings, Settled, check_folders};
 use crate::listing::{self, Listed};
 use crate::{Actor, Error, templates};
 
@@ -175,6 +175,7 @@ async fn into_row(
         (Some(templates::owned(ctx, actor, &raw).await?.id), None, None)
     } else {
         let Settled { apps, filters, kind, table } = draft.settings.settle(ctx)?;
+        check_folders(ctx, actor, &filters).await?;
         let options = ExportOptions {
             filters,
             kind,

@@ -7,7 +7,7 @@ use mesdonnees_infra::Context;
 use mesdonnees_shared::exports::ExportOptions;
 use mesdonnees_shared::{DocumentId, ErrorCode};
 
-use crate::exports::{Settings, Settled};
+use crate::exports::{Settings, Settled, check_folders};
 use crate::listing::{self, Listed};
 use crate::{Actor, Error, names};
 
@@ -24,7 +24,7 @@ pub struct Draft {
 
 /// Saves a new template of the owner's.
 pub async fn create(ctx: &Context, actor: &Actor, draft: Draft) -> Result<ExportTemplate, Error> {
-    let row = into_row(draft, ctx, actor, DocumentId::new().to_string())?;
+    let row = into_row(draft, ctx, actor, DocumentId::new().to_string()).await?;
     let saved = row.clone();
     match ctx.db.transaction(move |conn| templates::insert(conn, &row)).await? {
         Saved::Done => Ok(saved),
@@ -40,7 +40,7 @@ pub async fn update(
     draft: Draft,
 ) -> Result<ExportTemplate, Error> {
     let existing = owned(ctx, actor, raw_id).await?;
-    let mut row = into_row(draft, ctx, actor, existing.id)?;
+    let mut row = into_row(draft, ctx, actor, existing.id).await?;
     row.created_at = existing.created_at;
     let saved = row.clone();
     match ctx.db.transaction(move |conn| templates::update(conn, &row)).await? {
@@ -104,7 +104,7 @@ pub(crate) fn settings_of(template: &ExportTemplate) -> Result<Settings, Error> 
 }
 
 /// The row a draft makes, settled like an export request.
-fn into_row(
+async fn into_row(
     draft: Draft,
     ctx: &Context,
     actor: &Actor,
@@ -120,6 +120,7 @@ fn into_row(
         ));
     }
     let Settled { apps, filters, kind, table } = draft.settings.settle(ctx)?;
+    check_folders(ctx, actor, &filters).await?;
     let options = ExportOptions { filters, notify_email: None, kind, table, ..Default::default() };
     let now = mesdonnees_db::models::now();
     Ok(ExportTemplate {

@@ -15,12 +15,16 @@ pub enum Scope {
     Own,
     /// What other users shared with the user (the shared roots).
     Shared,
+    /// Every zip archive of the user's tree, wherever it lies, and every one shared with them,
+    /// newest first: what an import may read in place (`POST /imports {document_id}`).
+    Zips,
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
-    /// List this folder's content (own, or shared with the user); the root when absent.
+    /// List this folder's content (own, or shared with the user); the root when absent. Not
+    /// with `scope=shared` or `scope=zips`.
     folder_id: Option<String>,
     #[param(inline)]
     scope: Option<Scope>,
@@ -32,7 +36,8 @@ pub struct ListQuery {
     per_page: Option<i64>,
 }
 
-/// Lists a folder of the user's tree, a folder shared with them, or what is shared with them.
+/// Lists a folder of the user's tree, a folder shared with them, what is shared with them, or
+/// every zip archive they may import from.
 #[utoipa::path(
     tag = "documents",
     params(ListQuery),
@@ -53,6 +58,7 @@ pub async fn list_documents(
     let scope = match query.scope.unwrap_or_default() {
         Scope::Own => documents::Scope::Own,
         Scope::Shared => documents::Scope::Shared,
+        Scope::Zips => documents::Scope::Zips,
     };
     let folder = query.folder_id.as_deref();
     let listed =

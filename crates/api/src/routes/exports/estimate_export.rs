@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use mesdonnees_core::exports;
 use mesdonnees_shared::filters::ExportFilters;
 use mesdonnees_shared::tables::ExportKind;
+use mesdonnees_shared::{DocumentId, ErrorCode};
 use serde::{Deserialize, Serialize};
 
 use crate::auth::AuthUser;
@@ -20,6 +21,9 @@ pub struct EstimateQuery {
     formats: Option<String>,
     /// Only files changed at or after this instant (RFC 3339).
     since: Option<DateTime<Utc>>,
+    /// Comma-separated ids of the user's folders (at most 100), as in an export's filters:
+    /// only the documents under them.
+    folders: Option<String>,
     /// What would be made: an archive (the default) or a table, which lists the files without
     /// holding them and is sized by its rows and every common column.
     kind: Option<ExportKind>,
@@ -58,7 +62,7 @@ pub struct Estimate {
     params(EstimateQuery),
     responses(
         (status = 200, body = Estimate),
-        (status = 422, body = crate::problem::ProblemSchema, content_type = "application/problem+json"),
+        (status = 422, description = "unknown app, bad filter, or a folder that is not one of the user's", body = crate::problem::ProblemSchema, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -78,8 +82,19 @@ pub async fn estimate_export(
                 .collect::<Vec<_>>()
         })
     };
-    let filters =
-        ExportFilters { formats: split(query.formats).unwrap_or_default(), since: query.since };
+    let folders = split(query.folders)
+        .unwrap_or_default()
+        .iter()
+        .map(|raw| DocumentId::parse(raw))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|_| {
+            ApiError::unprocessable(ErrorCode::InvalidId, "folders holds an id that is not one")
+        })?;
+    let filters = ExportFilters {
+        formats: split(query.formats).unwrap_or_default(),
+        since: query.since,
+        folders,
+    };
     let kind = query.kind.unwrap_or_default();
     let e = exports::estimate(&ctx, &user.actor(), split(query.apps), filters, kind).await?;
     Ok(HttpResponse::Ok().json(Estimate {

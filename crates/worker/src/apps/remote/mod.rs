@@ -88,6 +88,8 @@ impl App for RemoteApp {
         };
         let mut filters = request.filters.clone();
         let since = filters.since.take();
+        // Folders are the documents space's: an app of the ENT has none of them.
+        filters.folders.clear();
         let call = ExportCall {
             user_id: request.owner.clone(),
             since,
