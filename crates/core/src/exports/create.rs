@@ -37,6 +37,9 @@ pub struct Request {
     /// Also copy the finished file there; refused before anything starts when it would not
     /// fit.
     pub deliver_to: Option<Delivery>,
+    /// Write the archive as parts of about this many bytes, within
+    /// `exports.{min,max}_part_size_bytes`.
+    pub part_size_bytes: Option<u64>,
 }
 
 /// The occurrence of a recurring export a request runs: claimed with the export it makes.
@@ -111,6 +114,7 @@ async fn create_unaudited(
     };
     let lang = request.lang;
     let deliver_to = request.deliver_to;
+    let part_size = request.part_size_bytes;
     let now = clock_now(ctx);
     let (mut export, settled) = new_export(ctx, actor, request, template, now)?;
     let reuse_since = (now
@@ -144,7 +148,7 @@ async fn create_unaudited(
             // (or an earlier run's), and the schedule's next run must not make it expire.
             if reuse {
                 for same in exports::reusable(conn, &owner, reuse_since)? {
-                    match same_request(&same, &settled, lang, deliver_to) {
+                    match same_request(&same, &settled, lang, (deliver_to, part_size)) {
                         Ok(true) if claim(conn)? => {
                             return Ok(Created::Reused(Box::new(same)));
                         }
@@ -265,12 +269,13 @@ fn same_request(
     export: &Export,
     settled: &Settled,
     lang: mesdonnees_shared::Lang,
-    deliver_to: Option<Delivery>,
+    (deliver_to, part_size): (Option<Delivery>, Option<u64>),
 ) -> Result<bool, CorruptColumn> {
     let options = export.export_options()?;
     Ok(export.app_ids()? == settled.apps
         && options.lang == lang
         && options.deliver_to == deliver_to
+        && options.part_size_bytes == part_size
         && options.filters == settled.filters
         && options.kind == settled.kind
         && options.table == settled.table)
@@ -289,6 +294,7 @@ fn new_export(
         None => (request.settings, None),
     };
     let settled = settings.settle(ctx)?;
+    check_part_size(ctx, request.part_size_bytes, settled.kind)?;
     let name = match request.name.or(template_name).map(|n| n.trim().to_owned()) {
         Some(n) if !names::acceptable(&n, NAME_MAX_CHARS) => {
             return Err(Error::invalid(
@@ -322,10 +328,35 @@ fn new_export(
             table: settled.table.clone(),
             lang: request.lang,
             deliver_to: request.deliver_to,
+            part_size_bytes: request.part_size_bytes,
         })
         .map_err(Error::unexpected)?,
     );
     Ok((export, settled))
+}
+
+/// A part size within the configured bounds, for an archive (a table is one file).
+fn check_part_size(
+    ctx: &Context,
+    part_size: Option<u64>,
+    kind: mesdonnees_shared::tables::ExportKind,
+) -> Result<(), Error> {
+    let Some(size) = part_size else { return Ok(()) };
+    let (min, max) =
+        (ctx.config.exports.min_part_size_bytes, ctx.config.exports.max_part_size_bytes);
+    if kind == mesdonnees_shared::tables::ExportKind::Table {
+        return Err(Error::invalid(
+            ErrorCode::PartSizeOutOfRange,
+            "a table is one file: part_size_bytes is for an archive",
+        ));
+    }
+    if !(min..=max).contains(&size) {
+        return Err(Error::invalid(
+            ErrorCode::PartSizeOutOfRange,
+            format!("part_size_bytes is between {min} and {max}"),
+        ));
+    }
+    Ok(())
 }
 
 enum Created {

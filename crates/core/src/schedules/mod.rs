@@ -182,6 +182,7 @@ async fn into_row(
             lang: draft.lang,
             notify_email: None,
             deliver_to: None,
+            part_size_bytes: None,
         };
         (
             None,

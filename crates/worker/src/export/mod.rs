@@ -291,6 +291,8 @@ async fn write_page(
         size: summary.size,
         sha256: summary.sha256,
         kind: Some(FileKind::Viewer),
+        part: None,
+        piece: None,
     };
     listing.add(&listed).await
 }
@@ -319,6 +321,8 @@ async fn write_index(
         size: summary.size,
         sha256: summary.sha256,
         kind: None,
+        part: None,
+        piece: None,
     };
     listing.add(&listed).await?;
     Ok(())
@@ -447,6 +451,8 @@ async fn record(out: &mut Output<'_, '_, '_, '_>, app: &str, written: Written) -
         size: summary.size,
         sha256: summary.sha256,
         kind: json.then_some(FileKind::Json),
+        part: None,
+        piece: None,
     };
     out.listing.add(&file).await?;
     if let Some(page) = document.and_then(|d| out.viewer.document(&file.path, &d).transpose()) {
@@ -544,6 +550,8 @@ async fn write_metadata(
         size: sums.size,
         sha256: sums.sha256,
         kind: Some(FileKind::Checksums),
+        part: None,
+        piece: None,
     };
     listing.add_to_manifest(&listed)?;
     listing.write_rows().await?;
