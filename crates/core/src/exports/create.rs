@@ -294,7 +294,7 @@ fn new_export(
         None => (request.settings, None),
     };
     let settled = settings.settle(ctx)?;
-    check_part_size(ctx, request.part_size_bytes, settled.kind)?;
+    check_part_size(ctx, (request.part_size_bytes, request.deliver_to), &settled)?;
     let name = match request.name.or(template_name).map(|n| n.trim().to_owned()) {
         Some(n) if !names::acceptable(&n, NAME_MAX_CHARS) => {
             return Err(Error::invalid(
@@ -335,19 +335,23 @@ fn new_export(
     Ok((export, settled))
 }
 
-/// A part size within the configured bounds, for an archive (a table is one file).
+/// A part size within the configured bounds. An archive in parts has no index table and is
+/// not copied into the documents space: both are made of the whole archive.
 fn check_part_size(
     ctx: &Context,
-    part_size: Option<u64>,
-    kind: mesdonnees_shared::tables::ExportKind,
+    (part_size, deliver_to): (Option<u64>, Option<Delivery>),
+    settled: &Settled,
 ) -> Result<(), Error> {
     let Some(size) = part_size else { return Ok(()) };
     let (min, max) =
         (ctx.config.exports.min_part_size_bytes, ctx.config.exports.max_part_size_bytes);
-    if kind == mesdonnees_shared::tables::ExportKind::Table {
+    if settled.kind == mesdonnees_shared::tables::ExportKind::Table
+        || settled.table.is_some()
+        || deliver_to.is_some()
+    {
         return Err(Error::invalid(
             ErrorCode::PartSizeOutOfRange,
-            "a table is one file: part_size_bytes is for an archive",
+            "part_size_bytes is for an archive without index table nor deliver_to",
         ));
     }
     if !(min..=max).contains(&size) {
