@@ -51,6 +51,7 @@ pub async fn plan(
     part_size: u64,
     scratch: &std::path::Path,
 ) -> std::io::Result<Plan> {
+    tokio::fs::create_dir_all(scratch).await?;
     let stem = mesdonnees_shared::JobId::new().to_string();
     let listing_path = scratch.join(format!("parts-{stem}.jsonl"));
     let mut listing = std::io::BufWriter::new(std::fs::File::create(&listing_path)?);
