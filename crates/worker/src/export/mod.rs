@@ -317,7 +317,7 @@ async fn build(
         &apps,
     )
     .await?;
-    let last_part = part_state.map(|s| s.last());
+    let last_part = part_state.map(part_writer::PartState::last);
     Ok(Built { files, bytes, apps, last_part })
 }
 
@@ -398,20 +398,18 @@ async fn write_app(
 ) -> Result<ManifestApp, Stop> {
     let max_entries = ctx.config.exports.max_entries;
     let folder = sanitize_segment(&descriptor.display_name);
-    let mut app_files = 0_u64;
-    let mut app_bytes = 0_u64;
+    let (mut app_files, mut app_bytes) = (0_u64, 0_u64);
     let mut failure: Option<(ErrorCode, String)> = None;
     out.viewer.begin_app(descriptor, &folder, p.view.clone());
-    let p_view = p.view.clone();
     let storage = ctx.storage.clone();
-    let pool = prepare::BufferPool::default();
+    let (pool, app) = (prepare::BufferPool::default(), (descriptor, &*folder, &p.view));
     let reader_pool = pool.clone();
     let mut ready = prepare::batches(p.entries)
         .map(move |batch| prepare::prepare_batch(storage.clone(), reader_pool.clone(), batch))
         .buffered(prepare::batches_in_flight())
         .flat_map(futures_util::stream::iter);
     while let Some(item) = ready.next().await {
-        let mut item = match item {
+        let item = match item {
             Ok(item) => item,
             Err(PrepareError::Connector(e)) => {
                 failure = Some((e.code, e.message));
@@ -419,22 +417,10 @@ async fn write_app(
             }
             Err(PrepareError::Store(e)) => return Err(Stop::Failed(JobError::Transient(e))),
         };
-        if out.parts.is_some() {
-            match part_writer::switch(ctx, out, descriptor, &folder, &p_view, item).await? {
-                part_writer::Switched::Written(summary) => {
-                    app_files += 1;
-                    app_bytes += summary;
-                    progress.advance(summary).await?;
-                    continue;
-                }
-                part_writer::Switched::Missing(path) => {
-                    failure.get_or_insert_with(|| missing(&path));
-                    progress.advance(0).await?;
-                    continue;
-                }
-                part_writer::Switched::Next(next) => item = next,
-            }
-        }
+        let counts = ((&mut app_files, &mut app_bytes), &mut failure);
+        let Some(item) = part_writer::place(ctx, out, app, item, counts, progress).await? else {
+            continue;
+        };
         if out.entries >= max_entries {
             failure = Some((ErrorCode::TooManyEntries, format!("more than {max_entries} entries")));
             break;
@@ -501,16 +487,15 @@ async fn write_app(
             record(out, &descriptor.id, written).await?;
         }
     }
-    let outcome = match failure {
-        None => AppOutcome::Ok,
-        Some((code, message)) => AppOutcome::Failed { code: code.as_str().to_owned(), message },
-    };
     Ok(ManifestApp {
         version: descriptor.version,
         folder,
         entries: app_files,
         bytes: app_bytes,
-        outcome,
+        outcome: failure.map_or(AppOutcome::Ok, |(code, message)| AppOutcome::Failed {
+            code: code.as_str().to_owned(),
+            message,
+        }),
     })
 }
 

@@ -62,6 +62,39 @@ pub enum Switched {
     Next(Ready),
 }
 
+/// Files and bytes an app wrote so far, and its failure.
+type Counts<'a> =
+    ((&'a mut u64, &'a mut u64), &'a mut Option<(mesdonnees_shared::ErrorCode, String)>);
+
+/// For an export in parts, opens the part an entry goes in when it starts one; an entry the switch wrote itself (a file
+/// cut across parts) is counted for its app here, and `None` returned.
+pub async fn place(
+    ctx: &Context,
+    out: &mut Output<'_, '_, '_, '_>,
+    (descriptor, folder, view): (&AppDescriptor, &str, &ViewSlot),
+    item: Ready,
+    ((files, bytes), failure): Counts<'_>,
+    progress: &mut super::Progress<'_>,
+) -> Result<Option<Ready>, Stop> {
+    if out.parts.is_none() {
+        return Ok(Some(item));
+    }
+    let written = match switch(ctx, out, descriptor, folder, view, item).await? {
+        Switched::Next(next) => return Ok(Some(next)),
+        Switched::Written(written) => {
+            *files += 1;
+            *bytes += written;
+            written
+        }
+        Switched::Missing(path) => {
+            failure.get_or_insert_with(|| super::missing(&path));
+            0
+        }
+    };
+    progress.advance(written).await?;
+    Ok(None)
+}
+
 impl PartState {
     pub fn new(
         ctx: &Context,
@@ -125,7 +158,7 @@ fn part_state<'a>(out: &'a mut Output<'_, '_, '_, '_>) -> Result<&'a mut PartSta
 }
 
 /// Opens the part an entry goes in when the plan says it starts one; writes a file to cut.
-pub async fn switch(
+async fn switch(
     ctx: &Context,
     out: &mut Output<'_, '_, '_, '_>,
     descriptor: &AppDescriptor,
