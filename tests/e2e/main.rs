@@ -24,6 +24,7 @@ mod limits;
 mod metrics;
 mod oidc;
 mod operator;
+mod parts;
 mod process;
 mod proxy;
 mod queue_keys;

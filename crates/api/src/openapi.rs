@@ -104,6 +104,8 @@ pub(crate) fn configure(cfg: &mut ServiceConfig<'_>) {
                 .service(exports::get_export)
                 .service(exports::list_export_entries)
                 .service(exports::download_export)
+                .service(exports::list_export_parts)
+                .service(exports::download_export_part)
                 .service(exports::create_export_link)
                 .service(exports::delete_export)
                 .service(export_templates::create_export_template)

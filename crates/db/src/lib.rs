@@ -13,6 +13,7 @@
 pub mod audit;
 pub mod creations;
 pub mod documents;
+pub mod export_parts;
 pub mod exports;
 mod import_json;
 pub mod imports;
@@ -30,8 +31,8 @@ mod testing;
 pub mod workspace;
 
 pub use models::{
-    AuditEntry, Document, DocumentKind, Export, ExportEntry, ExportSchedule, ExportTemplate,
-    Import, ImportItem, InstanceKey, Job, NewDocument, Notification, Share,
+    AuditEntry, Document, DocumentKind, Export, ExportEntry, ExportPart, ExportSchedule,
+    ExportTemplate, Import, ImportItem, InstanceKey, Job, NewDocument, Notification, Share,
 };
 pub use pool::{Backend, Database, DbConnection, DbError};
 pub use stored_json::CorruptColumn;

@@ -219,6 +219,20 @@ impl Export {
     }
 }
 
+/// One finished part of an export written in parts, published as soon as it is complete.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = crate::schema::export_parts)]
+pub struct ExportPart {
+    pub export_id: String,
+    /// From 1.
+    pub part: i64,
+    pub parts_total: i64,
+    pub object_key: String,
+    pub size: i64,
+    pub sha256: String,
+    pub created_at: NaiveDateTime,
+}
+
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = crate::schema::export_entries)]
 pub struct ExportEntry {

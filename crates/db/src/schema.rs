@@ -108,10 +108,24 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    export_parts (export_id, part) {
+        export_id -> Text,
+        part -> BigInt,
+        parts_total -> BigInt,
+        object_key -> Text,
+        size -> BigInt,
+        sha256 -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(export_entries -> exports (export_id));
+diesel::joinable!(export_parts -> exports (export_id));
 diesel::allow_tables_to_appear_in_same_query!(
     exports,
     export_entries,
+    export_parts,
     notifications,
     instance_keys
 );

@@ -33,6 +33,11 @@ pub struct Manifest {
     pub created_at: DateTime<Utc>,
     pub source: Source,
     pub owner: Owner,
+    /// Present when the export was written in parts: which part this archive is. Every part
+    /// lists the files of every part (`part` on each file), so that one part says which
+    /// others make the export.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parts: Option<PartsOf>,
     /// Every entry except the manifest, its signature and the read-me. Before `apps` in the
     /// written file, which is produced as the archive is: the outcomes are known last.
     pub files: Vec<ManifestFile>,
@@ -82,6 +87,41 @@ pub struct ManifestFile {
     /// `checksums` for SHA256SUMS (ignored by an import); absent for a file.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<FileKind>,
+    /// In an archive written in parts, the part that holds the file (from 1). A file of
+    /// another part has its size but an empty `sha256`: that part's manifest gives it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub part: Option<u32>,
+    /// A piece of a file larger than a part, cut into consecutive pieces named
+    /// `<path>.partie-<n>` and put back together on import.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub piece: Option<Piece>,
+}
+
+/// Which part of an export written in parts an archive is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartsOf {
+    /// This part's number, from 1.
+    pub part: u32,
+    /// How many parts make the export.
+    pub count: u32,
+    /// Id of the writing that made the parts: parts of one export written twice (a rerun)
+    /// never mix.
+    pub set: String,
+}
+
+/// One piece of a file cut across parts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Piece {
+    /// The path of the whole file, which the pieces make in order.
+    pub of: String,
+    /// This piece's number, from 1.
+    pub index: u32,
+    pub count: u32,
+}
+
+/// The path of piece `index` of the file `path`.
+pub fn piece_path(path: &str, index: u32) -> String {
+    format!("{path}.partie-{index}")
 }
 
 /// What a listed file is to its app, when it is not a plain file.
@@ -217,6 +257,8 @@ mod tests {
             size: 1,
             sha256: String::new(),
             kind: None,
+            part: None,
+            piece: None,
         }
     }
 
@@ -231,6 +273,7 @@ mod tests {
                 service_version: "0".to_owned(),
                 key_id: "k".to_owned(),
             },
+            parts: None,
             owner: Owner { id: "o".to_owned(), name: None },
             files: files.iter().map(|(path, app)| file(path, app)).collect(),
             apps: apps.iter().map(|(id, folder)| ((*id).to_owned(), app(folder))).collect(),

@@ -27,6 +27,10 @@ pub struct ExportOptions {
     /// Where the finished file also goes, besides the download.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deliver_to: Option<Delivery>,
+    /// Written as several archives of about this many bytes each, each a complete zip; one
+    /// archive without it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub part_size_bytes: Option<u64>,
 }
 
 /// A place an export's file is copied into once it is ready.
@@ -60,6 +64,16 @@ impl ExportOptions {
 /// The object key of an export's file.
 pub fn export_key(export_id: &str, options: &ExportOptions) -> String {
     format!("exports/{export_id}.{}", options.extension())
+}
+
+/// The object key of one part of an export written in parts (`part` from 1).
+pub fn part_key(export_id: &str, part: u32) -> String {
+    format!("exports/{export_id}.partie-{part}.zip")
+}
+
+/// The file name a part is downloaded as: `mes-donnees-partie-1-sur-3.zip`.
+pub fn part_file_name(part: u32, parts: u32) -> String {
+    format!("mes-donnees-partie-{part}-sur-{parts}.zip")
 }
 
 /// The object key of an export's archive.

@@ -37,6 +37,9 @@ pub struct Request {
     /// Also copy the finished file there; refused before anything starts when it would not
     /// fit.
     pub deliver_to: Option<Delivery>,
+    /// Write the archive as parts of about this many bytes, within
+    /// `exports.{min,max}_part_size_bytes`.
+    pub part_size_bytes: Option<u64>,
 }
 
 /// The occurrence of a recurring export a request runs: claimed with the export it makes.
@@ -111,6 +114,7 @@ async fn create_unaudited(
     };
     let lang = request.lang;
     let deliver_to = request.deliver_to;
+    let part_size = request.part_size_bytes;
     let now = clock_now(ctx);
     let (mut export, settled) = new_export(ctx, actor, request, template, now)?;
     // A scheduled run keeps the folders that are still there rather than failing each time
@@ -149,7 +153,7 @@ async fn create_unaudited(
             // (or an earlier run's), and the schedule's next run must not make it expire.
             if reuse {
                 for same in exports::reusable(conn, &owner, reuse_since)? {
-                    match same_request(&same, &settled, lang, deliver_to) {
+                    match same_request(&same, &settled, lang, (deliver_to, part_size)) {
                         Ok(true) if claim(conn)? => {
                             return Ok(Created::Reused(Box::new(same)));
                         }
@@ -270,12 +274,13 @@ fn same_request(
     export: &Export,
     settled: &Settled,
     lang: mesdonnees_shared::Lang,
-    deliver_to: Option<Delivery>,
+    (deliver_to, part_size): (Option<Delivery>, Option<u64>),
 ) -> Result<bool, CorruptColumn> {
     let options = export.export_options()?;
     Ok(export.app_ids()? == settled.apps
         && options.lang == lang
         && options.deliver_to == deliver_to
+        && options.part_size_bytes == part_size
         && options.filters == settled.filters
         && options.kind == settled.kind
         && options.table == settled.table)
@@ -294,6 +299,7 @@ fn new_export(
         None => (request.settings, None),
     };
     let settled = settings.settle(ctx)?;
+    check_part_size(ctx, (request.part_size_bytes, request.deliver_to), &settled)?;
     let name = match request.name.or(template_name).map(|n| n.trim().to_owned()) {
         Some(n) if !names::acceptable(&n, NAME_MAX_CHARS) => {
             return Err(Error::invalid(
@@ -327,10 +333,39 @@ fn new_export(
             table: settled.table.clone(),
             lang: request.lang,
             deliver_to: request.deliver_to,
+            part_size_bytes: request.part_size_bytes,
         })
         .map_err(Error::unexpected)?,
     );
     Ok((export, settled))
+}
+
+/// A part size within the configured bounds. An archive in parts has no index table and is
+/// not copied into the documents space: both are made of the whole archive.
+fn check_part_size(
+    ctx: &Context,
+    (part_size, deliver_to): (Option<u64>, Option<Delivery>),
+    settled: &Settled,
+) -> Result<(), Error> {
+    let Some(size) = part_size else { return Ok(()) };
+    let (min, max) =
+        (ctx.config.exports.min_part_size_bytes, ctx.config.exports.max_part_size_bytes);
+    if settled.kind == mesdonnees_shared::tables::ExportKind::Table
+        || settled.table.is_some()
+        || deliver_to.is_some()
+    {
+        return Err(Error::invalid(
+            ErrorCode::PartSizeOutOfRange,
+            "part_size_bytes is for an archive without index table nor deliver_to",
+        ));
+    }
+    if !(min..=max).contains(&size) {
+        return Err(Error::invalid(
+            ErrorCode::PartSizeOutOfRange,
+            format!("part_size_bytes is between {min} and {max}"),
+        ));
+    }
+    Ok(())
 }
 
 enum Created {

@@ -1,7 +1,7 @@
 //! Cancelling an export in progress (its partial upload is aborted, the row stays as
 //! `cancelled`), or deleting a finished one and purging its file.
 
-use mesdonnees_db::{exports, jobs};
+use mesdonnees_db::{export_parts, exports, jobs};
 use mesdonnees_infra::Context;
 use mesdonnees_shared::jobs::JobPayload;
 
@@ -32,12 +32,13 @@ pub async fn delete(ctx: &Context, actor: &Actor, raw_id: &str) -> Result<Remove
             if exports::cancel(conn, &export.id)? {
                 return Ok(None);
             }
+            // An export in parts has an object per part.
+            let mut keys = vec![key];
+            keys.extend(export_parts::list(conn, &export.id)?.into_iter().map(|p| p.object_key));
+            keys.dedup();
+            export_parts::clear(conn, &export.id)?;
             exports::delete(conn, &export.id)?;
-            Ok(Some(jobs::create(
-                conn,
-                &JobPayload::PurgeObjects { keys: vec![key] },
-                max_attempts,
-            )?))
+            Ok(Some(jobs::create(conn, &JobPayload::PurgeObjects { keys }, max_attempts)?))
         })
         .await?;
     if let Some(job) = purge

@@ -33,14 +33,7 @@ pub struct Ready {
 }
 
 pub async fn download(ctx: &Context, access: Access<'_>, raw_id: &str) -> Result<Ready, Error> {
-    let export = match access {
-        Access::Link(token) => linked(ctx, token, raw_id).await?,
-        Access::Owner(actor) => owned(ctx, actor, raw_id).await?,
-        Access::OwnerOrLink(actor, token) => match owned(ctx, actor, raw_id).await {
-            Err(Error::NotFound(_)) => linked(ctx, token, raw_id).await?,
-            other => other?,
-        },
-    };
+    let export = export_for(ctx, access, raw_id).await?;
     match export.status.as_str() {
         "ready" => {}
         "expired" => {
@@ -67,6 +60,22 @@ pub async fn download(ctx: &Context, access: Access<'_>, raw_id: &str) -> Result
         sha256,
         file_name: format!("{}.{}", export.name, options.extension()),
         content_type: options.content_type(),
+    })
+}
+
+/// The export the access opens.
+pub(super) async fn export_for(
+    ctx: &Context,
+    access: Access<'_>,
+    raw_id: &str,
+) -> Result<mesdonnees_db::Export, Error> {
+    Ok(match access {
+        Access::Link(token) => linked(ctx, token, raw_id).await?,
+        Access::Owner(actor) => owned(ctx, actor, raw_id).await?,
+        Access::OwnerOrLink(actor, token) => match owned(ctx, actor, raw_id).await {
+            Err(Error::NotFound(_)) => linked(ctx, token, raw_id).await?,
+            other => other?,
+        },
     })
 }
 

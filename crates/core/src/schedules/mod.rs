@@ -183,6 +183,7 @@ async fn into_row(
             lang: draft.lang,
             notify_email: None,
             deliver_to: None,
+            part_size_bytes: None,
         };
         (
             None,

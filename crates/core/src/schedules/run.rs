@@ -84,6 +84,7 @@ async fn run_one(
         settings,
         lang,
         deliver_to: None,
+        part_size_bytes: None,
     };
     Ok(exports::create_scheduled(ctx, &actor, request, occurrence).await?.is_some())
 }

@@ -46,6 +46,12 @@ pub struct ExportsConfig {
     /// How often a worker looks for recurring exports that are due, in seconds (1 to 3600).
     #[serde(default = "default_schedule_check")]
     pub schedule_check_secs: u64,
+    /// Smallest part size an export in parts may ask for, in bytes (at least 1 MiB).
+    #[serde(default = "default_min_part_size")]
+    pub min_part_size_bytes: u64,
+    /// Largest part size an export in parts may ask for, in bytes (at most 50 GiB).
+    #[serde(default = "default_max_part_size")]
+    pub max_part_size_bytes: u64,
 }
 
 /// A public key this instance no longer signs with.
@@ -76,6 +82,21 @@ fn default_schedule_check() -> u64 {
     60
 }
 
+/// Parts below a gigabyte would make thousands of files of a large account.
+fn default_min_part_size() -> u64 {
+    GIB
+}
+
+fn default_max_part_size() -> u64 {
+    MAX_PART_SIZE
+}
+
+const GIB: u64 = 1024 * 1024 * 1024;
+/// What peer services offer at most, and more than a FAT32 key holds anyway.
+const MAX_PART_SIZE: u64 = 50 * GIB;
+/// Below this a part would hold little but its own manifest and pages.
+const MIN_PART_SIZE: u64 = 1024 * 1024;
+
 impl Default for ExportsConfig {
     fn default() -> Self {
         Self {
@@ -90,6 +111,8 @@ impl Default for ExportsConfig {
             previous_keys: Vec::new(),
             reuse_window_secs: default_reuse_window(),
             schedule_check_secs: default_schedule_check(),
+            min_part_size_bytes: default_min_part_size(),
+            max_part_size_bytes: default_max_part_size(),
         }
     }
 }
@@ -113,6 +136,15 @@ impl Section for ExportsConfig {
         if self.progress_interval_ms == 0 || self.cleanup_interval_secs == 0 {
             return ConfigError::invalid(
                 "exports.progress_interval_ms and cleanup_interval_secs must be positive",
+            );
+        }
+        if self.min_part_size_bytes < MIN_PART_SIZE
+            || self.max_part_size_bytes > MAX_PART_SIZE
+            || self.min_part_size_bytes > self.max_part_size_bytes
+        {
+            return ConfigError::invalid(
+                "exports.min_part_size_bytes is at least 1048576, max_part_size_bytes at most \
+                 53687091200, and the first is at most the second",
             );
         }
         if !(1..=3600).contains(&self.schedule_check_secs) {

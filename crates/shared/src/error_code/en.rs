@@ -102,6 +102,10 @@ pub(super) fn sentence(code: ErrorCode) -> &'static str {
             "An export is already being prepared. Wait until it is ready before asking for another \
              one."
         }
+        ErrorCode::PartSizeOutOfRange => {
+            "This part size is not offered here. Choose a size between the smallest and the \
+             largest this service allows."
+        }
         ErrorCode::DocumentsQuotaExceeded => {
             "Your documents space does not have room for this export. Free some space, or export \
              without copying it into your documents."

@@ -118,6 +118,7 @@ impl ErrorCode {
             | Self::TooManySchedules
             | Self::ArchiveQuotaExceeded
             | Self::DocumentsQuotaExceeded
+            | Self::PartSizeOutOfRange
             | Self::NotImportable => Some(422),
             Self::RateLimited => Some(429),
             Self::Internal => Some(500),
@@ -174,6 +175,7 @@ impl ErrorCode {
             | Self::NotAnalysed
             | Self::NotImportable
             | Self::ImportRunning
+            | Self::PartSizeOutOfRange
             | Self::RateLimited
             | Self::Unavailable
             | Self::Internal => &[Problem],

@@ -114,6 +114,10 @@ pub(super) fn sentence(code: ErrorCode) -> &'static str {
             "Un export est déjà en préparation. Attendez qu'il soit prêt avant d'en demander un \
              autre."
         }
+        ErrorCode::PartSizeOutOfRange => {
+            "Cette taille de partie n'est pas proposée ici. Choisissez une taille entre la plus \
+             petite et la plus grande que ce service accepte."
+        }
         ErrorCode::DocumentsQuotaExceeded => {
             "Votre espace documentaire n'a pas assez de place pour cet export. Libérez de la \
              place, ou exportez sans le copier dans vos documents."

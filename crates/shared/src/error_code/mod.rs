@@ -72,6 +72,7 @@ pub enum ErrorCode {
     ArchiveQuotaExceeded,
     /// The export would not fit in the documents space it is to be delivered into.
     DocumentsQuotaExceeded,
+    PartSizeOutOfRange,
     NotReady,
     InvalidLink,
     ExportExpired,
@@ -215,6 +216,7 @@ impl ErrorCode {
         Self::ExportInProgress,
         Self::ArchiveQuotaExceeded,
         Self::DocumentsQuotaExceeded,
+        Self::PartSizeOutOfRange,
         Self::NotReady,
         Self::InvalidLink,
         Self::ExportExpired,
@@ -332,6 +334,7 @@ impl ErrorCode {
             Self::ExportInProgress => "export_in_progress",
             Self::ArchiveQuotaExceeded => "archive_quota_exceeded",
             Self::DocumentsQuotaExceeded => "documents_quota_exceeded",
+            Self::PartSizeOutOfRange => "part_size_out_of_range",
             Self::NotReady => "not_ready",
             Self::InvalidLink => "invalid_link",
             Self::ExportExpired => "export_expired",

@@ -24,6 +24,8 @@ pub(super) fn manifest(apps: &[App<'_>]) -> Manifest {
                 size,
                 sha256: "0".repeat(64),
                 kind: None,
+                part: None,
+                piece: None,
             });
         }
         let outcome = match failure {
@@ -46,6 +48,7 @@ pub(super) fn manifest(apps: &[App<'_>]) -> Manifest {
             key_id: "56475aa75463474c".to_owned(),
         },
         owner: Owner { id: "alice".to_owned(), name: Some("Alice Martin".to_owned()) },
+        parts: None,
         apps: listed,
         files,
     }

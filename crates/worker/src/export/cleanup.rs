@@ -30,6 +30,11 @@ pub async fn cleanup_once(ctx: &Context) -> Result<(usize, usize), anyhow::Error
                 }
             }
         }
+        // An export in parts: every part goes with it.
+        if let Err(e) = super::part_writer::remove_published(ctx, &export.id).await {
+            tracing::warn!(export_id = %export.id, error = %e, "expired parts not deleted; will retry");
+            continue;
+        }
         let id = export.id.clone();
         ctx.db.run(move |conn| exports::mark_expired(conn, &id)).await?;
         expired_count += 1;

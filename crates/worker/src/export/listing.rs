@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use mesdonnees_db::{ExportEntry, exports};
 use mesdonnees_infra::Context;
 use mesdonnees_shared::archive::{
-    FORMAT, FORMAT_VERSION, ManifestApp, ManifestFile, Owner, Source,
+    FORMAT, FORMAT_VERSION, ManifestApp, ManifestFile, Owner, PartsOf, Source,
 };
 use serde::Serialize;
 
@@ -30,6 +30,8 @@ pub struct Head<'a> {
     pub created_at: DateTime<Utc>,
     pub source: &'a Source,
     pub owner: &'a Owner,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parts: Option<PartsOf>,
 }
 
 impl<'a> Head<'a> {
@@ -41,7 +43,13 @@ impl<'a> Head<'a> {
             created_at: Utc::now(),
             source,
             owner,
+            parts: None,
         }
+    }
+
+    /// The head of one part of an export written in parts.
+    pub fn of_part(&self, parts: PartsOf) -> Self {
+        Self { parts: Some(parts), ..*self }
     }
 }
 
@@ -53,6 +61,8 @@ pub struct Listing<'a> {
     rows: Vec<ExportEntry>,
     /// Items of the manifest's file list so far.
     in_manifest: u64,
+    /// The part being written, for an export in parts: each file listed says it.
+    part: Option<u32>,
     pub files: u64,
     pub bytes: u64,
     /// The first [`README_LISTED`] files: path and size.
@@ -62,12 +72,7 @@ pub struct Listing<'a> {
 impl<'a> Listing<'a> {
     pub fn new(ctx: &'a Context, export_id: &'a str, head: &Head<'_>) -> std::io::Result<Self> {
         let mut scratch = Vec::new();
-        serde_json::to_writer(&mut scratch, head)?;
-        // The head object, reopened for the file list.
-        scratch.pop();
-        scratch.extend_from_slice(b",\"files\":[");
-        let mut manifest = DeflatedFile::default();
-        manifest.append(&scratch)?;
+        let manifest = opened(head, &mut scratch)?;
         Ok(Self {
             ctx,
             export_id,
@@ -75,6 +80,7 @@ impl<'a> Listing<'a> {
             scratch,
             rows: Vec::with_capacity(ROWS_PER_WRITE),
             in_manifest: 0,
+            part: None,
             files: 0,
             bytes: 0,
             listed: Vec::new(),
@@ -104,8 +110,32 @@ impl<'a> Listing<'a> {
         if self.in_manifest > 0 {
             self.manifest.append(b",").map_err(|e| io_failure(&e))?;
         }
-        self.manifest.append_json(&mut self.scratch, file).map_err(|e| io_failure(&e))?;
+        match self.part {
+            Some(part) => {
+                let file = ManifestFile { part: Some(part), ..file.clone() };
+                self.manifest.append_json(&mut self.scratch, &file)
+            }
+            None => self.manifest.append_json(&mut self.scratch, file),
+        }
+        .map_err(|e| io_failure(&e))?;
         self.in_manifest += 1;
+        Ok(())
+    }
+
+    /// Starts the manifest of `part`, listing first the files the other parts hold.
+    pub fn begin_part(
+        &mut self,
+        head: &Head<'_>,
+        others: impl Iterator<Item = std::io::Result<ManifestFile>>,
+        part: u32,
+    ) -> std::io::Result<()> {
+        self.manifest = opened(head, &mut self.scratch)?;
+        self.in_manifest = 0;
+        self.part = None;
+        for file in others {
+            self.add_to_manifest(&file?).map_err(|_| std::io::Error::other("manifest"))?;
+        }
+        self.part = Some(part);
         Ok(())
     }
 
@@ -121,7 +151,7 @@ impl<'a> Listing<'a> {
 
     /// Closes the manifest with the apps' outcomes (known only now).
     pub fn finish_manifest(
-        mut self,
+        &mut self,
         apps: &BTreeMap<String, ManifestApp>,
     ) -> std::io::Result<PreparedData> {
         self.scratch.clear();
@@ -129,8 +159,20 @@ impl<'a> Listing<'a> {
         serde_json::to_writer(&mut self.scratch, apps)?;
         self.scratch.push(b'}');
         self.manifest.append(&self.scratch)?;
-        self.manifest.finish()
+        std::mem::take(&mut self.manifest).finish()
     }
+}
+
+/// A manifest holding its head, open for the file list.
+fn opened(head: &Head<'_>, scratch: &mut Vec<u8>) -> std::io::Result<DeflatedFile> {
+    scratch.clear();
+    serde_json::to_writer(&mut *scratch, head)?;
+    // The head object, reopened for the file list.
+    scratch.pop();
+    scratch.extend_from_slice(b",\"files\":[");
+    let mut manifest = DeflatedFile::default();
+    manifest.append(scratch)?;
+    Ok(manifest)
 }
 
 fn io_failure(e: &std::io::Error) -> Stop {

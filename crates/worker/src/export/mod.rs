@@ -9,6 +9,8 @@ mod compress;
 mod deliver;
 mod listing;
 mod objects;
+mod part_writer;
+mod parts;
 mod prepare;
 mod readme;
 mod sink;
@@ -94,11 +96,24 @@ pub async fn run(
     remove_local_staging(ctx, &key).await;
     let id = export.id.clone();
     ctx.db.run(move |conn| exports::clear_entries(conn, &id)).await?;
-    let plan = match prepare(ctx, &export, &options, &app_ids).await {
+    let mut plan = match prepare(ctx, &export, &options, &app_ids).await {
         Ok(plan) => plan,
         Err(Stop::Cancelled) => return Ok(()),
         Err(Stop::Failed(e)) => return Err(e),
     };
+    let in_parts = match options.part_size_bytes {
+        Some(size) if options.kind != ExportKind::Table => {
+            part_writer::remove_published(ctx, &export.id).await?;
+            let scratch = crate::scratch::dir(&ctx.config);
+            let planned = parts::plan(&mut plan.prepared, size, &scratch)
+                .await
+                .map_err(|e| JobError::storage("cannot plan the export's parts", &e))?;
+            Some(planned)
+        }
+        _ => None,
+    };
+    let key =
+        if in_parts.is_some() { mesdonnees_shared::exports::part_key(&export.id, 1) } else { key };
     if options.kind == ExportKind::Table {
         let Some(spec) = &options.table else {
             return Err(JobError::Permanent("a table export without its table".into()));
@@ -111,12 +126,18 @@ pub async fn run(
         .await
         .map_err(|e| JobError::storage("cannot open the archive for writing", &e))?;
     let mut writer = ArchiveWriter::create(sink, sums);
+    let scratch_files = in_parts.as_ref().map(|p| (p.listing.clone(), p.scratch.clone()));
     let built = tokio::select! {
         biased;
         () = interrupt => None,
         // Boxed: the archive's state is large, and the job's future would carry it inline.
-        built = Box::pin(build(ctx, &export, plan, &options, &mut writer)) => Some(built),
+        built = Box::pin(build(ctx, &export, plan, &options, &mut writer, in_parts)) => Some(built),
     };
+    if let Some((listing, files)) = &scratch_files {
+        for path in files.iter().chain(std::iter::once(listing)) {
+            let _ = tokio::fs::remove_file(path).await;
+        }
+    }
     let Some(built) = built else {
         writer.abort().await;
         tracing::info!("export interrupted by a shutdown; upload aborted");
@@ -125,15 +146,27 @@ pub async fn run(
     match built {
         Ok(built) => {
             let summary = writer.finish().await.map_err(|e| JobError::storage("archive", &e))?;
+            if let Some(last) = &built.last_part {
+                let summary = archive::ArchiveSummary { ..summary.clone() };
+                if !part_writer::record(ctx, &export.id, last, &summary).await? {
+                    let _ = ctx.storage.store.delete(&Path::from(last.key.as_str())).await;
+                    part_writer::remove_published(ctx, &export.id).await?;
+                    return Ok(());
+                }
+                let whole = part_writer::whole(ctx, &export.id).await?;
+                return publish(ctx, &export, &whole.0, &built, &whole.1).await;
+            }
             publish(ctx, &export, &key, &built, &summary).await
         }
         Err(Stop::Cancelled) => {
             writer.abort().await;
+            part_writer::forget_parts(ctx, &export.id, scratch_files.is_some()).await;
             tracing::info!("export cancelled; upload aborted");
             Ok(())
         }
         Err(Stop::Failed(e)) => {
             writer.abort().await;
+            part_writer::forget_parts(ctx, &export.id, scratch_files.is_some()).await;
             Err(e)
         }
     }
@@ -144,6 +177,8 @@ struct Built {
     files: u64,
     bytes: u64,
     apps: BTreeMap<String, ManifestApp>,
+    /// For an export in parts, the last part, written but not yet recorded.
+    last_part: Option<part_writer::LastPart>,
 }
 
 /// The apps ready to stream, with the totals known up front.
@@ -206,8 +241,9 @@ async fn build(
     plan: Plan<'_>,
     options: &ExportOptions,
     writer: &mut ArchiveWriter,
+    in_parts: Option<parts::Plan>,
 ) -> Result<Built, Stop> {
-    let index = options.table.as_ref();
+    let index = if in_parts.is_some() { None } else { options.table.as_ref() };
     let Plan { mut progress, prepared, failed: mut apps } = plan;
     let signer =
         ctx.signer().await.map_err(|e| Stop::Failed(JobError::Transient(e.to_string())))?;
@@ -220,6 +256,11 @@ async fn build(
     let head = Head::new(&export.id, &source, &owner);
     let mut listing = Listing::new(ctx, &export.id, &head)
         .map_err(|e| Stop::Failed(JobError::Permanent(format!("manifest: {e}"))))?;
+    let mut part_state = in_parts
+        .map(|plan| part_writer::PartState::new(ctx, export, options.lang, plan, signer.clone()));
+    if let Some(state) = &part_state {
+        state.begin(&mut listing, &head, 1)?;
+    }
     let index = match index {
         Some(spec) => Some((
             spec.format,
@@ -243,9 +284,14 @@ async fn build(
             ctx.config.locale.time_zone,
             &crate::scratch::dir(&ctx.config),
         )?,
+        parts: part_state.as_mut(),
+        head: &head,
     };
     for (descriptor, p) in prepared {
-        let app = write_app(ctx, &mut out, &mut progress, &descriptor, p).await?;
+        let mut app = write_app(ctx, &mut out, &mut progress, &descriptor, p).await?;
+        if let Some(state) = &out.parts {
+            state.planned_failure(&descriptor.id, &mut app);
+        }
         apps.insert(descriptor.id.clone(), app);
     }
     let Output { writer, listing: written_listing, mut large_buffer, mut viewer, .. } = out;
@@ -265,13 +311,27 @@ async fn build(
     }
     write_page(writer, &mut listing, viewer.home(&about)).await?;
     progress.flush().await?;
-    let (files, bytes) = write_metadata(export, writer, &signer, &head, listing, &apps).await?;
-    Ok(Built { files, bytes, apps })
+    let last_head = part_state.as_ref().map(|s| s.head(&head));
+    let (files, bytes) = write_metadata(
+        export,
+        writer,
+        &signer,
+        last_head.as_ref().unwrap_or(&head),
+        &mut listing,
+        &apps,
+    )
+    .await?;
+    let last_part = part_state.map(part_writer::PartState::last);
+    Ok(Built { files, bytes, apps, last_part })
 }
 
 /// Where entries go, and what is counted across apps.
 struct Output<'w, 'l, 'c, 'i> {
+    /// For an export in parts, the part being written, replaced by the next at each switch.
     writer: &'w mut ArchiveWriter,
+    /// What writing in parts needs; none for one archive.
+    parts: Option<&'i mut part_writer::PartState>,
+    head: &'i Head<'i>,
     listing: &'l mut Listing<'c>,
     entries: u64,
     /// One read buffer for every large file of the export.
@@ -295,6 +355,8 @@ async fn write_page(
         size: summary.size,
         sha256: summary.sha256,
         kind: Some(FileKind::Viewer),
+        part: None,
+        piece: None,
     };
     listing.add(&listed).await
 }
@@ -323,6 +385,8 @@ async fn write_index(
         size: summary.size,
         sha256: summary.sha256,
         kind: None,
+        part: None,
+        piece: None,
     };
     listing.add(&listed).await?;
     Ok(())
@@ -338,12 +402,11 @@ async fn write_app(
 ) -> Result<ManifestApp, Stop> {
     let max_entries = ctx.config.exports.max_entries;
     let folder = sanitize_segment(&descriptor.display_name);
-    let mut app_files = 0_u64;
-    let mut app_bytes = 0_u64;
+    let (mut app_files, mut app_bytes) = (0_u64, 0_u64);
     let mut failure: Option<(ErrorCode, String)> = None;
     out.viewer.begin_app(descriptor, &folder, p.view.clone());
     let storage = ctx.storage.clone();
-    let pool = prepare::BufferPool::default();
+    let (pool, app) = (prepare::BufferPool::default(), (descriptor, &*folder, &p.view));
     let reader_pool = pool.clone();
     let mut ready = prepare::batches(p.entries)
         .map(move |batch| prepare::prepare_batch(storage.clone(), reader_pool.clone(), batch))
@@ -357,6 +420,10 @@ async fn write_app(
                 break;
             }
             Err(PrepareError::Store(e)) => return Err(Stop::Failed(JobError::Transient(e))),
+        };
+        let counts = ((&mut app_files, &mut app_bytes), &mut failure);
+        let Some(item) = part_writer::place(ctx, out, app, item, counts, progress).await? else {
+            continue;
         };
         if out.entries >= max_entries {
             failure = Some((ErrorCode::TooManyEntries, format!("more than {max_entries} entries")));
@@ -424,16 +491,15 @@ async fn write_app(
             record(out, &descriptor.id, written).await?;
         }
     }
-    let outcome = match failure {
-        None => AppOutcome::Ok,
-        Some((code, message)) => AppOutcome::Failed { code: code.as_str().to_owned(), message },
-    };
     Ok(ManifestApp {
         version: descriptor.version,
         folder,
         entries: app_files,
         bytes: app_bytes,
-        outcome,
+        outcome: failure.map_or(AppOutcome::Ok, |(code, message)| AppOutcome::Failed {
+            code: code.as_str().to_owned(),
+            message,
+        }),
     })
 }
 
@@ -451,6 +517,8 @@ async fn record(out: &mut Output<'_, '_, '_, '_>, app: &str, written: Written) -
         size: summary.size,
         sha256: summary.sha256,
         kind: json.then_some(FileKind::Json),
+        part: None,
+        piece: None,
     };
     out.listing.add(&file).await?;
     if let Some(page) = document.and_then(|d| out.viewer.document(&file.path, &d).transpose()) {
@@ -533,7 +601,7 @@ async fn write_metadata(
     writer: &mut ArchiveWriter,
     signer: &mesdonnees_infra::signing::InstanceSigner,
     head: &Head<'_>,
-    mut listing: Listing<'_>,
+    listing: &mut Listing<'_>,
     apps: &BTreeMap<String, ManifestApp>,
 ) -> Result<(u64, u64), Stop> {
     let now = Utc::now();
@@ -548,6 +616,8 @@ async fn write_metadata(
         size: sums.size,
         sha256: sums.sha256,
         kind: Some(FileKind::Checksums),
+        part: None,
+        piece: None,
     };
     listing.add_to_manifest(&listed)?;
     listing.write_rows().await?;

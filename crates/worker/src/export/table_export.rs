@@ -110,5 +110,5 @@ async fn fill(ctx: &Context, plan: Plan<'_>, file: &TableFile) -> Result<Built, 
         );
     }
     progress.flush().await?;
-    Ok(Built { files, bytes, apps })
+    Ok(Built { files, bytes, apps, last_part: None })
 }

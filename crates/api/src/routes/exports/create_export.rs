@@ -26,6 +26,13 @@ export_settings! {
         /// fit in their storage quota (`documents_quota_exceeded`); the export says where it
         /// went (`delivery`).
         deliver_to: Option<mesdonnees_shared::exports::Delivery>,
+        /// Write the archive as several complete zips of about this many bytes each
+        /// (`exports.min_part_size_bytes` to `exports.max_part_size_bytes`, else
+        /// `part_size_out_of_range`). A file is never split across parts unless it is
+        /// larger than a part. Each part is published as soon as it is written: the first can
+        /// be downloaded (`parts`) while the last is being written.
+        #[schema(minimum = 1)]
+        part_size_bytes: Option<u64>,
     }
 }
 
@@ -37,6 +44,7 @@ impl From<CreateExport> for Request {
             name: body.name,
             notify_email: body.notify_email,
             deliver_to: body.deliver_to,
+            part_size_bytes: body.part_size_bytes,
             lang: mesdonnees_shared::Lang::default(),
         }
     }

@@ -11,7 +11,7 @@ use crate::routes::download::{self, Download};
 #[into_params(parameter_in = Query)]
 pub struct LinkQuery {
     /// A signed link token from `POST /exports/{id}/link`, instead of a bearer header.
-    token: Option<String>,
+    pub(crate) token: Option<String>,
 }
 
 /// The archive, again and again until it expires. Honours `Range` and `If-Range`. Reachable
