@@ -9,6 +9,7 @@ mod error;
 pub mod export;
 mod handlers;
 pub mod import;
+mod leaver_mail;
 mod notify;
 mod opener;
 mod reconciler;

@@ -10,7 +10,7 @@
 
 use chrono::{DateTime, NaiveDateTime, SubsecRound, Utc};
 use mesdonnees_db::{
-    CorruptColumn, Export, ExportTemplate, creations, documents, exports, jobs, schedules,
+    CorruptColumn, Export, ExportTemplate, creations, documents, exports, jobs, leavers, schedules,
 };
 use mesdonnees_infra::Context;
 use mesdonnees_shared::exports::{Delivery, ExportOptions, NAME_MAX_CHARS, valid_email};
@@ -37,6 +37,16 @@ pub struct Request {
     /// Also copy the finished file there; refused before anything starts when it would not
     /// fit.
     pub deliver_to: Option<Delivery>,
+}
+
+/// What a request made by the service itself takes with the export it makes, in the same
+/// transaction: an occurrence of a schedule, or a leaver's preparation.
+#[derive(Debug, Clone)]
+pub(crate) enum Claim {
+    Schedule(Occurrence),
+    /// The leaver (the owner) whose export this is: attached to their row, or the refusal
+    /// recorded there.
+    Leaver,
 }
 
 /// The occurrence of a recurring export a request runs: claimed with the export it makes.
@@ -81,16 +91,17 @@ pub async fn create(ctx: &Context, actor: &Actor, request: Request) -> Result<Ma
     Ok(made)
 }
 
-/// Runs one occurrence of a schedule: `None` when another worker claimed it first. A refusal
-/// that time may lift (the owner's export in progress, the rate limit) leaves the occurrence
-/// due, to be tried again; a refusal of this export itself (the quota) uses it up.
-pub(crate) async fn create_scheduled(
+/// Runs one occurrence of a schedule, or prepares a leaver's export: `None` when another
+/// worker claimed it first. A refusal that time may lift (the owner's export in progress, the
+/// rate limit) leaves the claim to be tried again; a refusal of this export itself (the
+/// quota) uses it up (a leaver's row records it).
+pub(crate) async fn create_claimed(
     ctx: &Context,
     actor: &Actor,
     request: Request,
-    occurrence: Occurrence,
+    claim: Claim,
 ) -> Result<Option<Made>, Error> {
-    create_unaudited(ctx, actor, request, Some(occurrence)).await
+    create_unaudited(ctx, actor, request, Some(claim)).await
 }
 
 /// The context's "now", to the microsecond the database keeps.
@@ -102,7 +113,7 @@ async fn create_unaudited(
     ctx: &Context,
     actor: &Actor,
     request: Request,
-    occurrence: Option<Occurrence>,
+    claim: Option<Claim>,
 ) -> Result<Option<Made>, Error> {
     let owner = actor.owner().to_string();
     let template = match &request.template_id {
@@ -133,11 +144,26 @@ async fn create_unaudited(
             // count, and deleting an export does not give its creation back.
             let now = now.naive_utc();
             let limited = creations::admit(conn, &owner, per_minute, now)?;
-            // Takes the occurrence, if this is one; `false` when another worker has it.
-            let claim = |conn: &mut mesdonnees_db::DbConnection| match &occurrence {
-                Some(run) => schedules::claim(conn, &run.schedule_id, run.due, run.next),
-                None => Ok(true),
-            };
+            // Takes the claim, if there is one, with the export `id` (or the refusal's
+            // `code`); `false` when another worker has it.
+            let take =
+                |conn: &mut mesdonnees_db::DbConnection, id: &str, code: Option<&str>| match &claim
+                {
+                    Some(Claim::Schedule(run)) => {
+                        schedules::claim(conn, &run.schedule_id, run.due, run.next)
+                    }
+                    Some(Claim::Leaver) => {
+                        let taken = match code {
+                            Some(code) => leavers::refuse(conn, &owner, code)?,
+                            None => leavers::attach_export(conn, &owner, id)?,
+                        };
+                        if taken {
+                            crate::leavers::record_export(conn, &owner, id, code)?;
+                        }
+                        Ok(taken)
+                    }
+                    None => Ok(true),
+                };
             // Under the owner's lock (`admit`), so two identical requests at once find each
             // other. A reused export is not a creation: not counted, nor refused by the limit.
             // Nor is it a run of the schedule, when an occurrence reuses it: it is the owner's
@@ -145,7 +171,7 @@ async fn create_unaudited(
             if reuse {
                 for same in exports::reusable(conn, &owner, reuse_since)? {
                     match same_request(&same, &settled, lang, deliver_to) {
-                        Ok(true) if claim(conn)? => {
+                        Ok(true) if take(conn, &same.id, None)? => {
                             return Ok(Created::Reused(Box::new(same)));
                         }
                         Ok(true) => return Ok(Created::Taken),
@@ -171,7 +197,8 @@ async fn create_unaudited(
                 documents_full(conn, &owner, deliver_to, bytes, documents_quota)?
             };
             // An occurrence refused by a quota is used up, like one that runs.
-            if !claim(conn)? {
+            let code = refused.as_ref().and_then(Created::code).map(ErrorCode::as_str);
+            if !take(conn, &export.id, code)? {
                 return Ok(Created::Taken);
             }
             if let Some(refused) = refused {
@@ -184,7 +211,7 @@ async fn create_unaudited(
             )?;
             export.job_id = Some(job.to_string());
             exports::insert_checked(conn, &export)?;
-            if let Some(run) = &occurrence {
+            if let Some(Claim::Schedule(run)) = &claim {
                 schedules::record_run(conn, &run.schedule_id, &export.id, run.due)?;
             }
             creations::record(conn, &export.id, &owner, now)?;
@@ -326,6 +353,17 @@ fn new_export(
         .map_err(Error::unexpected)?,
     );
     Ok((export, settled))
+}
+
+impl Created {
+    /// The code of a refusal by a quota, which uses a claim up.
+    fn code(&self) -> Option<ErrorCode> {
+        match self {
+            Self::OverQuota { .. } => Some(ErrorCode::ArchiveQuotaExceeded),
+            Self::DocumentsFull { .. } => Some(ErrorCode::DocumentsQuotaExceeded),
+            _ => None,
+        }
+    }
 }
 
 enum Created {

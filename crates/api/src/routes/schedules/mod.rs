@@ -18,6 +18,7 @@ use chrono::{DateTime, Utc};
 use mesdonnees_core::schedules::{self, Draft};
 use mesdonnees_db::ExportSchedule;
 use mesdonnees_shared::Lang;
+use mesdonnees_shared::exports::Delivery;
 use mesdonnees_shared::filters::ExportFilters;
 use mesdonnees_shared::tables::{ExportKind, TableSpec};
 use serde::{Deserialize, Serialize};
@@ -46,6 +47,8 @@ pub struct ScheduleView {
     keep_runs: bool,
     /// The language the runs are named and written in: `fr` or `en`.
     lang: String,
+    /// Where each run also goes: `documents`, or absent.
+    deliver_to: Option<Delivery>,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
 }
@@ -61,6 +64,7 @@ impl ScheduleView {
         };
         Ok(Self {
             apps: s.app_ids().map_err(corrupt)?,
+            deliver_to: s.delivery().map_err(corrupt)?,
             filters,
             kind,
             table,
@@ -96,6 +100,9 @@ export_settings! {
         /// Keep each run until its own expiry; by default a run expires when the next one is
         /// ready.
         keep_runs: Option<bool>,
+        /// `documents`: also copy each run into the user's documents, in « Mes exports ». A
+        /// run that would not fit is not made, and the user's timeline says why.
+        deliver_to: Option<Delivery>,
     }
 }
 
@@ -109,6 +116,7 @@ impl ScheduleBody {
             until: self.until,
             keep_runs: self.keep_runs.unwrap_or(false),
             lang,
+            deliver_to: self.deliver_to,
         }
     }
 }
