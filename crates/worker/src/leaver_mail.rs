@@ -67,17 +67,17 @@ fn words(
                 if guardian { "Le compte ENT de votre enfant" } else { "Votre compte ENT" };
             let data = if guardian { "ses données" } else { "vos données" };
             let subject = if reminder {
-                let left = if days <= 1 {
-                    "Dernier jour".to_owned()
-                } else {
-                    format!("Plus que {days}\u{a0}jours")
-                };
-                format!("{left} pour télécharger {data} de l'ENT")
+                format!("{} pour télécharger {data} de l'ENT", capitalised(&left_fr(days)))
             } else {
                 format!("{account} ferme le {date}\u{a0}: {data} sont prêtes")
             };
+            let recall = if reminder {
+                format!("Rappel\u{a0}: {} pour télécharger {data}.\r\n", left_fr(days))
+            } else {
+                String::new()
+            };
             let body = format!(
-                "Bonjour,\r\n\r\n{account} ferme le {date}. Une archive de toutes {data} \
+                "Bonjour,\r\n\r\n{recall}{account} ferme le {date}. Une archive de toutes {data} \
                  ({size}\u{a0}octets) est prête\u{a0}; ce lien la télécharge sans se connecter \
                  jusqu'à cette date\u{a0}:\r\n{link}\r\n\r\nAprès le {date}, l'archive sera \
                  supprimée et le lien ne fonctionnera plus. Gardez ce message pour vous\r\n\
@@ -90,14 +90,18 @@ fn words(
                 if guardian { "Your child's school account" } else { "Your school account" };
             let data = if guardian { "their data" } else { "your data" };
             let subject = if reminder {
-                let left =
-                    if days <= 1 { "Last day".to_owned() } else { format!("{days} days left") };
+                let left = capitalised(&left_en(days));
                 format!("{left} to download {data} from the school platform")
             } else {
                 format!("{account} closes on {date}: {data} is ready")
             };
+            let recall = if reminder {
+                format!("Reminder: {} to download {data}.\r\n", left_en(days))
+            } else {
+                String::new()
+            };
             let body = format!(
-                "Hello,\r\n\r\n{account} closes on {date}. An archive of all {data} ({size} \
+                "Hello,\r\n\r\n{recall}{account} closes on {date}. An archive of all {data} ({size} \
                  bytes) is ready; this link downloads it without logging in until then:\r\n\
                  {link}\r\n\r\nAfter {date}, the archive will be deleted and the link will no \
                  longer work. Keep this message to yourself (the link opens the data).\r\n"
@@ -105,4 +109,19 @@ fn words(
             (subject, body)
         }
     }
+}
+
+/// The time left, in words: « plus que 12 jours », « dernier jour ».
+fn left_fr(days: i64) -> String {
+    if days <= 1 { "dernier jour".to_owned() } else { format!("plus que {days}\u{a0}jours") }
+}
+
+fn left_en(days: i64) -> String {
+    if days <= 1 { "last day".to_owned() } else { format!("{days} days left") }
+}
+
+/// A subject begins with a capital.
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }
