@@ -304,7 +304,7 @@ async fn an_export_of_the_owners_reused_by_a_run_does_not_expire_with_the_next()
 /// `len` bytes that do not compress: an archive of them is about as large.
 fn incompressible(len: usize) -> Vec<u8> {
     use sha2::Digest;
-    (0_u64..).map(|n| sha2::Sha256::digest(n.to_le_bytes())).flatten().take(len).collect()
+    (0_u64..).flat_map(|n| sha2::Sha256::digest(n.to_le_bytes())).take(len).collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -144,26 +144,9 @@ async fn create_unaudited(
             // count, and deleting an export does not give its creation back.
             let now = now.naive_utc();
             let limited = creations::admit(conn, &owner, per_minute, now)?;
-            // Takes the claim, if there is one, with the export `id` (or the refusal's
-            // `code`); `false` when another worker has it.
-            let take =
-                |conn: &mut mesdonnees_db::DbConnection, id: &str, code: Option<&str>| match &claim
-                {
-                    Some(Claim::Schedule(run)) => {
-                        schedules::claim(conn, &run.schedule_id, run.due, run.next)
-                    }
-                    Some(Claim::Leaver) => {
-                        let taken = match code {
-                            Some(code) => leavers::refuse(conn, &owner, code)?,
-                            None => leavers::attach_export(conn, &owner, id)?,
-                        };
-                        if taken {
-                            crate::leavers::record_export(conn, &owner, id, code)?;
-                        }
-                        Ok(taken)
-                    }
-                    None => Ok(true),
-                };
+            let take = |conn: &mut mesdonnees_db::DbConnection, id: &str, code: Option<&str>| {
+                take_claim(conn, claim.as_ref(), &owner, id, code)
+            };
             // Under the owner's lock (`admit`), so two identical requests at once find each
             // other. A reused export is not a creation: not counted, nor refused by the limit.
             // Nor is it a run of the schedule, when an occurrence reuses it: it is the owner's
@@ -228,6 +211,31 @@ async fn create_unaudited(
         tracing::warn!(job_id = %job, error = %e, "export job not enqueued now; the reconciler will");
     }
     Ok(Some(Made::Queued(export)))
+}
+
+/// Takes the claim, if there is one, with the export `id` (or the refusal's `code`); `false`
+/// when another worker has it.
+fn take_claim(
+    conn: &mut mesdonnees_db::DbConnection,
+    claim: Option<&Claim>,
+    owner: &str,
+    id: &str,
+    code: Option<&str>,
+) -> Result<bool, mesdonnees_db::DbError> {
+    match claim {
+        Some(Claim::Schedule(run)) => schedules::claim(conn, &run.schedule_id, run.due, run.next),
+        Some(Claim::Leaver) => {
+            let taken = match code {
+                Some(code) => leavers::refuse(conn, owner, code)?,
+                None => leavers::attach_export(conn, owner, id)?,
+            };
+            if taken {
+                crate::leavers::record_export(conn, owner, id, code)?;
+            }
+            Ok(taken)
+        }
+        None => Ok(true),
+    }
 }
 
 /// For a delivery into the documents space, whether the export would not fit there. The
