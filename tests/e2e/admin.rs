@@ -58,6 +58,10 @@ async fn every_admin_route_refuses_a_token_without_the_admin_right() {
             "/api/v1/admin/users/alice/imports/01a23322-e8f6-776f-aeaa-5b338593ba65/cancel",
         ),
         (Method::GET, "/api/v1/admin/audit"),
+        (Method::GET, "/api/v1/admin/leavers"),
+        (Method::PUT, "/api/v1/admin/leavers/alice"),
+        (Method::GET, "/api/v1/admin/leavers/alice"),
+        (Method::DELETE, "/api/v1/admin/leavers/alice/link"),
     ];
     for (method, path) in &routes {
         for rights in [&[][..], &["workspace.create"][..]] {

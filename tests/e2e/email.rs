@@ -11,9 +11,9 @@ use serde_json::json;
 use crate::{json_ok, upload};
 
 #[derive(Debug, Clone, Default)]
-struct Mail {
-    to: Vec<String>,
-    data: Vec<u8>,
+pub(crate) struct Mail {
+    pub(crate) to: Vec<String>,
+    pub(crate) data: Vec<u8>,
 }
 
 /// Keeps every message the server receives.
@@ -47,7 +47,8 @@ impl Handler for Inbox {
     }
 }
 
-fn start_smtp() -> (u16, Arc<Mutex<Vec<Mail>>>) {
+/// A real SMTP server on loopback: its port, and every message it received.
+pub(crate) fn start_smtp() -> (u16, Arc<Mutex<Vec<Mail>>>) {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
     let port = listener.local_addr().expect("addr").port();
     let inbox = Inbox::default();

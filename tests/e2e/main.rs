@@ -20,6 +20,7 @@ mod http;
 mod imports;
 mod jobs;
 mod language;
+mod leavers;
 mod limits;
 mod metrics;
 mod oidc;

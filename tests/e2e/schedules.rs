@@ -300,3 +300,55 @@ async fn an_export_of_the_owners_reused_by_a_run_does_not_expire_with_the_next()
     assert_eq!(mine["expires_at"], expires_at, "its expiry untouched by the run: {mine}");
     app.stop().await;
 }
+
+/// `len` bytes that do not compress: an archive of them is about as large.
+fn incompressible(len: usize) -> Vec<u8> {
+    use sha2::Digest;
+    (0_u64..).flat_map(|n| sha2::Sha256::digest(n.to_le_bytes())).take(len).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn runs_go_into_the_documents_when_asked_and_a_run_the_quota_refuses_is_told() {
+    let start = Utc::now().trunc_subsecs(0);
+    let clock = ManualClock::new(start);
+    // Room for one run's archive, not two.
+    let app = TestApp::spawn_clocked(clock.clone(), |config| {
+        config.exports.schedule_check_secs = 1;
+        config.exports.user_archive_quota_bytes = 1_000_000;
+    })
+    .await;
+    let uploaded = crate::upload(&app, USER, "photo.raw", incompressible(600_000), None).await;
+    assert_eq!(uploaded.status(), 201);
+    let body = json!({"every_months": 1, "until": months(start, 3), "apps": ["workspace"],
+        "deliver_to": "documents", "keep_runs": true});
+    let schedule = json_ok(create(&app, body).await, 201).await;
+    assert_eq!(schedule["deliver_to"], "documents");
+    let first = settled_exports(&app, 1).await;
+    assert_eq!(first[0]["status"], "ready", "{first:?}");
+    assert!(first[0]["delivery"]["document_id"].is_string(), "delivered: {first:?}");
+
+    clock.set(months(start, 1) + chrono::Duration::minutes(1));
+    let told = eventually(Duration::from_secs(30), "the refusal in the timeline", || async {
+        let page =
+            json_ok(app.get("/api/v1/notifications", USER).send().await.expect("timeline"), 200)
+                .await;
+        page["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .find(|n| n["kind"] == "schedule_refused")
+            .cloned()
+    })
+    .await;
+    assert_eq!(told["details"]["code"], "archive_quota_exceeded", "{told}");
+    let day = Lang::Fr.date(months(start, 1).date_naive());
+    assert_eq!(told["title"], format!("L'export automatique du {day} n'a pas été fait").as_str());
+    assert_eq!(settled_exports(&app, 1).await.len(), 1, "no second export");
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let page =
+        json_ok(app.get("/api/v1/notifications", USER).send().await.expect("timeline"), 200).await;
+    let refusals =
+        page["items"].as_array().expect("items").iter().filter(|n| n["kind"] == "schedule_refused");
+    assert_eq!(refusals.count(), 1, "told once for the occurrence");
+    app.stop().await;
+}

@@ -35,7 +35,7 @@ use crate::routes::{
         (name = "schedules", description = "Recurring exports: every 1, 2, 3, 6 or 12 months until a date"),
         (name = "imports", description = "Archives brought back: upload, analyse, choose apps, import"),
         (name = "notifications", description = "The user's timeline"),
-        (name = "admin", description = "For administrators (`auth.admin_right`): a user's exports and imports, imports into their account, cancelling, and the audit log"),
+        (name = "admin", description = "For administrators (`auth.admin_right`): a user's exports and imports, imports into their account, cancelling, the leavers' window, and the audit log"),
     )
 )]
 struct ApiDoc;
@@ -133,6 +133,10 @@ pub(crate) fn configure(cfg: &mut ServiceConfig<'_>) {
                 .service(admin::list_user_imports)
                 .service(admin::create_user_import)
                 .service(admin::cancel_user_import)
+                .service(admin::leavers::list_leavers)
+                .service(admin::leavers::declare_leaver)
+                .service(admin::leavers::get_leaver)
+                .service(admin::leavers::revoke_leaver_link)
                 .service(admin::list_audit),
         );
 }

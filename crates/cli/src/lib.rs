@@ -35,8 +35,8 @@ pub struct Running {
 /// are handed back (bounded by the runner), and the database must answer for that.
 const HAND_BACK_MARGIN: Duration = Duration::from_secs(15);
 
-/// Starts the API on `bind` and/or the worker (queue consumer, reconciler, recurring exports),
-/// and the metrics listener when `metrics.bind` is set.
+/// Starts the API on `bind` and/or the worker (queue consumer, reconciler, recurring exports,
+/// leavers' steps), and the metrics listener when `metrics.bind` is set.
 pub fn start(ctx: &Context, roles: Roles, bind: SocketAddr) -> anyhow::Result<Running> {
     let (stop, stopped) = watch::channel(false);
     let http = if roles.api {
@@ -61,8 +61,10 @@ pub fn start(ctx: &Context, roles: Roles, bind: SocketAddr) -> anyhow::Result<Ru
         let reconciler = mesdonnees_worker::run_reconciler(ctx.clone(), wait_for(stopped.clone()));
         let schedules =
             mesdonnees_core::schedules::run_periodically(ctx.clone(), wait_for(stopped.clone()));
+        let leavers =
+            mesdonnees_core::leavers::run_periodically(ctx.clone(), wait_for(stopped.clone()));
         tokio::spawn(async move {
-            let (consumed, (), ()) = tokio::join!(consumer, reconciler, schedules);
+            let (consumed, (), (), ()) = tokio::join!(consumer, reconciler, schedules, leavers);
             if let Err(e) = consumed {
                 tracing::error!(error = ?e, "the job consumer stopped with an error");
             }

@@ -10,6 +10,7 @@ mod error;
 pub mod exports;
 pub mod imports;
 pub mod keys;
+pub mod leavers;
 pub mod listing;
 mod names;
 pub mod notifications;

@@ -129,7 +129,8 @@ pub struct Finished<'a> {
 }
 
 /// Makes the archive visible: `ready` with its object, size and checksum, in one statement;
-/// the previous run of its schedule, if it has one that does not keep its runs, expires.
+/// the previous run of its schedule, if it has one that does not keep its runs, expires; a
+/// leaver's export stays until their closing date.
 /// `false` when the export was cancelled meanwhile.
 pub fn mark_ready(conn: &mut DbConnection, id: &str, done: &Finished<'_>) -> Result<bool, DbError> {
     let at = now();
@@ -151,6 +152,7 @@ pub fn mark_ready(conn: &mut DbConnection, id: &str, done: &Finished<'_>) -> Res
         .execute(conn)?;
     if updated == 1 {
         crate::schedules::expire_previous(conn, id, at)?;
+        crate::leavers::keep_until_closing(conn, id)?;
     }
     Ok(updated == 1)
 }

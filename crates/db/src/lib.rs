@@ -18,6 +18,7 @@ pub mod exports;
 mod import_json;
 pub mod imports;
 pub mod jobs;
+pub mod leavers;
 pub mod models;
 pub mod notifications;
 mod pool;
@@ -32,7 +33,7 @@ pub mod workspace;
 
 pub use models::{
     AuditEntry, Document, DocumentKind, Export, ExportEntry, ExportPart, ExportSchedule,
-    ExportTemplate, Import, ImportItem, InstanceKey, Job, NewDocument, Notification, Share,
+    ExportTemplate, Import, ImportItem, InstanceKey, Job, Leaver, NewDocument, Notification, Share,
 };
 pub use pool::{Backend, Database, DbConnection, DbError};
 pub use stored_json::CorruptColumn;

@@ -412,6 +412,38 @@ pub struct ExportSchedule {
     pub lang: String,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// `documents`: each run is also copied into the owner's documents space.
+    pub deliver_to: Option<String>,
+}
+
+/// A user leaving, whose account closes at `until_at` (the leavers' window).
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = crate::schema::leavers)]
+#[diesel(treat_none_as_default_value = false)]
+pub struct Leaver {
+    pub user_id: String,
+    pub until_at: NaiveDateTime,
+    pub email: Option<String>,
+    /// Written to instead of `email` when given (a minor's guardian).
+    pub guardian_email: Option<String>,
+    /// BCP 47 tag of the language they are written to in.
+    pub lang: String,
+    /// The export prepared for them, once made.
+    pub export_id: Option<String>,
+    /// The code of why their export could not be made.
+    pub export_error: Option<String>,
+    /// What their download links carry; a new one revokes the links given before.
+    pub link_id: String,
+    pub link_revoked_at: Option<NaiveDateTime>,
+    pub notified_at: Option<NaiveDateTime>,
+    /// The shortest reminder delay, in days before `until_at`, already sent or passed.
+    pub reminded_days: Option<i32>,
+    pub downloaded_at: Option<NaiveDateTime>,
+    pub expired_at: Option<NaiveDateTime>,
+    /// Who declared them last: an administrator's id, or `cli:<login>`.
+    pub declared_by: String,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]

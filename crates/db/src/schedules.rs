@@ -53,6 +53,7 @@ pub fn update(conn: &mut DbConnection, schedule: &ExportSchedule) -> Result<bool
         export_schedules::keep_runs.eq(schedule.keep_runs),
         export_schedules::lang.eq(&schedule.lang),
         export_schedules::updated_at.eq(schedule.updated_at),
+        export_schedules::deliver_to.eq(&schedule.deliver_to),
     ))
     .execute(conn)?;
     Ok(updated == 1)
@@ -206,6 +207,7 @@ mod tests {
             lang: "fr".to_owned(),
             created_at: at,
             updated_at: at,
+            deliver_to: None,
         }
     }
 

@@ -233,6 +233,7 @@ diesel::table! {
         lang -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        deliver_to -> Nullable<Text>,
     }
 }
 
@@ -246,3 +247,26 @@ diesel::table! {
 
 diesel::joinable!(export_schedule_runs -> export_schedules (schedule_id));
 diesel::allow_tables_to_appear_in_same_query!(exports, export_schedules, export_schedule_runs);
+
+diesel::table! {
+    leavers (user_id) {
+        user_id -> Text,
+        until_at -> Timestamp,
+        email -> Nullable<Text>,
+        guardian_email -> Nullable<Text>,
+        lang -> Text,
+        export_id -> Nullable<Text>,
+        export_error -> Nullable<Text>,
+        link_id -> Text,
+        link_revoked_at -> Nullable<Timestamp>,
+        notified_at -> Nullable<Timestamp>,
+        reminded_days -> Nullable<Integer>,
+        downloaded_at -> Nullable<Timestamp>,
+        expired_at -> Nullable<Timestamp>,
+        declared_by -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(exports, leavers);

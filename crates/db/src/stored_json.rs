@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use mesdonnees_shared::archive::ManifestApp;
-use mesdonnees_shared::exports::ExportOptions;
+use mesdonnees_shared::exports::{Delivery, ExportOptions};
 use serde::de::DeserializeOwned;
 
 use crate::{Export, ExportTemplate, Notification};
@@ -88,6 +88,23 @@ impl crate::ExportSchedule {
         self.options
             .as_deref()
             .map(|raw| decode("export_schedules", "options", &self.id, raw))
+            .transpose()
+    }
+
+    /// Where each run also goes, besides the owner's list; stored as the bare name.
+    pub fn delivery(&self) -> Result<Option<Delivery>, CorruptColumn> {
+        self.deliver_to
+            .as_deref()
+            .map(|raw| {
+                serde_json::from_value(serde_json::Value::String(raw.to_owned())).map_err(
+                    |source| CorruptColumn {
+                        table: "export_schedules",
+                        column: "deliver_to",
+                        id: self.id.clone(),
+                        source,
+                    },
+                )
+            })
             .transpose()
     }
 }

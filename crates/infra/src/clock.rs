@@ -1,10 +1,11 @@
 //! The service's notion of "now", injectable so that tests can move time: the system clock in
 //! production, a [`ManualClock`] that a test sets and advances.
 //!
-//! Only what recurring exports need reads it (the schedules, and the export creation they call:
-//! its reuse window, its rate limit and its default name); every other timestamp of the service
-//! still comes from the system clock, so a test that moves this clock must not expect rows
-//! written by the worker (`finished_at`, `expires_at`) to follow it.
+//! Only what recurring exports and the leavers' window need reads it (the schedules, the
+//! leavers' steps and links, and the export creation they call: its reuse window, its rate limit
+//! and its default name); every other timestamp of the service still comes from the system
+//! clock, so a test that moves this clock must not expect rows written by the worker
+//! (`finished_at`, `expires_at`) to follow it.
 
 use std::fmt::Debug;
 use std::sync::{Arc, Mutex, PoisonError};

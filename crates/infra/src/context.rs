@@ -32,7 +32,7 @@ pub struct Context {
     signer: Arc<OnceCell<Arc<InstanceSigner>>>,
     /// Keys of trusted instances fetched by address (`imports.trusted_keys`).
     pub fetched_keys: Arc<crate::published_keys::FetchedKeys>,
-    /// "Now" for recurring exports: the system clock, unless a test sets another.
+    /// "Now" for recurring exports and leavers: the system clock, unless a test sets another.
     pub clock: Arc<dyn crate::clock::Clock>,
 }
 

@@ -12,6 +12,9 @@ use sha2::{Digest, Sha256};
 
 /// Audience of download-link tokens, so no other token can stand in for one.
 const LINK_AUDIENCE: &str = "mesdonnees-download";
+/// Audience of a leaver's long-lived link: it is checked against the leaver's row (revoked,
+/// window closed), which a short-lived link never is.
+const LEAVER_AUDIENCE: &str = "mesdonnees-leaver";
 
 #[derive(Debug, thiserror::Error)]
 pub enum SigningError {
@@ -29,6 +32,18 @@ struct LinkClaims {
     aud: String,
     iss: String,
     exp: i64,
+}
+
+/// What a leaver's link says: the export, the leaver's link id when it was made, its end.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LeaverLink {
+    sub: String,
+    aud: String,
+    iss: String,
+    /// The leaver's `link_id` at the time: a revocation changes it.
+    pub jti: String,
+    /// The closing date, in seconds since the epoch.
+    pub exp: i64,
 }
 
 pub struct InstanceSigner {
@@ -168,6 +183,44 @@ impl InstanceSigner {
             Err(SigningError::Invalid(jsonwebtoken::errors::ErrorKind::InvalidSubject.into()))
         }
     }
+
+    /// A leaver's link to their export, carrying their link id, until `until`.
+    pub fn mint_leaver_link(
+        &self,
+        export_id: &str,
+        link_id: &str,
+        until: chrono::DateTime<chrono::Utc>,
+    ) -> Result<String, SigningError> {
+        let claims = LeaverLink {
+            sub: export_id.to_owned(),
+            aud: LEAVER_AUDIENCE.to_owned(),
+            iss: self.instance.clone(),
+            jti: link_id.to_owned(),
+            exp: until.timestamp(),
+        };
+        jsonwebtoken::encode(&Header::new(Algorithm::EdDSA), &claims, &self.encoding)
+            .map_err(SigningError::Sign)
+    }
+
+    /// A leaver's link to `export_id` signed by this instance, whatever the time: the caller
+    /// compares `exp` with the service's clock and `jti` with the leaver's row.
+    pub fn read_leaver_link(
+        &self,
+        token: &str,
+        export_id: &str,
+    ) -> Result<LeaverLink, SigningError> {
+        let mut validation = Validation::new(Algorithm::EdDSA);
+        validation.set_audience(&[LEAVER_AUDIENCE]);
+        validation.set_issuer(&[&self.instance]);
+        validation.validate_exp = false;
+        let data = jsonwebtoken::decode::<LeaverLink>(token, &self.decoding, &validation)
+            .map_err(SigningError::Invalid)?;
+        if data.claims.sub == export_id {
+            Ok(data.claims)
+        } else {
+            Err(SigningError::Invalid(jsonwebtoken::errors::ErrorKind::InvalidSubject.into()))
+        }
+    }
 }
 
 /// Checks a manifest.sig against a raw Ed25519 public key (this instance's or a trusted one).
@@ -215,5 +268,21 @@ mod tests {
         // A manifest signature is not a link.
         let jws = signer.sign_manifest("export-1", "00").expect("sign");
         assert!(signer.verify_link(&jws, "export-1").is_err());
+    }
+
+    #[test]
+    fn a_leaver_link_is_no_short_link_and_names_its_export_and_link_id() {
+        let signer = signer();
+        let until = chrono::Utc::now() + chrono::Duration::days(60);
+        let token = signer.mint_leaver_link("export-1", "link-a", until).expect("mint");
+        let read = signer.read_leaver_link(&token, "export-1").expect("reads");
+        assert_eq!((read.jti.as_str(), read.exp), ("link-a", until.timestamp()));
+        assert!(signer.read_leaver_link(&token, "export-2").is_err());
+        assert!(signer.verify_link(&token, "export-1").is_err(), "not a short link");
+        let short = signer.mint_link("export-1", 60).expect("mint");
+        assert!(signer.read_leaver_link(&short, "export-1").is_err(), "nor the other way");
+        let past = chrono::Utc::now() - chrono::Duration::days(1);
+        let old = signer.mint_leaver_link("export-1", "link-a", past).expect("mint");
+        assert!(signer.read_leaver_link(&old, "export-1").is_ok(), "the caller judges the time");
     }
 }

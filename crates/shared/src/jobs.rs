@@ -22,6 +22,9 @@ pub enum JobPayload {
     Export { export_id: String },
     /// Tell the owner of a finished export by e-mail, when they asked for it.
     ExportEmail { export_id: String },
+    /// Write to a leaver (or their guardian) with the link to their export: the first notice,
+    /// or the reminder `reminder_days` days before their account closes.
+    LeaverEmail { user_id: String, reminder_days: Option<u32> },
     /// Check an uploaded archive and judge each of its apps.
     AnalyseImport { import_id: String },
     /// Bring the chosen apps of an analysed archive into the owner's account.
@@ -34,6 +37,7 @@ impl JobPayload {
             Self::PurgeObjects { .. } => "purge_objects",
             Self::Export { .. } => "export",
             Self::ExportEmail { .. } => "export_email",
+            Self::LeaverEmail { .. } => "leaver_email",
             Self::AnalyseImport { .. } => "analyse_import",
             Self::Import { .. } => "import",
         }

@@ -14,6 +14,7 @@ pub mod imports;
 pub mod jobs;
 pub mod keys;
 pub mod lang;
+pub mod leavers;
 pub mod media_type;
 pub mod name;
 pub mod tables;

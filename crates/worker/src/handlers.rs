@@ -24,6 +24,9 @@ pub(crate) async fn run(
         JobPayload::ExportEmail { export_id } => {
             crate::notify::send_export_email(ctx, export_id).await
         }
+        JobPayload::LeaverEmail { user_id, reminder_days } => {
+            crate::leaver_mail::send(ctx, user_id, *reminder_days).await
+        }
         JobPayload::AnalyseImport { import_id } => {
             crate::import::analyse::run(ctx, import_id).await
         }
@@ -37,7 +40,9 @@ pub(crate) async fn give_up(ctx: &Context, payload: &JobPayload, failure: &JobEr
     let reason = failure.to_string();
     let code = failure.code();
     match payload {
-        JobPayload::PurgeObjects { .. } | JobPayload::ExportEmail { .. } => {}
+        JobPayload::PurgeObjects { .. }
+        | JobPayload::ExportEmail { .. }
+        | JobPayload::LeaverEmail { .. } => {}
         JobPayload::Export { export_id } => {
             let code = code.unwrap_or(ErrorCode::ExportFailed);
             crate::export::give_up(ctx, export_id, code, &reason).await;

@@ -10,6 +10,7 @@ pub mod export;
 mod export_mail;
 mod handlers;
 pub mod import;
+mod leaver_mail;
 mod notify;
 mod opener;
 mod reconciler;

@@ -1,5 +1,5 @@
 //! What operators run from the command line against the configured database, store and queue,
-//! without the HTTP API: `export`, `import` and `transfer`. They go through the service's own
+//! without the HTTP API: `export`, `import`, `transfer` and `leavers`. They go through the service's own
 //! code (the use cases of `mesdonnees_core`, the worker's jobs),
 //! so what they make is what the API would have made.
 //!
@@ -12,15 +12,18 @@ mod error;
 mod export;
 mod follow;
 mod import;
+mod leavers;
 mod progress;
 mod state;
 mod transfer;
+mod users_file;
 
 use std::net::SocketAddr;
 
 pub use error::{Exit, OpError};
 pub use export::ExportArgs;
 pub use import::ImportArgs;
+pub use leavers::LeaversArgs;
 pub use transfer::TransferArgs;
 
 use figment::Figment;
@@ -40,6 +43,8 @@ pub enum OperatorCommand {
     Import(ImportArgs),
     /// Move users from another mesdonnees instance to this one, resumably.
     Transfer(TransferArgs),
+    /// Declare users leaving at a date: their export prepared, a link sent, reminders.
+    Leavers(LeaversArgs),
 }
 
 /// Runs an operator subcommand to its end; the exit status to leave with.
@@ -71,6 +76,7 @@ pub fn main(command: OperatorCommand, figment: Figment, init_logging: fn(&Config
             OperatorCommand::Export(args) => export::run(&op, args).await,
             OperatorCommand::Import(args) => import::run(&op, args).await,
             OperatorCommand::Transfer(args) => transfer::run(&op, args).await,
+            OperatorCommand::Leavers(args) => leavers::run(&op, args).await,
         };
         op.close().await;
         result.unwrap_or_else(|e| report(&e))

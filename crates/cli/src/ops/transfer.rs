@@ -5,7 +5,6 @@
 //! The state file records each user's export in flight and whether the user is done, so a
 //! rerun skips the done users and goes on with the exports (and imports) already started.
 
-use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -21,10 +20,9 @@ use super::copy::write_checked;
 use super::import::{self, Ended};
 use super::progress::Reporter;
 use super::state::StateFile;
+use super::users_file;
 use super::{Exit, OpError, Operator};
 
-/// Largest users file read.
-const MAX_USERS_FILE_BYTES: u64 = 16 * 1024 * 1024;
 /// Pauses between two readings of an export on the source: short at first, then longer.
 const POLL_FIRST: Duration = Duration::from_millis(250);
 const POLL_MAX: Duration = Duration::from_secs(5);
@@ -72,7 +70,10 @@ pub async fn run(op: &Operator, args: TransferArgs) -> Result<Exit, OpError> {
         return Err(OpError::Usage("--concurrency must be at least 1".to_owned()));
     }
     let concurrency = args.concurrency.min(limits.transfer_max_concurrency);
-    let users = read_users(&args.users, limits.transfer_max_users)?;
+    let users: Vec<UserId> = users_file::read(&args.users, limits.transfer_max_users, false)?
+        .into_iter()
+        .map(|line| line.user)
+        .collect();
     let state_path = args.state.clone().unwrap_or_else(|| {
         let mut name = args.users.as_os_str().to_owned();
         name.push(".state.json");
@@ -126,36 +127,6 @@ fn summary(outcomes: &[(UserId, Outcome)]) -> Exit {
     }
     println!("summary: {done} done, {skipped} skipped (already done), {failed} failed");
     if failed > 0 { Exit::Failed } else { Exit::Done }
-}
-
-/// The users of the file, each once, in the file's order.
-fn read_users(path: &Path, max: usize) -> Result<Vec<UserId>, OpError> {
-    let usage = |why: String| OpError::Usage(format!("--users {}: {why}", path.display()));
-    let meta = std::fs::metadata(path).map_err(|e| usage(e.to_string()))?;
-    if meta.len() > MAX_USERS_FILE_BYTES {
-        return Err(usage(format!("larger than {MAX_USERS_FILE_BYTES} bytes")));
-    }
-    let raw = std::fs::read_to_string(path).map_err(|e| usage(e.to_string()))?;
-    let mut seen = HashSet::new();
-    let mut users = Vec::new();
-    for (number, line) in raw.lines().enumerate() {
-        let line = line.trim();
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
-        let user = UserId::parse(line)
-            .map_err(|_| usage(format!("line {} is not a valid user id", number + 1)))?;
-        if seen.insert(user.to_string()) {
-            users.push(user);
-        }
-        if users.len() > max {
-            return Err(usage(format!("more than operator.transfer_max_users ({max}) users")));
-        }
-    }
-    if users.is_empty() {
-        return Err(usage("no user".to_owned()));
-    }
-    Ok(users)
 }
 
 async fn one_user(

@@ -10,7 +10,7 @@
 
 use chrono::{DateTime, NaiveDateTime, SubsecRound, Utc};
 use mesdonnees_db::{
-    CorruptColumn, Export, ExportTemplate, creations, documents, exports, jobs, schedules,
+    CorruptColumn, Export, ExportTemplate, creations, documents, exports, jobs, leavers, schedules,
 };
 use mesdonnees_infra::Context;
 use mesdonnees_shared::exports::{Delivery, ExportOptions, NAME_MAX_CHARS, valid_email};
@@ -40,6 +40,16 @@ pub struct Request {
     /// Write the archive as parts of about this many bytes, within
     /// `exports.{min,max}_part_size_bytes`.
     pub part_size_bytes: Option<u64>,
+}
+
+/// What a request made by the service itself takes with the export it makes, in the same
+/// transaction: an occurrence of a schedule, or a leaver's preparation.
+#[derive(Debug, Clone)]
+pub(crate) enum Claim {
+    Schedule(Occurrence),
+    /// The leaver (the owner) whose export this is: attached to their row, or the refusal
+    /// recorded there.
+    Leaver,
 }
 
 /// The occurrence of a recurring export a request runs: claimed with the export it makes.
@@ -84,16 +94,17 @@ pub async fn create(ctx: &Context, actor: &Actor, request: Request) -> Result<Ma
     Ok(made)
 }
 
-/// Runs one occurrence of a schedule: `None` when another worker claimed it first. A refusal
-/// that time may lift (the owner's export in progress, the rate limit) leaves the occurrence
-/// due, to be tried again; a refusal of this export itself (the quota) uses it up.
-pub(crate) async fn create_scheduled(
+/// Runs one occurrence of a schedule, or prepares a leaver's export: `None` when another
+/// worker claimed it first. A refusal that time may lift (the owner's export in progress, the
+/// rate limit) leaves the claim to be tried again; a refusal of this export itself (the
+/// quota) uses it up (a leaver's row records it).
+pub(crate) async fn create_claimed(
     ctx: &Context,
     actor: &Actor,
     request: Request,
-    occurrence: Occurrence,
+    claim: Claim,
 ) -> Result<Option<Made>, Error> {
-    create_unaudited(ctx, actor, request, Some(occurrence)).await
+    create_unaudited(ctx, actor, request, Some(claim)).await
 }
 
 /// The context's "now", to the microsecond the database keeps.
@@ -105,7 +116,7 @@ async fn create_unaudited(
     ctx: &Context,
     actor: &Actor,
     request: Request,
-    occurrence: Option<Occurrence>,
+    claim: Option<Claim>,
 ) -> Result<Option<Made>, Error> {
     let owner = actor.owner().to_string();
     let template = match &request.template_id {
@@ -119,7 +130,7 @@ async fn create_unaudited(
     let (mut export, settled) = new_export(ctx, actor, request, template, now)?;
     // A scheduled run keeps the folders that are still there rather than failing each time
     // once one is deleted: the walk leaves out a folder it does not find.
-    if occurrence.is_none() {
+    if claim.is_none() {
         check_folders(ctx, actor, &settled.filters).await?;
     }
     let reuse_since = (now
@@ -142,10 +153,8 @@ async fn create_unaudited(
             // count, and deleting an export does not give its creation back.
             let now = now.naive_utc();
             let limited = creations::admit(conn, &owner, per_minute, now)?;
-            // Takes the occurrence, if this is one; `false` when another worker has it.
-            let claim = |conn: &mut mesdonnees_db::DbConnection| match &occurrence {
-                Some(run) => schedules::claim(conn, &run.schedule_id, run.due, run.next),
-                None => Ok(true),
+            let take = |conn: &mut mesdonnees_db::DbConnection, id: &str, code: Option<&str>| {
+                take_claim(conn, claim.as_ref(), &owner, id, code)
             };
             // Under the owner's lock (`admit`), so two identical requests at once find each
             // other. A reused export is not a creation: not counted, nor refused by the limit.
@@ -154,7 +163,7 @@ async fn create_unaudited(
             if reuse {
                 for same in exports::reusable(conn, &owner, reuse_since)? {
                     match same_request(&same, &settled, lang, (deliver_to, part_size)) {
-                        Ok(true) if claim(conn)? => {
+                        Ok(true) if take(conn, &same.id, None)? => {
                             return Ok(Created::Reused(Box::new(same)));
                         }
                         Ok(true) => return Ok(Created::Taken),
@@ -180,7 +189,8 @@ async fn create_unaudited(
                 documents_full(conn, &owner, deliver_to, bytes, documents_quota)?
             };
             // An occurrence refused by a quota is used up, like one that runs.
-            if !claim(conn)? {
+            let code = refused.as_ref().and_then(Created::code).map(ErrorCode::as_str);
+            if !take(conn, &export.id, code)? {
                 return Ok(Created::Taken);
             }
             if let Some(refused) = refused {
@@ -193,7 +203,7 @@ async fn create_unaudited(
             )?;
             export.job_id = Some(job.to_string());
             exports::insert_checked(conn, &export)?;
-            if let Some(run) = &occurrence {
+            if let Some(Claim::Schedule(run)) = &claim {
                 schedules::record_run(conn, &run.schedule_id, &export.id, run.due)?;
             }
             creations::record(conn, &export.id, &owner, now)?;
@@ -210,6 +220,31 @@ async fn create_unaudited(
         tracing::warn!(job_id = %job, error = %e, "export job not enqueued now; the reconciler will");
     }
     Ok(Some(Made::Queued(export)))
+}
+
+/// Takes the claim, if there is one, with the export `id` (or the refusal's `code`); `false`
+/// when another worker has it.
+fn take_claim(
+    conn: &mut mesdonnees_db::DbConnection,
+    claim: Option<&Claim>,
+    owner: &str,
+    id: &str,
+    code: Option<&str>,
+) -> Result<bool, mesdonnees_db::DbError> {
+    match claim {
+        Some(Claim::Schedule(run)) => schedules::claim(conn, &run.schedule_id, run.due, run.next),
+        Some(Claim::Leaver) => {
+            let taken = match code {
+                Some(code) => leavers::refuse(conn, owner, code)?,
+                None => leavers::attach_export(conn, owner, id)?,
+            };
+            if taken {
+                crate::leavers::record_export(conn, owner, id, code)?;
+            }
+            Ok(taken)
+        }
+        None => Ok(true),
+    }
 }
 
 /// For a delivery into the documents space, whether the export would not fit there. The
@@ -366,6 +401,17 @@ fn check_part_size(
         ));
     }
     Ok(())
+}
+
+impl Created {
+    /// The code of a refusal by a quota, which uses a claim up.
+    fn code(&self) -> Option<ErrorCode> {
+        match self {
+            Self::OverQuota { .. } => Some(ErrorCode::ArchiveQuotaExceeded),
+            Self::DocumentsFull { .. } => Some(ErrorCode::DocumentsQuotaExceeded),
+            _ => None,
+        }
+    }
 }
 
 enum Created {

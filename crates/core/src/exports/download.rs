@@ -1,5 +1,6 @@
 //! Who may download an export's archive, and what is served: the owner, or anyone holding a
-//! signed link to it, once it is ready and until it expires.
+//! signed link to it (short-lived, or a leaver's), once it is ready and until it expires. A
+//! download by the user or a link counts as a leaver's download.
 
 use mesdonnees_db::exports;
 use mesdonnees_infra::Context;
@@ -34,6 +35,12 @@ pub struct Ready {
 
 pub async fn download(ctx: &Context, access: Access<'_>, raw_id: &str) -> Result<Ready, Error> {
     let export = export_for(ctx, access, raw_id).await?;
+    // The user themselves, or a link: a leaver's download ends their reminders. An
+    // administrator's does not.
+    let by_user = match access {
+        Access::Owner(actor) | Access::OwnerOrLink(actor, _) => matches!(actor, Actor::User(_)),
+        Access::Link(_) => true,
+    };
     match export.status.as_str() {
         "ready" => {}
         "expired" => {
@@ -54,6 +61,9 @@ pub async fn download(ctx: &Context, access: Access<'_>, raw_id: &str) -> Result
     else {
         return Err(Error::unexpected(anyhow::anyhow!("ready export without an archive")));
     };
+    if by_user {
+        crate::leavers::downloaded(ctx, &export.id).await?;
+    }
     Ok(Ready {
         key,
         size: u64::try_from(size).unwrap_or(0),
@@ -83,9 +93,9 @@ pub(super) async fn export_for(
 async fn linked(ctx: &Context, token: &str, raw_id: &str) -> Result<mesdonnees_db::Export, Error> {
     let export_id = parse_id(raw_id)?;
     let signer = ctx.signer().await.map_err(Error::unexpected)?;
-    signer.verify_link(token, &export_id).map_err(|_| Error::Forbidden {
-        code: ErrorCode::InvalidLink,
-        detail: "this download link is invalid or has expired; ask for a new one".into(),
-    })?;
+    // A short-lived link, or else a leaver's (which says why it no longer opens).
+    if signer.verify_link(token, &export_id).is_err() {
+        crate::leavers::check_link(ctx, &signer, token, &export_id).await?;
+    }
     ctx.db.run(move |conn| exports::find(conn, &export_id)).await?.ok_or(Error::NotFound("export"))
 }

@@ -13,8 +13,8 @@ mod read;
 mod settings;
 mod size;
 
+pub(crate) use create::{Claim, Occurrence, clock_now, create_claimed};
 pub use create::{Made, Request, create};
-pub(crate) use create::{Occurrence, clock_now, create_scheduled};
 pub use delete::{Removed, delete};
 pub use download::{Access, Ready, download};
 pub use entries::entries;

@@ -16,7 +16,7 @@ use chrono::{DateTime, Months, NaiveDateTime, Utc};
 use mesdonnees_db::ExportSchedule;
 use mesdonnees_db::schedules;
 use mesdonnees_infra::Context;
-use mesdonnees_shared::exports::ExportOptions;
+use mesdonnees_shared::exports::{Delivery, ExportOptions};
 use mesdonnees_shared::{DocumentId, ErrorCode, Lang};
 
 use crate::exports::{Settings, Settled, check_folders};
@@ -38,6 +38,8 @@ pub struct Draft {
     pub keep_runs: bool,
     /// The language the runs are named and written in.
     pub lang: Lang,
+    /// Each run also copied there (the documents space), when it fits.
+    pub deliver_to: Option<Delivery>,
 }
 
 /// Saves a new schedule of the owner's; its first run is due at once.
@@ -206,5 +208,9 @@ async fn into_row(
         lang: draft.lang.tag().to_owned(),
         created_at: now,
         updated_at: now,
+        deliver_to: draft
+            .deliver_to
+            .and_then(|d| serde_json::to_value(d).ok())
+            .and_then(|v| v.as_str().map(str::to_owned)),
     })
 }

@@ -8,12 +8,12 @@
 use std::future::Future;
 use std::time::Duration;
 
-use mesdonnees_db::{ExportSchedule, schedules};
+use mesdonnees_db::{ExportSchedule, Notification, notifications, schedules};
 use mesdonnees_infra::Context;
-use mesdonnees_shared::{Lang, UserId};
+use mesdonnees_shared::{DocumentId, ErrorCode, Lang, UserId};
 
 use super::{occurrences, period};
-use crate::exports::{self, Occurrence, Request, Settings};
+use crate::exports::{self, Claim, Occurrence, Request, Settings};
 use crate::{Actor, Caller, Error};
 
 /// Most schedules one pass takes; the rest wait for the next pass.
@@ -78,15 +78,55 @@ async fn run_one(
         next: occurrences::first_after(schedule.anchor_at, period(&schedule), now),
     };
     let request = Request {
-        template_id: schedule.template_id,
+        template_id: schedule.template_id.clone(),
         name: Some(name(lang, ctx.config.locale.time_zone.local(now.and_utc()).date())),
         notify_email: None,
         settings,
         lang,
-        deliver_to: None,
+        deliver_to: schedule.delivery()?,
         part_size_bytes: None,
     };
-    Ok(exports::create_scheduled(ctx, &actor, request, occurrence).await?.is_some())
+    match exports::create_claimed(ctx, &actor, request, Claim::Schedule(occurrence)).await {
+        Ok(made) => Ok(made.is_some()),
+        // The occurrence is used up by a quota's refusal: the owner is told, not left to
+        // wonder why no export came.
+        Err(e @ Error::Invalid { code, .. })
+            if matches!(
+                code,
+                ErrorCode::ArchiveQuotaExceeded | ErrorCode::DocumentsQuotaExceeded
+            ) =>
+        {
+            tell_refused(ctx, &schedule, lang, now.date(), code).await?;
+            Err(e)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// The owner's timeline entry for a run a quota refused, with the code that says which.
+async fn tell_refused(
+    ctx: &Context,
+    schedule: &ExportSchedule,
+    lang: Lang,
+    day: chrono::NaiveDate,
+    code: ErrorCode,
+) -> Result<(), Error> {
+    let title = match lang {
+        Lang::Fr => format!("L'export automatique du {} n'a pas été fait", lang.date(day)),
+        Lang::En => format!("The automatic export of {} was not made", lang.date(day)),
+    };
+    let entry = Notification {
+        id: DocumentId::new().to_string(),
+        user_id: schedule.owner_id.clone(),
+        kind: "schedule_refused".to_owned(),
+        title,
+        body: serde_json::json!({ "schedule_id": schedule.id, "code": code.as_str() }).to_string(),
+        resource_id: Some(schedule.id.clone()),
+        created_at: mesdonnees_db::models::now(),
+        read_at: None,
+    };
+    ctx.db.run(move |conn| notifications::insert(conn, &entry)).await?;
+    Ok(())
 }
 
 /// A run's name in its owner's list: « Export automatique du 7 décembre 2026 ».

@@ -11,6 +11,7 @@ mod documents;
 mod exports;
 mod http;
 mod imports;
+mod leavers;
 mod limits;
 mod locale;
 mod log;
@@ -36,6 +37,7 @@ pub use documents::DocumentsConfig;
 pub use exports::{ExportsConfig, PreviousKey};
 pub use http::HttpConfig;
 pub use imports::{ImportsConfig, TrustedKey};
+pub use leavers::LeaversConfig;
 pub use limits::LimitsConfig;
 pub use locale::LocaleConfig;
 pub use log::{LogConfig, LogFormat};
@@ -92,6 +94,8 @@ pub struct Config {
     pub connectors: ConnectorsConfig,
     #[serde(default)]
     pub operator: OperatorConfig,
+    #[serde(default)]
+    pub leavers: LeaversConfig,
 }
 
 impl Default for Config {
@@ -115,6 +119,7 @@ impl Default for Config {
             apps: Vec::new(),
             connectors: ConnectorsConfig::default(),
             operator: OperatorConfig::default(),
+            leavers: LeaversConfig::default(),
         }
     }
 }
@@ -205,7 +210,8 @@ impl Config {
         self.metrics.validate()?;
         apps::validate_apps(&self.apps)?;
         self.connectors.validate()?;
-        self.operator.validate()
+        self.operator.validate()?;
+        self.leavers.validate()
     }
 
     pub fn uses_redis(&self) -> bool {

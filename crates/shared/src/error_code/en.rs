@@ -121,6 +121,16 @@ pub(super) fn sentence(code: ErrorCode) -> &'static str {
              your exports."
         }
         ErrorCode::ExportExpired => "This export has expired and was deleted. Prepare a new one.",
+        ErrorCode::LinkRevoked => {
+            "This download link was withdrawn by your school. Ask them for a new link."
+        }
+        ErrorCode::LeaveWindowClosed => {
+            "Your account is closed: your data is no longer available through this link."
+        }
+        ErrorCode::InvalidClosingDate => {
+            "The account's closing date must be in the future, and no further ahead than the \
+             service allows."
+        }
         ErrorCode::ImportInProgress => {
             "An import is already in progress. Wait until it has finished before starting another \
              one."

@@ -85,7 +85,9 @@ impl ErrorCode {
     pub fn status(self) -> Option<u16> {
         match self {
             Self::Unauthenticated | Self::TokenExpired => Some(401),
-            Self::Forbidden | Self::InvalidLink | Self::CorsRefused => Some(403),
+            Self::Forbidden | Self::InvalidLink | Self::LinkRevoked | Self::CorsRefused => {
+                Some(403)
+            }
             Self::NotFound | Self::RouteNotFound => Some(404),
             Self::MethodNotAllowed => Some(405),
             Self::AlreadyShared
@@ -96,7 +98,7 @@ impl ErrorCode {
             | Self::ImportInProgress
             | Self::NotAnalysed
             | Self::ImportRunning => Some(409),
-            Self::ExportExpired => Some(410),
+            Self::ExportExpired | Self::LeaveWindowClosed => Some(410),
             Self::PayloadTooLarge => Some(413),
             Self::HeadersTooLarge => Some(431),
             Self::UnsupportedMediaType | Self::NotAZip => Some(415),
@@ -116,6 +118,7 @@ impl ErrorCode {
             | Self::InvalidTable
             | Self::InvalidSchedule
             | Self::TooManySchedules
+            | Self::InvalidClosingDate
             | Self::ArchiveQuotaExceeded
             | Self::DocumentsQuotaExceeded
             | Self::PartSizeOutOfRange
@@ -171,6 +174,9 @@ impl ErrorCode {
             | Self::NotReady
             | Self::InvalidLink
             | Self::ExportExpired
+            | Self::LinkRevoked
+            | Self::LeaveWindowClosed
+            | Self::InvalidClosingDate
             | Self::ImportInProgress
             | Self::NotAnalysed
             | Self::NotImportable

@@ -136,6 +136,17 @@ pub(super) fn sentence(code: ErrorCode) -> &'static str {
         ErrorCode::ExportExpired => {
             "Cet export a expiré et a été supprimé. Préparez-en un nouveau."
         }
+        ErrorCode::LinkRevoked => {
+            "Ce lien de téléchargement a été retiré par votre établissement. Demandez-lui un \
+             nouveau lien."
+        }
+        ErrorCode::LeaveWindowClosed => {
+            "Votre compte est fermé\u{a0}: vos données ne sont plus disponibles par ce lien."
+        }
+        ErrorCode::InvalidClosingDate => {
+            "La date de fermeture du compte doit être à venir, et pas plus loin que la durée \
+             permise par le service."
+        }
         ErrorCode::ImportInProgress => {
             "Un import est déjà en cours. Attendez qu'il soit terminé avant d'en commencer un \
              autre."

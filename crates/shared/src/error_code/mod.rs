@@ -76,6 +76,12 @@ pub enum ErrorCode {
     NotReady,
     InvalidLink,
     ExportExpired,
+    /// A leaver's download link that their school revoked.
+    LinkRevoked,
+    /// A leaver's download link past the closing date of their account.
+    LeaveWindowClosed,
+    /// A leaver's closing date in the past, or further ahead than `leavers.max_window_days`.
+    InvalidClosingDate,
     ImportInProgress,
     NotAZip,
     NotAnalysed,
@@ -220,6 +226,9 @@ impl ErrorCode {
         Self::NotReady,
         Self::InvalidLink,
         Self::ExportExpired,
+        Self::LinkRevoked,
+        Self::LeaveWindowClosed,
+        Self::InvalidClosingDate,
         Self::ImportInProgress,
         Self::NotAZip,
         Self::NotAnalysed,
@@ -338,6 +347,9 @@ impl ErrorCode {
             Self::NotReady => "not_ready",
             Self::InvalidLink => "invalid_link",
             Self::ExportExpired => "export_expired",
+            Self::LinkRevoked => "link_revoked",
+            Self::LeaveWindowClosed => "leave_window_closed",
+            Self::InvalidClosingDate => "invalid_closing_date",
             Self::ImportInProgress => "import_in_progress",
             Self::NotAZip => "not_a_zip",
             Self::NotAnalysed => "not_analysed",

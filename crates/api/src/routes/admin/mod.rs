@@ -1,7 +1,7 @@
 //! The admin API: what an administrator (a token holding `auth.admin_right`) does for a user
 //! it names — export their data, follow and link an export, list their exports and imports,
 //! import an archive into their account, cancel or delete an export, cancel an import — and
-//! the audit log every such action is written to.
+//! the audit log every such action is written to; and the leavers' window ([`leavers`]).
 
 mod cancel_user_import;
 mod create_user_export;
@@ -9,6 +9,7 @@ mod create_user_export_link;
 mod create_user_import;
 mod delete_user_export;
 mod get_user_export;
+pub mod leavers;
 mod list_audit;
 mod list_user_exports;
 mod list_user_imports;

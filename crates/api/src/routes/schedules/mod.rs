@@ -2,12 +2,14 @@
 //! date, with a template's settings or its own. Owner-only: another user's schedule is a 404.
 //! The rules are [`mesdonnees_core::schedules`]'.
 
+mod body;
 mod create_schedule;
 mod delete_schedule;
 mod get_schedule;
 mod list_schedules;
 mod update_schedule;
 
+pub use body::ScheduleBody;
 pub use create_schedule::*;
 pub use delete_schedule::*;
 pub use get_schedule::*;
@@ -15,15 +17,15 @@ pub use list_schedules::*;
 pub use update_schedule::*;
 
 use chrono::{DateTime, Utc};
-use mesdonnees_core::schedules::{self, Draft};
+use mesdonnees_core::schedules;
 use mesdonnees_db::ExportSchedule;
 use mesdonnees_shared::Lang;
+use mesdonnees_shared::exports::Delivery;
 use mesdonnees_shared::filters::ExportFilters;
 use mesdonnees_shared::tables::{ExportKind, TableSpec};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::error::ApiError;
-use crate::routes::exports::export_settings;
 
 /// A schedule as the API shows it.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -46,6 +48,8 @@ pub struct ScheduleView {
     keep_runs: bool,
     /// The language the runs are named and written in: `fr` or `en`.
     lang: String,
+    /// Where each run also goes: `documents`, or absent.
+    deliver_to: Option<Delivery>,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
 }
@@ -61,6 +65,7 @@ impl ScheduleView {
         };
         Ok(Self {
             apps: s.app_ids().map_err(corrupt)?,
+            deliver_to: s.delivery().map_err(corrupt)?,
             filters,
             kind,
             table,
@@ -74,41 +79,5 @@ impl ScheduleView {
             created_at: s.created_at.and_utc(),
             updated_at: s.updated_at.and_utc(),
         })
-    }
-}
-
-export_settings! {
-    /// A schedule to save: what its runs are of (a template, or settings of its own), how often
-    /// and until when.
-    #[derive(Debug, Deserialize, utoipa::ToSchema)]
-    #[serde(deny_unknown_fields)]
-    pub struct ScheduleBody {
-        /// A template of the user's: each run takes its settings as they are then. Without
-        /// it, the settings of this body are saved with the schedule.
-        #[schema(pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")]
-        template_id: Option<String>,
-        /// Months between two runs: 1, 2, 3, 6 or 12.
-        #[schema(minimum = 1, maximum = 12)]
-        every_months: u32,
-        /// No run at or after this; after now and at most a year ahead. A PUT with a later
-        /// date renews the schedule.
-        until: DateTime<Utc>,
-        /// Keep each run until its own expiry; by default a run expires when the next one is
-        /// ready.
-        keep_runs: Option<bool>,
-    }
-}
-
-impl ScheduleBody {
-    /// The draft of this body, its runs speaking `lang`.
-    fn draft(mut self, lang: Lang) -> Draft {
-        Draft {
-            settings: self.settings(),
-            template_id: self.template_id,
-            every_months: self.every_months,
-            until: self.until,
-            keep_runs: self.keep_runs.unwrap_or(false),
-            lang,
-        }
     }
 }
