@@ -8,6 +8,7 @@ mod import_bench;
 mod json_doc;
 mod load;
 mod num;
+mod pgbench;
 mod report;
 mod rng;
 mod setup;
