@@ -18,6 +18,7 @@ use mesdonnees_infra::config::{Algorithm, AuthConfig};
 use mesdonnees_infra::{Config, Mode};
 
 use crate::pgbench::{PgBench, Script};
+use crate::report::Spread;
 
 /// Each phase's rate over pgbench's on the same server, and the GET phase's tail latency
 /// (docs/BENCHMARKS.md).
@@ -247,54 +248,33 @@ fn met(yes: bool) -> &'static str {
 
 /// Medians over the runs (and their ranges): each rate, each ratio, the GET phase's p99.
 fn print_summary(runs: &[(ApiRun, Reference)]) {
-    let stat = |values: Vec<f64>| Spread::of(values);
-    let post = stat(runs.iter().map(|(a, _)| a.post.rps()).collect());
-    let tpcb = stat(runs.iter().map(|(_, r)| r.tpcb).collect());
-    let post_ratio = stat(runs.iter().map(|(a, r)| a.post.rps() / r.tpcb).collect());
-    let get = stat(runs.iter().map(|(a, _)| a.get.rps()).collect());
-    let select = stat(runs.iter().map(|(_, r)| r.select).collect());
-    let get_ratio = stat(runs.iter().map(|(a, r)| a.get.rps() / r.select).collect());
-    let p99 = stat(runs.iter().map(|(a, _)| a.get.p99_ms).collect());
+    let (_, post) = spread(runs.iter().map(|(a, _)| a.post.rps()).collect(), 0);
+    let (_, tpcb) = spread(runs.iter().map(|(_, r)| r.tpcb).collect(), 0);
+    let (post_ratio_median, post_ratio) =
+        spread(runs.iter().map(|(a, r)| a.post.rps() / r.tpcb).collect(), 2);
+    let (_, get) = spread(runs.iter().map(|(a, _)| a.get.rps()).collect(), 0);
+    let (_, select) = spread(runs.iter().map(|(_, r)| r.select).collect(), 0);
+    let (get_ratio_median, get_ratio) =
+        spread(runs.iter().map(|(a, r)| a.get.rps() / r.select).collect(), 2);
+    let (p99_median, p99) = spread(runs.iter().map(|(a, _)| a.get.p99_ms).collect(), 2);
     println!("\nmedian of {} runs (range):", runs.len());
     println!("| phase | req/s | pgbench | tps | ratio | p99 ms | targets |");
     println!("|---|---:|---|---:|---:|---:|---|");
     println!(
-        "| `POST /api/v1/exports` | {post:.0} | tpcb-like | {tpcb:.0} | {post_ratio:.2} | — | ratio ≥ {TARGET_RATIO:.1} {} |",
-        met(post_ratio.median >= TARGET_RATIO)
+        "| `POST /api/v1/exports` | {post} | tpcb-like | {tpcb} | {post_ratio} | — | ratio ≥ {TARGET_RATIO:.1} {} |",
+        met(post_ratio_median >= TARGET_RATIO)
     );
     println!(
-        "| `GET /api/v1/exports/{{id}}` | {get:.0} | `-S` | {select:.0} | {get_ratio:.2} | {p99:.2} | ratio ≥ {TARGET_RATIO:.1} {}; p99 ≤ {GET_TARGET_P99_MS:.0} ms {} |",
-        met(get_ratio.median >= TARGET_RATIO),
-        met(p99.median <= GET_TARGET_P99_MS)
+        "| `GET /api/v1/exports/{{id}}` | {get} | `-S` | {select} | {get_ratio} | {p99} | ratio ≥ {TARGET_RATIO:.1} {}; p99 ≤ {GET_TARGET_P99_MS:.0} ms {} |",
+        met(get_ratio_median >= TARGET_RATIO),
+        met(p99_median <= GET_TARGET_P99_MS)
     );
 }
 
-/// A median and the range around it.
-struct Spread {
-    median: f64,
-    min: f64,
-    max: f64,
-}
-
-impl Spread {
-    fn of(mut values: Vec<f64>) -> Self {
-        values.sort_by(f64::total_cmp);
-        let n = values.len();
-        let median = if n % 2 == 1 {
-            values[n / 2]
-        } else {
-            f64::midpoint(values[n / 2 - 1], values[n / 2])
-        };
-        Self { median, min: values[0], max: values[n - 1] }
-    }
-}
-
-/// `median (min–max)`, each with the precision asked.
-impl std::fmt::Display for Spread {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let p = f.precision().unwrap_or(2);
-        write!(f, "{:.p$} ({:.p$}–{:.p$})", self.median, self.min, self.max)
-    }
+/// `median (min–max)` of a rate or a ratio.
+fn spread(values: Vec<f64>, decimals: usize) -> (f64, String) {
+    let s = Spread::of(values);
+    (s.median, format!("{:.decimals$} ({:.decimals$}–{:.decimals$})", s.median, s.min, s.max))
 }
 
 /// The API's configuration: production mode on the given services, logs at `warn` so the

@@ -75,6 +75,26 @@ pub async fn run(
     export_id: &str,
     interrupt: impl Future<Output = ()>,
 ) -> Result<(), JobError> {
+    run_with(ctx, export_id, interrupt, true).await
+}
+
+/// The same export with no viewer in the archive: only the bench runs it, to measure what the
+/// viewer costs (every archive a user gets has one).
+#[doc(hidden)]
+pub async fn run_without_viewer(
+    ctx: &Context,
+    export_id: &str,
+    interrupt: impl Future<Output = ()>,
+) -> Result<(), JobError> {
+    run_with(ctx, export_id, interrupt, false).await
+}
+
+async fn run_with(
+    ctx: &Context,
+    export_id: &str,
+    interrupt: impl Future<Output = ()>,
+    with_viewer: bool,
+) -> Result<(), JobError> {
     let id = export_id.to_owned();
     let started = ctx
         .db
@@ -115,7 +135,7 @@ pub async fn run(
         biased;
         () = interrupt => None,
         // Boxed: the archive's state is large, and the job's future would carry it inline.
-        built = Box::pin(build(ctx, &export, plan, &options, &mut writer)) => Some(built),
+        built = Box::pin(build(ctx, &export, plan, &options, &mut writer, with_viewer)) => Some(built),
     };
     let Some(built) = built else {
         writer.abort().await;
@@ -206,6 +226,7 @@ async fn build(
     plan: Plan<'_>,
     options: &ExportOptions,
     writer: &mut ArchiveWriter,
+    with_viewer: bool,
 ) -> Result<Built, Stop> {
     let index = options.table.as_ref();
     let Plan { mut progress, prepared, failed: mut apps } = plan;
@@ -238,13 +259,21 @@ async fn build(
         entries: 0,
         large_buffer: Vec::new(),
         index: index.as_ref().map(|(_, file)| file),
-        viewer: viewer::Viewer::new(options.lang, &crate::scratch::dir(&ctx.config))?,
+        viewer: if with_viewer {
+            Some(viewer::Viewer::new(options.lang, &crate::scratch::dir(&ctx.config))?)
+        } else {
+            None
+        },
     };
     for (descriptor, p) in prepared {
+        if let Some(viewer) = &mut out.viewer {
+            let folder = sanitize_segment(&descriptor.display_name);
+            viewer.begin_app(&descriptor, &folder, p.view.clone());
+        }
         let app = write_app(ctx, &mut out, &mut progress, &descriptor, p).await?;
         apps.insert(descriptor.id.clone(), app);
     }
-    let Output { writer, listing: written_listing, mut large_buffer, mut viewer, .. } = out;
+    let Output { writer, listing: written_listing, mut large_buffer, viewer, .. } = out;
     if let Some((format, file)) = index {
         write_index(writer, &mut large_buffer, written_listing, format, file).await?;
     }
@@ -255,11 +284,13 @@ async fn build(
         created_at: head.created_at,
         apps: &apps,
     };
-    write_page(writer, &mut listing, viewer::Viewer::style()).await?;
-    while let Some(page) = viewer.next_listing()? {
-        write_page(writer, &mut listing, page).await?;
+    if let Some(mut viewer) = viewer {
+        write_page(writer, &mut listing, viewer::Viewer::style()).await?;
+        while let Some(page) = viewer.next_listing()? {
+            write_page(writer, &mut listing, page).await?;
+        }
+        write_page(writer, &mut listing, viewer.home(&about)).await?;
     }
-    write_page(writer, &mut listing, viewer.home(&about)).await?;
     progress.flush().await?;
     let (files, bytes) = write_metadata(export, writer, &signer, &head, listing, &apps).await?;
     Ok(Built { files, bytes, apps })
@@ -274,8 +305,9 @@ struct Output<'w, 'l, 'c, 'i> {
     large_buffer: Vec<u8>,
     /// The table of the archive's files, when asked, written at its root at the end.
     index: Option<&'i table::TableFile>,
-    /// The pages for people, recording what goes in.
-    viewer: viewer::Viewer,
+    /// The pages for people, recording what goes in (none only when the bench measures
+    /// without them).
+    viewer: Option<viewer::Viewer>,
 }
 
 /// A page of the viewer, listed in the manifest as the viewer's.
@@ -337,7 +369,6 @@ async fn write_app(
     let mut app_files = 0_u64;
     let mut app_bytes = 0_u64;
     let mut failure: Option<(ErrorCode, String)> = None;
-    out.viewer.begin_app(descriptor, &folder, p.view.clone());
     let storage = ctx.storage.clone();
     let pool = prepare::BufferPool::default();
     let reader_pool = pool.clone();
@@ -363,7 +394,9 @@ async fn write_app(
             Ready::Directory { path, modified } => {
                 let path = format!("{folder}/{path}");
                 out.writer.add_directory(&path, modified).await?;
-                out.viewer.directory(&path);
+                if let Some(viewer) = &mut out.viewer {
+                    viewer.directory(&path);
+                }
                 None
             }
             Ready::Whole { path, data, json, modified, expected_sha256, row } => {
@@ -437,7 +470,9 @@ async fn write_app(
 /// document's page, written next), the index when asked.
 async fn record(out: &mut Output<'_, '_, '_, '_>, app: &str, written: Written) -> Result<(), Stop> {
     let Written { path, summary, json, row, modified, document, .. } = written;
-    out.viewer.file(&path, summary.size, modified, row.as_deref())?;
+    if let Some(viewer) = &mut out.viewer {
+        viewer.file(&path, summary.size, modified, row.as_deref())?;
+    }
     if let (Some(index), Some(row)) = (out.index, row) {
         index_row(index, &path, &summary, app, *row).await?;
     }
@@ -449,7 +484,10 @@ async fn record(out: &mut Output<'_, '_, '_, '_>, app: &str, written: Written) -
         kind: json.then_some(FileKind::Json),
     };
     out.listing.add(&file).await?;
-    if let Some(page) = document.and_then(|d| out.viewer.document(&file.path, &d).transpose()) {
+    let viewer = out.viewer.as_mut();
+    if let Some(page) =
+        document.zip(viewer).and_then(|(d, v)| v.document(&file.path, &d).transpose())
+    {
         write_page(out.writer, out.listing, page?).await?;
     }
     Ok(())
