@@ -26,8 +26,14 @@ pub struct ExportRun {
     pub cpu_secs: f64,
 }
 
-/// The child side: builds the context like a worker, runs the export, reports.
-pub fn run_export(runtime: &tokio::runtime::Runtime, dir: &Path, export_id: &str) -> Result<()> {
+/// The child side: builds the context like a worker, runs the export (with the archive's
+/// viewer unless `no_viewer`), reports.
+pub fn run_export(
+    runtime: &tokio::runtime::Runtime,
+    dir: &Path,
+    export_id: &str,
+    no_viewer: bool,
+) -> Result<()> {
     let ctx = runtime.block_on(setup::context(dir))?;
     let startup_rss_kib = peak_rss_kib()?;
     let export_id = export_id.to_owned();
@@ -35,9 +41,13 @@ pub fn run_export(runtime: &tokio::runtime::Runtime, dir: &Path, export_id: &str
     // Spawned, as the worker runs a job: on the runtime's worker threads, not on this one.
     let task = runtime.spawn(async move {
         let started = Instant::now();
-        mesdonnees_worker::export::run(&ctx, &export_id, std::future::pending())
-            .await
-            .map_err(|e| anyhow!("export failed: {e}"))?;
+        let interrupt = std::future::pending();
+        let done = if no_viewer {
+            mesdonnees_worker::export::run_without_viewer(&ctx, &export_id, interrupt).await
+        } else {
+            mesdonnees_worker::export::run(&ctx, &export_id, interrupt).await
+        };
+        done.map_err(|e| anyhow!("export failed: {e}"))?;
         Ok::<_, anyhow::Error>(started.elapsed())
     });
     let wall = runtime.block_on(task).context("the export task panicked")??;
@@ -53,7 +63,7 @@ pub fn run_export(runtime: &tokio::runtime::Runtime, dir: &Path, export_id: &str
 
 /// The parent side: runs the child and reads its report; also returns the child's whole
 /// process time (start, context, export, exit).
-pub fn spawn_export(dir: &Path, export_id: &str) -> Result<(ExportRun, Duration)> {
+pub fn spawn_export(dir: &Path, export_id: &str, viewer: bool) -> Result<(ExportRun, Duration)> {
     let exe = std::env::current_exe().context("locating the bench binary")?;
     let started = Instant::now();
     let output = Command::new(exe)
@@ -62,6 +72,7 @@ pub fn spawn_export(dir: &Path, export_id: &str) -> Result<(ExportRun, Duration)
         .arg(dir)
         .arg("--export-id")
         .arg(export_id)
+        .args((!viewer).then_some("--no-viewer"))
         .stdin(Stdio::null())
         .stderr(Stdio::inherit())
         .output()

@@ -1,7 +1,8 @@
 //! `mesdonnees-bench load`: the release `mesdonnees api` on Postgres + Redis under `wrk`, with
 //! thousands of distinct users. `POST /api/v1/exports` first (each request a user of its own,
 //! as one export per user may be in progress), then `GET /api/v1/exports/{id}` over the exports
-//! that phase created, each with its owner's token.
+//! that phase created, each with its owner's token. Each run also runs pgbench on the same
+//! server with as many clients (`pgbench.rs`), and the rates are given as ratios to pgbench's.
 
 use std::fmt::Write as _;
 use std::net::TcpListener;
@@ -16,10 +17,13 @@ use mesdonnees_infra::auth::TokenKeys;
 use mesdonnees_infra::config::{Algorithm, AuthConfig};
 use mesdonnees_infra::{Config, Mode};
 
-/// Throughput and latency the service must reach on a 2-core machine (docs/BENCHMARKS.md).
-const GET_TARGET_RPS: f64 = 10_000.0;
+use crate::pgbench::{PgBench, Script};
+use crate::report::Spread;
+
+/// Each phase's rate over pgbench's on the same server, and the GET phase's tail latency
+/// (docs/BENCHMARKS.md).
+const TARGET_RATIO: f64 = 0.6;
 const GET_TARGET_P99_MS: f64 = 10.0;
-const POST_TARGET_RPS: f64 = 2_000.0;
 
 const SECRET: &str = "load-test-secret-load-test-secret-0123456789";
 const TOKEN_TTL_SECS: u64 = 3_600;
@@ -56,6 +60,9 @@ pub struct LoadArgs {
     /// the tail latency grows (16 gave p99 from 7 ms to 430 ms from run to run, 8 up to 12 ms).
     #[arg(long, default_value_t = 6)]
     pool_size: u32,
+    /// Runs of both sides, each going first in turn; with more than one, the medians.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=50))]
+    runs: u32,
 }
 
 /// What one `wrk` run measured.
@@ -84,25 +91,74 @@ pub fn run(args: &LoadArgs) -> Result<()> {
         "{} is missing: cargo build --release -p mesdonnees -p mesdonnees-bench",
         api_bin.display()
     );
+    let pgbench = PgBench::create(&args.database_url, args.connections, args.seconds)?;
+    println!(
+        "load: mesdonnees api on Postgres + Redis, {} s per phase, wrk {} thread(s) x {} connections; \
+         pgbench -M prepared -c {} -j 1 on the same server; {} run(s)",
+        args.seconds, args.threads, args.connections, args.connections, args.runs
+    );
+    let mut runs = Vec::new();
+    for run in 1..=args.runs {
+        // Each side goes first in turn, so that neither always finds the other's leftovers
+        // (dirty pages being written back, a cache warmed or cooled).
+        let (api, reference) = if run % 2 == 1 {
+            let api = api_run(args, &wrk, &api_bin, run)?;
+            (api, reference_run(&pgbench)?)
+        } else {
+            let reference = reference_run(&pgbench)?;
+            (api_run(args, &wrk, &api_bin, run)?, reference)
+        };
+        println!("\nrun {run}/{}:", args.runs);
+        print_phase("POST /api/v1/exports", &api.post, api.created);
+        print_ratio("pgbench tpcb-like", &api.post, reference.tpcb, None);
+        print_phase("GET /api/v1/exports/{id}", &api.get, api.created);
+        print_ratio("pgbench -S", &api.get, reference.select, Some(GET_TARGET_P99_MS));
+        runs.push((api, reference));
+    }
+    if runs.len() > 1 {
+        print_summary(&runs);
+    }
+    Ok(())
+}
+
+/// What one run of the API measured.
+struct ApiRun {
+    post: Phase,
+    get: Phase,
+    /// Exports the POST phase created, each for a user of its own.
+    created: usize,
+}
+
+/// pgbench's rates in one run, in transactions a second.
+struct Reference {
+    tpcb: f64,
+    select: f64,
+}
+
+fn reference_run(pgbench: &PgBench) -> Result<Reference> {
+    eprintln!("pgbench: tpcb-like, then select-only…");
+    let tpcb = pgbench.run(Script::TpcbLike)?;
+    Ok(Reference { tpcb, select: pgbench.run(Script::SelectOnly)? })
+}
+
+/// The API on a database and a queue of its own (so that every user of the POST phase is new),
+/// under `wrk`: POST, then GET over what the POST phase created.
+fn api_run(args: &LoadArgs, wrk: &Path, api_bin: &Path, run: u32) -> Result<ApiRun> {
+    eprintln!("api: POST, then GET…");
     let dir = tempfile::tempdir()?;
-    let database = ScratchDatabase::create(&args.database_url)?;
+    let database = ScratchDatabase::create(&args.database_url, "load")?;
     let queue = ScratchQueue {
         url: args.redis_url.clone(),
-        name: format!("mesdonnees-load-{}", std::process::id()),
+        name: format!("mesdonnees-load-{}-{run}", std::process::id()),
     };
     let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
     let env = api_env(args, dir.path(), &database.url, &queue.name);
-    let migrated = Command::new(&api_bin).arg("migrate").envs(env.clone()).status()?;
+    let migrated = Command::new(api_bin).arg("migrate").envs(env.clone()).status()?;
     ensure!(migrated.success(), "mesdonnees migrate failed");
-    let api = ApiProcess::start(&api_bin, port, &env)?;
+    let api = ApiProcess::start(api_bin, port, &env)?;
     wait_ready(port)?;
 
     let keys = token_keys(dir.path())?;
-    println!(
-        "load: mesdonnees api (release) on Postgres + Redis, {} s per phase, wrk {} thread(s) x {} connections",
-        args.seconds, args.threads, args.connections
-    );
-
     let users: Vec<String> = (0..args.users).map(|i| format!("load-user-{i:06}")).collect();
     let tokens = mint_all(&keys, &users)?;
     let post_script = lua_script(
@@ -112,7 +168,7 @@ pub fn run(args: &LoadArgs) -> Result<()> {
         args.threads,
         false,
     );
-    let post = run_wrk(&wrk, dir.path(), "post", &post_script, args, port)?;
+    let post = run_wrk(wrk, dir.path(), "post", &post_script, args, port)?;
     ensure!(
         post.requests <= u64::from(args.users),
         "the POST phase made {} requests for {} users: some users created twice (raise --users)",
@@ -136,29 +192,24 @@ pub fn run(args: &LoadArgs) -> Result<()> {
         args.threads,
         true,
     );
-    let get = run_wrk(&wrk, dir.path(), "get", &get_script, args, port)?;
+    let get = run_wrk(wrk, dir.path(), "get", &get_script, args, port)?;
     drop(api);
-
-    print_phase("POST /api/v1/exports", &post, created.len(), Some((POST_TARGET_RPS, None)));
-    print_phase(
-        "GET /api/v1/exports/{id}",
-        &get,
-        created.len(),
-        Some((GET_TARGET_RPS, Some(GET_TARGET_P99_MS))),
-    );
     ensure!(
         get.non_2xx == 0 && get.socket_errors == 0 && post.socket_errors == 0,
-        "errors under load (see above)"
+        "errors under load: GET non-2xx {}, socket errors GET {} POST {}",
+        get.non_2xx,
+        get.socket_errors,
+        post.socket_errors
     );
     ensure!(
         post.non_2xx == 0,
         "{} POST answers were not 202 (rate limit or conflict: raise --users)",
         post.non_2xx
     );
-    Ok(())
+    Ok(ApiRun { post, get, created: created.len() })
 }
 
-fn print_phase(label: &str, phase: &Phase, users: usize, target: Option<(f64, Option<f64>)>) {
+fn print_phase(label: &str, phase: &Phase, users: usize) {
     println!(
         "{label}: {:.0} req/s ({} requests in {:.1} s, {users} distinct users), p50 {:.2} ms, p90 {:.2} ms, p99 {:.2} ms, p99.9 {:.2} ms, non-2xx {}, socket errors {}",
         phase.rps(),
@@ -171,22 +222,59 @@ fn print_phase(label: &str, phase: &Phase, users: usize, target: Option<(f64, Op
         phase.non_2xx,
         phase.socket_errors
     );
-    if let Some((rps, p99)) = target {
-        let mut line = format!(
-            "  target {rps:.0} req/s: ratio {:.2} ({})",
-            phase.rps() / rps,
-            if phase.rps() >= rps { "met" } else { "missed" }
+}
+
+/// The phase's rate as a ratio to pgbench's, and its p99 when it has a target.
+fn print_ratio(reference: &str, phase: &Phase, tps: f64, p99_target: Option<f64>) {
+    let ratio = phase.rps() / tps;
+    let mut line = format!(
+        "  {reference}: {tps:.0} tps; ratio {ratio:.2} (target ≥ {TARGET_RATIO:.1}: {})",
+        met(ratio >= TARGET_RATIO)
+    );
+    if let Some(p99) = p99_target {
+        let _ = write!(
+            line,
+            "; p99 {:.2} ms (target ≤ {p99:.0} ms: {})",
+            phase.p99_ms,
+            met(phase.p99_ms <= p99)
         );
-        if let Some(p99) = p99 {
-            let _ = write!(
-                line,
-                "; target p99 {p99:.0} ms: ratio {:.2} ({})",
-                phase.p99_ms / p99,
-                if phase.p99_ms <= p99 { "met" } else { "missed" }
-            );
-        }
-        println!("{line}");
     }
+    println!("{line}");
+}
+
+fn met(yes: bool) -> &'static str {
+    if yes { "met" } else { "missed" }
+}
+
+/// Medians over the runs (and their ranges): each rate, each ratio, the GET phase's p99.
+fn print_summary(runs: &[(ApiRun, Reference)]) {
+    let (_, post) = spread(runs.iter().map(|(a, _)| a.post.rps()).collect(), 0);
+    let (_, tpcb) = spread(runs.iter().map(|(_, r)| r.tpcb).collect(), 0);
+    let (post_ratio_median, post_ratio) =
+        spread(runs.iter().map(|(a, r)| a.post.rps() / r.tpcb).collect(), 2);
+    let (_, get) = spread(runs.iter().map(|(a, _)| a.get.rps()).collect(), 0);
+    let (_, select) = spread(runs.iter().map(|(_, r)| r.select).collect(), 0);
+    let (get_ratio_median, get_ratio) =
+        spread(runs.iter().map(|(a, r)| a.get.rps() / r.select).collect(), 2);
+    let (p99_median, p99) = spread(runs.iter().map(|(a, _)| a.get.p99_ms).collect(), 2);
+    println!("\nmedian of {} runs (range):", runs.len());
+    println!("| phase | req/s | pgbench | tps | ratio | p99 ms | targets |");
+    println!("|---|---:|---|---:|---:|---:|---|");
+    println!(
+        "| `POST /api/v1/exports` | {post} | tpcb-like | {tpcb} | {post_ratio} | — | ratio ≥ {TARGET_RATIO:.1} {} |",
+        met(post_ratio_median >= TARGET_RATIO)
+    );
+    println!(
+        "| `GET /api/v1/exports/{{id}}` | {get} | `-S` | {select} | {get_ratio} | {p99} | ratio ≥ {TARGET_RATIO:.1} {}; p99 ≤ {GET_TARGET_P99_MS:.0} ms {} |",
+        met(get_ratio_median >= TARGET_RATIO),
+        met(p99_median <= GET_TARGET_P99_MS)
+    );
+}
+
+/// `median (min–max)` of a rate or a ratio.
+fn spread(values: Vec<f64>, decimals: usize) -> (f64, String) {
+    let s = Spread::of(values);
+    (s.median, format!("{:.decimals$} ({:.decimals$}–{:.decimals$})", s.median, s.min, s.max))
 }
 
 /// The API's configuration: production mode on the given services, logs at `warn` so the
@@ -331,15 +419,16 @@ fn created_exports(url: &str) -> Result<Vec<(String, String)>> {
 }
 
 /// A database of its own on the server, dropped at the end.
-struct ScratchDatabase {
+pub struct ScratchDatabase {
     admin: String,
     name: String,
-    url: String,
+    pub url: String,
 }
 
 impl ScratchDatabase {
-    fn create(admin: &str) -> Result<Self> {
-        let name = format!("mesdonnees_load_{}", std::process::id());
+    /// `mesdonnees_<purpose>_<pid>`, made anew (one a crashed run left is dropped first).
+    pub fn create(admin: &str, purpose: &str) -> Result<Self> {
+        let name = format!("mesdonnees_{purpose}_{}", std::process::id());
         let mut conn = PgConnection::establish(admin)
             .with_context(|| format!("Postgres does not answer at {admin}"))?;
         diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
@@ -429,7 +518,7 @@ impl Drop for ApiProcess {
     }
 }
 
-fn which(program: &str) -> Option<PathBuf> {
+pub fn which(program: &str) -> Option<PathBuf> {
     std::env::var_os("PATH")?
         .to_str()?
         .split(':')

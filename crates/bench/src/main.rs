@@ -8,6 +8,7 @@ mod import_bench;
 mod json_doc;
 mod load;
 mod num;
+mod pgbench;
 mod report;
 mod rng;
 mod setup;
@@ -63,6 +64,8 @@ enum Command {
         dir: PathBuf,
         #[arg(long)]
         export_id: String,
+        #[arg(long)]
+        no_viewer: bool,
     },
 }
 
@@ -81,6 +84,10 @@ struct ExportArgs {
     /// noisy: use 5 before drawing conclusions).
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=50))]
     runs: u32,
+    /// Export without the archive's viewer (its pages for people), to measure what the viewer
+    /// costs; `export` only.
+    #[arg(long)]
+    no_viewer: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -117,7 +124,9 @@ fn main() -> Result<()> {
         .context("starting the async runtime")?;
     match cli.command {
         Command::Export(args) => export(&runtime, &args),
-        Command::RunExport { dir, export_id } => child::run_export(&runtime, &dir, &export_id),
+        Command::RunExport { dir, export_id, no_viewer } => {
+            child::run_export(&runtime, &dir, &export_id, no_viewer)
+        }
         Command::Import(args) => import(&runtime, &args),
         Command::Load(args) => load::run(&args),
         Command::Table(args) => table_bench::run(&runtime, &args),
@@ -138,6 +147,7 @@ fn bench_root(args: &ExportArgs) -> Result<(PathBuf, Option<tempfile::TempDir>)>
 }
 
 fn import(runtime: &Runtime, args: &ExportArgs) -> Result<()> {
+    ensure!(!args.no_viewer, "--no-viewer is for `export` only");
     let (root, _temp) = bench_root(args)?;
     println!("bench folder {} (scale {}, {} run(s))", root.display(), args.scale, args.runs);
     for kind in args.corpus.kinds() {
@@ -148,10 +158,17 @@ fn import(runtime: &Runtime, args: &ExportArgs) -> Result<()> {
 
 fn export(runtime: &Runtime, args: &ExportArgs) -> Result<()> {
     let (root, _temp) = bench_root(args)?;
-    println!("bench folder {} (scale {}, {} run(s))", root.display(), args.scale, args.runs);
+    println!(
+        "bench folder {} (scale {}, {} run(s){})",
+        root.display(),
+        args.scale,
+        args.runs,
+        if args.no_viewer { ", without the viewer" } else { "" }
+    );
     let mut results = Vec::new();
     for kind in args.corpus.kinds() {
-        let result = bench_corpus(runtime, &root, &Spec::new(kind, args.scale), args.runs)?;
+        let spec = Spec::new(kind, args.scale);
+        let result = bench_corpus(runtime, &root, &spec, args.runs, !args.no_viewer)?;
         print!("\n{result}");
         results.push(result);
     }
@@ -160,7 +177,13 @@ fn export(runtime: &Runtime, args: &ExportArgs) -> Result<()> {
 }
 
 /// Generates one corpus, then times the export (in a child process) and `zip` on it, in turn.
-fn bench_corpus(runtime: &Runtime, root: &Path, spec: &Spec, runs: u32) -> Result<CorpusResult> {
+fn bench_corpus(
+    runtime: &Runtime,
+    root: &Path,
+    spec: &Spec,
+    runs: u32,
+    viewer: bool,
+) -> Result<CorpusResult> {
     let label = spec.label().to_lowercase();
     let bench = CorpusDirs {
         data: root.join(format!("data-{label}")),
@@ -180,15 +203,22 @@ fn bench_corpus(runtime: &Runtime, root: &Path, spec: &Spec, runs: u32) -> Resul
     let generated = corpus::generate(spec, &objects, &bench.tree, &mut |rows| {
         runtime.block_on(setup::insert_documents(&ctx, rows))
     })?;
-    let mut result =
-        CorpusResult { spec: spec.clone(), generated, ours: vec![], zip: vec![], checked: false };
+    let mut result = CorpusResult {
+        spec: spec.clone(),
+        generated,
+        ours: vec![],
+        zip: vec![],
+        checked: false,
+        viewer: None,
+    };
     for run in 1..=runs {
         eprintln!("corpus {}: run {run}/{runs}: exporting, then zipping…", spec.label());
         let keep_archive = run == runs;
-        let (ours, checked) =
-            time_export(runtime, &ctx, &objects, &bench.data, spec, keep_archive)?;
-        result.ours.push(ours);
-        result.checked = checked;
+        let exported =
+            time_export(runtime, &ctx, &objects, &bench.data, spec, keep_archive, viewer)?;
+        result.ours.push(exported.run);
+        result.checked = exported.checked;
+        result.viewer = exported.viewer;
         // Both sides start with no writes pending and their input in the page cache.
         zip_tool::settle()?;
         zip_tool::warm(&bench.tree)?;
@@ -205,6 +235,13 @@ struct CorpusDirs {
     zip_out: PathBuf,
 }
 
+/// What one export gave: its measures, whether `unzip -t` checked it, its viewer's pages.
+struct Exported {
+    run: OurRun,
+    checked: bool,
+    viewer: Option<zip_tool::ViewerPages>,
+}
+
 /// One export of the whole corpus: a fresh export row, built by a child process from a warm
 /// page cache. The archive is checked, then removed unless kept (the last run's is), so that
 /// runs do not fill the disk.
@@ -215,20 +252,28 @@ fn time_export(
     data_dir: &Path,
     spec: &Spec,
     keep_archive: bool,
-) -> Result<(OurRun, bool)> {
+    viewer: bool,
+) -> Result<Exported> {
     let export_id =
         runtime.block_on(setup::create_export(ctx, format!("Corpus {}", spec.label())))?;
     zip_tool::settle()?;
     zip_tool::warm(&objects.join("documents"))?;
-    let (export, process) = child::spawn_export(data_dir, &export_id)?;
+    let (export, process) = child::spawn_export(data_dir, &export_id, viewer)?;
     let (key, archive_bytes) = runtime.block_on(setup::finished_archive(ctx, &export_id))?;
     let archive = objects.join(&key);
     let on_disk =
         fs::metadata(&archive).with_context(|| format!("reading {}", archive.display()))?;
     ensure!(on_disk.len() == archive_bytes, "the export row and the archive disagree on its size");
     let checked = zip_tool::check_archive(&archive)?;
+    let pages = if checked { zip_tool::viewer_pages(&archive)? } else { None };
+    ensure!(
+        pages.is_some() == (viewer && checked),
+        "the archive's viewer is {} though it was {}",
+        if pages.is_some() { "there" } else { "missing" },
+        if viewer { "asked for" } else { "turned off" }
+    );
     if !keep_archive {
         fs::remove_file(&archive).with_context(|| format!("removing {}", archive.display()))?;
     }
-    Ok((OurRun { export, process, archive_bytes }, checked))
+    Ok(Exported { run: OurRun { export, process, archive_bytes }, checked, viewer: pages })
 }

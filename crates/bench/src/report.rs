@@ -6,10 +6,12 @@ use std::time::Duration;
 use crate::child::ExportRun;
 use crate::corpus::{Generated, Kind, Spec};
 use crate::num::{kib_to_mib, mb, to_f64};
-use crate::zip_tool::ZipRun;
+use crate::zip_tool::{ViewerPages, ZipRun};
 
 /// Peak RSS the export may reach, whatever the corpus.
 const RSS_TARGET_MIB: f64 = 64.0;
+/// Size no page of the archive's viewer may reach, whatever a folder holds.
+const VIEWER_PAGE_LIMIT: u64 = 1_000_000;
 
 pub struct CorpusResult {
     pub spec: Spec,
@@ -18,6 +20,8 @@ pub struct CorpusResult {
     pub zip: Vec<ZipRun>,
     /// Whether `unzip -t` checked the archives (it is an error when it rejects one).
     pub checked: bool,
+    /// The last archive's viewer; `None` when it was turned off (or `unzip` is missing).
+    pub viewer: Option<ViewerPages>,
 }
 
 /// One timed export.
@@ -29,15 +33,15 @@ pub struct OurRun {
 }
 
 /// Several timings of one thing, summed up by their median (a 2-core machine is noisy).
-struct Spread {
-    median: f64,
-    min: f64,
-    max: f64,
+pub struct Spread {
+    pub median: f64,
+    pub min: f64,
+    pub max: f64,
     runs: usize,
 }
 
 impl Spread {
-    fn of(mut values: Vec<f64>) -> Self {
+    pub fn of(mut values: Vec<f64>) -> Self {
         values.sort_by(f64::total_cmp);
         let runs = values.len();
         let median = match runs {
@@ -149,6 +153,13 @@ impl CorpusResult {
             held: rss <= RSS_TARGET_MIB,
             measured: format!("{rss:.1} MiB"),
         });
+        if let Some(viewer) = &self.viewer {
+            targets.push(Target {
+                what: "each viewer page < 1 MB".to_owned(),
+                held: viewer.largest_bytes < VIEWER_PAGE_LIMIT,
+                measured: format!("largest {:.3} MB", mb(viewer.largest_bytes)),
+            });
+        }
         targets
     }
 }
@@ -196,6 +207,15 @@ impl fmt::Display for CorpusResult {
             mb(self.zip_bytes()),
             zip.range(),
         )?;
+        match &self.viewer {
+            Some(v) => writeln!(
+                out,
+                "  {:<18} {} pages, the largest {} ({} bytes)",
+                "viewer", v.count, v.largest_path, v.largest_bytes
+            )?,
+            None if self.checked => writeln!(out, "  {:<18} turned off", "viewer")?,
+            None => {}
+        }
         writeln!(
             out,
             "  {:<18} wall {:.2}×   size {:.3}×",

@@ -43,7 +43,7 @@ pub fn run(runtime: &Runtime, args: &TableArgs) -> Result<()> {
     println!("|---|---:|---:|---:|---:|---:|---:|---:|---|");
     for format in [TableFormat::Csv, TableFormat::Xlsx, TableFormat::Ods] {
         let id = runtime.block_on(create_table_export(&ctx, format))?;
-        let (run, _) = child::spawn_export(&dir, &id)?;
+        let (run, _) = child::spawn_export(&dir, &id, true)?;
         let (key, size) = runtime.block_on(setup::finished_archive(&ctx, &id))?;
         let path = dir.join("objects").join(&key);
         ensure!(std::fs::metadata(&path)?.len() == size, "{key}: the stored size differs");

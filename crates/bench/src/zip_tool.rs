@@ -99,3 +99,40 @@ pub fn check_archive(path: &Path) -> Result<bool> {
     }
     Ok(true)
 }
+
+/// The viewer's pages in an archive, as its manifest lists them.
+#[derive(Debug, Clone)]
+pub struct ViewerPages {
+    pub count: u64,
+    pub largest_bytes: u64,
+    pub largest_path: String,
+}
+
+/// The archive's viewer pages (`None` when it has none), read from its manifest with `unzip -p`.
+pub fn viewer_pages(archive: &Path) -> Result<Option<ViewerPages>> {
+    use mesdonnees_shared::archive::{FileKind, MANIFEST_PATH, Manifest};
+    let output = Command::new("unzip")
+        .arg("-p")
+        .arg(archive)
+        .arg(MANIFEST_PATH)
+        .stdin(Stdio::null())
+        .output()
+        .context("running unzip -p")?;
+    ensure!(output.status.success(), "unzip -p {MANIFEST_PATH} failed ({})", output.status);
+    let manifest: Manifest =
+        serde_json::from_slice(&output.stdout).context("reading the archive's manifest")?;
+    let mut pages: Option<ViewerPages> = None;
+    for file in manifest.files.iter().filter(|f| f.kind == Some(FileKind::Viewer)) {
+        let seen = pages.get_or_insert_with(|| ViewerPages {
+            count: 0,
+            largest_bytes: 0,
+            largest_path: String::new(),
+        });
+        seen.count += 1;
+        if file.size > seen.largest_bytes {
+            seen.largest_bytes = file.size;
+            seen.largest_path.clone_from(&file.path);
+        }
+    }
+    Ok(pages)
+}

@@ -10,6 +10,7 @@
 //! is refused. `aud` may be a string or an array holding ours (RFC 7519 §4.1.3): the claims are
 //! read as a map, never into a struct with a string `aud`.
 
+mod cache;
 pub mod claims;
 pub mod jwks;
 
@@ -223,6 +224,7 @@ impl TokenKeys {
 /// published keys. A token's (unverified) `iss` chooses which; the signature then decides.
 #[derive(Debug)]
 pub struct Verifier {
+    verified: cache::TokenCache,
     static_keys: Option<TokenKeys>,
     providers: Vec<jwks::ProviderKeys>,
     claims: ClaimsConfig,
@@ -255,6 +257,9 @@ impl Verifier {
             Err(e) => return Err(e),
         };
         Ok(Self {
+            verified: cache::TokenCache::new(
+                usize::try_from(config.token_cache_entries).unwrap_or(usize::MAX),
+            ),
             static_keys,
             providers,
             claims: config.claims.clone(),
@@ -279,8 +284,12 @@ impl Verifier {
         self.static_keys.as_ref().ok_or(KeyError::NoStaticKey)?.mint(sub, name, rights, ttl_secs)
     }
 
-    /// The verified token's bearer, as `[auth.claims]` maps the claims.
+    /// The verified token's bearer, as `[auth.claims]` maps the claims; a token verified a
+    /// moment ago is answered from memory (`cache`).
     pub async fn identity(&self, token: &str) -> Result<Identity, VerifyError> {
+        if let Some(identity) = self.verified.get(token) {
+            return Ok(identity);
+        }
         let header = jsonwebtoken::decode_header(token)?;
         if header.crit.is_some() {
             return Err(VerifyError::UnknownCritical);
@@ -306,7 +315,13 @@ impl Verifier {
             (None, Some(keys)) => keys.verify(token)?,
             (None, None) => return Err(VerifyError::UnknownIssuer),
         };
-        Ok(claims::identity(&self.claims, &claims)?)
+        let identity = claims::identity(&self.claims, &claims)?;
+        // `exp` is a required claim, checked above; a fractional one is cut to the second.
+        let exp = claims.get("exp").and_then(|e| e.as_i64().or_else(|| e.as_f64().map(to_secs)));
+        if let Some(exp) = exp {
+            self.verified.put(token, &identity, exp);
+        }
+        Ok(identity)
     }
 
     fn constrain(&self, validation: &mut Validation) {
@@ -327,6 +342,11 @@ impl Verifier {
         }
         unready
     }
+}
+
+#[expect(clippy::cast_possible_truncation, reason = "a date in seconds, far from i64's ends")]
+fn to_secs(exp: f64) -> i64 {
+    exp.floor() as i64
 }
 
 /// What is read of a token before its signature is checked: only which issuer to check it with.

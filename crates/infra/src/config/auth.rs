@@ -90,10 +90,17 @@ pub struct AuthConfig {
     /// Seconds after which a provider's keys are fetched again; the last set fetched stays in
     /// use while the provider does not answer.
     pub jwks_max_age_secs: u64,
+    /// Verified tokens remembered, each until it expires (at most 5 minutes), so that a caller
+    /// polling with one token is not verified again each time; about 200 bytes each. 0 keeps
+    /// none; at most 1,000,000.
+    pub token_cache_entries: u64,
     /// Which claims hold the user id, name, e-mail and rights.
     #[serde(default)]
     pub claims: ClaimsConfig,
 }
+
+/// About 200 MB of remembered tokens.
+const MAX_TOKEN_CACHE_ENTRIES: u64 = 1_000_000;
 
 fn default_admin_right() -> String {
     "mesdonnees.admin".to_owned()
@@ -116,6 +123,7 @@ impl Default for AuthConfig {
             jwks_algorithms: vec![Algorithm::RS256, Algorithm::ES256, Algorithm::EdDSA],
             jwks_min_refresh_secs: 60,
             jwks_max_age_secs: 3600,
+            token_cache_entries: 10_000,
             claims: ClaimsConfig::default(),
         }
     }
@@ -128,6 +136,11 @@ impl Section for AuthConfig {
             return ConfigError::invalid(
                 "auth.issuer, auth.audience and auth.admin_right must not be empty",
             );
+        }
+        if self.token_cache_entries > MAX_TOKEN_CACHE_ENTRIES {
+            return ConfigError::invalid(format!(
+                "auth.token_cache_entries must be at most {MAX_TOKEN_CACHE_ENTRIES}"
+            ));
         }
         for provider in &self.providers {
             if !matches!(

@@ -77,6 +77,26 @@ pub async fn run(
     export_id: &str,
     interrupt: impl Future<Output = ()>,
 ) -> Result<(), JobError> {
+    run_with(ctx, export_id, interrupt, true).await
+}
+
+/// The same export with no viewer in the archive: only the bench runs it, to measure what the
+/// viewer costs (every archive a user gets has one).
+#[doc(hidden)]
+pub async fn run_without_viewer(
+    ctx: &Context,
+    export_id: &str,
+    interrupt: impl Future<Output = ()>,
+) -> Result<(), JobError> {
+    run_with(ctx, export_id, interrupt, false).await
+}
+
+async fn run_with(
+    ctx: &Context,
+    export_id: &str,
+    interrupt: impl Future<Output = ()>,
+    with_viewer: bool,
+) -> Result<(), JobError> {
     let id = export_id.to_owned();
     let started = ctx
         .db
@@ -131,7 +151,7 @@ pub async fn run(
         biased;
         () = interrupt => None,
         // Boxed: the archive's state is large, and the job's future would carry it inline.
-        built = Box::pin(build(ctx, &export, plan, &options, &mut writer, in_parts)) => Some(built),
+        built = Box::pin(build(ctx, &export, plan, &options, &mut writer, in_parts, with_viewer)) => Some(built),
     };
     if let Some((listing, files)) = &scratch_files {
         for path in files.iter().chain(std::iter::once(listing)) {
@@ -242,6 +262,7 @@ async fn build(
     options: &ExportOptions,
     writer: &mut ArchiveWriter,
     in_parts: Option<parts::Plan>,
+    with_viewer: bool,
 ) -> Result<Built, Stop> {
     let index = if in_parts.is_some() { None } else { options.table.as_ref() };
     let Plan { mut progress, prepared, failed: mut apps } = plan;
@@ -279,22 +300,30 @@ async fn build(
         entries: 0,
         large_buffer: Vec::new(),
         index: index.as_ref().map(|(_, file)| file),
-        viewer: viewer::Viewer::new(
-            options.lang,
-            ctx.config.locale.time_zone,
-            &crate::scratch::dir(&ctx.config),
-        )?,
+        viewer: if with_viewer {
+            Some(viewer::Viewer::new(
+                options.lang,
+                ctx.config.locale.time_zone,
+                &crate::scratch::dir(&ctx.config),
+            )?)
+        } else {
+            None
+        },
         parts: part_state.as_mut(),
         head: &head,
     };
     for (descriptor, p) in prepared {
+        if let Some(viewer) = &mut out.viewer {
+            let folder = sanitize_segment(&descriptor.display_name);
+            viewer.begin_app(&descriptor, &folder, p.view.clone());
+        }
         let mut app = write_app(ctx, &mut out, &mut progress, &descriptor, p).await?;
         if let Some(state) = &out.parts {
             state.planned_failure(&descriptor.id, &mut app);
         }
         apps.insert(descriptor.id.clone(), app);
     }
-    let Output { writer, listing: written_listing, mut large_buffer, mut viewer, .. } = out;
+    let Output { writer, listing: written_listing, mut large_buffer, viewer, .. } = out;
     if let Some((format, file)) = index {
         write_index(writer, &mut large_buffer, written_listing, format, file).await?;
     }
@@ -305,11 +334,13 @@ async fn build(
         created_at: head.created_at,
         apps: &apps,
     };
-    write_page(writer, &mut listing, viewer::Viewer::style()).await?;
-    while let Some(page) = viewer.next_listing()? {
-        write_page(writer, &mut listing, page).await?;
+    if let Some(mut viewer) = viewer {
+        write_page(writer, &mut listing, viewer::Viewer::style()).await?;
+        while let Some(page) = viewer.next_listing()? {
+            write_page(writer, &mut listing, page).await?;
+        }
+        write_page(writer, &mut listing, viewer.home(&about)).await?;
     }
-    write_page(writer, &mut listing, viewer.home(&about)).await?;
     progress.flush().await?;
     let last_head = part_state.as_ref().map(|s| s.head(&head));
     let (files, bytes) = write_metadata(
@@ -338,8 +369,9 @@ struct Output<'w, 'l, 'c, 'i> {
     large_buffer: Vec<u8>,
     /// The table of the archive's files, when asked, written at its root at the end.
     index: Option<&'i table::TableFile>,
-    /// The pages for people, recording what goes in.
-    viewer: viewer::Viewer,
+    /// The pages for people, recording what goes in (none only when the bench measures
+    /// without them).
+    viewer: Option<viewer::Viewer>,
 }
 
 /// A page of the viewer, listed in the manifest as the viewer's.
@@ -393,6 +425,37 @@ async fn write_index(
 }
 
 /// Streams one app's entries into the archive; its outcome says whether all of them made it.
+/// A large entry streamed from the store; `Err(path)` when the store no longer has it.
+async fn write_large_entry(
+    ctx: &Context,
+    out: &mut Output<'_, '_, '_, '_>,
+    folder: &str,
+    entry: Ready,
+) -> Result<Result<Written, String>, Stop> {
+    let Ready::Large { path, key, size, content_type, modified, expected_sha256, row } = entry
+    else {
+        return Err(Stop::Failed(JobError::Permanent("not a large entry".into())));
+    };
+    let path = format!("{folder}/{path}");
+    let file = StreamedFile { path: &path, content_type: &content_type, size, modified };
+    // What an app declared is read no further than declared; the checksum then tells whether
+    // the store held that.
+    let limit = expected_sha256.is_some().then_some(size);
+    match write_large(ctx, out.writer, &mut out.large_buffer, file, &key, limit).await {
+        Ok(summary) => Ok(Ok(Written {
+            path,
+            summary,
+            json: false,
+            expected_sha256,
+            row,
+            modified,
+            document: None,
+        })),
+        Err(ObjectFailure::Missing) => Ok(Err(path)),
+        Err(ObjectFailure::Stop(stop)) => Err(stop),
+    }
+}
+
 async fn write_app(
     ctx: &Context,
     out: &mut Output<'_, '_, '_, '_>,
@@ -404,7 +467,6 @@ async fn write_app(
     let folder = sanitize_segment(&descriptor.display_name);
     let (mut app_files, mut app_bytes) = (0_u64, 0_u64);
     let mut failure: Option<(ErrorCode, String)> = None;
-    out.viewer.begin_app(descriptor, &folder, p.view.clone());
     let storage = ctx.storage.clone();
     let (pool, app) = (prepare::BufferPool::default(), (descriptor, &*folder, &p.view));
     let reader_pool = pool.clone();
@@ -434,7 +496,9 @@ async fn write_app(
             Ready::Directory { path, modified } => {
                 let path = format!("{folder}/{path}");
                 out.writer.add_directory(&path, modified).await?;
-                out.viewer.directory(&path);
+                if let Some(viewer) = &mut out.viewer {
+                    viewer.directory(&path);
+                }
                 None
             }
             Ready::Whole { path, data, json, modified, expected_sha256, row } => {
@@ -444,29 +508,14 @@ async fn write_app(
                 pool.give_back(data.data);
                 Some(Written { path, summary, json, expected_sha256, row, modified, document })
             }
-            Ready::Large { path, key, size, content_type, modified, expected_sha256, row } => {
-                let path = format!("{folder}/{path}");
-                let file =
-                    StreamedFile { path: &path, content_type: &content_type, size, modified };
-                // What an app declared is read no further than declared; the checksum then
-                // tells whether the store held that.
-                let limit = expected_sha256.is_some().then_some(size);
-                match write_large(ctx, out.writer, &mut out.large_buffer, file, &key, limit).await {
-                    Ok(summary) => Some(Written {
-                        path,
-                        summary,
-                        json: false,
-                        expected_sha256,
-                        row,
-                        modified,
-                        document: None,
-                    }),
-                    Err(ObjectFailure::Missing) => {
+            large @ Ready::Large { .. } => {
+                match write_large_entry(ctx, out, &folder, large).await? {
+                    Ok(written) => Some(written),
+                    Err(path) => {
                         failure.get_or_insert_with(|| missing(&path));
                         progress.advance(0).await?;
                         None
                     }
-                    Err(ObjectFailure::Stop(stop)) => return Err(stop),
                 }
             }
             Ready::Missing { path } => {
@@ -507,7 +556,9 @@ async fn write_app(
 /// document's page, written next), the index when asked.
 async fn record(out: &mut Output<'_, '_, '_, '_>, app: &str, written: Written) -> Result<(), Stop> {
     let Written { path, summary, json, row, modified, document, .. } = written;
-    out.viewer.file(&path, summary.size, modified, row.as_deref())?;
+    if let Some(viewer) = &mut out.viewer {
+        viewer.file(&path, summary.size, modified, row.as_deref())?;
+    }
     if let (Some(index), Some(row)) = (out.index, row) {
         index_row(index, &path, &summary, app, *row).await?;
     }
@@ -521,7 +572,10 @@ async fn record(out: &mut Output<'_, '_, '_, '_>, app: &str, written: Written) -
         piece: None,
     };
     out.listing.add(&file).await?;
-    if let Some(page) = document.and_then(|d| out.viewer.document(&file.path, &d).transpose()) {
+    let viewer = out.viewer.as_mut();
+    if let Some(page) =
+        document.zip(viewer).and_then(|(d, v)| v.document(&file.path, &d).transpose())
+    {
         write_page(out.writer, out.listing, page?).await?;
     }
     Ok(())

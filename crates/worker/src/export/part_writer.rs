@@ -228,7 +228,9 @@ async fn write_cut(
         let piece = piece_path(&whole, index);
         let file = StreamedFile { path: &piece, content_type: &content_type, size: len, modified };
         let summary = out.writer.add_stream(file, reader.take(len), &mut out.large_buffer).await?;
-        out.viewer.file(&piece, summary.size, modified, None)?;
+        if let Some(pages) = &mut out.viewer {
+            pages.file(&piece, summary.size, modified, None)?;
+        }
         bytes += summary.size;
         let listed = ManifestFile {
             path: piece,
@@ -259,19 +261,21 @@ async fn next_part(
         .ok_or_else(|| Stop::Failed(JobError::Permanent("not an export in parts".into())))?;
     let head = state.head(out.head);
     let apps: &BTreeMap<String, ManifestApp> = &state.plan.apps;
-    write_page(out.writer, out.listing, viewer::Viewer::style()).await?;
-    while let Some(page) = out.viewer.next_listing()? {
-        write_page(out.writer, out.listing, page).await?;
+    if let Some(pages) = &mut out.viewer {
+        write_page(out.writer, out.listing, viewer::Viewer::style()).await?;
+        while let Some(page) = pages.next_listing()? {
+            write_page(out.writer, out.listing, page).await?;
+        }
+        let owner = state.export.owner_name.as_deref().unwrap_or(&state.export.owner_id);
+        let about = viewer::About {
+            export_name: &state.export.name,
+            owner,
+            instance: state.signer.instance(),
+            created_at: out.head.created_at,
+            apps,
+        };
+        write_page(out.writer, out.listing, pages.home(&about)).await?;
     }
-    let owner = state.export.owner_name.as_deref().unwrap_or(&state.export.owner_id);
-    let about = viewer::About {
-        export_name: &state.export.name,
-        owner,
-        instance: state.signer.instance(),
-        created_at: out.head.created_at,
-        apps,
-    };
-    write_page(out.writer, out.listing, out.viewer.home(&about)).await?;
     write_metadata(&state.export, out.writer, &state.signer, &head, out.listing, apps).await?;
     let key = part_key(&state.export.id, part);
     let sink = sink::Sink::open(ctx.storage.store.clone(), ctx.storage.local_root.as_deref(), &key)
@@ -292,8 +296,11 @@ async fn next_part(
     tracing::info!(part = finished.part, parts = finished.count, "export part published");
     state.current = part;
     state.begin(out.listing, out.head, part)?;
-    out.viewer = viewer::Viewer::new(state.lang, state.zone, &state.scratch)?;
-    out.viewer.begin_app(descriptor, folder, view.clone());
+    if out.viewer.is_some() {
+        let mut pages = viewer::Viewer::new(state.lang, state.zone, &state.scratch)?;
+        pages.begin_app(descriptor, folder, view.clone());
+        out.viewer = Some(pages);
+    }
     Ok(())
 }
 
