@@ -95,6 +95,7 @@ impl ErrorCode {
             | Self::NotReady
             | Self::ImportInProgress
             | Self::NotAnalysed
+            | Self::ImportTakesNoParts
             | Self::ImportRunning => Some(409),
             Self::ExportExpired => Some(410),
             Self::PayloadTooLarge => Some(413),
@@ -175,6 +176,7 @@ impl ErrorCode {
             | Self::NotAnalysed
             | Self::NotImportable
             | Self::ImportRunning
+            | Self::ImportTakesNoParts
             | Self::PartSizeOutOfRange
             | Self::RateLimited
             | Self::Unavailable
@@ -209,6 +211,9 @@ impl ErrorCode {
             | Self::ManifestSizeMismatch
             | Self::ManifestFileMissing
             | Self::FileNotInManifest
+            | Self::PartsMissing
+            | Self::PartOfAnotherExport
+            | Self::DuplicatePart
             | Self::EntryTooLarge
             | Self::InvalidMetadata
             | Self::InvalidSignature

@@ -81,6 +81,8 @@ pub enum ErrorCode {
     NotAnalysed,
     NotImportable,
     ImportRunning,
+    /// A part was sent to an import that does not (or no longer) wait for parts.
+    ImportTakesNoParts,
     RateLimited,
     Unavailable,
     Internal,
@@ -121,6 +123,12 @@ pub enum ErrorCode {
     ManifestSizeMismatch,
     ManifestFileMissing,
     FileNotInManifest,
+    /// An archive in parts whose other parts never came.
+    PartsMissing,
+    /// A part of another export (or of another writing of it), or an archive that is no part.
+    PartOfAnotherExport,
+    /// A part number the import already has.
+    DuplicatePart,
     /// A manifest, signature or index larger than the analysis reads.
     EntryTooLarge,
     InvalidMetadata,
@@ -225,6 +233,7 @@ impl ErrorCode {
         Self::NotAnalysed,
         Self::NotImportable,
         Self::ImportRunning,
+        Self::ImportTakesNoParts,
         Self::RateLimited,
         Self::Unavailable,
         Self::Internal,
@@ -254,6 +263,9 @@ impl ErrorCode {
         Self::ManifestSizeMismatch,
         Self::ManifestFileMissing,
         Self::FileNotInManifest,
+        Self::PartsMissing,
+        Self::PartOfAnotherExport,
+        Self::DuplicatePart,
         Self::EntryTooLarge,
         Self::InvalidMetadata,
         Self::UnsignedArchive,
@@ -343,6 +355,7 @@ impl ErrorCode {
             Self::NotAnalysed => "not_analysed",
             Self::NotImportable => "not_importable",
             Self::ImportRunning => "import_running",
+            Self::ImportTakesNoParts => "import_takes_no_parts",
             Self::RateLimited => "rate_limited",
             Self::Unavailable => "unavailable",
             Self::Internal => "internal",
@@ -372,6 +385,9 @@ impl ErrorCode {
             Self::ManifestSizeMismatch => "manifest_size_mismatch",
             Self::ManifestFileMissing => "manifest_file_missing",
             Self::FileNotInManifest => "file_not_in_manifest",
+            Self::PartsMissing => "parts_missing",
+            Self::PartOfAnotherExport => "part_of_another_export",
+            Self::DuplicatePart => "duplicate_part",
             Self::EntryTooLarge => "entry_too_large",
             Self::InvalidMetadata => "invalid_metadata",
             Self::UnsignedArchive => "unsigned_archive",
