@@ -8,9 +8,9 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use mesdonnees_tests::TestApp;
-use object_store::ObjectStoreExt;
 use mesdonnees_tests::reqwest::Response;
 use mesdonnees_tests::reqwest::multipart::{Form, Part};
+use object_store::ObjectStoreExt;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
@@ -181,9 +181,7 @@ async fn the_parts_of_an_export_sent_in_any_order_import_into_one_import() {
     let got = tree(&app, "jules", &root).await;
     let expected: BTreeMap<String, String> = uploaded
         .iter()
-        .map(|(name, bytes)| {
-            (format!("Mes documents/{name}"), hex::encode(Sha256::digest(bytes)))
-        })
+        .map(|(name, bytes)| (format!("Mes documents/{name}"), hex::encode(Sha256::digest(bytes))))
         .collect();
     assert_eq!(got, expected, "every document byte for byte, the film put back together");
     app.stop().await;
@@ -216,7 +214,9 @@ async fn a_part_alone_waits_for_the_others_then_fails_saying_parts_are_missing()
             use diesel::prelude::*;
             use mesdonnees_db::schema::imports::dsl::{id, imports, waiting_since};
             let old = (chrono::Utc::now() - chrono::Duration::days(3)).naive_utc();
-            diesel::update(imports.filter(id.eq(row))).set(waiting_since.eq(Some(old))).execute(conn)?;
+            diesel::update(imports.filter(id.eq(row)))
+                .set(waiting_since.eq(Some(old)))
+                .execute(conn)?;
             Ok(())
         })
         .await

@@ -332,14 +332,12 @@ pub fn standing(conn: &mut DbConnection, owner: &str) -> Result<Standing, DbErro
     use diesel::sql_types::{BigInt, Nullable, Text};
     let (ready_bytes, active) = exports::table
         .filter(exports::owner_id.eq(owner))
-        .select(crate::static_sql::Aggregate::<(BigInt, Nullable<Text>)>::new(
-            concat!(
-                "CAST(COALESCE(SUM(CASE WHEN status = 'ready' THEN ",
-                ready_size!(),
-                " ELSE 0 END), 0) AS BIGINT), \
+        .select(crate::static_sql::Aggregate::<(BigInt, Nullable<Text>)>::new(concat!(
+            "CAST(COALESCE(SUM(CASE WHEN status = 'ready' THEN ",
+            ready_size!(),
+            " ELSE 0 END), 0) AS BIGINT), \
                  MAX(CASE WHEN status IN ('queued', 'running') THEN id END)"
-            ),
-        ))
+        )))
         .first::<(i64, Option<String>)>(conn)?;
     Ok(Standing { ready_bytes, active })
 }

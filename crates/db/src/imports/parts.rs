@@ -38,9 +38,10 @@ pub fn add(conn: &mut DbConnection, part: &ImportPart, max: u64) -> Result<Added
         return Ok(Added::TooMany);
     }
     diesel::insert_into(import_parts::table).values(part).execute(conn)?;
-    let woken = diesel::update(imports::table.find(id).filter(imports::waiting_since.is_not_null()))
-        .set(imports::waiting_since.eq(None::<NaiveDateTime>))
-        .execute(conn)?;
+    let woken =
+        diesel::update(imports::table.find(id).filter(imports::waiting_since.is_not_null()))
+            .set(imports::waiting_since.eq(None::<NaiveDateTime>))
+            .execute(conn)?;
     Ok(Added::Recorded { wake: woken == 1 })
 }
 

@@ -14,8 +14,8 @@ use mesdonnees_shared::imports::{
 use object_store::ObjectStoreExt;
 use object_store::path::Path;
 
-use crate::error::JobError;
 use super::gather::Gathered;
+use crate::error::JobError;
 use crate::opener::{self, Contents, Failure, Refusal, SignedManifest, read_small};
 
 /// Largest signature read.
@@ -36,7 +36,7 @@ pub async fn run(ctx: &Context, import_id: &str) -> Result<(), JobError> {
     // Deleted, or already past its analysis: nothing to do.
     let Some(import) = started else { return Ok(()) };
     let gathered = match super::gather::gather(ctx, &import).await {
-        Ok(Gathered::Whole(import)) => Ok(import),
+        Ok(Gathered::Whole(import)) => Ok(*import),
         Ok(Gathered::Waiting) => return Ok(()),
         Err(e) => Err(e),
     };

@@ -37,10 +37,8 @@ pub async fn cleanup_once(ctx: &Context) -> Result<(usize, usize), anyhow::Error
             removed += 1;
         }
     }
-    let waiting = ctx
-        .db
-        .run(move |conn| imports::parts::waiting_since_before(conn, before, BATCH))
-        .await?;
+    let waiting =
+        ctx.db.run(move |conn| imports::parts::waiting_since_before(conn, before, BATCH)).await?;
     for import in waiting {
         let message = "the other parts of the archive did not come in time";
         super::fail(ctx, &import, ErrorCode::PartsMissing, message).await?;

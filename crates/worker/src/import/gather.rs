@@ -23,7 +23,7 @@ use crate::opener::{Failure, Refusal};
 pub(crate) enum Gathered {
     /// The archive is whole (one archive, or every part there): analyse the import as it now
     /// stands.
-    Whole(Import),
+    Whole(Box<Import>),
     /// Parts are missing: the analysis waits for them.
     Waiting,
 }
@@ -39,11 +39,12 @@ pub(crate) async fn gather(ctx: &Context, import: &Import) -> Result<Gathered, F
         for row in unjudged(ctx, &id).await? {
             refuse(ctx, &row, ErrorCode::PartOfAnotherExport).await?;
         }
-        return Ok(Gathered::Whole(import.clone()));
+        return Ok(Gathered::Whole(Box::new(import.clone())));
     };
     if first.part == 0 || first.part > first.count {
-        return Err(Refusal::new(ErrorCode::InvalidManifest, "the part number is out of range")
-            .into());
+        return Err(
+            Refusal::new(ErrorCode::InvalidManifest, "the part number is out of range").into()
+        );
     }
     let row = ImportPart {
         import_id: id.clone(),
@@ -83,7 +84,7 @@ pub(crate) async fn gather(ctx: &Context, import: &Import) -> Result<Gathered, F
             let id = id.clone();
             let found = ctx.db.run(move |conn| imports::find(conn, &id)).await?;
             let Some(found) = found else { return Ok(Gathered::Waiting) };
-            return Ok(Gathered::Whole(found));
+            return Ok(Gathered::Whole(Box::new(found)));
         }
         let id = id.clone();
         if ctx.db.transaction(move |conn| part_rows::wait(conn, &id)).await? {

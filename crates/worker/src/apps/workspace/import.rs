@@ -209,7 +209,9 @@ pub(super) async fn import(
                     let whole = cut.sha256;
                     store_pieces(ctx, opened, &pieces, whole, &planned.key).await
                 }
-                None => store_entry(ctx, opened, entry, &planned.key, checksum_of(&entry.path)).await,
+                None => {
+                    store_entry(ctx, opened, entry, &planned.key, checksum_of(&entry.path)).await
+                }
             };
             (file, planned, stored)
         });
