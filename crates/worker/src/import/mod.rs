@@ -45,7 +45,8 @@ pub(crate) async fn fail(
 /// removal that fails keeps the key for the cleanup's next pass.
 pub(crate) async fn release_upload(ctx: &Context, import: &Import) -> Result<(), JobError> {
     let Some(key) = &import.object_key else { return Ok(()) };
-    if remove_parts(ctx, &import.id).await? && analyse::remove_upload(ctx, key).await {
+    let removed = analyse::remove_upload(ctx, key).await;
+    if remove_parts(ctx, &import.id).await? && removed {
         let id = import.id.clone();
         ctx.db.run(move |conn| imports::drop_upload(conn, &id)).await?;
     }
