@@ -17,6 +17,7 @@ mod exports;
 mod folders;
 mod health;
 mod http;
+mod import_parts;
 mod imports;
 mod jobs;
 mod language;

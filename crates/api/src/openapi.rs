@@ -121,6 +121,7 @@ pub(crate) fn configure(cfg: &mut ServiceConfig<'_>) {
                 .service(imports::create_import)
                 .service(imports::list_imports)
                 .service(imports::get_import)
+                .service(imports::add_import_part)
                 .service(imports::launch_import)
                 .service(imports::delete_import)
                 .service(notifications::list_notifications)

@@ -312,6 +312,15 @@ pub fn reusable(
         .load(conn)?)
 }
 
+/// The bytes a ready export takes in the store: its archive, or the sum of its parts (the row's
+/// own size is its first part's, what a client that knows nothing of parts downloads).
+macro_rules! ready_size {
+    () => {
+        "COALESCE((SELECT SUM(export_parts.size) FROM export_parts \
+         WHERE export_parts.export_id = exports.id), size)"
+    };
+}
+
 /// What an owner already has, read in one statement when an export is created.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Standing {
@@ -325,10 +334,12 @@ pub fn standing(conn: &mut DbConnection, owner: &str) -> Result<Standing, DbErro
     use diesel::sql_types::{BigInt, Nullable, Text};
     let (ready_bytes, active) = exports::table
         .filter(exports::owner_id.eq(owner))
-        .select(crate::static_sql::Aggregate::<(BigInt, Nullable<Text>)>::new(
-            "CAST(COALESCE(SUM(CASE WHEN status = 'ready' THEN size ELSE 0 END), 0) AS BIGINT), \
-             MAX(CASE WHEN status IN ('queued', 'running') THEN id END)",
-        ))
+        .select(crate::static_sql::Aggregate::<(BigInt, Nullable<Text>)>::new(concat!(
+            "CAST(COALESCE(SUM(CASE WHEN status = 'ready' THEN ",
+            ready_size!(),
+            " ELSE 0 END), 0) AS BIGINT), \
+                 MAX(CASE WHEN status IN ('queued', 'running') THEN id END)"
+        )))
         .first::<(i64, Option<String>)>(conn)?;
     Ok(Standing { ready_bytes, active })
 }
@@ -346,9 +357,11 @@ pub fn ready_bytes(conn: &mut DbConnection, owner: &str) -> Result<i64, DbError>
     Ok(exports::table
         .filter(exports::owner_id.eq(owner))
         .filter(exports::status.eq("ready"))
-        .select(crate::static_sql::Aggregate::<diesel::sql_types::BigInt>::new(
-            "CAST(COALESCE(SUM(size), 0) AS BIGINT)",
-        ))
+        .select(crate::static_sql::Aggregate::<diesel::sql_types::BigInt>::new(concat!(
+            "CAST(COALESCE(SUM(",
+            ready_size!(),
+            "), 0) AS BIGINT)"
+        )))
         .first(conn)?)
 }
 

@@ -305,6 +305,27 @@ pub struct Import {
     pub auto_apps: Option<String>,
     /// When a stop of the running import was asked.
     pub cancel_requested_at: Option<NaiveDateTime>,
+    /// For an archive in parts: the writing the parts come from (`parts.set` of their
+    /// manifests) and how many make it, from the first part judged.
+    pub parts_set: Option<String>,
+    pub parts_count: Option<i64>,
+    /// Since when the import waits for parts still missing (its analysis waits with it).
+    pub waiting_since: Option<NaiveDateTime>,
+}
+
+/// An archive received for an import of an archive in parts: the first upload and each
+/// `POST /imports/{id}/parts`.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = crate::schema::import_parts)]
+pub struct ImportPart {
+    pub import_id: String,
+    pub object_key: String,
+    pub size: i64,
+    /// Its number (from 1) once the analysis accepted it.
+    pub part: Option<i64>,
+    /// Why the analysis refused it (its object is then removed).
+    pub error_code: Option<String>,
+    pub created_at: NaiveDateTime,
 }
 
 impl Import {
@@ -344,6 +365,9 @@ impl Import {
             finished_at: None,
             auto_apps: None,
             cancel_requested_at: None,
+            parts_set: None,
+            parts_count: None,
+            waiting_since: None,
         }
     }
 

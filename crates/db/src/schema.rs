@@ -156,6 +156,20 @@ diesel::table! {
         finished_at -> Nullable<Timestamp>,
         auto_apps -> Nullable<Text>,
         cancel_requested_at -> Nullable<Timestamp>,
+        parts_set -> Nullable<Text>,
+        parts_count -> Nullable<BigInt>,
+        waiting_since -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    import_parts (import_id, object_key) {
+        import_id -> Text,
+        object_key -> Text,
+        size -> BigInt,
+        part -> Nullable<BigInt>,
+        error_code -> Nullable<Text>,
+        created_at -> Timestamp,
     }
 }
 
@@ -196,7 +210,14 @@ diesel::table! {
 
 diesel::joinable!(import_items -> imports (import_id));
 diesel::joinable!(import_app_results -> imports (import_id));
-diesel::allow_tables_to_appear_in_same_query!(imports, import_items, import_app_results, documents);
+diesel::joinable!(import_parts -> imports (import_id));
+diesel::allow_tables_to_appear_in_same_query!(
+    imports,
+    import_items,
+    import_app_results,
+    import_parts,
+    documents
+);
 
 diesel::table! {
     creations (id) {

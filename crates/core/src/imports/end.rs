@@ -22,9 +22,11 @@ pub async fn cancel(ctx: &Context, actor: &Actor, raw_id: &str) -> Result<Import
     let (row, purge) = ctx
         .db
         .transaction(move |conn| {
+            let parts = part_keys(conn, &id)?;
             let purge = match imports::request_cancel(conn, &id)? {
                 imports::Cancel::Ended { upload: Some(key) } if owns_archive(&key) => {
-                    let payload = JobPayload::PurgeObjects { keys: vec![key] };
+                    let keys = parts.into_iter().chain([key]).collect();
+                    let payload = JobPayload::PurgeObjects { keys };
                     Some(jobs::create(conn, &payload, max_attempts)?)
                 }
                 _ => None,
@@ -47,11 +49,13 @@ pub async fn delete(ctx: &Context, actor: &Actor, raw_id: &str) -> Result<(), Er
     let purge = ctx
         .db
         .transaction(move |conn| {
+            let parts = part_keys(conn, &import.id)?;
             if !imports::delete(conn, &import.id)? {
                 return Ok(Err(()));
             }
             let Some(key) = key.filter(|k| owns_archive(k)) else { return Ok(Ok(None)) };
-            let payload = JobPayload::PurgeObjects { keys: vec![key] };
+            let keys = parts.into_iter().chain([key]).collect();
+            let payload = JobPayload::PurgeObjects { keys };
             Ok(Ok(Some(jobs::create(conn, &payload, max_attempts)?)))
         })
         .await?
@@ -65,6 +69,19 @@ pub async fn delete(ctx: &Context, actor: &Actor, raw_id: &str) -> Result<(), Er
         enqueue(ctx, job, "purge").await;
     }
     Ok(())
+}
+
+/// The archives an import received as parts that are still its own to remove.
+fn part_keys(
+    conn: &mut mesdonnees_db::DbConnection,
+    import_id: &str,
+) -> Result<Vec<String>, mesdonnees_db::DbError> {
+    let parts = imports::parts::list(conn, import_id)?;
+    Ok(parts
+        .into_iter()
+        .filter(|p| p.error_code.is_none() && owns_archive(&p.object_key))
+        .map(|p| p.object_key)
+        .collect())
 }
 
 /// Removes an import that is not running and its upload at once, leaving no trace but its

@@ -1,15 +1,18 @@
 //! Imports: an uploaded archive is received (stored under the limits and checks, then
-//! analysed) or a zip of the documents space is taken where it is, launched with the apps the user chooses, cancelled, deleted; an operator's dry run
+//! analysed; an archive in parts gathers its other parts first) or a zip of the documents
+//! space is taken where it is, launched with the apps the user chooses, cancelled, deleted; an operator's dry run
 //! discards its import at once.
 
 mod end;
 mod from_document;
 mod launch;
+mod parts;
 mod receive;
 
 pub use end::{cancel, delete, discard};
 pub use from_document::from_document;
 pub use launch::{MAX_APPS, launch};
+pub use parts::{add_part, get_with_parts};
 pub use receive::{DEFAULT_NAME, Received, Upload, receive};
 
 use mesdonnees_db::{Import, imports};

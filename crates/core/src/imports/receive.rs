@@ -22,15 +22,15 @@ pub const DEFAULT_NAME: &str = "archive.zip";
 /// Where the archive of an import being received goes; [`Upload::store`] is the only way to
 /// the [`Received`] that [`receive`] waits for.
 pub struct Upload<'a> {
-    ctx: &'a Context,
-    key: Path,
-    max: u64,
+    pub(super) ctx: &'a Context,
+    pub(super) key: Path,
+    pub(super) max: u64,
 }
 
 /// An archive stored for an import.
 pub struct Received {
-    name: String,
-    size: u64,
+    pub(super) name: String,
+    pub(super) size: u64,
 }
 
 impl Upload<'_> {

@@ -4,6 +4,7 @@
 mod app_results;
 mod items;
 mod operator;
+pub mod parts;
 
 pub use app_results::{app_results, record_app_result};
 pub use items::{

@@ -27,8 +27,11 @@ pub struct ImportsConfig {
     /// (`keys_url`); this instance's own key is always trusted.
     pub trusted_keys: Vec<TrustedKey>,
     /// An upload analysed but never launched, or whose import has finished, is removed after
-    /// this many hours.
+    /// this many hours; an import still waiting for parts of its archive then fails.
     pub keep_uploads_hours: u64,
+    /// Most archives one import receives for an archive in parts (`POST /imports/{id}/parts`),
+    /// refused ones included; each is bounded by `max_upload_bytes`.
+    pub max_parts: u64,
 }
 
 /// The public key of an instance whose archives this one trusts.
@@ -71,6 +74,7 @@ impl Default for ImportsConfig {
             signature_policy: SignaturePolicy::Warn,
             trusted_keys: Vec::new(),
             keep_uploads_hours: 48,
+            max_parts: 100,
         }
     }
 }
@@ -82,12 +86,13 @@ impl Section for ImportsConfig {
             self.max_entries,
             self.max_total_uncompressed_bytes,
             self.keep_uploads_hours,
+            self.max_parts,
         ]
         .contains(&0)
         {
             return ConfigError::invalid(
-                "imports.max_upload_bytes, max_entries, max_total_uncompressed_bytes and \
-                 keep_uploads_hours must be positive",
+                "imports.max_upload_bytes, max_entries, max_total_uncompressed_bytes, \
+                 keep_uploads_hours and max_parts must be positive",
             );
         }
         for key in &self.trusted_keys {

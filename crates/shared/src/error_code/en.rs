@@ -150,6 +150,10 @@ pub(super) fn sentence(code: ErrorCode) -> &'static str {
         ErrorCode::ImportRunning => {
             "This import is running: it cannot be deleted now. Wait until it has finished."
         }
+        ErrorCode::ImportTakesNoParts => {
+            "This import no longer waits for parts. Start a new import with the parts of your \
+             archive."
+        }
         ErrorCode::RateLimited => {
             "You started many exports and imports in a short time. Wait a minute, then try again."
         }
@@ -258,6 +262,17 @@ pub(super) fn sentence(code: ErrorCode) -> &'static str {
         ErrorCode::FileNotInManifest => {
             "The archive holds a file that was not in it at first: it was altered. Use the \
              original archive, without adding files to it."
+        }
+        ErrorCode::PartsMissing => {
+            "This archive comes in several parts and some are missing: send all its parts into \
+             the same import."
+        }
+        ErrorCode::PartOfAnotherExport => {
+            "This file is not a part of the same export as the earlier ones. Choose the parts \
+             downloaded together, from the same export."
+        }
+        ErrorCode::DuplicatePart => {
+            "This part was already sent into this import. Send the parts that are missing."
         }
         ErrorCode::EntryTooLarge => {
             "A file describing the archive's content is too large to be read. Import your data in \

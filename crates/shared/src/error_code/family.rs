@@ -97,6 +97,7 @@ impl ErrorCode {
             | Self::NotReady
             | Self::ImportInProgress
             | Self::NotAnalysed
+            | Self::ImportTakesNoParts
             | Self::ImportRunning => Some(409),
             Self::ExportExpired | Self::LeaveWindowClosed => Some(410),
             Self::PayloadTooLarge => Some(413),
@@ -181,6 +182,7 @@ impl ErrorCode {
             | Self::NotAnalysed
             | Self::NotImportable
             | Self::ImportRunning
+            | Self::ImportTakesNoParts
             | Self::PartSizeOutOfRange
             | Self::RateLimited
             | Self::Unavailable
@@ -215,6 +217,9 @@ impl ErrorCode {
             | Self::ManifestSizeMismatch
             | Self::ManifestFileMissing
             | Self::FileNotInManifest
+            | Self::PartsMissing
+            | Self::PartOfAnotherExport
+            | Self::DuplicatePart
             | Self::EntryTooLarge
             | Self::InvalidMetadata
             | Self::InvalidSignature

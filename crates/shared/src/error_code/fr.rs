@@ -167,6 +167,10 @@ pub(super) fn sentence(code: ErrorCode) -> &'static str {
             "Cet import est en cours\u{a0}: il ne peut pas être supprimé maintenant. Attendez \
              qu'il soit terminé."
         }
+        ErrorCode::ImportTakesNoParts => {
+            "Cet import n'attend plus de partie. Commencez un nouvel import avec les parties \
+             de votre archive."
+        }
         ErrorCode::RateLimited => {
             "Vous avez lancé beaucoup d'exports et d'imports en peu de temps. Patientez une minute \
              puis réessayez."
@@ -279,6 +283,17 @@ pub(super) fn sentence(code: ErrorCode) -> &'static str {
         ErrorCode::FileNotInManifest => {
             "L'archive contient un fichier qui n'y était pas au départ\u{a0}: elle a été modifiée. \
              Utilisez l'archive d'origine, sans y ajouter de fichier."
+        }
+        ErrorCode::PartsMissing => {
+            "Cette archive est en plusieurs parties et il en manque\u{a0}: envoyez toutes ses \
+             parties dans le même import."
+        }
+        ErrorCode::PartOfAnotherExport => {
+            "Ce fichier n'est pas une partie du même export que les précédentes. Choisissez les \
+             parties téléchargées ensemble, depuis le même export."
+        }
+        ErrorCode::DuplicatePart => {
+            "Cette partie a déjà été envoyée dans cet import. Envoyez les parties qui manquent."
         }
         ErrorCode::EntryTooLarge => {
             "Un fichier qui décrit le contenu de l'archive est trop volumineux pour être lu. \

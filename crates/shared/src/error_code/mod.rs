@@ -87,6 +87,8 @@ pub enum ErrorCode {
     NotAnalysed,
     NotImportable,
     ImportRunning,
+    /// A part was sent to an import that does not (or no longer) wait for parts.
+    ImportTakesNoParts,
     RateLimited,
     Unavailable,
     Internal,
@@ -127,6 +129,12 @@ pub enum ErrorCode {
     ManifestSizeMismatch,
     ManifestFileMissing,
     FileNotInManifest,
+    /// An archive in parts whose other parts never came.
+    PartsMissing,
+    /// A part of another export (or of another writing of it), or an archive that is no part.
+    PartOfAnotherExport,
+    /// A part number the import already has.
+    DuplicatePart,
     /// A manifest, signature or index larger than the analysis reads.
     EntryTooLarge,
     InvalidMetadata,
@@ -234,6 +242,7 @@ impl ErrorCode {
         Self::NotAnalysed,
         Self::NotImportable,
         Self::ImportRunning,
+        Self::ImportTakesNoParts,
         Self::RateLimited,
         Self::Unavailable,
         Self::Internal,
@@ -263,6 +272,9 @@ impl ErrorCode {
         Self::ManifestSizeMismatch,
         Self::ManifestFileMissing,
         Self::FileNotInManifest,
+        Self::PartsMissing,
+        Self::PartOfAnotherExport,
+        Self::DuplicatePart,
         Self::EntryTooLarge,
         Self::InvalidMetadata,
         Self::UnsignedArchive,
@@ -355,6 +367,7 @@ impl ErrorCode {
             Self::NotAnalysed => "not_analysed",
             Self::NotImportable => "not_importable",
             Self::ImportRunning => "import_running",
+            Self::ImportTakesNoParts => "import_takes_no_parts",
             Self::RateLimited => "rate_limited",
             Self::Unavailable => "unavailable",
             Self::Internal => "internal",
@@ -384,6 +397,9 @@ impl ErrorCode {
             Self::ManifestSizeMismatch => "manifest_size_mismatch",
             Self::ManifestFileMissing => "manifest_file_missing",
             Self::FileNotInManifest => "file_not_in_manifest",
+            Self::PartsMissing => "parts_missing",
+            Self::PartOfAnotherExport => "part_of_another_export",
+            Self::DuplicatePart => "duplicate_part",
             Self::EntryTooLarge => "entry_too_large",
             Self::InvalidMetadata => "invalid_metadata",
             Self::UnsignedArchive => "unsigned_archive",

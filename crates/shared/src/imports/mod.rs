@@ -36,6 +36,20 @@ pub fn owns_archive(key: &str) -> bool {
     key.starts_with("imports/")
 }
 
+/// What an import of an archive in parts has received, and what it waits for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ImportParts {
+    /// How many parts make the archive.
+    pub count: u32,
+    /// The part numbers received and accepted.
+    pub received: Vec<u32>,
+    /// The part numbers still missing: the analysis waits for them.
+    pub missing: Vec<u32>,
+    /// Codes of the archives sent as parts and refused (`part_of_another_export`,
+    /// `duplicate_part`…), in the order they came; each was removed.
+    pub refused: Vec<String>,
+}
+
 /// A stable code for machines and a sentence for people.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Warning {

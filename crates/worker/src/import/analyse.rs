@@ -8,15 +8,15 @@ use mesdonnees_infra::Context;
 use mesdonnees_infra::published_keys;
 use mesdonnees_infra::signature_check::check_manifest_signature;
 use mesdonnees_shared::ErrorCode;
-use mesdonnees_shared::archive::SIGNATURE_PATH;
 use mesdonnees_shared::imports::{
     Analysis, SignatureCheck, SignatureStatus, SignatureVerdict, Warning, judge_apps,
 };
 use object_store::ObjectStoreExt;
 use object_store::path::Path;
 
+use super::gather::Gathered;
 use crate::error::JobError;
-use crate::opener::{self, Contents, Failure, Refusal, read_small};
+use crate::opener::{self, Contents, Failure, Refusal, SignedManifest, read_small};
 
 /// Largest signature read.
 const MAX_SIGNATURE_BYTES: u64 = 64 * 1024;
@@ -35,7 +35,12 @@ pub async fn run(ctx: &Context, import_id: &str) -> Result<(), JobError> {
             .await?;
     // Deleted, or already past its analysis: nothing to do.
     let Some(import) = started else { return Ok(()) };
-    match analyse(ctx, &import).await {
+    let gathered = match super::gather::gather(ctx, &import).await {
+        Ok(Gathered::Whole(import)) => Ok(*import),
+        Ok(Gathered::Waiting) => return Ok(()),
+        Err(e) => Err(e),
+    };
+    match async { analyse(ctx, &gathered?).await }.await {
         Ok(analysis) => {
             let json = serde_json::to_string(&analysis)
                 .map_err(|e| JobError::Permanent(format!("analysis: {e}")))?;
@@ -113,8 +118,8 @@ async fn analyse(ctx: &Context, import: &Import) -> Result<Analysis, Failure> {
     let used = ctx.db.run(move |conn| documents::used_bytes(conn, &owner)).await?;
     let quota_left =
         ctx.config.limits.user_quota_bytes.saturating_sub(u64::try_from(used).unwrap_or(0));
-    let (manifest, manifest_bytes) = match &opened.contents {
-        Contents::Ours { manifest, manifest_bytes } => (manifest, manifest_bytes),
+    let (manifest, signed) = match &opened.contents {
+        Contents::Ours { manifest, signed } => (manifest, signed),
         Contents::Entcore(entcore) => {
             // Never signed by a key of ours: the policy says whether such an origin is taken.
             let warnings = signature_warnings(ctx, &SignatureCheck::unverified())?;
@@ -124,9 +129,37 @@ async fn analyse(ctx: &Context, import: &Import) -> Result<Analysis, Failure> {
             return Ok(analysis);
         }
     };
-    let signature_entry = opened.archive.entries.iter().find(|e| e.path == SIGNATURE_PATH);
-    let signature = match signature_entry {
-        Some(entry) => Some(read_small(opened.source.as_ref(), entry, MAX_SIGNATURE_BYTES).await?),
+    // An archive in parts has a signed manifest per part: the first that is not valid
+    // stands for them all.
+    let mut check = None;
+    for part in signed {
+        let checked = check_signature(ctx, opened.source.as_ref(), manifest, part).await?;
+        let valid = checked.status == SignatureStatus::Valid;
+        if check.is_none() || !valid {
+            check = Some(checked);
+        }
+        if !valid {
+            break;
+        }
+    }
+    let check = check.unwrap_or_else(SignatureCheck::unverified);
+    let warnings = signature_warnings(ctx, &check)?;
+    let apps = judge_apps(manifest, &ctx.apps(), &rights, Some(quota_left));
+    let mut analysis = Analysis::of_manifest(manifest, check, apps);
+    analysis.warnings = warnings;
+    Ok(analysis)
+}
+
+/// The check of one signed manifest against the instance's key and the trusted ones.
+async fn check_signature(
+    ctx: &Context,
+    source: &dyn mesdonnees_zip::RangeSource,
+    manifest: &mesdonnees_shared::archive::Manifest,
+    part: &SignedManifest,
+) -> Result<SignatureCheck, Failure> {
+    let manifest_bytes = &part.bytes;
+    let signature = match &part.signature {
+        Some(entry) => Some(read_small(source, entry, MAX_SIGNATURE_BYTES).await?),
         None => None,
     };
     let signer =
@@ -162,11 +195,7 @@ async fn analyse(ctx: &Context, import: &Import) -> Result<Analysis, Failure> {
     {
         check.status = SignatureStatus::Invalid;
     }
-    let warnings = signature_warnings(ctx, &check)?;
-    let apps = judge_apps(manifest, &ctx.apps(), &rights, Some(quota_left));
-    let mut analysis = Analysis::of_manifest(manifest, check, apps);
-    analysis.warnings = warnings;
-    Ok(analysis)
+    Ok(check)
 }
 
 /// What the signature policy makes of a check: warnings to show, or a refusal.

@@ -1,5 +1,6 @@
 //! Periodic cleanup of imports: uploads nobody needs any more (analysed but never launched in
-//! time, or of an ended import) are deleted, and imports whose job ended without them (out of
+//! time, or of an ended import) are deleted, imports that waited for the parts of an archive in
+//! parts as long fail with `parts_missing`, and imports whose job ended without them (out of
 //! attempts, or lost) are marked `failed`.
 
 use chrono::Utc;
@@ -19,6 +20,9 @@ pub async fn cleanup_once(ctx: &Context) -> Result<(usize, usize), anyhow::Error
     let lapsed = ctx.db.run(move |conn| imports::lapsed_uploads(conn, before, BATCH)).await?;
     let mut removed = 0;
     for import in lapsed {
+        if !super::remove_parts(ctx, &import.id).await? {
+            continue;
+        }
         if let Some(key) = &import.object_key {
             // The object first: a crash in between leaves a row whose upload is gone, which
             // the import reports as such, never an object nobody points at.
@@ -33,11 +37,22 @@ pub async fn cleanup_once(ctx: &Context) -> Result<(usize, usize), anyhow::Error
             removed += 1;
         }
     }
+    let waiting =
+        ctx.db.run(move |conn| imports::parts::waiting_since_before(conn, before, BATCH)).await?;
+    for import in waiting {
+        let message = "the other parts of the archive did not come in time";
+        super::fail(ctx, &import, ErrorCode::PartsMissing, message).await?;
+        removed += 1;
+    }
     let stuck = ctx
         .db
         .transaction(move |conn| {
             let mut ended = 0;
             for import in imports::active(conn, BATCH)? {
+                // Waiting for parts, with no job until one comes: expired above, not stuck.
+                if import.waiting_since.is_some() {
+                    continue;
+                }
                 let Some(reason) = jobs::why_stuck(conn, import.job_id.as_deref(), "import")?
                 else {
                     continue;

@@ -82,6 +82,8 @@ pub(crate) async fn workspace_part<'a>(
         checksums: None,
         metadata_file: module.folder.clone(),
         left_out,
+        pieces: HashMap::new(),
+        whole_sha256: HashMap::new(),
     }))
 }
 

@@ -5,6 +5,7 @@
 pub mod analyse;
 mod cleanup;
 mod entcore;
+mod gather;
 mod report;
 pub mod run;
 
@@ -44,11 +45,23 @@ pub(crate) async fn fail(
 /// removal that fails keeps the key for the cleanup's next pass.
 pub(crate) async fn release_upload(ctx: &Context, import: &Import) -> Result<(), JobError> {
     let Some(key) = &import.object_key else { return Ok(()) };
-    if analyse::remove_upload(ctx, key).await {
+    let removed = analyse::remove_upload(ctx, key).await;
+    if remove_parts(ctx, &import.id).await? && removed {
         let id = import.id.clone();
         ctx.db.run(move |conn| imports::drop_upload(conn, &id)).await?;
     }
     Ok(())
+}
+
+/// Removes the archives an import received as parts; whether all are gone.
+pub(crate) async fn remove_parts(ctx: &Context, import_id: &str) -> Result<bool, JobError> {
+    let id = import_id.to_owned();
+    let parts = ctx.db.run(move |conn| imports::parts::list(conn, &id)).await?;
+    let mut all = true;
+    for part in parts {
+        all &= analyse::remove_upload(ctx, &part.object_key).await;
+    }
+    Ok(all)
 }
 
 /// Marks the import failed once its job has no attempts left.

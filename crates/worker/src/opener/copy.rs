@@ -25,32 +25,64 @@ pub(crate) async fn store_entry(
     key: &Path,
     checksum: Option<&str>,
 ) -> Result<Stored, Failure> {
+    store_pieces(ctx, opened, &[(entry, checksum)], None, key).await
+}
+
+/// Streams the pieces of a file cut across parts, in order, into one object under `key`: each
+/// piece is checked against its own checksum, and the whole against `whole` when known (the
+/// app's metadata gives it). One piece with no `whole` is an ordinary entry.
+pub(crate) async fn store_pieces(
+    ctx: &Context,
+    opened: &Opened,
+    pieces: &[(&ScannedEntry, Option<&str>)],
+    whole: Option<&str>,
+    key: &Path,
+) -> Result<Stored, Failure> {
     let mut writer = BufWriter::with_capacity(ctx.storage.store.clone(), key.clone(), PART_BYTES);
-    let mut hasher = Sha256::new();
-    let mut content = open_entry(opened.source.as_ref(), entry);
+    let mut whole_hasher = Sha256::new();
     let mut outcome = None;
-    while let Some(chunk) = content.next().await {
-        let chunk = match chunk {
-            Ok(chunk) => chunk,
-            Err(mesdonnees_zip::scan::ScanError::Io(e)) => {
+    for (entry, checksum) in pieces {
+        let mut hasher = Sha256::new();
+        let mut content = open_entry(opened.source.as_ref(), entry);
+        while let Some(chunk) = content.next().await {
+            let chunk = match chunk {
+                Ok(chunk) => chunk,
+                Err(mesdonnees_zip::scan::ScanError::Io(e)) => {
+                    abort(&mut writer).await;
+                    let message = format!("reading the upload: {e}");
+                    return Err(Failure::Job(JobError::Transient(message)));
+                }
+                Err(e) => {
+                    outcome = Some(Stored::Corrupt(e.to_string()));
+                    break;
+                }
+            };
+            hasher.update(&chunk);
+            if pieces.len() > 1 {
+                whole_hasher.update(&chunk);
+            }
+            if let Err(e) = writer.write_all(&chunk).await {
                 abort(&mut writer).await;
-                return Err(Failure::Job(JobError::Transient(format!("reading the upload: {e}"))));
+                let message = format!("writing a document: {e}");
+                return Err(Failure::Job(JobError::Transient(message)));
             }
-            Err(e) => {
-                outcome = Some(Stored::Corrupt(e.to_string()));
-                break;
-            }
-        };
-        hasher.update(&chunk);
-        if let Err(e) = writer.write_all(&chunk).await {
-            abort(&mut writer).await;
-            return Err(Failure::Job(JobError::Transient(format!("writing a document: {e}"))));
+        }
+        let sha256 = hex::encode(hasher.finalize());
+        outcome = outcome.or_else(|| match checksum {
+            Some(expected) if !sha256.eq_ignore_ascii_case(expected) => Some(Stored::Mismatch),
+            _ if pieces.len() == 1 => Some(Stored::Ok(sha256)),
+            _ => None,
+        });
+        if matches!(outcome, Some(Stored::Mismatch | Stored::Corrupt(_))) {
+            break;
         }
     }
-    let sha256 = hex::encode(hasher.finalize());
-    let outcome = outcome.unwrap_or_else(|| match checksum {
-        Some(expected) if !sha256.eq_ignore_ascii_case(expected) => Stored::Mismatch,
-        _ => Stored::Ok(sha256),
+    let outcome = outcome.unwrap_or_else(|| {
+        let sha256 = hex::encode(whole_hasher.finalize());
+        match whole {
+            Some(expected) if !sha256.eq_ignore_ascii_case(expected) => Stored::Mismatch,
+            _ => Stored::Ok(sha256),
+        }
     });
     if !matches!(outcome, Stored::Ok(_)) {
         abort(&mut writer).await;

@@ -1,10 +1,13 @@
 //! The archive opener: an uploaded archive read as the import sees it — scanned, its manifest
 //! read and checked against its entries, in this service's format or an entcore ENT's — and
-//! the means to read its entries: small ones whole, any one copied into the object store. A
-//! refusal here carries the code the import ends with.
+//! the means to read its entries: small ones whole, any one copied into the object store. An
+//! archive in parts is read as one (`parts`, `joined`). A refusal here carries the code the
+//! import ends with.
 
 mod copy;
 pub(crate) mod entcore;
+mod joined;
+pub(crate) mod parts;
 mod scan_code;
 mod source;
 
@@ -22,7 +25,7 @@ use object_store::path::Path;
 
 use crate::error::JobError;
 
-pub(crate) use copy::{Stored, store_entry};
+pub(crate) use copy::{Stored, store_entry, store_pieces};
 use scan_code::scan_code;
 pub use source::StoreSource;
 
@@ -86,38 +89,37 @@ pub(crate) struct Opened {
 
 /// What the archive's manifest says it holds, in the format that wrote it.
 pub(crate) enum Contents {
-    /// Format v1, this service's own.
-    Ours { manifest: Manifest, manifest_bytes: Vec<u8> },
+    /// Format v1, this service's own; an archive in parts has one signed manifest per part,
+    /// and `manifest` is theirs put together.
+    Ours { manifest: Manifest, signed: Vec<SignedManifest> },
     /// An entcore ENT's archive.
     Entcore(entcore::EntcoreArchive),
+}
+
+/// A manifest as its archive (or part) holds it, and the entry of its signature.
+pub(crate) struct SignedManifest {
+    pub bytes: Vec<u8>,
+    pub signature: Option<ScannedEntry>,
 }
 
 pub(crate) async fn open(ctx: &Context, import: &Import) -> Result<Opened, Failure> {
     let Some(key) = import.object_key.as_deref() else {
         return Err(Refusal::new(ErrorCode::UploadMissing, "the uploaded archive is gone").into());
     };
-    let opened = match &ctx.storage.local_root {
-        Some(root) => {
-            LocalSource::open(&root.join(key)).map(|s| Box::new(s) as Box<dyn RangeSource>)
-        }
-        None => StoreSource::open(ctx.storage.store.clone(), Path::from(key))
-            .await
-            .map(|s| Box::new(s) as Box<dyn RangeSource>),
-    };
-    let source = match opened {
-        Ok(source) => source,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Err(
-                Refusal::new(ErrorCode::UploadMissing, "the uploaded archive is gone").into()
-            );
-        }
-        Err(e) => {
-            return Err(Failure::Job(JobError::Transient(format!("opening the upload: {e}"))));
-        }
-    };
+    if import.parts_count.is_some_and(|count| count > 1) {
+        return parts::open(ctx, import).await;
+    }
+    let source = open_key(ctx, key).await?;
     let archive = mesdonnees_zip::scan::scan(source.as_ref(), &limits(ctx)).await?;
     let contents = if archive.entries.iter().any(|e| e.path == MANIFEST_PATH) {
-        read_ours(source.as_ref(), &archive).await?
+        let by_path = by_path(&archive);
+        let (manifest, bytes) = read_manifest(source.as_ref(), &by_path).await?;
+        if let Some(parts) = manifest.parts.as_ref().filter(|p| p.count > 1) {
+            return Err(parts::missing(parts.count).into());
+        }
+        check_listing(&manifest, &by_path, None)?;
+        let signature = by_path.get(SIGNATURE_PATH).map(|e| (*e).clone());
+        Contents::Ours { manifest, signed: vec![SignedManifest { bytes, signature }] }
     } else if let Some(manifest) = entcore::manifest_entry(&archive)? {
         let read = entcore::read(ctx, source.as_ref(), &archive, manifest).await?;
         Contents::Entcore(read)
@@ -131,14 +133,41 @@ pub(crate) async fn open(ctx: &Context, import: &Import) -> Result<Opened, Failu
     Ok(Opened { source, archive, contents })
 }
 
-/// Reads and checks the manifest of a v1 archive.
-async fn read_ours(
+/// The stored archive under `key`, for ranged reads.
+pub(crate) async fn open_key(ctx: &Context, key: &str) -> Result<Box<dyn RangeSource>, Failure> {
+    let opened = match &ctx.storage.local_root {
+        Some(root) => {
+            LocalSource::open(&root.join(key)).map(|s| Box::new(s) as Box<dyn RangeSource>)
+        }
+        None => StoreSource::open(ctx.storage.store.clone(), Path::from(key))
+            .await
+            .map(|s| Box::new(s) as Box<dyn RangeSource>),
+    };
+    match opened {
+        Ok(source) => Ok(source),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            Err(Refusal::new(ErrorCode::UploadMissing, "the uploaded archive is gone").into())
+        }
+        Err(e) => Err(Failure::Job(JobError::Transient(format!("opening the upload: {e}")))),
+    }
+}
+
+pub(crate) fn by_path(archive: &ScannedArchive) -> HashMap<&str, &ScannedEntry> {
+    archive.entries.iter().map(|e| (e.path.as_str(), e)).collect()
+}
+
+/// Reads the manifest of a v1 archive and checks its format (not yet its listing).
+pub(crate) async fn read_manifest(
     source: &dyn RangeSource,
-    archive: &ScannedArchive,
-) -> Result<Contents, Failure> {
-    let by_path: HashMap<&str, &ScannedEntry> =
-        archive.entries.iter().map(|e| (e.path.as_str(), e)).collect();
-    let manifest_entry = by_path[MANIFEST_PATH];
+    by_path: &HashMap<&str, &ScannedEntry>,
+) -> Result<(Manifest, Vec<u8>), Failure> {
+    let Some(manifest_entry) = by_path.get(MANIFEST_PATH) else {
+        return Err(Refusal::new(
+            ErrorCode::NotAnArchiveOfOurs,
+            "the archive has no manifest.json at its root",
+        )
+        .into());
+    };
     let manifest_bytes = read_small(source, manifest_entry, MAX_MANIFEST_BYTES).await?;
     let manifest: Manifest = serde_json::from_slice(&manifest_bytes).map_err(|e| {
         Refusal::new(ErrorCode::InvalidManifest, format!("manifest.json is not valid: {e}"))
@@ -163,18 +192,20 @@ async fn read_ours(
     manifest.check_layout().map_err(|e| {
         Refusal::new(ErrorCode::InvalidManifest, format!("manifest.json is not valid: {e}"))
     })?;
-    check_listing(&manifest, &by_path)?;
-    Ok(Contents::Ours { manifest, manifest_bytes })
+    Ok((manifest, manifest_bytes))
 }
 
 /// Every file the manifest lists is in the archive with its size, and every file of the
-/// archive is listed (but the manifest, its signature and the read-me).
-fn check_listing(
+/// archive is listed (but the manifest, its signature and the read-me). In a part of an
+/// archive in parts (`part`), only the files the manifest says that part holds.
+pub(crate) fn check_listing(
     manifest: &Manifest,
     entries: &HashMap<&str, &ScannedEntry>,
+    part: Option<u32>,
 ) -> Result<(), Refusal> {
     let mut listed = std::collections::HashSet::with_capacity(manifest.files.len());
-    for file in &manifest.files {
+    let held = manifest.files.iter().filter(|f| part.is_none_or(|p| f.part == Some(p)));
+    for file in held {
         match entries.get(file.path.as_str()) {
             Some(entry) if !entry.is_dir && entry.uncompressed_size == file.size => {}
             Some(entry) if !entry.is_dir => {

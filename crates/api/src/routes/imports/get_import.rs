@@ -6,7 +6,8 @@ use crate::error::ApiError;
 use crate::routes::Ctx;
 use crate::routes::imports::ImportView;
 
-/// One import: its analysis, its progress while it runs, its report once done.
+/// One import: its analysis, its progress while it runs, its report once done; for an archive
+/// in parts, the parts received and those it waits for.
 #[utoipa::path(
     tag = "imports",
     params(("id" = String, Path, description = "import id")),
@@ -22,6 +23,6 @@ pub async fn get_import(
     user: AuthUser,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let import = imports::get(&ctx, &user.actor(), &id).await?;
-    Ok(HttpResponse::Ok().json(ImportView::try_from(import)?))
+    let (import, parts) = imports::get_with_parts(&ctx, &user.actor(), &id).await?;
+    Ok(HttpResponse::Ok().json(ImportView::with_parts(import, parts)?))
 }

@@ -1,5 +1,6 @@
 //! The imports API: upload an archive, follow its analysis, launch it, list, delete.
 
+mod add_import_part;
 mod archive_body;
 mod create_import;
 mod delete_import;
@@ -7,6 +8,7 @@ mod get_import;
 mod launch_import;
 mod list_imports;
 
+pub use add_import_part::*;
 pub use create_import::*;
 pub use delete_import::*;
 pub use get_import::*;
@@ -15,7 +17,7 @@ pub use list_imports::*;
 
 use chrono::{DateTime, Utc};
 use mesdonnees_db::Import;
-use mesdonnees_shared::imports::{Analysis, ImportReport, ImportStatus};
+use mesdonnees_shared::imports::{Analysis, ImportParts, ImportReport, ImportStatus};
 use serde::Serialize;
 
 use crate::error::ApiError;
@@ -43,6 +45,10 @@ pub struct ImportView {
     size: i64,
     status: ImportStatus,
     progress: ImportProgress,
+    /// For an archive in parts (`GET /imports/{id}` and `POST /imports/{id}/parts` say it):
+    /// the parts received, those the analysis still waits for, those refused.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    parts: Option<ImportParts>,
     /// What the archive holds and what of it can be imported, once analysed.
     analysis: Option<Analysis>,
     /// The apps chosen at launch.
@@ -69,6 +75,7 @@ impl TryFrom<Import> for ImportView {
                 bytes_done: i.bytes_done,
                 bytes_total: i.bytes_total,
             },
+            parts: None,
             analysis: i.analysis().map_err(json)?,
             selected_apps: i.selected_apps().map_err(json)?,
             report: i.report().map_err(json)?,
@@ -82,5 +89,12 @@ impl TryFrom<Import> for ImportView {
             file_name: i.file_name,
             size: i.size,
         })
+    }
+}
+
+impl ImportView {
+    /// The view with what the import received of an archive in parts.
+    pub(crate) fn with_parts(row: Import, parts: Option<ImportParts>) -> Result<Self, ApiError> {
+        Ok(Self { parts, ..Self::try_from(row)? })
     }
 }

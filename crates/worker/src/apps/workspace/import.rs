@@ -7,6 +7,7 @@
 //! differs between formats is gathered first into a [`WorkspacePart`]; the import itself is
 //! one code path.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
@@ -17,7 +18,7 @@ use mesdonnees_db::{DocumentKind, Import, ImportItem, NewDocument, documents, im
 use mesdonnees_infra::Context;
 use mesdonnees_shared::DocumentName;
 use mesdonnees_shared::apps::WORKSPACE_APP;
-use mesdonnees_shared::archive::Manifest;
+use mesdonnees_shared::archive::{Manifest, Piece, piece_path};
 use mesdonnees_shared::entry_name::{TakenNames, sanitize_segment};
 use mesdonnees_shared::imports::ItemOutcome;
 use mesdonnees_shared::media_type;
@@ -29,7 +30,7 @@ use mesdonnees_zip::scan::ScannedEntry;
 
 use crate::apps::ImportJob;
 use crate::derived::document_id;
-use crate::opener::{Failure, Opened, Refusal, Stored, read_small, store_entry};
+use crate::opener::{Failure, Opened, Refusal, Stored, read_small, store_entry, store_pieces};
 
 /// Largest workspace.json, or entcore workspace index, read (about 350 bytes per document).
 pub(crate) const MAX_METADATA_BYTES: u64 = 128 * 1024 * 1024;
@@ -44,6 +45,8 @@ struct MetadataEntry {
     name: String,
     content_type: Option<String>,
     modified_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    sha256: Option<String>,
 }
 
 /// What the archive's metadata says of one document, by its path in the app folder.
@@ -66,6 +69,11 @@ pub(crate) struct WorkspacePart<'a> {
     pub metadata_file: String,
     /// First-level sub-folders left out (entcore's trash): their files are recorded `skipped`.
     pub left_out: HashSet<String>,
+    /// The pieces of files cut across parts (archive in parts), by the piece's archive path.
+    pub pieces: HashMap<&'a str, &'a Piece>,
+    /// The SHA-256 the metadata gives each file cut across parts, by its archive path: the
+    /// file put together is checked against it.
+    pub whole_sha256: HashMap<String, String>,
 }
 
 impl WorkspacePart<'_> {
@@ -84,7 +92,14 @@ pub(crate) async fn part_of_manifest<'a>(
 ) -> Result<Option<WorkspacePart<'a>>, Failure> {
     let Some(app) = manifest.apps.get(WORKSPACE_APP) else { return Ok(None) };
     let prefix = format!("{}/", app.folder);
-    let known = read_metadata(opened, &prefix).await?;
+    let pieces: HashMap<&str, &Piece> = manifest
+        .files
+        .iter()
+        .filter(|f| f.app == WORKSPACE_APP)
+        .filter_map(|f| Some((f.path.as_str(), f.piece.as_ref()?)))
+        .collect();
+    let cut: HashSet<&str> = pieces.values().map(|p| p.of.as_str()).collect();
+    let (known, whole_sha256) = read_metadata(opened, &prefix, &cut).await?;
     let checksums = manifest
         .files
         .iter()
@@ -97,6 +112,8 @@ pub(crate) async fn part_of_manifest<'a>(
         checksums: Some(checksums),
         metadata_file: super::METADATA_FILE.to_owned(),
         left_out: HashSet::new(),
+        pieces,
+        whole_sha256,
     }))
 }
 
@@ -162,22 +179,45 @@ pub(super) async fn import(
             importer.folder(relative.trim_end_matches('/')).await?;
             continue;
         }
-        let Some(planned) = importer.plan(entry, relative).await? else {
+        // A file cut across parts is taken whole at its first piece; the others are in it.
+        let cut = match part.pieces.get(entry.path.as_str()) {
+            Some(piece) if piece.index != 1 => continue,
+            Some(piece) => Cut::of(opened, part, piece),
+            None => None,
+        };
+        let (file, relative) = match &cut {
+            Some(cut) => {
+                let relative = cut.whole.path.strip_prefix(prefix).unwrap_or(relative);
+                (Cow::Borrowed(&cut.whole), relative)
+            }
+            None => (Cow::Borrowed(entry), relative),
+        };
+        let Some(planned) = importer.plan(&file, relative).await? else {
             progress.advance(0).await?;
             continue;
         };
         // A file the manifest does not list is held to an empty checksum: it cannot match.
-        let checksum = part
-            .checksums
-            .as_ref()
-            .map(|sums| sums.get(entry.path.as_str()).copied().unwrap_or_default());
+        let checksum_of = |path: &str| {
+            part.checksums.as_ref().map(|sums| sums.get(path).copied().unwrap_or_default())
+        };
+        let file = file.into_owned();
         copying.push_back(async move {
-            let stored = store_entry(ctx, opened, entry, &planned.key, checksum).await;
-            (entry, planned, stored)
+            let stored = match &cut {
+                Some(cut) => {
+                    let pieces: Vec<_> =
+                        cut.pieces.iter().map(|p| (*p, checksum_of(p.path.as_str()))).collect();
+                    let whole = cut.sha256;
+                    store_pieces(ctx, opened, &pieces, whole, &planned.key).await
+                }
+                None => {
+                    store_entry(ctx, opened, entry, &planned.key, checksum_of(&entry.path)).await
+                }
+            };
+            (file, planned, stored)
         });
         while copying.len() >= FILES_IN_FLIGHT {
             if let Some((entry, planned, stored)) = copying.next().await {
-                importer.stored(entry, planned, stored?);
+                importer.stored(&entry, planned, stored?);
                 progress.advance(entry.uncompressed_size).await?;
             }
         }
@@ -186,32 +226,44 @@ pub(super) async fn import(
         }
     }
     while let Some((entry, planned, stored)) = copying.next().await {
-        importer.stored(entry, planned, stored?);
+        importer.stored(&entry, planned, stored?);
         progress.advance(entry.uncompressed_size).await?;
     }
     importer.commit().await?;
     Ok(root_name)
 }
 
-async fn read_metadata(opened: &Opened, prefix: &str) -> Result<HashMap<String, Known>, Failure> {
+/// What workspace.json says of each document, and the SHA-256 of those `cut` across parts
+/// (by archive path).
+async fn read_metadata(
+    opened: &Opened,
+    prefix: &str,
+    cut: &HashSet<&str>,
+) -> Result<(HashMap<String, Known>, HashMap<String, String>), Failure> {
     let path = format!("{prefix}{}", super::METADATA_FILE);
     let Some(entry) = opened.archive.entries.iter().find(|e| e.path == path) else {
-        return Ok(HashMap::new());
+        return Ok((HashMap::new(), HashMap::new()));
     };
     let bytes = read_small(opened.source.as_ref(), entry, MAX_METADATA_BYTES).await?;
     let metadata: Metadata = serde_json::from_slice(&bytes).map_err(|e| Refusal {
         code: ErrorCode::InvalidMetadata,
         message: format!("{path} is not valid: {e}"),
     })?;
-    Ok(metadata
+    let mut whole_sha256 = HashMap::new();
+    let known = metadata
         .documents
         .into_iter()
         .map(|d| {
+            let archive_path = format!("{prefix}{}", d.path);
+            if let (true, Some(sha256)) = (cut.contains(archive_path.as_str()), d.sha256) {
+                whole_sha256.insert(archive_path, sha256);
+            }
             let known =
                 Known { name: d.name, content_type: d.content_type, modified: d.modified_at };
             (d.path, known)
         })
-        .collect())
+        .collect();
+    Ok((known, whole_sha256))
 }
 
 struct Importer<'a> {
@@ -432,6 +484,31 @@ impl Importer<'_> {
         item.error_code = code.map(str::to_owned);
         item.error_message = Some(message.to_owned());
         self.pending.push((None, item));
+    }
+}
+
+/// A file cut across parts: the whole as one entry (its path, its size the pieces' sum), its
+/// pieces in order, and the SHA-256 the metadata gives the whole.
+struct Cut<'a> {
+    whole: ScannedEntry,
+    pieces: Vec<&'a ScannedEntry>,
+    sha256: Option<&'a str>,
+}
+
+impl<'a> Cut<'a> {
+    /// `None` when the first piece is not there (the opener checked that every file listed is).
+    fn of(opened: &'a Opened, part: &'a WorkspacePart<'_>, first: &Piece) -> Option<Self> {
+        let pieces: Vec<&ScannedEntry> = (1..=first.count)
+            .filter_map(|index| {
+                let path = piece_path(&first.of, index);
+                opened.archive.entries.iter().find(|e| e.path == path)
+            })
+            .collect();
+        let size = pieces.iter().map(|p| p.uncompressed_size).sum();
+        let template = (*pieces.first()?).clone();
+        let whole = ScannedEntry { path: first.of.clone(), uncompressed_size: size, ..template };
+        let sha256 = part.whole_sha256.get(&first.of).map(String::as_str);
+        Some(Self { whole, pieces, sha256 })
     }
 }
 

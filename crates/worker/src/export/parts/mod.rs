@@ -10,6 +10,11 @@
 //! and size, and an empty `sha256` (their own part's manifest gives it). A rerun writes the
 //! parts again under a new `parts.set`, after removing those an earlier attempt published, so
 //! parts of two writings never make one import.
+//!
+//! Pitfall: that rerun starts over from part 1, so a worker killed while writing the last part
+//! of a large export costs the whole export again, and a client that was downloading a part
+//! of the earlier attempt sees it vanish. Resuming after the last published part would need the
+//! plan (the spill files in the scratch folder) and the set to outlive the attempt; not done.
 
 mod planner;
 mod spill;
