@@ -53,3 +53,27 @@ async fn a_problem_speaks_the_language_the_request_asks_for() {
     assert_eq!(fr["detail"], ErrorCode::UnknownApp.message(Lang::Fr));
     app.stop().await;
 }
+
+#[tokio::test]
+async fn an_unnamed_export_is_named_in_the_askers_language_on_the_ents_clock() {
+    // 23:30 UTC on 31 December is already 1 January in Paris, the default zone.
+    let at = chrono::DateTime::parse_from_rfc3339("2026-12-31T23:30:00Z").expect("a time");
+    let clock = mesdonnees_infra::ManualClock::new(at.to_utc());
+    let app = TestApp::spawn_clocked(clock, |_| {}).await;
+    let cases = [
+        ("alice", None, "Mes données du 1 janvier 2027"),
+        ("bob", Some("en-GB,en;q=0.8"), "My data of 1 January 2027"),
+    ];
+    for (user, accept, name) in cases {
+        let request = app.post("/api/v1/exports", user).json(&json!({"apps": ["workspace"]}));
+        let request = match accept {
+            Some(value) => request.header("accept-language", value),
+            None => request,
+        };
+        let response = request.send().await.expect("post");
+        assert_eq!(response.status(), 202, "{user}");
+        let export: serde_json::Value = response.json().await.expect("the export");
+        assert_eq!(export["name"], name, "{accept:?}");
+    }
+    app.stop().await;
+}

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Months, SubsecRound, Utc};
 use mesdonnees_infra::ManualClock;
-use mesdonnees_shared::{ErrorCode, Lang};
+use mesdonnees_shared::{ErrorCode, Lang, Zone};
 use mesdonnees_tests::reqwest::Response;
 use mesdonnees_tests::{TestApp, eventually};
 use serde_json::{Value, json};
@@ -341,7 +341,9 @@ async fn runs_go_into_the_documents_when_asked_and_a_run_the_quota_refuses_is_to
     })
     .await;
     assert_eq!(told["details"]["code"], "archive_quota_exceeded", "{told}");
-    let day = Lang::Fr.date(months(start, 1).date_naive());
+    let local = Zone::PARIS.local(months(start, 1) + chrono::Duration::minutes(1)).date();
+    assert_eq!(told["details"]["day"], local.to_string(), "{told}");
+    let day = Lang::Fr.date(local);
     assert_eq!(told["title"], format!("L'export automatique du {day} n'a pas été fait").as_str());
     assert_eq!(settled_exports(&app, 1).await.len(), 1, "no second export");
     tokio::time::sleep(Duration::from_secs(2)).await;

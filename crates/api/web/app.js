@@ -156,6 +156,10 @@ async function start(token) {
       selectTab("tab-import");
       importer.open(id);
     },
+    onShowExports: () => {
+      selectTab("tab-export");
+      $("export-list-title").focus();
+    },
   });
   exporter.start();
   importer.start();

@@ -1,14 +1,18 @@
-// The notifications bell: the user's timeline (archive ready or failed, import done), with the
-// count of unread entries and each entry's link. A notification outlives its export: before the
+// The notifications bell: the user's timeline (archive ready or failed, import done, the
+// archive of a closing account, an automatic export not made), with the count of unread entries
+// and each entry's link. A notification outlives its export: before the
 // panel shows « Télécharger », the export is looked up, and one since deleted or expired shows
 // its state instead. A failed download is shown under its button, focused.
 
-import { t, failure, formatDate, formatNumber } from "./i18n.js";
+import { t, failure, formatDate, formatDay, formatNumber } from "./i18n.js";
 import { el, fill, $, show, showError, errorBeside } from "./ui.js";
 
 const REFRESH_MS = 20000;
 
-export function createBell(api, { onDownload, onOpenImport }) {
+/** Kinds whose entry offers their export's download. */
+const DOWNLOADABLE = new Set(["export_ready", "leaver_notice", "leaver_reminder"]);
+
+export function createBell(api, { onDownload, onOpenImport, onShowExports }) {
   const button = $("bell-button");
   const panel = $("bell-panel");
   const list = $("bell-list");
@@ -59,7 +63,7 @@ export function createBell(api, { onDownload, onOpenImport }) {
 
   /** Learns which ready exports of the list can no longer be downloaded. */
   async function checkExports() {
-    const ids = new Set(items.filter((n) => n.kind === "export_ready").map((n) => n.details?.export_id));
+    const ids = new Set(items.filter((n) => DOWNLOADABLE.has(n.kind)).map((n) => n.details?.export_id));
     const unknown = [...ids].filter((id) => id && !gone.has(id));
     await Promise.allSettled(
       unknown.map(async (id) => {
@@ -88,14 +92,17 @@ export function createBell(api, { onDownload, onOpenImport }) {
   function renderItem(n) {
     const details = n.details ?? {};
     let action = null;
-    if (n.kind === "export_ready" && gone.has(details.export_id)) {
+    if (DOWNLOADABLE.has(n.kind) && gone.has(details.export_id)) {
       action = el("p", { class: "state" }, t(gone.get(details.export_id) === "expired" ? "bell.expired" : "bell.deleted"));
-    } else if (n.kind === "export_ready" && details.export_id) {
+    } else if (DOWNLOADABLE.has(n.kind) && details.export_id) {
       const button = el("button", { type: "button" }, t("bell.download"));
       button.addEventListener("click", () => download(button, details.export_id));
       action = button;
     } else if ((n.kind === "import_done" || n.kind === "import_failed") && details.import_id) {
       action = el("button", { type: "button", onclick: () => { close(); onOpenImport(details.import_id); } }, t("bell.report"));
+    } else if (n.kind === "schedule_refused") {
+      // A quota refused it: the list of exports is where room is made.
+      action = el("button", { type: "button", onclick: () => { close(false); onShowExports(); } }, t("bell.showExports"));
     }
     return el(
       "li",
@@ -150,6 +157,16 @@ function titleOf(n) {
     case "import_failed":
       if (d.file_name === undefined) break;
       return t("bell.importFailed", { name: d.file_name });
+    case "leaver_notice":
+    case "leaver_reminder": {
+      if (d.until === undefined) break;
+      const date = formatDate(d.until, false);
+      if (n.kind === "leaver_notice") return t("bell.leaverNotice", { date });
+      return t(d.days_left > 1 ? "bell.leaverReminder" : "bell.leaverLastDay", { date, count: d.days_left });
+    }
+    case "schedule_refused":
+      if (d.day === undefined) break;
+      return t("bell.scheduleRefused", { date: formatDay(d.day) });
     default:
       break;
   }

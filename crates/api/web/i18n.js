@@ -39,6 +39,11 @@ const messages = {
       other: "L'import de « {name} » est terminé, avec {count} erreurs",
     },
     "bell.importFailed": "L'import de « {name} » a échoué",
+    "bell.leaverNotice": "Votre compte ferme le {date} : téléchargez votre archive avant cette date.",
+    "bell.leaverReminder": "Plus que {count} jours pour télécharger votre archive : votre compte ferme le {date}.",
+    "bell.leaverLastDay": "Dernier jour pour télécharger votre archive : votre compte ferme le {date}.",
+    "bell.scheduleRefused": "L'export automatique du {date} n'a pas été fait :",
+    "bell.showExports": "Voir mes exports",
     "export.title": "Télécharger mes données",
     "export.intro": "Choisissez les applications : vous recevrez une archive .zip avec vos documents dans leur format d'origine et les données de chaque application.",
     "export.apps": "Applications à exporter",
@@ -259,6 +264,11 @@ const messages = {
       other: "The import of “{name}” is done, with {count} errors",
     },
     "bell.importFailed": "The import of “{name}” failed",
+    "bell.leaverNotice": "Your account closes on {date}: download your archive before then.",
+    "bell.leaverReminder": "{count} days left to download your archive: your account closes on {date}.",
+    "bell.leaverLastDay": "Last day to download your archive: your account closes on {date}.",
+    "bell.scheduleRefused": "The automatic export of {date} was not made:",
+    "bell.showExports": "See my exports",
     "export.title": "Download my data",
     "export.intro": "Choose the apps: you will get a .zip archive with your documents in their original format and each app's data.",
     "export.apps": "Apps to export",
@@ -525,6 +535,16 @@ export function formatDate(iso, withTime = true) {
   const day = `${part.day} ${part.month} ${part.year}`;
   if (!withTime) return day;
   return lang === "fr" ? `${day} à ${part.hour}\u00a0h\u00a0${part.minute}` : `${day} at ${part.hour}:${part.minute}`;
+}
+
+/** A day the service names (`YYYY-MM-DD`, already on the ENT's clock), as `formatDate` writes
+ * it without the time: read as it is, never moved into the browser's time zone. */
+export function formatDay(day) {
+  const [year, month, date] = String(day).split("-").map(Number);
+  const at = new Date(Date.UTC(year, month - 1, date));
+  if (Number.isNaN(at.getTime())) return "—";
+  const options = { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" };
+  return new Intl.DateTimeFormat(lang === "fr" ? "fr-FR" : "en-GB", options).format(at);
 }
 
 /** A name the user gave, quoted as the page's language does: « Cours », “Cours”. */

@@ -60,6 +60,7 @@ fn words(
     let date = lang.date(leaver.until_at.date());
     let days = days_left(leaver.until_at, now);
     let guardian = leaver.guardian_email.is_some();
+    let size = lang.size(u64::try_from(size).unwrap_or(0));
     match lang {
         Lang::Fr => {
             let whose = if guardian { "de votre enfant" } else { "de votre compte" };
@@ -78,7 +79,7 @@ fn words(
             };
             let body = format!(
                 "Bonjour,\r\n\r\n{recall}{account} ferme le {date}. Une archive de toutes {data} \
-                 ({size}\u{a0}octets) est prête\u{a0}; ce lien la télécharge sans se connecter \
+                 ({size}) est prête\u{a0}; ce lien la télécharge sans se connecter \
                  jusqu'à cette date\u{a0}:\r\n{link}\r\n\r\nAprès le {date}, l'archive sera \
                  supprimée et le lien ne fonctionnera plus. Gardez ce message pour vous\r\n\
                  (le lien donne accès aux données {whose}).\r\n"
@@ -101,8 +102,8 @@ fn words(
                 String::new()
             };
             let body = format!(
-                "Hello,\r\n\r\n{recall}{account} closes on {date}. An archive of all {data} ({size} \
-                 bytes) is ready; this link downloads it without logging in until then:\r\n\
+                "Hello,\r\n\r\n{recall}{account} closes on {date}. An archive of all {data} ({size}) \
+                 is ready; this link downloads it without logging in until then:\r\n\
                  {link}\r\n\r\nAfter {date}, the archive will be deleted and the link will no \
                  longer work. Keep this message to yourself (the link opens the data).\r\n"
             );
@@ -124,4 +125,47 @@ fn left_en(days: i64) -> String {
 fn capitalised(text: &str) -> String {
     let mut chars = text.chars();
     chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::NaiveDate;
+    use mesdonnees_db::Leaver;
+
+    fn leaver(lang: &str) -> Leaver {
+        let at = |d| NaiveDate::from_ymd_opt(2027, 8, d).and_then(|d| d.and_hms_opt(0, 0, 0));
+        let until = at(31).expect("a date");
+        Leaver {
+            user_id: "lea".into(),
+            until_at: until,
+            email: Some("lea@ecole.test".into()),
+            guardian_email: None,
+            lang: lang.into(),
+            export_id: Some("e1".into()),
+            export_error: None,
+            link_id: "l1".into(),
+            link_revoked_at: None,
+            notified_at: None,
+            reminded_days: None,
+            downloaded_at: None,
+            expired_at: None,
+            declared_by: "admin".into(),
+            created_at: until,
+            updated_at: until,
+        }
+    }
+
+    #[test]
+    fn the_archive_size_reads_as_the_page_writes_it() {
+        let now = NaiveDate::from_ymd_opt(2027, 8, 1).and_then(|d| d.and_hms_opt(8, 0, 0));
+        let now = now.expect("a date");
+        let (subject, body) = super::words(&leaver("fr"), false, 20_300_000, "l", now);
+        assert_eq!(
+            subject,
+            "Votre compte ENT ferme le 31 août 2027\u{a0}: vos données sont prêtes"
+        );
+        assert!(body.contains("toutes vos données (20,3\u{a0}Mo) est prête\u{a0};"), "{body}");
+        let (_, body) = super::words(&leaver("en"), true, 1, "l", now);
+        assert!(body.contains("An archive of all your data (1\u{a0}byte) is ready;"), "{body}");
+    }
 }

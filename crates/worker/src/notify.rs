@@ -5,7 +5,7 @@ use mesdonnees_infra::Context;
 use mesdonnees_shared::ErrorCode;
 use mesdonnees_shared::error_code::FailureCode;
 use mesdonnees_shared::jobs::JobPayload;
-use mesdonnees_shared::{DocumentId, JobId};
+use mesdonnees_shared::{DocumentId, JobId, Lang};
 use serde_json::json;
 
 use crate::error::JobError;
@@ -79,43 +79,39 @@ pub(crate) async fn send_export_email(ctx: &Context, export_id: &str) -> Result<
     })
 }
 
+/// The timeline entry of a ready export, titled in the language it was asked in.
 pub(crate) fn export_ready(
     conn: &mut DbConnection,
-    user: &str,
-    export_id: &str,
-    name: &str,
+    export: &Export,
     failed_apps: &[(String, String)],
 ) -> Result<(), DbError> {
-    let title = if failed_apps.is_empty() {
-        format!("Votre export « {name} » est prêt")
-    } else {
-        format!("Votre export « {name} » est prêt, incomplet")
-    };
+    let (id, name) = (&export.id, &export.name);
+    let state = if failed_apps.is_empty() { Ended::Ready } else { Ended::Incomplete };
+    let title = export_title(lang_of(export), name, state);
     let body = json!({
-        "export_id": export_id,
+        "export_id": id,
         "name": name,
-        "download": format!("/api/v1/exports/{export_id}/download"),
-        "link": format!("/api/v1/exports/{export_id}/link"),
+        "download": format!("/api/v1/exports/{id}/download"),
+        "link": format!("/api/v1/exports/{id}/link"),
         "failed_apps": failed_apps.iter().map(|(app, reason)| json!({"app": app, "reason": reason})).collect::<Vec<_>>(),
     });
-    insert(conn, user, "export_ready", &title, &body, export_id)
+    insert(conn, &export.owner_id, "export_ready", &title, &body, id)
 }
 
 pub(crate) fn export_failed(
     conn: &mut DbConnection,
-    user: &str,
-    export_id: &str,
-    name: &str,
+    export: &Export,
     code: ErrorCode,
     reason: &str,
 ) -> Result<(), DbError> {
-    let title = format!("Votre export « {name} » a échoué");
-    let body =
-        json!({ "export_id": export_id, "name": name, "code": code.as_str(), "reason": reason });
-    insert(conn, user, "export_failed", &title, &body, export_id)
+    let (id, name) = (&export.id, &export.name);
+    let title = export_title(lang_of(export), name, Ended::Failed);
+    let body = json!({ "export_id": id, "name": name, "code": code.as_str(), "reason": reason });
+    insert(conn, &export.owner_id, "export_failed", &title, &body, id)
 }
 
-/// An import ended: done (with its report's totals) or failed (with the reason).
+/// An import ended: done (with its report's totals) or failed (with the reason). An import
+/// carries no language: its title is French, and the page words it from the details.
 pub(crate) fn import_ended(
     conn: &mut DbConnection,
     user: &str,
@@ -123,23 +119,52 @@ pub(crate) fn import_ended(
     file_name: &str,
     outcome: Result<(u64, u64), (ErrorCode, &str)>,
 ) -> Result<(), DbError> {
+    let name = format!("«{NBSP}{file_name}{NBSP}»");
     let (kind, title, body) = match outcome {
         Ok((imported, failed)) => (
             "import_done",
-            if failed == 0 {
-                format!("L'import de « {file_name} » est terminé")
-            } else {
-                format!("L'import de « {file_name} » est terminé, avec {failed} erreur(s)")
+            match failed {
+                0 => format!("L'import de {name} est terminé"),
+                1 => format!("L'import de {name} est terminé, avec 1{NBSP}erreur"),
+                n => format!("L'import de {name} est terminé, avec {n}{NBSP}erreurs"),
             },
             json!({ "import_id": import_id, "file_name": file_name, "imported": imported, "failed": failed }),
         ),
         Err((code, reason)) => (
             "import_failed",
-            format!("L'import de « {file_name} » a échoué"),
+            format!("L'import de {name} a échoué"),
             json!({ "import_id": import_id, "file_name": file_name, "code": code.as_str(), "reason": reason }),
         ),
     };
     insert(conn, user, kind, &title, &body, import_id)
+}
+
+const NBSP: char = '\u{a0}';
+
+#[derive(Clone, Copy)]
+enum Ended {
+    Ready,
+    Incomplete,
+    Failed,
+}
+
+/// The language the export was asked in; French for a row whose options cannot be read.
+fn lang_of(export: &Export) -> Lang {
+    export.export_options().map(|o| o.lang).unwrap_or_default()
+}
+
+/// An export's timeline title, as the page words the same entry.
+fn export_title(lang: Lang, name: &str, state: Ended) -> String {
+    match (lang, state) {
+        (Lang::Fr, Ended::Ready) => format!("Votre export «{NBSP}{name}{NBSP}» est prêt"),
+        (Lang::Fr, Ended::Incomplete) => {
+            format!("Votre export «{NBSP}{name}{NBSP}» est prêt, mais incomplet")
+        }
+        (Lang::Fr, Ended::Failed) => format!("Votre export «{NBSP}{name}{NBSP}» a échoué"),
+        (Lang::En, Ended::Ready) => format!("Your export “{name}” is ready"),
+        (Lang::En, Ended::Incomplete) => format!("Your export “{name}” is ready, but incomplete"),
+        (Lang::En, Ended::Failed) => format!("Your export “{name}” failed"),
+    }
 }
 
 fn insert(
@@ -163,4 +188,21 @@ fn insert(
             read_at: None,
         },
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Ended, Lang, export_title};
+
+    #[test]
+    fn an_exports_title_speaks_its_language_with_french_spacing() {
+        assert_eq!(
+            export_title(Lang::Fr, "Mon année", Ended::Incomplete),
+            "Votre export «\u{a0}Mon année\u{a0}» est prêt, mais incomplet"
+        );
+        assert_eq!(
+            export_title(Lang::En, "Mon année", Ended::Failed),
+            "Your export “Mon année” failed"
+        );
+    }
 }

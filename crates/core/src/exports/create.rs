@@ -15,7 +15,7 @@ use mesdonnees_db::{
 use mesdonnees_infra::Context;
 use mesdonnees_shared::exports::{Delivery, ExportOptions, NAME_MAX_CHARS, valid_email};
 use mesdonnees_shared::jobs::JobPayload;
-use mesdonnees_shared::{DocumentId, ErrorCode, JobId};
+use mesdonnees_shared::{DocumentId, ErrorCode, JobId, Lang};
 
 use super::size::{Shape, sizes_in, total};
 use super::{Settings, Settled, check_folders};
@@ -27,13 +27,14 @@ pub struct Request {
     /// A saved template of the owner's: its settings, each overridden by the same member of
     /// `settings` when given; its name names the export.
     pub template_id: Option<String>,
-    /// A name for the owner's list; the template's, or "Mes données du JJ/MM/AAAA".
+    /// A name for the owner's list; the template's, or « Mes données du 7 décembre 2026 » in
+    /// the request's language, the day on the ENT's clock.
     pub name: Option<String>,
     /// Also send an e-mail here when the archive is ready or failed.
     pub notify_email: Option<String>,
     pub settings: Settings,
     /// The language of the person asking: the archive's viewer speaks it.
-    pub lang: mesdonnees_shared::Lang,
+    pub lang: Lang,
     /// Also copy the finished file there; refused before anything starts when it would not
     /// fit.
     pub deliver_to: Option<Delivery>,
@@ -308,7 +309,7 @@ fn over_documents_quota(held: u64, bytes: u64, quota: u64) -> Error {
 fn same_request(
     export: &Export,
     settled: &Settled,
-    lang: mesdonnees_shared::Lang,
+    lang: Lang,
     (deliver_to, part_size): (Option<Delivery>, Option<u64>),
 ) -> Result<bool, CorruptColumn> {
     let options = export.export_options()?;
@@ -345,7 +346,7 @@ fn new_export(
             ));
         }
         Some(n) => n,
-        None => format!("Mes données du {}", now.format("%d/%m/%Y")),
+        None => default_name(request.lang, ctx.config.locale.time_zone.local(now).date()),
     };
     if let Some(email) = &request.notify_email
         && !valid_email(email)
@@ -373,6 +374,15 @@ fn new_export(
         .map_err(Error::unexpected)?,
     );
     Ok((export, settled))
+}
+
+/// The name of an export its owner did not name: the day it was asked, as the page writes it
+/// (its placeholder says the same).
+fn default_name(lang: Lang, day: chrono::NaiveDate) -> String {
+    match lang {
+        Lang::Fr => format!("Mes données du {}", lang.date(day)),
+        Lang::En => format!("My data of {}", lang.date(day)),
+    }
 }
 
 /// A part size within the configured bounds. An archive in parts has no index table and is

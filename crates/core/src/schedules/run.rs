@@ -96,14 +96,16 @@ async fn run_one(
                 ErrorCode::ArchiveQuotaExceeded | ErrorCode::DocumentsQuotaExceeded
             ) =>
         {
-            tell_refused(ctx, &schedule, lang, now.date(), code).await?;
+            let day = ctx.config.locale.time_zone.local(now.and_utc()).date();
+            tell_refused(ctx, &schedule, lang, day, code).await?;
             Err(e)
         }
         Err(e) => Err(e),
     }
 }
 
-/// The owner's timeline entry for a run a quota refused, with the code that says which.
+/// The owner's timeline entry for a run a quota refused, with the code that says which and the
+/// run's day on the ENT's clock (`YYYY-MM-DD`), from which the page words it in its language.
 async fn tell_refused(
     ctx: &Context,
     schedule: &ExportSchedule,
@@ -120,7 +122,8 @@ async fn tell_refused(
         user_id: schedule.owner_id.clone(),
         kind: "schedule_refused".to_owned(),
         title,
-        body: serde_json::json!({ "schedule_id": schedule.id, "code": code.as_str() }).to_string(),
+        body: serde_json::json!({ "schedule_id": schedule.id, "day": day, "code": code.as_str() })
+            .to_string(),
         resource_id: Some(schedule.id.clone()),
         created_at: mesdonnees_db::models::now(),
         read_at: None,

@@ -53,14 +53,7 @@ pub async fn cleanup_once(ctx: &Context) -> Result<(usize, usize), anyhow::Error
                 };
                 if exports::mark_failed(conn, &export.id, ErrorCode::ExportStuck.as_str(), &reason)?
                 {
-                    notify::export_failed(
-                        conn,
-                        &export.owner_id,
-                        &export.id,
-                        &export.name,
-                        ErrorCode::ExportStuck,
-                        &reason,
-                    )?;
+                    notify::export_failed(conn, &export, ErrorCode::ExportStuck, &reason)?;
                     emails.push(notify::email_job(conn, &job_ctx, &export)?);
                     ended += 1;
                 }

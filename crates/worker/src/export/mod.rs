@@ -345,6 +345,7 @@ async fn build(
     let last_head = part_state.as_ref().map(|s| s.head(&head));
     let (files, bytes) = write_metadata(
         export,
+        readme::Words { lang: options.lang, zone: ctx.config.locale.time_zone },
         writer,
         &signer,
         last_head.as_ref().unwrap_or(&head),
@@ -652,6 +653,7 @@ async fn write_large(
 /// files and bytes the manifest lists.
 async fn write_metadata(
     export: &Export,
+    words: readme::Words,
     writer: &mut ArchiveWriter,
     signer: &mesdonnees_infra::signing::InstanceSigner,
     head: &Head<'_>,
@@ -660,7 +662,8 @@ async fn write_metadata(
 ) -> Result<(u64, u64), Stop> {
     let now = Utc::now();
     {
-        let readme = readme::render(&export.name, head, apps, listing.files, &listing.listed);
+        let readme =
+            readme::render(words, &export.name, head, apps, listing.files, &listing.listed);
         writer.add_whole(README_PATH, readme.as_bytes(), true, now).await?;
     }
     let sums = writer.add_checksums(now).await?;
@@ -708,13 +711,7 @@ async fn publish(
     let expires_at = (Utc::now() + chrono::Duration::hours(hours)).naive_utc();
     let (files, bytes) = (as_i64(built.files), as_i64(built.bytes));
     let size = i64::try_from(summary.size).unwrap_or(i64::MAX);
-    let (id, owner, name, key_owned, sha) = (
-        export.id.clone(),
-        export.owner_id.clone(),
-        export.name.clone(),
-        key.to_owned(),
-        summary.sha256.clone(),
-    );
+    let (id, key_owned, sha) = (export.id.clone(), key.to_owned(), summary.sha256.clone());
     let options = export.export_options()?;
     let staged = deliver::stage(ctx, export, &options, key, size, &summary.sha256).await?;
     let (job_ctx, row) = (ctx.clone(), export.clone());
@@ -743,7 +740,7 @@ async fn publish(
                 Some(staged) => deliver::record(conn, staged)?,
                 None => true,
             };
-            notify::export_ready(conn, &owner, &id, &name, &failed_apps)?;
+            notify::export_ready(conn, &row, &failed_apps)?;
             Ok(Some((notify::email_job(conn, &job_ctx, &row)?, delivered)))
         })
         .await?;
@@ -773,7 +770,7 @@ pub(crate) async fn give_up(ctx: &Context, export_id: &str, code: ErrorCode, rea
         .transaction(move |conn| {
             let Some(export) = exports::find(conn, &id)? else { return Ok(()) };
             if exports::mark_failed(conn, &id, code.as_str(), &reason)? {
-                notify::export_failed(conn, &export.owner_id, &id, &export.name, code, &reason)?;
+                notify::export_failed(conn, &export, code, &reason)?;
             }
             Ok(())
         })

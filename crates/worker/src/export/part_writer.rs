@@ -28,7 +28,7 @@ use super::listing::{Head, Listing};
 use super::objects::{self, ReadError};
 use super::parts::{Place, Plan};
 use super::prepare::Ready;
-use super::{Output, Stop, checksums, sink, viewer, write_metadata, write_page};
+use super::{Output, Stop, checksums, readme, sink, viewer, write_metadata, write_page};
 use crate::apps::ViewSlot;
 use crate::error::JobError;
 
@@ -276,7 +276,9 @@ async fn next_part(
         };
         write_page(out.writer, out.listing, pages.home(&about)).await?;
     }
-    write_metadata(&state.export, out.writer, &state.signer, &head, out.listing, apps).await?;
+    let words = readme::Words { lang: state.lang, zone: state.zone };
+    write_metadata(&state.export, words, out.writer, &state.signer, &head, out.listing, apps)
+        .await?;
     let key = part_key(&state.export.id, part);
     let sink = sink::Sink::open(ctx.storage.store.clone(), ctx.storage.local_root.as_deref(), &key)
         .await

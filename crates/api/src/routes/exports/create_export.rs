@@ -17,7 +17,8 @@ export_settings! {
         /// by the same member of this request when given; its name names the export.
         #[schema(pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")]
         template_id: Option<String>,
-        /// A name for the user's list; the template's, or "Mes données du JJ/MM/AAAA".
+        /// A name for the user's list; the template's, or "Mes données du 7 décembre 2026"
+        /// ("My data of 7 December 2026" when `Accept-Language` prefers English).
         name: Option<String>,
         /// Also send an e-mail here when the archive is ready or failed.
         notify_email: Option<String>,

@@ -4,7 +4,9 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
+use mesdonnees_shared::Lang;
 use mesdonnees_shared::archive::{AppOutcome, VIEWER_FOLDER};
+use mesdonnees_shared::error_code::FailureCode;
 
 use super::html::{self, Frame, pager, text};
 use super::spill::{Records, Runs, Spill};
@@ -139,11 +141,11 @@ impl FolderPages {
         } else {
             let _ = write!(
                 out,
-                "<table>\n<caption>{} « {} »</caption>\n<thead><tr><th scope=\"col\">{}</th>\
+                "<table>\n<caption>{} {}</caption>\n<thead><tr><th scope=\"col\">{}</th>\
                  <th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th></tr>\
                  </thead>\n<tbody>\n{rows}</tbody>\n</table>\n",
                 w.folders_caption,
-                text(name),
+                w.quoted(&text(name)),
                 w.name,
                 w.kind,
                 w.size,
@@ -274,7 +276,11 @@ pub fn home(w: &Voice, about: &About<'_>, apps: &BTreeMap<String, HomeApp>) -> S
         let name = home.map_or_else(|| app.folder.clone(), |h| h.name.clone());
         let state = match &app.outcome {
             AppOutcome::Ok => w.ok.to_owned(),
-            AppOutcome::Failed { message, .. } => format!("{} : {}", w.incomplete, text(message)),
+            AppOutcome::Failed { code, .. } => {
+                let colon = if w.lang == Lang::Fr { "\u{a0}:" } else { ":" };
+                let why = FailureCode::parse(code).message(w.lang);
+                format!("{}{colon} {}", w.incomplete, text(why))
+            }
         };
         let _ = writeln!(
             out,

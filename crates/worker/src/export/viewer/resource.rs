@@ -170,10 +170,10 @@ pub fn page(words: &Voice, depth: usize, doc: &Document<'_>) -> (Summary, String
     }
     let _ = writeln!(
         out,
-        "<p><a href=\"{}\">{} « {} »</a></p>",
+        "<p><a href=\"{}\">{} {}</a></p>",
         html::href(depth, &format!("{}/{}", doc.folder, doc.path)),
         words.raw,
-        escaped
+        words.quoted(&escaped)
     );
     frame.close(&mut out);
     (Summary { title, date }, out)

@@ -56,7 +56,7 @@ const FR: Words = Words {
     skip: "Aller au contenu",
     trail: "Vous êtes ici",
     pages: "Pages",
-    footer: "Archive consultable hors ligne : ces pages ne chargent rien d'Internet et \
+    footer: "Archive consultable hors ligne\u{a0}: ces pages ne chargent rien d'Internet et \
              n'exécutent aucun script.",
     home_intro: "Cette archive contient vos données telles qu'elles ont été exportées. Ces pages \
                  permettent de les parcourir sans connexion.",
@@ -75,11 +75,11 @@ const FR: Words = Words {
     verify: "Vérifier l'archive",
     verify_text: &[
         "Le fichier manifest.json liste chaque fichier de l'archive avec sa taille et son \
-         empreinte SHA-256 ; manifest.sig le signe au nom de l'instance qui a créé l'archive.",
+         empreinte SHA-256\u{a0}; manifest.sig le signe au nom de l'instance qui a créé l'archive.",
         "Pour vérifier qu'aucun fichier n'a été modifié, décompressez l'archive puis, dans le \
-         dossier obtenu, lancez la commande « sha256sum -c SHA256SUMS » : chaque fichier doit \
-         être déclaré « OK ».",
-        "Pour vérifier aussi la signature, lancez « mesdonnees verify archive.zip » avec la clé \
+         dossier obtenu, lancez la commande «\u{a0}sha256sum -c SHA256SUMS\u{a0}»\u{a0}: chaque fichier doit \
+         être déclaré «\u{a0}OK\u{a0}».",
+        "Pour vérifier aussi la signature, lancez «\u{a0}mesdonnees verify archive.zip\u{a0}» avec la clé \
          publique de l'instance, qu'elle publie à l'adresse /.well-known/mesdonnees/keys.",
     ],
     other_files: "Autres fichiers",
@@ -99,7 +99,7 @@ const FR: Words = Words {
     body: "Contenu",
     details: "Autres informations",
     raw: "Données brutes (JSON) de",
-    too_long: "Trop long pour être affiché ici : voir les données brutes.",
+    too_long: "Trop long pour être affiché ici\u{a0}: voir les données brutes.",
     untitled: "Sans titre",
     yes: "oui",
     no: "non",
@@ -139,7 +139,7 @@ const EN: Words = Words {
     other_files: "Other files",
     files_title: "Files",
     all_files: "All the files, folder by folder",
-    readme: "Read me (text, in French)",
+    readme: "Read me (text)",
     manifest: "Signed list of the files (manifest.json)",
     folders_caption: "Contents of the folder",
     name: "Name",
@@ -190,6 +190,14 @@ impl Words {
         match lang {
             Lang::Fr => &FR,
             Lang::En => &EN,
+        }
+    }
+
+    /// A name (already escaped) quoted as the language does: «\u{a0}Cours\u{a0}», “Cours”.
+    pub fn quoted(&self, name: &str) -> String {
+        match self.lang {
+            Lang::Fr => format!("«\u{a0}{name}\u{a0}»"),
+            Lang::En => format!("“{name}”"),
         }
     }
 
