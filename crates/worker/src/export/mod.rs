@@ -431,12 +431,10 @@ async fn write_large_entry(
     ctx: &Context,
     out: &mut Output<'_, '_, '_, '_>,
     folder: &str,
-    entry: Ready,
+    entry: prepare::LargeEntry,
 ) -> Result<Result<Written, String>, Stop> {
-    let Ready::Large { path, key, size, content_type, modified, expected_sha256, row } = entry
-    else {
-        return Err(Stop::Failed(JobError::Permanent("not a large entry".into())));
-    };
+    let prepare::LargeEntry { path, key, size, content_type, modified, expected_sha256, row } =
+        entry;
     let path = format!("{folder}/{path}");
     let file = StreamedFile { path: &path, content_type: &content_type, size, modified };
     // What an app declared is read no further than declared; the checksum then tells whether
@@ -509,16 +507,14 @@ async fn write_app(
                 pool.give_back(data.data);
                 Some(Written { path, summary, json, expected_sha256, row, modified, document })
             }
-            large @ Ready::Large { .. } => {
-                match write_large_entry(ctx, out, &folder, large).await? {
-                    Ok(written) => Some(written),
-                    Err(path) => {
-                        failure.get_or_insert_with(|| missing(&path));
-                        progress.advance(0).await?;
-                        None
-                    }
+            Ready::Large(large) => match write_large_entry(ctx, out, &folder, large).await? {
+                Ok(written) => Some(written),
+                Err(path) => {
+                    failure.get_or_insert_with(|| missing(&path));
+                    progress.advance(0).await?;
+                    None
                 }
-            }
+            },
             Ready::Missing { path } => {
                 // One lost file makes the app incomplete, not the export.
                 failure.get_or_insert_with(|| missing(&format!("{folder}/{path}")));

@@ -183,9 +183,7 @@ async fn switch(
         }
         Some(Place::Cut(pieces)) => {
             let large = match item {
-                Ready::Large { path, key, content_type, modified, .. } => {
-                    (path, key, content_type, modified)
-                }
+                Ready::Large(large) => (large.path, large.key, large.content_type, large.modified),
                 other => {
                     // Not the file planned (gone meanwhile): its parts are made all the same,
                     // so that the numbering every manifest gives holds.

@@ -114,15 +114,7 @@ pub enum Ready {
         row: Option<Box<TableRow>>,
     },
     /// Too large to hold: the writer streams it from the store.
-    Large {
-        path: String,
-        key: String,
-        size: u64,
-        content_type: String,
-        modified: DateTime<Utc>,
-        expected_sha256: Option<String>,
-        row: Option<Box<TableRow>>,
-    },
+    Large(LargeEntry),
     Missing {
         path: String,
     },
@@ -130,6 +122,18 @@ pub enum Ready {
     Mismatch {
         path: String,
     },
+}
+
+/// A file the writer streams from the store.
+#[derive(Debug)]
+pub struct LargeEntry {
+    pub path: String,
+    pub key: String,
+    pub size: u64,
+    pub content_type: String,
+    pub modified: DateTime<Utc>,
+    pub expected_sha256: Option<String>,
+    pub row: Option<Box<TableRow>>,
 }
 
 /// Why an entry cannot be prepared: the app's stream failed, or the store did.
@@ -188,7 +192,15 @@ fn prepare_one(
         AppEntry::Object { path, key, size, content_type, modified, expected_sha256, row }
             if size > WHOLE_LIMIT =>
         {
-            Ok(Ready::Large { path, key, size, content_type, modified, expected_sha256, row })
+            Ok(Ready::Large(LargeEntry {
+                path,
+                key,
+                size,
+                content_type,
+                modified,
+                expected_sha256,
+                row,
+            }))
         }
         AppEntry::Object { path, key, size, content_type, modified, expected_sha256, row } => {
             let bytes = match (fetched, local_root) {
