@@ -176,17 +176,13 @@ impl Runner {
         tokio::pin!(work);
         loop {
             tokio::select! {
-                result = &mut work => return result,
+                // The handler sees the token too, and may fail of the stop (an upload it
+                // aborted) before this loop sees the token: the same hand-back then.
+                result = &mut work => return self.stopped(result),
                 () = self.shutdown.interrupted().cancelled() => {
-                    // The handler saw the same token; it may still finish or clean up. A
-                    // transient error now is the stop's doing (an aborted upload, a closed
-                    // stream): the job is handed back rather than charged an attempt.
+                    // The handler saw the same token; it may still finish or clean up.
                     return match tokio::time::timeout(LET_GO, &mut work).await {
-                        Ok(Err(JobError::Transient(e))) => {
-                            tracing::info!(error = %e, "job stopped by the shutdown");
-                            Err(JobError::Interrupted)
-                        }
-                        Ok(result) => result,
+                        Ok(result) => self.stopped(result),
                         Err(_) => Err(JobError::Interrupted),
                     };
                 }
@@ -201,6 +197,18 @@ impl Runner {
                     }
                 }
             }
+        }
+    }
+
+    /// A transient error once the shutdown has begun is the stop's doing (an aborted upload, a
+    /// closed stream): the job is handed back rather than charged an attempt.
+    fn stopped(&self, result: Result<(), JobError>) -> Result<(), JobError> {
+        match result {
+            Err(JobError::Transient(e)) if self.shutdown.interrupted().is_cancelled() => {
+                tracing::info!(error = %e, "job stopped by the shutdown");
+                Err(JobError::Interrupted)
+            }
+            other => other,
         }
     }
 
