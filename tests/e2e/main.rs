@@ -9,6 +9,7 @@ mod connectors;
 mod cors;
 mod crash;
 mod deliver;
+mod deliver_crash;
 mod disk_full;
 mod documents;
 mod email;

@@ -158,6 +158,9 @@ async fn an_export_in_parts_is_complete_zips_that_give_back_every_document() {
         assert!(found[name] == *bytes, "{name} comes back byte for byte");
     }
 
+    assert_eq!(export["part_size_bytes"], 10 * MB, "{export}");
+    part_links(&app, &id, items).await;
+
     // Deleting the export removes every part.
     let deleted = app.delete(&format!("/api/v1/exports/{id}"), USER).send().await.expect("delete");
     assert_eq!(deleted.status(), 204);
@@ -168,4 +171,23 @@ async fn an_export_in_parts_is_complete_zips_that_give_back_every_document() {
         .expect("download");
     assert_eq!(gone.status(), 404);
     app.stop().await;
+}
+
+/// Each part has a signed link of its own, for a browser: it opens without a bearer token and
+/// gives the part's bytes; a part that is not there has none, and another user's export is no
+/// export at all.
+async fn part_links(app: &TestApp, id: &str, items: &[Value]) {
+    for (n, item) in (1..).zip(items) {
+        let path = format!("/api/v1/exports/{id}/parts/{n}/link");
+        let link = json_ok(app.post(&path, USER).send().await.expect("link"), 200).await;
+        let url = link["url"].as_str().expect("url");
+        let response = app.client.get(url).send().await.expect("the link");
+        assert_eq!(response.status(), 200, "{url}");
+        let bytes = response.bytes().await.expect("bytes");
+        assert_eq!(item["sha256"], hex::encode(Sha256::digest(&bytes)), "part {n}");
+    }
+    let beyond = format!("/api/v1/exports/{id}/parts/{}/link", items.len() + 1);
+    assert_problem(app.post(&beyond, USER).send().await.expect("link"), 409, "not_ready").await;
+    let theirs = format!("/api/v1/exports/{id}/parts/1/link");
+    assert_problem(app.post(&theirs, "intrus").send().await.expect("link"), 404, "not_found").await;
 }

@@ -107,6 +107,7 @@ pub(crate) fn configure(cfg: &mut ServiceConfig<'_>) {
                 .service(exports::list_export_parts)
                 .service(exports::download_export_part)
                 .service(exports::create_export_link)
+                .service(exports::create_export_part_link)
                 .service(exports::delete_export)
                 .service(export_templates::create_export_template)
                 .service(export_templates::list_export_templates)

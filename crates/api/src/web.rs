@@ -97,6 +97,7 @@ static FILES: &[Asset] = &[
     asset("folders.js", JAVASCRIPT, include_bytes!("../web/folders.js")),
     asset("schedules.js", JAVASCRIPT, include_bytes!("../web/schedules.js")),
     asset("library.js", JAVASCRIPT, include_bytes!("../web/library.js")),
+    asset("parts.js", JAVASCRIPT, include_bytes!("../web/parts.js")),
     asset("app.css", "text/css; charset=utf-8", include_bytes!("../web/app.css")),
     asset("icon.svg", "image/svg+xml", include_bytes!("../web/icon.svg")),
 ];

@@ -8,6 +8,7 @@ import { el, fill, $, show, showError, clearError, errorBeside, announce, setPro
 import { createTemplates } from "./templates.js";
 import { createFolderChooser } from "./folders.js";
 import { createSchedules } from "./schedules.js";
+import { inParts, partsShown, loadParts, wholeSize, partsGroup, downloadPart } from "./parts.js";
 
 const TERMINAL = new Set(["ready", "failed", "expired", "cancelled"]);
 const PREVIEW_MAX_PAGES = 10;
@@ -38,6 +39,8 @@ export function createExporter(api, { apps, me, onFinished }) {
   const rowErrors = new Map();
   /** The row index to focus once the list is drawn again (after a deletion). */
   let focusRow = null;
+  /** Export id → the parts of a ready export in parts, which no longer change. */
+  const readyParts = new Map();
 
   renderApps();
   renderFormats();
@@ -352,7 +355,18 @@ export function createExporter(api, { apps, me, onFinished }) {
     const done = $("export-current-done");
     show($("export-leave"), false);
     show($("export-current-cancel"), false);
-    if (exp.status === "ready") {
+    if (exp.status === "ready" && inParts(exp)) {
+      const message = t("export.readyNow", { name: exp.name });
+      fill(done, el("p", { class: "success" }, message), incompleteNote(exp));
+      announce(message);
+      loadParts(api, exp).then(
+        (view) => {
+          done.append(partsGroup(exp, view, (button, part) => tryBeside(button, () => downloadPart(api, exp, part))));
+          done.querySelector("button.part")?.focus();
+        },
+        (error) => done.append(rowError(error)),
+      );
+    } else if (exp.status === "ready") {
       const message = t("export.readyNow", { name: exp.name });
       const button = el("button", { type: "button", class: "primary" }, t("export.downloadNamed", { name: exp.name, size: formatBytes(exp.size) }));
       button.addEventListener("click", () => tryBeside(button, () => download(exp)));
@@ -476,6 +490,23 @@ export function createExporter(api, { apps, me, onFinished }) {
     return el("td", { "data-label": t("export.col.content") }, el("span", { class: "kind" }, kind), names ? el("div", { class: "detail muted" }, names) : null);
   }
 
+  /** The size column: an export in parts is all its parts, known once the last is written. */
+  function sizeText(exp) {
+    if (inParts(exp)) {
+      const whole = exp.parts ? wholeSize(exp.parts) : null;
+      return whole === null ? "—" : formatBytes(whole);
+    }
+    return exp.size == null ? "—" : formatBytes(exp.size);
+  }
+
+  /** An export in parts: a button per part (those written so far), or why they cannot show. */
+  function partsCell(exp) {
+    if (!partsShown(exp)) return null;
+    if (exp.partsError) return rowError(exp.partsError);
+    if (!exp.parts) return null;
+    return partsGroup(exp, exp.parts, (button, part) => tryBeside(button, () => downloadPart(api, exp, part)));
+  }
+
   function renderRow(exp) {
     const ready = exp.status === "ready";
     const running = !TERMINAL.has(exp.status);
@@ -492,12 +523,13 @@ export function createExporter(api, { apps, me, onFinished }) {
       contentCell(exp),
       el("td", { "data-label": t("export.col.created") }, formatDate(exp.created_at)),
       status,
-      el("td", { "data-label": t("export.col.size") }, exp.size == null ? "—" : formatBytes(exp.size)),
+      el("td", { "data-label": t("export.col.size") }, sizeText(exp)),
       el("td", { "data-label": t("export.col.expires") }, formatDate(exp.expires_at, false)),
       el(
         "td",
         { class: "actions", "data-label": t("export.col.actions") },
-        ready
+        partsCell(exp),
+        ready && !inParts(exp)
           ? el("button", { type: "button", onclick: () => tryInRow(exp, () => download(exp)), "aria-label": `${t("export.download")} ${exp.name}` }, t("export.download"))
           : null,
         ready && exp.kind === "archive"
@@ -526,10 +558,46 @@ export function createExporter(api, { apps, me, onFinished }) {
     (row?.querySelector("button") ?? $("export-list-title")).focus();
   }
 
+  /** The list, each export in parts with its parts: fetched again while they are written. */
+  async function listWithParts() {
+    const page = await api.get("exports?per_page=50");
+    await Promise.all(
+      page.items.filter(partsShown).map(async (exp) => {
+        if (readyParts.has(exp.id)) {
+          exp.parts = readyParts.get(exp.id);
+          return;
+        }
+        try {
+          exp.parts = await loadParts(api, exp);
+          if (exp.status === "ready") readyParts.set(exp.id, exp.parts);
+        } catch (error) {
+          exp.partsError = error;
+        }
+      }),
+    );
+    return page;
+  }
+
+  /** Offers a ready export for download: its one button's download, or, for an export in
+   * parts, the box of its parts, the first one focused. */
+  async function offer(id) {
+    const exp = await api.get(`exports/${id}`);
+    if (!inParts(exp)) return download(exp);
+    stopFollowing();
+    followed = null;
+    show($("export-current"));
+    $("export-current-title").textContent = exp.name;
+    $("export-current-reused").textContent = "";
+    renderProgress(exp);
+    renderFinished(exp);
+    announce(t("parts.here", { name: exp.name }));
+    $("export-current").scrollIntoView({ block: "nearest" });
+  }
+
   async function refreshList() {
     stopListPolling();
     stopListPolling = poll(
-      () => api.get("exports?per_page=50"),
+      listWithParts,
       (page, error) => {
         if (error) {
           showError($("export-list-error"), error);
@@ -560,7 +628,7 @@ export function createExporter(api, { apps, me, onFinished }) {
     }
   }
 
-  return { start, download: (id) => download({ id }) };
+  return { start, download: offer };
 }
 
 /** Paths to a tree of folders (Map name → subtree) and files ({ name, size }). */

@@ -19,7 +19,7 @@ pub use delete::{Removed, delete};
 pub use download::{Access, Ready, download};
 pub use entries::entries;
 pub use estimate::{Estimate, estimate};
-pub use link::{Link, link};
+pub use link::{Link, link, part_link};
 pub use parts::{download_part, parts};
 pub use read::{get, list};
 pub(crate) use settings::check_folders;

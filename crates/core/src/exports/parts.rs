@@ -32,6 +32,15 @@ pub async fn download_part(
     part: u32,
 ) -> Result<Ready, Error> {
     let export = export_for(ctx, access, raw_id).await?;
+    published(ctx, &export, part).await
+}
+
+/// The part `part` of `export`, once published and while the export can be downloaded.
+pub(super) async fn published(
+    ctx: &Context,
+    export: &mesdonnees_db::Export,
+    part: u32,
+) -> Result<Ready, Error> {
     if export.status == "expired" {
         return Err(Error::Gone {
             code: ErrorCode::ExportExpired,

@@ -2,7 +2,8 @@
 //! "documents"`): a copy in the store under a document id derived from the export, then, in the
 //! transaction that publishes the export, the folder « Mes exports » found or made, the quota
 //! checked again and the document's row. A run again after a crash copies onto the same key
-//! and finds the same id, so the document is neither lost nor doubled.
+//! and finds the same id, so the document is neither lost nor doubled; cancelled or failed
+//! before a rerun, the next claim of its job removes the copy (`remove_undelivered`).
 //!
 //! Pitfalls: the folder is known by an id derived from its owner, not by its name: renamed, it
 //! is still the one used; deleted, it is made again; a folder of the user's own that happens to
@@ -21,6 +22,9 @@ use object_store::path::Path;
 
 use crate::derived::document_id;
 use crate::error::JobError;
+
+/// What the delivered document's id derives from, with the export's id.
+const DELIVERY_SCOPE: &str = "delivery";
 
 /// The export's file copied to where its document will be, waiting for its row.
 pub(super) struct Staged {
@@ -45,7 +49,7 @@ pub(super) async fn stage(
     sha256: &str,
 ) -> Result<Option<Staged>, JobError> {
     let Some(Delivery::Documents) = options.deliver_to else { return Ok(None) };
-    let id = document_id(&export.id, "delivery");
+    let id = document_id(&export.id, DELIVERY_SCOPE);
     let target = Path::from(format!("documents/{id}"));
     ctx.storage
         .store
@@ -98,6 +102,27 @@ pub(super) fn record(conn: &mut DbConnection, staged: &Staged) -> Result<bool, D
 pub(super) async fn drop_copy(ctx: &Context, staged: &Staged) {
     if let Err(e) = ctx.storage.store.delete(&staged.key).await {
         tracing::warn!(error = %e, "an undelivered copy of an export was not removed");
+    }
+}
+
+/// Removes the copy an attempt made for an export that will never publish it, unless a
+/// document names it.
+pub(super) async fn remove_undelivered(
+    ctx: &Context,
+    export: &Export,
+    options: &ExportOptions,
+) -> Result<(), JobError> {
+    if options.deliver_to != Some(Delivery::Documents) || export.delivered_document_id.is_some() {
+        return Ok(());
+    }
+    let id = document_id(&export.id, DELIVERY_SCOPE);
+    let row = id.clone();
+    if ctx.db.run(move |conn| documents::find(conn, &row)).await?.is_some() {
+        return Ok(());
+    }
+    match ctx.storage.store.delete(&Path::from(format!("documents/{id}"))).await {
+        Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+        Err(e) => Err(JobError::storage("an undelivered copy of an export not removed", &e)),
     }
 }
 

@@ -107,7 +107,9 @@ async fn run_with(
         )
         .await?;
     let Some(export) = started else {
-        // Cancelled or deleted before it ran: nothing to build.
+        // Cancelled or deleted before it ran: nothing to build. A worker killed after its
+        // upload and before `ready` may have left the archive and its delivered copy.
+        remove_leftovers(ctx, export_id).await?;
         return Ok(());
     };
     let options = export.export_options()?;
@@ -755,6 +757,28 @@ async fn publish(
     ctx.metrics.add_exported_bytes(summary.size);
     tracing::info!(size = summary.size, files, "export ready");
     Ok(())
+}
+
+/// What an attempt cut after its upload left of an export that ended without being published
+/// (cancelled or failed meanwhile): its archive or parts, and the copy for its documents. A
+/// ready export, or one still to run, is left alone.
+async fn remove_leftovers(ctx: &Context, export_id: &str) -> Result<(), JobError> {
+    let id = export_id.to_owned();
+    let Some(export) = ctx.db.run(move |conn| exports::find(conn, &id)).await? else {
+        return Ok(());
+    };
+    if !matches!(export.status.as_str(), "cancelled" | "failed") {
+        return Ok(());
+    }
+    let options = export.export_options()?;
+    match ctx.storage.store.delete(&Path::from(export_key(&export.id, &options))).await {
+        Ok(()) | Err(object_store::Error::NotFound { .. }) => {}
+        Err(e) => return Err(JobError::storage("a stopped export's archive not removed", &e)),
+    }
+    if options.part_size_bytes.is_some() {
+        part_writer::remove_published(ctx, &export.id).await?;
+    }
+    deliver::remove_undelivered(ctx, &export, &options).await
 }
 
 /// Marks the export failed once its job has no attempts left.

@@ -3,6 +3,7 @@
 
 mod create_export;
 mod create_export_link;
+mod create_export_part_link;
 mod delete_export;
 mod download_export;
 mod download_export_part;
@@ -16,6 +17,7 @@ mod view;
 
 pub use create_export::*;
 pub use create_export_link::*;
+pub use create_export_part_link::*;
 pub use delete_export::*;
 pub use download_export::*;
 pub use download_export_part::*;

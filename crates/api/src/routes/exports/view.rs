@@ -43,6 +43,9 @@ pub struct ExportView {
     sha256: Option<String>,
     outcomes: BTreeMap<String, AppOutcomeView>,
     error: Option<ExportError>,
+    /// The size asked for each part of an export written in parts (`part_size_bytes`); its
+    /// parts are at `GET /exports/{id}/parts`, and `size` is then the first part's.
+    part_size_bytes: Option<u64>,
     /// Present when the export was asked with `deliver_to`.
     delivery: Option<DeliveryView>,
     created_at: DateTime<Utc>,
@@ -79,6 +82,7 @@ impl ExportView {
                 }
                 _ => None,
             },
+            part_size_bytes: options.part_size_bytes,
             delivery: DeliveryView::of(
                 options.deliver_to,
                 e.delivered_document_id,
