@@ -42,7 +42,7 @@ async fn owned(ctx: &Context, actor: &Actor, raw_id: &str) -> Result<Export, Err
     let id = parse_id(raw_id)?;
     let owner = actor.owner().to_string();
     ctx.db
-        .run(move |conn| exports::find_owned(conn, &owner, &id))
+        .read(move |conn| exports::find_owned(conn, &owner, &id))
         .await?
         .ok_or(Error::NotFound("export"))
 }

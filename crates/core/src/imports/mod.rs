@@ -27,7 +27,7 @@ pub async fn get(ctx: &Context, actor: &Actor, raw_id: &str) -> Result<Import, E
     let id = ImportId::parse(raw_id).map_err(|_| Error::NotFound("import"))?.to_string();
     let owner = actor.owner().to_string();
     ctx.db
-        .run(move |conn| imports::find_owned(conn, &owner, &id))
+        .read(move |conn| imports::find_owned(conn, &owner, &id))
         .await?
         .ok_or(Error::NotFound("import"))
 }

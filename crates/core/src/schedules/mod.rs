@@ -123,7 +123,7 @@ async fn owned(ctx: &Context, actor: &Actor, raw_id: &str) -> Result<ExportSched
     let id = DocumentId::parse(raw_id).map_err(|_| Error::NotFound("schedule"))?.to_string();
     let owner = actor.owner().to_string();
     ctx.db
-        .run(move |conn| schedules::find_owned(conn, &owner, &id))
+        .read(move |conn| schedules::find_owned(conn, &owner, &id))
         .await?
         .ok_or(Error::NotFound("schedule"))
 }

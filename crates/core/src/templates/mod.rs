@@ -87,7 +87,7 @@ pub(crate) async fn owned(
     let id = DocumentId::parse(raw_id).map_err(|_| Error::NotFound("template"))?.to_string();
     let owner = actor.owner().to_string();
     ctx.db
-        .run(move |conn| templates::find_owned(conn, &owner, &id))
+        .read(move |conn| templates::find_owned(conn, &owner, &id))
         .await?
         .ok_or(Error::NotFound("template"))
 }
