@@ -15,6 +15,7 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use crate::exports::{file, start_export, wait_export};
+use crate::import_scans::{kept_scans, scans_from};
 use crate::imports::{launched, root_folder, tree, upload_archive, wait_import};
 use crate::json_ok;
 
@@ -168,13 +169,20 @@ async fn the_parts_of_an_export_sent_in_any_order_import_into_one_import() {
     assert_eq!(analysed["status"], "analysed", "{analysed}");
     assert_eq!(analysed["parts"]["missing"], json!([]));
     assert_eq!(analysed["analysis"]["signature"]["status"], "valid", "{analysed}");
+    // Each archive received was scanned once; a scan is kept for each part accepted.
+    assert_eq!(scans_from(&app, "archive"), count as u64 + 2);
+    assert_eq!(kept_scans(&app, &id).await, i64::try_from(count).expect("a count"));
 
     // Sending a part once the analysis is over is refused.
     let late = add_part(&app, "jules", &id, parts[0].clone()).await;
     crate::assert_problem(late, 409, "import_takes_no_parts").await;
 
+    let kept_before = scans_from(&app, "kept");
     let done = launched(&app, "jules", &id, &["workspace"]).await;
     assert_eq!(done["status"], "done", "{done}");
+    // The import took every part's kept scan and scanned none again.
+    assert_eq!(scans_from(&app, "archive"), count as u64 + 2);
+    assert_eq!(scans_from(&app, "kept"), kept_before + count as u64);
     let report = &done["report"]["apps"]["workspace"];
     assert_eq!(report["failed"], 0, "{report}");
     let root = root_folder(&app, "jules", report["folder"].as_str().expect("folder")).await;

@@ -19,6 +19,7 @@ mod folders;
 mod health;
 mod http;
 mod import_parts;
+mod import_scans;
 mod imports;
 mod jobs;
 mod language;

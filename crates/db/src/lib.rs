@@ -33,8 +33,8 @@ pub mod workspace;
 
 pub use models::{
     AuditEntry, Document, DocumentKind, Export, ExportEntry, ExportPart, ExportSchedule,
-    ExportTemplate, Import, ImportItem, ImportPart, InstanceKey, Job, Leaver, NewDocument,
-    Notification, Share,
+    ExportTemplate, Import, ImportItem, ImportPart, ImportScan, InstanceKey, Job, Leaver,
+    NewDocument, Notification, Share,
 };
 pub use pool::{Backend, Database, DbConnection, DbError};
 pub use stored_json::CorruptColumn;

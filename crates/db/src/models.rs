@@ -328,6 +328,19 @@ pub struct ImportPart {
     pub created_at: NaiveDateTime,
 }
 
+/// The scan an import keeps of one of its archives, and which bytes it describes.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = crate::schema::import_scans)]
+pub struct ImportScan {
+    pub import_id: String,
+    pub object_key: String,
+    /// The object's size and etag when it was scanned.
+    pub size: i64,
+    pub etag: String,
+    /// The scan, as `mesdonnees_zip::scan::kept` writes it.
+    pub scan: Vec<u8>,
+}
+
 impl Import {
     /// A new import whose archive is stored and waits for its analysis.
     pub fn uploaded(

@@ -174,6 +174,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    import_scans (import_id, object_key) {
+        import_id -> Text,
+        object_key -> Text,
+        size -> BigInt,
+        etag -> Text,
+        scan -> Binary,
+    }
+}
+
+diesel::table! {
     import_items (import_id, path) {
         import_id -> Text,
         path -> Text,
@@ -211,11 +221,13 @@ diesel::table! {
 diesel::joinable!(import_items -> imports (import_id));
 diesel::joinable!(import_app_results -> imports (import_id));
 diesel::joinable!(import_parts -> imports (import_id));
+diesel::joinable!(import_scans -> imports (import_id));
 diesel::allow_tables_to_appear_in_same_query!(
     imports,
     import_items,
     import_app_results,
     import_parts,
+    import_scans,
     documents
 );
 

@@ -49,6 +49,11 @@ struct KindLabels {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ScanLabels {
+    source: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct StatusLabels {
     status: &'static str,
 }
@@ -89,6 +94,7 @@ pub struct Metrics {
     job_duration: HistogramFamily<KindLabels>,
     exported_bytes: Counter,
     imported_bytes: Counter,
+    import_scans: Family<ScanLabels, Counter>,
     queue_depth: Family<StatusLabels, Gauge>,
 }
 
@@ -157,6 +163,13 @@ impl Metrics {
             Unit::Bytes,
             imported_bytes.clone(),
         );
+        let import_scans = Family::default();
+        registry.register(
+            "import_scans",
+            "Structures of uploaded archives read, by source: the archive itself (scanned) or \
+             the scan its import kept",
+            import_scans.clone(),
+        );
         let queue_depth = Family::default();
         registry.register(
             "queue_jobs",
@@ -171,6 +184,7 @@ impl Metrics {
             job_duration,
             exported_bytes,
             imported_bytes,
+            import_scans,
             queue_depth,
         }
     }
@@ -203,6 +217,13 @@ impl Metrics {
 
     pub fn add_imported_bytes(&self, bytes: u64) {
         self.imported_bytes.inc_by(bytes);
+    }
+
+    /// An uploaded archive's structure read: scanned from the archive, or taken from the scan
+    /// its import kept (`kept`).
+    pub fn record_import_scan(&self, kept: bool) {
+        let source = if kept { "kept" } else { "archive" };
+        self.import_scans.get_or_create(&ScanLabels { source }).inc();
     }
 
     /// Sets the queue gauges to what the database holds now; statuses missing from `counts`
@@ -245,6 +266,9 @@ mod tests {
         metrics.record_request("BREW", UNMATCHED_ROUTE, 404, Duration::from_millis(1));
         metrics.record_job("export", JobResult::Done, Duration::from_secs(3));
         metrics.add_exported_bytes(1234);
+        metrics.record_import_scan(false);
+        metrics.record_import_scan(true);
+        metrics.record_import_scan(true);
         metrics.set_queue_depth(&[("queued".to_owned(), 3)]);
         let text = metrics.encode().expect("encoded");
         for line in [
@@ -255,6 +279,8 @@ mod tests {
             r#"mesdonnees_job_duration_seconds_bucket{le="10.24",kind="export"} 1"#,
             "mesdonnees_exported_bytes_total 1234",
             "mesdonnees_imported_bytes_total 0",
+            r#"mesdonnees_import_scans_total{source="archive"} 1"#,
+            r#"mesdonnees_import_scans_total{source="kept"} 2"#,
             r#"mesdonnees_queue_jobs{status="queued"} 3"#,
             r#"mesdonnees_queue_jobs{status="running"} 0"#,
             "# EOF",

@@ -223,6 +223,11 @@ proptest! {
         let bytes = Bytes::from(now(write(&items)));
         let archive = now(scan(&bytes, &ScanLimits::default())).unwrap();
         prop_assert_eq!(archive.entries.len(), items.len());
+        // Kept and read back, the scan is the same scan.
+        let kept = mesdonnees_zip::scan::kept::encode(&archive, &ScanLimits::default());
+        let back = mesdonnees_zip::scan::kept::decode(&kept, &ScanLimits::default()).unwrap();
+        prop_assert_eq!(&back.entries, &archive.entries);
+        prop_assert_eq!(back.total_uncompressed, archive.total_uncompressed);
         let read = now(contents(&bytes, &archive));
         for ((item, entry), content) in items.iter().zip(&archive.entries).zip(read) {
             prop_assert_eq!(entry.modified, Some(modified()));

@@ -5,6 +5,7 @@ mod app_results;
 mod items;
 mod operator;
 pub mod parts;
+pub mod scans;
 
 pub use app_results::{app_results, record_app_result};
 pub use items::{
@@ -282,6 +283,7 @@ pub fn drop_upload(conn: &mut DbConnection, id: &str) -> Result<bool, DbError> {
         ))
         .execute(conn)?;
     if expired == 1 {
+        scans::forget(conn, id)?;
         return Ok(true);
     }
     let dropped = diesel::update(imports::table.find(id).filter(imports::status.eq_any(FINAL)))
@@ -290,6 +292,7 @@ pub fn drop_upload(conn: &mut DbConnection, id: &str) -> Result<bool, DbError> {
     if dropped == 0 {
         return Ok(false);
     }
+    scans::forget(conn, id)?;
     diesel::delete(import_items::table.filter(import_items::import_id.eq(id))).execute(conn)?;
     diesel::delete(import_app_results::table.filter(import_app_results::import_id.eq(id)))
         .execute(conn)?;

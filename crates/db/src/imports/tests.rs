@@ -493,3 +493,34 @@ fn files_and_folders_made_are_counted_apart() {
         assert_eq!(counts, [("workspace", "file", 2), ("workspace", "folder", 2)]);
     });
 }
+
+#[test]
+fn a_kept_scan_is_bytes_kept_as_they_were_replaced_and_gone_with_the_upload() {
+    each_backend(|conn| {
+        let running = running(conn, "a");
+        let key = running.object_key.clone().expect("key");
+        let scan = |bytes: Vec<u8>| crate::ImportScan {
+            import_id: running.id.clone(),
+            object_key: key.clone(),
+            size: 1234,
+            etag: "\"1-2-3\"".to_owned(),
+            scan: bytes,
+        };
+        assert!(scans::find(conn, &running.id, &key).expect("find").is_none());
+        // Every byte value, a NUL among them, comes back as it went.
+        let bytes: Vec<u8> = (0..=255).chain(0..=255).collect();
+        scans::keep(conn, &scan(bytes.clone())).expect("keep");
+        let kept = scans::find(conn, &running.id, &key).expect("find").expect("kept");
+        assert_eq!((kept.scan, kept.size, kept.etag.as_str()), (bytes, 1234, "\"1-2-3\""));
+        scans::keep(conn, &scan(vec![7; 3])).expect("replace");
+        let kept = scans::find(conn, &running.id, &key).expect("find").expect("kept");
+        assert_eq!(kept.scan, vec![7; 3]);
+        assert!(scans::find(conn, &running.id, "imports/other.zip").expect("find").is_none());
+
+        assert!(!drop_upload(conn, &running.id).expect("drop"), "still running");
+        assert!(scans::find(conn, &running.id, &key).expect("find").is_some());
+        assert!(finish(conn, &running.id, "{}").expect("finish"));
+        assert!(drop_upload(conn, &running.id).expect("drop"));
+        assert!(scans::find(conn, &running.id, &key).expect("find").is_none(), "gone with it");
+    });
+}

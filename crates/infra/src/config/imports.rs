@@ -32,6 +32,10 @@ pub struct ImportsConfig {
     /// Most archives one import receives for an archive in parts (`POST /imports/{id}/parts`),
     /// refused ones included; each is bounded by `max_upload_bytes`.
     pub max_parts: u64,
+    /// Bytes the import job holds at most for the files it copies at once (what each is read
+    /// into and buffered as before the store takes it): many small files are copied together,
+    /// a large one with few others, one larger than this alone.
+    pub copy_bytes_in_flight: u64,
 }
 
 /// The public key of an instance whose archives this one trusts.
@@ -75,6 +79,7 @@ impl Default for ImportsConfig {
             trusted_keys: Vec::new(),
             keep_uploads_hours: 48,
             max_parts: 100,
+            copy_bytes_in_flight: 16 * 1024 * 1024,
         }
     }
 }
@@ -87,12 +92,13 @@ impl Section for ImportsConfig {
             self.max_total_uncompressed_bytes,
             self.keep_uploads_hours,
             self.max_parts,
+            self.copy_bytes_in_flight,
         ]
         .contains(&0)
         {
             return ConfigError::invalid(
                 "imports.max_upload_bytes, max_entries, max_total_uncompressed_bytes, \
-                 keep_uploads_hours and max_parts must be positive",
+                 keep_uploads_hours, max_parts and copy_bytes_in_flight must be positive",
             );
         }
         for key in &self.trusted_keys {

@@ -5,8 +5,9 @@
 //! with a code otherwise (its object removed, the code kept on its row). Until every part is
 //! there the analysis waits, and a new part queues it again.
 //!
-//! Pitfall: the main upload is scanned here and again when the archive is opened; both read
-//! only its central directory and manifest.
+//! Pitfall: the main upload is read here and again when the archive is opened; it is scanned
+//! only here, the opening (and the import job's) taking the scan kept here, so both read only its
+//! manifest.
 
 use std::collections::BTreeSet;
 
@@ -32,7 +33,7 @@ pub(crate) async fn gather(ctx: &Context, import: &Import) -> Result<Gathered, F
     let Some(key) = import.object_key.clone() else {
         return Err(Refusal::new(ErrorCode::UploadMissing, "the uploaded archive is gone").into());
     };
-    let first = part_of(ctx, &key).await?;
+    let first = part_of(ctx, &import.id, &key).await?;
     let id = import.id.clone();
     let Some(first) = first.filter(|p| p.count > 1) else {
         // Not in parts: whatever was sent as a part of it is not.
@@ -101,7 +102,7 @@ async fn judge(
     first: &PartsOf,
     have: &BTreeSet<u32>,
 ) -> Result<Result<u32, ErrorCode>, Failure> {
-    let parts = match part_of(ctx, &row.object_key).await {
+    let parts = match part_of(ctx, &row.import_id, &row.object_key).await {
         Ok(parts) => parts,
         Err(Failure::Refused(refusal)) => return Ok(Err(refusal.code)),
         Err(e) => return Err(e),
@@ -132,6 +133,11 @@ async fn refuse(ctx: &Context, row: &ImportPart, code: ErrorCode) -> Result<(), 
     }
     tracing::info!(code = code.as_str(), "import part refused");
     let (id, key) = (row.import_id.clone(), row.object_key.clone());
-    ctx.db.run(move |conn| part_rows::judge(conn, &id, &key, Err(code.as_str()))).await?;
+    ctx.db
+        .transaction(move |conn| {
+            imports::scans::forget_object(conn, &id, &key)?;
+            part_rows::judge(conn, &id, &key, Err(code.as_str()))
+        })
+        .await?;
     Ok(())
 }

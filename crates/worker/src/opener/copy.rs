@@ -1,10 +1,11 @@
 //! Copies one entry of an uploaded archive into the object store, checked on the way: its
 //! content against the central directory (by the scanner's entry stream), its SHA-256 against
-//! what the format lists, when it lists one.
+//! what the format lists, when it lists one. What one copy holds at most is [`copy_charge`],
+//! by which the import bounds the copies it runs at once.
 
 use futures_util::StreamExt;
 use mesdonnees_infra::Context;
-use mesdonnees_zip::scan::{ScannedEntry, open_entry};
+use mesdonnees_zip::scan::{ScannedEntry, entry_read_overhead, open_entry};
 use object_store::buffered::BufWriter;
 use object_store::path::Path;
 use sha2::{Digest, Sha256};
@@ -15,6 +16,24 @@ use crate::error::JobError;
 
 /// Part size of the upload of a large document (S3 needs ≥ 5 MiB).
 const PART_BYTES: usize = 8 * 1024 * 1024;
+/// Parts of one document uploaded at once: with the part being filled, what bounds a copy's
+/// buffers (the store's default, eight, would let one large file hold 72 MiB).
+const PARTS_IN_FLIGHT: usize = 2;
+/// Largest chunk a source hands out (a local archive is read 1 MiB at a time).
+const READ_CHUNK: u64 = 1024 * 1024;
+/// What a copy holds whatever its size: its task, hashers, the writer.
+const COPY_OVERHEAD: u64 = 16 * 1024;
+
+/// What copying `entry` holds at most at once: the chunk read, the inflater's room, and the
+/// content buffered for the store (all of it for a small file; the parts in flight for a
+/// large one).
+pub(crate) fn copy_charge(entry: &ScannedEntry) -> u64 {
+    let buffered = (PART_BYTES * (PARTS_IN_FLIGHT + 1)) as u64;
+    entry.uncompressed_size.min(buffered)
+        + entry.compressed_size.min(READ_CHUNK)
+        + entry_read_overhead(entry)
+        + COPY_OVERHEAD
+}
 
 /// Streams an entry into the store under `key`, hashing it; a content that differs from
 /// the manifest's checksum is not kept. `None`: the format gives no checksum to compare.
@@ -38,7 +57,8 @@ pub(crate) async fn store_pieces(
     whole: Option<&str>,
     key: &Path,
 ) -> Result<Stored, Failure> {
-    let mut writer = BufWriter::with_capacity(ctx.storage.store.clone(), key.clone(), PART_BYTES);
+    let mut writer = BufWriter::with_capacity(ctx.storage.store.clone(), key.clone(), PART_BYTES)
+        .with_max_concurrency(PARTS_IN_FLIGHT);
     let mut whole_hasher = Sha256::new();
     let mut outcome = None;
     for (entry, checksum) in pieces {

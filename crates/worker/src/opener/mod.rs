@@ -1,12 +1,14 @@
 //! The archive opener: an uploaded archive read as the import sees it — scanned, its manifest
 //! read and checked against its entries, in this service's format or an entcore ENT's — and
 //! the means to read its entries: small ones whole, any one copied into the object store. An
-//! archive in parts is read as one (`parts`, `joined`). A refusal here carries the code the
-//! import ends with.
+//! archive in parts is read as one (`parts`, `joined`). Each archive is scanned once per import
+//! (`kept`): the analysis's scan is kept and taken by every later reader. A refusal here carries
+//! the code the import ends with.
 
 mod copy;
 pub(crate) mod entcore;
 mod joined;
+mod kept;
 pub(crate) mod parts;
 mod scan_code;
 mod source;
@@ -19,13 +21,13 @@ use mesdonnees_shared::ErrorCode;
 use mesdonnees_shared::archive::{
     FORMAT, FORMAT_VERSION, MANIFEST_PATH, Manifest, README_PATH, SIGNATURE_PATH,
 };
+use mesdonnees_zip::RangeSource;
 use mesdonnees_zip::scan::{ScanError, ScanLimits, ScannedArchive, ScannedEntry};
-use mesdonnees_zip::{LocalSource, RangeSource};
-use object_store::path::Path;
 
 use crate::error::JobError;
 
-pub(crate) use copy::{Stored, store_entry, store_pieces};
+pub(crate) use copy::{Stored, copy_charge, store_entry, store_pieces};
+pub(crate) use kept::scanned;
 use scan_code::scan_code;
 pub use source::StoreSource;
 
@@ -109,8 +111,7 @@ pub(crate) async fn open(ctx: &Context, import: &Import) -> Result<Opened, Failu
     if import.parts_count.is_some_and(|count| count > 1) {
         return parts::open(ctx, import).await;
     }
-    let source = open_key(ctx, key).await?;
-    let archive = mesdonnees_zip::scan::scan(source.as_ref(), &limits(ctx)).await?;
+    let (source, archive) = scanned(ctx, &import.id, key).await?;
     let contents = if archive.entries.iter().any(|e| e.path == MANIFEST_PATH) {
         let by_path = by_path(&archive);
         let (manifest, bytes) = read_manifest(source.as_ref(), &by_path).await?;
@@ -131,25 +132,6 @@ pub(crate) async fn open(ctx: &Context, import: &Import) -> Result<Opened, Failu
         .into());
     };
     Ok(Opened { source, archive, contents })
-}
-
-/// The stored archive under `key`, for ranged reads.
-pub(crate) async fn open_key(ctx: &Context, key: &str) -> Result<Box<dyn RangeSource>, Failure> {
-    let opened = match &ctx.storage.local_root {
-        Some(root) => {
-            LocalSource::open(&root.join(key)).map(|s| Box::new(s) as Box<dyn RangeSource>)
-        }
-        None => StoreSource::open(ctx.storage.store.clone(), Path::from(key))
-            .await
-            .map(|s| Box::new(s) as Box<dyn RangeSource>),
-    };
-    match opened {
-        Ok(source) => Ok(source),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            Err(Refusal::new(ErrorCode::UploadMissing, "the uploaded archive is gone").into())
-        }
-        Err(e) => Err(Failure::Job(JobError::Transient(format!("opening the upload: {e}")))),
-    }
 }
 
 pub(crate) fn by_path(archive: &ScannedArchive) -> HashMap<&str, &ScannedEntry> {

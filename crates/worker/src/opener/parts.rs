@@ -4,7 +4,7 @@
 //! signature, read-me, viewer) taken from the first part only. The manifest put together lists
 //! each file with the SHA-256 its own part gives, and the apps as the last part says (the parts
 //! before it carry the outcomes as planned). Each part's signed manifest is kept, for the
-//! analysis checks every signature.
+//! analysis checks every signature. Each part keeps its own scan (`kept`), keyed by its object.
 
 use std::collections::HashSet;
 
@@ -17,8 +17,8 @@ use mesdonnees_zip::scan::ScannedArchive;
 
 use super::joined::Joined;
 use super::{
-    Contents, Failure, Opened, Refusal, SignedManifest, by_path, check_listing, limits, open_key,
-    read_manifest,
+    Contents, Failure, Opened, Refusal, SignedManifest, by_path, check_listing, limits,
+    read_manifest, scanned,
 };
 
 /// The refusal of an archive in parts read without all its parts.
@@ -30,10 +30,13 @@ pub(crate) fn missing(count: u32) -> Refusal {
 }
 
 /// What a part's manifest says of it: `None` for an archive that is not in parts (an entcore
-/// archive, with no manifest.json, included).
-pub(crate) async fn part_of(ctx: &Context, key: &str) -> Result<Option<PartsOf>, Failure> {
-    let source = open_key(ctx, key).await?;
-    let archive = mesdonnees_zip::scan::scan(source.as_ref(), &limits(ctx)).await?;
+/// archive, with no manifest.json, included). Its scan is kept for the import's later readers.
+pub(crate) async fn part_of(
+    ctx: &Context,
+    import_id: &str,
+    key: &str,
+) -> Result<Option<PartsOf>, Failure> {
+    let (source, archive) = scanned(ctx, import_id, key).await?;
     let by_path = by_path(&archive);
     if !by_path.contains_key(MANIFEST_PATH) {
         return Ok(None);
@@ -63,8 +66,7 @@ pub(crate) async fn open(ctx: &Context, import: &Import) -> Result<Opened, Failu
     let mut total = 0_u64;
     let mut first: Option<Manifest> = None;
     for (number, key) in accepted {
-        let source = open_key(ctx, &key).await?;
-        let archive = mesdonnees_zip::scan::scan(source.as_ref(), &limits).await?;
+        let (source, archive) = scanned(ctx, &import.id, &key).await?;
         let by_path = by_path(&archive);
         let (mut manifest, bytes) = read_manifest(source.as_ref(), &by_path).await?;
         let parts = manifest.parts.as_ref();

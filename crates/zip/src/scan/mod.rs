@@ -3,20 +3,22 @@
 //! last bytes, the central directory is read in bounded chunks, local headers are read by
 //! coalesced ranged reads, and an archive is refused at the first field that breaks a rule of
 //! the archive format or a resource limit. Nothing is extracted here; [`open_entry`] reads one
-//! entry of a scanned archive and checks its content against the central directory.
+//! entry of a scanned archive and checks its content against the central directory; [`kept`]
+//! writes a scan compactly, so that a later reader of the same bytes need not scan them again.
 
 mod central;
 mod entry;
 mod eocd;
 mod error;
 mod fields;
+pub mod kept;
 mod local;
 mod names;
 mod open;
 
 pub use entry::{Method, ScannedEntry};
 pub use error::ScanError;
-pub use open::{EntryStream, open_entry, read_entry};
+pub use open::{EntryStream, entry_read_overhead, open_entry, read_entry};
 
 use crate::RangeSource;
 

@@ -29,7 +29,9 @@ pub fn open_entry(source: &dyn RangeSource, entry: &ScannedEntry) -> EntryStream
             Method::Stored => None,
             Method::Deflate => Some(Inflater {
                 state: Decompress::new(false),
-                scratch: vec![0; OUTPUT_CHUNK].into_boxed_slice(),
+                // A small entry needs no more room than its size (and the byte that tells a
+                // longer content): many small entries are read at once.
+                scratch: vec![0; scratch_len(entry.uncompressed_size)].into_boxed_slice(),
             }),
         },
         crc: crc32fast::Hasher::new(),
@@ -42,6 +44,23 @@ pub fn open_entry(source: &dyn RangeSource, entry: &ScannedEntry) -> EntryStream
         crc32: entry.crc32,
         compressed_size: entry.compressed_size,
         uncompressed_size: entry.uncompressed_size,
+    }
+}
+
+/// Room to inflate an entry into: its declared size and one byte, at most [`OUTPUT_CHUNK`].
+fn scratch_len(uncompressed_size: u64) -> usize {
+    usize::try_from(uncompressed_size.saturating_add(1))
+        .map_or(OUTPUT_CHUNK, |n| n.min(OUTPUT_CHUNK))
+}
+
+/// What reading one entry holds besides the chunks its source hands out: for a deflated one,
+/// the room it is inflated into and the inflater's window and state. For a caller bounding the
+/// memory of the entries it reads at once.
+pub fn entry_read_overhead(entry: &ScannedEntry) -> u64 {
+    const INFLATER_STATE: u64 = 48 * 1024;
+    match entry.method {
+        Method::Stored => 0,
+        Method::Deflate => scratch_len(entry.uncompressed_size) as u64 + INFLATER_STATE,
     }
 }
 

@@ -6,13 +6,19 @@
 //! manifest's SHA-256 when the format carries one, and the quota is enforced as it goes. What
 //! differs between formats is gathered first into a [`WorkspacePart`]; the import itself is
 //! one code path.
+//!
+//! Files are copied several at once within a budget of bytes (`imports.copy_bytes_in_flight`,
+//! each file charged what its copy may hold), not a count: a thousand small files run wide, a
+//! few large ones do not add up past the budget. Names, folders and the quota are decided in
+//! archive order before a copy starts; the rows are recorded as copies end, in any order,
+//! which changes nothing for a new attempt (it skips the paths recorded).
 
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use futures_util::StreamExt;
-use futures_util::stream::FuturesOrdered;
+use futures_util::stream::FuturesUnordered;
 use mesdonnees_db::models::now;
 use mesdonnees_db::{DocumentKind, Import, ImportItem, NewDocument, documents, imports};
 use mesdonnees_infra::Context;
@@ -28,9 +34,11 @@ use serde::Deserialize;
 
 use mesdonnees_zip::scan::ScannedEntry;
 
-use crate::apps::ImportJob;
+use crate::apps::{ImportJob, Progress};
 use crate::derived::document_id;
-use crate::opener::{Failure, Opened, Refusal, Stored, read_small, store_entry, store_pieces};
+use crate::opener::{
+    Failure, Opened, Refusal, Stored, copy_charge, read_small, store_entry, store_pieces,
+};
 
 /// Largest workspace.json, or entcore workspace index, read (about 350 bytes per document).
 pub(crate) const MAX_METADATA_BYTES: u64 = 128 * 1024 * 1024;
@@ -121,8 +129,6 @@ pub(crate) async fn part_of_manifest<'a>(
 /// than a small file's copy. Their objects are written first, under ids derived from the entry,
 /// so an attempt cut before the commit rewrites the same objects.
 const FILES_PER_COMMIT: usize = 64;
-/// Files copied at once.
-const FILES_IN_FLIGHT: usize = 3;
 
 /// Imports the app; returns the name of the folder it went into.
 pub(super) async fn import(
@@ -132,32 +138,11 @@ pub(super) async fn import(
 ) -> Result<String, Failure> {
     let ImportJob { import, opened, progress } = job;
     let prefix = part.prefix.as_str();
-    let (import_id, owner) = (import.id.clone(), import.owner_id.clone());
-    let (done, used) = ctx
-        .db
-        .run(move |conn| {
-            Ok((imports::done_items(conn, &import_id)?, documents::used_bytes(conn, &owner)?))
-        })
-        .await?;
-    let quota_left =
-        ctx.config.limits.user_quota_bytes.saturating_sub(u64::try_from(used).unwrap_or(0));
-    let mut importer = Importer {
-        ctx,
-        import,
-        prefix,
-        known: &part.known,
-        done,
-        folders: HashMap::new(),
-        names: HashMap::new(),
-        quota_left,
-        pending: Vec::new(),
-    };
-    let (root_id, root_name) = importer.root().await?;
-    importer.folders.insert(String::new(), root_id);
-    importer.names_of_earlier_attempts();
-    // Files are copied a few at a time, so that reading one overlaps writing another; their
-    // rows are recorded in archive order.
-    let mut copying = FuturesOrdered::new();
+    let (mut importer, root_name) = Importer::start(ctx, import, part).await?;
+    // Files are copied several at a time, so that reading one overlaps writing another.
+    let budget = ctx.config.imports.copy_bytes_in_flight;
+    let mut in_flight = 0_u64;
+    let mut copying = FuturesUnordered::new();
     for entry in &opened.archive.entries {
         if progress.stop_asked {
             // Asked to stop: the files in flight are finished and committed below, nothing
@@ -201,7 +186,15 @@ pub(super) async fn import(
             part.checksums.as_ref().map(|sums| sums.get(path).copied().unwrap_or_default())
         };
         let file = file.into_owned();
-        copying.push_back(async move {
+        let charge = copy_charge(&file);
+        // Room is made first; a file larger than the budget waits until it is alone.
+        while !copying.is_empty() && in_flight.saturating_add(charge) > budget {
+            if let Some(copied) = copying.next().await {
+                in_flight -= importer.copied(progress, copied).await?;
+            }
+        }
+        in_flight += charge;
+        copying.push(async move {
             let stored = match &cut {
                 Some(cut) => {
                     let pieces: Vec<_> =
@@ -213,24 +206,64 @@ pub(super) async fn import(
                     store_entry(ctx, opened, entry, &planned.key, checksum_of(&entry.path)).await
                 }
             };
-            (file, planned, stored)
+            (file, planned, stored, charge)
         });
-        while copying.len() >= FILES_IN_FLIGHT {
-            if let Some((entry, planned, stored)) = copying.next().await {
-                importer.stored(&entry, planned, stored?);
-                progress.advance(entry.uncompressed_size).await?;
+        if importer.pending.len() >= FILES_PER_COMMIT {
+            // The copies in flight go on while the batch commits.
+            let batch = std::mem::take(&mut importer.pending);
+            let mut ended = Vec::new();
+            alongside(commit(ctx, batch), &mut copying, &mut ended).await?;
+            for copied in ended {
+                in_flight -= importer.copied(progress, copied).await?;
             }
         }
-        if importer.pending.len() >= FILES_PER_COMMIT {
-            importer.commit().await?;
+    }
+    while let Some(copied) = copying.next().await {
+        importer.copied(progress, copied).await?;
+    }
+    commit(ctx, std::mem::take(&mut importer.pending)).await?;
+    Ok(root_name)
+}
+
+/// A file's copy ended: the entry, its plan, what became of it, and its charge on the budget.
+type Copied = (ScannedEntry, Planned, Result<Stored, Failure>, u64);
+
+/// Runs `work` while the copies in flight go on; those that end meanwhile are put in `ended`.
+async fn alongside<T>(
+    work: impl Future<Output = T>,
+    copying: &mut FuturesUnordered<impl Future<Output = Copied>>,
+    ended: &mut Vec<Copied>,
+) -> T {
+    let mut work = std::pin::pin!(work);
+    loop {
+        tokio::select! {
+            biased;
+            out = &mut work => return out,
+            Some(copied) = copying.next(), if !copying.is_empty() => ended.push(copied),
         }
     }
-    while let Some((entry, planned, stored)) = copying.next().await {
-        importer.stored(&entry, planned, stored?);
-        progress.advance(entry.uncompressed_size).await?;
+}
+
+/// Writes rows of stored files and their items in one transaction.
+async fn commit(
+    ctx: &Context,
+    pending: Vec<(Option<NewDocument>, ImportItem)>,
+) -> Result<(), Failure> {
+    if pending.is_empty() {
+        return Ok(());
     }
-    importer.commit().await?;
-    Ok(root_name)
+    ctx.db
+        .transaction(move |conn| {
+            for (row, item) in &pending {
+                if let Some(row) = row {
+                    documents::insert(conn, row)?;
+                }
+                imports::record_item(conn, item)?;
+            }
+            Ok(())
+        })
+        .await?;
+    Ok(())
 }
 
 /// What workspace.json says of each document, and the SHA-256 of those `cut` across parts
@@ -284,7 +317,40 @@ struct Importer<'a> {
     pending: Vec<(Option<NewDocument>, ImportItem)>,
 }
 
-impl Importer<'_> {
+impl<'a> Importer<'a> {
+    /// The importer of an attempt: what earlier attempts did, the quota left, the import's
+    /// own folder (and its name).
+    async fn start(
+        ctx: &'a Context,
+        import: &'a Import,
+        part: &'a WorkspacePart<'_>,
+    ) -> Result<(Self, String), Failure> {
+        let (import_id, owner) = (import.id.clone(), import.owner_id.clone());
+        let (done, used) = ctx
+            .db
+            .run(move |conn| {
+                Ok((imports::done_items(conn, &import_id)?, documents::used_bytes(conn, &owner)?))
+            })
+            .await?;
+        let quota_left =
+            ctx.config.limits.user_quota_bytes.saturating_sub(u64::try_from(used).unwrap_or(0));
+        let mut importer = Importer {
+            ctx,
+            import,
+            prefix: &part.prefix,
+            known: &part.known,
+            done,
+            folders: HashMap::new(),
+            names: HashMap::new(),
+            quota_left,
+            pending: Vec::new(),
+        };
+        let (root_id, root_name) = importer.root().await?;
+        importer.folders.insert(String::new(), root_id);
+        importer.names_of_earlier_attempts();
+        Ok((importer, root_name))
+    }
+
     /// The import's own folder, made once (its id is derived from the import's, so a new
     /// attempt finds it): "Import du <date>", suffixed when the name is taken.
     async fn root(&mut self) -> Result<(String, String), Failure> {
@@ -441,25 +507,17 @@ impl Importer<'_> {
         }
     }
 
-    /// Writes the pending rows and their items in one transaction.
-    async fn commit(&mut self) -> Result<(), Failure> {
-        if self.pending.is_empty() {
-            return Ok(());
-        }
-        let pending = std::mem::take(&mut self.pending);
-        self.ctx
-            .db
-            .transaction(move |conn| {
-                for (row, item) in &pending {
-                    if let Some(row) = row {
-                        documents::insert(conn, row)?;
-                    }
-                    imports::record_item(conn, item)?;
-                }
-                Ok(())
-            })
-            .await?;
-        Ok(())
+    /// Records a file whose copy ended and counts it in the progress; answers its charge,
+    /// which the budget gets back.
+    async fn copied(
+        &mut self,
+        progress: &mut Progress<'_>,
+        copied: Copied,
+    ) -> Result<u64, Failure> {
+        let (entry, planned, stored, charge) = copied;
+        self.stored(&entry, planned, stored?);
+        progress.advance(entry.uncompressed_size).await?;
+        Ok(charge)
     }
 
     fn failed(&mut self, entry: &ScannedEntry, code: ErrorCode, message: &str) {
