@@ -14,6 +14,7 @@ use sha2::{Digest, Sha256};
 
 use crate::exports::{download, file, start_export, wait_export};
 use crate::imports::{launched, root_folder, tree, wait_import};
+use crate::storage::noise;
 use crate::{assert_problem, content, folder, json_ok, list_folder, share, upload};
 
 const QUOTA: u64 = 1_000_000;
@@ -222,5 +223,44 @@ async fn what_does_not_fit_or_is_not_an_archive_is_refused_before_it_starts() {
     assert_problem(unknown, 422, "invalid_request").await;
     let imports = json_ok(app.get("/api/v1/imports", "bob").send().await.expect("list"), 200).await;
     assert_eq!(imports["total"], 0, "no import was made: {imports}");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn an_archive_over_the_stores_single_copy_limit_is_delivered_whole() {
+    const MIB: usize = 1024 * 1024;
+    // On S3 the archive, over 8 MiB, takes a streamed copy of two parts (S3 wants ≥ 5 MiB
+    // each); the store refuses a single copy above the limit, as S3 does above 5 GiB.
+    let app = TestApp::spawn_with_copy_limit(|config| {
+        config.documents.max_upload_bytes = 4 * MIB as u64;
+        config.limits.user_quota_bytes = 64 * MIB as u64;
+        config.storage.s3_single_copy_max_bytes = MIB as u64;
+    })
+    .await;
+    for (name, seed) in [("a.bin", 1), ("b.bin", 2), ("c.bin", 3)] {
+        file(&app, "alice", name, &noise(4 * MIB, seed), None).await;
+    }
+    let (export, doc_id) = delivered(&app, "alice").await;
+    let archive = download(&app, "alice", export["id"].as_str().expect("id")).await;
+    assert!(archive.len() > 8 * MIB, "more than one part: {} bytes", archive.len());
+    let copy = bytes_of(app.get(&format!("/api/v1/documents/{doc_id}/content"), "alice")).await;
+    assert!(copy == archive, "the delivered document is the archive, byte for byte");
+    assert_eq!(document(&app, "alice", &doc_id).await["size"], archive.len());
+    assert_eq!(app.pending_uploads(), Vec::<String>::new(), "no upload is left open");
+
+    // A single copy of it is refused, as S3 refuses one above its limit: the delivery above
+    // did not take that way.
+    if app.on_s3() {
+        let refused = app
+            .ctx
+            .storage
+            .store
+            .copy(
+                &Path::from(format!("exports/{}.zip", export["id"].as_str().expect("id"))),
+                &Path::from("documents/single-copy"),
+            )
+            .await;
+        assert!(refused.is_err(), "a single copy above the limit is refused");
+    }
     app.stop().await;
 }

@@ -19,7 +19,7 @@ use crate::{content, folder};
 const MIB: usize = 1024 * 1024;
 
 /// Bytes no compressor shrinks, so that the archive is as large as its files.
-fn noise(len: usize, seed: u64) -> Vec<u8> {
+pub(crate) fn noise(len: usize, seed: u64) -> Vec<u8> {
     let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
     let mut out = Vec::with_capacity(len + 8);
     while out.len() < len {

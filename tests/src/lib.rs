@@ -9,6 +9,7 @@
 
 pub mod cahier;
 mod cli;
+pub mod copy_limit;
 pub mod full_disk;
 mod s3;
 mod services;
@@ -76,6 +77,20 @@ impl TestApp {
             storage.store = std::sync::Arc::new(full_disk::FullableStore::new(inner, disk));
             storage.local_root = None;
             storage.presigner = None;
+        })
+        .await
+    }
+
+    /// The service with `tweak`, whose store, when it is S3, refuses to copy an object above
+    /// `storage.s3_single_copy_max_bytes` in one request, as S3 does above 5 GiB.
+    pub async fn spawn_with_copy_limit(tweak: impl FnOnce(&mut Config)) -> Self {
+        Self::spawn_roles(Roles { api: true, worker: true }, tweak, |ctx| {
+            if ctx.storage.local_root.is_none() {
+                let max = ctx.config.storage.s3_single_copy_max_bytes;
+                let inner = ctx.storage.store.clone();
+                ctx.storage.store =
+                    std::sync::Arc::new(copy_limit::CopyLimitedStore::new(inner, max));
+            }
         })
         .await
     }

@@ -102,7 +102,7 @@ pub fn bench(runtime: &Runtime, root: &Path, spec: &Spec, runs: u32) -> Result<(
     })?;
     fs::remove_dir_all(&tree)?;
     eprintln!("corpus {}: exporting…", spec.label());
-    let export_id = runtime.block_on(setup::create_export(&ctx, "Import".to_owned()))?;
+    let export_id = runtime.block_on(setup::create_export(&ctx, "Import".to_owned(), None))?;
     child::spawn_export(&data, &export_id, true)?;
     let (key, archive_bytes) = runtime.block_on(setup::finished_archive(&ctx, &export_id))?;
     let archive = objects.join(&key);

@@ -8,6 +8,7 @@ mod import_bench;
 mod json_doc;
 mod load;
 mod num;
+mod parts_bench;
 mod pgbench;
 mod report;
 mod rng;
@@ -88,6 +89,10 @@ struct ExportArgs {
     /// costs; `export` only.
     #[arg(long)]
     no_viewer: bool,
+    /// Also export the corpus in parts of this many bytes, alternating with the export in one
+    /// archive, and compare the two; `export` only.
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1_048_576..))]
+    part_size: Option<u64>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -147,7 +152,10 @@ fn bench_root(args: &ExportArgs) -> Result<(PathBuf, Option<tempfile::TempDir>)>
 }
 
 fn import(runtime: &Runtime, args: &ExportArgs) -> Result<()> {
-    ensure!(!args.no_viewer, "--no-viewer is for `export` only");
+    ensure!(
+        !args.no_viewer && args.part_size.is_none(),
+        "--no-viewer and --part-size are for `export` only"
+    );
     let (root, _temp) = bench_root(args)?;
     println!("bench folder {} (scale {}, {} run(s))", root.display(), args.scale, args.runs);
     for kind in args.corpus.kinds() {
@@ -159,16 +167,18 @@ fn import(runtime: &Runtime, args: &ExportArgs) -> Result<()> {
 fn export(runtime: &Runtime, args: &ExportArgs) -> Result<()> {
     let (root, _temp) = bench_root(args)?;
     println!(
-        "bench folder {} (scale {}, {} run(s){})",
+        "bench folder {} (scale {}, {} run(s){}{})",
         root.display(),
         args.scale,
         args.runs,
-        if args.no_viewer { ", without the viewer" } else { "" }
+        if args.no_viewer { ", without the viewer" } else { "" },
+        args.part_size.map_or_else(String::new, |size| format!(", also in parts of {size} bytes"))
     );
     let mut results = Vec::new();
     for kind in args.corpus.kinds() {
         let spec = Spec::new(kind, args.scale);
-        let result = bench_corpus(runtime, &root, &spec, args.runs, !args.no_viewer)?;
+        let sides = Sides { runs: args.runs, viewer: !args.no_viewer, part_size: args.part_size };
+        let result = bench_corpus(runtime, &root, &spec, &sides)?;
         print!("\n{result}");
         results.push(result);
     }
@@ -176,14 +186,23 @@ fn export(runtime: &Runtime, args: &ExportArgs) -> Result<()> {
     Ok(())
 }
 
-/// Generates one corpus, then times the export (in a child process) and `zip` on it, in turn.
+/// What each run of a corpus does.
+struct Sides {
+    runs: u32,
+    viewer: bool,
+    /// Also the export in parts of this size.
+    part_size: Option<u64>,
+}
+
+/// Generates one corpus, then times the export (in a child process), the export in parts when
+/// asked, and `zip` on it, in turn.
 fn bench_corpus(
     runtime: &Runtime,
     root: &Path,
     spec: &Spec,
-    runs: u32,
-    viewer: bool,
+    sides: &Sides,
 ) -> Result<CorpusResult> {
+    let (runs, viewer) = (sides.runs, sides.viewer);
     let label = spec.label().to_lowercase();
     let bench = CorpusDirs {
         data: root.join(format!("data-{label}")),
@@ -210,6 +229,12 @@ fn bench_corpus(
         zip: vec![],
         checked: false,
         viewer: None,
+        parts: sides.part_size.map(|part_size| report::PartsResult {
+            part_size,
+            runs: vec![],
+            parts: 0,
+            checked: false,
+        }),
     };
     for run in 1..=runs {
         eprintln!("corpus {}: run {run}/{runs}: exporting, then zipping…", spec.label());
@@ -219,6 +244,18 @@ fn bench_corpus(
         result.ours.push(exported.run);
         result.checked = exported.checked;
         result.viewer = exported.viewer;
+        if let Some(parts) = &mut result.parts {
+            let side = parts_bench::PartsSide {
+                part_size: parts.part_size,
+                generated: &result.generated,
+                viewer,
+            };
+            let dirs = (objects.as_path(), bench.data.as_path());
+            let run = parts_bench::time_export(runtime, &ctx, dirs, spec, &side, keep_archive)?;
+            parts.runs.push(run.run);
+            parts.parts = run.parts;
+            parts.checked = run.checked;
+        }
         // Both sides start with no writes pending and their input in the page cache.
         zip_tool::settle()?;
         zip_tool::warm(&bench.tree)?;
@@ -255,7 +292,7 @@ fn time_export(
     viewer: bool,
 ) -> Result<Exported> {
     let export_id =
-        runtime.block_on(setup::create_export(ctx, format!("Corpus {}", spec.label())))?;
+        runtime.block_on(setup::create_export(ctx, format!("Corpus {}", spec.label()), None))?;
     zip_tool::settle()?;
     zip_tool::warm(&objects.join("documents"))?;
     let (export, process) = child::spawn_export(data_dir, &export_id, viewer)?;

@@ -22,6 +22,37 @@ pub struct CorpusResult {
     pub checked: bool,
     /// The last archive's viewer; `None` when it was turned off (or `unzip` is missing).
     pub viewer: Option<ViewerPages>,
+    /// The same export in parts, when asked (`--part-size`).
+    pub parts: Option<PartsResult>,
+}
+
+/// The export in parts, run after each export in one archive.
+pub struct PartsResult {
+    pub part_size: u64,
+    pub runs: Vec<OurRun>,
+    /// Parts of the last run.
+    pub parts: usize,
+    /// Whether `unzip` checked every part and the files they hold.
+    pub checked: bool,
+}
+
+/// Wall time of the export in parts at most this times the one in one archive's.
+const PARTS_WALL_TARGET: f64 = 1.1;
+/// Its peak RSS at most this times the one in one archive's: the same, give or take noise.
+const PARTS_RSS_TARGET: f64 = 1.1;
+
+impl PartsResult {
+    fn wall(&self) -> Spread {
+        Spread::of(self.runs.iter().map(|r| r.export.wall_secs).collect())
+    }
+
+    fn peak_rss_mib(&self) -> f64 {
+        kib_to_mib(self.runs.iter().map(|r| r.export.peak_rss_kib).max().unwrap_or(0))
+    }
+
+    fn bytes(&self) -> u64 {
+        self.runs.iter().map(|r| r.archive_bytes).max().unwrap_or(0)
+    }
 }
 
 /// One timed export.
@@ -153,6 +184,20 @@ impl CorpusResult {
             held: rss <= RSS_TARGET_MIB,
             measured: format!("{rss:.1} MiB"),
         });
+        if let Some(parts) = &self.parts {
+            let wall = parts.wall().median / self.ours_wall().median;
+            targets.push(Target {
+                what: format!("parts wall ≤ {PARTS_WALL_TARGET:.1}× one archive's"),
+                held: wall <= PARTS_WALL_TARGET,
+                measured: format!("{wall:.2}×"),
+            });
+            let rss = parts.peak_rss_mib() / self.peak_rss_mib();
+            targets.push(Target {
+                what: format!("parts peak RSS ≤ {PARTS_RSS_TARGET:.1}× one archive's"),
+                held: rss <= PARTS_RSS_TARGET,
+                measured: format!("{rss:.2}×"),
+            });
+        }
         if let Some(viewer) = &self.viewer {
             targets.push(Target {
                 what: "each viewer page < 1 MB".to_owned(),
@@ -207,6 +252,34 @@ impl fmt::Display for CorpusResult {
             mb(self.zip_bytes()),
             zip.range(),
         )?;
+        if let Some(parts) = &self.parts {
+            let wall = parts.wall();
+            writeln!(
+                out,
+                "  {:<18} {:>7.2} s {:>7.1} MB/s {:>7.0} files/s   {} parts {:>8.2} MB   peak RSS {:.1} MiB{}",
+                "in parts",
+                wall.median,
+                self.input_mb() / wall.median,
+                files / wall.median,
+                parts.parts,
+                mb(parts.bytes()),
+                parts.peak_rss_mib(),
+                wall.range(),
+            )?;
+            writeln!(
+                out,
+                "  {:<18} (parts of {} bytes; {}; wall {:.2}×, peak RSS {:.2}× one archive's)",
+                "",
+                parts.part_size,
+                if parts.checked {
+                    "each part passes unzip -t, all the files are there"
+                } else {
+                    "unzip not installed: unchecked"
+                },
+                wall.median / ours.median,
+                parts.peak_rss_mib() / self.peak_rss_mib(),
+            )?;
+        }
         match &self.viewer {
             Some(v) => writeln!(
                 out,

@@ -6,7 +6,7 @@ use std::path::Path;
 use anyhow::{Context as _, Result, anyhow, ensure};
 use figment::Figment;
 use figment::providers::Serialized;
-use mesdonnees_db::{Export, NewDocument, documents, exports};
+use mesdonnees_db::{Export, NewDocument, documents, export_parts, exports};
 use mesdonnees_infra::{Config, Context};
 use mesdonnees_shared::DocumentId;
 use mesdonnees_shared::exports::ExportOptions;
@@ -31,15 +31,17 @@ pub async fn insert_documents(ctx: &Context, rows: Vec<NewDocument>) -> Result<(
         .context("inserting documents")
 }
 
-/// A queued export of the workspace app, as `POST /exports` creates it; returns its id.
-pub async fn create_export(ctx: &Context, name: String) -> Result<String> {
+/// A queued export of the workspace app, as `POST /exports` creates it, in parts of
+/// `part_size` bytes when given; returns its id.
+pub async fn create_export(ctx: &Context, name: String, part_size: Option<u64>) -> Result<String> {
+    let options = ExportOptions { part_size_bytes: part_size, ..ExportOptions::default() };
     let export = Export::queued(
         DocumentId::new().to_string(),
         OWNER.to_owned(),
         Some("Banc d'essai".to_owned()),
         name,
         serde_json::to_string(&["workspace"])?,
-        serde_json::to_string(&ExportOptions::default())?,
+        serde_json::to_string(&options)?,
     );
     let id = export.id.clone();
     let inserted = ctx.db.run(move |conn| exports::insert(conn, &export)).await?;
@@ -65,4 +67,15 @@ pub async fn finished_archive(ctx: &Context, export_id: &str) -> Result<(String,
     let key = export.object_key.ok_or_else(|| anyhow!("ready export without an object key"))?;
     let size = export.size.ok_or_else(|| anyhow!("ready export without a size"))?;
     Ok((key, u64::try_from(size).context("archive size")?))
+}
+
+/// The parts of a finished export in parts, in order: each one's object key and size.
+pub async fn finished_parts(ctx: &Context, export_id: &str) -> Result<Vec<(String, u64)>> {
+    let id = export_id.to_owned();
+    let parts = ctx.db.run(move |conn| export_parts::list(conn, &id)).await?;
+    ensure!(!parts.is_empty(), "export {export_id} has no parts");
+    parts
+        .into_iter()
+        .map(|p| Ok((p.object_key, u64::try_from(p.size).context("part size")?)))
+        .collect()
 }

@@ -110,17 +110,8 @@ pub struct ViewerPages {
 
 /// The archive's viewer pages (`None` when it has none), read from its manifest with `unzip -p`.
 pub fn viewer_pages(archive: &Path) -> Result<Option<ViewerPages>> {
-    use mesdonnees_shared::archive::{FileKind, MANIFEST_PATH, Manifest};
-    let output = Command::new("unzip")
-        .arg("-p")
-        .arg(archive)
-        .arg(MANIFEST_PATH)
-        .stdin(Stdio::null())
-        .output()
-        .context("running unzip -p")?;
-    ensure!(output.status.success(), "unzip -p {MANIFEST_PATH} failed ({})", output.status);
-    let manifest: Manifest =
-        serde_json::from_slice(&output.stdout).context("reading the archive's manifest")?;
+    use mesdonnees_shared::archive::FileKind;
+    let manifest = manifest(archive)?;
     let mut pages: Option<ViewerPages> = None;
     for file in manifest.files.iter().filter(|f| f.kind == Some(FileKind::Viewer)) {
         let seen = pages.get_or_insert_with(|| ViewerPages {
@@ -135,4 +126,18 @@ pub fn viewer_pages(archive: &Path) -> Result<Option<ViewerPages>> {
         }
     }
     Ok(pages)
+}
+
+/// The archive's manifest, read with `unzip -p`.
+pub fn manifest(archive: &Path) -> Result<mesdonnees_shared::archive::Manifest> {
+    use mesdonnees_shared::archive::MANIFEST_PATH;
+    let output = Command::new("unzip")
+        .arg("-p")
+        .arg(archive)
+        .arg(MANIFEST_PATH)
+        .stdin(Stdio::null())
+        .output()
+        .context("running unzip -p")?;
+    ensure!(output.status.success(), "unzip -p {MANIFEST_PATH} failed ({})", output.status);
+    serde_json::from_slice(&output.stdout).context("reading the archive's manifest")
 }

@@ -30,6 +30,18 @@ pub struct StorageConfig {
     /// live write touches its file at least once per 8 MiB received, so this must exceed the
     /// time the slowest accepted upload takes to send 8 MiB.
     pub abandoned_staging_after_secs: u64,
+    /// Largest object an S3 store copies in one request (S3's `CopyObject` takes at most
+    /// 5 GiB); a larger one, such as an export delivered into the documents space, is streamed
+    /// into a multipart upload instead.
+    #[serde(default = "default_single_copy_max")]
+    pub s3_single_copy_max_bytes: u64,
+}
+
+/// S3's own limit on `CopyObject`.
+const S3_SINGLE_COPY_MAX: u64 = 5 * 1024 * 1024 * 1024;
+
+fn default_single_copy_max() -> u64 {
+    S3_SINGLE_COPY_MAX
 }
 
 impl Default for StorageConfig {
@@ -44,6 +56,7 @@ impl Default for StorageConfig {
             s3_path_style: true,
             s3_presigned_links: true,
             abandoned_staging_after_secs: 6 * 3600,
+            s3_single_copy_max_bytes: default_single_copy_max(),
         }
     }
 }
@@ -53,6 +66,11 @@ impl Section for StorageConfig {
     fn validate(&self) -> Result<(), ConfigError> {
         if self.abandoned_staging_after_secs == 0 {
             return ConfigError::invalid("storage.abandoned_staging_after_secs must be at least 1");
+        }
+        if !(1..=S3_SINGLE_COPY_MAX).contains(&self.s3_single_copy_max_bytes) {
+            return ConfigError::invalid(
+                "storage.s3_single_copy_max_bytes must be between 1 and 5368709120",
+            );
         }
         Ok(())
     }

@@ -10,7 +10,9 @@
 //! be called « Mes exports » is left alone (ours takes a free name beside it). The quota was
 //! checked against an estimate before the export started; the user's space may have filled
 //! since, so the copy is then dropped and the export says why (`delivery.error_code`), its
-//! download unaffected. On S3 a copy is one `CopyObject`, which the service limits to 5 GB.
+//! download unaffected. On S3 a copy is one `CopyObject`, which the service limits to 5 GiB:
+//! `Storage::copy` streams a larger archive into a multipart upload, so the copy must not go
+//! through the store's own `copy`.
 
 use mesdonnees_db::{DbConnection, DbError, DocumentKind, Export, NewDocument, documents, exports};
 use mesdonnees_infra::Context;
@@ -52,7 +54,6 @@ pub(super) async fn stage(
     let id = document_id(&export.id, DELIVERY_SCOPE);
     let target = Path::from(format!("documents/{id}"));
     ctx.storage
-        .store
         .copy(&Path::from(key), &target)
         .await
         .map_err(|e| JobError::storage("delivery into the documents space", &e))?;

@@ -10,6 +10,9 @@
 //! store's error, wrapped again in an `io::Error` by `BufWriter`, whose `source()` skips the
 //! error it wraps; SQLite says it in words only, Postgres with the OS's words.
 //! [`is_storage_full`] looks through all of them.
+//!
+//! A copy goes through [`Storage::copy`], not the store's own: on S3 that one is a single
+//! `CopyObject`, refused above 5 GiB (`copy`).
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -24,6 +27,8 @@ use object_store::signer::{Method, SignedUrlOptions, Signer, Url};
 
 use crate::config::StorageConfig;
 
+mod copy;
+
 /// The store and where it really lives; a local folder can be read with plain file I/O, which is
 /// several times faster than the store's 8 KiB local stream.
 #[derive(Clone)]
@@ -32,6 +37,8 @@ pub struct Storage {
     pub local_root: Option<PathBuf>,
     /// Present when clients may fetch objects from the store itself (`storage.s3_presigned_links`).
     pub presigner: Option<Presigner>,
+    /// On S3, the largest object copied in one request (`storage.s3_single_copy_max_bytes`).
+    single_copy_max: Option<u64>,
 }
 
 impl std::fmt::Debug for Storage {
@@ -40,6 +47,7 @@ impl std::fmt::Debug for Storage {
             .field("store", &self.store.to_string())
             .field("local_root", &self.local_root)
             .field("presigned_links", &self.presigner.is_some())
+            .field("single_copy_max", &self.single_copy_max)
             .finish()
     }
 }
@@ -61,7 +69,12 @@ impl Storage {
             std::fs::create_dir_all(&root).map_err(|e| StorageError::Folder(root.clone(), e))?;
             let root = root.canonicalize().map_err(|e| StorageError::Folder(root.clone(), e))?;
             let store = LocalFileSystem::new_with_prefix(&root)?.with_automatic_cleanup(true);
-            return Ok(Self { store: Arc::new(store), local_root: Some(root), presigner: None });
+            return Ok(Self {
+                store: Arc::new(store),
+                local_root: Some(root),
+                presigner: None,
+                single_copy_max: None,
+            });
         }
         let Some(rest) = config.url.strip_prefix("s3://") else {
             return Err(StorageError::UnsupportedUrl);
@@ -93,7 +106,25 @@ impl Storage {
             .then(|| Presigner { s3: s3.clone(), prefix: prefix.to_owned() });
         let store: Arc<dyn ObjectStore> =
             if prefix.is_empty() { Arc::new(s3) } else { Arc::new(PrefixStore::new(s3, prefix)) };
-        Ok(Self { store, local_root: None, presigner })
+        Ok(Self {
+            store,
+            local_root: None,
+            presigner,
+            single_copy_max: Some(config.s3_single_copy_max_bytes),
+        })
+    }
+
+    /// Copies the object `from` onto `to`, replacing what is there; `to` appears whole or not at
+    /// all. An object over the store's single-copy limit is streamed into a multipart upload.
+    pub async fn copy(&self, from: &Path, to: &Path) -> Result<(), object_store::Error> {
+        use object_store::ObjectStoreExt;
+        if let Some(max) = self.single_copy_max
+            && self.store.head(from).await?.size > max
+        {
+            copy::streamed(self.store.as_ref(), from, to).await?;
+            return Ok(());
+        }
+        self.store.copy(from, to).await
     }
 }
 
