@@ -110,8 +110,8 @@ async fn share_out(ctx: &mesdonnees_infra::Context, users: u32) -> Result<()> {
 fn phase(bin: &Path, data: &Path, keys: &TokenKeys, users: &[String]) -> Result<Phase> {
     let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
     let server = Server::start(bin, data, port)?;
-    server.wait_ready(port)?;
-    let ready_rss_kib = vm_hwm_kib(server.0.id())?;
+    server.wait_ready()?;
+    let ready_rss_kib = vm_hwm_kib(server.child.id())?;
     let tokens = users
         .iter()
         .map(|u| keys.mint(u, None, &[], 3600).context("minting a token"))
@@ -150,7 +150,7 @@ fn phase(bin: &Path, data: &Path, keys: &TokenKeys, users: &[String]) -> Result<
         waiting = still;
     }
     let wall = started.elapsed();
-    let peak_rss_kib = vm_hwm_kib(server.0.id())?;
+    let peak_rss_kib = vm_hwm_kib(server.child.id())?;
     Ok(Phase { exports: users.len(), wall, ready_rss_kib, peak_rss_kib, most_running })
 }
 
@@ -170,9 +170,10 @@ fn print_phase(label: &str, phase: &Phase, target_mib: f64) {
 }
 
 fn load_average() -> String {
-    std::fs::read_to_string("/proc/loadavg")
-        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
-        .unwrap_or_else(|_| "?".to_owned())
+    std::fs::read_to_string("/proc/loadavg").map_or_else(
+        |_| "?".to_owned(),
+        |l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "),
+    )
 }
 
 /// VmHWM of process `pid`, in KiB (Linux).
@@ -211,7 +212,10 @@ fn request(
 }
 
 /// The `mesdonnees serve` process, stopped with the phase.
-struct Server(Child);
+struct Server {
+    child: Child,
+    port: u16,
+}
 
 impl Server {
     fn start(bin: &Path, data: &Path, port: u16) -> Result<Self> {
@@ -225,13 +229,13 @@ impl Server {
             .stderr(Stdio::inherit())
             .spawn()
             .context("starting mesdonnees serve")?;
-        Ok(Self(child))
+        Ok(Self { child, port })
     }
 
-    fn wait_ready(&self, port: u16) -> Result<()> {
+    fn wait_ready(&self) -> Result<()> {
         let start = Instant::now();
         while start.elapsed() < Duration::from_secs(60) {
-            if let Ok((200, _)) = request(port, "GET", "/readyz", "", None) {
+            if let Ok((200, _)) = request(self.port, "GET", "/readyz", "", None) {
                 return Ok(());
             }
             std::thread::sleep(Duration::from_millis(100));
@@ -242,7 +246,7 @@ impl Server {
 
 impl Drop for Server {
     fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }

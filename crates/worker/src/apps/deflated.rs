@@ -60,7 +60,8 @@ impl DeflatedFile {
 
     /// The deflated bytes, left in their file for the archive to read.
     pub fn finish(self) -> std::io::Result<PreparedData> {
-        let file = self.encoder.finish()?.into_inner().map_err(|e| e.into_error())?;
+        let file =
+            self.encoder.finish()?.into_inner().map_err(std::io::IntoInnerError::into_error)?;
         let len = file.metadata()?.len();
         Ok(PreparedData {
             data: Vec::new(),

@@ -268,7 +268,8 @@ impl<W: AsyncWrite + Unpin> ZipWriter<W> {
     /// with the archive's size.
     pub async fn finish(mut self) -> std::io::Result<(W, u64)> {
         let directory_offset = self.offset;
-        let mut directory = self.central.into_inner().map_err(|e| e.into_error())?;
+        let mut directory =
+            self.central.into_inner().map_err(std::io::IntoInnerError::into_error)?;
         directory.seek(SeekFrom::Start(0))?;
         let written = copy_exactly(directory, self.central_len, &mut self.out).await?;
         if written != self.central_len {
