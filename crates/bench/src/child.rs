@@ -109,7 +109,7 @@ pub fn cpu_secs() -> Result<f64> {
     Ok((ticks(11)? + ticks(12)?) / 100.0)
 }
 
-fn parse_vm_hwm(status: &str) -> Option<u64> {
+pub fn parse_vm_hwm(status: &str) -> Option<u64> {
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     let mut fields = line.split_whitespace().skip(1);
     let value = fields.next()?.parse().ok()?;

@@ -12,6 +12,7 @@ mod parts_bench;
 mod pgbench;
 mod report;
 mod rng;
+mod serve_bench;
 mod setup;
 mod table_bench;
 mod zip_tool;
@@ -47,6 +48,9 @@ enum Command {
     /// Start the release `mesdonnees api` on Postgres + Redis and measure `POST /exports` and
     /// `GET /exports/{id}` under `wrk` with thousands of distinct users.
     Load(load::LoadArgs),
+    /// Start the release `mesdonnees serve` on the embedded defaults over corpus A, and report
+    /// its peak RSS during one export, then during many requested at once.
+    Serve(serve_bench::ServeArgs),
     /// Write a table export (csv, xlsx, ods) of a user with many documents with the real
     /// export path, and report wall time and peak RSS.
     Table(table_bench::TableArgs),
@@ -135,6 +139,7 @@ fn main() -> Result<()> {
         Command::Import(args) => import(&runtime, &args),
         Command::Load(args) => load::run(&args),
         Command::Table(args) => table_bench::run(&runtime, &args),
+        Command::Serve(args) => serve_bench::run(&runtime, &args),
         Command::RunImport { dir, import_id } => {
             import_bench::run_child(&runtime, &dir, &import_id)
         }
@@ -142,8 +147,8 @@ fn main() -> Result<()> {
 }
 
 /// The bench folder: the one asked for (kept), or a temporary one removed when dropped.
-fn bench_root(args: &ExportArgs) -> Result<(PathBuf, Option<tempfile::TempDir>)> {
-    if let Some(dir) = &args.dir {
+fn bench_root(dir: Option<&Path>) -> Result<(PathBuf, Option<tempfile::TempDir>)> {
+    if let Some(dir) = dir {
         fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
         return Ok((dir.canonicalize()?, None));
     }
@@ -156,7 +161,7 @@ fn import(runtime: &Runtime, args: &ExportArgs) -> Result<()> {
         !args.no_viewer && args.part_size.is_none(),
         "--no-viewer and --part-size are for `export` only"
     );
-    let (root, _temp) = bench_root(args)?;
+    let (root, _temp) = bench_root(args.dir.as_deref())?;
     println!("bench folder {} (scale {}, {} run(s))", root.display(), args.scale, args.runs);
     for kind in args.corpus.kinds() {
         import_bench::bench(runtime, &root, &Spec::new(kind, args.scale), args.runs)?;
@@ -165,7 +170,7 @@ fn import(runtime: &Runtime, args: &ExportArgs) -> Result<()> {
 }
 
 fn export(runtime: &Runtime, args: &ExportArgs) -> Result<()> {
-    let (root, _temp) = bench_root(args)?;
+    let (root, _temp) = bench_root(args.dir.as_deref())?;
     println!(
         "bench folder {} (scale {}, {} run(s){}{})",
         root.display(),

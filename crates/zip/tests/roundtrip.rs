@@ -136,13 +136,7 @@ async fn write(items: &[Item]) -> Vec<u8> {
 }
 
 fn whole<'a>(data: &'a [u8], content: &[u8], deflated: bool) -> WholeEntry<'a> {
-    WholeEntry {
-        data,
-        rest: &[],
-        deflated,
-        crc32: crc32fast::hash(content),
-        size: content.len() as u64,
-    }
+    WholeEntry { data, deflated, crc32: crc32fast::hash(content), size: content.len() as u64 }
 }
 
 /// Every entry's content, or the first error reading it; never more than its declared size

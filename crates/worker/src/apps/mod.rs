@@ -25,7 +25,7 @@ use mesdonnees_db::Import;
 use crate::opener::{Failure, Opened};
 
 pub(crate) use deflated::DeflatedFile;
-pub(crate) use prepared::{PreparedData, STREAM_LEVEL, pack};
+pub(crate) use prepared::{PreparedData, STREAM_LEVEL, Spilled, pack};
 pub(crate) use progress::Progress;
 pub use remote::RemoteApp;
 pub use workspace::WorkspaceApp;

@@ -8,42 +8,86 @@ use sha2::{Digest, Sha256};
 /// An entry's bytes as they go into the archive, with what its headers and the manifest need.
 #[derive(Debug)]
 pub struct PreparedData {
-    /// Raw deflate stream when `deflate`, else the content itself…
+    /// Raw deflate stream when `deflate`, else the content itself; empty when `spilled`…
     pub data: Vec<u8>,
-    /// …followed by these, for content built piece by piece.
-    pub rest: Vec<Vec<u8>>,
+    /// …or these bytes of a scratch file, for metadata that grows with the file count.
+    pub spilled: Option<Spilled>,
     pub deflate: bool,
     pub crc32: u32,
     pub size: u64,
     pub sha256: String,
 }
 
+/// Bytes `start..start + len` of a scratch file, read by position so that any number of
+/// readers, and the file's own writer, do not move each other.
+#[derive(Debug, Clone)]
+pub struct Spilled {
+    pub file: std::sync::Arc<std::fs::File>,
+    pub start: u64,
+    pub len: u64,
+}
+
+impl Spilled {
+    /// The bytes from their start, a read at a time (blocking: the file is in the page cache).
+    pub fn reader(&self) -> impl std::io::Read + '_ {
+        PositionalReader { file: &self.file, at: self.start, end: self.start + self.len }
+    }
+}
+
+struct PositionalReader<'a> {
+    file: &'a std::fs::File,
+    at: u64,
+    end: u64,
+}
+
+impl std::io::Read for PositionalReader<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        use std::os::unix::fs::FileExt;
+        let left = usize::try_from(self.end - self.at).unwrap_or(usize::MAX);
+        let want = buf.len().min(left);
+        if want == 0 {
+            return Ok(0);
+        }
+        let n = self.file.read_at(&mut buf[..want], self.at)?;
+        self.at += n as u64;
+        Ok(n)
+    }
+}
+
 impl PreparedData {
+    /// Bytes the entry takes in the archive after its header.
+    pub fn stored_len(&self) -> u64 {
+        self.data.len() as u64 + self.spilled.as_ref().map_or(0, |s| s.len)
+    }
+
+    /// The stored bytes, read from memory or from their file.
+    pub fn stored(&self) -> impl std::io::Read + '_ {
+        use std::io::Read;
+        let spilled: Box<dyn Read + '_> = match &self.spilled {
+            Some(spilled) => Box::new(spilled.reader()),
+            None => Box::new(std::io::empty()),
+        };
+        self.data.as_slice().chain(spilled)
+    }
+
     /// The content in clear, read back (inflated when deflated) for a reader of the entry
     /// such as the archive's viewer; never more than `size` bytes.
     pub fn content(&self) -> std::io::Result<Vec<u8>> {
         use std::io::Read;
-        let parts = std::iter::once(&self.data).chain(&self.rest);
-        let mut raw: Box<dyn Read + '_> = Box::new(std::io::empty());
-        for part in parts {
-            raw = Box::new(raw.chain(part.as_slice()));
-        }
-        let mut reader: Box<dyn Read + '_> =
-            if self.deflate { Box::new(flate2::read::DeflateDecoder::new(raw)) } else { raw };
+        let mut reader: Box<dyn Read + '_> = if self.deflate {
+            Box::new(flate2::read::DeflateDecoder::new(self.stored()))
+        } else {
+            Box::new(self.stored())
+        };
         let mut content = Vec::with_capacity(usize::try_from(self.size).unwrap_or(0));
         (&mut reader).take(self.size).read_to_end(&mut content)?;
         Ok(content)
     }
 
-    /// The entry as the zip writer takes it.
+    /// The entry as the zip writer takes it: the bytes in memory only, the spilled ones being
+    /// read by the archive from [`Self::spilled`].
     pub fn whole(&self) -> WholeEntry<'_> {
-        WholeEntry {
-            data: &self.data,
-            rest: &self.rest,
-            deflated: self.deflate,
-            crc32: self.crc32,
-            size: self.size,
-        }
+        WholeEntry { data: &self.data, deflated: self.deflate, crc32: self.crc32, size: self.size }
     }
 }
 
@@ -71,12 +115,12 @@ pub fn pack(content: Vec<u8>, deflate: bool) -> PreparedData {
     {
         return PreparedData {
             data: compressed,
-            rest: Vec::new(),
+            spilled: None,
             deflate: true,
             crc32,
             size,
             sha256,
         };
     }
-    PreparedData { data: content, rest: Vec::new(), deflate: false, crc32, size, sha256 }
+    PreparedData { data: content, spilled: None, deflate: false, crc32, size, sha256 }
 }

@@ -1,5 +1,8 @@
 //! The archive of an export: entries go through the zip writer into a hashing counter into a
-//! multipart upload to the object store. Nothing is held whole but small entries.
+//! multipart upload to the object store. Nothing is held whole but small entries: what must
+//! wait for the end and grows with the file count (the central directory, SHA256SUMS) waits in
+//! unnamed files of the scratch folder, which the system removes with the writer, or the
+//! process.
 
 use std::pin::Pin;
 use std::task::{Context, Poll, ready};
@@ -140,11 +143,21 @@ pub struct ArchiveWriter {
 }
 
 impl ArchiveWriter {
-    pub fn create(sink: Sink, checksums: Checksums) -> Self {
-        Self {
-            zip: ZipWriter::new(HashingWriter::new(sink)),
-            stream_compressor: None,
-            checksums: Some(checksums),
+    /// A writer into `sink`, its waiting lists in `scratch`; the sink is aborted when they
+    /// cannot be made.
+    pub async fn create(mut sink: Sink, scratch: &std::path::Path) -> std::io::Result<Self> {
+        let files = Checksums::create(scratch)
+            .and_then(|checksums| Ok((checksums, tempfile::tempfile_in(scratch)?)));
+        match files {
+            Ok((checksums, directory)) => Ok(Self {
+                zip: ZipWriter::with_directory_in(HashingWriter::new(sink), directory),
+                stream_compressor: None,
+                checksums: Some(checksums),
+            }),
+            Err(e) => {
+                sink.abort().await;
+                Err(e)
+            }
         }
     }
 
@@ -198,7 +211,13 @@ impl ArchiveWriter {
         prepared: &PreparedData,
         modified: DateTime<Utc>,
     ) -> Result<EntrySummary, ArchiveError> {
-        self.zip.add_whole(path, prepared.whole(), modified).await?;
+        match &prepared.spilled {
+            Some(spilled) => {
+                let (bytes, len) = (spilled.reader(), spilled.len);
+                self.zip.add_whole_from(path, prepared.whole(), bytes, len, modified).await?;
+            }
+            None => self.zip.add_whole(path, prepared.whole(), modified).await?,
+        }
         let summary = EntrySummary { size: prepared.size, sha256: prepared.sha256.clone() };
         self.record(path, &summary).await?;
         Ok(summary)

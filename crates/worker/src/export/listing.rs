@@ -1,7 +1,7 @@
-//! What the archive holds, recorded as each file goes in: the manifest (deflated, written at
-//! the end since it carries every checksum), the export's listing (to the database in batches)
-//! and the first files for the read-me. Nothing here grows faster than a few dozen bytes per
-//! file.
+//! What the archive holds, recorded as each file goes in: the manifest (deflated into a scratch
+//! file, written at the end since it carries every checksum), the export's listing (to the
+//! database in batches) and the first files for the read-me. Nothing here grows in memory with
+//! the file count beyond the read-me's first [`README_LISTED`] files.
 
 use std::collections::BTreeMap;
 
@@ -56,7 +56,10 @@ impl<'a> Head<'a> {
 pub struct Listing<'a> {
     ctx: &'a Context,
     export_id: &'a str,
-    manifest: DeflatedFile,
+    /// Where the manifest waits for the end.
+    scratch_dir: std::path::PathBuf,
+    /// None once finished, until the next part begins.
+    manifest: Option<DeflatedFile>,
     scratch: Vec<u8>,
     rows: Vec<ExportEntry>,
     /// Items of the manifest's file list so far.
@@ -72,11 +75,13 @@ pub struct Listing<'a> {
 impl<'a> Listing<'a> {
     pub fn new(ctx: &'a Context, export_id: &'a str, head: &Head<'_>) -> std::io::Result<Self> {
         let mut scratch = Vec::new();
-        let manifest = opened(head, &mut scratch)?;
+        let scratch_dir = crate::scratch::dir(&ctx.config);
+        let manifest = opened(head, &scratch_dir, &mut scratch)?;
         Ok(Self {
             ctx,
             export_id,
-            manifest,
+            scratch_dir,
+            manifest: Some(manifest),
             scratch,
             rows: Vec::with_capacity(ROWS_PER_WRITE),
             in_manifest: 0,
@@ -107,15 +112,16 @@ impl<'a> Listing<'a> {
     /// A file the manifest lists but the export's listing, counts and read-me leave out, like
     /// the read-me itself: SHA256SUMS, the archive's own bookkeeping.
     pub fn add_to_manifest(&mut self, file: &ManifestFile) -> Result<(), Stop> {
+        let manifest = self.manifest.as_mut().ok_or_else(|| io_failure(&closed()))?;
         if self.in_manifest > 0 {
-            self.manifest.append(b",").map_err(|e| io_failure(&e))?;
+            manifest.append(b",").map_err(|e| io_failure(&e))?;
         }
         match self.part {
             Some(part) => {
                 let file = ManifestFile { part: Some(part), ..file.clone() };
-                self.manifest.append_json(&mut self.scratch, &file)
+                manifest.append_json(&mut self.scratch, &file)
             }
-            None => self.manifest.append_json(&mut self.scratch, file),
+            None => manifest.append_json(&mut self.scratch, file),
         }
         .map_err(|e| io_failure(&e))?;
         self.in_manifest += 1;
@@ -129,7 +135,7 @@ impl<'a> Listing<'a> {
         others: impl Iterator<Item = std::io::Result<ManifestFile>>,
         part: u32,
     ) -> std::io::Result<()> {
-        self.manifest = opened(head, &mut self.scratch)?;
+        self.manifest = Some(opened(head, &self.scratch_dir, &mut self.scratch)?);
         self.in_manifest = 0;
         self.part = None;
         for file in others {
@@ -158,21 +164,30 @@ impl<'a> Listing<'a> {
         self.scratch.extend_from_slice(b"],\"apps\":");
         serde_json::to_writer(&mut self.scratch, apps)?;
         self.scratch.push(b'}');
-        self.manifest.append(&self.scratch)?;
-        std::mem::take(&mut self.manifest).finish()
+        let mut manifest = self.manifest.take().ok_or_else(closed)?;
+        manifest.append(&self.scratch)?;
+        manifest.finish()
     }
 }
 
 /// A manifest holding its head, open for the file list.
-fn opened(head: &Head<'_>, scratch: &mut Vec<u8>) -> std::io::Result<DeflatedFile> {
+fn opened(
+    head: &Head<'_>,
+    dir: &std::path::Path,
+    scratch: &mut Vec<u8>,
+) -> std::io::Result<DeflatedFile> {
     scratch.clear();
     serde_json::to_writer(&mut *scratch, head)?;
     // The head object, reopened for the file list.
     scratch.pop();
     scratch.extend_from_slice(b",\"files\":[");
-    let mut manifest = DeflatedFile::default();
+    let mut manifest = DeflatedFile::create(dir)?;
     manifest.append(scratch)?;
     Ok(manifest)
+}
+
+fn closed() -> std::io::Error {
+    std::io::Error::other("the manifest is already finished")
 }
 
 fn io_failure(e: &std::io::Error) -> Stop {

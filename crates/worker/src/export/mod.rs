@@ -142,12 +142,12 @@ async fn run_with(
         };
         return table_export::run(ctx, &export, plan, spec, &key, interrupt).await;
     }
-    let sums = checksums::Checksums::create(&crate::scratch::dir(&ctx.config))
-        .map_err(|e| JobError::storage("cannot open the archive's checksums", &e))?;
     let sink = sink::Sink::open(ctx.storage.store.clone(), ctx.storage.local_root.as_deref(), &key)
         .await
         .map_err(|e| JobError::storage("cannot open the archive for writing", &e))?;
-    let mut writer = ArchiveWriter::create(sink, sums);
+    let mut writer = ArchiveWriter::create(sink, &crate::scratch::dir(&ctx.config))
+        .await
+        .map_err(|e| JobError::storage("cannot open the archive's scratch files", &e))?;
     let scratch_files = in_parts.as_ref().map(|p| (p.listing.clone(), p.scratch.clone()));
     let built = tokio::select! {
         biased;

@@ -28,7 +28,7 @@ use super::listing::{Head, Listing};
 use super::objects::{self, ReadError};
 use super::parts::{Place, Plan};
 use super::prepare::Ready;
-use super::{Output, Stop, checksums, readme, sink, viewer, write_metadata, write_page};
+use super::{Output, Stop, readme, sink, viewer, write_metadata, write_page};
 use crate::apps::ViewSlot;
 use crate::error::JobError;
 
@@ -281,8 +281,7 @@ async fn next_part(
     let sink = sink::Sink::open(ctx.storage.store.clone(), ctx.storage.local_root.as_deref(), &key)
         .await
         .map_err(|e| Stop::Failed(JobError::storage("cannot open a part for writing", &e)))?;
-    let sums = checksums::Checksums::create(&state.scratch)?;
-    let done = std::mem::replace(out.writer, ArchiveWriter::create(sink, sums));
+    let done = std::mem::replace(out.writer, ArchiveWriter::create(sink, &state.scratch).await?);
     let summary = done.finish().await?;
     let finished = LastPart {
         key: part_key(&state.export.id, state.current),

@@ -32,9 +32,8 @@ type Entry = Result<AppEntry, ConnectorError>;
 fn weight(entry: &Entry) -> u64 {
     match entry {
         Ok(AppEntry::Object { size, .. }) if *size <= WHOLE_LIMIT => *size,
-        Ok(AppEntry::Prepared { data, .. }) => {
-            data.data.len() as u64 + data.rest.iter().map(|c| c.len() as u64).sum::<u64>()
-        }
+        // What waits in a scratch file is not held.
+        Ok(AppEntry::Prepared { data, .. }) => data.data.len() as u64,
         _ => 0,
     }
 }

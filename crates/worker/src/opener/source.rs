@@ -103,7 +103,6 @@ mod tests {
         {
             let entry = WholeEntry {
                 data,
-                rest: &[],
                 deflated,
                 crc32: crc32fast::hash(content),
                 size: content.len() as u64,

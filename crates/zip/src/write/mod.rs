@@ -1,6 +1,8 @@
 //! A streaming zip writer whose memory does not grow with the archive: entries go straight to
-//! the output, and the central directory, which must wait for the end, is kept deflated
-//! (about a third of its size) until then.
+//! the output, and the central directory, which must wait for the end, goes to a spill the
+//! caller gives ([`ZipWriter::with_directory_in`], a temporary file for an export) and is read
+//! back at the end through a bounded buffer. [`ZipWriter::new`] keeps it in memory, for small
+//! archives.
 //!
 //! Written here rather than taken from async_zip: its writer keeps a few hundred bytes of
 //! structures per entry until the end (tens of MiB for a large export) and records the two sizes
@@ -19,27 +21,20 @@
 //! entry that outgrows 4 GiB without it cannot be mended afterwards: it fails the export
 //! rather than misplace every later entry. ZIP64 is otherwise used only where a field overflows.
 
-mod chunks;
 mod records;
 
-use std::io::{Read, Write};
+use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
 
 use chrono::{DateTime, Utc};
-use flate2::Compression;
-use flate2::read::DeflateDecoder;
-use flate2::write::DeflateEncoder;
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 
-pub use chunks::Chunks;
 use records::{DEFLATE, EntryFields, FLAG_DESCRIPTOR, FLAG_UTF8, MAX_U32, STORED};
 
 /// An entry whose bytes are all at hand, as they go into the archive.
 #[derive(Debug, Clone, Copy)]
 pub struct WholeEntry<'a> {
-    /// Raw deflate stream when `deflated`, else the content itself…
+    /// Raw deflate stream when `deflated`, else the content itself.
     pub data: &'a [u8],
-    /// …followed by these, for content built piece by piece.
-    pub rest: &'a [Vec<u8>],
     pub deflated: bool,
     /// CRC-32 of the content.
     pub crc32: u32,
@@ -47,12 +42,14 @@ pub struct WholeEntry<'a> {
     pub size: u64,
 }
 
-impl WholeEntry<'_> {
-    /// Bytes the entry takes in the archive after its header.
-    pub fn stored_len(&self) -> u64 {
-        self.data.len() as u64 + self.rest.iter().map(|c| c.len() as u64).sum::<u64>()
-    }
-}
+/// Where the central directory waits for the end of the archive: anything that can be written,
+/// then read back from its start.
+pub trait DirectorySpill: Read + Write + Seek + Send {}
+
+impl<T: Read + Write + Seek + Send> DirectorySpill for T {}
+
+/// Buffer of the copies from a spill or a reader into the output.
+const COPY_CHUNK: usize = 64 * 1024;
 
 const FILE_MODE: u32 = 0o100_644;
 const FOLDER_MODE: u32 = 0o040_755;
@@ -76,19 +73,27 @@ pub struct ZipWriter<W> {
     /// Bytes written so far: the next entry's offset.
     offset: u64,
     entries: u64,
-    /// Central directory records, deflated as they come.
-    central: DeflateEncoder<Chunks>,
+    /// Central directory records, spilled as they come.
+    central: BufWriter<Box<dyn DirectorySpill>>,
     central_len: u64,
     scratch: Vec<u8>,
 }
 
 impl<W: AsyncWrite + Unpin> ZipWriter<W> {
+    /// A writer holding its central directory in memory (about 100 bytes an entry).
     pub fn new(out: W) -> Self {
+        Self::with_directory_in(out, std::io::Cursor::new(Vec::new()))
+    }
+
+    /// A writer spilling its central directory to `spill`, which it writes from its current
+    /// position and reads back from its start: give it an empty file.
+    pub fn with_directory_in(out: W, spill: impl DirectorySpill + 'static) -> Self {
+        let spill: Box<dyn DirectorySpill> = Box::new(spill);
         Self {
             out,
             offset: 0,
             entries: 0,
-            central: DeflateEncoder::new(Chunks::default(), Compression::fast()),
+            central: BufWriter::with_capacity(COPY_CHUNK, spill),
             central_len: 0,
             scratch: Vec::with_capacity(1024),
         }
@@ -114,7 +119,7 @@ impl<W: AsyncWrite + Unpin> ZipWriter<W> {
             uncompressed: 0,
             mode: FOLDER_MODE,
         };
-        self.write_whole(format!("{path}/").as_bytes(), &fields, &[], &[]).await
+        self.write_whole(format!("{path}/").as_bytes(), &fields, &[], None::<(&[u8], u64)>).await
     }
 
     /// An entry whose (possibly deflated) bytes are at hand: sizes and CRC in the local header,
@@ -130,11 +135,34 @@ impl<W: AsyncWrite + Unpin> ZipWriter<W> {
             flags: FLAG_UTF8,
             modified,
             crc32: entry.crc32,
-            compressed: entry.stored_len(),
+            compressed: entry.data.len() as u64,
             uncompressed: entry.size,
             mode: FILE_MODE,
         };
-        self.write_whole(path.as_bytes(), &fields, entry.data, entry.rest).await
+        self.write_whole(path.as_bytes(), &fields, entry.data, None::<(&[u8], u64)>).await
+    }
+
+    /// Like [`Self::add_whole`], for an entry whose bytes wait in a file (metadata built as the
+    /// archive grows): `entry.data` followed by `stored_len` bytes read from `bytes`, a bounded
+    /// buffer at a time. The reads block: meant for a file in the page cache.
+    pub async fn add_whole_from(
+        &mut self,
+        path: &str,
+        entry: WholeEntry<'_>,
+        bytes: impl Read,
+        stored_len: u64,
+        modified: DateTime<Utc>,
+    ) -> std::io::Result<()> {
+        let fields = EntryFields {
+            method: if entry.deflated { DEFLATE } else { STORED },
+            flags: FLAG_UTF8,
+            modified,
+            crc32: entry.crc32,
+            compressed: entry.data.len() as u64 + stored_len,
+            uncompressed: entry.size,
+            mode: FILE_MODE,
+        };
+        self.write_whole(path.as_bytes(), &fields, entry.data, Some((bytes, stored_len))).await
     }
 
     async fn write_whole(
@@ -142,7 +170,7 @@ impl<W: AsyncWrite + Unpin> ZipWriter<W> {
         name: &[u8],
         fields: &EntryFields,
         data: &[u8],
-        rest: &[Vec<u8>],
+        rest: Option<(impl Read, u64)>,
     ) -> std::io::Result<()> {
         let zip64 = fields.uncompressed >= MAX_U32 || fields.compressed >= MAX_U32;
         self.scratch.clear();
@@ -150,8 +178,14 @@ impl<W: AsyncWrite + Unpin> ZipWriter<W> {
         let offset = self.offset;
         self.out.write_all(&self.scratch).await?;
         self.out.write_all(data).await?;
-        for chunk in rest {
-            self.out.write_all(chunk).await?;
+        if let Some((reader, len)) = rest {
+            let copied = copy_exactly(reader, len, &mut self.out).await?;
+            if copied != len {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::UnexpectedEof,
+                    "an entry's bytes ended before their size",
+                ));
+            }
         }
         self.offset += self.scratch.len() as u64 + fields.compressed;
         self.record(name, fields, offset)
@@ -234,18 +268,10 @@ impl<W: AsyncWrite + Unpin> ZipWriter<W> {
     /// with the archive's size.
     pub async fn finish(mut self) -> std::io::Result<(W, u64)> {
         let directory_offset = self.offset;
-        let compressed = self.central.finish()?;
-        let mut directory = DeflateDecoder::new(compressed.reader());
-        let mut chunk = vec![0; 256 * 1024];
-        let mut written = 0_u64;
-        loop {
-            let n = directory.read(&mut chunk)?;
-            if n == 0 {
-                break;
-            }
-            self.out.write_all(&chunk[..n]).await?;
-            written += n as u64;
-        }
+        let mut directory =
+            self.central.into_inner().map_err(std::io::IntoInnerError::into_error)?;
+        directory.seek(SeekFrom::Start(0))?;
+        let written = copy_exactly(directory, self.central_len, &mut self.out).await?;
         if written != self.central_len {
             return Err(std::io::Error::other("the central directory did not read back whole"));
         }
@@ -258,9 +284,33 @@ impl<W: AsyncWrite + Unpin> ZipWriter<W> {
     }
 }
 
+/// Copies up to `len` bytes of `reader` into `out`; how many there were.
+async fn copy_exactly<W: AsyncWrite + Unpin>(
+    reader: impl Read,
+    len: u64,
+    out: &mut W,
+) -> std::io::Result<u64> {
+    let mut reader = reader.take(len);
+    let mut chunk = vec![0; COPY_CHUNK];
+    let mut copied = 0_u64;
+    loop {
+        let n = match reader.read(&mut chunk) {
+            Ok(0) => return Ok(copied),
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        out.write_all(&chunk[..n]).await?;
+        copied += n as u64;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::io::Cursor;
+
+    use flate2::Compression;
+    use flate2::write::DeflateEncoder;
 
     use super::*;
 
@@ -276,7 +326,6 @@ mod tests {
         fn whole(&self) -> WholeEntry<'_> {
             WholeEntry {
                 data: &self.data,
-                rest: &[],
                 deflated: self.deflated,
                 crc32: self.crc32,
                 size: self.size,
@@ -356,6 +405,46 @@ mod tests {
         let (bytes, _) = zip.finish().await.unwrap();
         let archive = ::zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
         assert_eq!(archive.len(), 66_000);
+    }
+
+    /// A directory spilled to a file many times the copy buffer reads back whole, and an
+    /// entry whose bytes wait in a file goes in with them.
+    #[tokio::test]
+    async fn a_directory_spilled_to_a_file_and_an_entry_read_from_one() {
+        let now = Utc::now();
+        let spill = tempfile::tempfile().unwrap();
+        let mut zip = ZipWriter::with_directory_in(Vec::new(), spill);
+        let empty = prepared(b"", false);
+        for i in 0..20_000 {
+            zip.add_whole(&format!("dossier/fichier-{i:05}.txt"), empty.whole(), now)
+                .await
+                .unwrap();
+        }
+        assert!(zip.central_len > 10 * COPY_CHUNK as u64, "{}", zip.central_len);
+        let content = "métadonnées ".repeat(30_000);
+        let deflated = prepared(content.as_bytes(), true);
+        let mut waiting = tempfile::tempfile().unwrap();
+        waiting.write_all(&deflated.data).unwrap();
+        waiting.seek(SeekFrom::Start(0)).unwrap();
+        let head = WholeEntry { data: &[], ..deflated.whole() };
+        let len = deflated.data.len() as u64;
+        zip.add_whole_from("workspace.json", head, &waiting, len, now).await.unwrap();
+        let (bytes, _) = zip.finish().await.unwrap();
+        let mut archive = ::zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
+        assert_eq!(archive.len(), 20_001);
+        assert_eq!(archive.by_index(19_999).unwrap().name().unwrap(), "dossier/fichier-19999.txt");
+        let mut read = String::new();
+        archive.by_name("workspace.json").unwrap().read_to_string(&mut read).unwrap();
+        assert_eq!(read, content);
+    }
+
+    #[tokio::test]
+    async fn an_entry_whose_file_ends_early_is_refused() {
+        let mut zip = ZipWriter::new(Vec::new());
+        let entry = prepared(b"abc", false);
+        let head = WholeEntry { data: &[], ..entry.whole() };
+        let short: &[u8] = b"ab";
+        assert!(zip.add_whole_from("x", head, short, 3, Utc::now()).await.is_err());
     }
 
     #[tokio::test]

@@ -1,5 +1,6 @@
 //! The workspace's export: its documents walked from the database, a few pages ahead, with
-//! workspace.json, the metadata the file tree alone cannot carry.
+//! workspace.json, the metadata the file tree alone cannot carry (deflated into a scratch file
+//! as the walk goes: it grows with the documents).
 
 use mesdonnees_db::workspace::{Section, WorkspaceItem, WorkspaceWalk, totals};
 use mesdonnees_infra::Context;
@@ -61,8 +62,8 @@ struct MetadataFile {
 }
 
 impl MetadataFile {
-    fn new(descriptor: &AppDescriptor) -> std::io::Result<Self> {
-        let mut file = DeflatedFile::default();
+    fn new(descriptor: &AppDescriptor, scratch: &std::path::Path) -> std::io::Result<Self> {
+        let mut file = DeflatedFile::create(scratch)?;
         let mut scratch = Vec::new();
         let head =
             serde_json::json!({"app": descriptor.id, "version": descriptor.version.to_string()});
@@ -167,7 +168,8 @@ pub(super) async fn prepare(
     let metadata = if request.rows_only {
         None
     } else {
-        Some(MetadataFile::new(descriptor).map_err(|e| unwritable(&e))?)
+        let scratch = crate::scratch::dir(&ctx.config);
+        Some(MetadataFile::new(descriptor, &scratch).map_err(|e| unwritable(&e))?)
     };
     // The walk runs ahead in its own task, a few pages in advance, so the database's round
     // trips overlap the reading and compressing of the previous pages.

@@ -1,7 +1,8 @@
 //! The plan's scratch files: every entry the apps sent, in order, so that the parts are
 //! written from exactly what was planned (an app's stream cannot be asked twice), and the
 //! manifest's file list of the whole export, copied into every part. A prepared entry's bytes
-//! follow its line as they are (already deflated), so nothing is held in memory.
+//! follow its line as they are (already deflated), so nothing is held in memory; read back, the
+//! large ones stay in the file, read by position when the archive takes them.
 //!
 //! An entry's table row is not kept: an export in parts has no index table (refused when
 //! asked).
@@ -11,9 +12,9 @@ use std::path::Path;
 use chrono::{DateTime, Utc};
 use futures_util::stream::{BoxStream, StreamExt};
 use serde::{Deserialize, Serialize};
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader, BufWriter};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncSeekExt, AsyncWriteExt, BufReader, BufWriter};
 
-use crate::apps::{AppEntry, ConnectorError, PreparedData};
+use crate::apps::{AppEntry, ConnectorError, PreparedData, Spilled};
 
 #[derive(Serialize, Deserialize)]
 #[serde(tag = "t", rename_all = "snake_case")]
@@ -60,7 +61,7 @@ impl EntrySpill {
                 (Line::Directory { path: path.clone(), modified: *modified }, None)
             }
             AppEntry::Prepared { path, data, json, modified, .. } => {
-                let len = data.data.len() + data.rest.iter().map(Vec::len).sum::<usize>();
+                let len = data.stored_len();
                 let line = Line::Prepared {
                     path: path.clone(),
                     json: *json,
@@ -69,7 +70,7 @@ impl EntrySpill {
                     crc32: data.crc32,
                     size: data.size,
                     sha256: data.sha256.clone(),
-                    len: len as u64,
+                    len,
                 };
                 (line, Some(data))
             }
@@ -90,8 +91,8 @@ impl EntrySpill {
         self.write_line(&line).await?;
         if let Some(data) = bytes {
             self.file.write_all(&data.data).await?;
-            for chunk in &data.rest {
-                self.file.write_all(chunk).await?;
+            if let Some(spilled) = &data.spilled {
+                copy_spilled(spilled, &mut self.file).await?;
             }
         }
         Ok(())
@@ -109,12 +110,43 @@ impl EntrySpill {
     }
 }
 
+/// Bytes waiting in another scratch file (an app's metadata), copied a bounded buffer at a
+/// time; the reads block on a file in the page cache.
+async fn copy_spilled(
+    spilled: &Spilled,
+    out: &mut BufWriter<tokio::fs::File>,
+) -> std::io::Result<()> {
+    use std::io::Read;
+    let mut reader = spilled.reader();
+    let mut chunk = vec![0; 64 * 1024];
+    loop {
+        let n = reader.read(&mut chunk)?;
+        if n == 0 {
+            return Ok(());
+        }
+        out.write_all(&chunk[..n]).await?;
+    }
+}
+
+/// Prepared bytes up to this size are read back into memory; larger ones (an app's metadata,
+/// which grows with its entries) are left in the plan's file for the archive to read there.
+const READ_BACK_WHOLE: u64 = 64 * 1024;
+
+/// A plan file being read back: its lines through `reader`, large prepared bytes by position
+/// through `file` (the same file, opened once).
+struct Replay {
+    reader: BufReader<tokio::fs::File>,
+    file: std::sync::Arc<std::fs::File>,
+    /// Offset of the reader's next byte.
+    at: u64,
+}
+
 /// One app's entries read back, in the order they were written; a spill that cannot be read
 /// ends the stream with an error.
 pub fn replay(path: std::path::PathBuf) -> BoxStream<'static, Result<AppEntry, ConnectorError>> {
     enum State {
         Closed(std::path::PathBuf),
-        Open(BufReader<tokio::fs::File>),
+        Open(Replay),
         Done,
     }
     let failed = |e: &std::io::Error| {
@@ -123,17 +155,22 @@ pub fn replay(path: std::path::PathBuf) -> BoxStream<'static, Result<AppEntry, C
             format!("the export's plan could not be read back: {e}"),
         )
     };
+    let open = |path: &Path| -> std::io::Result<Replay> {
+        let file = std::fs::File::open(path)?;
+        let reader = BufReader::new(tokio::fs::File::from_std(file.try_clone()?));
+        Ok(Replay { reader, file: std::sync::Arc::new(file), at: 0 })
+    };
     futures_util::stream::unfold(State::Closed(path), move |state| async move {
-        let mut reader = match state {
-            State::Closed(path) => match tokio::fs::File::open(&path).await {
-                Ok(file) => BufReader::new(file),
+        let mut replay = match state {
+            State::Closed(path) => match open(&path) {
+                Ok(replay) => replay,
                 Err(e) => return Some((Err(failed(&e)), State::Done)),
             },
-            State::Open(reader) => reader,
+            State::Open(replay) => replay,
             State::Done => return None,
         };
-        match read_entry(&mut reader).await {
-            Ok(Some(entry)) => Some((Ok(entry), State::Open(reader))),
+        match read_entry(&mut replay).await {
+            Ok(Some(entry)) => Some((Ok(entry), State::Open(replay))),
             Ok(None) => None,
             Err(e) => Some((Err(failed(&e)), State::Done)),
         }
@@ -141,18 +178,29 @@ pub fn replay(path: std::path::PathBuf) -> BoxStream<'static, Result<AppEntry, C
     .boxed()
 }
 
-async fn read_entry(reader: &mut BufReader<tokio::fs::File>) -> std::io::Result<Option<AppEntry>> {
+async fn read_entry(replay: &mut Replay) -> std::io::Result<Option<AppEntry>> {
     let mut line = String::new();
-    if reader.read_line(&mut line).await? == 0 {
+    let read = replay.reader.read_line(&mut line).await?;
+    if read == 0 {
         return Ok(None);
     }
+    replay.at += read as u64;
     let line: Line = serde_json::from_str(&line)?;
     Ok(match line {
         Line::Directory { path, modified } => Some(AppEntry::Directory { path, modified }),
         Line::Prepared { path, json, modified, deflate, crc32, size, sha256, len } => {
-            let mut data = vec![0; usize::try_from(len).map_err(std::io::Error::other)?];
-            reader.read_exact(&mut data).await?;
-            let data = PreparedData { data, rest: Vec::new(), deflate, crc32, size, sha256 };
+            let (data, spilled) = if len <= READ_BACK_WHOLE {
+                let mut data = vec![0; usize::try_from(len).map_err(std::io::Error::other)?];
+                replay.reader.read_exact(&mut data).await?;
+                (data, None)
+            } else {
+                let spilled = Spilled { file: replay.file.clone(), start: replay.at, len };
+                let skip = i64::try_from(len).map_err(std::io::Error::other)?;
+                replay.reader.seek(std::io::SeekFrom::Current(skip)).await?;
+                (Vec::new(), Some(spilled))
+            };
+            replay.at += len;
+            let data = PreparedData { data, spilled, deflate, crc32, size, sha256 };
             Some(AppEntry::Prepared { path, data, json, modified, row: None })
         }
         Line::Object { path, key, size, content_type, modified, expected_sha256 } => {
@@ -167,4 +215,54 @@ async fn read_entry(reader: &mut BufReader<tokio::fs::File>) -> std::io::Result<
             })
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::apps::DeflatedFile;
+
+    /// A large prepared entry (an app's metadata, itself spilled) and a small one go through
+    /// the plan's file and come back with the same content; the large one is not read back
+    /// into memory.
+    #[tokio::test]
+    async fn prepared_entries_come_back_whole_the_large_ones_left_in_the_file() {
+        let scratch = tempfile::tempdir().expect("scratch");
+        let mut metadata = DeflatedFile::create(scratch.path()).expect("create");
+        for i in 0_u32..40_000 {
+            let line = format!("{{\"i\":{i},\"h\":\"{:064x}\"}}\n", u128::from(i) * 7919);
+            metadata.append(line.as_bytes()).expect("append");
+        }
+        let large = metadata.finish().expect("finish");
+        assert!(large.stored_len() > READ_BACK_WHOLE, "{}", large.stored_len());
+        let small = crate::apps::pack(b"{\"petit\": true}".repeat(10), true);
+        let plan = scratch.path().join("plan");
+        let mut spill = EntrySpill::create(&plan).await.expect("plan");
+        let modified = Utc::now();
+        let entry = |path: &str, data| AppEntry::Prepared {
+            path: path.to_owned(),
+            data,
+            json: false,
+            modified,
+            row: None,
+        };
+        let (large_content, small_content) = (large.content().unwrap(), small.content().unwrap());
+        spill.push(&entry("workspace.json", large)).await.expect("push");
+        spill.push(&AppEntry::Directory { path: "d".into(), modified }).await.expect("push");
+        spill.push(&entry("petit.json", small)).await.expect("push");
+        spill.finish().await.expect("finish");
+        let back: Vec<AppEntry> = replay(plan).map(|e| e.expect("entry")).collect().await;
+        let [
+            AppEntry::Prepared { data: large, .. },
+            AppEntry::Directory { .. },
+            AppEntry::Prepared { data: small, .. },
+        ] = back.as_slice()
+        else {
+            panic!("{back:?}");
+        };
+        assert!(large.data.is_empty() && large.spilled.is_some(), "left in the file");
+        assert!(small.spilled.is_none(), "small bytes are read back");
+        assert_eq!(large.content().unwrap(), large_content);
+        assert_eq!(small.content().unwrap(), small_content);
+    }
 }
