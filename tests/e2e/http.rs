@@ -13,14 +13,14 @@ use crate::{assert_problem, content, json_ok};
 async fn a_known_path_with_another_method_is_405_with_allow() {
     let app = TestApp::spawn().await;
     for (method, path, allow) in [
-        ("DELETE", "/api/v1/folders", "GET, POST"),
-        ("PUT", "/api/v1/exports", "GET, POST"),
-        ("POST", "/api/v1/exports/00000000-0000-7000-8000-000000000000", "DELETE, GET"),
-        ("POST", "/api/v1/exports/estimate", "GET"),
+        ("DELETE", "/api/v1/folders", "GET, HEAD, POST"),
+        ("PUT", "/api/v1/exports", "GET, HEAD, POST"),
+        ("POST", "/api/v1/exports/00000000-0000-7000-8000-000000000000", "DELETE, GET, HEAD"),
+        ("POST", "/api/v1/exports/estimate", "GET, HEAD"),
         // Its own path, not an export named `estimate` (which DELETE would reach).
-        ("DELETE", "/api/v1/exports/estimate", "GET"),
-        ("PATCH", "/healthz", "GET"),
-        ("POST", "/openapi.json", "GET"),
+        ("DELETE", "/api/v1/exports/estimate", "GET, HEAD"),
+        ("PATCH", "/healthz", "GET, HEAD"),
+        ("POST", "/openapi.json", "GET, HEAD"),
     ] {
         let response = app
             .client

@@ -74,6 +74,7 @@ pub fn start_http(ctx: Context, bind: SocketAddr) -> std::io::Result<HttpServerH
             })
             .default_service(web::to(route_not_found))
             .wrap(from_fn(edge::methods))
+            .wrap(from_fn(edge::head))
             .wrap(from_fn(edge::explorer))
             .wrap(from_fn(edge::header_limits))
             .wrap(from_fn(problem::server_errors_as_problems))

@@ -1,8 +1,9 @@
 use actix_web::{HttpRequest, HttpResponse, get, web};
-use mesdonnees_core::exports::{self, Access};
+use mesdonnees_core::exports::{self, Access, Intent};
 use serde::Deserialize;
 
 use crate::auth::authenticate;
+use crate::edge;
 use crate::error::ApiError;
 use crate::routes::Ctx;
 use crate::routes::download::{self, Download};
@@ -37,14 +38,18 @@ pub async fn download_export(
     id: web::Path<String>,
     query: web::Query<LinkQuery>,
 ) -> Result<HttpResponse, ApiError> {
+    let intent = if edge::is_head(&req) { Intent::Check } else { Intent::Read };
     let caller = authenticate(&req).await;
     let ready = match (query.token.as_deref(), caller) {
         (Some(token), Ok(user)) => {
-            exports::download(&ctx, Access::OwnerOrLink(&user.actor(), token), &id).await?
+            let access = Access::OwnerOrLink(&user.actor(), token);
+            exports::download(&ctx, access, &id, intent).await?
         }
         // A link stands on its own: a stale or foreign bearer beside it does not matter.
-        (Some(token), Err(_)) => exports::download(&ctx, Access::Link(token), &id).await?,
-        (None, caller) => exports::download(&ctx, Access::Owner(&caller?.actor()), &id).await?,
+        (Some(token), Err(_)) => exports::download(&ctx, Access::Link(token), &id, intent).await?,
+        (None, caller) => {
+            exports::download(&ctx, Access::Owner(&caller?.actor()), &id, intent).await?
+        }
     };
     download::respond(
         &ctx,
