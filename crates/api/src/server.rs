@@ -133,6 +133,17 @@ fn json_error(e: &actix_web::error::JsonPayloadError) -> ApiError {
         E::Deserialize(err) if err.is_data() => {
             ApiError::unprocessable(ErrorCode::InvalidRequest, format!("invalid body: {err}"))
         }
+        // serde_json ends its message with the position, which the words say already.
+        E::Deserialize(err) if err.line() > 0 => {
+            let facts = err.to_string();
+            let facts = facts.rsplit_once(" at line ").map_or(facts.as_str(), |(what, _)| what);
+            ApiError::UnreadableJson {
+                line: err.line(),
+                column: err.column(),
+                cut_short: err.is_eof(),
+                facts: facts.to_owned(),
+            }
+        }
         other => ApiError::bad_request(
             ErrorCode::InvalidRequest,
             format!("unreadable JSON body: {other}"),
