@@ -1,12 +1,11 @@
 use actix_web::{HttpRequest, HttpResponse, get, web};
-use mesdonnees_core::exports::{self, Access, Intent};
+use mesdonnees_core::exports::{self, Intent};
 use serde::Deserialize;
 
-use crate::auth::authenticate;
+use super::asker::{Asker, serve};
 use crate::edge;
 use crate::error::ApiError;
 use crate::routes::Ctx;
-use crate::routes::download::{self, Download};
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -39,28 +38,7 @@ pub async fn download_export(
     query: web::Query<LinkQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let intent = if edge::is_head(&req) { Intent::Check } else { Intent::Read };
-    let caller = authenticate(&req).await;
-    let ready = match (query.token.as_deref(), caller) {
-        (Some(token), Ok(user)) => {
-            let access = Access::OwnerOrLink(&user.actor(), token);
-            exports::download(&ctx, access, &id, intent).await?
-        }
-        // A link stands on its own: a stale or foreign bearer beside it does not matter.
-        (Some(token), Err(_)) => exports::download(&ctx, Access::Link(token), &id, intent).await?,
-        (None, caller) => {
-            exports::download(&ctx, Access::Owner(&caller?.actor()), &id, intent).await?
-        }
-    };
-    download::respond(
-        &ctx,
-        &req,
-        Download {
-            key: &ready.key,
-            size: ready.size,
-            etag: ready.sha256,
-            file_name: &ready.file_name,
-            content_type: ready.content_type,
-        },
-    )
-    .await
+    let asker = Asker::of(&req, query.token.as_deref()).await?;
+    let ready = exports::download(&ctx, asker.access(), &id, intent).await?;
+    serve(&ctx, &req, ready).await
 }
