@@ -137,6 +137,10 @@ async fn an_export_delivered_into_the_documents_is_imported_from_there_without_a
         let deleted = app.delete(&format!("/api/v1/imports/{id}"), "bob").send().await;
         assert_eq!(deleted.expect("delete").status(), 204);
     }
+    // The export deleted, its delivered document stays: a document's row names the copy.
+    let export_path = format!("/api/v1/exports/{}", export["id"].as_str().expect("id"));
+    let deleted = app.delete(&export_path, "alice").send().await;
+    assert_eq!(deleted.expect("delete").status(), 204);
     jobs_idle(&app).await;
     assert!(bytes_of(app.get(&content_path, "alice")).await == archive, "the document is intact");
 

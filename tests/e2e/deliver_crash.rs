@@ -2,7 +2,7 @@
 //! transaction that marks it `ready` and writes the document's row: once a worker is back, the
 //! export is delivered once — one document, byte for byte the download, counted once in the
 //! quota, and no object of the cut attempt left in the store. Cancelled while no worker runs,
-//! the export leaves nothing behind either.
+//! the export leaves nothing behind either, nor when it is then deleted before a worker is back.
 //!
 //! The moment is held without any hook in the service: the test locks the `documents` table
 //! against writes (reads go on) before the export starts, so the worker builds, uploads and
@@ -259,54 +259,82 @@ async fn a_worker_killed_between_the_delivery_copy_and_ready_delivers_once_after
     deployment.end().await;
 }
 
+/// Cuts a worker after the copy, then removes the export `removals` times (cancel, then
+/// delete) while only the API runs, and starts a worker again; once every job has ended, checks
+/// that the store holds only the uploads. The export's id and the running service.
+async fn cut_then_removed(deployment: &Deployment, removals: usize) -> (Api, String, Process) {
+    let mut server = deployment.start("serve");
+    let alice = deployment.api("alice").await;
+    let uploaded = upload_pieces(&alice, deployment).await;
+    let (id, copy, held) = held_after_the_copy(&alice, deployment, &uploaded).await;
+    server.kill();
+    drop(server);
+    held.release();
+
+    // Only the API runs: no worker can resume the export or claim its job meanwhile.
+    let api = deployment.start("api");
+    let alice = deployment.api("alice").await;
+    for _ in 0..removals {
+        let removed = alice
+            .client
+            .delete(alice.url(&format!("/api/v1/exports/{id}")))
+            .bearer_auth(&alice.bearer)
+            .send()
+            .await
+            .expect("delete");
+        assert!(removed.status().is_success(), "{}", removed.status());
+    }
+    assert!(stored_files(deployment.dir(), "documents").contains(&copy), "the copy is there");
+    drop(api);
+
+    // A worker back runs what is left: the export's job, a purge.
+    let server = deployment.start("serve");
+    let _ = deployment.api("alice").await;
+    eventually(PATIENCE, "every job ended", || async {
+        let open = number(
+            &mut deployment.db(),
+            "SELECT COUNT(*) AS n FROM jobs WHERE status IN ('queued', 'running')",
+        );
+        (open == 0).then_some(())
+    })
+    .await;
+    no_staging_left(deployment).await;
+    let stored: BTreeSet<String> =
+        stored_files(deployment.dir(), "documents").into_iter().collect();
+    assert_eq!(stored, uploaded, "the undelivered copy is removed");
+    let archives = stored_files(deployment.dir(), "exports");
+    assert!(archives.is_empty(), "the stopped export's archive is removed: {archives:?}");
+    let failed =
+        number(&mut deployment.db(), "SELECT COUNT(*) AS n FROM jobs WHERE status = 'failed'");
+    assert_eq!(failed, 0, "no job failed");
+    (alice, id, server)
+}
+
 #[tokio::test]
 #[ignore = "needs Postgres: with TEST_DATABASE_URL set, \
             `cargo test -p mesdonnees-tests --test e2e -- --ignored` runs it, as .ci/run does"]
 async fn an_export_cancelled_while_its_worker_lay_dead_after_the_copy_leaves_nothing() {
     let deployment = Deployment::new();
-    let mut server = deployment.start("serve");
-    let alice = deployment.api("alice").await;
-    let uploaded = upload_pieces(&alice, &deployment).await;
-    let (id, _copy, held) = held_after_the_copy(&alice, &deployment, &uploaded).await;
-    server.kill();
-    drop(server);
-    held.release();
-
-    // Only the API runs: the export is cancelled while no worker can resume it.
-    let api = deployment.start("api");
-    let alice = deployment.api("alice").await;
-    let cancelled = alice
-        .client
-        .delete(alice.url(&format!("/api/v1/exports/{id}")))
-        .bearer_auth(&alice.bearer)
-        .send()
-        .await
-        .expect("cancel");
-    assert!(cancelled.status().is_success(), "{}", cancelled.status());
-    assert_eq!(alice.status(&format!("/api/v1/exports/{id}")).await.as_deref(), Some("cancelled"));
-    drop(api);
-
-    // A worker back takes the job over, finds it cancelled, and removes what the cut left.
-    let server = deployment.start("serve");
-    let _ = deployment.api("alice").await;
-    let mut conn = deployment.db();
-    eventually(PATIENCE, "the export's job ended", || async {
-        let open = number(
-            &mut deployment.db(),
-            "SELECT COUNT(*) AS n FROM jobs WHERE kind = 'export' AND status <> 'done'",
-        );
-        (open == 0).then_some(())
-    })
-    .await;
-    no_staging_left(&deployment).await;
-    let stored: BTreeSet<String> =
-        stored_files(deployment.dir(), "documents").into_iter().collect();
-    assert_eq!(stored, uploaded, "the undelivered copy is removed");
-    let archives = stored_files(deployment.dir(), "exports");
-    assert!(archives.is_empty(), "the cancelled export's archive is removed: {archives:?}");
-    let rows = number(&mut conn, "SELECT COUNT(*) AS n FROM documents WHERE owner_id = 'alice'");
+    // The worker back takes the job over, finds it cancelled, and removes what the cut left.
+    let (alice, id, server) = cut_then_removed(&deployment, 1).await;
+    let rows = number(
+        &mut deployment.db(),
+        "SELECT COUNT(*) AS n FROM documents WHERE owner_id = 'alice'",
+    );
     assert_eq!(rows, i64::try_from(PIECES.len()).expect("count"), "no document was made");
     assert_eq!(alice.status(&format!("/api/v1/exports/{id}")).await.as_deref(), Some("cancelled"));
+    drop(server);
+    deployment.end().await;
+}
+
+#[tokio::test]
+#[ignore = "needs Postgres: with TEST_DATABASE_URL set, \
+            `cargo test -p mesdonnees-tests --test e2e -- --ignored` runs it, as .ci/run does"]
+async fn an_export_cancelled_then_deleted_while_its_worker_lay_dead_leaves_nothing() {
+    let deployment = Deployment::new();
+    // Deleted, its row is gone before any claim of its job: the deletion took the copy.
+    let (alice, id, server) = cut_then_removed(&deployment, 2).await;
+    assert_eq!(alice.status(&format!("/api/v1/exports/{id}")).await, None, "deleted");
     drop(server);
     deployment.end().await;
 }

@@ -1,7 +1,7 @@
-//! HTTP as clients and tools expect it: a wrong method is 405 with `Allow`, a page size out of
-//! range or a JSON array for an object is refused rather than bent into shape, a bearer beside a
-//! stale link still works for the owner, the API explorer is locked down like the page, and
-//! headers over the limit are refused as a problem.
+//! HTTP as clients and tools expect it: a wrong method is 405 with `Allow`, a JSON body that does
+//! not parse says where, a page size out of range or a JSON array for an object is refused
+//! rather than bent into shape, a bearer beside a stale link still works for the owner, the API
+//! explorer is locked down like the page, and headers over the limit are refused as a problem.
 
 use mesdonnees_tests::TestApp;
 use serde_json::json;
@@ -13,14 +13,14 @@ use crate::{assert_problem, content, json_ok};
 async fn a_known_path_with_another_method_is_405_with_allow() {
     let app = TestApp::spawn().await;
     for (method, path, allow) in [
-        ("DELETE", "/api/v1/folders", "GET, POST"),
-        ("PUT", "/api/v1/exports", "GET, POST"),
-        ("POST", "/api/v1/exports/00000000-0000-7000-8000-000000000000", "DELETE, GET"),
-        ("POST", "/api/v1/exports/estimate", "GET"),
+        ("DELETE", "/api/v1/folders", "GET, HEAD, POST"),
+        ("PUT", "/api/v1/exports", "GET, HEAD, POST"),
+        ("POST", "/api/v1/exports/00000000-0000-7000-8000-000000000000", "DELETE, GET, HEAD"),
+        ("POST", "/api/v1/exports/estimate", "GET, HEAD"),
         // Its own path, not an export named `estimate` (which DELETE would reach).
-        ("DELETE", "/api/v1/exports/estimate", "GET"),
-        ("PATCH", "/healthz", "GET"),
-        ("POST", "/openapi.json", "GET"),
+        ("DELETE", "/api/v1/exports/estimate", "GET, HEAD"),
+        ("PATCH", "/healthz", "GET, HEAD"),
+        ("POST", "/openapi.json", "GET, HEAD"),
     ] {
         let response = app
             .client
@@ -148,5 +148,44 @@ async fn headers_over_the_limit_are_a_problem() {
     // Under the limits, nothing changes.
     let fine = app.client.get(app.url("/healthz")).header("x-padding", "a".repeat(8 * 1024));
     assert_eq!(fine.send().await.expect("fine").status(), 200);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_json_body_that_does_not_parse_says_where_in_french_then_english() {
+    let app = TestApp::spawn().await;
+    let broken = "{\n  \"name\": \"Cours\",\n  \"parent_id\" null\n}";
+    let cut = "{\"name\": \"Cours\"";
+    for (body, lang, expected) in [
+        (
+            broken,
+            "fr",
+            "Le corps JSON est invalide à la ligne 3, colonne 15\u{a0}: un caractère n'est pas \
+             à sa place.",
+        ),
+        (
+            broken,
+            "en",
+            "The JSON body is invalid at line 3, column 15: a character is out of place. \
+             Details: expected `:`.",
+        ),
+        (
+            cut,
+            "fr",
+            "Le corps JSON est invalide à la ligne 1, colonne 16\u{a0}: le texte s'arrête avant \
+             sa fin.",
+        ),
+    ] {
+        let response = app
+            .post("/api/v1/folders", "alice")
+            .header("content-type", "application/json")
+            .header("accept-language", lang)
+            .body(body)
+            .send()
+            .await
+            .expect("post");
+        let problem = assert_problem(response, 400, "invalid_request").await;
+        assert_eq!(problem["detail"], expected, "{lang}: {body}");
+    }
     app.stop().await;
 }

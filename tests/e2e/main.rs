@@ -16,6 +16,7 @@ mod email;
 mod entcore;
 mod exports;
 mod folders;
+mod head;
 mod health;
 mod http;
 mod import_parts;

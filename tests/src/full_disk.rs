@@ -1,12 +1,13 @@
 //! A store whose disk can fill up: once [`DiskSwitch::fill`] is called, every write fails as a
 //! local store's does on a full disk (ENOSPC inside the store's error), reads go on. The
 //! service runs on it as on S3 (no `local_root`), so the archive an export writes goes
-//! through it too.
+//! through it too. It also counts the reads of an object's content, so a test can tell that
+//! an answer opened none.
 
 use std::fmt;
 use std::ops::Range;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use async_trait::async_trait;
 use bytes::Bytes;
@@ -17,21 +18,29 @@ use object_store::{
     PutMultipartOptions, PutOptions, PutPayload, PutResult, UploadPart,
 };
 
-/// Fills and frees the disk of a [`FullableStore`].
+/// Fills and frees the disk of a [`FullableStore`], and tells how many reads it served.
 #[derive(Clone, Debug, Default)]
-pub struct DiskSwitch(Arc<AtomicBool>);
+pub struct DiskSwitch {
+    full: Arc<AtomicBool>,
+    reads: Arc<AtomicUsize>,
+}
 
 impl DiskSwitch {
     pub fn fill(&self) {
-        self.0.store(true, Ordering::SeqCst);
+        self.full.store(true, Ordering::SeqCst);
     }
 
     pub fn free(&self) {
-        self.0.store(false, Ordering::SeqCst);
+        self.full.store(false, Ordering::SeqCst);
+    }
+
+    /// How many times an object's content was asked for (a lookup of its metadata is not).
+    pub fn reads(&self) -> usize {
+        self.reads.load(Ordering::SeqCst)
     }
 
     fn check(&self) -> object_store::Result<()> {
-        if self.0.load(Ordering::SeqCst) {
+        if self.full.load(Ordering::SeqCst) {
             return Err(object_store::Error::Generic {
                 store: "LocalFileSystem",
                 source: Box::new(std::io::Error::from_raw_os_error(28)),
@@ -85,6 +94,9 @@ impl ObjectStore for FullableStore {
         location: &Path,
         options: GetOptions,
     ) -> object_store::Result<GetResult> {
+        if !options.head {
+            self.disk.reads.fetch_add(1, Ordering::SeqCst);
+        }
         self.inner.get_opts(location, options).await
     }
 
@@ -93,6 +105,7 @@ impl ObjectStore for FullableStore {
         location: &Path,
         ranges: &[Range<u64>],
     ) -> object_store::Result<Vec<Bytes>> {
+        self.disk.reads.fetch_add(1, Ordering::SeqCst);
         self.inner.get_ranges(location, ranges).await
     }
 

@@ -1,18 +1,29 @@
 //! What the service answers around its routes rather than from one: a method a known path does
-//! not take (405 with `Allow`), headers over the service's limit (431), the API explorer's
-//! headers and its missing files. Every one is problem+json, like any other refusal.
+//! not take (405 with `Allow`), `HEAD` on every `GET` route, headers over the service's limit
+//! (431), the API explorer's headers and its missing files. Every refusal is problem+json.
+//!
+//! `HEAD` is served by the `GET` route itself, so status and headers cannot drift apart: the
+//! request goes on as `GET`, marked ([`is_head`]), and its answer's body is dropped unread,
+//! keeping its length. A route whose body is costly to open (a download) asks [`is_head`] and
+//! does not open it; anything else a `GET` does (a leaver's download counted) is for that route
+//! to leave out, since a link checker's `HEAD` is not a download. actix-http writes no body to a
+//! `HEAD` but would still poll one to its end, hence the body swapped for an empty one.
 //!
 //! actix-http itself answers a head over its fixed ceiling (more than 96 headers, or 128 KiB not
 //! yet parsed) with a bare 431 before the application sees the request, and has no hook to
 //! change that answer: the service's own limits are set well under that ceiling, so that a
 //! client over them meets the problem+json answer, with the limit in its `detail`.
 
-use actix_web::body::{EitherBody, MessageBody};
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use actix_web::body::{BodySize, EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
-use actix_web::{HttpRequest, HttpResponse};
+use actix_web::web::Bytes;
+use actix_web::{HttpMessage, HttpRequest, HttpResponse};
 use mesdonnees_shared::ErrorCode;
 
 use crate::problem;
@@ -40,6 +51,7 @@ impl KnownRoutes {
             .map(|(path, item)| {
                 let methods = [
                     (item.get.is_some(), Method::GET),
+                    (item.get.is_some(), Method::HEAD),
                     (item.put.is_some(), Method::PUT),
                     (item.post.is_some(), Method::POST),
                     (item.delete.is_some(), Method::DELETE),
@@ -55,7 +67,8 @@ impl KnownRoutes {
         if web_page {
             beside.extend(["/", "/web/{file}"]);
         }
-        routes.extend(beside.into_iter().map(|p| (Pattern::new(p), vec![Method::GET])));
+        routes
+            .extend(beside.into_iter().map(|p| (Pattern::new(p), vec![Method::GET, Method::HEAD])));
         Self(routes)
     }
 
@@ -163,6 +176,53 @@ pub(crate) async fn methods(
     Ok(next.call(req).await?.map_into_left_body())
 }
 
+/// Marks a request that came as `HEAD` and goes on as `GET`.
+#[derive(Clone, Copy)]
+struct Head;
+
+/// Whether the client asked only for the headers (`HEAD`): the answer's body will not be sent.
+pub(crate) fn is_head(req: &HttpRequest) -> bool {
+    req.extensions().contains::<Head>()
+}
+
+/// Serves `HEAD` through the path's `GET` route, answering its status and headers without its
+/// body. A path without `GET` keeps its `HEAD`, which [`methods`] refuses.
+pub(crate) async fn head(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<EitherBody<HeadersOnly, impl MessageBody>>, actix_web::Error> {
+    // The method first: matching the path is for the few HEAD requests only.
+    let takes_get = || {
+        req.app_data::<actix_web::web::Data<KnownRoutes>>()
+            .is_some_and(|routes| routes.allowed(req.path()).contains(&&Method::GET))
+    };
+    if req.method() != Method::HEAD || !takes_get() {
+        return Ok(next.call(req).await?.map_into_right_body());
+    }
+    req.head_mut().method = Method::GET;
+    req.extensions_mut().insert(Head);
+    let res = next.call(req).await?;
+    Ok(res.map_body(|_, body| EitherBody::left(HeadersOnly(body.size()))))
+}
+
+/// A body that is never sent, of the length the `GET` answer's would have had.
+pub(crate) struct HeadersOnly(BodySize);
+
+impl MessageBody for HeadersOnly {
+    type Error = std::convert::Infallible;
+
+    fn size(&self) -> BodySize {
+        self.0
+    }
+
+    fn poll_next(
+        self: Pin<&mut Self>,
+        _: &mut Context<'_>,
+    ) -> Poll<Option<Result<Bytes, Self::Error>>> {
+        Poll::Ready(None)
+    }
+}
+
 /// Refuses a request whose header lines are over the service's limits, before any route reads
 /// them.
 pub(crate) async fn header_limits(
@@ -225,12 +285,13 @@ mod tests {
     fn a_known_path_answers_its_methods() {
         let routes = KnownRoutes::new(&crate::openapi(), true);
         let names = |path| routes.allowed(path).iter().map(|m| m.as_str()).collect::<Vec<_>>();
-        assert_eq!(names("/api/v1/exports"), ["GET", "POST"]);
-        assert_eq!(names("/api/v1/exports/01JABC"), ["DELETE", "GET"]);
-        assert_eq!(names("/api/v1/exports/estimate"), ["GET"]);
-        assert_eq!(names("/api/v1/folders"), ["GET", "POST"]);
-        assert_eq!(names("/docs/index.html"), ["GET"]);
-        assert_eq!(names("/web/app.js"), ["GET"]);
+        assert_eq!(names("/api/v1/exports"), ["GET", "HEAD", "POST"]);
+        assert_eq!(names("/api/v1/exports/01JABC"), ["DELETE", "GET", "HEAD"]);
+        assert_eq!(names("/api/v1/exports/estimate"), ["GET", "HEAD"]);
+        assert_eq!(names("/api/v1/exports/01JABC/link"), ["POST"]);
+        assert_eq!(names("/api/v1/folders"), ["GET", "HEAD", "POST"]);
+        assert_eq!(names("/docs/index.html"), ["GET", "HEAD"]);
+        assert_eq!(names("/web/app.js"), ["GET", "HEAD"]);
         assert!(names("/api/v1/nothing").is_empty());
         assert!(names("/api/v1/exports/a/b/c").is_empty());
     }

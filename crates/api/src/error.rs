@@ -6,6 +6,7 @@
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
+use mesdonnees_shared::error_code::unreadable_json;
 use mesdonnees_shared::{ErrorCode, Lang};
 
 use crate::problem;
@@ -28,6 +29,9 @@ pub enum ApiError {
     /// The request cannot be parsed.
     #[error("{detail}")]
     BadRequest { code: ErrorCode, detail: String },
+    /// A JSON body that stops being JSON at `line`, `column` (from 1); `facts` are the parser's.
+    #[error("{facts}")]
+    UnreadableJson { line: usize, column: usize, cut_short: bool, facts: String },
     #[error("{detail}")]
     PayloadTooLarge { code: ErrorCode, detail: String },
     #[error("{detail}")]
@@ -78,6 +82,13 @@ impl ApiError {
     pub fn detail(&self, lang: Lang) -> String {
         match self {
             Self::Internal(_) => self.code().message(lang).to_owned(),
+            Self::UnreadableJson { line, column, cut_short, facts } => {
+                let words = unreadable_json(lang, *line, *column, *cut_short);
+                match lang {
+                    Lang::Fr => words,
+                    Lang::En => format!("{words} Details: {facts}."),
+                }
+            }
             facts => problem::worded(self.code(), lang, &facts.to_string()),
         }
     }
@@ -100,6 +111,7 @@ impl ApiError {
             | Self::Forbidden { code, .. }
             | Self::Gone { code, .. }
             | Self::UnsupportedContent { code, .. } => *code,
+            Self::UnreadableJson { .. } => ErrorCode::InvalidRequest,
             Self::RangeNotSatisfiable { .. } => ErrorCode::RangeNotSatisfiable,
             Self::UnsupportedMediaType | Self::UnsupportedMediaTypeJson => {
                 ErrorCode::UnsupportedMediaType
@@ -130,7 +142,7 @@ impl ResponseError for ApiError {
             Self::Unauthenticated(_) | Self::TokenExpired => StatusCode::UNAUTHORIZED,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-            Self::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            Self::BadRequest { .. } | Self::UnreadableJson { .. } => StatusCode::BAD_REQUEST,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::Forbidden { .. } => StatusCode::FORBIDDEN,

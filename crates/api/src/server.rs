@@ -74,6 +74,7 @@ pub fn start_http(ctx: Context, bind: SocketAddr) -> std::io::Result<HttpServerH
             })
             .default_service(web::to(route_not_found))
             .wrap(from_fn(edge::methods))
+            .wrap(from_fn(edge::head))
             .wrap(from_fn(edge::explorer))
             .wrap(from_fn(edge::header_limits))
             .wrap(from_fn(problem::server_errors_as_problems))
@@ -131,6 +132,17 @@ fn json_error(e: &actix_web::error::JsonPayloadError) -> ApiError {
         E::ContentType => ApiError::UnsupportedMediaTypeJson,
         E::Deserialize(err) if err.is_data() => {
             ApiError::unprocessable(ErrorCode::InvalidRequest, format!("invalid body: {err}"))
+        }
+        // serde_json ends its message with the position, which the words say already.
+        E::Deserialize(err) if err.line() > 0 => {
+            let facts = err.to_string();
+            let facts = facts.rsplit_once(" at line ").map_or(facts.as_str(), |(what, _)| what);
+            ApiError::UnreadableJson {
+                line: err.line(),
+                column: err.column(),
+                cut_short: err.is_eof(),
+                facts: facts.to_owned(),
+            }
         }
         other => ApiError::bad_request(
             ErrorCode::InvalidRequest,

@@ -66,6 +66,18 @@ pub fn export_key(export_id: &str, options: &ExportOptions) -> String {
     format!("exports/{export_id}.{}", options.extension())
 }
 
+/// The id of the document an export delivered into the documents space is, or would be: the
+/// worker copies the file to its key before the row exists, so a deletion finds an orphan copy
+/// by it.
+pub fn delivery_document_id(export_id: &str) -> String {
+    crate::derived::document_id(export_id, "delivery")
+}
+
+/// The object key of a document of the documents space.
+pub fn document_key(document_id: &str) -> String {
+    format!("documents/{document_id}")
+}
+
 /// The object key of one part of an export written in parts (`part` from 1).
 pub fn part_key(export_id: &str, part: u32) -> String {
     format!("exports/{export_id}.partie-{part}.zip")

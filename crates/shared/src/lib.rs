@@ -4,6 +4,7 @@
 pub mod apps;
 pub mod archive;
 pub mod connector;
+pub mod derived;
 pub mod entcore;
 pub mod entry_name;
 pub mod error_code;

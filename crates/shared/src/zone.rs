@@ -3,7 +3,7 @@
 //! written for people by the service itself (an import's folder, the archive's pages, an
 //! e-mail) are in local time. The page formats times in the browser's own zone.
 
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
 
 /// An IANA time zone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,6 +25,19 @@ impl Zone {
     /// The wall-clock time in this zone at `at`.
     pub fn local(self, at: DateTime<Utc>) -> NaiveDateTime {
         at.with_timezone(&self.0).naive_local()
+    }
+
+    /// The instant `day` begins in this zone: its midnight, or where a change of the clocks
+    /// skips midnight (some zones move them at 00:00), the first time the day has.
+    pub fn start_of(self, day: NaiveDate) -> DateTime<Utc> {
+        let mut time = day.and_time(NaiveTime::MIN);
+        loop {
+            if let Some(start) = self.0.from_local_datetime(&time).earliest() {
+                return start.with_timezone(&Utc);
+            }
+            // No gap lasts a day: a few steps find the clocks again.
+            time += chrono::Duration::minutes(15);
+        }
     }
 }
 
@@ -66,6 +79,27 @@ mod tests {
         let reunion = Zone::parse("Indian/Reunion").expect("a zone");
         assert_eq!(hm(reunion, winter), "2026-12-07 04:06");
         assert_eq!(Zone::parse("Europe/Nowhere"), None);
+    }
+
+    #[test]
+    fn a_day_begins_at_the_zones_midnight() {
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).expect("a day");
+        let utc = |day: NaiveDate, h, min| {
+            Utc.from_utc_datetime(&day.and_hms_opt(h, min, 0).expect("a time"))
+        };
+        // Summer and winter in Paris: the day before, at 22:00 and 23:00 UTC.
+        assert_eq!(Zone::PARIS.start_of(day(2027, 6, 30)), utc(day(2027, 6, 29), 22, 0));
+        assert_eq!(Zone::PARIS.start_of(day(2026, 12, 31)), utc(day(2026, 12, 30), 23, 0));
+        let reunion = Zone::parse("Indian/Reunion").expect("a zone");
+        assert_eq!(reunion.start_of(day(2027, 6, 30)), utc(day(2027, 6, 29), 20, 0));
+        let cayenne = Zone::parse("America/Cayenne").expect("a zone");
+        assert_eq!(cayenne.start_of(day(2027, 6, 30)), utc(day(2027, 6, 30), 3, 0));
+        // Santiago moved its clocks from 00:00 to 01:00 on 2024-09-08: the day began at 01:00.
+        let santiago = Zone::parse("America/Santiago").expect("a zone");
+        assert_eq!(santiago.start_of(day(2024, 9, 8)), utc(day(2024, 9, 8), 4, 0));
+        // The day read back in the zone is the day given.
+        let start = Zone::PARIS.start_of(day(2027, 6, 30));
+        assert_eq!(Zone::PARIS.local(start).date(), day(2027, 6, 30));
     }
 
     #[test]

@@ -9,8 +9,8 @@ use chrono::NaiveDateTime;
 use mesdonnees_db::{Leaver, exports, leavers};
 use mesdonnees_infra::Context;
 use mesdonnees_infra::mailer::MailError;
-use mesdonnees_shared::Lang;
-use mesdonnees_shared::leavers::days_left;
+use mesdonnees_shared::leavers::{closing_day, days_left};
+use mesdonnees_shared::{Lang, Zone};
 
 use crate::error::JobError;
 
@@ -41,7 +41,9 @@ pub(crate) async fn send(ctx: &Context, user: &str, reminder: Option<u32>) -> Re
     let base = ctx.config.http.public_url.as_deref().unwrap_or("").trim_end_matches('/');
     let link = format!("{base}/api/v1/exports/{export_id}/download?token={token}");
     let now = ctx.clock.now().naive_utc();
-    let (subject, body) = words(&leaver, reminder.is_some(), export.size.unwrap_or(0), &link, now);
+    let size = export.size.unwrap_or(0);
+    let zone = ctx.config.locale.time_zone;
+    let (subject, body) = words(&leaver, reminder.is_some(), size, &link, now, zone);
     mailer.send(&to, &subject, body).await.map_err(|e| match e {
         MailError::To => JobError::Permanent(e.to_string()),
         other => JobError::Transient(other.to_string()),
@@ -55,9 +57,10 @@ fn words(
     size: i64,
     link: &str,
     now: NaiveDateTime,
+    zone: Zone,
 ) -> (String, String) {
     let lang = Lang::from_tag(&leaver.lang).unwrap_or_default();
-    let date = lang.date(leaver.until_at.date());
+    let date = lang.date(closing_day(zone, leaver.until_at));
     let days = days_left(leaver.until_at, now);
     let guardian = leaver.guardian_email.is_some();
     let size = lang.size(u64::try_from(size).unwrap_or(0));
@@ -159,13 +162,21 @@ mod tests {
     fn the_archive_size_reads_as_the_page_writes_it() {
         let now = NaiveDate::from_ymd_opt(2027, 8, 1).and_then(|d| d.and_hms_opt(8, 0, 0));
         let now = now.expect("a date");
-        let (subject, body) = super::words(&leaver("fr"), false, 20_300_000, "l", now);
+        let (subject, body) = super::words(
+            &leaver("fr"),
+            false,
+            20_300_000,
+            "l",
+            now,
+            mesdonnees_shared::Zone::PARIS,
+        );
         assert_eq!(
             subject,
             "Votre compte ENT ferme le 31 août 2027\u{a0}: vos données sont prêtes"
         );
         assert!(body.contains("toutes vos données (20,3\u{a0}Mo) est prête\u{a0};"), "{body}");
-        let (_, body) = super::words(&leaver("en"), true, 1, "l", now);
+        let (_, body) =
+            super::words(&leaver("en"), true, 1, "l", now, mesdonnees_shared::Zone::PARIS);
         assert!(body.contains("An archive of all your data (1\u{a0}byte) is ready;"), "{body}");
     }
 }

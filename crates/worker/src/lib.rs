@@ -4,7 +4,6 @@
 
 mod apps;
 mod consumer;
-mod derived;
 mod error;
 pub mod export;
 mod export_mail;

@@ -1,15 +1,17 @@
 //! Streaming a stored object to a client: `Content-Length`, `ETag`, `Accept-Ranges`, a single
-//! byte range (206, or 416 when unsatisfiable), `If-Range`, and a UTF-8 file name.
+//! byte range (206, or 416 when unsatisfiable), `If-Range`, and a UTF-8 file name. Asked with
+//! `HEAD`, the same headers, and the object is looked up but never opened for reading.
 
 use actix_web::http::header::{
     self, ByteRangeSpec, ContentDisposition, DispositionParam, DispositionType, ExtendedValue,
     Header, Range,
 };
 use actix_web::{HttpRequest, HttpResponse};
-use futures_util::TryStreamExt;
+use futures_util::{StreamExt, TryStreamExt};
 use object_store::path::Path;
-use object_store::{GetOptions, GetRange};
+use object_store::{GetOptions, GetRange, ObjectStoreExt};
 
+use crate::edge;
 use crate::error::ApiError;
 use crate::routes::Ctx;
 
@@ -34,8 +36,15 @@ pub(crate) async fn respond(
     if let Some((start, end)) = range {
         options.range = Some(GetRange::Bounded(start..end + 1));
     }
-    let result = ctx.storage.store.get_opts(&Path::from(download.key), options).await?;
-    let stream = result.into_stream().map_err(actix_web::error::ErrorInternalServerError);
+    let path = Path::from(download.key);
+    let stream = if edge::is_head(req) {
+        // Missing, it fails as the GET would; there, nothing is read.
+        ctx.storage.store.head(&path).await?;
+        futures_util::stream::empty().left_stream()
+    } else {
+        let result = ctx.storage.store.get_opts(&path, options).await?;
+        result.into_stream().map_err(actix_web::error::ErrorInternalServerError).right_stream()
+    };
     let mut builder = match range {
         Some(_) => HttpResponse::PartialContent(),
         None => HttpResponse::Ok(),

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, NaiveDate, Utc};
-use mesdonnees_core::leavers::{self, Declaration, Status, Viewed};
+use mesdonnees_core::leavers::{self, Closing, Declaration, Status, Viewed};
 use mesdonnees_shared::Lang;
 
 use super::users_file::{self, UserLine};
@@ -33,7 +33,8 @@ pub struct LeaversArgs {
     /// The users file.
     #[arg(long)]
     pub users: PathBuf,
-    /// When their accounts close: a day (YYYY-MM-DD, at 00:00 UTC) or an RFC 3339 time.
+    /// When their accounts close: a day (YYYY-MM-DD, as it begins in `locale.time_zone`) or
+    /// an RFC 3339 time.
     #[arg(long)]
     pub until: String,
     /// The language they are written to in (fr or en); kept for users declared before.
@@ -55,7 +56,8 @@ pub async fn run(op: &Operator, args: LeaversArgs) -> Result<Exit, OpError> {
     };
     let max = op.ctx.config.leavers.max_file_users;
     let lines = users_file::read(&args.users, max, true)?;
-    eprintln!("{} leavers, accounts closing on {until}", lines.len());
+    let closes = until.instant(op.ctx.config.locale.time_zone);
+    eprintln!("{} leavers, accounts closing on {closes}", lines.len());
     for UserLine { user, email, guardian_email } in &lines {
         let draft = Declaration {
             until,
@@ -71,13 +73,13 @@ pub async fn run(op: &Operator, args: LeaversArgs) -> Result<Exit, OpError> {
     Ok(summary(&found))
 }
 
-/// The closing date of `--until`.
-fn closing(raw: &str) -> Result<DateTime<Utc>, OpError> {
+/// The closing day or time of `--until`.
+fn closing(raw: &str) -> Result<Closing, OpError> {
     if let Ok(day) = NaiveDate::parse_from_str(raw, "%Y-%m-%d") {
-        return Ok(day.and_time(chrono::NaiveTime::MIN).and_utc());
+        return Ok(Closing::Day(day));
     }
     DateTime::parse_from_rfc3339(raw)
-        .map(|t| t.with_timezone(&Utc))
+        .map(|t| Closing::At(t.with_timezone(&Utc)))
         .map_err(|_| OpError::Usage(format!("--until {raw:?}: YYYY-MM-DD or an RFC 3339 time")))
 }
 

@@ -1,6 +1,8 @@
 //! Who may download an export's archive, and what is served: the owner, or anyone holding a
 //! signed link to it (short-lived, or a leaver's), once it is ready and until it expires. A
-//! download by the user or a link counts as a leaver's download.
+//! download by the user or a link counts as a leaver's download; a mere check that the file is
+//! there (HTTP `HEAD`, as link checkers and mail scanners send) does not, or a scanned e-mail
+//! would stop a leaver's reminders.
 
 use mesdonnees_db::exports;
 use mesdonnees_infra::Context;
@@ -22,6 +24,15 @@ pub enum Access<'a> {
     OwnerOrLink(&'a Actor, &'a str),
 }
 
+/// What the caller does with the file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Intent {
+    /// Reads it.
+    Read,
+    /// Only checks that it is there and what it is (HTTP `HEAD`).
+    Check,
+}
+
 /// The stored file to serve.
 #[derive(Debug)]
 pub struct Ready {
@@ -33,7 +44,12 @@ pub struct Ready {
     pub content_type: &'static str,
 }
 
-pub async fn download(ctx: &Context, access: Access<'_>, raw_id: &str) -> Result<Ready, Error> {
+pub async fn download(
+    ctx: &Context,
+    access: Access<'_>,
+    raw_id: &str,
+    intent: Intent,
+) -> Result<Ready, Error> {
     let export = export_for(ctx, access, raw_id).await?;
     // The user themselves, or a link: a leaver's download ends their reminders. An
     // administrator's does not.
@@ -61,7 +77,7 @@ pub async fn download(ctx: &Context, access: Access<'_>, raw_id: &str) -> Result
     else {
         return Err(Error::unexpected(anyhow::anyhow!("ready export without an archive")));
     };
-    if by_user {
+    if by_user && intent == Intent::Read {
         crate::leavers::downloaded(ctx, &export.id).await?;
     }
     Ok(Ready {

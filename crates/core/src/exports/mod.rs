@@ -16,7 +16,7 @@ mod size;
 pub(crate) use create::{Claim, Occurrence, clock_now, create_claimed};
 pub use create::{Made, Request, create};
 pub use delete::{Removed, delete};
-pub use download::{Access, Ready, download};
+pub use download::{Access, Intent, Ready, download};
 pub use entries::entries;
 pub use estimate::{Estimate, estimate};
 pub use link::{Link, link, part_link};

@@ -12,6 +12,10 @@
 //! Times are the context's clock, as for schedules, so the tests can live through a window;
 //! the export's own expiry is written in the system's time when the window closes, which the
 //! cleanup reads.
+//!
+//! Pitfall: a closing day is the ENT's (`locale.time_zone`), not UTC's: « le 30 juin » closes
+//! at midnight in Paris, two hours before midnight UTC in summer, and the words told read the
+//! closing instant back in that zone (`shared::leavers::closing_day`), so they say that day.
 
 mod link;
 mod status;
@@ -22,11 +26,11 @@ pub use status::{Listed as LeaverListed, Status, Viewed};
 pub(crate) use steps::record_export;
 pub use steps::{Pass, run_due, run_periodically};
 
-use chrono::{DateTime, NaiveDateTime, SubsecRound, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, SubsecRound, Utc};
 use mesdonnees_db::{AuditEntry, Leaver, audit, leavers};
 use mesdonnees_infra::Context;
 use mesdonnees_shared::exports::valid_email;
-use mesdonnees_shared::{DocumentId, ErrorCode, Lang, UserId};
+use mesdonnees_shared::{DocumentId, ErrorCode, Lang, UserId, Zone};
 
 use crate::listing::{self};
 use crate::{Actor, Error};
@@ -34,11 +38,30 @@ use crate::{Actor, Error};
 /// The audit log's actor for the steps the workers take on their own.
 pub(crate) const SYSTEM: &str = "system";
 
+/// When a leaver's account closes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Closing {
+    /// As this day begins in the ENT's time zone: the day they are told.
+    Day(NaiveDate),
+    /// At this instant.
+    At(DateTime<Utc>),
+}
+
+impl Closing {
+    /// The instant the account closes, a day read in `zone`.
+    pub fn instant(self, zone: Zone) -> DateTime<Utc> {
+        match self {
+            Self::Day(day) => zone.start_of(day),
+            Self::At(at) => at,
+        }
+    }
+}
+
 /// A user declared as leaving.
 #[derive(Debug, Clone)]
 pub struct Declaration {
-    /// The date their account closes: after now, at most `leavers.max_window_days` ahead.
-    pub until: DateTime<Utc>,
+    /// When their account closes: after now, at most `leavers.max_window_days` ahead.
+    pub until: Closing,
     /// Their address; kept from an earlier declaration when absent.
     pub email: Option<String>,
     /// A guardian's address, written to instead of theirs (a minor); kept when absent.
@@ -64,7 +87,8 @@ pub async fn declare(ctx: &Context, actor: &Actor, draft: Declaration) -> Result
         });
     };
     let now = now(ctx);
-    check(ctx, &draft, now)?;
+    let until = draft.until.instant(ctx.config.locale.time_zone).naive_utc().trunc_subsecs(0);
+    check(ctx, &draft, until, now)?;
     let user = actor.owner().to_string();
     let outcome = ctx
         .db
@@ -76,7 +100,8 @@ pub async fn declare(ctx: &Context, actor: &Actor, draft: Declaration) -> Result
                 None => None,
             };
             let is_new = existing.is_none();
-            let row = merged(existing, &draft, &user, &declared_by, export_status.as_deref(), now);
+            let row =
+                merged(existing, &draft, until, &user, &declared_by, export_status.as_deref(), now);
             leavers::save(conn, &row)?;
             if let Some(export_id) = &row.export_id {
                 // A new date moves the ready export's expiry with it.
@@ -143,8 +168,12 @@ fn now(ctx: &Context) -> NaiveDateTime {
 }
 
 /// The date within the window the configuration allows, the addresses addresses.
-fn check(ctx: &Context, draft: &Declaration, now: NaiveDateTime) -> Result<(), Error> {
-    let until = draft.until.naive_utc();
+fn check(
+    ctx: &Context,
+    draft: &Declaration,
+    until: NaiveDateTime,
+    now: NaiveDateTime,
+) -> Result<(), Error> {
     let max_days = i64::from(ctx.config.leavers.max_window_days);
     if until <= now || until > now + chrono::Duration::days(max_days) {
         return Err(Error::invalid(
@@ -169,12 +198,12 @@ fn check(ctx: &Context, draft: &Declaration, now: NaiveDateTime) -> Result<(), E
 fn merged(
     existing: Option<Leaver>,
     draft: &Declaration,
+    until: NaiveDateTime,
     user: &str,
     declared_by: &str,
     export_status: Option<&str>,
     now: NaiveDateTime,
 ) -> Leaver {
-    let until = draft.until.naive_utc().trunc_subsecs(0);
     let Some(mut row) = existing else {
         return Leaver {
             user_id: user.to_owned(),
@@ -230,5 +259,32 @@ fn entry(actor: &str, action: &str, user: &str, resource: Option<&str>) -> Audit
         target_user_id: Some(user.to_owned()),
         resource_id: resource.map(str::to_owned),
         created_at: mesdonnees_db::models::now(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{NaiveDate, TimeZone, Utc};
+    use mesdonnees_shared::Zone;
+    use mesdonnees_shared::leavers::closing_day;
+
+    use super::Closing;
+
+    #[test]
+    fn a_closing_day_closes_at_midnight_in_the_ents_zone_and_is_told_as_that_day() {
+        let june_30 = NaiveDate::from_ymd_opt(2027, 6, 30).expect("a day");
+        let closes = Closing::Day(june_30).instant(Zone::PARIS);
+        // Midnight in Paris, not at UTC's: two hours earlier in summer.
+        let paris_midnight = Utc.with_ymd_and_hms(2027, 6, 29, 22, 0, 0).single().expect("UTC");
+        assert_eq!(closes, paris_midnight);
+        assert_eq!(closing_day(Zone::PARIS, closes.naive_utc()), june_30, "« le 30 juin »");
+        // A minute before, the account is still open on the 29th in Paris.
+        let before = closes - chrono::Duration::minutes(1);
+        assert_eq!(Zone::PARIS.local(before).date(), june_30.pred_opt().expect("the 29th"));
+        let cayenne = Zone::parse("America/Cayenne").expect("a zone");
+        let later = Utc.with_ymd_and_hms(2027, 6, 30, 3, 0, 0).single().expect("UTC");
+        assert_eq!(Closing::Day(june_30).instant(cayenne), later);
+        // An instant is kept as given, whatever the zone.
+        assert_eq!(Closing::At(later).instant(Zone::PARIS), later);
     }
 }

@@ -7,13 +7,13 @@
 use std::future::Future;
 use std::time::Duration;
 
-use chrono::NaiveDateTime;
+use chrono::{NaiveDate, NaiveDateTime};
 use mesdonnees_db::{
     DbConnection, DbError, Leaver, Notification, audit, jobs, leavers, notifications,
 };
 use mesdonnees_infra::Context;
 use mesdonnees_shared::jobs::JobPayload;
-use mesdonnees_shared::leavers::days_left;
+use mesdonnees_shared::leavers::{closing_day, days_left};
 use mesdonnees_shared::{DocumentId, JobId, Lang, UserId};
 use serde_json::json;
 
@@ -162,7 +162,12 @@ async fn tell(
         id: DocumentId::new().to_string(),
         user_id: leaver.user_id.clone(),
         kind: if reminder.is_some() { "leaver_reminder" } else { "leaver_notice" }.to_owned(),
-        title: title(lang, reminder.is_some(), leaver.until_at, days_left),
+        title: title(
+            lang,
+            reminder.is_some(),
+            closing_day(ctx.config.locale.time_zone, leaver.until_at),
+            days_left,
+        ),
         body: json!({
             "export_id": export_id,
             "until": leaver.until_at.and_utc(),
@@ -211,8 +216,8 @@ async fn tell(
 }
 
 /// The timeline entry's title.
-fn title(lang: Lang, reminder: bool, until: NaiveDateTime, days: i64) -> String {
-    let date = lang.date(until.date());
+fn title(lang: Lang, reminder: bool, day: NaiveDate, days: i64) -> String {
+    let date = lang.date(day);
     match (lang, reminder) {
         (Lang::Fr, false) => {
             format!("Votre compte ferme le {date}\u{a0}: vos données sont prêtes à télécharger")
@@ -244,8 +249,7 @@ mod tests {
 
     #[test]
     fn a_reminder_says_the_days_left_in_words_with_a_real_plural() {
-        let until = NaiveDate::from_ymd_opt(2027, 7, 4).and_then(|d| d.and_hms_opt(0, 0, 0));
-        let until = until.expect("a date");
+        let until = NaiveDate::from_ymd_opt(2027, 7, 4).expect("a date");
         assert_eq!(
             title(Lang::Fr, true, until, 10),
             "Plus que 10\u{a0}jours pour télécharger vos données\u{a0}: votre compte ferme le \

@@ -3,6 +3,16 @@
 
 use super::ErrorCode;
 
+/// A JSON body that stops being JSON at `line`, `column`: where, and why in plain words.
+pub(super) fn unreadable_json(line: usize, column: usize, cut_short: bool) -> String {
+    let why = if cut_short {
+        "the text ends before it is complete"
+    } else {
+        "a character is out of place"
+    };
+    format!("The JSON body is invalid at line {line}, column {column}: {why}.")
+}
+
 #[expect(clippy::too_many_lines, reason = "one sentence per code, nothing else")]
 pub(super) fn sentence(code: ErrorCode) -> &'static str {
     match code {

@@ -4,6 +4,16 @@
 
 use super::ErrorCode;
 
+/// A JSON body that stops being JSON at `line`, `column`: where, and why in plain words.
+pub(super) fn unreadable_json(line: usize, column: usize, cut_short: bool) -> String {
+    let why = if cut_short {
+        "le texte s'arrête avant sa fin"
+    } else {
+        "un caractère n'est pas à sa place"
+    };
+    format!("Le corps JSON est invalide à la ligne {line}, colonne {column}\u{a0}: {why}.")
+}
+
 #[expect(clippy::too_many_lines, reason = "one sentence per code, nothing else")]
 pub(super) fn sentence(code: ErrorCode) -> &'static str {
     match code {

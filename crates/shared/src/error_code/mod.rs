@@ -454,6 +454,15 @@ impl ErrorCode {
     }
 }
 
+/// The words of an [`ErrorCode::InvalidRequest`] whose JSON body does not parse: where it
+/// stops being JSON (`line` and `column` from 1), and whether it was cut short.
+pub fn unreadable_json(lang: Lang, line: usize, column: usize, cut_short: bool) -> String {
+    match lang {
+        Lang::Fr => fr::unreadable_json(line, column, cut_short),
+        Lang::En => en::unreadable_json(line, column, cut_short),
+    }
+}
+
 // `ALL` lists the variants in declaration order, each once and without a gap. A variant added
 // at the end and not listed is caught by `tests::all_lists_every_variant`.
 const _: () = {

@@ -3,7 +3,9 @@
 //! transaction that publishes the export, the folder « Mes exports » found or made, the quota
 //! checked again and the document's row. A run again after a crash copies onto the same key
 //! and finds the same id, so the document is neither lost nor doubled; cancelled or failed
-//! before a rerun, the next claim of its job removes the copy (`remove_undelivered`).
+//! before a rerun, the next claim of its job removes the copy (`remove_undelivered`); deleted
+//! before that claim, the deletion purges it (`core::exports::delete`), both by the one
+//! derivation of `shared::exports::delivery_document_id`.
 //!
 //! Pitfalls: the folder is known by an id derived from its owner, not by its name: renamed, it
 //! is still the one used; deleted, it is made again; a folder of the user's own that happens to
@@ -16,17 +18,16 @@
 
 use mesdonnees_db::{DbConnection, DbError, DocumentKind, Export, NewDocument, documents, exports};
 use mesdonnees_infra::Context;
+use mesdonnees_shared::derived::document_id;
 use mesdonnees_shared::entry_name::sanitize_segment;
-use mesdonnees_shared::exports::{DELIVERY_FOLDER, Delivery, ExportOptions};
+use mesdonnees_shared::exports::{
+    DELIVERY_FOLDER, Delivery, ExportOptions, delivery_document_id, document_key,
+};
 use mesdonnees_shared::{DocumentName, ErrorCode};
 use object_store::ObjectStoreExt;
 use object_store::path::Path;
 
-use crate::derived::document_id;
 use crate::error::JobError;
-
-/// What the delivered document's id derives from, with the export's id.
-const DELIVERY_SCOPE: &str = "delivery";
 
 /// The export's file copied to where its document will be, waiting for its row.
 pub(super) struct Staged {
@@ -51,8 +52,8 @@ pub(super) async fn stage(
     sha256: &str,
 ) -> Result<Option<Staged>, JobError> {
     let Some(Delivery::Documents) = options.deliver_to else { return Ok(None) };
-    let id = document_id(&export.id, DELIVERY_SCOPE);
-    let target = Path::from(format!("documents/{id}"));
+    let id = delivery_document_id(&export.id);
+    let target = Path::from(document_key(&id));
     ctx.storage
         .copy(&Path::from(key), &target)
         .await
@@ -116,12 +117,12 @@ pub(super) async fn remove_undelivered(
     if options.deliver_to != Some(Delivery::Documents) || export.delivered_document_id.is_some() {
         return Ok(());
     }
-    let id = document_id(&export.id, DELIVERY_SCOPE);
+    let id = delivery_document_id(&export.id);
     let row = id.clone();
     if ctx.db.run(move |conn| documents::find(conn, &row)).await?.is_some() {
         return Ok(());
     }
-    match ctx.storage.store.delete(&Path::from(format!("documents/{id}"))).await {
+    match ctx.storage.store.delete(&Path::from(document_key(&id))).await {
         Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
         Err(e) => Err(JobError::storage("an undelivered copy of an export not removed", &e)),
     }

@@ -1,11 +1,11 @@
 use actix_web::{HttpRequest, HttpResponse, get, web};
-use mesdonnees_core::exports::{self, Access};
+use mesdonnees_core::exports::{self, Intent};
 use serde::Deserialize;
 
-use crate::auth::authenticate;
+use super::asker::{Asker, serve};
+use crate::edge;
 use crate::error::ApiError;
 use crate::routes::Ctx;
-use crate::routes::download::{self, Download};
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -37,25 +37,8 @@ pub async fn download_export(
     id: web::Path<String>,
     query: web::Query<LinkQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let caller = authenticate(&req).await;
-    let ready = match (query.token.as_deref(), caller) {
-        (Some(token), Ok(user)) => {
-            exports::download(&ctx, Access::OwnerOrLink(&user.actor(), token), &id).await?
-        }
-        // A link stands on its own: a stale or foreign bearer beside it does not matter.
-        (Some(token), Err(_)) => exports::download(&ctx, Access::Link(token), &id).await?,
-        (None, caller) => exports::download(&ctx, Access::Owner(&caller?.actor()), &id).await?,
-    };
-    download::respond(
-        &ctx,
-        &req,
-        Download {
-            key: &ready.key,
-            size: ready.size,
-            etag: ready.sha256,
-            file_name: &ready.file_name,
-            content_type: ready.content_type,
-        },
-    )
-    .await
+    let intent = if edge::is_head(&req) { Intent::Check } else { Intent::Read };
+    let asker = Asker::of(&req, query.token.as_deref()).await?;
+    let ready = exports::download(&ctx, asker.access(), &id, intent).await?;
+    serve(&ctx, &req, ready).await
 }

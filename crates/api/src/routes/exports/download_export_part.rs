@@ -1,10 +1,9 @@
 use actix_web::{HttpRequest, HttpResponse, get, web};
-use mesdonnees_core::exports::{self, Access};
+use mesdonnees_core::exports;
 
-use crate::auth::authenticate;
+use super::asker::{Asker, serve};
 use crate::error::ApiError;
 use crate::routes::Ctx;
-use crate::routes::download::{self, Download};
 use crate::routes::exports::LinkQuery;
 
 /// One part of an export written in parts, as soon as it is published (the export may still
@@ -32,29 +31,7 @@ pub async fn download_export_part(
     query: web::Query<LinkQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, part) = path.into_inner();
-    let caller = authenticate(&req).await;
-    let ready = match (query.token.as_deref(), caller) {
-        (Some(token), Ok(user)) => {
-            let access = Access::OwnerOrLink(&user.actor(), token);
-            exports::download_part(&ctx, access, &id, part).await?
-        }
-        (Some(token), Err(_)) => {
-            exports::download_part(&ctx, Access::Link(token), &id, part).await?
-        }
-        (None, caller) => {
-            exports::download_part(&ctx, Access::Owner(&caller?.actor()), &id, part).await?
-        }
-    };
-    download::respond(
-        &ctx,
-        &req,
-        Download {
-            key: &ready.key,
-            size: ready.size,
-            etag: ready.sha256,
-            file_name: &ready.file_name,
-            content_type: ready.content_type,
-        },
-    )
-    .await
+    let asker = Asker::of(&req, query.token.as_deref()).await?;
+    let ready = exports::download_part(&ctx, asker.access(), &id, part).await?;
+    serve(&ctx, &req, ready).await
 }

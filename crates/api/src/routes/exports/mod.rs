@@ -1,6 +1,7 @@
 //! The exports routes: each parses its request, calls one use case of
 //! [`mesdonnees_core::exports`] and shapes its answer.
 
+mod asker;
 mod create_export;
 mod create_export_link;
 mod create_export_part_link;

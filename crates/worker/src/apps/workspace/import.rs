@@ -25,6 +25,7 @@ use mesdonnees_infra::Context;
 use mesdonnees_shared::DocumentName;
 use mesdonnees_shared::apps::WORKSPACE_APP;
 use mesdonnees_shared::archive::{Manifest, Piece, piece_path};
+use mesdonnees_shared::derived::document_id;
 use mesdonnees_shared::entry_name::{TakenNames, sanitize_segment};
 use mesdonnees_shared::imports::ItemOutcome;
 use mesdonnees_shared::media_type;
@@ -35,7 +36,6 @@ use serde::Deserialize;
 use mesdonnees_zip::scan::ScannedEntry;
 
 use crate::apps::{ImportJob, Progress};
-use crate::derived::document_id;
 use crate::opener::{
     Failure, Opened, Refusal, Stored, copy_charge, read_small, store_entry, store_pieces,
 };

@@ -1,6 +1,6 @@
 use actix_web::{HttpResponse, put, web};
 use chrono::{DateTime, Utc};
-use mesdonnees_core::leavers::{self, Declaration, Declared};
+use mesdonnees_core::leavers::{self, Closing, Declaration, Declared};
 use mesdonnees_shared::Lang;
 use serde::Deserialize;
 
@@ -53,7 +53,7 @@ pub async fn declare_leaver(
 ) -> Result<HttpResponse, ApiError> {
     let actor = acting(&admin, &user_id)?;
     let DeclareLeaver { until, email, guardian_email, lang } = body.into_inner();
-    let draft = Declaration { until, email, guardian_email, lang };
+    let draft = Declaration { until: Closing::At(until), email, guardian_email, lang };
     Ok(match leavers::declare(&ctx, &actor, draft).await? {
         Declared::New(viewed) => HttpResponse::Created()
             .insert_header(("Location", format!("/api/v1/admin/leavers/{user_id}")))
