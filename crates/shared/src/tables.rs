@@ -6,6 +6,8 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
+use crate::Lang;
+
 /// Most columns one table may have.
 pub const MAX_FIELDS: usize = 40;
 
@@ -80,21 +82,33 @@ pub const COMMON_FIELDS: [(&str, TableField); 10] = [
 ];
 
 impl TableField {
-    /// The column's header, in French.
-    pub fn header(&self) -> &str {
-        match self {
-            Self::Name => "Nom",
-            Self::Path => "Chemin",
-            Self::App => "Application",
-            Self::Type => "Type",
-            Self::Size => "Taille (octets)",
-            Self::Sha256 => "SHA-256",
-            Self::Owner => "Propriétaire",
-            Self::SharedBy => "Partagé par",
-            Self::Created => "Créé le",
-            Self::Modified => "Modifié le",
-            Self::AppField { field, .. } => field,
+    /// The column's header in `lang`.
+    pub fn header(&self, lang: Lang) -> &str {
+        let (fr, en) = match self {
+            Self::Name => ("Nom", "Name"),
+            Self::Path => ("Chemin", "Path"),
+            Self::App => ("Application", "App"),
+            Self::Type => ("Type", "Type"),
+            Self::Size => ("Taille (octets)", "Size (bytes)"),
+            Self::Sha256 => ("SHA-256", "SHA-256"),
+            Self::Owner => ("Propriétaire", "Owner"),
+            Self::SharedBy => ("Partagé par", "Shared by"),
+            Self::Created => ("Créé le", "Created"),
+            Self::Modified => ("Modifié le", "Modified"),
+            Self::AppField { field, .. } => return field,
+        };
+        match lang {
+            Lang::Fr => fr,
+            Lang::En => en,
         }
+    }
+}
+
+/// The name of a spreadsheet's one sheet, in `lang`.
+pub fn sheet_name(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Fr => "Mes données",
+        Lang::En => "My data",
     }
 }
 

@@ -289,7 +289,8 @@ async fn build(
             spec.format,
             table::TableFile::create(
                 spec,
-                table::headers(ctx, spec),
+                table::headers(ctx, spec, options.lang),
+                options.lang,
                 &crate::scratch::dir(&ctx.config),
             )
             .map_err(|e| Stop::Failed(JobError::storage("index", &e)))?,

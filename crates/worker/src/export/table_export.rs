@@ -25,7 +25,8 @@ pub(super) async fn run(
     interrupt: impl Future<Output = ()>,
 ) -> Result<(), JobError> {
     let dir = crate::scratch::dir(&ctx.config);
-    let file = TableFile::create(spec, table::headers(ctx, spec), &dir)
+    let lang = export.export_options()?.lang;
+    let file = TableFile::create(spec, table::headers(ctx, spec, lang), lang, &dir)
         .map_err(|e| JobError::storage("table", &e))?;
     tokio::pin!(interrupt);
     let filled = tokio::select! {

@@ -9,6 +9,7 @@ mod xlsx;
 
 use std::path::Path;
 
+use mesdonnees_shared::Lang;
 use mesdonnees_shared::tables::{Cell, TableField, TableFormat, TableRow, TableSpec};
 use sha2::{Digest, Sha256};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -58,8 +59,14 @@ pub struct WrittenTable {
 }
 
 impl TableFile {
-    /// Starts a table in `dir` (created when missing), its columns headed by `headers`.
-    pub fn create(spec: &TableSpec, headers: Vec<String>, dir: &Path) -> Result<Self, TableError> {
+    /// Starts a table in `dir` (created when missing), its columns headed by `headers`, its
+    /// sheet (xlsx, ODS) named in `lang`.
+    pub fn create(
+        spec: &TableSpec,
+        headers: Vec<String>,
+        lang: Lang,
+        dir: &Path,
+    ) -> Result<Self, TableError> {
         std::fs::create_dir_all(dir)?;
         let file = tempfile::Builder::new()
             .prefix("table-")
@@ -71,8 +78,8 @@ impl TableFile {
         let writer = tokio::task::spawn_blocking(move || {
             let sheet: Box<dyn Sheet> = match format {
                 TableFormat::Csv => Box::new(csv::CsvSheet::create(&file)?),
-                TableFormat::Xlsx => Box::new(xlsx::XlsxSheet::create(&file, &dir)?),
-                TableFormat::Ods => Box::new(ods::OdsSheet::create(&file)?),
+                TableFormat::Xlsx => Box::new(xlsx::XlsxSheet::create(&file, &dir, lang)?),
+                TableFormat::Ods => Box::new(ods::OdsSheet::create(&file, lang)?),
             };
             let rows = write_rows(sheet, &headers, &fields, receiver)?;
             Ok(WrittenTable { file, rows })
@@ -109,7 +116,7 @@ fn write_rows(
 }
 
 /// The header of each column: the common ones in French, an app's with the label it declares.
-pub fn headers(ctx: &mesdonnees_infra::Context, spec: &TableSpec) -> Vec<String> {
+pub fn headers(ctx: &mesdonnees_infra::Context, spec: &TableSpec, lang: Lang) -> Vec<String> {
     spec.fields
         .iter()
         .map(|field| match field {
@@ -117,7 +124,7 @@ pub fn headers(ctx: &mesdonnees_infra::Context, spec: &TableSpec) -> Vec<String>
                 .remote_app(app)
                 .and_then(|a| a.table_fields.iter().find(|f| f.field == *name))
                 .map_or_else(|| field.to_string(), |f| f.label.clone()),
-            common => common.header().to_owned(),
+            common => common.header(lang).to_owned(),
         })
         .collect()
 }

@@ -4,7 +4,8 @@
 use std::fmt::Write as _;
 use std::io::Write;
 
-use mesdonnees_shared::tables::Cell;
+use mesdonnees_shared::Lang;
+use mesdonnees_shared::tables::{Cell, sheet_name};
 use zip::CompressionMethod;
 use zip::write::{SimpleFileOptions, ZipWriter};
 
@@ -20,7 +21,7 @@ const MANIFEST: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
 "#;
 
 const CONTENT_HEAD: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
-<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.3"><office:body><office:spreadsheet><table:table table:name="Mes données">"#;
+<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.3"><office:body><office:spreadsheet><table:table table:name=""#;
 
 const CONTENT_TAIL: &str =
     "</table:table></office:spreadsheet></office:body></office:document-content>\n";
@@ -31,7 +32,7 @@ pub struct OdsSheet {
 }
 
 impl OdsSheet {
-    pub fn create(path: &std::path::Path) -> Result<Self, TableError> {
+    pub fn create(path: &std::path::Path, lang: Lang) -> Result<Self, TableError> {
         let file = std::io::BufWriter::with_capacity(256 * 1024, std::fs::File::create(path)?);
         let mut zip = ZipWriter::new(file);
         // Readers find the type in the first bytes: stored, first, no extra field.
@@ -45,6 +46,9 @@ impl OdsSheet {
         zip.write_all(MANIFEST.as_bytes())?;
         zip.start_file("content.xml", deflated)?;
         zip.write_all(CONTENT_HEAD.as_bytes())?;
+        // The sheet's names hold no character XML would need escaped.
+        zip.write_all(sheet_name(lang).as_bytes())?;
+        zip.write_all(b"\">")?;
         Ok(Self { zip, line: String::new() })
     }
 

@@ -31,9 +31,13 @@ fn spec(format: TableFormat) -> TableSpec {
 }
 
 async fn write(format: TableFormat, dir: &Path) -> WrittenTable {
+    write_in(format, Lang::Fr, dir).await
+}
+
+async fn write_in(format: TableFormat, lang: Lang, dir: &Path) -> WrittenTable {
     let spec = spec(format);
-    let headers = spec.fields.iter().map(|f| f.header().to_owned()).collect();
-    let table = TableFile::create(&spec, headers, dir).expect("table");
+    let headers = spec.fields.iter().map(|f| f.header(lang).to_owned()).collect();
+    let table = TableFile::create(&spec, headers, lang, dir).expect("table");
     for row in rows() {
         table.push(row).await.expect("row");
     }
@@ -88,6 +92,27 @@ async fn xlsx_and_ods_read_back_with_an_independent_reader() {
     let bytes = std::fs::read(&ods.file).unwrap();
     assert_eq!(&bytes[30..38], b"mimetype");
     assert_eq!(&bytes[38..38 + 46], b"application/vnd.oasis.opendocument.spreadsheet");
+}
+
+/// An export in English names its sheet and its columns in English, in both spreadsheet
+/// formats and in CSV.
+#[tokio::test]
+async fn an_english_table_has_english_words() {
+    let dir = tempfile::tempdir().unwrap();
+    let english = ["Name", "Path", "Size (bytes)", "Owner"].map(String::from).to_vec();
+    let xlsx = write_in(TableFormat::Xlsx, Lang::En, dir.path()).await;
+    let mut book: calamine::Xlsx<_> = open_workbook(&xlsx.file).expect("an xlsx");
+    assert_eq!(book.sheet_names(), ["My data"]);
+    let range = book.worksheet_range("My data").expect("the sheet");
+    assert_eq!(cells(&range)[0], english);
+    let ods = write_in(TableFormat::Ods, Lang::En, dir.path()).await;
+    let mut book: calamine::Ods<_> = open_workbook(&ods.file).expect("an ods");
+    assert_eq!(book.sheet_names(), ["My data"]);
+    let range = book.worksheet_range("My data").expect("the sheet");
+    assert_eq!(cells(&range)[0], english);
+    let csv = write_in(TableFormat::Csv, Lang::En, dir.path()).await;
+    let bytes = std::fs::read(&csv.file).unwrap();
+    assert!(bytes.starts_with("\u{feff}Name,Path,Size (bytes),Owner\r\n".as_bytes()));
 }
 
 #[tokio::test]
@@ -148,8 +173,8 @@ async fn an_upload_is_hashed_and_appears_whole() {
 async fn an_xlsx_cell_too_long_for_the_format_is_cut_not_fatal() {
     let dir = tempfile::tempdir().unwrap();
     let spec = spec(TableFormat::Xlsx);
-    let headers = spec.fields.iter().map(|f| f.header().to_owned()).collect();
-    let table = TableFile::create(&spec, headers, dir.path()).expect("table");
+    let headers = spec.fields.iter().map(|f| f.header(Lang::Fr).to_owned()).collect();
+    let table = TableFile::create(&spec, headers, Lang::Fr, dir.path()).expect("table");
     let long = "é".repeat(40_000);
     table.push(TableRow { name: long, ..TableRow::default() }).await.expect("row");
     let written = table.finish().await.expect("a long cell does not fail the table");

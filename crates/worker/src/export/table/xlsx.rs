@@ -6,7 +6,8 @@
 //! rows, header included, which is why a table export stops at 1,048,575 rows
 //! (`too_many_entries`).
 
-use mesdonnees_shared::tables::Cell;
+use mesdonnees_shared::Lang;
+use mesdonnees_shared::tables::{Cell, sheet_name};
 use rust_xlsxwriter::{Format, Workbook};
 
 use super::{Sheet, TableError};
@@ -19,10 +20,14 @@ pub struct XlsxSheet {
 }
 
 impl XlsxSheet {
-    pub fn create(path: &std::path::Path, temp_dir: &std::path::Path) -> Result<Self, TableError> {
+    pub fn create(
+        path: &std::path::Path,
+        temp_dir: &std::path::Path,
+        lang: Lang,
+    ) -> Result<Self, TableError> {
         let mut workbook = Workbook::new();
         workbook.set_tempdir(temp_dir)?;
-        workbook.add_worksheet_with_constant_memory()?.set_name("Mes données")?;
+        workbook.add_worksheet_with_constant_memory()?.set_name(sheet_name(lang))?;
         Ok(Self { workbook, path: path.to_owned(), row: 0, bold: Format::new().set_bold() })
     }
 }
