@@ -11,7 +11,15 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { WAIT, eventually, launchBrowser, startService, token } from "./support.mjs";
+import {
+  WAIT,
+  callApi as api,
+  eventually,
+  launchBrowser,
+  startService,
+  token,
+  uploadDocument as upload,
+} from "./support.mjs";
 import { SHOTS, shot } from "./stages.mjs";
 
 let browser;
@@ -27,23 +35,6 @@ after(async () => {
   await browser?.close();
   await service?.stop();
 });
-
-/** A call of the API as `user`; the answer's JSON, which must be a success. */
-async function api(svc, bearer, method, route, body) {
-  const headers = { Authorization: `Bearer ${bearer}` };
-  if (typeof body === "string") headers["Content-Type"] = "application/json";
-  const res = await fetch(`${svc.base}/api/v1/${route}`, { method, headers, body });
-  const text = await res.text();
-  assert.ok(res.ok, `${method} ${route}: ${res.status} ${text}`);
-  return text ? JSON.parse(text) : null;
-}
-
-async function upload(svc, bearer, name, bytes, folderId) {
-  const form = new FormData();
-  form.append("file", new Blob([bytes]), name);
-  if (folderId) form.append("folder_id", folderId);
-  return api(svc, bearer, "POST", "documents", form);
-}
 
 async function folder(svc, bearer, name, parentId) {
   return (await api(svc, bearer, "POST", "folders", JSON.stringify({ name, parent_id: parentId }))).id;

@@ -9,7 +9,15 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync } from "node:fs";
-import { WAIT, eventually, launchBrowser, startService, token } from "./support.mjs";
+import {
+  WAIT,
+  callApi,
+  eventually,
+  launchBrowser,
+  startService,
+  token,
+  uploadDocument,
+} from "./support.mjs";
 import { SHOTS, shot } from "./stages.mjs";
 
 const MIB = 1024 * 1024;
@@ -27,20 +35,8 @@ after(async () => {
   await service?.stop();
 });
 
-async function api(bearer, method, route, body) {
-  const headers = { Authorization: `Bearer ${bearer}` };
-  if (typeof body === "string") headers["Content-Type"] = "application/json";
-  const res = await fetch(`${service.base}/api/v1/${route}`, { method, headers, body });
-  const text = await res.text();
-  assert.ok(res.ok, `${method} ${route}: ${res.status} ${text}`);
-  return text ? JSON.parse(text) : null;
-}
-
-async function upload(bearer, name, bytes) {
-  const form = new FormData();
-  form.append("file", new Blob([bytes]), name);
-  return api(bearer, "POST", "documents", form);
-}
+const api = (bearer, method, route, body) => callApi(service, bearer, method, route, body);
+const upload = (bearer, name, bytes) => uploadDocument(service, bearer, name, bytes);
 
 /** A size as the page writes it: powers of 1,000, one decimal under a hundred. */
 function megabytes(lang, n) {

@@ -112,3 +112,21 @@ export function launchBrowser() {
     args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
   });
 }
+
+/** A call of the service's API with `bearer`; the answer's JSON, which must be a success. */
+export async function callApi(svc, bearer, method, route, body) {
+  const headers = { Authorization: `Bearer ${bearer}` };
+  if (typeof body === "string") headers["Content-Type"] = "application/json";
+  const res = await fetch(`${svc.base}/api/v1/${route}`, { method, headers, body });
+  const text = await res.text();
+  assert.ok(res.ok, `${method} ${route}: ${res.status} ${text}`);
+  return text ? JSON.parse(text) : null;
+}
+
+/** A document uploaded into the caller's space, in `folderId` when given. */
+export async function uploadDocument(svc, bearer, name, bytes, folderId) {
+  const form = new FormData();
+  form.append("file", new Blob([bytes]), name);
+  if (folderId) form.append("folder_id", folderId);
+  return callApi(svc, bearer, "POST", "documents", form);
+}
