@@ -39,6 +39,8 @@ pub struct Spec {
     pub folders: usize,
     /// Bytes aimed at; corpus B lands a little above (a JSON document ends on a whole word).
     pub target_bytes: u64,
+    /// How many times the base corpus this is: some targets depend on it.
+    pub scale: f64,
 }
 
 impl Spec {
@@ -53,6 +55,7 @@ impl Spec {
             files: usize::try_from(to_u64(files * scale).max(1)).unwrap_or(usize::MAX),
             folders,
             target_bytes: to_u64(bytes * scale).max(1),
+            scale,
         }
     }
 

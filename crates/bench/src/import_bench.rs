@@ -15,7 +15,7 @@ use mesdonnees_shared::imports::{ImportReport, ImportStatus, upload_key};
 use serde::{Deserialize, Serialize};
 use tokio::runtime::Runtime;
 
-use crate::corpus::{self, Spec};
+use crate::corpus::{self, Kind, Spec};
 use crate::{child, num, setup, zip_tool};
 
 /// Who the corpus is imported into.
@@ -125,12 +125,17 @@ pub fn bench(runtime: &Runtime, root: &Path, spec: &Spec, runs: u32) -> Result<(
             generated.bytes
         );
         ours.push(measured);
-        runtime.block_on(remove_imported(&ctx, &objects))?;
+        fs::create_dir_all(&unzipped)?;
         zip_tool::settle()?;
         zip_tool::warm(&archive)?;
-        unzip.push(run_unzip(&archive, &unzipped)?);
-        fs::remove_dir_all(&unzipped)?;
+        unzip.push(run_unzip(&archive, &unzipped.join(format!("run-{run}")))?);
     }
+    // Removed only now: on a file system that does not reuse an inode freed in the last minute
+    // (ext4 without a journal), files deleted between runs made the next run's creations scan
+    // past them, slower in the one folder where the store keeps documents than in unzip's
+    // fresh folders; neither side deletes anything while the other is timed.
+    runtime.block_on(remove_imported(&ctx, &objects))?;
+    fs::remove_dir_all(&unzipped)?;
     print_result(spec, generated.files, generated.bytes, archive_bytes, &ours, &unzip);
     Ok(())
 }
@@ -178,7 +183,7 @@ async fn finished(ctx: &Context, import_id: &str) -> Result<ImportReport> {
     Ok(serde_json::from_str(&report)?)
 }
 
-/// Deletes what a run imported, so the next run starts the same and the disk does not fill.
+/// Deletes what the runs imported, so that the disk does not fill.
 async fn remove_imported(ctx: &Context, objects: &Path) -> Result<()> {
     let roots = ctx
         .db
@@ -215,6 +220,15 @@ fn run_unzip(archive: &Path, out: &Path) -> Result<Duration> {
     Ok(wall)
 }
 
+/// The import's wall time at most, as a share of `unzip -q`'s: corpus A, large files whose
+/// copies can overlap, is held to half; corpus B, many small ones, to as fast.
+fn import_wall_target(kind: Kind) -> f64 {
+    match kind {
+        Kind::A => 0.5,
+        Kind::B => 1.0,
+    }
+}
+
 fn median(mut values: Vec<f64>) -> f64 {
     values.sort_by(f64::total_cmp);
     values.get(values.len() / 2).copied().unwrap_or(0.0)
@@ -247,9 +261,10 @@ fn print_result(
     println!("  unzip -q           {unzip:>7.2} s {:>7.1} MB/s", mb / unzip);
     let ratio = wall / unzip;
     let rss_mib = num::kib_to_mib(rss);
+    let limit = import_wall_target(spec.kind);
     println!(
-        "  ours / unzip       wall {ratio:.2}×\n  targets            wall ≤ 1.00× unzip -q: {}\n                     peak RSS ≤ 64 MiB: {} ({rss_mib:.1} MiB)",
-        if ratio <= 1.0 { "ok" } else { "MISS" },
+        "  ours / unzip       wall {ratio:.2}×\n  targets            wall ≤ {limit:.2}× unzip -q: {}\n                     peak RSS ≤ 64 MiB: {} ({rss_mib:.1} MiB)",
+        if ratio <= limit { "ok" } else { "MISS" },
         if rss_mib <= 64.0 { "ok" } else { "MISS" },
     );
     println!(

@@ -84,16 +84,24 @@ impl Target {
                 let mut conn = SqliteConnection::establish(&path.to_string_lossy())?;
                 // WAL lets readers run beside the one writer; busy_timeout makes writers wait
                 // for each other instead of failing; foreign keys are off by default in SQLite.
-                conn.batch_execute(
+                // Each connection's page cache is kept small (SQLITE_CACHE_KIB): at the default
+                // 2 MiB each, the pooled connections' caches filled as the database grew and
+                // the process's memory with them, while the system's page cache holds the file
+                // anyway.
+                conn.batch_execute(&format!(
                     "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000; \
-                     PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
-                )
+                     PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; \
+                     PRAGMA cache_size = -{SQLITE_CACHE_KIB};",
+                ))
                 .map_err(ConnectionError::CouldntSetupConfiguration)?;
                 Ok(DbConnection::Sqlite(conn))
             }
         }
     }
 }
+
+/// Page cache of one SQLite connection, in KiB.
+const SQLITE_CACHE_KIB: u32 = 256;
 
 /// Longest a pooled connection may sit unused before it is pinged on checkout. Pinging every
 /// checkout would double the round trips of every short request; a connection used a moment ago
@@ -425,5 +433,27 @@ mod tests {
             .await
             .expect("count");
         assert_eq!(total, 64);
+    }
+
+    /// Every pooled SQLite connection has the small page cache, not SQLite's 2 MiB default,
+    /// which would let the process grow with the database.
+    #[test]
+    fn sqlite_connections_keep_a_small_page_cache() {
+        #[derive(diesel::QueryableByName)]
+        struct CacheSize {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            cache_size: i64,
+        }
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = format!("sqlite://{}", dir.path().join("cache.db").display());
+        let db = Database::connect(&url, 2, Duration::from_secs(10)).expect("pool");
+        // Both held at once, so that neither is the other reused.
+        let mut held = [checkout(&db.pool).expect("one"), checkout(&db.pool).expect("two")];
+        for tracked in &mut held {
+            let size: CacheSize = diesel::sql_query("PRAGMA cache_size")
+                .get_result(&mut tracked.conn)
+                .expect("pragma");
+            assert_eq!(size.cache_size, -i64::from(SQLITE_CACHE_KIB));
+        }
     }
 }

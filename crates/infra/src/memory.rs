@@ -12,3 +12,16 @@ pub fn limit_allocator_arenas() {
         libc::mallopt(libc::M_ARENA_MAX, 2);
     }
 }
+
+/// Gives the pages of freed memory back to the system. glibc returns memory only from the top
+/// of an arena: a long job that frees large buffers while small allocations stay alive above
+/// them keeps the holes resident, and its resident size creeps up with its length. Cheap
+/// (a walk of the free lists), so a long job calls it now and then.
+pub fn release_free_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    #[expect(unsafe_code, reason = "malloc_trim is glibc's only interface to this")]
+    // SAFETY: malloc_trim takes the arenas' locks itself and only releases free pages.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}

@@ -10,7 +10,7 @@
 //! differently (libdeflate 1–12, zlib 1–9): a level is a [`WholeLevel`] or a
 //! [`flate2::Compression`], never a bare number shared by both.
 
-use std::cell::RefCell;
+use std::sync::Mutex;
 
 use flate2::{Compress, FlushCompress, Status};
 use libdeflater::{CompressionLvl, Compressor};
@@ -78,29 +78,41 @@ impl WholeLevel {
     }
 }
 
-thread_local! {
-    /// One libdeflate compressor per thread and level: allocating one costs up to a few hundred
-    /// KiB per file, which dominated small files.
-    static COMPRESSORS: RefCell<Vec<(WholeLevel, Compressor)>> = const { RefCell::new(Vec::new()) };
+/// Idle libdeflate compressors, shared by every thread: allocating one costs up to a few
+/// hundred KiB per file, which dominated small files. Pitfall: one per thread instead (a
+/// thread-local) made the process grow with the length of an export, each blocking thread that
+/// ever compressed keeping its own until it exited; shared, there are never more than the
+/// calls that ran at once.
+struct IdleCompressors(Mutex<Vec<(WholeLevel, Compressor)>>);
+
+impl IdleCompressors {
+    const fn new() -> Self {
+        Self(Mutex::new(Vec::new()))
+    }
+
+    fn deflate(&self, data: &[u8], level: WholeLevel) -> Option<Vec<u8>> {
+        let taken = self.0.lock().ok().and_then(|mut idle| {
+            let i = idle.iter().position(|(l, _)| *l == level)?;
+            Some(idle.swap_remove(i).1)
+        });
+        let mut compressor = taken.unwrap_or_else(|| Compressor::new(level.0));
+        // libdeflate writes into a buffer sized beforehand; its bound covers the worst case.
+        let mut out = vec![0; compressor.deflate_compress_bound(data.len())];
+        let written = compressor.deflate_compress(data, &mut out).ok();
+        if let Ok(mut idle) = self.0.lock() {
+            idle.push((level, compressor));
+        }
+        out.truncate(written?);
+        Some(out)
+    }
 }
+
+static IDLE_COMPRESSORS: IdleCompressors = IdleCompressors::new();
 
 /// Raw deflate (what zip entries hold) of a buffer held whole, through libdeflate; `None` if
 /// the compressor fails.
 pub fn deflate(data: &[u8], level: WholeLevel) -> Option<Vec<u8>> {
-    COMPRESSORS.with_borrow_mut(|compressors| {
-        let index = if let Some(i) = compressors.iter().position(|(l, _)| *l == level) {
-            i
-        } else {
-            compressors.push((level, Compressor::new(level.0)));
-            compressors.len() - 1
-        };
-        let compressor = &mut compressors[index].1;
-        // libdeflate writes into a buffer sized beforehand; its bound covers the worst case.
-        let mut out = vec![0; compressor.deflate_compress_bound(data.len())];
-        let written = compressor.deflate_compress(data, &mut out).ok()?;
-        out.truncate(written);
-        Some(out)
-    })
+    IDLE_COMPRESSORS.deflate(data, level)
 }
 
 /// Deflates one chunk of a streamed entry into `out` (cleared first), finishing the stream on
@@ -195,7 +207,7 @@ mod tests {
         ];
         for level in 0..=12 {
             for content in &contents {
-                // Twice: the second call reuses the thread's compressor.
+                // Twice: the second call reuses an idle compressor.
                 for _ in 0..2 {
                     let packed = deflate(content, WholeLevel::new(level)).expect("deflate");
                     let mut back = Vec::with_capacity(content.len());
@@ -233,5 +245,24 @@ mod tests {
         flate2::read::DeflateDecoder::new(deflated.as_slice()).read_to_string(&mut back).unwrap();
         assert_eq!(back, content);
         assert!(deflated.len() * 20 < content.len());
+    }
+
+    /// Threads that compress one after the other leave one idle compressor per level, however
+    /// many threads there were.
+    #[test]
+    fn compressors_are_shared_by_threads_not_kept_per_thread() {
+        let pool = IdleCompressors::new();
+        let content = json(10_000);
+        std::thread::scope(|scope| {
+            for _ in 0..8 {
+                scope.spawn(|| pool.deflate(&content, WholeLevel::new(6))).join().expect("joined");
+            }
+        });
+        pool.deflate(&content, WholeLevel::FAST).expect("deflate");
+        let levels = |pool: &IdleCompressors| {
+            let idle = pool.0.lock().expect("lock");
+            idle.iter().map(|(level, _)| *level).collect::<Vec<_>>()
+        };
+        assert_eq!(levels(&pool), [WholeLevel::new(6), WholeLevel::FAST]);
     }
 }

@@ -43,6 +43,7 @@ impl<'a> Progress<'a> {
 
     pub(crate) async fn flush(&mut self) -> Result<(), Failure> {
         self.last = Instant::now();
+        mesdonnees_infra::memory::release_free_memory();
         let id = self.import_id.to_owned();
         let (files, bytes) = (as_i64(self.files), as_i64(self.bytes));
         let status =

@@ -47,7 +47,8 @@ pub struct HashingWriter<W> {
 
 impl<W> HashingWriter<W> {
     fn new(inner: W) -> Self {
-        let (sender, mut receiver) = tokio::sync::mpsc::channel::<Vec<u8>>(4);
+        // Two chunks queued keep the hashing thread busy; more only hold memory when it is behind.
+        let (sender, mut receiver) = tokio::sync::mpsc::channel::<Vec<u8>>(2);
         let (give_back, recycled) = std::sync::mpsc::channel();
         let hasher = tokio::task::spawn_blocking(move || {
             let mut hasher = Sha256::new();

@@ -871,6 +871,7 @@ impl<'a> Progress<'a> {
 
     async fn flush(&mut self) -> Result<(), Stop> {
         self.last = Instant::now();
+        mesdonnees_infra::memory::release_free_memory();
         let (id, files, bytes) =
             (self.export_id.to_owned(), as_i64(self.files_done), as_i64(self.bytes_done));
         let status =
