@@ -30,8 +30,9 @@ pub enum ArchiveError {
 /// Read size of a streamed entry.
 const STREAM_CHUNK: usize = 1024 * 1024;
 
-/// Bytes handed to the hashing thread at once.
-const HASH_CHUNK: usize = 1024 * 1024;
+/// Bytes handed to the hashing thread at once: a few of them wait when it is behind, and
+/// larger chunks saved no time.
+const HASH_CHUNK: usize = 256 * 1024;
 
 /// Counts every byte of the archive on its way to the store and has it hashed (SHA-256) on
 /// another thread, so the archive's checksum costs the writer a copy, not a hash pass.

@@ -15,8 +15,9 @@ use mesdonnees_shared::tables::TableRow;
 
 /// Files up to this size are read whole and prepared ahead; larger ones are streamed.
 pub const WHOLE_LIMIT: u64 = 1024 * 1024;
-/// A batch closes once it holds this many bytes to read (so at most twice this in memory)…
-const BATCH_BYTES: u64 = 1024 * 1024;
+/// A batch closes once it holds this many bytes to read (so at most this and one file of up
+/// to [`WHOLE_LIMIT`] in memory)…
+const BATCH_BYTES: u64 = 512 * 1024;
 /// …or this many entries.
 const BATCH_ENTRIES: usize = 64;
 

@@ -23,8 +23,9 @@ use tokio::io::{AsyncWrite, AsyncWriteExt};
 /// Part size of an upload (S3 needs ≥ 5 MiB); two parts in flight bound the memory.
 const PART_BYTES: usize = 8 * 1024 * 1024;
 const PARTS_IN_FLIGHT: usize = 2;
-/// Write buffer of a local staging file: fewer, larger writes.
-const LOCAL_BUFFER: usize = 1024 * 1024;
+/// Write buffer of a local staging file: fewer, larger writes (the file copies each write into
+/// a buffer of its own as large, which a larger size doubles).
+const LOCAL_BUFFER: usize = 256 * 1024;
 
 pub enum Sink {
     Upload(BufWriter),
