@@ -97,6 +97,10 @@ struct ExportArgs {
     /// archive, and compare the two; `export` only.
     #[arg(long, value_parser = clap::value_parser!(u64).range(1_048_576..))]
     part_size: Option<u64>,
+    /// Also export each corpus at this larger scale, and compare its peak RSS with the one at
+    /// `--scale` (memory flat with the file count); `export` only.
+    #[arg(long, value_parser = parse_scale)]
+    flat_at: Option<f64>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -158,8 +162,8 @@ fn bench_root(dir: Option<&Path>) -> Result<(PathBuf, Option<tempfile::TempDir>)
 
 fn import(runtime: &Runtime, args: &ExportArgs) -> Result<()> {
     ensure!(
-        !args.no_viewer && args.part_size.is_none(),
-        "--no-viewer and --part-size are for `export` only"
+        !args.no_viewer && args.part_size.is_none() && args.flat_at.is_none(),
+        "--no-viewer, --part-size and --flat-at are for `export` only"
     );
     let (root, _temp) = bench_root(args.dir.as_deref())?;
     println!("bench folder {} (scale {}, {} run(s))", root.display(), args.scale, args.runs);
@@ -179,15 +183,23 @@ fn export(runtime: &Runtime, args: &ExportArgs) -> Result<()> {
         if args.no_viewer { ", without the viewer" } else { "" },
         args.part_size.map_or_else(String::new, |size| format!(", also in parts of {size} bytes"))
     );
+    let sides = Sides { runs: args.runs, viewer: !args.no_viewer, part_size: args.part_size };
+    let scales = std::iter::once(args.scale).chain(args.flat_at);
     let mut results = Vec::new();
-    for kind in args.corpus.kinds() {
-        let spec = Spec::new(kind, args.scale);
-        let sides = Sides { runs: args.runs, viewer: !args.no_viewer, part_size: args.part_size };
-        let result = bench_corpus(runtime, &root, &spec, &sides)?;
-        print!("\n{result}");
-        results.push(result);
+    for scale in scales {
+        for kind in args.corpus.kinds() {
+            let result = bench_corpus(runtime, &root, &Spec::new(kind, scale), &sides)?;
+            print!("\n{result}");
+            results.push(result);
+        }
     }
     println!("\n{}", report::SummaryTable(&results));
+    if args.flat_at.is_some() {
+        let (small, large) = results.split_at(results.len() / 2);
+        for (small, large) in small.iter().zip(large) {
+            print!("{}", report::Flatness { small, large });
+        }
+    }
     Ok(())
 }
 

@@ -12,6 +12,9 @@ use crate::zip_tool::{ViewerPages, ZipRun};
 const RSS_TARGET_MIB: f64 = 64.0;
 /// Size no page of the archive's viewer may reach, whatever a folder holds.
 const VIEWER_PAGE_LIMIT: u64 = 1_000_000;
+/// Peak RSS of an export of a larger corpus at most this times the smaller one's: memory flat
+/// with the file count.
+const FLAT_RSS_TARGET: f64 = 1.1;
 
 pub struct CorpusResult {
     pub spec: Spec,
@@ -351,6 +354,28 @@ impl fmt::Display for SummaryTable<'_> {
             )?;
         }
         Ok(())
+    }
+}
+
+/// The same corpus at two scales: whether the export's peak memory stayed flat.
+pub struct Flatness<'a> {
+    pub small: &'a CorpusResult,
+    pub large: &'a CorpusResult,
+}
+
+impl fmt::Display for Flatness<'_> {
+    fn fmt(&self, out: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (small, large) = (self.small.peak_rss_mib(), self.large.peak_rss_mib());
+        let ratio = large / small;
+        writeln!(
+            out,
+            "corpus {}: peak RSS {large:.1} MiB at scale {} against {small:.1} MiB at scale {}: \
+             {ratio:.2}× (target ≤ {FLAT_RSS_TARGET:.1}×: {})",
+            self.small.spec.label(),
+            self.large.spec.scale,
+            self.small.spec.scale,
+            if ratio <= FLAT_RSS_TARGET { "ok" } else { "MISS" },
+        )
     }
 }
 
