@@ -104,7 +104,10 @@ impl<W: AsyncWrite + Unpin> AsyncWrite for HashingWriter<W> {
                 .send_item(chunk)
                 .map_err(|_| std::io::Error::other("the hashing thread stopped"))?;
         }
-        let poll = Pin::new(&mut this.inner).poll_write(cx, buf);
+        // No more than the chunk has room for: a larger write would grow the chunk, and every
+        // chunk in circulation with it (they are recycled).
+        let room = HASH_CHUNK - this.pending.len();
+        let poll = Pin::new(&mut this.inner).poll_write(cx, &buf[..buf.len().min(room)]);
         if let Poll::Ready(Ok(n)) = &poll {
             this.pending.extend_from_slice(&buf[..*n]);
             this.written += *n as u64;
@@ -337,4 +340,25 @@ async fn read_full<R: tokio::io::AsyncRead + Unpin>(
         filled += n;
     }
     Ok(filled)
+}
+
+#[cfg(test)]
+mod tests {
+    use sha2::{Digest, Sha256};
+    use tokio::io::AsyncWriteExt;
+
+    use super::{HASH_CHUNK, HashingWriter};
+
+    /// One write far larger than a chunk is hashed whole, and no chunk grows past its size.
+    #[tokio::test]
+    async fn a_large_write_is_hashed_in_chunks_of_bounded_size() {
+        let data: Vec<u8> = (0..3 * 1024 * 1024 + 5_u32).map(|i| (i * 31 % 251) as u8).collect();
+        let mut writer = HashingWriter::new(Vec::new());
+        writer.write_all(&data).await.expect("written");
+        assert!(writer.pending.capacity() <= HASH_CHUNK, "a chunk grew");
+        let digest = writer.digest().await.expect("digest");
+        assert_eq!(digest, hex::encode(Sha256::digest(&data)));
+        assert_eq!(writer.written, data.len() as u64);
+        assert!(writer.inner == data);
+    }
 }
