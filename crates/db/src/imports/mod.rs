@@ -195,10 +195,15 @@ pub fn progress(
     Ok(found.map(|(status, cancel)| (status, cancel.is_some())))
 }
 
-/// Stores the report (JSON): running → done.
+/// Stores the report (JSON): running → done, unless a stop was asked since the job last
+/// looked: the stop was answered as taken, so the caller ends it with [`end_cancelled`].
 pub fn finish(conn: &mut DbConnection, id: &str, report: &str) -> Result<bool, DbError> {
     let at = now();
-    let updated = diesel::update(imports::table.find(id).filter(imports::status.eq("running")))
+    let running = imports::table
+        .find(id)
+        .filter(imports::status.eq("running"))
+        .filter(imports::cancel_requested_at.is_null());
+    let updated = diesel::update(running)
         .set((
             imports::status.eq(ImportStatus::Done.as_str()),
             imports::report.eq(Some(report)),

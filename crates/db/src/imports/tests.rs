@@ -459,6 +459,11 @@ fn a_cancel_ends_a_waiting_import_and_asks_a_running_one() {
             Some(("running".to_owned(), true)),
             "the job learns it at its next progress"
         );
+        assert!(
+            !finish(conn, &running.id, "{}").expect("finish"),
+            "a stop asked after the last entry is not lost to the finish"
+        );
+        assert_eq!(status(conn, &running.id), ImportStatus::Running);
         assert!(end_cancelled(conn, &running.id, r#"{"apps":{}}"#).expect("end"));
         let row = find(conn, &running.id).expect("find").expect("present");
         assert_eq!(row.status().expect("known"), ImportStatus::Failed);

@@ -109,7 +109,10 @@ async fn finish(
             let json = serde_json::to_string(&report).unwrap_or_else(|_| "{}".to_owned());
             let imported = report.apps.values().map(|a| a.imported + a.renamed).sum();
             let failed = report.apps.values().map(|a| a.failed).sum();
-            if ending == Ending::Cancelled {
+            let done = ending == Ending::Done && imports::finish(conn, &id, &json)?;
+            if !done {
+                // Cancelled, or a stop asked after the last entry: the stop was answered as
+                // taken, so it ends cancelled, its report listing everything imported.
                 if !imports::end_cancelled(conn, &id, &json)? {
                     return Ok(None);
                 }
@@ -117,9 +120,6 @@ async fn finish(
                 let ended = Err((ErrorCode::ImportCancelled, message.as_str()));
                 notify::import_ended(conn, &owner, &id, &file_name, ended)?;
                 return Ok(Some(report.apps.values().map(|a| a.bytes).sum::<u64>()));
-            }
-            if !imports::finish(conn, &id, &json)? {
-                return Ok(None);
             }
             notify::import_ended(conn, &owner, &id, &file_name, Ok((imported, failed)))?;
             Ok(Some(report.apps.values().map(|a| a.bytes).sum::<u64>()))
