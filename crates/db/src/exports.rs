@@ -31,12 +31,14 @@ pub fn find_owned(
     owner: &str,
     id: &str,
 ) -> Result<Option<Export>, DbError> {
-    Ok(exports::table
+    // Every poll of an export's progress comes here.
+    let found = crate::pool::on_backend!(conn, |c| exports::table
         .filter(exports::id.eq(id))
         .filter(exports::owner_id.eq(owner))
         .select(Export::as_select())
-        .first(conn)
-        .optional()?)
+        .first(c)
+        .optional());
+    Ok(found?)
 }
 
 pub fn find_active(conn: &mut DbConnection, owner: &str) -> Result<Option<Export>, DbError> {

@@ -7,9 +7,9 @@
 //! are kept; a refusal is decided again each time. An entry lives until the token's `exp`
 //! (without the leeway) and at most [`MAX_AGE`], so a key its provider withdraws stops
 //! verifying within that time. The number of entries is bounded (`auth.token_cache_entries`):
-//! when it is reached, the expired entries go, and all of them when that frees too little, so
-//! a flood of distinct tokens costs memory up to the bound and, spread over the inserts, a
-//! constant time each.
+//! when it is reached, the expired entries go, then arbitrary ones down to three quarters of the
+//! bound, so a flood of distinct tokens costs memory up to the bound and, spread over the
+//! inserts, a constant time each, while the other callers keep most of their entries.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -61,9 +61,15 @@ impl TokenCache {
         let Ok(mut entries) = self.entries.lock() else { return };
         if entries.len() >= self.capacity && !entries.contains_key(&key) {
             entries.retain(|_, (_, until)| *until > now);
-            if entries.len() > self.capacity / 4 * 3 {
-                entries.clear();
-            }
+            // Then a quarter of the bound, whichever the map yields first (its keys are
+            // digests: an arbitrary quarter), rather than all: the callers still polling
+            // keep most of their entries.
+            let mut excess = entries.len().saturating_sub(self.capacity / 4 * 3);
+            entries.retain(|_, _| {
+                let keep = excess == 0;
+                excess = excess.saturating_sub(1);
+                keep
+            });
         }
         entries.insert(key, (identity.clone(), until));
     }
@@ -109,6 +115,8 @@ mod tests {
             assert!(cache.entries.lock().expect("lock").len() <= 8);
         }
         assert!(cache.get("t99").is_some(), "the last one is kept");
+        let kept = (0..99).filter(|n| cache.get(&format!("t{n}")).is_some()).count();
+        assert!(kept >= 5, "a full cache makes room without forgetting everyone: {kept}");
         let none = TokenCache::new(0);
         none.put("t", &someone("ann"), in_an_hour());
         assert!(none.get("t").is_none());

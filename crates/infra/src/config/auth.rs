@@ -91,8 +91,9 @@ pub struct AuthConfig {
     /// use while the provider does not answer.
     pub jwks_max_age_secs: u64,
     /// Verified tokens remembered, each until it expires (at most 5 minutes), so that a caller
-    /// polling with one token is not verified again each time; about 200 bytes each. 0 keeps
-    /// none; at most 1,000,000.
+    /// polling with one token is not verified again each time; about 200 bytes each (the
+    /// default, a large ENT's callers of five minutes, is 10 MB at most). 0 keeps none; at most
+    /// 1,000,000.
     pub token_cache_entries: u64,
     /// Which claims hold the user id, name, e-mail and rights.
     #[serde(default)]
@@ -123,7 +124,7 @@ impl Default for AuthConfig {
             jwks_algorithms: vec![Algorithm::RS256, Algorithm::ES256, Algorithm::EdDSA],
             jwks_min_refresh_secs: 60,
             jwks_max_age_secs: 3600,
-            token_cache_entries: 10_000,
+            token_cache_entries: 50_000,
             claims: ClaimsConfig::default(),
         }
     }
