@@ -1,11 +1,15 @@
 //! Queries of exports, their entry listings, and the instance key that signs archives.
 
 use chrono::NaiveDateTime;
+use diesel::pg::{Pg, PgQueryBuilder};
 use diesel::prelude::*;
+use diesel::query_builder::{QueryBuilder, QueryFragment};
+use tokio_postgres::Row;
 
+use crate::lookups::{Lookup, LookupError};
 use crate::models::{Export, ExportEntry, InstanceKey, now};
 use crate::schema::{export_entries, exports, instance_keys};
-use crate::{DbConnection, DbError, Page};
+use crate::{Database, DbConnection, DbError, Page};
 
 /// Statuses of an export still in progress.
 pub const ACTIVE: [&str; 2] = ["queued", "running"];
@@ -39,6 +43,69 @@ pub fn find_owned(
         .first(c)
         .optional());
     Ok(found?)
+}
+
+/// [`find_owned`] for the API, which every poll of an export's progress calls: on Postgres
+/// without holding a thread while the database answers (see `lookups`), else through the pool.
+pub async fn lookup_owned(db: &Database, owner: &str, id: &str) -> Result<Option<Export>, DbError> {
+    if let Some(lookups) = db.lookups() {
+        let found = lookups.query_opt(&FIND_OWNED, &[&id, &owner]).await.and_then(|row| {
+            row.map(|row| export_of_row(&row)).transpose().map_err(LookupError::from)
+        });
+        match found {
+            Ok(found) => return Ok(found),
+            Err(LookupError::Full) => {}
+            Err(e) => tracing::warn!(error = %e, "an export lookup goes through the pool"),
+        }
+    }
+    let (owner, id) = (owner.to_owned(), id.to_owned());
+    db.read(move |conn| find_owned(conn, &owner, &id)).await
+}
+
+/// [`find_owned`]'s statement, binding the id then the owner.
+const FIND_OWNED: Lookup = Lookup { name: "exports.find_owned", sql: find_owned_sql };
+
+fn find_owned_sql() -> QueryResult<String> {
+    let query = exports::table
+        .filter(exports::id.eq(""))
+        .filter(exports::owner_id.eq(""))
+        .select(Export::as_select());
+    let mut sql = PgQueryBuilder::default();
+    QueryFragment::<Pg>::to_sql(&query, &mut sql, &Pg)?;
+    Ok(sql.finish())
+}
+
+/// An [`Export`] from a row of [`FIND_OWNED`], its columns in the order of the fields.
+fn export_of_row(row: &Row) -> Result<Export, tokio_postgres::Error> {
+    let mut column = 0..;
+    let mut next = || column.next().unwrap_or_default();
+    Ok(Export {
+        id: row.try_get(next())?,
+        owner_id: row.try_get(next())?,
+        owner_name: row.try_get(next())?,
+        name: row.try_get(next())?,
+        apps: row.try_get(next())?,
+        options: row.try_get(next())?,
+        status: row.try_get(next())?,
+        job_id: row.try_get(next())?,
+        files_done: row.try_get(next())?,
+        files_total: row.try_get(next())?,
+        bytes_done: row.try_get(next())?,
+        bytes_total: row.try_get(next())?,
+        object_key: row.try_get(next())?,
+        size: row.try_get(next())?,
+        sha256: row.try_get(next())?,
+        app_outcomes: row.try_get(next())?,
+        error_code: row.try_get(next())?,
+        error_message: row.try_get(next())?,
+        created_at: row.try_get(next())?,
+        updated_at: row.try_get(next())?,
+        started_at: row.try_get(next())?,
+        finished_at: row.try_get(next())?,
+        expires_at: row.try_get(next())?,
+        delivered_document_id: row.try_get(next())?,
+        delivery_error: row.try_get(next())?,
+    })
 }
 
 pub fn find_active(conn: &mut DbConnection, owner: &str) -> Result<Option<Export>, DbError> {
@@ -375,4 +442,83 @@ pub fn active(conn: &mut DbConnection, limit: i64) -> Result<Vec<Export>, DbErro
         .limit(limit)
         .select(Export::as_select())
         .load(conn)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use diesel::sql_types::BigInt;
+
+    use super::*;
+    use crate::lookups::APPLICATION_NAME;
+
+    #[derive(QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = BigInt)]
+        n: i64,
+    }
+
+    /// The lookup connections of the scratch database, terminated when `terminate`.
+    fn lookup_connections(db: &Database, terminate: bool) -> i64 {
+        let action = if terminate { "pg_terminate_backend(pid)::int" } else { "1" };
+        let sql = format!(
+            "SELECT CAST(COALESCE(SUM({action}), 0) AS BIGINT) AS n FROM pg_stat_activity \
+             WHERE datname = current_database() AND application_name = '{APPLICATION_NAME}'"
+        );
+        let mut conn = db.connection().expect("a connection");
+        diesel::sql_query(sql).get_result::<Count>(&mut **conn).expect("activity").n
+    }
+
+    async fn lookup(db: &Database, owner: &str, id: &str) -> Option<String> {
+        lookup_owned(db, owner, id).await.expect("lookup").map(|e| format!("{e:?}"))
+    }
+
+    #[tokio::test]
+    async fn a_lookup_reads_what_the_pool_reads_and_outlives_its_connection() {
+        let Some((db, _dropped)) = crate::testing::postgres() else { return };
+        let at = now();
+        let mut export = Export::queued(
+            "exp-1".into(),
+            "alice".into(),
+            Some("Alice « Élève »".into()),
+            "Mes données".into(),
+            r#"["workspace"]"#.into(),
+            "{}".into(),
+        );
+        export.status = "ready".into();
+        (export.job_id, export.object_key) = (Some("job-1".into()), Some("exports/x.zip".into()));
+        (export.files_done, export.files_total) = (3, 4);
+        (export.bytes_done, export.bytes_total) = (5, i64::MAX);
+        (export.size, export.sha256) = (Some(6), Some("ab".repeat(32)));
+        export.app_outcomes = Some(r#"{"workspace":"complete"}"#.into());
+        (export.error_code, export.error_message) = (Some("c".into()), Some("m".into()));
+        (export.started_at, export.finished_at, export.expires_at) = (Some(at), Some(at), Some(at));
+        export.delivered_document_id = Some("doc-1".into());
+        export.delivery_error = Some("too_large".into());
+        let row = export.clone();
+        assert!(db.run(move |c| insert(c, &row)).await.expect("insert"));
+        let pooled = db
+            .read(|c| find_owned(c, "alice", "exp-1"))
+            .await
+            .expect("find")
+            .map(|e| format!("{e:?}"));
+        assert!(pooled.is_some());
+
+        assert_eq!(lookup(&db, "alice", "exp-1").await, pooled, "every field, both paths");
+        assert_eq!(lookup_connections(&db, false), 1, "read off the pool, on its own connection");
+        assert_eq!(lookup(&db, "bob", "exp-1").await, None, "another owner's");
+        assert_eq!(lookup(&db, "alice", "exp-2").await, None);
+
+        assert_eq!(lookup_connections(&db, true), 1);
+        for _ in 0..3 {
+            assert_eq!(lookup(&db, "alice", "exp-1").await, pooled, "its connection gone");
+        }
+        let reopened = async {
+            while lookup_connections(&db, false) != 1 {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        };
+        tokio::time::timeout(Duration::from_secs(10), reopened).await.expect("a new connection");
+    }
 }

@@ -19,6 +19,7 @@ mod import_json;
 pub mod imports;
 pub mod jobs;
 pub mod leavers;
+mod lookups;
 pub mod models;
 pub mod notifications;
 mod pool;

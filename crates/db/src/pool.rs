@@ -7,6 +7,7 @@
 //! check-then-insert now and then.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use diesel::connection::SimpleConnection;
@@ -15,6 +16,8 @@ use diesel::r2d2::{self, ManageConnection};
 use diesel::sqlite::SqliteConnection;
 use diesel::{Connection, ConnectionError};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+
+use crate::lookups::Lookups;
 
 const PG_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
@@ -177,6 +180,8 @@ impl ManageConnection for Manager {
 pub struct Database {
     pool: r2d2::Pool<Manager>,
     backend: Backend,
+    /// Reads by key off the pool, on Postgres (see `lookups`).
+    lookups: Option<Arc<Lookups>>,
 }
 
 impl std::fmt::Debug for Database {
@@ -190,6 +195,10 @@ impl Database {
     /// so a wrong URL fails at start with the real reason.
     pub fn connect(url: &str, pool_size: u32, acquire_timeout: Duration) -> Result<Self, DbError> {
         let target = Target::parse(url)?;
+        let lookups = match &target {
+            Target::Postgres(url) => Lookups::for_url(url).map(Arc::new),
+            Target::Sqlite(_) => None,
+        };
         let backend = match &target {
             Target::Postgres(_) => Backend::Postgres,
             Target::Sqlite(path) => {
@@ -204,11 +213,15 @@ impl Database {
             .connection_timeout(acquire_timeout)
             .test_on_check_out(false)
             .build_unchecked(Manager(target));
-        Ok(Self { pool, backend })
+        Ok(Self { pool, backend, lookups })
     }
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    pub(crate) fn lookups(&self) -> Option<&Lookups> {
+        self.lookups.as_deref()
     }
 
     pub fn run_migrations(&self) -> Result<usize, DbError> {

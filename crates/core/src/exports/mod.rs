@@ -40,9 +40,7 @@ fn parse_id(raw: &str) -> Result<String, Error> {
 /// The owner's export with this id; anything else is no such export.
 async fn owned(ctx: &Context, actor: &Actor, raw_id: &str) -> Result<Export, Error> {
     let id = parse_id(raw_id)?;
-    let owner = actor.owner().to_string();
-    ctx.db
-        .read(move |conn| exports::find_owned(conn, &owner, &id))
+    exports::lookup_owned(&ctx.db, &actor.owner().to_string(), &id)
         .await?
         .ok_or(Error::NotFound("export"))
 }

@@ -1,0 +1,119 @@
+//! Reads by key on Postgres without a blocking thread: one client per thread that asks, each
+//! over its own connection, run by that thread's runtime.
+//!
+//! Through the pool, a lookup holds its thread while Postgres answers (or hops to a blocking
+//! thread and back): the HTTP worker can serve nobody meanwhile, and each lookup costs two
+//! context switches. Here the worker goes on with other requests, and the lookups it sends
+//! while the previous ones are out share the connection's writes (the client pipelines them).
+//!
+//! Pitfalls:
+//! - A client is kept per thread, not shared: its connection runs as a task of the runtime of
+//!   the thread that opened it, and a lookup from another thread would wake that one for every
+//!   query. A runtime that ends takes its connection with it; the client then reports itself
+//!   closed and the next lookup on that thread opens another.
+//! - At most [`MAX_CLIENTS`] connections; past that, or when a lookup fails for any reason, the
+//!   caller falls back to the pool: a lookup here is a speed-up, never the only way.
+//! - Only plain connections: a URL that requires TLS keeps every read on the pool.
+//! - The statements are written by diesel from the same query as the pool's path, so the
+//!   columns cannot drift apart; each caller maps its row by position, in the order of its
+//!   model's fields, and a test compares both paths field by field.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::thread::ThreadId;
+
+use tokio_postgres::config::SslMode;
+use tokio_postgres::types::ToSql;
+use tokio_postgres::{NoTls, Row, Statement};
+
+/// The `application_name` of the lookups' connections.
+pub(crate) const APPLICATION_NAME: &str = "mesdonnees-lookups";
+
+/// Most connections the lookups open, one per thread that reads (the HTTP workers).
+const MAX_CLIENTS: usize = 16;
+
+/// A statement of the lookups: a name for the cache, and how to write its SQL.
+pub(crate) struct Lookup {
+    pub(crate) name: &'static str,
+    pub(crate) sql: fn() -> diesel::QueryResult<String>,
+}
+
+pub(crate) struct Lookups {
+    config: tokio_postgres::Config,
+    clients: Mutex<HashMap<ThreadId, Arc<Client>>>,
+}
+
+struct Client {
+    pg: tokio_postgres::Client,
+    statements: Mutex<HashMap<&'static str, Statement>>,
+}
+
+impl Lookups {
+    /// Lookups for the server at `url`, or `None` when its URL is not one this client reads
+    /// the same way, or requires TLS.
+    pub(crate) fn for_url(url: &str) -> Option<Self> {
+        let mut config: tokio_postgres::Config = url.parse().ok()?;
+        if config.get_ssl_mode() == SslMode::Require {
+            return None;
+        }
+        // Tells these connections apart in `pg_stat_activity`.
+        config.application_name(APPLICATION_NAME);
+        Some(Self { config, clients: Mutex::new(HashMap::new()) })
+    }
+
+    /// The row `lookup` finds with `params`, if any.
+    pub(crate) async fn query_opt(
+        &self,
+        lookup: &Lookup,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> Result<Option<Row>, LookupError> {
+        let client = self.client().await?;
+        let cached = lock(&client.statements).get(lookup.name).cloned();
+        let statement = if let Some(statement) = cached {
+            statement
+        } else {
+            let statement = client.pg.prepare(&(lookup.sql)()?).await?;
+            lock(&client.statements).insert(lookup.name, statement.clone());
+            statement
+        };
+        Ok(client.pg.query_opt(&statement, params).await?)
+    }
+
+    /// This thread's client, opened when it has none or its connection ended.
+    async fn client(&self) -> Result<Arc<Client>, LookupError> {
+        let me = std::thread::current().id();
+        if let Some(client) = lock(&self.clients).get(&me).filter(|c| !c.pg.is_closed()) {
+            return Ok(Arc::clone(client));
+        }
+        if lock(&self.clients).values().filter(|c| !c.pg.is_closed()).count() >= MAX_CLIENTS {
+            return Err(LookupError::Full);
+        }
+        let (pg, connection) = self.config.connect(NoTls).await?;
+        tokio::spawn(async move {
+            if let Err(e) = connection.await {
+                tracing::warn!(error = %e, "a lookup connection to the database ended");
+            }
+        });
+        let client = Arc::new(Client { pg, statements: Mutex::new(HashMap::new()) });
+        let mut clients = lock(&self.clients);
+        clients.retain(|_, c| !c.pg.is_closed());
+        clients.insert(me, Arc::clone(&client));
+        Ok(client)
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    // The maps stay consistent whatever panicked while one was held: each change is one call.
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Why a lookup did not answer; the caller reads through the pool instead.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum LookupError {
+    #[error("every lookup connection is taken")]
+    Full,
+    #[error("lookup failed")]
+    Postgres(#[from] tokio_postgres::Error),
+    #[error("lookup statement not written")]
+    Sql(#[from] diesel::result::Error),
+}
