@@ -21,6 +21,9 @@ export function createBell(api, { onDownload, onOpenImport, onShowExports }) {
   /** Export id → "deleted" or "expired": states an export never leaves. */
   const gone = new Map();
 
+  // Named before the first count comes (or if it never does): a button without a name is
+  // silent to a screen reader.
+  button.setAttribute("aria-label", t("bell.label"));
   show(button, true);
   button.addEventListener("click", () => (panel.hidden ? open() : close()));
   $("bell-close").addEventListener("click", close);

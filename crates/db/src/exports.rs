@@ -1,12 +1,11 @@
 //! Queries of exports, their entry listings, and the instance key that signs archives.
 
 use chrono::NaiveDateTime;
-use diesel::pg::{Pg, PgQueryBuilder};
+use diesel::pg::Pg;
 use diesel::prelude::*;
-use diesel::query_builder::{QueryBuilder, QueryFragment};
 use tokio_postgres::Row;
 
-use crate::lookups::{Lookup, LookupError};
+use crate::lookups::{self, Lookup};
 use crate::models::{Export, ExportEntry, InstanceKey, now};
 use crate::schema::{export_entries, exports, instance_keys};
 use crate::{Database, DbConnection, DbError, Page};
@@ -48,32 +47,23 @@ pub fn find_owned(
 /// [`find_owned`] for the API, which every poll of an export's progress calls: on Postgres
 /// without holding a thread while the database answers (see `lookups`), else through the pool.
 pub async fn lookup_owned(db: &Database, owner: &str, id: &str) -> Result<Option<Export>, DbError> {
-    if let Some(lookups) = db.lookups() {
-        let found = lookups.query_opt(&FIND_OWNED, &[&id, &owner]).await.and_then(|row| {
-            row.map(|row| export_of_row(&row)).transpose().map_err(LookupError::from)
-        });
-        match found {
-            Ok(found) => return Ok(found),
-            Err(LookupError::Full) => {}
-            Err(e) => tracing::warn!(error = %e, "an export lookup goes through the pool"),
-        }
-    }
-    let (owner, id) = (owner.to_owned(), id.to_owned());
-    db.read(move |conn| find_owned(conn, &owner, &id)).await
+    let (owner_id, export_id) = (owner.to_owned(), id.to_owned());
+    let pooled = move |c: &mut DbConnection| find_owned(c, &owner_id, &export_id);
+    lookups::find(db, &FIND_OWNED, &[&id, &owner], export_of_row, pooled).await
 }
 
 /// [`find_owned`]'s statement, binding the id then the owner.
-const FIND_OWNED: Lookup = Lookup { name: "exports.find_owned", sql: find_owned_sql };
-
-fn find_owned_sql() -> QueryResult<String> {
-    let query = exports::table
-        .filter(exports::id.eq(""))
-        .filter(exports::owner_id.eq(""))
-        .select(Export::as_select());
-    let mut sql = PgQueryBuilder::default();
-    QueryFragment::<Pg>::to_sql(&query, &mut sql, &Pg)?;
-    Ok(sql.finish())
-}
+const FIND_OWNED: Lookup = Lookup {
+    name: "exports.find_owned",
+    sql: || {
+        lookups::sql_of(
+            &exports::table
+                .filter(exports::id.eq(""))
+                .filter(exports::owner_id.eq(""))
+                .select(<Export as SelectableHelper<Pg>>::as_select()),
+        )
+    },
+};
 
 /// An [`Export`] from a row of [`FIND_OWNED`], its columns in the order of the fields.
 fn export_of_row(row: &Row) -> Result<Export, tokio_postgres::Error> {
@@ -448,27 +438,8 @@ pub fn active(conn: &mut DbConnection, limit: i64) -> Result<Vec<Export>, DbErro
 mod tests {
     use std::time::Duration;
 
-    use diesel::sql_types::BigInt;
-
     use super::*;
-    use crate::lookups::APPLICATION_NAME;
-
-    #[derive(QueryableByName)]
-    struct Count {
-        #[diesel(sql_type = BigInt)]
-        n: i64,
-    }
-
-    /// The lookup connections of the scratch database, terminated when `terminate`.
-    fn lookup_connections(db: &Database, terminate: bool) -> i64 {
-        let action = if terminate { "pg_terminate_backend(pid)::int" } else { "1" };
-        let sql = format!(
-            "SELECT CAST(COALESCE(SUM({action}), 0) AS BIGINT) AS n FROM pg_stat_activity \
-             WHERE datname = current_database() AND application_name = '{APPLICATION_NAME}'"
-        );
-        let mut conn = db.connection().expect("a connection");
-        diesel::sql_query(sql).get_result::<Count>(&mut **conn).expect("activity").n
-    }
+    use crate::testing::lookup_connections;
 
     async fn lookup(db: &Database, owner: &str, id: &str) -> Option<String> {
         lookup_owned(db, owner, id).await.expect("lookup").map(|e| format!("{e:?}"))

@@ -22,9 +22,13 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::ThreadId;
 
+use diesel::pg::{Pg, PgQueryBuilder};
+use diesel::query_builder::{QueryBuilder, QueryFragment};
 use tokio_postgres::config::SslMode;
 use tokio_postgres::types::ToSql;
 use tokio_postgres::{NoTls, Row, Statement};
+
+use crate::{Database, DbConnection, DbError};
 
 /// The `application_name` of the lookups' connections.
 pub(crate) const APPLICATION_NAME: &str = "mesdonnees-lookups";
@@ -100,6 +104,38 @@ impl Lookups {
         clients.insert(me, Arc::clone(&client));
         Ok(client)
     }
+}
+
+/// The row `lookup` finds with `params`, mapped by `of_row`, through the lookups when `db`
+/// has them; else, or when they fail, `pooled` through the pool.
+pub(crate) async fn find<T: Send + 'static>(
+    db: &Database,
+    lookup: &Lookup,
+    params: &[&(dyn ToSql + Sync)],
+    of_row: fn(&Row) -> Result<T, tokio_postgres::Error>,
+    pooled: impl FnOnce(&mut DbConnection) -> Result<Option<T>, DbError> + Send + 'static,
+) -> Result<Option<T>, DbError> {
+    if let Some(lookups) = db.lookups() {
+        let found = lookups
+            .query_opt(lookup, params)
+            .await
+            .and_then(|row| row.map(|row| of_row(&row)).transpose().map_err(LookupError::from));
+        match found {
+            Ok(found) => return Ok(found),
+            Err(LookupError::Full) => {}
+            Err(e) => {
+                tracing::warn!(lookup = lookup.name, error = %e, "a lookup goes through the pool");
+            }
+        }
+    }
+    db.read(pooled).await
+}
+
+/// The SQL diesel writes for `query` on Postgres, its binds numbered from `$1`.
+pub(crate) fn sql_of(query: &dyn QueryFragment<Pg>) -> diesel::QueryResult<String> {
+    let mut sql = PgQueryBuilder::default();
+    query.to_sql(&mut sql, &Pg)?;
+    Ok(sql.finish())
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {

@@ -97,3 +97,22 @@ pub(crate) fn each_backend(test: impl Fn(&mut DbConnection)) {
         test(&mut conn);
     }
 }
+
+#[derive(diesel::QueryableByName)]
+struct Count {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    n: i64,
+}
+
+/// How many connections the lookups hold to `db`'s database (a Postgres one), after
+/// terminating them when `terminate`.
+pub(crate) fn lookup_connections(db: &Database, terminate: bool) -> i64 {
+    let action = if terminate { "pg_terminate_backend(pid)::int" } else { "1" };
+    let sql = format!(
+        "SELECT CAST(COALESCE(SUM({action}), 0) AS BIGINT) AS n FROM pg_stat_activity \
+         WHERE datname = current_database() AND application_name = '{}'",
+        crate::lookups::APPLICATION_NAME
+    );
+    let mut conn = db.connection().expect("a connection");
+    diesel::sql_query(sql).get_result::<Count>(&mut **conn).expect("activity").n
+}

@@ -25,9 +25,7 @@ use crate::{Actor, Error};
 /// The owner's import with this id; anything else, a malformed id included, is not found.
 pub async fn get(ctx: &Context, actor: &Actor, raw_id: &str) -> Result<Import, Error> {
     let id = ImportId::parse(raw_id).map_err(|_| Error::NotFound("import"))?.to_string();
-    let owner = actor.owner().to_string();
-    ctx.db
-        .read(move |conn| imports::find_owned(conn, &owner, &id))
+    imports::lookup_owned(&ctx.db, &actor.owner().to_string(), &id)
         .await?
         .ok_or(Error::NotFound("import"))
 }

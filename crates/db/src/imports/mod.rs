@@ -3,6 +3,7 @@
 
 mod app_results;
 mod items;
+mod lookup;
 mod operator;
 pub mod parts;
 pub mod scans;
@@ -12,6 +13,7 @@ pub use items::{
     DoneItem, created_by_kind, done_items, failed_items, find_item, imported_bytes, items_count,
     outcome_counts, record_item,
 };
+pub use lookup::lookup_owned;
 pub use operator::{Cancel, end_cancelled, launch_with_job, request_cancel};
 
 use chrono::NaiveDateTime;

@@ -11,7 +11,7 @@ pub struct DatabaseConfig {
     /// `postgres://…` or `sqlite://PATH`; empty means `sqlite://<data_dir>/mesdonnees.db`.
     pub url: String,
     /// Connections the pool keeps open at most. On Postgres, each HTTP worker opens one more
-    /// for the export lookups of progress polls.
+    /// for the lookups of exports and imports by progress polls.
     pub pool_size: u32,
     /// Longest wait, in seconds, for a free connection.
     pub acquire_timeout_secs: u64,
