@@ -137,3 +137,20 @@ async function toldInTheBell(lang) {
   assert.deepEqual(problems, []);
   await context.close();
 }
+
+// The bell shows at once, its count when the timeline answers: until then (here, never) it is
+// still named, or a screen reader announces a bare "button".
+for (const lang of ["fr", "en"]) {
+  test(`the bell is named before its count comes (${lang})`, async () => {
+    const user = token({ sub: `attente-${lang}`, name: "Bob Durand" });
+    const context = await browser.newContext({ locale: lang === "fr" ? "fr-FR" : "en-GB" });
+    const page = await context.newPage();
+    await page.route("**/api/v1/notifications*", () => {});
+    await page.goto(`${service.base}/#token=${user}`);
+    const bell = page.locator("#bell-button");
+    await bell.waitFor({ timeout: WAIT });
+    assert.equal(await bell.getAttribute("aria-label"), "Notifications");
+    assert.equal(await page.getByRole("button", { name: "Notifications" }).count(), 1);
+    await context.close();
+  });
+}
