@@ -491,5 +491,17 @@ mod tests {
             }
         };
         tokio::time::timeout(Duration::from_secs(10), reopened).await.expect("a new connection");
+
+        // A migration that changes a column's type leaves the prepared statement stale: it
+        // fails once, then is prepared again.
+        let retype = "ALTER TABLE exports ALTER COLUMN name TYPE VARCHAR(300)";
+        diesel::sql_query(retype)
+            .execute(&mut **db.connection().expect("a connection"))
+            .expect("alter");
+        let lookups = db.lookups().expect("on Postgres");
+        let params: [&(dyn tokio_postgres::types::ToSql + Sync); 2] = [&"exp-1", &"alice"];
+        assert!(lookups.query_opt(&FIND_OWNED, &params).await.is_err(), "stale");
+        let again = lookups.query_opt(&FIND_OWNED, &params).await.expect("prepared again");
+        assert!(again.is_some());
     }
 }

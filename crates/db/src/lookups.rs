@@ -80,7 +80,12 @@ impl Lookups {
             lock(&client.statements).insert(lookup.name, statement.clone());
             statement
         };
-        Ok(client.pg.query_opt(&statement, params).await?)
+        let found = client.pg.query_opt(&statement, params).await;
+        if found.is_err() {
+            // Prepared again next time: a statement a migration made stale would fail forever.
+            lock(&client.statements).remove(lookup.name);
+        }
+        Ok(found?)
     }
 
     /// This thread's client, opened when it has none or its connection ended.
