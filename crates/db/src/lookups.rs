@@ -14,6 +14,8 @@
 //! - At most [`MAX_CLIENTS`] connections; past that, or when a lookup fails for any reason, the
 //!   caller falls back to the pool: a lookup here is a speed-up, never the only way.
 //! - Only plain connections: a URL that requires TLS keeps every read on the pool.
+//! - A statement that fails leaves the client's cache: one a migration made stale (a column's
+//!   type changed) fails once, through the pool's path, then is prepared again.
 //! - The statements are written by diesel from the same query as the pool's path, so the
 //!   columns cannot drift apart; each caller maps its row by position, in the order of its
 //!   model's fields, and a test compares both paths field by field.
