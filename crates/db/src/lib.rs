@@ -2,7 +2,8 @@
 //!
 //! Every query goes through [`DbConnection`], a diesel `MultiConnection`, so there is one code
 //! path for both backends. Diesel is synchronous: callers run queries on a blocking thread
-//! through [`Database::run`].
+//! through [`Database::run`]. On Postgres, the API's hottest reads by key skip the pool
+//! (`lookups`), their SQL still written by diesel.
 //!
 //! The multi backend has no `ON CONFLICT`: insert, and read a unique violation as "already
 //! there", inside a savepoint when in a transaction (on Postgres a failed statement aborts the

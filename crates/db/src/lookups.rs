@@ -14,6 +14,8 @@
 //! - At most [`MAX_CLIENTS`] connections; past that, or when a lookup fails for any reason, the
 //!   caller falls back to the pool: a lookup here is a speed-up, never the only way.
 //! - Only plain connections: a URL that requires TLS keeps every read on the pool.
+//! - A connection that cannot be opened is not tried again for [`RETRY_AFTER`]: a server that
+//!   refuses connections would otherwise be asked for one by every request.
 //! - A statement that fails leaves the client's cache: one a migration made stale (a column's
 //!   type changed) fails once, through the pool's path, then is prepared again.
 //! - The statements are written by diesel from the same query as the pool's path, so the
@@ -23,6 +25,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::ThreadId;
+use std::time::{Duration, Instant};
 
 use diesel::pg::{Pg, PgQueryBuilder};
 use diesel::query_builder::{QueryBuilder, QueryFragment};
@@ -38,6 +41,10 @@ pub(crate) const APPLICATION_NAME: &str = "mesdonnees-lookups";
 /// Most connections the lookups open, one per thread that reads (the HTTP workers).
 const MAX_CLIENTS: usize = 16;
 
+/// How long no connection is tried again after one could not be opened: a server refusing
+/// connections (full, restarting) is not asked again by every request.
+const RETRY_AFTER: Duration = Duration::from_secs(10);
+
 /// A statement of the lookups: a name for the cache, and how to write its SQL.
 pub(crate) struct Lookup {
     pub(crate) name: &'static str,
@@ -47,6 +54,8 @@ pub(crate) struct Lookup {
 pub(crate) struct Lookups {
     config: tokio_postgres::Config,
     clients: Mutex<HashMap<ThreadId, Arc<Client>>>,
+    /// Until when no connection is tried, after one failed to open.
+    resting_until: Mutex<Option<Instant>>,
 }
 
 struct Client {
@@ -64,7 +73,7 @@ impl Lookups {
         }
         // Tells these connections apart in `pg_stat_activity`.
         config.application_name(APPLICATION_NAME);
-        Some(Self { config, clients: Mutex::new(HashMap::new()) })
+        Some(Self { config, clients: Mutex::new(HashMap::new()), resting_until: Mutex::new(None) })
     }
 
     /// The row `lookup` finds with `params`, if any.
@@ -99,7 +108,16 @@ impl Lookups {
         if lock(&self.clients).values().filter(|c| !c.pg.is_closed()).count() >= MAX_CLIENTS {
             return Err(LookupError::Full);
         }
-        let (pg, connection) = self.config.connect(NoTls).await?;
+        if lock(&self.resting_until).is_some_and(|until| Instant::now() < until) {
+            return Err(LookupError::Resting);
+        }
+        let (pg, connection) = match self.config.connect(NoTls).await {
+            Ok(opened) => opened,
+            Err(e) => {
+                *lock(&self.resting_until) = Some(Instant::now() + RETRY_AFTER);
+                return Err(e.into());
+            }
+        };
         tokio::spawn(async move {
             if let Err(e) = connection.await {
                 tracing::warn!(error = %e, "a lookup connection to the database ended");
@@ -129,7 +147,7 @@ pub(crate) async fn find<T: Send + 'static>(
             .and_then(|row| row.map(|row| of_row(&row)).transpose().map_err(LookupError::from));
         match found {
             Ok(found) => return Ok(found),
-            Err(LookupError::Full) => {}
+            Err(LookupError::Full | LookupError::Resting) => {}
             Err(e) => {
                 tracing::warn!(lookup = lookup.name, error = %e, "a lookup goes through the pool");
             }
@@ -155,8 +173,34 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 pub(crate) enum LookupError {
     #[error("every lookup connection is taken")]
     Full,
+    #[error("no lookup connection is tried for a while after one failed to open")]
+    Resting,
     #[error("lookup failed")]
     Postgres(#[from] tokio_postgres::Error),
     #[error("lookup statement not written")]
     Sql(#[from] diesel::result::Error),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BY_ID: Lookup = Lookup { name: "test.by_id", sql: || Ok("SELECT $1::text".to_owned()) };
+
+    #[tokio::test]
+    async fn a_server_that_refuses_is_not_asked_again_by_every_read() {
+        // Nothing listens on port 1: the connection is refused at once.
+        let lookups = Lookups::for_url("postgres://postgres@127.0.0.1:1/none").expect("a URL");
+        let id: &(dyn ToSql + Sync) = &"x";
+        let first = lookups.query_opt(&BY_ID, &[id]).await;
+        assert!(matches!(first, Err(LookupError::Postgres(_))), "{first:?}");
+        let next = lookups.query_opt(&BY_ID, &[id]).await;
+        assert!(matches!(next, Err(LookupError::Resting)), "{next:?}");
+    }
+
+    #[test]
+    fn a_url_that_requires_tls_keeps_the_reads_on_the_pool() {
+        assert!(Lookups::for_url("postgres://u@db.example/ent?sslmode=require").is_none());
+        assert!(Lookups::for_url("postgres://u@127.0.0.1/ent?sslmode=disable").is_some());
+    }
 }
