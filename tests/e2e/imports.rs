@@ -194,8 +194,7 @@ async fn an_export_imported_into_another_account_comes_back_byte_for_byte() {
     .collect();
     assert_eq!(got, expected);
     // The upload is gone once the import ended; the timeline says it is done.
-    let key = object_store::path::Path::from(format!("imports/{id}.zip"));
-    assert!(app.ctx.storage.store.head(&key).await.is_err(), "upload removed");
+    upload_removed(&app, &id, "a finished import").await;
     let timeline =
         json_ok(app.get("/api/v1/notifications", "bob").send().await.expect("timeline"), 200).await;
     assert!(
@@ -396,8 +395,18 @@ pub(crate) async fn refused_with(app: &TestApp, bytes: Vec<u8>, code: &str) {
     let import = wait_import(app, "bob", &id, &["analysing"]).await;
     assert_eq!(import["status"], "failed", "{code}: {import}");
     assert_eq!(import["error"]["code"], code, "{import}");
+    // The failure is recorded before the upload is removed, so that a crash between the two
+    // loses no reason: the removal follows the status, it does not come with it.
+    upload_removed(app, &id, code).await;
+}
+
+/// Waits until the upload of import `id` is gone from the store.
+async fn upload_removed(app: &TestApp, id: &str, what: &str) {
     let key = object_store::path::Path::from(format!("imports/{id}.zip"));
-    assert!(app.ctx.storage.store.head(&key).await.is_err(), "{code}: upload removed");
+    eventually(Duration::from_secs(20), &format!("{what}: upload removed"), || async {
+        app.ctx.storage.store.head(&key).await.is_err().then_some(())
+    })
+    .await;
 }
 
 #[tokio::test]
