@@ -114,7 +114,7 @@ async fn a_monthly_schedule_over_a_year_makes_twelve_exports_with_two_workers() 
     names.sort_unstable();
     names.dedup();
     assert_eq!(names.len(), 12, "one export per month, each named with its day: {names:?}");
-    let first = format!("Export automatique du {}", Lang::Fr.date(start.date_naive()));
+    let first = format!("Export automatique du {}", Lang::Fr.date(Zone::PARIS.local(start).date()));
     assert!(names.contains(&first.as_str()), "{first} among {names:?}");
     // Each run expired its predecessor when it became ready: the last one alone is left.
     let left = eventually(Duration::from_secs(30), "earlier runs expired", || async {
@@ -123,7 +123,10 @@ async fn a_monthly_schedule_over_a_year_makes_twelve_exports_with_two_workers() 
         (ready.len() == 1).then_some(ready)
     })
     .await;
-    let last = format!("Export automatique du {}", Lang::Fr.date(months(start, 11).date_naive()));
+    let last = format!(
+        "Export automatique du {}",
+        Lang::Fr.date(Zone::PARIS.local(months(start, 11)).date())
+    );
     assert_eq!(left[0]["name"], last.as_str());
 
     let _ = stop.send(());
@@ -181,7 +184,8 @@ async fn a_schedule_is_renewed_by_put_and_stopped_by_delete() {
     assert_eq!(made[0]["status"], "ready", "a run of the template's settings: {made:?}");
     assert_eq!(
         made[0]["name"],
-        format!("Export automatique du {}", Lang::Fr.date(start.date_naive())).as_str()
+        format!("Export automatique du {}", Lang::Fr.date(Zone::PARIS.local(start).date()))
+            .as_str()
     );
     let over = json_ok(app.get(&path, USER).send().await.expect("get"), 200).await;
     assert!(over["next_run_at"].is_null(), "the next run would be at its end: {over}");

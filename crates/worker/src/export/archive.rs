@@ -11,9 +11,9 @@ use chrono::{DateTime, Utc};
 use flate2::{Compress, Compression};
 use sha2::{Digest, Sha256};
 use tokio::io::AsyncWrite;
-use tokio_util::sync::PollSender;
 
 use super::checksums::Checksums;
+use super::chunk_thread::{ChunkConsumer, ChunkThread};
 use super::compress;
 use super::sink::Sink;
 use mesdonnees_zip::write::ZipWriter;
@@ -30,60 +30,34 @@ pub enum ArchiveError {
 /// Read size of a streamed entry.
 const STREAM_CHUNK: usize = 1024 * 1024;
 
-/// Bytes handed to the hashing thread at once: a few of them wait when it is behind, and
-/// larger chunks saved no time.
-const HASH_CHUNK: usize = 256 * 1024;
-
 /// Counts every byte of the archive on its way to the store and has it hashed (SHA-256) on
 /// another thread, so the archive's checksum costs the writer a copy, not a hash pass.
 pub struct HashingWriter<W> {
     inner: W,
-    pending: Vec<u8>,
-    sender: PollSender<Vec<u8>>,
-    /// Chunks the hashing thread is done with, reused so no new pages are faulted in per chunk.
-    recycled: std::sync::mpsc::Receiver<Vec<u8>>,
-    hasher: Option<tokio::task::JoinHandle<Sha256>>,
+    hashing: Option<ChunkThread<ArchiveHash>>,
     written: u64,
+}
+
+/// The archive's SHA-256, fed chunk by chunk on its thread.
+struct ArchiveHash(Sha256);
+
+impl ChunkConsumer for ArchiveHash {
+    fn consume(&mut self, chunk: &[u8]) -> std::io::Result<()> {
+        self.0.update(chunk);
+        Ok(())
+    }
 }
 
 impl<W> HashingWriter<W> {
     fn new(inner: W) -> Self {
-        // Two chunks queued keep the hashing thread busy; more only hold memory when it is behind.
-        let (sender, mut receiver) = tokio::sync::mpsc::channel::<Vec<u8>>(2);
-        let (give_back, recycled) = std::sync::mpsc::channel();
-        let hasher = tokio::task::spawn_blocking(move || {
-            let mut hasher = Sha256::new();
-            while let Some(mut chunk) = receiver.blocking_recv() {
-                hasher.update(&chunk);
-                chunk.clear();
-                let _ = give_back.send(chunk);
-            }
-            hasher
-        });
-        Self {
-            inner,
-            pending: Vec::with_capacity(HASH_CHUNK),
-            sender: PollSender::new(sender),
-            recycled,
-            hasher: Some(hasher),
-            written: 0,
-        }
+        Self { inner, hashing: Some(ChunkThread::start(ArchiveHash(Sha256::new()))), written: 0 }
     }
 
     /// The SHA-256 of everything written.
     async fn digest(&mut self) -> std::io::Result<String> {
-        let rest = std::mem::take(&mut self.pending);
-        if let Some(sender) = self.sender.get_ref() {
-            sender
-                .send(rest)
-                .await
-                .map_err(|_| std::io::Error::other("the hashing thread stopped"))?;
-        }
-        self.sender.close();
-        let hasher =
-            self.hasher.take().ok_or_else(|| std::io::Error::other("digest taken twice"))?;
-        let hasher = hasher.await.map_err(std::io::Error::other)?;
-        Ok(hex::encode(hasher.finalize()))
+        let hashing =
+            self.hashing.take().ok_or_else(|| std::io::Error::other("digest taken twice"))?;
+        Ok(hex::encode(hashing.finish().await?.0.finalize()))
     }
 }
 
@@ -94,22 +68,16 @@ impl<W: AsyncWrite + Unpin> AsyncWrite for HashingWriter<W> {
         buf: &[u8],
     ) -> Poll<std::io::Result<usize>> {
         let this = &mut *self;
-        if this.pending.len() >= HASH_CHUNK {
-            // Waits here when the hashing thread is behind, so memory stays bounded.
-            ready!(this.sender.poll_reserve(cx))
-                .map_err(|_| std::io::Error::other("the hashing thread stopped"))?;
-            let next = this.recycled.try_recv().unwrap_or_else(|_| Vec::with_capacity(HASH_CHUNK));
-            let chunk = std::mem::replace(&mut this.pending, next);
-            this.sender
-                .send_item(chunk)
-                .map_err(|_| std::io::Error::other("the hashing thread stopped"))?;
-        }
-        // No more than the chunk has room for: a larger write would grow the chunk, and every
-        // chunk in circulation with it (they are recycled).
-        let room = HASH_CHUNK - this.pending.len();
+        let hashing = this
+            .hashing
+            .as_mut()
+            .ok_or_else(|| std::io::Error::other("written after its digest"))?;
+        // Waits here when the hashing thread is behind, so memory stays bounded; no more than
+        // the chunk has room for, so no chunk grows.
+        let room = ready!(hashing.poll_room(cx))?;
         let poll = Pin::new(&mut this.inner).poll_write(cx, &buf[..buf.len().min(room)]);
         if let Poll::Ready(Ok(n)) = &poll {
-            this.pending.extend_from_slice(&buf[..*n]);
+            hashing.fill(&buf[..*n]);
             this.written += *n as u64;
         }
         poll
@@ -121,6 +89,23 @@ impl<W: AsyncWrite + Unpin> AsyncWrite for HashingWriter<W> {
 
     fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
         Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+}
+
+/// A streamed entry's SHA-256 (for the manifest), CRC-32 (for the zip) and size.
+#[derive(Default)]
+struct ContentHash {
+    sha256: Sha256,
+    crc32: crc32fast::Hasher,
+    size: u64,
+}
+
+impl ChunkConsumer for ContentHash {
+    fn consume(&mut self, chunk: &[u8]) -> std::io::Result<()> {
+        self.sha256.update(chunk);
+        self.crc32.update(chunk);
+        self.size += chunk.len() as u64;
+        Ok(())
     }
 }
 
@@ -175,16 +160,13 @@ impl ArchiveWriter {
             .checksums
             .take()
             .ok_or_else(|| std::io::Error::other("SHA256SUMS written twice"))?;
-        let (reader, size) = checksums.finish().await?;
-        let file =
-            StreamedFile { path: CHECKSUMS_PATH, content_type: "text/plain", size, modified };
-        let mut buffer = Vec::new();
-        self.add_stream(file, reader, &mut buffer).await
+        let prepared = checksums.finish()?;
+        self.add_prepared(CHECKSUMS_PATH, &prepared, modified).await
     }
 
-    async fn record(&mut self, path: &str, summary: &EntrySummary) -> Result<(), ArchiveError> {
+    fn record(&mut self, path: &str, summary: &EntrySummary) -> Result<(), ArchiveError> {
         if let Some(checksums) = &mut self.checksums {
-            checksums.add(path, &summary.sha256).await?;
+            checksums.add(path, &summary.sha256)?;
         }
         Ok(())
     }
@@ -224,7 +206,7 @@ impl ArchiveWriter {
             None => self.zip.add_whole(path, prepared.whole(), modified).await?,
         }
         let summary = EntrySummary { size: prepared.size, sha256: prepared.sha256.clone() };
-        self.record(path, &summary).await?;
+        self.record(path, &summary)?;
         Ok(summary)
     }
 
@@ -243,17 +225,13 @@ impl ArchiveWriter {
         let mut filled = read_full(&mut reader, buffer).await?;
         let deflate = compress::should_deflate(file.path, file.content_type, &buffer[..filled]);
         let mut entry = self.zip.begin_stream(file.path, deflate, file.size, file.modified).await?;
-        let mut hasher = Sha256::new();
-        let mut crc = crc32fast::Hasher::new();
-        let mut size = 0_u64;
+        let mut hashing = ChunkThread::start(ContentHash::default());
         let mut compressor = deflate.then(|| self.take_compressor());
         let mut compressed = Vec::new();
         loop {
             let last = filled < buffer.len();
-            let chunk = &buffer[..filled];
-            hasher.update(chunk);
-            crc.update(chunk);
-            size += filled as u64;
+            // Hashed on another thread while this one writes the chunk and reads the next.
+            hashing.push(&buffer[..filled]).await?;
             if let Some(state) = compressor.take() {
                 let input = std::mem::take(buffer);
                 let output = std::mem::take(&mut compressed);
@@ -275,7 +253,7 @@ impl ArchiveWriter {
                 compressor = Some(state);
                 self.zip.write_stream(&mut entry, &compressed).await?;
             } else {
-                self.zip.write_stream(&mut entry, chunk).await?;
+                self.zip.write_stream(&mut entry, &buffer[..filled]).await?;
             }
             if last {
                 break;
@@ -285,9 +263,10 @@ impl ArchiveWriter {
         if let Some(state) = compressor {
             self.stream_compressor = Some(state);
         }
-        self.zip.end_stream(entry, crc.finalize(), size).await?;
-        let summary = EntrySummary { size, sha256: hex::encode(hasher.finalize()) };
-        self.record(file.path, &summary).await?;
+        let ContentHash { sha256, crc32, size } = hashing.finish().await?;
+        self.zip.end_stream(entry, crc32.finalize(), size).await?;
+        let summary = EntrySummary { size, sha256: hex::encode(sha256.finalize()) };
+        self.record(file.path, &summary)?;
         Ok(summary)
     }
 
@@ -347,7 +326,7 @@ mod tests {
     use sha2::{Digest, Sha256};
     use tokio::io::AsyncWriteExt;
 
-    use super::{HASH_CHUNK, HashingWriter};
+    use super::HashingWriter;
 
     /// One write far larger than a chunk is hashed whole, and no chunk grows past its size.
     #[tokio::test]
@@ -355,7 +334,6 @@ mod tests {
         let data: Vec<u8> = (0..3 * 1024 * 1024 + 5_u32).map(|i| (i * 31 % 251) as u8).collect();
         let mut writer = HashingWriter::new(Vec::new());
         writer.write_all(&data).await.expect("written");
-        assert!(writer.pending.capacity() <= HASH_CHUNK, "a chunk grew");
         let digest = writer.digest().await.expect("digest");
         assert_eq!(digest, hex::encode(Sha256::digest(&data)));
         assert_eq!(writer.written, data.len() as u64);

@@ -4,6 +4,7 @@
 
 mod archive;
 mod checksums;
+mod chunk_thread;
 mod cleanup;
 mod compress;
 mod deliver;

@@ -13,24 +13,30 @@
 use std::path::PathBuf;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Poll};
+use std::task::{Context, Poll, ready};
 
 use object_store::ObjectStore;
 use object_store::buffered::BufWriter;
 use object_store::path::Path;
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 
+use super::chunk_thread::{ChunkConsumer, ChunkThread};
+
+impl ChunkConsumer for std::fs::File {
+    fn consume(&mut self, chunk: &[u8]) -> std::io::Result<()> {
+        std::io::Write::write_all(self, chunk)
+    }
+}
+
 /// Part size of an upload (S3 needs ≥ 5 MiB); two parts in flight bound the memory.
 const PART_BYTES: usize = 8 * 1024 * 1024;
 const PARTS_IN_FLIGHT: usize = 2;
-/// Write buffer of a local staging file: fewer, larger writes (the file copies each write into
-/// a buffer of its own as large, which a larger size doubles).
-const LOCAL_BUFFER: usize = 256 * 1024;
 
 pub enum Sink {
     Upload(BufWriter),
+    /// Written by a thread of its own, a chunk at a time.
     Local {
-        file: tokio::io::BufWriter<tokio::fs::File>,
+        file: ChunkThread<std::fs::File>,
         staging: PathBuf,
         target: PathBuf,
     },
@@ -60,24 +66,20 @@ impl Sink {
             target.file_name().and_then(|n| n.to_str()).unwrap_or("archive"),
             mesdonnees_shared::JobId::new()
         ));
-        let file = tokio::fs::File::create(&staging).await?;
-        Ok(Self::Local {
-            file: tokio::io::BufWriter::with_capacity(LOCAL_BUFFER, file),
-            staging,
-            target,
-        })
+        let file = tokio::fs::File::create(&staging).await?.into_std().await;
+        Ok(Self::Local { file: ChunkThread::start(file), staging, target })
     }
 
     /// Makes the archive visible under its key. On failure nothing appears and nothing is left
     /// behind.
     pub async fn complete(&mut self) -> std::io::Result<()> {
-        let result = match self {
-            Self::Upload(upload) => upload.shutdown().await,
+        match std::mem::replace(self, Self::Closed) {
+            Self::Upload(mut upload) => upload.shutdown().await,
             Self::Local { file, staging, target } => {
-                // Flushed, not synced: like the object store's own local writes, the archive is
+                // Written, not synced: like the object store's own local writes, the archive is
                 // safe from a process crash, and a rename makes it appear whole or not at all.
-                let done = match file.flush().await {
-                    Ok(()) => tokio::fs::rename(&staging, &target).await,
+                let done = match file.finish().await {
+                    Ok(_) => tokio::fs::rename(&staging, &target).await,
                     Err(e) => Err(e),
                 };
                 if done.is_err()
@@ -88,19 +90,20 @@ impl Sink {
                 done
             }
             Self::Closed => Err(closed()),
-        };
-        *self = Self::Closed;
-        result
+        }
     }
 
     /// Gives up: nothing appears under the key.
     pub async fn abort(&mut self) {
-        let result = match self {
-            Self::Upload(upload) => upload.abort().await.map_err(std::io::Error::other),
-            Self::Local { staging, .. } => tokio::fs::remove_file(&staging).await,
+        let result = match std::mem::replace(self, Self::Closed) {
+            Self::Upload(mut upload) => upload.abort().await.map_err(std::io::Error::other),
+            Self::Local { file, staging, .. } => {
+                // The thread may still write what was queued, into a file no longer named.
+                file.abandon();
+                tokio::fs::remove_file(&staging).await
+            }
             Self::Closed => Ok(()),
         };
-        *self = Self::Closed;
         if let Err(e) = result {
             tracing::warn!(error = %e, "partial archive not removed");
         }
@@ -115,7 +118,12 @@ impl AsyncWrite for Sink {
     ) -> Poll<std::io::Result<usize>> {
         match self.get_mut() {
             Self::Upload(upload) => Pin::new(upload).poll_write(cx, buf),
-            Self::Local { file, .. } => Pin::new(file).poll_write(cx, buf),
+            Self::Local { file, .. } => {
+                let room = ready!(file.poll_room(cx))?;
+                let n = buf.len().min(room);
+                file.fill(&buf[..n]);
+                Poll::Ready(Ok(n))
+            }
             Self::Closed => Poll::Ready(Err(closed())),
         }
     }
@@ -123,7 +131,7 @@ impl AsyncWrite for Sink {
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
         match self.get_mut() {
             Self::Upload(upload) => Pin::new(upload).poll_flush(cx),
-            Self::Local { file, .. } => Pin::new(file).poll_flush(cx),
+            Self::Local { file, .. } => file.poll_hand_over(cx),
             Self::Closed => Poll::Ready(Err(closed())),
         }
     }
@@ -131,7 +139,7 @@ impl AsyncWrite for Sink {
     fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
         match self.get_mut() {
             Self::Upload(upload) => Pin::new(upload).poll_shutdown(cx),
-            Self::Local { file, .. } => Pin::new(file).poll_shutdown(cx),
+            Self::Local { file, .. } => file.poll_hand_over(cx),
             Self::Closed => Poll::Ready(Err(closed())),
         }
     }
