@@ -1,6 +1,7 @@
 //! Bytes gathered into chunks and handed to a blocking thread that consumes them in order: the
-//! archive's SHA-256, or the writes of a local staging file. The writer copies each byte once
-//! into a chunk and goes on; it waits only when [`QUEUED`] chunks are already waiting.
+//! archive's SHA-256, a streamed entry's SHA-256 and CRC-32, the writes of a local staging
+//! file. The writer copies each byte once into a chunk and goes on; it waits only when
+//! [`QUEUED`] chunks are already waiting.
 //!
 //! Pitfall: `tokio::fs::File` allows one write in flight, a blocking-pool hop each; behind it,
 //! the writer waited for the previous write at every other chunk (800 waits for a 400 MB
@@ -11,7 +12,7 @@ use std::task::{Context, Poll, ready};
 
 use tokio_util::sync::PollSender;
 
-/// Size of a chunk: larger ones leave the processor's caches and saved no time.
+/// Size of a chunk: larger ones saved no time.
 pub const CHUNK: usize = 256 * 1024;
 /// Chunks waiting for the thread at most: room for its hiccups, a bounded memory.
 const QUEUED: usize = 4;
