@@ -328,7 +328,8 @@ mod tests {
 
     use super::HashingWriter;
 
-    /// One write far larger than a chunk is hashed whole, and no chunk grows past its size.
+    /// One write far larger than a chunk is hashed whole and reaches the sink whole (that no
+    /// chunk grows past its size is `chunk_thread`'s test).
     #[tokio::test]
     async fn a_large_write_is_hashed_in_chunks_of_bounded_size() {
         let data: Vec<u8> = (0..3 * 1024 * 1024 + 5_u32).map(|i| (i * 31 % 251) as u8).collect();
